@@ -1,0 +1,268 @@
+//! The kiosk's books: every operation an e-volunteer performs, validated
+//! with [`crate::domain`] and committed through [`crate::store`] in one
+//! transaction. The CLI and the console both drive these functions, so a
+//! rule is enforced the same way whichever one the operator uses.
+//!
+//! Operations take `now` from the caller (the clock can lie, and tests and
+//! `demo` need to set it) and an authenticated operator where one is needed.
+//! They never print; they return results and [`BooksError`]s that explain
+//! themselves in Hindi or English.
+
+pub mod auth;
+pub mod cash;
+pub mod datadir;
+pub mod households;
+pub mod members;
+pub mod setup;
+
+use jiff::Timestamp;
+
+use crate::domain::aadhaar::{AadhaarError, DistrictSecret};
+use crate::domain::cash::CashError;
+use crate::domain::dues::PaymentError;
+use crate::domain::money::{MoneyError, Paise};
+use crate::domain::operator::PinError;
+use crate::domain::person::PersonError;
+use crate::domain::scheme::EligibilityError;
+use crate::domain::text::TextError;
+use crate::domain::time::{ClockVerdict, check_clock, display_instant};
+use crate::i18n::{Localized, Message, english};
+use crate::store::{Store, StoreError, queries};
+
+pub use datadir::DataDir;
+
+/// The field a validation error is about, so the message can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Kiosk,
+    Panchayat,
+    Block,
+    District,
+    OperatorCode,
+    OperatorName,
+    Name,
+    RelativeName,
+    Village,
+    RationCard,
+    Phone,
+    Age,
+    Dob,
+    Gender,
+    NomineeName,
+    NomineeRelation,
+    Scheme,
+    Group,
+    GroupName,
+    Member,
+    Receipt,
+    Reason,
+    Amount,
+    Periods,
+    Date,
+    Relation,
+    Role,
+    Language,
+}
+
+impl Field {
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            Field::Kiosk => "field.kiosk",
+            Field::Panchayat => "field.panchayat",
+            Field::Block => "field.block",
+            Field::District => "field.district",
+            Field::OperatorCode => "field.operator_code",
+            Field::OperatorName => "field.operator_name",
+            Field::Name => "field.name",
+            Field::RelativeName => "field.relative_name",
+            Field::Village => "field.village",
+            Field::RationCard => "field.ration_card",
+            Field::Phone => "field.phone",
+            Field::Age => "field.age",
+            Field::Dob => "field.dob",
+            Field::Gender => "field.gender",
+            Field::NomineeName => "field.nominee_name",
+            Field::NomineeRelation => "field.nominee_relation",
+            Field::Scheme => "field.scheme",
+            Field::Group => "field.group",
+            Field::GroupName => "field.group_name",
+            Field::Member => "field.member",
+            Field::Receipt => "field.receipt",
+            Field::Reason => "field.reason",
+            Field::Amount => "field.amount",
+            Field::Periods => "field.periods",
+            Field::Date => "field.date",
+            Field::Relation => "field.relation",
+            Field::Role => "field.role",
+            Field::Language => "field.language",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum BooksError {
+    Store(#[from] StoreError),
+    Text(Field, TextError),
+    Money(Field, MoneyError),
+    Aadhaar(#[from] AadhaarError),
+    Person(Field, PersonError),
+    Pin(#[from] PinError),
+    Eligibility(#[from] EligibilityError),
+    Payment(#[from] PaymentError),
+    Cash(#[from] CashError),
+    BadDate(Field),
+    BadNumber(Field),
+    BadRole,
+    BadLanguage,
+    AlreadyInitialised,
+    NotInitialised,
+    NoDistrictSecret,
+    UnknownOperator { code: String },
+    OperatorExists { code: String },
+    WrongPin { wait_seconds: i64 },
+    TooSoon { wait_seconds: i64 },
+    NeedsSupervisor,
+    NeedsAdmin,
+    UnknownScheme { code: String },
+    UnknownGroup { code: String },
+    GroupExists { code: String },
+    GroupOfOtherScheme { group: String, scheme: String },
+    UnknownMember { id: String },
+    DuplicateAadhaar { id: String, name: String, village: String },
+    DuplicatePerson { id: String, name: String, village: String },
+    AlreadyEnrolled { id: String, scheme: String },
+    NotEnrolled { id: String, scheme: String },
+    NoScheme,
+    UnknownReceipt { receipt: String },
+    NotAContribution { receipt: String },
+    AlreadyReversed { receipt: String, by: String },
+    OwnReceipt { receipt: String },
+    ClockBehind { last: Timestamp, now: Timestamp },
+    ClockUnconfirmed { last: Timestamp, now: Timestamp },
+    ConfirmedDateWrong { typed: String, clock: String },
+    VarianceNeedsReason { variance: Paise },
+    Io { path: String, detail: String },
+    Csv { detail: String },
+    NotACsv,
+    BadHeader { expected: String },
+}
+
+impl BooksError {
+    /// Worth trying again as it is (another process held the database).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, BooksError::Store(e) if e.is_retryable())
+    }
+}
+
+fn field(f: Field, reason: Message) -> Message {
+    Message::new("error.field").arg_msg("field", f.message()).arg_msg("reason", reason)
+}
+
+impl Localized for BooksError {
+    fn message(&self) -> Message {
+        use BooksError as E;
+        match self {
+            E::Store(e) => e.message(),
+            E::Text(f, e) => field(*f, e.message()),
+            E::Money(f, e) => field(*f, e.message()),
+            E::Aadhaar(e) => field_aadhaar(e.message()),
+            E::Person(f, e) => field(*f, e.message()),
+            E::Pin(e) => e.message(),
+            E::Eligibility(e) => e.message(),
+            E::Payment(e) => e.message(),
+            E::Cash(e) => e.message(),
+            E::BadDate(f) => field(*f, Message::new("date.bad")),
+            E::BadNumber(f) => field(*f, Message::new("number.bad")),
+            E::BadRole => Message::new("operator.bad_role"),
+            E::BadLanguage => Message::new("operator.bad_language"),
+            E::AlreadyInitialised => Message::new("init.already"),
+            E::NotInitialised => Message::new("store.not_initialised"),
+            E::NoDistrictSecret => Message::new("init.no_secret"),
+            E::UnknownOperator { code } => Message::new("auth.unknown").arg("code", code),
+            E::OperatorExists { code } => Message::new("operator.exists").arg("code", code),
+            E::WrongPin { wait_seconds } if *wait_seconds > 0 => {
+                Message::new("auth.wrong_wait").arg("seconds", wait_seconds)
+            }
+            E::WrongPin { .. } => Message::new("auth.wrong"),
+            E::TooSoon { wait_seconds } => Message::new("auth.too_soon").arg("seconds", wait_seconds),
+            E::NeedsSupervisor => Message::new("auth.needs_supervisor"),
+            E::NeedsAdmin => Message::new("auth.needs_admin"),
+            E::UnknownScheme { code } => Message::new("scheme.unknown").arg("code", code),
+            E::UnknownGroup { code } => Message::new("group.unknown").arg("code", code),
+            E::GroupExists { code } => Message::new("group.exists").arg("code", code),
+            E::GroupOfOtherScheme { group, scheme } => {
+                Message::new("group.other_scheme").arg("group", group).arg("scheme", scheme)
+            }
+            E::UnknownMember { id } => Message::new("member.unknown").arg("id", id),
+            E::DuplicateAadhaar { id, name, village } => {
+                Message::new("member.dup_aadhaar").arg("id", id).arg("name", name).arg("village", village)
+            }
+            E::DuplicatePerson { id, name, village } => {
+                Message::new("member.dup_person").arg("id", id).arg("name", name).arg("village", village)
+            }
+            E::AlreadyEnrolled { id, scheme } => Message::new("member.already").arg("id", id).arg("scheme", scheme),
+            E::NotEnrolled { id, scheme } => Message::new("member.not_enrolled").arg("id", id).arg("scheme", scheme),
+            E::NoScheme => Message::new("member.no_scheme"),
+            E::UnknownReceipt { receipt } => Message::new("receipt.unknown").arg("receipt", receipt),
+            E::NotAContribution { receipt } => Message::new("receipt.not_contribution").arg("receipt", receipt),
+            E::AlreadyReversed { receipt, by } => {
+                Message::new("receipt.already_reversed").arg("receipt", receipt).arg("by", by)
+            }
+            E::OwnReceipt { receipt } => Message::new("receipt.own").arg("receipt", receipt),
+            E::ClockBehind { last, now } => Message::new("clock.behind")
+                .arg("last", display_instant(*last))
+                .arg("now", display_instant(*now)),
+            E::ClockUnconfirmed { last, now } => Message::new("clock.unconfirmed")
+                .arg("last", display_instant(*last))
+                .arg("now", display_instant(*now)),
+            E::ConfirmedDateWrong { typed, clock } => {
+                Message::new("clock.confirm_mismatch").arg("typed", typed).arg("clock", clock)
+            }
+            E::VarianceNeedsReason { variance } => Message::new("close.needs_reason").arg("variance", variance),
+            E::Io { path, detail } => Message::new("io.error").arg("path", path).arg("detail", detail),
+            E::Csv { detail } => Message::new("import.csv").arg("detail", detail),
+            E::NotACsv => Message::new("import.not_csv"),
+            E::BadHeader { expected } => Message::new("import.header").arg("expected", expected),
+        }
+    }
+}
+
+fn field_aadhaar(reason: Message) -> Message {
+    Message::new("error.field").arg_msg("field", Message::new("field.aadhaar")).arg_msg("reason", reason)
+}
+
+/// An open data directory's books.
+pub struct Books {
+    pub store: Store,
+    secret: Option<DistrictSecret>,
+}
+
+impl Books {
+    pub fn new(store: Store, secret: Option<DistrictSecret>) -> Books {
+        Books { store, secret }
+    }
+
+    pub fn kiosk(&self) -> Result<queries::KioskInfo, BooksError> {
+        queries::kiosk(self.store.conn())?.ok_or(BooksError::NotInitialised)
+    }
+
+    pub(crate) fn secret(&self) -> Result<&DistrictSecret, BooksError> {
+        self.secret.as_ref().ok_or(BooksError::NoDistrictSecret)
+    }
+
+    /// What the clock check says now.
+    pub fn clock_verdict(&self, now: Timestamp) -> Result<ClockVerdict, BooksError> {
+        let last = queries::last_event(self.store.conn())?.map(|(_, t)| t);
+        Ok(check_clock(now, last))
+    }
+
+    /// Refuses to take or give cash when the clock cannot be believed.
+    pub(crate) fn require_believable_clock(&self, now: Timestamp) -> Result<(), BooksError> {
+        match self.clock_verdict(now)? {
+            ClockVerdict::Believable => Ok(()),
+            ClockVerdict::Behind { last } => Err(BooksError::ClockBehind { last, now }),
+            ClockVerdict::FarAhead { last } => Err(BooksError::ClockUnconfirmed { last, now }),
+        }
+    }
+}

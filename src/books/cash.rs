@@ -1,0 +1,250 @@
+//! Cash: contributions, reversals, day close and the date confirmation
+//! that must come before any of them when the clock looks wrong.
+//!
+//! Each operation commits its event, derived rows and receipt number in one
+//! durable transaction and only then returns the receipt number: whoever
+//! prints the receipt prints it for a record that already exists.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::{Books, BooksError, Field};
+use crate::domain::cash::CashCount;
+use crate::domain::digits::parse_count;
+use crate::domain::dues::{Dues, MAX_PERIODS, dues, period_start, plan_payment};
+use crate::domain::event::{Body, GENESIS};
+use crate::domain::money::Paise;
+use crate::domain::operator::Role;
+use crate::domain::text;
+use crate::domain::time::{ClockVerdict, FinancialYear, display_date, local_date, parse_date};
+use crate::store::queries::{self, OperatorRow};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Payment {
+    pub receipt: String,
+    pub member_id: String,
+    pub member_name: String,
+    pub scheme: String,
+    pub amount: Paise,
+    pub periods: u32,
+    /// First day of the first and of the last period covered.
+    pub covers_from: jiff::civil::Date,
+    pub covers_to: jiff::civil::Date,
+    pub dues_after: Dues,
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Reversal {
+    pub receipt: String,
+    pub original: String,
+    pub member_id: String,
+    pub amount: Paise,
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DayClose {
+    pub date: jiff::civil::Date,
+    pub counted: Paise,
+    pub expected: Paise,
+    pub variance: Paise,
+    pub contributions: u64,
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl Books {
+    /// Takes a contribution. `amount` and `periods` are as typed; either,
+    /// both or neither may be given (see [`plan_payment`]).
+    pub fn pay(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        scheme: &str,
+        amount: Option<&str>,
+        periods: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Payment, BooksError> {
+        let id = member_id.trim().to_ascii_uppercase();
+        if id.is_empty() {
+            return Err(BooksError::Text(Field::Member, text::TextError::Empty));
+        }
+        let scheme_code = text::code(scheme).map_err(|e| BooksError::Text(Field::Scheme, e))?;
+        let amount = amount
+            .map(|a| Paise::parse(a).map_err(|e| BooksError::Money(Field::Amount, e)))
+            .transpose()?;
+        let periods = periods
+            .map(|p| parse_count(p, MAX_PERIODS * 10).ok_or(BooksError::BadNumber(Field::Periods)))
+            .transpose()?;
+        self.require_believable_clock(now)?;
+        let today = local_date(now);
+        let conn = self.store.conn();
+        let member = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let scheme = queries::scheme(conn, &scheme_code)?
+            .ok_or_else(|| BooksError::UnknownScheme { code: scheme_code.clone() })?;
+        let enrolment = queries::enrolment(conn, &id, &scheme_code)?
+            .ok_or_else(|| BooksError::NotEnrolled { id: id.clone(), scheme: scheme_code.clone() })?;
+        let paid = queries::periods_paid(conn, &id, &scheme_code)?;
+        let before = dues(&scheme, enrolment.enrolled_on, today, paid);
+        let plan = plan_payment(&scheme, &before, amount, periods)?;
+        let fy = FinancialYear::of(today);
+        let by_code = by.code.clone();
+        let (receipt, seq) = self.store.write(|w| -> Result<(String, u64), BooksError> {
+            let receipt = w.next_receipt(fy)?.to_string();
+            let e = w.append(
+                now,
+                Body::ContributionTaken {
+                    receipt: receipt.clone(),
+                    member_id: id.clone(),
+                    scheme: scheme_code.clone(),
+                    amount: plan.amount,
+                    first_period: paid,
+                    periods: plan.periods,
+                    by: by_code,
+                },
+            )?;
+            Ok((receipt, e.seq))
+        })?;
+        Ok(Payment {
+            receipt,
+            member_name: member.name,
+            member_id: id,
+            scheme: scheme_code,
+            amount: plan.amount,
+            periods: plan.periods,
+            covers_from: period_start(scheme.frequency, enrolment.enrolled_on, paid),
+            covers_to: period_start(scheme.frequency, enrolment.enrolled_on, paid + plan.periods - 1),
+            dues_after: dues(&scheme, enrolment.enrolled_on, today, paid + plan.periods),
+            seq,
+        })
+    }
+
+    /// Reverses a contribution: a supervisor who did not take the cash, with
+    /// a reason. The original stays; the reversal points at it, takes its own
+    /// slip number, and the member's dues come back.
+    pub fn reverse(&mut self, by: &OperatorRow, receipt: &str, reason: &str, now: Timestamp) -> Result<Reversal, BooksError> {
+        if !by.role.can_supervise() {
+            return Err(BooksError::NeedsSupervisor);
+        }
+        let r = crate::domain::receipt::ReceiptNo::parse(receipt)
+            .ok_or_else(|| BooksError::UnknownReceipt { receipt: receipt.chars().take(40).collect() })?
+            .to_string();
+        let reason = text::free_text(reason, 5).map_err(|e| BooksError::Text(Field::Reason, e))?;
+        self.require_believable_clock(now)?;
+        let conn = self.store.conn();
+        let original = match queries::contribution(conn, &r)? {
+            Some(c) => c,
+            None => {
+                let is_reversal: bool = conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM reversals WHERE receipt_no = ?1)", [&r], |row| row.get(0))
+                    .map_err(crate::store::StoreError::from)?;
+                return Err(if is_reversal {
+                    BooksError::NotAContribution { receipt: r }
+                } else {
+                    BooksError::UnknownReceipt { receipt: r }
+                });
+            }
+        };
+        if let Some(rev) = original.reversed_by {
+            return Err(BooksError::AlreadyReversed { receipt: r, by: rev });
+        }
+        if original.operator == by.code && by.role != Role::Admin {
+            return Err(BooksError::OwnReceipt { receipt: r });
+        }
+        if original.operator == by.code {
+            // Even an admin may not undo their own cash: someone else must look.
+            return Err(BooksError::OwnReceipt { receipt: r });
+        }
+        let fy = FinancialYear::of(local_date(now));
+        let by_code = by.code.clone();
+        self.store.write(|w| -> Result<Reversal, BooksError> {
+            let slip = w.next_receipt(fy)?.to_string();
+            let e = w.append(
+                now,
+                Body::ContributionReversed {
+                    receipt: slip.clone(),
+                    original: r.clone(),
+                    member_id: original.member_id.clone(),
+                    scheme: original.scheme.clone(),
+                    amount: original.amount,
+                    periods: original.periods,
+                    reason,
+                    by: by_code,
+                },
+            )?;
+            Ok(Reversal { receipt: slip, original: r.clone(), member_id: original.member_id.clone(), amount: original.amount, seq: e.seq })
+        })
+    }
+
+    /// Closes the day: cash counted against what the ledger says was taken
+    /// since the previous close. A variance needs a reason. Each close
+    /// carries the previous close's hash.
+    pub fn day_close(
+        &mut self,
+        by: &OperatorRow,
+        notes: &str,
+        coins: &str,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<DayClose, BooksError> {
+        let count = CashCount::parse_notes(notes, coins)?;
+        let reason = reason
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| text::free_text(r, 5).map_err(|e| BooksError::Text(Field::Reason, e)))
+            .transpose()?;
+        self.require_believable_clock(now)?;
+        let conn = self.store.conn();
+        let last = queries::last_day_close(conn)?;
+        let after = last.as_ref().map(|l| l.through_seq).unwrap_or(0);
+        let (taken, refunded, contributions) = queries::cash_since(conn, after)?;
+        let expected = Paise(taken.0 - refunded.0);
+        let counted = count.total();
+        let variance = Paise(counted.0 - expected.0);
+        if variance != Paise::ZERO && reason.is_none() {
+            return Err(BooksError::VarianceNeedsReason { variance });
+        }
+        let through = queries::last_event(conn)?.map(|(s, _)| s).unwrap_or(0);
+        let prev_close = last.map(|l| l.hash).unwrap_or_else(|| GENESIS.to_string());
+        let date = local_date(now);
+        let by_code = by.code.clone();
+        let (seq, hash) = self.store.write(|w| -> Result<(u64, String), BooksError> {
+            let e = w.append(
+                now,
+                Body::DayClosed {
+                    date,
+                    notes: count.notes.clone(),
+                    coins: count.coins,
+                    counted,
+                    expected,
+                    variance,
+                    reason,
+                    through_seq: through,
+                    prev_close,
+                    by: by_code,
+                },
+            )?;
+            let hash = crate::domain::event::hash_hex(&e.canonical_bytes());
+            Ok((e.seq, hash))
+        })?;
+        self.store.checkpoint()?;
+        Ok(DayClose { date, counted, expected, variance, contributions, seq, hash })
+    }
+
+    /// The operator confirms that today's date on the clock is right (after a
+    /// long gap). A clock behind the last event cannot be confirmed: it must
+    /// be corrected.
+    pub fn confirm_date(&mut self, by: &OperatorRow, typed: &str, now: Timestamp) -> Result<(), BooksError> {
+        if let ClockVerdict::Behind { last } = self.clock_verdict(now)? {
+            return Err(BooksError::ClockBehind { last, now });
+        }
+        let date = parse_date(typed).ok_or(BooksError::BadDate(Field::Date))?;
+        let today = local_date(now);
+        if date != today {
+            return Err(BooksError::ConfirmedDateWrong { typed: display_date(date), clock: display_date(today) });
+        }
+        let body = Body::ClockConfirmed { date, by: by.code.clone() };
+        self.store.write(|w| w.append(now, body).map_err(BooksError::from))?;
+        Ok(())
+    }
+}

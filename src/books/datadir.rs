@@ -1,0 +1,106 @@
+//! The data directory: where a kiosk keeps its database and secrets.
+//!
+//! Chosen by `--data-dir`, else `$DASTAK_DATA`, else the platform data
+//! directory (`~/.local/share/dastak` on the Pi). Layout:
+//! `dastak.db` (+ WAL files) and `district.key` (the Aadhaar HMAC key, mode
+//! 0600, kept beside but outside the database so that a copy of the
+//! database alone cannot be brute-forced back to Aadhaar numbers).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::books::{Books, BooksError};
+use crate::domain::aadhaar::DistrictSecret;
+use crate::store::Store;
+
+pub const DB_FILE: &str = "dastak.db";
+pub const SECRET_FILE: &str = "district.key";
+
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> BooksError {
+    BooksError::Io { path: path.display().to_string(), detail: e.to_string() }
+}
+
+impl DataDir {
+    /// `--data-dir`, else `$DASTAK_DATA`, else the platform data directory.
+    pub fn resolve(arg: Option<PathBuf>) -> DataDir {
+        let root = arg
+            .or_else(|| std::env::var_os("DASTAK_DATA").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| dirs::data_dir().map(|d| d.join("dastak")))
+            .unwrap_or_else(|| PathBuf::from("dastak-data"));
+        DataDir { root }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    pub fn secret_path(&self) -> PathBuf {
+        self.root.join(SECRET_FILE)
+    }
+
+    pub fn is_initialised(&self) -> bool {
+        self.db_path().exists()
+    }
+
+    fn ensure_root(&self) -> Result<(), BooksError> {
+        fs::create_dir_all(&self.root).map_err(|e| io_err(&self.root, e))
+    }
+
+    /// Opens the store, creating the directory and database if needed.
+    pub fn open_store(&self) -> Result<Store, BooksError> {
+        self.ensure_root()?;
+        Ok(Store::open(&self.db_path())?)
+    }
+
+    /// Opens the books of an initialised kiosk.
+    pub fn open_books(&self) -> Result<Books, BooksError> {
+        if !self.is_initialised() {
+            return Err(BooksError::NotInitialised);
+        }
+        let store = self.open_store()?;
+        let secret = self.read_secret()?;
+        let books = Books::new(store, secret);
+        books.kiosk()?;
+        Ok(books)
+    }
+
+    pub fn read_secret(&self) -> Result<Option<DistrictSecret>, BooksError> {
+        let path = self.secret_path();
+        match fs::read_to_string(&path) {
+            Ok(s) => DistrictSecret::from_hex(&s).map(Some).ok_or(BooksError::NoDistrictSecret),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&path, e)),
+        }
+    }
+
+    /// Writes the district secret durably (temp file, fsync, rename) with
+    /// owner-only permissions.
+    pub fn write_secret(&self, secret: &DistrictSecret) -> Result<(), BooksError> {
+        self.ensure_root()?;
+        let path = self.secret_path();
+        let tmp = self.root.join(format!("{SECRET_FILE}.tmp"));
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
+        f.write_all(secret.to_hex().as_bytes()).map_err(|e| io_err(&tmp, e))?;
+        f.sync_all().map_err(|e| io_err(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))?;
+        if let Ok(dir) = fs::File::open(&self.root) {
+            // Best effort: the rename is what must be durable, and a failed
+            // directory fsync on an odd filesystem should not fail init.
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}

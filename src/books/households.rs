@@ -1,0 +1,158 @@
+//! Loading the district's PDS ration-card list, and coverage: which
+//! households of each village are in a scheme and which are not yet.
+//!
+//! The list is CSV, UTF-8, header
+//! `ration_card,village,member_name,gender,age,relation`, one person per
+//! row. A bad row is reported with its line number and reason and skipped;
+//! the good rows still load. A person already loaded (same ration card,
+//! name and relation) is skipped, so importing the same file twice changes
+//! nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::{Books, BooksError, Field};
+use crate::domain::event::{Body, PdsRow};
+use crate::domain::person::{parse_age, parse_gender};
+use crate::domain::text;
+use crate::i18n::{Localized, Message};
+use crate::store::queries::{self, OperatorRow};
+
+pub const HEADER: [&str; 6] = ["ration_card", "village", "member_name", "gender", "age", "relation"];
+/// Rows per ledger event: keeps events (and sync batches) small.
+pub const ROWS_PER_EVENT: usize = 500;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BadRow {
+    pub line: u64,
+    #[serde(skip)]
+    pub reason: Message,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub added: u64,
+    pub already_present: u64,
+    pub households_added: u64,
+    pub bad: Vec<BadRow>,
+}
+
+fn field_msg(f: Field, reason: Message) -> Message {
+    Message::new("error.field").arg_msg("field", f.message()).arg_msg("reason", reason)
+}
+
+fn parse_row(fields: &[&str]) -> Result<PdsRow, Message> {
+    let [rc, village, name, gender, age, relation] = fields else {
+        return Err(Message::new("import.columns").arg("count", fields.len()));
+    };
+    Ok(PdsRow {
+        ration_card: text::ration_card(rc).map_err(|e| field_msg(Field::RationCard, e.message()))?,
+        village: text::place_name(village).map_err(|e| field_msg(Field::Village, e.message()))?,
+        name: text::person_name(name).map_err(|e| field_msg(Field::Name, e.message()))?,
+        gender: parse_gender(gender).map_err(|e| field_msg(Field::Gender, e.message()))?,
+        age: parse_age(age).map_err(|e| field_msg(Field::Age, e.message()))?,
+        relation: text::person_name(relation).map_err(|e| field_msg(Field::Relation, e.message()))?,
+    })
+}
+
+impl Books {
+    /// Imports a PDS list. `source` names the file in the ledger.
+    pub fn import_households(
+        &mut self,
+        by: &OperatorRow,
+        source: &str,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<ImportReport, BooksError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.contains(&0) {
+            return Err(BooksError::NotACsv);
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(bytes);
+        let header = reader.byte_headers().map_err(|e| BooksError::Csv { detail: e.to_string() })?.clone();
+        let names: Vec<String> =
+            header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+        if names != HEADER {
+            return Err(BooksError::BadHeader { expected: HEADER.join(",") });
+        }
+        let conn = self.store.conn();
+        let mut report = ImportReport::default();
+        let mut fresh: Vec<PdsRow> = Vec::new();
+        let mut seen: HashSet<(String, String, String)> = HashSet::new();
+        let mut village_of: HashMap<String, String> = HashMap::new();
+        let mut new_households: HashSet<String> = HashSet::new();
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let line = reader.position().line() + 1;
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    // A malformed record (bad quoting): report and go on.
+                    report.rows += 1;
+                    report.bad.push(BadRow { line, reason: Message::new("import.csv").arg("detail", e) });
+                    continue;
+                }
+            }
+            let line = record.position().map(|p| p.line()).unwrap_or(line);
+            report.rows += 1;
+            let fields: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
+            let row = match fields {
+                Err(_) => Err(Message::new("import.utf8")),
+                Ok(f) => parse_row(&f),
+            };
+            let row = match row {
+                Ok(r) => r,
+                Err(reason) => {
+                    report.bad.push(BadRow { line, reason });
+                    continue;
+                }
+            };
+            let known_village = match village_of.get(&row.ration_card) {
+                Some(v) => Some(v.clone()),
+                None => queries::household_village(conn, &row.ration_card)?,
+            };
+            if let Some(v) = known_village {
+                if v != row.village {
+                    report.bad.push(BadRow {
+                        line,
+                        reason: Message::new("import.village_conflict").arg("card", &row.ration_card).arg("village", v),
+                    });
+                    continue;
+                }
+            } else {
+                new_households.insert(row.ration_card.clone());
+            }
+            village_of.insert(row.ration_card.clone(), row.village.clone());
+            let key = (row.ration_card.clone(), row.name.clone(), row.relation.clone());
+            if seen.contains(&key) || queries::pds_person_exists(conn, &key.0, &key.1, &key.2)? {
+                report.already_present += 1;
+                continue;
+            }
+            seen.insert(key);
+            fresh.push(row);
+        }
+        report.added = fresh.len() as u64;
+        report.households_added = new_households.len() as u64;
+        if !fresh.is_empty() {
+            let source = source.chars().filter(|c| !c.is_control()).take(120).collect::<String>();
+            self.store.write(|w| -> Result<(), BooksError> {
+                for chunk in fresh.chunks(ROWS_PER_EVENT) {
+                    w.append(
+                        now,
+                        Body::HouseholdsImported { source: source.clone(), rows: chunk.to_vec(), by: by.code.clone() },
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(report)
+    }
+
+    pub fn coverage(&self) -> Result<Vec<queries::VillageCoverage>, BooksError> {
+        Ok(queries::coverage(self.store.conn())?)
+    }
+}

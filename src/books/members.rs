@@ -1,0 +1,280 @@
+//! Members: registering a villager, enrolling them in schemes, and what the
+//! kiosk knows about them (enrolments, dues, history).
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::books::{Books, BooksError, Field};
+use crate::domain::aadhaar::Aadhaar;
+use crate::domain::dues::{Dues, dues};
+use crate::domain::event::{Body, MemberRecord, Nominee};
+use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mobile};
+use crate::domain::scheme::{Candidate, HouseholdConflict, check_eligibility};
+use crate::domain::text;
+use crate::domain::time::{local_date, parse_date};
+use crate::store::queries::{self, ContributionRow, EnrolmentRow, MemberRow, OperatorRow, ReversalRow};
+
+/// A new member as typed. Optional fields may be empty strings.
+#[derive(Clone, Debug, Default)]
+pub struct MemberForm {
+    pub name: String,
+    pub relative_name: String,
+    pub gender: String,
+    pub dob: Option<String>,
+    pub age: Option<String>,
+    pub village: String,
+    pub ration_card: Option<String>,
+    pub phone: Option<String>,
+    /// The full number, used only to check it and reduce it.
+    pub aadhaar: Option<String>,
+}
+
+/// An enrolment as typed.
+#[derive(Clone, Debug, Default)]
+pub struct EnrolForm {
+    pub scheme: String,
+    pub group: Option<String>,
+    pub nominee_name: Option<String>,
+    pub nominee_relation: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn tx(f: Field) -> impl Fn(text::TextError) -> BooksError {
+    move |e| BooksError::Text(f, e)
+}
+
+/// A checked enrolment, ready to become an event.
+struct ValidEnrolment {
+    scheme: String,
+    group: Option<String>,
+    nominee: Option<Nominee>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Registered {
+    pub member_id: String,
+    pub schemes: Vec<String>,
+}
+
+impl Books {
+    fn check_enrolment(
+        &self,
+        conn: &Connection,
+        member_id: Option<&str>,
+        who: &Candidate<'_>,
+        form: &EnrolForm,
+        already: &[String],
+        today: jiff::civil::Date,
+    ) -> Result<ValidEnrolment, BooksError> {
+        let scheme_code = text::code(&form.scheme).map_err(tx(Field::Scheme))?;
+        let scheme = queries::scheme(conn, &scheme_code)?
+            .ok_or_else(|| BooksError::UnknownScheme { code: scheme_code.clone() })?;
+        let id_for_msg = member_id.unwrap_or("-").to_string();
+        if already.contains(&scheme_code) {
+            return Err(BooksError::AlreadyEnrolled { id: id_for_msg, scheme: scheme_code });
+        }
+        if let Some(id) = member_id
+            && queries::enrolment(conn, id, &scheme_code)?.is_some()
+        {
+            return Err(BooksError::AlreadyEnrolled { id: id.to_string(), scheme: scheme_code });
+        }
+        let group = match given(&form.group) {
+            Some(g) => {
+                let g = text::code(g).map_err(tx(Field::Group))?;
+                let row = queries::group(conn, &g)?.ok_or_else(|| BooksError::UnknownGroup { code: g.clone() })?;
+                if row.scheme != scheme_code {
+                    return Err(BooksError::GroupOfOtherScheme { group: g, scheme: scheme_code });
+                }
+                Some(g)
+            }
+            None => None,
+        };
+        let nominee = match (given(&form.nominee_name), given(&form.nominee_relation)) {
+            (None, None) => None,
+            (name, relation) => Some(Nominee {
+                name: text::person_name(name.unwrap_or("")).map_err(tx(Field::NomineeName))?,
+                relation: text::person_name(relation.unwrap_or("")).map_err(tx(Field::NomineeRelation))?,
+            }),
+        };
+        let conflict = match (who.ration_card, &group) {
+            (Some(rc), Some(g)) => queries::household_member_in_group(conn, rc, g)?
+                .map(|m| HouseholdConflict { member_id: m.member_id, name: m.name }),
+            _ => None,
+        };
+        check_eligibility(&scheme, who, today, group.is_some(), nominee.is_some(), conflict)?;
+        Ok(ValidEnrolment { scheme: scheme_code, group, nominee })
+    }
+
+    /// Registers a villager and enrols them in one or more schemes, all in
+    /// one transaction: if any enrolment is refused, nothing is written.
+    pub fn register_member(
+        &mut self,
+        by: &OperatorRow,
+        form: &MemberForm,
+        enrol: &[EnrolForm],
+        now: Timestamp,
+    ) -> Result<Registered, BooksError> {
+        let today = local_date(now);
+        let name = text::person_name(&form.name).map_err(tx(Field::Name))?;
+        let relative_name = text::person_name(&form.relative_name).map_err(tx(Field::RelativeName))?;
+        let gender = parse_gender(&form.gender).map_err(|e| BooksError::Person(Field::Gender, e))?;
+        let birth = match (given(&form.dob), given(&form.age)) {
+            (Some(d), _) => {
+                let dob = parse_date(d).ok_or(BooksError::BadDate(Field::Dob))?;
+                check_dob(dob, today).map_err(|e| BooksError::Person(Field::Dob, e))?
+            }
+            (None, Some(a)) => {
+                Birth::Approx { years: parse_age(a).map_err(|e| BooksError::Person(Field::Age, e))?, as_of: today }
+            }
+            (None, None) => {
+                return Err(BooksError::Person(Field::Age, crate::domain::person::PersonError::NeedBirth));
+            }
+        };
+        let ration_card = given(&form.ration_card)
+            .map(|r| text::ration_card(r).map_err(tx(Field::RationCard)))
+            .transpose()?;
+        let conn = self.store.conn();
+        let village = match (form.village.trim(), &ration_card) {
+            ("", Some(rc)) => queries::household_village(conn, rc)?
+                .ok_or(BooksError::Text(Field::Village, text::TextError::Empty))?,
+            (v, _) => text::place_name(v).map_err(tx(Field::Village))?,
+        };
+        let phone = given(&form.phone)
+            .map(|p| parse_mobile(p).map_err(|e| BooksError::Person(Field::Phone, e)))
+            .transpose()?;
+        let aadhaar = match given(&form.aadhaar) {
+            Some(a) => Some(Aadhaar::parse(a)?.reduce(self.secret()?)),
+            None => None,
+        };
+        if enrol.is_empty() {
+            return Err(BooksError::NoScheme);
+        }
+        if let Some(a) = &aadhaar
+            && let Some(m) = queries::member_by_aadhaar(conn, &a.hash)?
+        {
+            return Err(BooksError::DuplicateAadhaar { id: m.member_id, name: m.name, village: m.village });
+        }
+        if let Some(rc) = &ration_card
+            && let Some(m) = queries::member_by_household_name(conn, rc, &name)?
+        {
+            return Err(BooksError::DuplicatePerson { id: m.member_id, name: m.name, village: m.village });
+        }
+        let who = Candidate { gender, birth: &birth, has_aadhaar: aadhaar.is_some(), ration_card: ration_card.as_deref() };
+        let mut valid = Vec::new();
+        let mut codes: Vec<String> = Vec::new();
+        for f in enrol {
+            let v = self.check_enrolment(conn, None, &who, f, &codes, today)?;
+            codes.push(v.scheme.clone());
+            valid.push(v);
+        }
+        let kiosk = self.kiosk()?.code;
+        let by_code = by.code.clone();
+        let member_id = self.store.write(|w| -> Result<String, BooksError> {
+            let n = queries::member_count(w.conn())? + 1;
+            let member_id = format!("{kiosk}-{n:05}");
+            let member = MemberRecord {
+                member_id: member_id.clone(),
+                name,
+                relative_name,
+                gender,
+                birth,
+                village,
+                ration_card,
+                phone,
+                aadhaar,
+            };
+            w.append(now, Body::MemberRegistered { member, by: by_code.clone() })?;
+            for v in valid {
+                w.append(
+                    now,
+                    Body::Enrolled {
+                        member_id: member_id.clone(),
+                        scheme: v.scheme,
+                        group: v.group,
+                        on: today,
+                        nominee: v.nominee,
+                        by: by_code.clone(),
+                    },
+                )?;
+            }
+            Ok(member_id)
+        })?;
+        Ok(Registered { member_id, schemes: codes })
+    }
+
+    /// Enrols an existing member in one more scheme.
+    pub fn enrol(&mut self, by: &OperatorRow, member_id: &str, form: &EnrolForm, now: Timestamp) -> Result<(), BooksError> {
+        let today = local_date(now);
+        let id = member_id.trim().to_ascii_uppercase();
+        let conn = self.store.conn();
+        let m = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let who = Candidate {
+            gender: m.gender,
+            birth: &m.birth,
+            has_aadhaar: m.aadhaar_last4.is_some(),
+            ration_card: m.ration_card.as_deref(),
+        };
+        let v = self.check_enrolment(conn, Some(&id), &who, form, &[], today)?;
+        let body = Body::Enrolled {
+            member_id: id,
+            scheme: v.scheme,
+            group: v.group,
+            on: today,
+            nominee: v.nominee,
+            by: by.code.clone(),
+        };
+        self.store.write(|w| w.append(now, body).map_err(BooksError::from))?;
+        Ok(())
+    }
+
+    pub fn find_members(&self, query: &str, limit: u32) -> Result<Vec<MemberRow>, BooksError> {
+        let q = query.trim();
+        if q.is_empty() || q.chars().any(crate::domain::digits::is_forbidden_control) {
+            return Err(BooksError::Text(Field::Member, text::TextError::Empty));
+        }
+        let q = crate::domain::digits::to_ascii_digits(q);
+        Ok(queries::search_members(self.store.conn(), &q, limit)?)
+    }
+
+    /// Everything the member card shows.
+    pub fn member_view(&self, member_id: &str, now: Timestamp) -> Result<MemberView, BooksError> {
+        let id = member_id.trim().to_ascii_uppercase();
+        let conn = self.store.conn();
+        let member = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let today = local_date(now);
+        let mut enrolments = Vec::new();
+        for e in queries::enrolments(conn, &id)? {
+            let scheme = queries::scheme(conn, &e.scheme)?
+                .ok_or_else(|| BooksError::UnknownScheme { code: e.scheme.clone() })?;
+            let paid = queries::periods_paid(conn, &id, &e.scheme)?;
+            let d = dues(&scheme, e.enrolled_on, today, paid);
+            enrolments.push(EnrolmentView { enrolment: e, scheme_name_hi: scheme.name_hi, scheme_name_en: scheme.name_en, dues: d });
+        }
+        Ok(MemberView {
+            contributions: queries::contributions_of(conn, &id)?,
+            reversals: queries::reversals_of(conn, &id)?,
+            member,
+            enrolments,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnrolmentView {
+    pub enrolment: EnrolmentRow,
+    pub scheme_name_hi: String,
+    pub scheme_name_en: String,
+    pub dues: Dues,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberView {
+    pub member: MemberRow,
+    pub enrolments: Vec<EnrolmentView>,
+    pub contributions: Vec<ContributionRow>,
+    pub reversals: Vec<ReversalRow>,
+}

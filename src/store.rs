@@ -1,0 +1,173 @@
+//! SQLite storage: the append-only event ledger with its hash chain, the
+//! tables derived from it, and the queries the kiosk needs.
+//!
+//! One [`Store`] holds the one writer connection. The file is opened with
+//! `journal_mode=WAL`, `synchronous=FULL` and `foreign_keys=ON`; `quick_check`
+//! runs on every open. All writes go through [`Store::write`], a `BEGIN
+//! IMMEDIATE` transaction in which [`Writer::append`] adds an event and
+//! projects it onto the derived tables, so a commit is all-or-nothing: an
+//! event, its derived rows and its receipt number land together or not at all.
+
+pub mod ledger;
+pub mod project;
+pub mod queries;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+use crate::i18n::{Localized, Message, english};
+
+pub use ledger::Writer;
+
+/// Oldest bundled SQLite we accept: 3.51.3 fixed a WAL corruption bug.
+pub const MIN_SQLITE: (u32, u32, u32) = (3, 51, 3);
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum StoreError {
+    Sqlite(#[from] rusqlite::Error),
+    Migration(String),
+    Corrupt(String),
+    Format(#[from] crate::domain::event::FormatError),
+    NotInitialised,
+    Json(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    /// Busy or locked: another process holds the write lock; trying again
+    /// in a moment will work.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+impl Localized for StoreError {
+    fn message(&self) -> Message {
+        match self {
+            e if e.is_retryable() => Message::new("store.busy"),
+            StoreError::Sqlite(e) => Message::new("store.sqlite").arg("detail", e),
+            StoreError::Migration(d) => Message::new("store.migration").arg("detail", d),
+            StoreError::Corrupt(d) => Message::new("store.corrupt").arg("detail", d),
+            StoreError::Format(e) => Message::new("store.format").arg("detail", e),
+            StoreError::NotInitialised => Message::new("store.not_initialised"),
+            StoreError::Json(e) => Message::new("store.format").arg("detail", e),
+        }
+    }
+}
+
+/// The kiosk database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with the durable
+    /// settings, checks it and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!("journal_mode is {mode}, not wal")));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(check));
+        }
+        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A scratch database in memory, used by `verify` to rebuild the derived
+    /// tables from the ledger.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path: None };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Read access. Reads see only committed data.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits it durably.
+    /// If `f` fails, nothing it did remains.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let writer = Writer::new(&tx);
+        let out = f(&writer)?;
+        drop(writer);
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Trades durability for speed while generating synthetic data (`demo`).
+    /// Never used on real books.
+    pub fn set_bulk_mode(&self, on: bool) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "synchronous", if on { "OFF" } else { "FULL" })?;
+        Ok(())
+    }
+
+    /// Folds the WAL back into the main file (day close).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// The bundled SQLite version as (major, minor, patch).
+pub fn sqlite_version() -> (u32, u32, u32) {
+    let n = rusqlite::version_number() as u32;
+    (n / 1_000_000, (n / 1_000) % 1_000, n % 1_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn bundled_sqlite_is_at_least_3_51_3() {
+        assert!(sqlite_version() >= MIN_SQLITE, "bundled SQLite {:?} is older than {:?}", sqlite_version(), MIN_SQLITE);
+    }
+}

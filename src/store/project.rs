@@ -1,0 +1,155 @@
+//! Projection: how each event changes the derived tables.
+//!
+//! The same function serves the live write path and `verify`'s rebuild, so
+//! a rebuilt database can differ from the live one only if someone changed
+//! the file behind the application's back.
+
+use rusqlite::{Connection, params};
+
+use crate::domain::event::{Body, Event};
+use crate::domain::receipt::ReceiptNo;
+use crate::domain::text::fold;
+use crate::store::StoreError;
+
+fn insert_receipt(conn: &Connection, receipt: &str, kind: &str, seq: u64) -> Result<(), StoreError> {
+    let r = ReceiptNo::parse(receipt)
+        .ok_or_else(|| StoreError::Corrupt(format!("event {seq} carries a malformed receipt number")))?;
+    conn.execute(
+        "INSERT INTO receipts (receipt_no, fy, n, kind, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![receipt, r.fy.0, r.n, kind, seq],
+    )?;
+    Ok(())
+}
+
+pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError> {
+    let seq = e.seq;
+    match &e.body {
+        Body::KioskInitialised { kiosk, panchayat, block, district, language } => {
+            conn.execute(
+                "INSERT INTO kiosk (id, code, panchayat, block, district, language, seq)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                params![kiosk, panchayat, block, district, language.code(), seq],
+            )?;
+        }
+        Body::OperatorAdded { code, name, role, language, .. } => {
+            conn.execute(
+                "INSERT INTO operators (code, name, role, language, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![code, name, role.code(), language.code(), seq],
+            )?;
+        }
+        Body::SchemeDefined { scheme, .. } => {
+            conn.execute(
+                "INSERT INTO schemes (code, name_hi, name_en, definition, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![scheme.code, scheme.name_hi, scheme.name_en, serde_json::to_string(scheme)?, seq],
+            )?;
+        }
+        Body::GroupCreated { code, scheme, name, village, .. } => {
+            conn.execute(
+                "INSERT INTO scheme_groups (code, scheme, name, village, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![code, scheme, name, village, seq],
+            )?;
+        }
+        Body::HouseholdsImported { rows, .. } => {
+            let mut hh = conn.prepare_cached(
+                "INSERT INTO households (ration_card, village, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (ration_card) DO NOTHING",
+            )?;
+            let mut person = conn.prepare_cached(
+                "INSERT INTO pds_people (ration_card, name, gender, age, relation, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            )?;
+            for r in rows {
+                hh.execute(params![r.ration_card, r.village, seq])?;
+                person.execute(params![r.ration_card, r.name, r.gender.code(), r.age, r.relation, seq])?;
+            }
+        }
+        Body::MemberRegistered { member: m, .. } => {
+            conn.execute(
+                "INSERT INTO members (member_id, name, name_fold, relative_name, gender, birth, village,
+                                      ration_card, phone, aadhaar_last4, aadhaar_hash, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    m.member_id,
+                    m.name,
+                    fold(&m.name),
+                    m.relative_name,
+                    m.gender.code(),
+                    serde_json::to_string(&m.birth)?,
+                    m.village,
+                    m.ration_card,
+                    m.phone,
+                    m.aadhaar.as_ref().map(|a| a.last4.clone()),
+                    m.aadhaar.as_ref().map(|a| a.hash.clone()),
+                    seq
+                ],
+            )?;
+        }
+        Body::Enrolled { member_id, scheme, group, on, nominee, .. } => {
+            conn.execute(
+                "INSERT INTO enrolments (member_id, scheme, group_code, enrolled_on, nominee_name,
+                                         nominee_relation, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    member_id,
+                    scheme,
+                    group,
+                    on.to_string(),
+                    nominee.as_ref().map(|n| n.name.clone()),
+                    nominee.as_ref().map(|n| n.relation.clone()),
+                    seq
+                ],
+            )?;
+        }
+        Body::ContributionTaken { receipt, member_id, scheme, amount, first_period, periods, by } => {
+            insert_receipt(conn, receipt, "contribution", seq)?;
+            conn.execute(
+                "INSERT INTO contributions (receipt_no, member_id, scheme, amount, first_period, periods,
+                                            operator, at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![receipt, member_id, scheme, amount.0, first_period, periods, by, e.at, seq],
+            )?;
+        }
+        Body::ContributionReversed { receipt, original, member_id, scheme, amount, periods, reason, by } => {
+            insert_receipt(conn, receipt, "reversal", seq)?;
+            conn.execute(
+                "INSERT INTO reversals (receipt_no, original, member_id, scheme, amount, periods, reason,
+                                        supervisor, at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![receipt, original, member_id, scheme, amount.0, periods, reason, by, e.at, seq],
+            )?;
+            let changed = conn.execute(
+                "UPDATE contributions SET reversed_by = ?1 WHERE receipt_no = ?2 AND reversed_by IS NULL",
+                params![receipt, original],
+            )?;
+            if changed != 1 {
+                return Err(StoreError::Corrupt(format!("event {seq} reverses {original}, which is not reversible")));
+            }
+        }
+        Body::DayClosed {
+            date, notes, coins, counted, expected, variance, reason, through_seq, prev_close, by,
+        } => {
+            conn.execute(
+                "INSERT INTO day_closes (seq, close_date, notes, coins, counted, expected, variance, reason,
+                                         through_seq, prev_close, hash, operator, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    seq,
+                    date.to_string(),
+                    serde_json::to_string(notes)?,
+                    coins.0,
+                    counted.0,
+                    expected.0,
+                    variance.0,
+                    reason,
+                    through_seq,
+                    prev_close,
+                    hash,
+                    by,
+                    e.at
+                ],
+            )?;
+        }
+        Body::ClockConfirmed { .. } => {}
+    }
+    Ok(())
+}

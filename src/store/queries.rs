@@ -1,0 +1,436 @@
+//! Reads from the derived tables. Every query is parameterised.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::domain::money::Paise;
+use crate::domain::operator::Role;
+use crate::domain::person::{Birth, Gender};
+use crate::domain::scheme::Scheme;
+use crate::domain::text::fold;
+use crate::i18n::Lang;
+use crate::store::StoreError;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KioskInfo {
+    pub code: String,
+    pub panchayat: String,
+    pub block: String,
+    pub district: String,
+    pub language: Lang,
+}
+
+pub fn kiosk(conn: &Connection) -> Result<Option<KioskInfo>, StoreError> {
+    Ok(conn
+        .query_row("SELECT code, panchayat, block, district, language FROM kiosk WHERE id = 1", [], |r| {
+            Ok(KioskInfo {
+                code: r.get(0)?,
+                panchayat: r.get(1)?,
+                block: r.get(2)?,
+                district: r.get(3)?,
+                language: Lang::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
+            })
+        })
+        .optional()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OperatorRow {
+    pub code: String,
+    pub name: String,
+    pub role: Role,
+    pub language: Lang,
+}
+
+pub fn operator(conn: &Connection, code: &str) -> Result<Option<OperatorRow>, StoreError> {
+    Ok(conn
+        .query_row("SELECT code, name, role, language FROM operators WHERE code = ?1", [code], |r| {
+            Ok(OperatorRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Volunteer),
+                language: Lang::parse(&r.get::<_, String>(3)?).unwrap_or_default(),
+            })
+        })
+        .optional()?)
+}
+
+pub struct PinRow {
+    pub phc: String,
+    pub failures: u32,
+    pub last_failure_at: Option<Timestamp>,
+}
+
+pub fn operator_pin(conn: &Connection, code: &str) -> Result<Option<PinRow>, StoreError> {
+    Ok(conn
+        .query_row("SELECT phc, failures, last_failure_at FROM operator_pins WHERE code = ?1", [code], |r| {
+            Ok(PinRow {
+                phc: r.get(0)?,
+                failures: r.get(1)?,
+                last_failure_at: r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok()),
+            })
+        })
+        .optional()?)
+}
+
+pub fn scheme(conn: &Connection, code: &str) -> Result<Option<Scheme>, StoreError> {
+    let def: Option<String> = conn
+        .query_row("SELECT definition FROM schemes WHERE code = ?1", [code], |r| r.get(0))
+        .optional()?;
+    Ok(match def {
+        Some(d) => Some(serde_json::from_str(&d)?),
+        None => None,
+    })
+}
+
+pub fn schemes(conn: &Connection) -> Result<Vec<Scheme>, StoreError> {
+    let mut stmt = conn.prepare("SELECT definition FROM schemes ORDER BY code")?;
+    let defs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    defs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupRow {
+    pub code: String,
+    pub scheme: String,
+    pub name: String,
+    pub village: String,
+}
+
+fn group_row(r: &Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow { code: r.get(0)?, scheme: r.get(1)?, name: r.get(2)?, village: r.get(3)? })
+}
+
+pub fn group(conn: &Connection, code: &str) -> Result<Option<GroupRow>, StoreError> {
+    Ok(conn
+        .query_row("SELECT code, scheme, name, village FROM scheme_groups WHERE code = ?1", [code], group_row)
+        .optional()?)
+}
+
+pub fn groups(conn: &Connection) -> Result<Vec<GroupRow>, StoreError> {
+    let mut stmt = conn.prepare("SELECT code, scheme, name, village FROM scheme_groups ORDER BY code")?;
+    Ok(stmt.query_map([], group_row)?.collect::<Result<_, _>>()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub relative_name: String,
+    pub gender: Gender,
+    pub birth: Birth,
+    pub village: String,
+    pub ration_card: Option<String>,
+    pub phone: Option<String>,
+    pub aadhaar_last4: Option<String>,
+}
+
+const MEMBER_COLS: &str =
+    "member_id, name, relative_name, gender, birth, village, ration_card, phone, aadhaar_last4";
+
+fn member_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    let birth: String = r.get(4)?;
+    Ok(MemberRow {
+        member_id: r.get(0)?,
+        name: r.get(1)?,
+        relative_name: r.get(2)?,
+        gender: Gender::parse(&r.get::<_, String>(3)?).unwrap_or(Gender::Other),
+        birth: serde_json::from_str(&birth)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
+        village: r.get(5)?,
+        ration_card: r.get(6)?,
+        phone: r.get(7)?,
+        aadhaar_last4: r.get(8)?,
+    })
+}
+
+pub fn member(conn: &Connection, id: &str) -> Result<Option<MemberRow>, StoreError> {
+    Ok(conn
+        .query_row(&format!("SELECT {MEMBER_COLS} FROM members WHERE member_id = ?1"), [id], member_row)
+        .optional()?)
+}
+
+pub fn member_by_aadhaar(conn: &Connection, hash: &str) -> Result<Option<MemberRow>, StoreError> {
+    Ok(conn
+        .query_row(&format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"), [hash], member_row)
+        .optional()?)
+}
+
+/// A member of the same household with the same name: the same person
+/// registered twice.
+pub fn member_by_household_name(conn: &Connection, ration_card: &str, name: &str) -> Result<Option<MemberRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE ration_card = ?1 AND name_fold = ?2"),
+            params![ration_card, fold(name)],
+            member_row,
+        )
+        .optional()?)
+}
+
+/// Another member of this household already in `group`.
+pub fn household_member_in_group(conn: &Connection, ration_card: &str, group: &str) -> Result<Option<MemberRow>, StoreError> {
+    let cols = MEMBER_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {cols} FROM members m JOIN enrolments e ON e.member_id = m.member_id
+                 WHERE m.ration_card = ?1 AND e.group_code = ?2 LIMIT 1"
+            ),
+            params![ration_card, group],
+            member_row,
+        )
+        .optional()?)
+}
+
+pub fn member_count(conn: &Connection) -> Result<u64, StoreError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))?)
+}
+
+/// Members whose name, relative's name, ID, phone or ration card contains
+/// the query (case-folded). The console's cross-script search builds on this.
+pub fn search_members(conn: &Connection, query: &str, limit: u32) -> Result<Vec<MemberRow>, StoreError> {
+    let q = fold(query);
+    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MEMBER_COLS} FROM members
+         WHERE name_fold LIKE ?1 ESCAPE '\\' OR lower(relative_name) LIKE ?1 ESCAPE '\\'
+            OR lower(member_id) LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'
+            OR lower(ration_card) LIKE ?1 ESCAPE '\\'
+         ORDER BY name_fold, member_id LIMIT ?2"
+    ))?;
+    Ok(stmt.query_map(params![pattern, limit], member_row)?.collect::<Result<_, _>>()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnrolmentRow {
+    pub member_id: String,
+    pub scheme: String,
+    pub group: Option<String>,
+    pub enrolled_on: Date,
+    pub nominee_name: Option<String>,
+    pub nominee_relation: Option<String>,
+}
+
+fn enrolment_row(r: &Row<'_>) -> rusqlite::Result<EnrolmentRow> {
+    let on: String = r.get(3)?;
+    Ok(EnrolmentRow {
+        member_id: r.get(0)?,
+        scheme: r.get(1)?,
+        group: r.get(2)?,
+        enrolled_on: on
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+        nominee_name: r.get(4)?,
+        nominee_relation: r.get(5)?,
+    })
+}
+
+const ENROLMENT_COLS: &str = "member_id, scheme, group_code, enrolled_on, nominee_name, nominee_relation";
+
+pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 ORDER BY scheme"))?;
+    Ok(stmt.query_map([member_id], enrolment_row)?.collect::<Result<_, _>>()?)
+}
+
+pub fn enrolment(conn: &Connection, member_id: &str, scheme: &str) -> Result<Option<EnrolmentRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 AND scheme = ?2"),
+            params![member_id, scheme],
+            enrolment_row,
+        )
+        .optional()?)
+}
+
+/// Periods paid for and not reversed.
+pub fn periods_paid(conn: &Connection, member_id: &str, scheme: &str) -> Result<u32, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(periods), 0) FROM contributions
+         WHERE member_id = ?1 AND scheme = ?2 AND reversed_by IS NULL",
+        params![member_id, scheme],
+        |r| r.get(0),
+    )?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ContributionRow {
+    pub receipt_no: String,
+    pub member_id: String,
+    pub scheme: String,
+    pub amount: Paise,
+    pub first_period: u32,
+    pub periods: u32,
+    pub operator: String,
+    pub at: String,
+    pub seq: u64,
+    pub reversed_by: Option<String>,
+}
+
+fn contribution_row(r: &Row<'_>) -> rusqlite::Result<ContributionRow> {
+    Ok(ContributionRow {
+        receipt_no: r.get(0)?,
+        member_id: r.get(1)?,
+        scheme: r.get(2)?,
+        amount: Paise(r.get(3)?),
+        first_period: r.get(4)?,
+        periods: r.get(5)?,
+        operator: r.get(6)?,
+        at: r.get(7)?,
+        seq: r.get(8)?,
+        reversed_by: r.get(9)?,
+    })
+}
+
+const CONTRIBUTION_COLS: &str =
+    "receipt_no, member_id, scheme, amount, first_period, periods, operator, at, seq, reversed_by";
+
+pub fn contribution(conn: &Connection, receipt: &str) -> Result<Option<ContributionRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CONTRIBUTION_COLS} FROM contributions WHERE receipt_no = ?1"),
+            [receipt],
+            contribution_row,
+        )
+        .optional()?)
+}
+
+pub fn contributions_of(conn: &Connection, member_id: &str) -> Result<Vec<ContributionRow>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CONTRIBUTION_COLS} FROM contributions WHERE member_id = ?1 ORDER BY seq"
+    ))?;
+    Ok(stmt.query_map([member_id], contribution_row)?.collect::<Result<_, _>>()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReversalRow {
+    pub receipt_no: String,
+    pub original: String,
+    pub amount: Paise,
+    pub reason: String,
+    pub supervisor: String,
+    pub at: String,
+}
+
+pub fn reversals_of(conn: &Connection, member_id: &str) -> Result<Vec<ReversalRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT receipt_no, original, amount, reason, supervisor, at FROM reversals WHERE member_id = ?1 ORDER BY seq",
+    )?;
+    Ok(stmt
+        .query_map([member_id], |r| {
+            Ok(ReversalRow {
+                receipt_no: r.get(0)?,
+                original: r.get(1)?,
+                amount: Paise(r.get(2)?),
+                reason: r.get(3)?,
+                supervisor: r.get(4)?,
+                at: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The last event's sequence number and time.
+pub fn last_event(conn: &Connection) -> Result<Option<(u64, Timestamp)>, StoreError> {
+    let row: Option<(u64, String)> = conn
+        .query_row("SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.and_then(|(s, at)| at.parse::<Timestamp>().ok().map(|t| (s, t))))
+}
+
+pub struct LastClose {
+    pub seq: u64,
+    pub hash: String,
+    pub through_seq: u64,
+    pub date: String,
+}
+
+pub fn last_day_close(conn: &Connection) -> Result<Option<LastClose>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash, through_seq, close_date FROM day_closes ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok(LastClose { seq: r.get(0)?, hash: r.get(1)?, through_seq: r.get(2)?, date: r.get(3)? }),
+        )
+        .optional()?)
+}
+
+/// Cash taken in and paid back out by events after `after_seq`.
+pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u64), StoreError> {
+    let taken: i64 =
+        conn.query_row("SELECT COALESCE(SUM(amount), 0) FROM contributions WHERE seq > ?1", [after_seq], |r| r.get(0))?;
+    let refunded: i64 =
+        conn.query_row("SELECT COALESCE(SUM(amount), 0) FROM reversals WHERE seq > ?1", [after_seq], |r| r.get(0))?;
+    let count: u64 =
+        conn.query_row("SELECT COUNT(*) FROM contributions WHERE seq > ?1", [after_seq], |r| r.get(0))?;
+    Ok((Paise(taken), Paise(refunded), count))
+}
+
+/// Whether a PDS person is already loaded.
+pub fn pds_person_exists(conn: &Connection, ration_card: &str, name: &str, relation: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM pds_people WHERE ration_card = ?1 AND name = ?2 AND relation = ?3",
+            params![ration_card, name, relation],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn household_village(conn: &Connection, ration_card: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT village FROM households WHERE ration_card = ?1", [ration_card], |r| r.get(0))
+        .optional()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unreached {
+    pub ration_card: String,
+    pub head: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VillageCoverage {
+    pub village: String,
+    pub households: u64,
+    pub reached: u64,
+    pub unreached: Vec<Unreached>,
+}
+
+/// Per village: households on the PDS list, how many have at least one
+/// member enrolled in any scheme, and the ones not yet reached.
+pub fn coverage(conn: &Connection) -> Result<Vec<VillageCoverage>, StoreError> {
+    let mut out: Vec<VillageCoverage> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT h.village, h.ration_card,
+                EXISTS (SELECT 1 FROM members m JOIN enrolments e ON e.member_id = m.member_id
+                        WHERE m.ration_card = h.ration_card) AS reached,
+                COALESCE((SELECT p.name FROM pds_people p WHERE p.ration_card = h.ration_card
+                          ORDER BY (lower(p.relation) IN ('head', 'self', 'मुखिया', 'स्वयं')) DESC, p.age DESC
+                          LIMIT 1), '') AS head
+         FROM households h ORDER BY h.village, h.ration_card",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let village: String = r.get(0)?;
+        let rc: String = r.get(1)?;
+        let reached: bool = r.get(2)?;
+        let head: String = r.get(3)?;
+        if out.last().is_none_or(|v| v.village != village) {
+            out.push(VillageCoverage { village: village.clone(), households: 0, reached: 0, unreached: Vec::new() });
+        }
+        if let Some(v) = out.last_mut() {
+            v.households += 1;
+            if reached {
+                v.reached += 1;
+            } else {
+                v.unreached.push(Unreached { ration_card: rc, head });
+            }
+        }
+    }
+    Ok(out)
+}
