@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod cash;
 pub mod datadir;
+pub mod demo;
 pub mod households;
 pub mod members;
 pub mod setup;
@@ -118,34 +119,94 @@ pub enum BooksError {
     AlreadyInitialised,
     NotInitialised,
     NoDistrictSecret,
-    UnknownOperator { code: String },
-    OperatorExists { code: String },
-    WrongPin { wait_seconds: i64 },
-    TooSoon { wait_seconds: i64 },
+    UnknownOperator {
+        code: String,
+    },
+    OperatorExists {
+        code: String,
+    },
+    WrongPin {
+        wait_seconds: i64,
+    },
+    TooSoon {
+        wait_seconds: i64,
+    },
     NeedsSupervisor,
     NeedsAdmin,
-    UnknownScheme { code: String },
-    UnknownGroup { code: String },
-    GroupExists { code: String },
-    GroupOfOtherScheme { group: String, scheme: String },
-    UnknownMember { id: String },
-    DuplicateAadhaar { id: String, name: String, village: String },
-    DuplicatePerson { id: String, name: String, village: String },
-    AlreadyEnrolled { id: String, scheme: String },
-    NotEnrolled { id: String, scheme: String },
+    UnknownScheme {
+        code: String,
+    },
+    UnknownGroup {
+        code: String,
+    },
+    GroupExists {
+        code: String,
+    },
+    GroupOfOtherScheme {
+        group: String,
+        scheme: String,
+    },
+    UnknownMember {
+        id: String,
+    },
+    DuplicateAadhaar {
+        id: String,
+        name: String,
+        village: String,
+    },
+    DuplicatePerson {
+        id: String,
+        name: String,
+        village: String,
+    },
+    AlreadyEnrolled {
+        id: String,
+        scheme: String,
+    },
+    NotEnrolled {
+        id: String,
+        scheme: String,
+    },
     NoScheme,
-    UnknownReceipt { receipt: String },
-    NotAContribution { receipt: String },
-    AlreadyReversed { receipt: String, by: String },
-    OwnReceipt { receipt: String },
-    ClockBehind { last: Timestamp, now: Timestamp },
-    ClockUnconfirmed { last: Timestamp, now: Timestamp },
-    ConfirmedDateWrong { typed: String, clock: String },
-    VarianceNeedsReason { variance: Paise },
-    Io { path: String, detail: String },
-    Csv { detail: String },
+    UnknownReceipt {
+        receipt: String,
+    },
+    NotAContribution {
+        receipt: String,
+    },
+    AlreadyReversed {
+        receipt: String,
+        by: String,
+    },
+    OwnReceipt {
+        receipt: String,
+    },
+    ClockBehind {
+        last: Timestamp,
+        now: Timestamp,
+    },
+    ClockUnconfirmed {
+        last: Timestamp,
+        now: Timestamp,
+    },
+    ConfirmedDateWrong {
+        typed: String,
+        clock: String,
+    },
+    VarianceNeedsReason {
+        variance: Paise,
+    },
+    Io {
+        path: String,
+        detail: String,
+    },
+    Csv {
+        detail: String,
+    },
     NotACsv,
-    BadHeader { expected: String },
+    BadHeader {
+        expected: String,
+    },
 }
 
 impl BooksError {
@@ -156,7 +217,9 @@ impl BooksError {
 }
 
 fn field(f: Field, reason: Message) -> Message {
-    Message::new("error.field").arg_msg("field", f.message()).arg_msg("reason", reason)
+    Message::new("error.field")
+        .arg_msg("field", f.message())
+        .arg_msg("reason", reason)
 }
 
 impl Localized for BooksError {
@@ -185,30 +248,42 @@ impl Localized for BooksError {
                 Message::new("auth.wrong_wait").arg("seconds", wait_seconds)
             }
             E::WrongPin { .. } => Message::new("auth.wrong"),
-            E::TooSoon { wait_seconds } => Message::new("auth.too_soon").arg("seconds", wait_seconds),
+            E::TooSoon { wait_seconds } => {
+                Message::new("auth.too_soon").arg("seconds", wait_seconds)
+            }
             E::NeedsSupervisor => Message::new("auth.needs_supervisor"),
             E::NeedsAdmin => Message::new("auth.needs_admin"),
             E::UnknownScheme { code } => Message::new("scheme.unknown").arg("code", code),
             E::UnknownGroup { code } => Message::new("group.unknown").arg("code", code),
             E::GroupExists { code } => Message::new("group.exists").arg("code", code),
-            E::GroupOfOtherScheme { group, scheme } => {
-                Message::new("group.other_scheme").arg("group", group).arg("scheme", scheme)
-            }
+            E::GroupOfOtherScheme { group, scheme } => Message::new("group.other_scheme")
+                .arg("group", group)
+                .arg("scheme", scheme),
             E::UnknownMember { id } => Message::new("member.unknown").arg("id", id),
-            E::DuplicateAadhaar { id, name, village } => {
-                Message::new("member.dup_aadhaar").arg("id", id).arg("name", name).arg("village", village)
-            }
-            E::DuplicatePerson { id, name, village } => {
-                Message::new("member.dup_person").arg("id", id).arg("name", name).arg("village", village)
-            }
-            E::AlreadyEnrolled { id, scheme } => Message::new("member.already").arg("id", id).arg("scheme", scheme),
-            E::NotEnrolled { id, scheme } => Message::new("member.not_enrolled").arg("id", id).arg("scheme", scheme),
+            E::DuplicateAadhaar { id, name, village } => Message::new("member.dup_aadhaar")
+                .arg("id", id)
+                .arg("name", name)
+                .arg("village", village),
+            E::DuplicatePerson { id, name, village } => Message::new("member.dup_person")
+                .arg("id", id)
+                .arg("name", name)
+                .arg("village", village),
+            E::AlreadyEnrolled { id, scheme } => Message::new("member.already")
+                .arg("id", id)
+                .arg("scheme", scheme),
+            E::NotEnrolled { id, scheme } => Message::new("member.not_enrolled")
+                .arg("id", id)
+                .arg("scheme", scheme),
             E::NoScheme => Message::new("member.no_scheme"),
-            E::UnknownReceipt { receipt } => Message::new("receipt.unknown").arg("receipt", receipt),
-            E::NotAContribution { receipt } => Message::new("receipt.not_contribution").arg("receipt", receipt),
-            E::AlreadyReversed { receipt, by } => {
-                Message::new("receipt.already_reversed").arg("receipt", receipt).arg("by", by)
+            E::UnknownReceipt { receipt } => {
+                Message::new("receipt.unknown").arg("receipt", receipt)
             }
+            E::NotAContribution { receipt } => {
+                Message::new("receipt.not_contribution").arg("receipt", receipt)
+            }
+            E::AlreadyReversed { receipt, by } => Message::new("receipt.already_reversed")
+                .arg("receipt", receipt)
+                .arg("by", by),
             E::OwnReceipt { receipt } => Message::new("receipt.own").arg("receipt", receipt),
             E::ClockBehind { last, now } => Message::new("clock.behind")
                 .arg("last", display_instant(*last))
@@ -216,11 +291,15 @@ impl Localized for BooksError {
             E::ClockUnconfirmed { last, now } => Message::new("clock.unconfirmed")
                 .arg("last", display_instant(*last))
                 .arg("now", display_instant(*now)),
-            E::ConfirmedDateWrong { typed, clock } => {
-                Message::new("clock.confirm_mismatch").arg("typed", typed).arg("clock", clock)
+            E::ConfirmedDateWrong { typed, clock } => Message::new("clock.confirm_mismatch")
+                .arg("typed", typed)
+                .arg("clock", clock),
+            E::VarianceNeedsReason { variance } => {
+                Message::new("close.needs_reason").arg("variance", variance)
             }
-            E::VarianceNeedsReason { variance } => Message::new("close.needs_reason").arg("variance", variance),
-            E::Io { path, detail } => Message::new("io.error").arg("path", path).arg("detail", detail),
+            E::Io { path, detail } => Message::new("io.error")
+                .arg("path", path)
+                .arg("detail", detail),
             E::Csv { detail } => Message::new("import.csv").arg("detail", detail),
             E::NotACsv => Message::new("import.not_csv"),
             E::BadHeader { expected } => Message::new("import.header").arg("expected", expected),
@@ -229,7 +308,9 @@ impl Localized for BooksError {
 }
 
 fn field_aadhaar(reason: Message) -> Message {
-    Message::new("error.field").arg_msg("field", Message::new("field.aadhaar")).arg_msg("reason", reason)
+    Message::new("error.field")
+        .arg_msg("field", Message::new("field.aadhaar"))
+        .arg_msg("reason", reason)
 }
 
 /// An open data directory's books.

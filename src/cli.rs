@@ -1,1 +1,834 @@
-//! Command line (placeholder while the books compile).
+//! The `dastak` command line: argument parsing (clap), wiring, and what the
+//! person at the terminal sees.
+//!
+//! Parsing happens in two steps, as in ripgrep: clap turns argv into raw
+//! [`Args`]; [`Ctx::resolve`] turns those plus the environment into settings
+//! (data directory, language, the clock). Secrets never come from argv, where
+//! any user could read them in `ps`: PINs come from `DASTAK_PIN` (and
+//! `DASTAK_NEW_PIN` for a new operator), an Aadhaar number from
+//! `DASTAK_AADHAAR`, the district secret from `DASTAK_DISTRICT_SECRET` or a
+//! file.
+//!
+//! Every error is one line on stderr in the operator's language and a
+//! non-zero exit status; nothing is half-written because every command is
+//! one transaction in [`crate::books`].
+
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::members::{EnrolForm, MemberForm};
+use crate::books::setup::InitForm;
+use crate::books::{Books, BooksError, DataDir, demo};
+use crate::domain::time::ist;
+use crate::i18n::{Lang, Localized, Message};
+use crate::store::queries::{self, OperatorRow};
+use crate::store::verify;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dastak",
+    version,
+    about = "Panchayat e-Dastak kiosk: enrolment, contributions, receipts, sync"
+)]
+pub struct Args {
+    /// Data directory (default: $DASTAK_DATA, else the platform data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of messages: hi or en (default: the operator's, else the kiosk's).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(ClapArgs, Debug, Clone)]
+pub struct OperatorArg {
+    /// Operator code; the PIN is read from $DASTAK_PIN.
+    #[arg(long, value_name = "CODE")]
+    pub operator: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a kiosk's books (first admin's PIN from $DASTAK_PIN).
+    Init {
+        #[arg(long)]
+        kiosk: String,
+        #[arg(long)]
+        panchayat: String,
+        #[arg(long)]
+        block: String,
+        #[arg(long)]
+        district: String,
+        /// First admin's operator code.
+        #[arg(long)]
+        admin: String,
+        #[arg(long)]
+        admin_name: String,
+        /// Kiosk language: hi (default) or en.
+        #[arg(long, default_value = "hi")]
+        language: String,
+        /// File holding the district's 64-hex-character Aadhaar key
+        /// (else $DASTAK_DISTRICT_SECRET, else a new random key).
+        #[arg(long, value_name = "FILE")]
+        district_secret_file: Option<PathBuf>,
+    },
+    /// Fill a data directory with a synthetic panchayat to try everything on.
+    Demo {
+        /// Households on the synthetic ration-card list.
+        #[arg(long, default_value_t = 300)]
+        households: u32,
+    },
+    /// Operators of the kiosk.
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+    /// Self-help groups.
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// The PDS ration-card list.
+    #[command(subcommand)]
+    Households(HouseholdsCmd),
+    /// Households per village with and without an enrolled member.
+    Coverage {
+        /// Only this village.
+        #[arg(long)]
+        village: Option<String>,
+        /// List the households not yet reached.
+        #[arg(long)]
+        list: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Members: add, enrol, find, show.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Take a contribution and print its receipt number.
+    Pay {
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        scheme: String,
+        /// Amount in rupees (default: what is due).
+        #[arg(long)]
+        amount: Option<String>,
+        /// Periods covered (default: what the amount or the dues make).
+        #[arg(long)]
+        periods: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reverse a contribution (a supervisor other than who took the cash).
+    Reverse {
+        receipt: String,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close the day: cash counted by denomination against the ledger.
+    DayClose {
+        #[command(flatten)]
+        op: OperatorArg,
+        /// Notes counted, e.g. "500=2,100=3,10=4".
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// Loose coins, in rupees.
+        #[arg(long, default_value = "")]
+        coins: String,
+        /// Why the count differs from what was expected.
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Confirm today's date after the clock check asks for it.
+    ConfirmDate {
+        /// Today's date as on the calendar, dd-mm-yyyy.
+        date: String,
+        #[command(flatten)]
+        op: OperatorArg,
+    },
+    /// Check the database against its ledger; names the first bad event.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Kiosk, today's totals and the clock check.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OperatorCmd {
+    /// Add an operator (admins only; the new PIN from $DASTAK_NEW_PIN).
+    Add {
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// admin, supervisor or volunteer.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "hi")]
+        language: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCmd {
+    /// Create a self-help group.
+    Add {
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "SHG")]
+        scheme: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        village: String,
+    },
+    /// List groups.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HouseholdsCmd {
+    /// Load a PDS ration-card list (CSV, UTF-8).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ClapArgs, Debug, Clone)]
+pub struct EnrolArgs {
+    /// Scheme code (FUND, SHG); repeat to enrol in several.
+    #[arg(long = "scheme", required = true)]
+    pub schemes: Vec<String>,
+    /// Group code, for schemes that work in groups.
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long)]
+    pub nominee_name: Option<String>,
+    #[arg(long)]
+    pub nominee_relation: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    /// Register a villager and enrol them (Aadhaar, if any, from $DASTAK_AADHAAR).
+    Add {
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        name: String,
+        /// Father's or husband's name.
+        #[arg(long)]
+        relative_name: String,
+        /// female, male or other.
+        #[arg(long)]
+        gender: String,
+        /// Date of birth, dd-mm-yyyy.
+        #[arg(long)]
+        dob: Option<String>,
+        /// Approximate age in years, when the date of birth is not known.
+        #[arg(long)]
+        age: Option<String>,
+        /// Village (default: the ration card's village).
+        #[arg(long, default_value = "")]
+        village: String,
+        #[arg(long)]
+        ration_card: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[command(flatten)]
+        enrol: EnrolArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enrol an existing member in another scheme.
+    Enrol {
+        id: String,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[command(flatten)]
+        enrol: EnrolArgs,
+    },
+    /// Find members by name (either script), ID, phone or ration card.
+    Find {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A member's enrolments, dues and history.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Resolved settings for one run.
+pub struct Ctx {
+    pub dir: DataDir,
+    pub lang: Lang,
+    /// The language was chosen explicitly and is not overridden by the
+    /// operator's own.
+    lang_fixed: bool,
+}
+
+/// A failure to report: a message, and the exit status.
+pub struct Failure {
+    pub message: Message,
+    pub code: u8,
+}
+
+impl From<BooksError> for Failure {
+    fn from(e: BooksError) -> Failure {
+        Failure {
+            message: e.message(),
+            code: 1,
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Failure {
+        Failure {
+            message: e.message(),
+            code: 1,
+        }
+    }
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Ctx {
+    fn resolve(args: &Args) -> Result<Ctx, Failure> {
+        let dir = DataDir::resolve(args.data_dir.clone());
+        let explicit = args.lang.clone().or_else(|| env_nonempty("DASTAK_LANG"));
+        let (lang, lang_fixed) = match explicit {
+            Some(l) => (
+                Lang::parse(&l).ok_or(Failure {
+                    message: Message::new("operator.bad_language"),
+                    code: 2,
+                })?,
+                true,
+            ),
+            None => (Lang::Hi, false),
+        };
+        Ok(Ctx {
+            dir,
+            lang,
+            lang_fixed,
+        })
+    }
+
+    fn open(&mut self) -> Result<Books, Failure> {
+        let books = self.dir.open_books()?;
+        if !self.lang_fixed {
+            self.lang = books.kiosk()?.language;
+        }
+        Ok(books)
+    }
+
+    fn login(&mut self, books: &mut Books, op: &OperatorArg) -> Result<OperatorRow, Failure> {
+        let pin = env_nonempty("DASTAK_PIN").ok_or(Failure {
+            message: Message::new("auth.no_pin"),
+            code: 1,
+        })?;
+        let operator = books.authenticate(&op.operator, &pin, now()?)?;
+        if !self.lang_fixed {
+            self.lang = operator.language;
+        }
+        Ok(operator)
+    }
+
+    fn say(&self, m: Message) {
+        println!("{}", m.render(self.lang));
+    }
+}
+
+/// The current time: the system clock, or `$DASTAK_NOW` (RFC 3339, or a
+/// civil date-time read as IST) for training, tests and the demo.
+pub fn now() -> Result<Timestamp, Failure> {
+    match env_nonempty("DASTAK_NOW") {
+        None => Ok(Timestamp::now()),
+        Some(s) => s
+            .parse::<Timestamp>()
+            .ok()
+            .or_else(|| {
+                s.parse::<jiff::civil::DateTime>()
+                    .ok()
+                    .and_then(|dt| dt.to_zoned(ist()).ok())
+                    .map(|z| z.timestamp())
+            })
+            .or_else(|| {
+                s.parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| d.at(12, 0, 0, 0).to_zoned(ist()).ok())
+                    .map(|z| z.timestamp())
+            })
+            .ok_or(Failure {
+                message: Message::new("clock.bad_now"),
+                code: 2,
+            }),
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(value).map_err(|e| Failure {
+        message: Message::new("io.error")
+            .arg("path", "stdout")
+            .arg("detail", e),
+        code: 1,
+    })?;
+    println!("{s}");
+    Ok(())
+}
+
+/// Entry point of the binary.
+pub fn run() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap's own help, version and usage errors.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let mut ctx = match Ctx::resolve(&args) {
+        Ok(c) => c,
+        Err(f) => return fail(Lang::Hi, f),
+    };
+    match dispatch(&mut ctx, args.command) {
+        Ok(code) => code,
+        Err(f) => fail(ctx.lang, f),
+    }
+}
+
+fn fail(lang: Lang, f: Failure) -> ExitCode {
+    let prefix = Message::new("error.prefix").render(lang);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{prefix}: {}", f.message.render(lang));
+    ExitCode::from(f.code.max(1))
+}
+
+fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref()
+}
+
+fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure> {
+    let Some(command) = command else {
+        return status(ctx, false);
+    };
+    match command {
+        Command::Init {
+            kiosk,
+            panchayat,
+            block,
+            district,
+            admin,
+            admin_name,
+            language,
+            district_secret_file,
+        } => {
+            let pin = env_nonempty("DASTAK_PIN").ok_or(Failure {
+                message: Message::new("auth.no_pin"),
+                code: 1,
+            })?;
+            let secret = match district_secret_file {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| BooksError::Io {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                })?),
+                None => env_nonempty("DASTAK_DISTRICT_SECRET"),
+            };
+            let form = InitForm {
+                kiosk,
+                panchayat,
+                block,
+                district,
+                language,
+                admin_code: admin,
+                admin_name,
+                admin_pin: pin,
+                district_secret: secret,
+            };
+            let books = crate::books::setup::init(&ctx.dir, &form, now()?)?;
+            let k = books.kiosk()?;
+            if !ctx.lang_fixed {
+                ctx.lang = k.language;
+            }
+            ctx.say(
+                Message::new("init.done")
+                    .arg("kiosk", &k.code)
+                    .arg("dir", ctx.dir.root.display()),
+            );
+        }
+        Command::Demo { households } => {
+            if ctx.dir.is_initialised()
+                && let Ok(books) = ctx.dir.open_books()
+                && books.kiosk()?.code == "DEMO01"
+            {
+                ctx.say(Message::new("demo.already").arg("dir", ctx.dir.root.display()));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let summary = demo::fill(&ctx.dir, households.clamp(10, 20_000), now()?)?;
+            ctx.say(
+                Message::new("demo.done")
+                    .arg("dir", ctx.dir.root.display())
+                    .arg("households", summary.households)
+                    .arg("members", summary.members)
+                    .arg("receipts", summary.receipts),
+            );
+            ctx.say(Message::new("demo.logins"));
+        }
+        Command::Operator(OperatorCmd::Add {
+            op,
+            code,
+            name,
+            role,
+            language,
+        }) => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let pin = env_nonempty("DASTAK_NEW_PIN").ok_or(Failure {
+                message: Message::new("auth.no_new_pin"),
+                code: 1,
+            })?;
+            let added = books.add_operator(&by, &code, &name, &role, &language, &pin, now()?)?;
+            ctx.say(
+                Message::new("operator.added")
+                    .arg("code", added.code)
+                    .arg("role", added.role.code()),
+            );
+        }
+        Command::Group(GroupCmd::Add {
+            op,
+            code,
+            scheme,
+            name,
+            village,
+        }) => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let g = books.create_group(&by, &code, &scheme, &name, &village, now()?)?;
+            ctx.say(
+                Message::new("group.added")
+                    .arg("code", g.code)
+                    .arg("name", g.name),
+            );
+        }
+        Command::Group(GroupCmd::List { json }) => {
+            let books = ctx.open()?;
+            let groups = queries::groups(books.store.conn())?;
+            if json {
+                print_json(&groups)?;
+            } else {
+                for g in groups {
+                    println!("{}\t{}\t{}\t{}", g.code, g.scheme, g.name, g.village);
+                }
+            }
+        }
+        Command::Households(HouseholdsCmd::Import { file, op, json }) => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let bytes = std::fs::read(&file).map_err(|e| BooksError::Io {
+                path: file.display().to_string(),
+                detail: e.to_string(),
+            })?;
+            let source = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let report = books.import_households(&by, &source, &bytes, now()?)?;
+            if json {
+                let bad: Vec<serde_json::Value> = report
+                    .bad
+                    .iter()
+                    .map(|b| serde_json::json!({"line": b.line, "reason": b.reason.render(ctx.lang)}))
+                    .collect();
+                print_json(&serde_json::json!({
+                    "rows": report.rows, "added": report.added, "already_present": report.already_present,
+                    "households_added": report.households_added, "bad": bad,
+                }))?;
+            } else {
+                for b in &report.bad {
+                    eprintln!(
+                        "{}",
+                        Message::new("import.bad_row")
+                            .arg("line", b.line)
+                            .arg_msg("reason", b.reason.clone())
+                            .render(ctx.lang)
+                    );
+                }
+                ctx.say(
+                    Message::new("import.done")
+                        .arg("rows", report.rows)
+                        .arg("added", report.added)
+                        .arg("present", report.already_present)
+                        .arg("bad", report.bad.len())
+                        .arg("households", report.households_added),
+                );
+            }
+        }
+        Command::Coverage {
+            village,
+            list,
+            json,
+        } => {
+            let books = ctx.open()?;
+            let mut cov = books.coverage()?;
+            if let Some(v) = village {
+                let v = crate::domain::text::fold(&v);
+                cov.retain(|c| crate::domain::text::fold(&c.village) == v);
+            }
+            if json {
+                print_json(&cov)?;
+            } else {
+                show::coverage(ctx.lang, &cov, list);
+            }
+        }
+        Command::Member(MemberCmd::Add {
+            op,
+            name,
+            relative_name,
+            gender,
+            dob,
+            age,
+            village,
+            ration_card,
+            phone,
+            enrol,
+            json,
+        }) => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let form = MemberForm {
+                name,
+                relative_name,
+                gender,
+                dob,
+                age,
+                village,
+                ration_card,
+                phone,
+                aadhaar: env_nonempty("DASTAK_AADHAAR"),
+            };
+            let forms = enrol_forms(&books, &enrol)?;
+            let r = books.register_member(&by, &form, &forms, now()?)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                ctx.say(
+                    Message::new("member.added")
+                        .arg("id", &r.member_id)
+                        .arg("schemes", r.schemes.join(", ")),
+                );
+            }
+        }
+        Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let t = now()?;
+            for form in enrol_forms(&books, &enrol)? {
+                books.enrol(&by, &id, &form, t)?;
+                ctx.say(
+                    Message::new("member.enrolled")
+                        .arg("id", id.to_ascii_uppercase())
+                        .arg("scheme", form.scheme.to_ascii_uppercase()),
+                );
+            }
+        }
+        Command::Member(MemberCmd::Find { query, limit, json }) => {
+            let books = ctx.open()?;
+            let found = books.find_members(&query, limit.clamp(1, 500))?;
+            if json {
+                print_json(&found)?;
+            } else if found.is_empty() {
+                ctx.say(Message::new("member.none_found"));
+            } else {
+                show::members(ctx.lang, &found);
+            }
+        }
+        Command::Member(MemberCmd::Show { id, json }) => {
+            let books = ctx.open()?;
+            let view = books.member_view(&id, now()?)?;
+            if json {
+                print_json(&view)?;
+            } else {
+                show::member(ctx.lang, &view);
+            }
+        }
+        Command::Pay {
+            op,
+            member,
+            scheme,
+            amount,
+            periods,
+            json,
+        } => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
+            if json {
+                print_json(&p)?;
+            } else {
+                show::payment(ctx.lang, &p);
+            }
+        }
+        Command::Reverse {
+            receipt,
+            op,
+            reason,
+            json,
+        } => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let r = books.reverse(&by, &receipt, &reason, now()?)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                ctx.say(
+                    Message::new("reverse.done")
+                        .arg("slip", &r.receipt)
+                        .arg("original", &r.original)
+                        .arg("amount", r.amount),
+                );
+            }
+        }
+        Command::DayClose {
+            op,
+            notes,
+            coins,
+            reason,
+            json,
+        } => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            let c = books.day_close(&by, &notes, &coins, opt(&reason), now()?)?;
+            if json {
+                print_json(&c)?;
+            } else {
+                show::day_close(ctx.lang, &c);
+            }
+        }
+        Command::ConfirmDate { date, op } => {
+            let mut books = ctx.open()?;
+            let by = ctx.login(&mut books, &op)?;
+            books.confirm_date(&by, &date, now()?)?;
+            ctx.say(Message::new("clock.confirmed"));
+        }
+        Command::Verify { json } => {
+            let books = ctx.open()?;
+            let report = verify::verify(&books.store)?;
+            if json {
+                print_json(&report)?;
+            } else if report.ok() {
+                ctx.say(
+                    Message::new("verify.ok")
+                        .arg("events", report.events)
+                        .arg("head", report.head.clone().unwrap_or_default()),
+                );
+            } else {
+                for p in &report.problems {
+                    eprintln!("{}", p.localized(ctx.lang));
+                }
+            }
+            if !report.ok() {
+                let first = report
+                    .first_bad_event()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into());
+                return Err(Failure {
+                    message: Message::new("verify.failed")
+                        .arg("count", report.problems.len())
+                        .arg("seq", first),
+                    code: 3,
+                });
+            }
+        }
+        Command::Status { json } => return status(ctx, json),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds one enrolment per scheme: the group goes to schemes that work in
+/// groups, the nominee to schemes that need one (or to all, when a scheme is
+/// unknown, so the books report the real problem).
+fn enrol_forms(books: &Books, args: &EnrolArgs) -> Result<Vec<EnrolForm>, Failure> {
+    let mut out = Vec::new();
+    for s in &args.schemes {
+        let code = s.trim().to_ascii_uppercase();
+        let scheme = queries::scheme(books.store.conn(), &code)?;
+        let wants_group = scheme.as_ref().is_none_or(|sc| sc.eligibility.needs_group);
+        let wants_nominee = scheme.as_ref().is_none_or(|sc| sc.nominee_required);
+        out.push(EnrolForm {
+            scheme: s.clone(),
+            group: if wants_group {
+                args.group.clone()
+            } else {
+                None
+            },
+            nominee_name: if wants_nominee {
+                args.nominee_name.clone()
+            } else {
+                None
+            },
+            nominee_relation: if wants_nominee {
+                args.nominee_relation.clone()
+            } else {
+                None
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn status(ctx: &mut Ctx, json: bool) -> Result<ExitCode, Failure> {
+    if !ctx.dir.is_initialised() {
+        ctx.say(Message::new("status.fresh").arg("dir", ctx.dir.root.display()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let books = ctx.open()?;
+    let t = now()?;
+    let s = show::Status::gather(&books, t)?;
+    if json {
+        print_json(&s)?;
+    } else {
+        show::status(ctx.lang, &s);
+    }
+    Ok(ExitCode::SUCCESS)
+}

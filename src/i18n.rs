@@ -34,7 +34,9 @@ impl Lang {
     pub fn parse(s: &str) -> Option<Lang> {
         match s.trim().to_lowercase().as_str() {
             "hi" | "hindi" | "हिंदी" | "हिन्दी" => Some(Lang::Hi),
-            "en" | "english" | "अंग्रेज़ी" | "अंग्रेजी" => Some(Lang::En),
+            "en" | "english" | "अंग्रेज़ी" | "अंग्रेजी" => {
+                Some(Lang::En)
+            }
             _ => None,
         }
     }
@@ -70,7 +72,10 @@ pub enum Arg {
 
 impl Message {
     pub fn new(key: &'static str) -> Message {
-        Message { key, args: Vec::new() }
+        Message {
+            key,
+            args: Vec::new(),
+        }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Message {
@@ -193,7 +198,10 @@ mod tests {
 
     #[test]
     fn missing_key_renders_visibly_instead_of_panicking() {
-        assert_eq!(Message::new("no.such.key").render(Lang::En), "[no.such.key]");
+        assert_eq!(
+            Message::new("no.such.key").render(Lang::En),
+            "[no.such.key]"
+        );
     }
 
     #[test]

@@ -79,12 +79,16 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Corrupt(format!("journal_mode is {mode}, not wal")));
+            return Err(StoreError::Corrupt(format!(
+                "journal_mode is {mode}, not wal"
+            )));
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -92,7 +96,10 @@ impl Store {
         if check != "ok" {
             return Err(StoreError::Corrupt(check));
         }
-        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -108,7 +115,9 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Migration(e.to_string()))
+        migrations()
+            .to_latest(&mut self.conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -140,13 +149,15 @@ impl Store {
     /// Trades durability for speed while generating synthetic data (`demo`).
     /// Never used on real books.
     pub fn set_bulk_mode(&self, on: bool) -> Result<(), StoreError> {
-        self.conn.pragma_update(None, "synchronous", if on { "OFF" } else { "FULL" })?;
+        self.conn
+            .pragma_update(None, "synchronous", if on { "OFF" } else { "FULL" })?;
         Ok(())
     }
 
     /// Folds the WAL back into the main file (day close).
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }
@@ -168,6 +179,11 @@ mod tests {
 
     #[test]
     fn bundled_sqlite_is_at_least_3_51_3() {
-        assert!(sqlite_version() >= MIN_SQLITE, "bundled SQLite {:?} is older than {:?}", sqlite_version(), MIN_SQLITE);
+        assert!(
+            sqlite_version() >= MIN_SQLITE,
+            "bundled SQLite {:?} is older than {:?}",
+            sqlite_version(),
+            MIN_SQLITE
+        );
     }
 }

@@ -22,11 +22,18 @@ pub fn hash_pin(pin: &str) -> Result<String, BooksError> {
     Argon2::default()
         .hash_password(pin.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| BooksError::Io { path: "argon2".into(), detail: e.to_string() })
+        .map_err(|e| BooksError::Io {
+            path: "argon2".into(),
+            detail: e.to_string(),
+        })
 }
 
 fn pin_matches(phc: &str, pin: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Stores a new PIN hash for `code` (inside the caller's transaction).
@@ -43,11 +50,18 @@ impl Books {
     /// Checks `pin` for operator `code`. After three wrong PINs in a row the
     /// operator must wait (5 s, doubling to a minute) before the next try;
     /// an attempt during the wait is refused without being checked.
-    pub fn authenticate(&mut self, code: &str, pin: &str, now: Timestamp) -> Result<OperatorRow, BooksError> {
+    pub fn authenticate(
+        &mut self,
+        code: &str,
+        pin: &str,
+        now: Timestamp,
+    ) -> Result<OperatorRow, BooksError> {
         let code = code.trim().to_ascii_uppercase();
         let conn = self.store.conn();
-        let op = queries::operator(conn, &code)?.ok_or_else(|| BooksError::UnknownOperator { code: code.clone() })?;
-        let row = queries::operator_pin(conn, &code)?.ok_or_else(|| BooksError::UnknownOperator { code: code.clone() })?;
+        let op = queries::operator(conn, &code)?
+            .ok_or_else(|| BooksError::UnknownOperator { code: code.clone() })?;
+        let row = queries::operator_pin(conn, &code)?
+            .ok_or_else(|| BooksError::UnknownOperator { code: code.clone() })?;
         let delay = pin_delay_seconds(row.failures);
         if delay > 0
             && let Some(last) = row.last_failure_at
@@ -79,7 +93,9 @@ impl Books {
         if ok {
             Ok(op)
         } else {
-            Err(BooksError::WrongPin { wait_seconds: pin_delay_seconds(row.failures + 1) })
+            Err(BooksError::WrongPin {
+                wait_seconds: pin_delay_seconds(row.failures + 1),
+            })
         }
     }
 }

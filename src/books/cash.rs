@@ -80,11 +80,18 @@ impl Books {
         self.require_believable_clock(now)?;
         let today = local_date(now);
         let conn = self.store.conn();
-        let member = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
-        let scheme = queries::scheme(conn, &scheme_code)?
-            .ok_or_else(|| BooksError::UnknownScheme { code: scheme_code.clone() })?;
-        let enrolment = queries::enrolment(conn, &id, &scheme_code)?
-            .ok_or_else(|| BooksError::NotEnrolled { id: id.clone(), scheme: scheme_code.clone() })?;
+        let member = queries::member(conn, &id)?
+            .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let scheme =
+            queries::scheme(conn, &scheme_code)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: scheme_code.clone(),
+            })?;
+        let enrolment = queries::enrolment(conn, &id, &scheme_code)?.ok_or_else(|| {
+            BooksError::NotEnrolled {
+                id: id.clone(),
+                scheme: scheme_code.clone(),
+            }
+        })?;
         let paid = queries::periods_paid(conn, &id, &scheme_code)?;
         let before = dues(&scheme, enrolment.enrolled_on, today, paid);
         let plan = plan_payment(&scheme, &before, amount, periods)?;
@@ -114,7 +121,11 @@ impl Books {
             amount: plan.amount,
             periods: plan.periods,
             covers_from: period_start(scheme.frequency, enrolment.enrolled_on, paid),
-            covers_to: period_start(scheme.frequency, enrolment.enrolled_on, paid + plan.periods - 1),
+            covers_to: period_start(
+                scheme.frequency,
+                enrolment.enrolled_on,
+                paid + plan.periods - 1,
+            ),
             dues_after: dues(&scheme, enrolment.enrolled_on, today, paid + plan.periods),
             seq,
         })
@@ -123,12 +134,20 @@ impl Books {
     /// Reverses a contribution: a supervisor who did not take the cash, with
     /// a reason. The original stays; the reversal points at it, takes its own
     /// slip number, and the member's dues come back.
-    pub fn reverse(&mut self, by: &OperatorRow, receipt: &str, reason: &str, now: Timestamp) -> Result<Reversal, BooksError> {
+    pub fn reverse(
+        &mut self,
+        by: &OperatorRow,
+        receipt: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Reversal, BooksError> {
         if !by.role.can_supervise() {
             return Err(BooksError::NeedsSupervisor);
         }
         let r = crate::domain::receipt::ReceiptNo::parse(receipt)
-            .ok_or_else(|| BooksError::UnknownReceipt { receipt: receipt.chars().take(40).collect() })?
+            .ok_or_else(|| BooksError::UnknownReceipt {
+                receipt: receipt.chars().take(40).collect(),
+            })?
             .to_string();
         let reason = text::free_text(reason, 5).map_err(|e| BooksError::Text(Field::Reason, e))?;
         self.require_believable_clock(now)?;
@@ -137,7 +156,11 @@ impl Books {
             Some(c) => c,
             None => {
                 let is_reversal: bool = conn
-                    .query_row("SELECT EXISTS (SELECT 1 FROM reversals WHERE receipt_no = ?1)", [&r], |row| row.get(0))
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM reversals WHERE receipt_no = ?1)",
+                        [&r],
+                        |row| row.get(0),
+                    )
                     .map_err(crate::store::StoreError::from)?;
                 return Err(if is_reversal {
                     BooksError::NotAContribution { receipt: r }
@@ -147,7 +170,10 @@ impl Books {
             }
         };
         if let Some(rev) = original.reversed_by {
-            return Err(BooksError::AlreadyReversed { receipt: r, by: rev });
+            return Err(BooksError::AlreadyReversed {
+                receipt: r,
+                by: rev,
+            });
         }
         if original.operator == by.code && by.role != Role::Admin {
             return Err(BooksError::OwnReceipt { receipt: r });
@@ -173,7 +199,13 @@ impl Books {
                     by: by_code,
                 },
             )?;
-            Ok(Reversal { receipt: slip, original: r.clone(), member_id: original.member_id.clone(), amount: original.amount, seq: e.seq })
+            Ok(Reversal {
+                receipt: slip,
+                original: r.clone(),
+                member_id: original.member_id.clone(),
+                amount: original.amount,
+                seq: e.seq,
+            })
         })
     }
 
@@ -228,23 +260,43 @@ impl Books {
             Ok((e.seq, hash))
         })?;
         self.store.checkpoint()?;
-        Ok(DayClose { date, counted, expected, variance, contributions, seq, hash })
+        Ok(DayClose {
+            date,
+            counted,
+            expected,
+            variance,
+            contributions,
+            seq,
+            hash,
+        })
     }
 
     /// The operator confirms that today's date on the clock is right (after a
     /// long gap). A clock behind the last event cannot be confirmed: it must
     /// be corrected.
-    pub fn confirm_date(&mut self, by: &OperatorRow, typed: &str, now: Timestamp) -> Result<(), BooksError> {
+    pub fn confirm_date(
+        &mut self,
+        by: &OperatorRow,
+        typed: &str,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
         if let ClockVerdict::Behind { last } = self.clock_verdict(now)? {
             return Err(BooksError::ClockBehind { last, now });
         }
         let date = parse_date(typed).ok_or(BooksError::BadDate(Field::Date))?;
         let today = local_date(now);
         if date != today {
-            return Err(BooksError::ConfirmedDateWrong { typed: display_date(date), clock: display_date(today) });
+            return Err(BooksError::ConfirmedDateWrong {
+                typed: display_date(date),
+                clock: display_date(today),
+            });
         }
-        let body = Body::ClockConfirmed { date, by: by.code.clone() };
-        self.store.write(|w| w.append(now, body).map_err(BooksError::from))?;
+        let body = Body::ClockConfirmed {
+            date,
+            by: by.code.clone(),
+        };
+        self.store
+            .write(|w| w.append(now, body).map_err(BooksError::from))?;
         Ok(())
     }
 }

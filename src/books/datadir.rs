@@ -23,14 +23,21 @@ pub struct DataDir {
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> BooksError {
-    BooksError::Io { path: path.display().to_string(), detail: e.to_string() }
+    BooksError::Io {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
 }
 
 impl DataDir {
     /// `--data-dir`, else `$DASTAK_DATA`, else the platform data directory.
     pub fn resolve(arg: Option<PathBuf>) -> DataDir {
         let root = arg
-            .or_else(|| std::env::var_os("DASTAK_DATA").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                std::env::var_os("DASTAK_DATA")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .or_else(|| dirs::data_dir().map(|d| d.join("dastak")))
             .unwrap_or_else(|| PathBuf::from("dastak-data"));
         DataDir { root }
@@ -73,7 +80,9 @@ impl DataDir {
     pub fn read_secret(&self) -> Result<Option<DistrictSecret>, BooksError> {
         let path = self.secret_path();
         match fs::read_to_string(&path) {
-            Ok(s) => DistrictSecret::from_hex(&s).map(Some).ok_or(BooksError::NoDistrictSecret),
+            Ok(s) => DistrictSecret::from_hex(&s)
+                .map(Some)
+                .ok_or(BooksError::NoDistrictSecret),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err(&path, e)),
         }
@@ -93,7 +102,8 @@ impl DataDir {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
-        f.write_all(secret.to_hex().as_bytes()).map_err(|e| io_err(&tmp, e))?;
+        f.write_all(secret.to_hex().as_bytes())
+            .map_err(|e| io_err(&tmp, e))?;
         f.sync_all().map_err(|e| io_err(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))?;
         if let Ok(dir) = fs::File::open(&self.root) {

@@ -20,7 +20,14 @@ use crate::domain::text;
 use crate::i18n::{Localized, Message};
 use crate::store::queries::{self, OperatorRow};
 
-pub const HEADER: [&str; 6] = ["ration_card", "village", "member_name", "gender", "age", "relation"];
+pub const HEADER: [&str; 6] = [
+    "ration_card",
+    "village",
+    "member_name",
+    "gender",
+    "age",
+    "relation",
+];
 /// Rows per ledger event: keeps events (and sync batches) small.
 pub const ROWS_PER_EVENT: usize = 500;
 
@@ -41,7 +48,9 @@ pub struct ImportReport {
 }
 
 fn field_msg(f: Field, reason: Message) -> Message {
-    Message::new("error.field").arg_msg("field", f.message()).arg_msg("reason", reason)
+    Message::new("error.field")
+        .arg_msg("field", f.message())
+        .arg_msg("reason", reason)
 }
 
 fn parse_row(fields: &[&str]) -> Result<PdsRow, Message> {
@@ -49,12 +58,14 @@ fn parse_row(fields: &[&str]) -> Result<PdsRow, Message> {
         return Err(Message::new("import.columns").arg("count", fields.len()));
     };
     Ok(PdsRow {
-        ration_card: text::ration_card(rc).map_err(|e| field_msg(Field::RationCard, e.message()))?,
+        ration_card: text::ration_card(rc)
+            .map_err(|e| field_msg(Field::RationCard, e.message()))?,
         village: text::place_name(village).map_err(|e| field_msg(Field::Village, e.message()))?,
         name: text::person_name(name).map_err(|e| field_msg(Field::Name, e.message()))?,
         gender: parse_gender(gender).map_err(|e| field_msg(Field::Gender, e.message()))?,
         age: parse_age(age).map_err(|e| field_msg(Field::Age, e.message()))?,
-        relation: text::person_name(relation).map_err(|e| field_msg(Field::Relation, e.message()))?,
+        relation: text::person_name(relation)
+            .map_err(|e| field_msg(Field::Relation, e.message()))?,
     })
 }
 
@@ -71,12 +82,24 @@ impl Books {
         if bytes.contains(&0) {
             return Err(BooksError::NotACsv);
         }
-        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(bytes);
-        let header = reader.byte_headers().map_err(|e| BooksError::Csv { detail: e.to_string() })?.clone();
-        let names: Vec<String> =
-            header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| BooksError::Csv {
+                detail: e.to_string(),
+            })?
+            .clone();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
+            .collect();
         if names != HEADER {
-            return Err(BooksError::BadHeader { expected: HEADER.join(",") });
+            return Err(BooksError::BadHeader {
+                expected: HEADER.join(","),
+            });
         }
         let conn = self.store.conn();
         let mut report = ImportReport::default();
@@ -93,7 +116,10 @@ impl Books {
                 Err(e) => {
                     // A malformed record (bad quoting): report and go on.
                     report.rows += 1;
-                    report.bad.push(BadRow { line, reason: Message::new("import.csv").arg("detail", e) });
+                    report.bad.push(BadRow {
+                        line,
+                        reason: Message::new("import.csv").arg("detail", e),
+                    });
                     continue;
                 }
             }
@@ -119,7 +145,9 @@ impl Books {
                 if v != row.village {
                     report.bad.push(BadRow {
                         line,
-                        reason: Message::new("import.village_conflict").arg("card", &row.ration_card).arg("village", v),
+                        reason: Message::new("import.village_conflict")
+                            .arg("card", &row.ration_card)
+                            .arg("village", v),
                     });
                     continue;
                 }
@@ -127,7 +155,11 @@ impl Books {
                 new_households.insert(row.ration_card.clone());
             }
             village_of.insert(row.ration_card.clone(), row.village.clone());
-            let key = (row.ration_card.clone(), row.name.clone(), row.relation.clone());
+            let key = (
+                row.ration_card.clone(),
+                row.name.clone(),
+                row.relation.clone(),
+            );
             if seen.contains(&key) || queries::pds_person_exists(conn, &key.0, &key.1, &key.2)? {
                 report.already_present += 1;
                 continue;
@@ -138,12 +170,20 @@ impl Books {
         report.added = fresh.len() as u64;
         report.households_added = new_households.len() as u64;
         if !fresh.is_empty() {
-            let source = source.chars().filter(|c| !c.is_control()).take(120).collect::<String>();
+            let source = source
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect::<String>();
             self.store.write(|w| -> Result<(), BooksError> {
                 for chunk in fresh.chunks(ROWS_PER_EVENT) {
                     w.append(
                         now,
-                        Body::HouseholdsImported { source: source.clone(), rows: chunk.to_vec(), by: by.code.clone() },
+                        Body::HouseholdsImported {
+                            source: source.clone(),
+                            rows: chunk.to_vec(),
+                            by: by.code.clone(),
+                        },
                     )?;
                 }
                 Ok(())

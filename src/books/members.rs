@@ -13,7 +13,9 @@ use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mob
 use crate::domain::scheme::{Candidate, HouseholdConflict, check_eligibility};
 use crate::domain::text;
 use crate::domain::time::{local_date, parse_date};
-use crate::store::queries::{self, ContributionRow, EnrolmentRow, MemberRow, OperatorRow, ReversalRow};
+use crate::store::queries::{
+    self, ContributionRow, EnrolmentRow, MemberRow, OperatorRow, ReversalRow,
+};
 
 /// A new member as typed. Optional fields may be empty strings.
 #[derive(Clone, Debug, Default)]
@@ -71,23 +73,35 @@ impl Books {
         today: jiff::civil::Date,
     ) -> Result<ValidEnrolment, BooksError> {
         let scheme_code = text::code(&form.scheme).map_err(tx(Field::Scheme))?;
-        let scheme = queries::scheme(conn, &scheme_code)?
-            .ok_or_else(|| BooksError::UnknownScheme { code: scheme_code.clone() })?;
+        let scheme =
+            queries::scheme(conn, &scheme_code)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: scheme_code.clone(),
+            })?;
         let id_for_msg = member_id.unwrap_or("-").to_string();
         if already.contains(&scheme_code) {
-            return Err(BooksError::AlreadyEnrolled { id: id_for_msg, scheme: scheme_code });
+            return Err(BooksError::AlreadyEnrolled {
+                id: id_for_msg,
+                scheme: scheme_code,
+            });
         }
         if let Some(id) = member_id
             && queries::enrolment(conn, id, &scheme_code)?.is_some()
         {
-            return Err(BooksError::AlreadyEnrolled { id: id.to_string(), scheme: scheme_code });
+            return Err(BooksError::AlreadyEnrolled {
+                id: id.to_string(),
+                scheme: scheme_code,
+            });
         }
         let group = match given(&form.group) {
             Some(g) => {
                 let g = text::code(g).map_err(tx(Field::Group))?;
-                let row = queries::group(conn, &g)?.ok_or_else(|| BooksError::UnknownGroup { code: g.clone() })?;
+                let row = queries::group(conn, &g)?
+                    .ok_or_else(|| BooksError::UnknownGroup { code: g.clone() })?;
                 if row.scheme != scheme_code {
-                    return Err(BooksError::GroupOfOtherScheme { group: g, scheme: scheme_code });
+                    return Err(BooksError::GroupOfOtherScheme {
+                        group: g,
+                        scheme: scheme_code,
+                    });
                 }
                 Some(g)
             }
@@ -97,16 +111,32 @@ impl Books {
             (None, None) => None,
             (name, relation) => Some(Nominee {
                 name: text::person_name(name.unwrap_or("")).map_err(tx(Field::NomineeName))?,
-                relation: text::person_name(relation.unwrap_or("")).map_err(tx(Field::NomineeRelation))?,
+                relation: text::person_name(relation.unwrap_or(""))
+                    .map_err(tx(Field::NomineeRelation))?,
             }),
         };
         let conflict = match (who.ration_card, &group) {
-            (Some(rc), Some(g)) => queries::household_member_in_group(conn, rc, g)?
-                .map(|m| HouseholdConflict { member_id: m.member_id, name: m.name }),
+            (Some(rc), Some(g)) => {
+                queries::household_member_in_group(conn, rc, g)?.map(|m| HouseholdConflict {
+                    member_id: m.member_id,
+                    name: m.name,
+                })
+            }
             _ => None,
         };
-        check_eligibility(&scheme, who, today, group.is_some(), nominee.is_some(), conflict)?;
-        Ok(ValidEnrolment { scheme: scheme_code, group, nominee })
+        check_eligibility(
+            &scheme,
+            who,
+            today,
+            group.is_some(),
+            nominee.is_some(),
+            conflict,
+        )?;
+        Ok(ValidEnrolment {
+            scheme: scheme_code,
+            group,
+            nominee,
+        })
     }
 
     /// Registers a villager and enrols them in one or more schemes, all in
@@ -120,18 +150,24 @@ impl Books {
     ) -> Result<Registered, BooksError> {
         let today = local_date(now);
         let name = text::person_name(&form.name).map_err(tx(Field::Name))?;
-        let relative_name = text::person_name(&form.relative_name).map_err(tx(Field::RelativeName))?;
-        let gender = parse_gender(&form.gender).map_err(|e| BooksError::Person(Field::Gender, e))?;
+        let relative_name =
+            text::person_name(&form.relative_name).map_err(tx(Field::RelativeName))?;
+        let gender =
+            parse_gender(&form.gender).map_err(|e| BooksError::Person(Field::Gender, e))?;
         let birth = match (given(&form.dob), given(&form.age)) {
             (Some(d), _) => {
                 let dob = parse_date(d).ok_or(BooksError::BadDate(Field::Dob))?;
                 check_dob(dob, today).map_err(|e| BooksError::Person(Field::Dob, e))?
             }
-            (None, Some(a)) => {
-                Birth::Approx { years: parse_age(a).map_err(|e| BooksError::Person(Field::Age, e))?, as_of: today }
-            }
+            (None, Some(a)) => Birth::Approx {
+                years: parse_age(a).map_err(|e| BooksError::Person(Field::Age, e))?,
+                as_of: today,
+            },
             (None, None) => {
-                return Err(BooksError::Person(Field::Age, crate::domain::person::PersonError::NeedBirth));
+                return Err(BooksError::Person(
+                    Field::Age,
+                    crate::domain::person::PersonError::NeedBirth,
+                ));
             }
         };
         let ration_card = given(&form.ration_card)
@@ -156,14 +192,27 @@ impl Books {
         if let Some(a) = &aadhaar
             && let Some(m) = queries::member_by_aadhaar(conn, &a.hash)?
         {
-            return Err(BooksError::DuplicateAadhaar { id: m.member_id, name: m.name, village: m.village });
+            return Err(BooksError::DuplicateAadhaar {
+                id: m.member_id,
+                name: m.name,
+                village: m.village,
+            });
         }
         if let Some(rc) = &ration_card
             && let Some(m) = queries::member_by_household_name(conn, rc, &name)?
         {
-            return Err(BooksError::DuplicatePerson { id: m.member_id, name: m.name, village: m.village });
+            return Err(BooksError::DuplicatePerson {
+                id: m.member_id,
+                name: m.name,
+                village: m.village,
+            });
         }
-        let who = Candidate { gender, birth: &birth, has_aadhaar: aadhaar.is_some(), ration_card: ration_card.as_deref() };
+        let who = Candidate {
+            gender,
+            birth: &birth,
+            has_aadhaar: aadhaar.is_some(),
+            ration_card: ration_card.as_deref(),
+        };
         let mut valid = Vec::new();
         let mut codes: Vec<String> = Vec::new();
         for f in enrol {
@@ -187,7 +236,13 @@ impl Books {
                 phone,
                 aadhaar,
             };
-            w.append(now, Body::MemberRegistered { member, by: by_code.clone() })?;
+            w.append(
+                now,
+                Body::MemberRegistered {
+                    member,
+                    by: by_code.clone(),
+                },
+            )?;
             for v in valid {
                 w.append(
                     now,
@@ -203,15 +258,25 @@ impl Books {
             }
             Ok(member_id)
         })?;
-        Ok(Registered { member_id, schemes: codes })
+        Ok(Registered {
+            member_id,
+            schemes: codes,
+        })
     }
 
     /// Enrols an existing member in one more scheme.
-    pub fn enrol(&mut self, by: &OperatorRow, member_id: &str, form: &EnrolForm, now: Timestamp) -> Result<(), BooksError> {
+    pub fn enrol(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        form: &EnrolForm,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
         let today = local_date(now);
         let id = member_id.trim().to_ascii_uppercase();
         let conn = self.store.conn();
-        let m = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let m = queries::member(conn, &id)?
+            .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
         let who = Candidate {
             gender: m.gender,
             birth: &m.birth,
@@ -227,7 +292,8 @@ impl Books {
             nominee: v.nominee,
             by: by.code.clone(),
         };
-        self.store.write(|w| w.append(now, body).map_err(BooksError::from))?;
+        self.store
+            .write(|w| w.append(now, body).map_err(BooksError::from))?;
         Ok(())
     }
 
@@ -244,15 +310,23 @@ impl Books {
     pub fn member_view(&self, member_id: &str, now: Timestamp) -> Result<MemberView, BooksError> {
         let id = member_id.trim().to_ascii_uppercase();
         let conn = self.store.conn();
-        let member = queries::member(conn, &id)?.ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let member = queries::member(conn, &id)?
+            .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
         let today = local_date(now);
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
-            let scheme = queries::scheme(conn, &e.scheme)?
-                .ok_or_else(|| BooksError::UnknownScheme { code: e.scheme.clone() })?;
+            let scheme =
+                queries::scheme(conn, &e.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                    code: e.scheme.clone(),
+                })?;
             let paid = queries::periods_paid(conn, &id, &e.scheme)?;
             let d = dues(&scheme, e.enrolled_on, today, paid);
-            enrolments.push(EnrolmentView { enrolment: e, scheme_name_hi: scheme.name_hi, scheme_name_en: scheme.name_en, dues: d });
+            enrolments.push(EnrolmentView {
+                enrolment: e,
+                scheme_name_hi: scheme.name_hi,
+                scheme_name_en: scheme.name_en,
+                dues: d,
+            });
         }
         Ok(MemberView {
             contributions: queries::contributions_of(conn, &id)?,

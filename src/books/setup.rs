@@ -33,7 +33,11 @@ fn tx(f: Field) -> impl Fn(text::TextError) -> BooksError {
 }
 
 pub(crate) fn parse_language(s: &str) -> Result<Lang, BooksError> {
-    if s.trim().is_empty() { Ok(Lang::Hi) } else { Lang::parse(s).ok_or(BooksError::BadLanguage) }
+    if s.trim().is_empty() {
+        Ok(Lang::Hi)
+    } else {
+        Lang::parse(s).ok_or(BooksError::BadLanguage)
+    }
 }
 
 /// Creates a kiosk's books in `dir`: the kiosk, its first admin, the two
@@ -51,7 +55,10 @@ pub fn init(dir: &DataDir, form: &InitForm, now: Timestamp) -> Result<Books, Boo
         Some(hex) => DistrictSecret::from_hex(hex).ok_or(BooksError::NoDistrictSecret)?,
         None => {
             let mut key = [0u8; 32];
-            getrandom::fill(&mut key).map_err(|e| BooksError::Io { path: "getrandom".into(), detail: e.to_string() })?;
+            getrandom::fill(&mut key).map_err(|e| BooksError::Io {
+                path: "getrandom".into(),
+                detail: e.to_string(),
+            })?;
             DistrictSecret(key)
         }
     };
@@ -65,13 +72,34 @@ pub fn init(dir: &DataDir, form: &InitForm, now: Timestamp) -> Result<Books, Boo
     dir.write_secret(&secret)?;
     let mut store = dir.open_store()?;
     store.write(|w| -> Result<(), BooksError> {
-        w.append(now, Body::KioskInitialised { kiosk: kiosk.clone(), panchayat, block, district, language })?;
         w.append(
             now,
-            Body::OperatorAdded { code: admin.clone(), name: admin_name, role: Role::Admin, language, by: admin.clone() },
+            Body::KioskInitialised {
+                kiosk: kiosk.clone(),
+                panchayat,
+                block,
+                district,
+                language,
+            },
+        )?;
+        w.append(
+            now,
+            Body::OperatorAdded {
+                code: admin.clone(),
+                name: admin_name,
+                role: Role::Admin,
+                language,
+                by: admin.clone(),
+            },
         )?;
         for scheme in builtin_schemes() {
-            w.append(now, Body::SchemeDefined { scheme, by: admin.clone() })?;
+            w.append(
+                now,
+                Body::SchemeDefined {
+                    scheme,
+                    by: admin.clone(),
+                },
+            )?;
         }
         set_pin(w.conn(), &admin, &phc)?;
         Ok(())
@@ -105,11 +133,25 @@ impl Books {
         let phc = hash_pin(&pin)?;
         let by_code = by.code.clone();
         self.store.write(|w| -> Result<(), BooksError> {
-            w.append(now, Body::OperatorAdded { code: code.clone(), name: name.clone(), role, language, by: by_code })?;
+            w.append(
+                now,
+                Body::OperatorAdded {
+                    code: code.clone(),
+                    name: name.clone(),
+                    role,
+                    language,
+                    by: by_code,
+                },
+            )?;
             set_pin(w.conn(), &code, &phc)?;
             Ok(())
         })?;
-        Ok(OperatorRow { code, name, role, language })
+        Ok(OperatorRow {
+            code,
+            name,
+            role,
+            language,
+        })
     }
 
     /// Creates a group (an SHG) of a scheme that works in groups.
@@ -130,10 +172,15 @@ impl Books {
         let name = text::place_name(name).map_err(tx(Field::GroupName))?;
         let village = text::place_name(village).map_err(tx(Field::Village))?;
         let conn = self.store.conn();
-        let scheme = queries::scheme(conn, &scheme_code)?
-            .ok_or_else(|| BooksError::UnknownScheme { code: scheme_code.clone() })?;
+        let scheme =
+            queries::scheme(conn, &scheme_code)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: scheme_code.clone(),
+            })?;
         if !scheme.eligibility.needs_group {
-            return Err(BooksError::GroupOfOtherScheme { group: code, scheme: scheme_code });
+            return Err(BooksError::GroupOfOtherScheme {
+                group: code,
+                scheme: scheme_code,
+            });
         }
         if queries::group(conn, &code)?.is_some() {
             return Err(BooksError::GroupExists { code });
@@ -145,7 +192,13 @@ impl Books {
             village: village.clone(),
             by: by.code.clone(),
         };
-        self.store.write(|w| w.append(now, body).map_err(BooksError::from))?;
-        Ok(queries::GroupRow { code, scheme: scheme_code, name, village })
+        self.store
+            .write(|w| w.append(now, body).map_err(BooksError::from))?;
+        Ok(queries::GroupRow {
+            code,
+            scheme: scheme_code,
+            name,
+            village,
+        })
     }
 }

@@ -136,7 +136,10 @@ impl Aadhaar {
         let ascii: Vec<u8> = self.0.iter().map(|d| b'0' + d).collect();
         mac.update(b"dastak-aadhaar-v1:");
         mac.update(&ascii);
-        AadhaarRef { last4: self.last4(), hash: hex::encode(mac.finalize().into_bytes()) }
+        AadhaarRef {
+            last4: self.last4(),
+            hash: hex::encode(mac.finalize().into_bytes()),
+        }
     }
 }
 
@@ -195,16 +198,25 @@ mod tests {
         let dev = crate::domain::digits::to_devanagari_digits(&n);
         assert_eq!(Aadhaar::parse(&dev), Ok(a.clone()));
         let debug = format!("{a:?}");
-        assert!(!debug.contains(&n[..8]), "debug output leaks digits: {debug}");
+        assert!(
+            !debug.contains(&n[..8]),
+            "debug output leaks digits: {debug}"
+        );
         assert_eq!(a.last4(), n[8..].to_string());
     }
 
     #[test]
     fn aadhaar_refusals() {
         assert_eq!(Aadhaar::parse(""), Err(AadhaarError::Empty));
-        assert_eq!(Aadhaar::parse("1234"), Err(AadhaarError::WrongLength { got: 4 }));
+        assert_eq!(
+            Aadhaar::parse("1234"),
+            Err(AadhaarError::WrongLength { got: 4 })
+        );
         assert_eq!(Aadhaar::parse("12345678901a"), Err(AadhaarError::NotDigits));
-        assert_eq!(Aadhaar::parse(&with_check("13456789012")), Err(AadhaarError::BadFirstDigit));
+        assert_eq!(
+            Aadhaar::parse(&with_check("13456789012")),
+            Err(AadhaarError::BadFirstDigit)
+        );
         let good = with_check("23456789012");
         let last = good.as_bytes()[11] - b'0';
         let bad = format!("{}{}", &good[..11], (last + 1) % 10);

@@ -51,24 +51,37 @@ impl CashCount {
         let mut notes: Vec<NoteCount> = Vec::new();
         for entry in input.split([',', ' ']).filter(|e| !e.trim().is_empty()) {
             let Some((face, count)) = entry.split_once(['=', 'x', 'X', ':', '×']) else {
-                return Err(CashError::BadEntry { entry: entry.chars().take(20).collect() });
+                return Err(CashError::BadEntry {
+                    entry: entry.chars().take(20).collect(),
+                });
             };
             let rupees = parse_count(face, 100_000)
                 .filter(|r| NOTES.contains(r))
-                .ok_or_else(|| CashError::UnknownNote { rupees: face.chars().take(10).collect() })?;
-            let count = parse_count(count, MAX_NOTES).ok_or(CashError::BadCount { max: MAX_NOTES })?;
+                .ok_or_else(|| CashError::UnknownNote {
+                    rupees: face.chars().take(10).collect(),
+                })?;
+            let count =
+                parse_count(count, MAX_NOTES).ok_or(CashError::BadCount { max: MAX_NOTES })?;
             if notes.iter().any(|n| n.rupees == rupees) {
                 return Err(CashError::Repeated { rupees });
             }
             notes.push(NoteCount { rupees, count });
         }
         notes.sort_by(|a, b| b.rupees.cmp(&a.rupees));
-        let coins = if coins.trim().is_empty() { Paise::ZERO } else { Paise::parse_allow_zero(coins).map_err(CashError::Coins)? };
+        let coins = if coins.trim().is_empty() {
+            Paise::ZERO
+        } else {
+            Paise::parse_allow_zero(coins).map_err(CashError::Coins)?
+        };
         Ok(CashCount { notes, coins })
     }
 
     pub fn total(&self) -> Paise {
-        let notes: i64 = self.notes.iter().map(|n| i64::from(n.rupees) * i64::from(n.count) * 100).sum();
+        let notes: i64 = self
+            .notes
+            .iter()
+            .map(|n| i64::from(n.rupees) * i64::from(n.count) * 100)
+            .sum();
         Paise(notes + self.coins.0)
     }
 }
@@ -82,10 +95,25 @@ mod tests {
         let c = CashCount::parse_notes("100=2, ५००x१", "15.50").expect("ok");
         assert_eq!(c.total(), Paise(70_000 + 1550));
         assert_eq!(c.notes[0].rupees, 500);
-        assert!(matches!(CashCount::parse_notes("300=1", ""), Err(CashError::UnknownNote { .. })));
-        assert!(matches!(CashCount::parse_notes("100=1,100=2", ""), Err(CashError::Repeated { .. })));
-        assert!(matches!(CashCount::parse_notes("100", ""), Err(CashError::BadEntry { .. })));
-        assert!(matches!(CashCount::parse_notes("100=-1", ""), Err(CashError::BadCount { .. })));
-        assert_eq!(CashCount::parse_notes("", "").expect("empty").total(), Paise::ZERO);
+        assert!(matches!(
+            CashCount::parse_notes("300=1", ""),
+            Err(CashError::UnknownNote { .. })
+        ));
+        assert!(matches!(
+            CashCount::parse_notes("100=1,100=2", ""),
+            Err(CashError::Repeated { .. })
+        ));
+        assert!(matches!(
+            CashCount::parse_notes("100", ""),
+            Err(CashError::BadEntry { .. })
+        ));
+        assert!(matches!(
+            CashCount::parse_notes("100=-1", ""),
+            Err(CashError::BadCount { .. })
+        ));
+        assert_eq!(
+            CashCount::parse_notes("", "").expect("empty").total(),
+            Paise::ZERO
+        );
     }
 }

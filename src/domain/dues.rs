@@ -45,7 +45,9 @@ trait DayNumber {
 impl DayNumber for Date {
     fn to_jiff_days(self) -> i64 {
         // Days since 1970-01-01; jiff dates are always in range for this.
-        self.since(Date::constant(1970, 1, 1)).map(|s| i64::from(s.get_days())).unwrap_or(0)
+        self.since(Date::constant(1970, 1, 1))
+            .map(|s| i64::from(s.get_days()))
+            .unwrap_or(0)
     }
 }
 
@@ -77,31 +79,59 @@ pub fn dues(scheme: &Scheme, enrolled: Date, today: Date, periods_paid: u32) -> 
     let periods_due = periods_begun(scheme.frequency, enrolled, today);
     let arrears = i64::from(periods_due) - i64::from(periods_paid);
     let amount_due = Paise(scheme.amount.per_period().0.saturating_mul(arrears.max(0)));
-    Dues { periods_due, periods_paid, arrears_periods: arrears, amount_due }
+    Dues {
+        periods_due,
+        periods_paid,
+        arrears_periods: arrears,
+        amount_due,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", english(self))]
 pub enum PaymentError {
-    TooManyPeriods { max: u32 },
-    NotWholePeriods { amount: Paise, per_period: Paise },
-    BelowMinimum { amount: Paise, minimum: Paise, periods: u32 },
-    FixedMismatch { amount: Paise, expected: Paise, periods: u32 },
+    TooManyPeriods {
+        max: u32,
+    },
+    NotWholePeriods {
+        amount: Paise,
+        per_period: Paise,
+    },
+    BelowMinimum {
+        amount: Paise,
+        minimum: Paise,
+        periods: u32,
+    },
+    FixedMismatch {
+        amount: Paise,
+        expected: Paise,
+        periods: u32,
+    },
     ZeroPeriods,
 }
 
 impl Localized for PaymentError {
     fn message(&self) -> Message {
         match self {
-            PaymentError::TooManyPeriods { max } => Message::new("pay.too_many_periods").arg("max", max),
-            PaymentError::NotWholePeriods { amount, per_period } => {
-                Message::new("pay.not_whole").arg("amount", amount).arg("per", per_period)
+            PaymentError::TooManyPeriods { max } => {
+                Message::new("pay.too_many_periods").arg("max", max)
             }
-            PaymentError::BelowMinimum { amount, minimum, periods } => Message::new("pay.below_min")
+            PaymentError::NotWholePeriods { amount, per_period } => Message::new("pay.not_whole")
+                .arg("amount", amount)
+                .arg("per", per_period),
+            PaymentError::BelowMinimum {
+                amount,
+                minimum,
+                periods,
+            } => Message::new("pay.below_min")
                 .arg("amount", amount)
                 .arg("min", minimum)
                 .arg("periods", periods),
-            PaymentError::FixedMismatch { amount, expected, periods } => Message::new("pay.fixed_mismatch")
+            PaymentError::FixedMismatch {
+                amount,
+                expected,
+                periods,
+            } => Message::new("pay.fixed_mismatch")
                 .arg("amount", amount)
                 .arg("expected", expected)
                 .arg("periods", periods),
@@ -129,7 +159,9 @@ pub fn plan_payment(
     periods: Option<u32>,
 ) -> Result<PaymentPlan, PaymentError> {
     let per = scheme.amount.per_period();
-    let default_periods = u32::try_from(due.arrears_periods.max(1)).unwrap_or(MAX_PERIODS).min(MAX_PERIODS);
+    let default_periods = u32::try_from(due.arrears_periods.max(1))
+        .unwrap_or(MAX_PERIODS)
+        .min(MAX_PERIODS);
     if periods == Some(0) {
         return Err(PaymentError::ZeroPeriods);
     }
@@ -142,38 +174,70 @@ pub fn plan_payment(
     let plan = match (scheme.amount, amount, periods) {
         (_, None, p) => {
             let p = p.unwrap_or(default_periods);
-            PaymentPlan { amount: times(p), periods: p }
+            PaymentPlan {
+                amount: times(p),
+                periods: p,
+            }
         }
         (AmountRule::Fixed { .. }, Some(a), None) => {
             if per.0 <= 0 || a.0 % per.0 != 0 {
-                return Err(PaymentError::NotWholePeriods { amount: a, per_period: per });
+                return Err(PaymentError::NotWholePeriods {
+                    amount: a,
+                    per_period: per,
+                });
             }
             let p = u32::try_from(a.0 / per.0).unwrap_or(u32::MAX);
             if p > MAX_PERIODS {
                 return Err(PaymentError::TooManyPeriods { max: MAX_PERIODS });
             }
-            PaymentPlan { amount: a, periods: p }
+            PaymentPlan {
+                amount: a,
+                periods: p,
+            }
         }
         (AmountRule::Fixed { .. }, Some(a), Some(p)) => {
             if a != times(p) {
-                return Err(PaymentError::FixedMismatch { amount: a, expected: times(p), periods: p });
+                return Err(PaymentError::FixedMismatch {
+                    amount: a,
+                    expected: times(p),
+                    periods: p,
+                });
             }
-            PaymentPlan { amount: a, periods: p }
+            PaymentPlan {
+                amount: a,
+                periods: p,
+            }
         }
         (AmountRule::Minimum { .. }, Some(a), None) => {
             let whole = if per.0 > 0 { a.0 / per.0 } else { 1 };
             if whole < 1 {
-                return Err(PaymentError::BelowMinimum { amount: a, minimum: per, periods: 1 });
+                return Err(PaymentError::BelowMinimum {
+                    amount: a,
+                    minimum: per,
+                    periods: 1,
+                });
             }
             // Extra savings beyond what is due do not buy extra periods.
-            let p = u32::try_from(whole).unwrap_or(u32::MAX).min(default_periods);
-            PaymentPlan { amount: a, periods: p }
+            let p = u32::try_from(whole)
+                .unwrap_or(u32::MAX)
+                .min(default_periods);
+            PaymentPlan {
+                amount: a,
+                periods: p,
+            }
         }
         (AmountRule::Minimum { .. }, Some(a), Some(p)) => {
             if a < times(p) {
-                return Err(PaymentError::BelowMinimum { amount: a, minimum: times(p), periods: p });
+                return Err(PaymentError::BelowMinimum {
+                    amount: a,
+                    minimum: times(p),
+                    periods: p,
+                });
             }
-            PaymentPlan { amount: a, periods: p }
+            PaymentPlan {
+                amount: a,
+                periods: p,
+            }
         }
     };
     Ok(plan)
@@ -194,14 +258,26 @@ mod tests {
         let d = dues(fund, date(2026, 1, 15), date(2026, 3, 1), 5);
         assert_eq!(d.arrears_periods, -2);
         assert_eq!(d.amount_due, Paise::ZERO);
-        assert_eq!(periods_begun(Frequency::Monthly, date(2026, 1, 15), date(2025, 12, 1)), 0);
-        assert_eq!(period_start(Frequency::Monthly, date(2026, 1, 15), 2), date(2026, 3, 1));
+        assert_eq!(
+            periods_begun(Frequency::Monthly, date(2026, 1, 15), date(2025, 12, 1)),
+            0
+        );
+        assert_eq!(
+            period_start(Frequency::Monthly, date(2026, 1, 15), 2),
+            date(2026, 3, 1)
+        );
     }
 
     #[test]
     fn weekly_dues_count_begun_weeks() {
-        assert_eq!(periods_begun(Frequency::Weekly, date(2026, 1, 1), date(2026, 1, 7)), 1);
-        assert_eq!(periods_begun(Frequency::Weekly, date(2026, 1, 1), date(2026, 1, 8)), 2);
+        assert_eq!(
+            periods_begun(Frequency::Weekly, date(2026, 1, 1), date(2026, 1, 7)),
+            1
+        );
+        assert_eq!(
+            periods_begun(Frequency::Weekly, date(2026, 1, 1), date(2026, 1, 8)),
+            2
+        );
     }
 
     #[test]
@@ -209,15 +285,51 @@ mod tests {
         let fund = &builtin_schemes()[0];
         let shg = &builtin_schemes()[1];
         let due = dues(fund, date(2026, 1, 1), date(2026, 3, 1), 0);
-        assert_eq!(plan_payment(fund, &due, None, None), Ok(PaymentPlan { amount: Paise(30000), periods: 3 }));
-        assert_eq!(plan_payment(fund, &due, Some(Paise(20000)), None), Ok(PaymentPlan { amount: Paise(20000), periods: 2 }));
-        assert!(matches!(plan_payment(fund, &due, Some(Paise(15000)), None), Err(PaymentError::NotWholePeriods { .. })));
-        assert!(matches!(plan_payment(fund, &due, Some(Paise(15000)), Some(1)), Err(PaymentError::FixedMismatch { .. })));
+        assert_eq!(
+            plan_payment(fund, &due, None, None),
+            Ok(PaymentPlan {
+                amount: Paise(30000),
+                periods: 3
+            })
+        );
+        assert_eq!(
+            plan_payment(fund, &due, Some(Paise(20000)), None),
+            Ok(PaymentPlan {
+                amount: Paise(20000),
+                periods: 2
+            })
+        );
+        assert!(matches!(
+            plan_payment(fund, &due, Some(Paise(15000)), None),
+            Err(PaymentError::NotWholePeriods { .. })
+        ));
+        assert!(matches!(
+            plan_payment(fund, &due, Some(Paise(15000)), Some(1)),
+            Err(PaymentError::FixedMismatch { .. })
+        ));
         let up_to_date = dues(fund, date(2026, 1, 1), date(2026, 3, 1), 3);
-        assert_eq!(plan_payment(fund, &up_to_date, None, None), Ok(PaymentPlan { amount: Paise(10000), periods: 1 }));
+        assert_eq!(
+            plan_payment(fund, &up_to_date, None, None),
+            Ok(PaymentPlan {
+                amount: Paise(10000),
+                periods: 1
+            })
+        );
         let sdue = dues(shg, date(2026, 1, 1), date(2026, 1, 8), 0);
-        assert_eq!(plan_payment(shg, &sdue, Some(Paise(5000)), None), Ok(PaymentPlan { amount: Paise(5000), periods: 2 }));
-        assert!(matches!(plan_payment(shg, &sdue, Some(Paise(1000)), None), Err(PaymentError::BelowMinimum { .. })));
-        assert_eq!(plan_payment(fund, &due, None, Some(0)), Err(PaymentError::ZeroPeriods));
+        assert_eq!(
+            plan_payment(shg, &sdue, Some(Paise(5000)), None),
+            Ok(PaymentPlan {
+                amount: Paise(5000),
+                periods: 2
+            })
+        );
+        assert!(matches!(
+            plan_payment(shg, &sdue, Some(Paise(1000)), None),
+            Err(PaymentError::BelowMinimum { .. })
+        ));
+        assert_eq!(
+            plan_payment(fund, &due, None, Some(0)),
+            Err(PaymentError::ZeroPeriods)
+        );
     }
 }

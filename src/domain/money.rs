@@ -19,7 +19,9 @@ use crate::i18n::{Localized, Message, english};
 pub const MAX_AMOUNT: Paise = Paise(10_00_000 * 100);
 
 /// An exact amount of money in paise (1/100 rupee).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Paise(pub i64);
 
@@ -193,12 +195,18 @@ mod tests {
         assert_eq!(Paise::parse("0"), Err(MoneyError::Zero));
         assert_eq!(Paise::parse("0.00"), Err(MoneyError::Zero));
         assert_eq!(Paise::parse("1.005"), Err(MoneyError::TooManyDecimals));
-        assert_eq!(Paise::parse("99999999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Paise::parse("99999999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
         assert_eq!(Paise::parse("1000001"), Err(MoneyError::TooLarge));
         assert_eq!(Paise::parse("1e3"), Err(MoneyError::NotANumber));
         assert_eq!(Paise::parse("10 0"), Err(MoneyError::NotANumber));
         assert_eq!(Paise::parse(",100"), Err(MoneyError::NotANumber));
-        assert_eq!(Paise::parse("'; DROP TABLE events;--"), Err(MoneyError::NotANumber));
+        assert_eq!(
+            Paise::parse("'; DROP TABLE events;--"),
+            Err(MoneyError::NotANumber)
+        );
         assert_eq!(Paise::parse_allow_zero("0"), Ok(Paise::ZERO));
     }
 

@@ -54,7 +54,9 @@ pub enum PinError {
 impl Localized for PinError {
     fn message(&self) -> Message {
         match self {
-            PinError::TooShort => Message::new("pin.short").arg("min", MIN_PIN_DIGITS).arg("max", MAX_PIN_DIGITS),
+            PinError::TooShort => Message::new("pin.short")
+                .arg("min", MIN_PIN_DIGITS)
+                .arg("max", MAX_PIN_DIGITS),
             PinError::NotDigits => Message::new("pin.digits"),
         }
     }

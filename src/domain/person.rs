@@ -19,7 +19,9 @@ impl Gender {
     /// Accepts the forms found on ration-card lists and typed by operators.
     pub fn parse(s: &str) -> Option<Gender> {
         match s.trim().to_lowercase().as_str() {
-            "f" | "female" | "w" | "woman" | "महिला" | "स्त्री" | "म" => Some(Gender::Female),
+            "f" | "female" | "w" | "woman" | "महिला" | "स्त्री" | "म" => {
+                Some(Gender::Female)
+            }
             "m" | "male" | "man" | "पुरुष" | "पु" => Some(Gender::Male),
             "o" | "other" | "t" | "transgender" | "अन्य" => Some(Gender::Other),
             _ => None,
@@ -168,10 +170,15 @@ mod tests {
 
     #[test]
     fn ages_from_dob_and_approximation() {
-        let b = Birth::Date { dob: date(1990, 6, 15) };
+        let b = Birth::Date {
+            dob: date(1990, 6, 15),
+        };
         assert_eq!(b.age_on(date(2026, 6, 14)), 35);
         assert_eq!(b.age_on(date(2026, 6, 15)), 36);
-        let a = Birth::Approx { years: 40, as_of: date(2024, 1, 1) };
+        let a = Birth::Approx {
+            years: 40,
+            as_of: date(2024, 1, 1),
+        };
         assert_eq!(a.age_on(date(2026, 11, 23)), 42);
         assert_eq!(a.age_on(date(2023, 1, 1)), 40);
         assert_eq!(parse_age("४०"), Ok(40));

@@ -23,7 +23,11 @@ pub struct ReceiptNo {
 impl ReceiptNo {
     /// The number after `last` in `fy` (1 when the year has none yet).
     pub fn next(kiosk: &str, fy: FinancialYear, last: Option<u32>) -> ReceiptNo {
-        ReceiptNo { kiosk: kiosk.to_string(), fy, n: last.unwrap_or(0) + 1 }
+        ReceiptNo {
+            kiosk: kiosk.to_string(),
+            fy,
+            n: last.unwrap_or(0) + 1,
+        }
     }
 
     /// Parses `RMP01/2026-27/42` or `RMP01/2026-27/000042`, any case.
@@ -32,7 +36,11 @@ impl ReceiptNo {
         let kiosk = text::code(parts.next()?).ok()?;
         let fy = FinancialYear::parse(parts.next()?)?;
         let seq = crate::domain::digits::to_ascii_digits(parts.next()?);
-        if parts.next().is_some() || seq.is_empty() || seq.len() > 9 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        if parts.next().is_some()
+            || seq.is_empty()
+            || seq.len() > 9
+            || !seq.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let n: u32 = seq.parse().ok()?;

@@ -70,7 +70,9 @@ pub fn builtin_schemes() -> Vec<Scheme> {
             name_hi: "सहायता कोष".into(),
             name_en: "Mutual-aid fund".into(),
             frequency: Frequency::Monthly,
-            amount: AmountRule::Fixed { per_period: Paise::from_rupees(100) },
+            amount: AmountRule::Fixed {
+                per_period: Paise::from_rupees(100),
+            },
             eligibility: Eligibility {
                 gender: None,
                 min_age: Some(18),
@@ -87,7 +89,9 @@ pub fn builtin_schemes() -> Vec<Scheme> {
             name_hi: "स्वयं सहायता समूह बचत".into(),
             name_en: "SHG savings".into(),
             frequency: Frequency::Weekly,
-            amount: AmountRule::Minimum { per_period: Paise::from_rupees(20) },
+            amount: AmountRule::Minimum {
+                per_period: Paise::from_rupees(20),
+            },
             eligibility: Eligibility {
                 gender: Some(Gender::Female),
                 min_age: Some(18),
@@ -133,23 +137,35 @@ pub enum EligibilityError {
 impl Localized for EligibilityError {
     fn message(&self) -> Message {
         match self {
-            EligibilityError::Gender { scheme } => Message::new("elig.gender").arg("scheme", scheme),
-            EligibilityError::TooYoung { scheme, min, age } => {
-                Message::new("elig.young").arg("scheme", scheme).arg("min", min).arg("age", age)
+            EligibilityError::Gender { scheme } => {
+                Message::new("elig.gender").arg("scheme", scheme)
             }
-            EligibilityError::TooOld { scheme, max, age } => {
-                Message::new("elig.old").arg("scheme", scheme).arg("max", max).arg("age", age)
+            EligibilityError::TooYoung { scheme, min, age } => Message::new("elig.young")
+                .arg("scheme", scheme)
+                .arg("min", min)
+                .arg("age", age),
+            EligibilityError::TooOld { scheme, max, age } => Message::new("elig.old")
+                .arg("scheme", scheme)
+                .arg("max", max)
+                .arg("age", age),
+            EligibilityError::NeedsGroup { scheme } => {
+                Message::new("elig.group").arg("scheme", scheme)
             }
-            EligibilityError::NeedsGroup { scheme } => Message::new("elig.group").arg("scheme", scheme),
-            EligibilityError::NoGroupHere { scheme } => Message::new("elig.no_group").arg("scheme", scheme),
-            EligibilityError::NeedsAadhaar { scheme } => Message::new("elig.aadhaar").arg("scheme", scheme),
+            EligibilityError::NoGroupHere { scheme } => {
+                Message::new("elig.no_group").arg("scheme", scheme)
+            }
+            EligibilityError::NeedsAadhaar { scheme } => {
+                Message::new("elig.aadhaar").arg("scheme", scheme)
+            }
             EligibilityError::NeedsRationCard { scheme } => {
                 Message::new("elig.ration_card").arg("scheme", scheme)
             }
-            EligibilityError::NeedsNominee { scheme } => Message::new("elig.nominee").arg("scheme", scheme),
-            EligibilityError::Household { member_id, name } => {
-                Message::new("elig.household").arg("id", member_id).arg("name", name)
+            EligibilityError::NeedsNominee { scheme } => {
+                Message::new("elig.nominee").arg("scheme", scheme)
             }
+            EligibilityError::Household { member_id, name } => Message::new("elig.household")
+                .arg("id", member_id)
+                .arg("name", name),
         }
     }
 }
@@ -175,12 +191,20 @@ pub fn check_eligibility(
     if let Some(min) = e.min_age
         && age < i32::from(min)
     {
-        return Err(EligibilityError::TooYoung { scheme: code(), min, age });
+        return Err(EligibilityError::TooYoung {
+            scheme: code(),
+            min,
+            age,
+        });
     }
     if let Some(max) = e.max_age
         && age > i32::from(max)
     {
-        return Err(EligibilityError::TooOld { scheme: code(), max, age });
+        return Err(EligibilityError::TooOld {
+            scheme: code(),
+            max,
+            age,
+        });
     }
     if e.needs_group && !has_group {
         return Err(EligibilityError::NeedsGroup { scheme: code() });
@@ -200,7 +224,10 @@ pub fn check_eligibility(
     if e.one_per_household_per_group
         && let Some(c) = household
     {
-        return Err(EligibilityError::Household { member_id: c.member_id, name: c.name });
+        return Err(EligibilityError::Household {
+            member_id: c.member_id,
+            name: c.name,
+        });
     }
     Ok(())
 }
@@ -216,26 +243,59 @@ mod tests {
 
     #[test]
     fn shg_takes_women_18_to_60_with_documents() {
-        let birth = Birth::Approx { years: 30, as_of: date(2026, 1, 1) };
-        let woman = Candidate { gender: Gender::Female, birth: &birth, has_aadhaar: true, ration_card: Some("RC1") };
+        let birth = Birth::Approx {
+            years: 30,
+            as_of: date(2026, 1, 1),
+        };
+        let woman = Candidate {
+            gender: Gender::Female,
+            birth: &birth,
+            has_aadhaar: true,
+            ration_card: Some("RC1"),
+        };
         let on = date(2026, 11, 23);
-        assert_eq!(check_eligibility(&shg(), &woman, on, true, false, None), Ok(()));
-        let man = Candidate { gender: Gender::Male, ..woman };
+        assert_eq!(
+            check_eligibility(&shg(), &woman, on, true, false, None),
+            Ok(())
+        );
+        let man = Candidate {
+            gender: Gender::Male,
+            ..woman
+        };
         assert!(matches!(
             check_eligibility(&shg(), &man, on, true, false, None),
             Err(EligibilityError::Gender { .. })
         ));
-        let old = Birth::Approx { years: 61, as_of: on };
-        let elder = Candidate { gender: Gender::Female, birth: &old, has_aadhaar: true, ration_card: Some("RC1") };
+        let old = Birth::Approx {
+            years: 61,
+            as_of: on,
+        };
+        let elder = Candidate {
+            gender: Gender::Female,
+            birth: &old,
+            has_aadhaar: true,
+            ration_card: Some("RC1"),
+        };
         assert!(matches!(
             check_eligibility(&shg(), &elder, on, true, false, None),
             Err(EligibilityError::TooOld { age: 61, .. })
         ));
-        let conflict = HouseholdConflict { member_id: "K-00001".into(), name: "सीता".into() };
-        let woman = Candidate { gender: Gender::Female, birth: &birth, has_aadhaar: true, ration_card: Some("RC1") };
+        let conflict = HouseholdConflict {
+            member_id: "K-00001".into(),
+            name: "सीता".into(),
+        };
+        let woman = Candidate {
+            gender: Gender::Female,
+            birth: &birth,
+            has_aadhaar: true,
+            ration_card: Some("RC1"),
+        };
         assert_eq!(
             check_eligibility(&shg(), &woman, on, true, false, Some(conflict)),
-            Err(EligibilityError::Household { member_id: "K-00001".into(), name: "सीता".into() })
+            Err(EligibilityError::Household {
+                member_id: "K-00001".into(),
+                name: "सीता".into()
+            })
         );
     }
 }

@@ -75,7 +75,10 @@ pub fn person_name(input: &str) -> Result<String, TextError> {
     if !ok {
         return Err(TextError::WrongScript);
     }
-    if !s.chars().any(|c| c.is_ascii_alphabetic() || is_devanagari_letter(c)) {
+    if !s
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() || is_devanagari_letter(c))
+    {
         return Err(TextError::WrongScript);
     }
     Ok(s)
@@ -89,7 +92,10 @@ pub fn place_name(input: &str) -> Result<String, TextError> {
         c.is_ascii_alphanumeric()
             || is_devanagari_letter(c)
             || matches!(c, '\u{0966}'..='\u{096F}')
-            || matches!(c, ' ' | '.' | '-' | '\'' | '(' | ')' | '/' | '\u{200C}' | '\u{200D}')
+            || matches!(
+                c,
+                ' ' | '.' | '-' | '\'' | '(' | ')' | '/' | '\u{200C}' | '\u{200D}'
+            )
     });
     if !ok || !s.chars().any(|c| c.is_alphabetic()) {
         return Err(TextError::WrongScript);
@@ -119,7 +125,9 @@ pub fn code(input: &str) -> Result<String, TextError> {
     }
     let len = s.chars().count();
     if !(2..=24).contains(&len)
-        || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(TextError::BadCode);
     }
@@ -138,7 +146,10 @@ mod tests {
     #[test]
     fn names_in_both_scripts_are_accepted_and_tidied() {
         assert_eq!(person_name("  सुनीता   देवी "), Ok("सुनीता देवी".to_string()));
-        assert_eq!(person_name("Sunita O'Neil-Devi"), Ok("Sunita O'Neil-Devi".to_string()));
+        assert_eq!(
+            person_name("Sunita O'Neil-Devi"),
+            Ok("Sunita O'Neil-Devi".to_string())
+        );
         assert_eq!(person_name("श्री क्षत्रिय"), Ok("श्री क्षत्रिय".to_string()));
     }
 
@@ -150,8 +161,14 @@ mod tests {
         assert_eq!(person_name("Ram\u{202E}"), Err(TextError::ControlChar));
         assert_eq!(person_name("王小明"), Err(TextError::WrongScript));
         assert_eq!(person_name("Ram1"), Err(TextError::WrongScript));
-        assert_eq!(person_name("'; DROP TABLE members;--"), Err(TextError::WrongScript));
-        assert_eq!(person_name(&"a".repeat(61)), Err(TextError::TooLong { max: 60 }));
+        assert_eq!(
+            person_name("'; DROP TABLE members;--"),
+            Err(TextError::WrongScript)
+        );
+        assert_eq!(
+            person_name(&"a".repeat(61)),
+            Err(TextError::TooLong { max: 60 })
+        );
         assert_eq!(person_name("..."), Err(TextError::WrongScript));
     }
 
@@ -175,7 +192,11 @@ pub fn ration_card(input: &str) -> Result<String, TextError> {
         return Err(TextError::ControlChar);
     }
     let len = s.chars().count();
-    if !(4..=24).contains(&len) || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
+    if !(4..=24).contains(&len)
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
         return Err(TextError::BadCode);
     }
     Ok(s.to_ascii_uppercase())

@@ -26,7 +26,9 @@ pub fn local_date(ts: Timestamp) -> Date {
 
 /// The instant as stored in events: RFC 3339, seconds, IST offset.
 pub fn format_instant(ts: Timestamp) -> String {
-    ts.to_zoned(ist()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    ts.to_zoned(ist())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// `23-11-2026 10:15` — how people read a time at the kiosk.
@@ -44,7 +46,11 @@ pub fn display_date(d: Date) -> String {
 pub fn parse_date(input: &str) -> Option<Date> {
     let s = to_ascii_digits(input.trim());
     let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let num = |p: &str| p.parse::<i32>().ok();
@@ -58,7 +64,12 @@ pub fn parse_date(input: &str) -> Option<Date> {
     if !(1900..=2200).contains(&y) {
         return None;
     }
-    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
 }
 
 /// An Indian financial year, April to March, named by its first year.
@@ -67,7 +78,11 @@ pub struct FinancialYear(pub i16);
 
 impl FinancialYear {
     pub fn of(d: Date) -> FinancialYear {
-        if d.month() >= 4 { FinancialYear(d.year()) } else { FinancialYear(d.year() - 1) }
+        if d.month() >= 4 {
+            FinancialYear(d.year())
+        } else {
+            FinancialYear(d.year() - 1)
+        }
     }
 
     /// Parses `2026-27`.
@@ -96,18 +111,26 @@ pub const FAR_AHEAD_DAYS: i64 = 31;
 pub enum ClockVerdict {
     Believable,
     /// Earlier than the last recorded event: must be corrected, not confirmed.
-    Behind { last: Timestamp },
+    Behind {
+        last: Timestamp,
+    },
     /// Much later than the last event: the operator must confirm the date.
-    FarAhead { last: Timestamp },
+    FarAhead {
+        last: Timestamp,
+    },
 }
 
 pub fn check_clock(now: Timestamp, last_event: Option<Timestamp>) -> ClockVerdict {
-    let Some(last) = last_event else { return ClockVerdict::Believable };
+    let Some(last) = last_event else {
+        return ClockVerdict::Believable;
+    };
     let behind_limit = last - BEHIND_TOLERANCE_MINUTES.minutes();
     if now < behind_limit {
         return ClockVerdict::Behind { last };
     }
-    let ahead_limit = last.checked_add((FAR_AHEAD_DAYS * 24).hours()).unwrap_or(Timestamp::MAX);
+    let ahead_limit = last
+        .checked_add((FAR_AHEAD_DAYS * 24).hours())
+        .unwrap_or(Timestamp::MAX);
     if now > ahead_limit {
         return ClockVerdict::FarAhead { last };
     }
@@ -143,9 +166,18 @@ mod tests {
     fn clock_checks() {
         let last: Timestamp = "2026-11-23T05:00:00Z".parse().expect("ts");
         assert_eq!(check_clock(last, Some(last)), ClockVerdict::Believable);
-        assert_eq!(check_clock(last - 5.minutes(), Some(last)), ClockVerdict::Believable);
-        assert_eq!(check_clock(last - 2.hours(), Some(last)), ClockVerdict::Behind { last });
-        assert_eq!(check_clock(last + 40.hours() * 24, Some(last)), ClockVerdict::FarAhead { last });
+        assert_eq!(
+            check_clock(last - 5.minutes(), Some(last)),
+            ClockVerdict::Believable
+        );
+        assert_eq!(
+            check_clock(last - 2.hours(), Some(last)),
+            ClockVerdict::Behind { last }
+        );
+        assert_eq!(
+            check_clock(last + 40.hours() * 24, Some(last)),
+            ClockVerdict::FarAhead { last }
+        );
         assert_eq!(check_clock(last, None), ClockVerdict::Believable);
         assert_eq!(format_instant(last), "2026-11-23T10:30:00+05:30");
     }

@@ -8,8 +8,25 @@ use crate::domain::money::Paise;
 use crate::i18n::Lang;
 
 const EN_ONES: [&str; 20] = [
-    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-    "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen",
+    "Zero",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Eleven",
+    "Twelve",
+    "Thirteen",
+    "Fourteen",
+    "Fifteen",
+    "Sixteen",
+    "Seventeen",
+    "Eighteen",
     "Nineteen",
 ];
 const EN_TENS: [&str; 10] = [
@@ -18,17 +35,106 @@ const EN_TENS: [&str; 10] = [
 
 /// Hindi words for 0–99.
 pub const HI_0_99: [&str; 100] = [
-    "शून्य", "एक", "दो", "तीन", "चार", "पाँच", "छह", "सात", "आठ", "नौ", "दस", "ग्यारह", "बारह",
-    "तेरह", "चौदह", "पंद्रह", "सोलह", "सत्रह", "अठारह", "उन्नीस", "बीस", "इक्कीस", "बाईस", "तेईस",
-    "चौबीस", "पच्चीस", "छब्बीस", "सत्ताईस", "अट्ठाईस", "उनतीस", "तीस", "इकतीस", "बत्तीस", "तैंतीस",
-    "चौंतीस", "पैंतीस", "छत्तीस", "सैंतीस", "अड़तीस", "उनतालीस", "चालीस", "इकतालीस", "बयालीस",
-    "तैंतालीस", "चवालीस", "पैंतालीस", "छियालीस", "सैंतालीस", "अड़तालीस", "उनचास", "पचास",
-    "इक्यावन", "बावन", "तिरपन", "चौवन", "पचपन", "छप्पन", "सत्तावन", "अट्ठावन", "उनसठ", "साठ",
-    "इकसठ", "बासठ", "तिरसठ", "चौंसठ", "पैंसठ", "छियासठ", "सड़सठ", "अड़सठ", "उनहत्तर", "सत्तर",
-    "इकहत्तर", "बहत्तर", "तिहत्तर", "चौहत्तर", "पचहत्तर", "छिहत्तर", "सतहत्तर", "अठहत्तर",
-    "उन्यासी", "अस्सी", "इक्यासी", "बयासी", "तिरासी", "चौरासी", "पचासी", "छियासी", "सत्तासी",
-    "अट्ठासी", "नवासी", "नब्बे", "इक्यानवे", "बानवे", "तिरानवे", "चौरानवे", "पचानवे", "छियानवे",
-    "सत्तानवे", "अट्ठानवे", "निन्यानवे",
+    "शून्य",
+    "एक",
+    "दो",
+    "तीन",
+    "चार",
+    "पाँच",
+    "छह",
+    "सात",
+    "आठ",
+    "नौ",
+    "दस",
+    "ग्यारह",
+    "बारह",
+    "तेरह",
+    "चौदह",
+    "पंद्रह",
+    "सोलह",
+    "सत्रह",
+    "अठारह",
+    "उन्नीस",
+    "बीस",
+    "इक्कीस",
+    "बाईस",
+    "तेईस",
+    "चौबीस",
+    "पच्चीस",
+    "छब्बीस",
+    "सत्ताईस",
+    "अट्ठाईस",
+    "उनतीस",
+    "तीस",
+    "इकतीस",
+    "बत्तीस",
+    "तैंतीस",
+    "चौंतीस",
+    "पैंतीस",
+    "छत्तीस",
+    "सैंतीस",
+    "अड़तीस",
+    "उनतालीस",
+    "चालीस",
+    "इकतालीस",
+    "बयालीस",
+    "तैंतालीस",
+    "चवालीस",
+    "पैंतालीस",
+    "छियालीस",
+    "सैंतालीस",
+    "अड़तालीस",
+    "उनचास",
+    "पचास",
+    "इक्यावन",
+    "बावन",
+    "तिरपन",
+    "चौवन",
+    "पचपन",
+    "छप्पन",
+    "सत्तावन",
+    "अट्ठावन",
+    "उनसठ",
+    "साठ",
+    "इकसठ",
+    "बासठ",
+    "तिरसठ",
+    "चौंसठ",
+    "पैंसठ",
+    "छियासठ",
+    "सड़सठ",
+    "अड़सठ",
+    "उनहत्तर",
+    "सत्तर",
+    "इकहत्तर",
+    "बहत्तर",
+    "तिहत्तर",
+    "चौहत्तर",
+    "पचहत्तर",
+    "छिहत्तर",
+    "सतहत्तर",
+    "अठहत्तर",
+    "उन्यासी",
+    "अस्सी",
+    "इक्यासी",
+    "बयासी",
+    "तिरासी",
+    "चौरासी",
+    "पचासी",
+    "छियासी",
+    "सत्तासी",
+    "अट्ठासी",
+    "नवासी",
+    "नब्बे",
+    "इक्यानवे",
+    "बानवे",
+    "तिरानवे",
+    "चौरानवे",
+    "पचानवे",
+    "छियानवे",
+    "सत्तानवे",
+    "अट्ठानवे",
+    "निन्यानवे",
 ];
 
 fn en_below_100(n: u64, out: &mut Vec<String>) {
@@ -37,7 +143,11 @@ fn en_below_100(n: u64, out: &mut Vec<String>) {
     } else if n % 10 == 0 {
         out.push(EN_TENS[(n / 10) as usize].to_string());
     } else {
-        out.push(format!("{} {}", EN_TENS[(n / 10) as usize], EN_ONES[(n % 10) as usize]));
+        out.push(format!(
+            "{} {}",
+            EN_TENS[(n / 10) as usize],
+            EN_ONES[(n % 10) as usize]
+        ));
     }
 }
 
@@ -86,7 +196,11 @@ pub fn amount_in_words(amount: Paise, lang: Lang) -> String {
         Lang::En => {
             let mut s = String::new();
             if rupees > 0 || paise == 0 {
-                let words = if rupees == 0 { vec!["Zero".to_string()] } else { number_words(rupees, lang) };
+                let words = if rupees == 0 {
+                    vec!["Zero".to_string()]
+                } else {
+                    number_words(rupees, lang)
+                };
                 s.push_str("Rupees ");
                 s.push_str(&words.join(" "));
             }
@@ -103,9 +217,17 @@ pub fn amount_in_words(amount: Paise, lang: Lang) -> String {
         Lang::Hi => {
             let mut s = String::new();
             if rupees > 0 || paise == 0 {
-                let words = if rupees == 0 { vec![HI_0_99[0].to_string()] } else { number_words(rupees, lang) };
+                let words = if rupees == 0 {
+                    vec![HI_0_99[0].to_string()]
+                } else {
+                    number_words(rupees, lang)
+                };
                 s.push_str(&words.join(" "));
-                s.push_str(if rupees == 1 { " रुपया" } else { " रुपये" });
+                s.push_str(if rupees == 1 {
+                    " रुपया"
+                } else {
+                    " रुपये"
+                });
             }
             if paise > 0 {
                 if !s.is_empty() {
@@ -126,8 +248,14 @@ mod tests {
 
     #[test]
     fn one_lakh_in_both_languages() {
-        assert_eq!(amount_in_words(Paise::from_rupees(100_000), Lang::En), "Rupees One Lakh Only");
-        assert_eq!(amount_in_words(Paise::from_rupees(100_000), Lang::Hi), "एक लाख रुपये मात्र");
+        assert_eq!(
+            amount_in_words(Paise::from_rupees(100_000), Lang::En),
+            "Rupees One Lakh Only"
+        );
+        assert_eq!(
+            amount_in_words(Paise::from_rupees(100_000), Lang::Hi),
+            "एक लाख रुपये मात्र"
+        );
     }
 
     #[test]
@@ -136,7 +264,10 @@ mod tests {
             amount_in_words(Paise(12_345_678_90), Lang::En),
             "Rupees One Crore Twenty Three Lakh Forty Five Thousand Six Hundred Seventy Eight and Ninety Paise Only"
         );
-        assert_eq!(amount_in_words(Paise(10050), Lang::Hi), "एक सौ रुपये और पचास पैसे मात्र");
+        assert_eq!(
+            amount_in_words(Paise(10050), Lang::Hi),
+            "एक सौ रुपये और पचास पैसे मात्र"
+        );
         assert_eq!(amount_in_words(Paise(100), Lang::Hi), "एक रुपया मात्र");
         assert_eq!(amount_in_words(Paise(5), Lang::En), "Five Paise Only");
         assert_eq!(amount_in_words(Paise(0), Lang::En), "Rupees Zero Only");

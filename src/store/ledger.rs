@@ -29,9 +29,11 @@ impl<'a> Writer<'a> {
     pub fn append(&self, at: Timestamp, body: Body) -> Result<Event, StoreError> {
         let last: Option<(u64, String)> = self
             .tx
-            .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let kiosk = match &body {
             Body::KioskInitialised { kiosk, .. } => kiosk.clone(),
@@ -45,7 +47,14 @@ impl<'a> Writer<'a> {
             Some((s, h)) => (s + 1, h),
             None => (1, GENESIS.to_string()),
         };
-        let event = Event { v: FORMAT_VERSION, kiosk, seq, at: format_instant(at), prev, body };
+        let event = Event {
+            v: FORMAT_VERSION,
+            kiosk,
+            seq,
+            at: format_instant(at),
+            prev,
+            body,
+        };
         let bytes = event.canonical_bytes();
         let hash = hash_hex(&bytes);
         self.tx.execute(
@@ -66,7 +75,10 @@ impl<'a> Writer<'a> {
             .optional()?
             .ok_or(StoreError::NotInitialised)?;
         let last: Option<u32> =
-            self.tx.query_row("SELECT MAX(n) FROM receipts WHERE fy = ?1", [fy.0], |r| r.get(0))?;
+            self.tx
+                .query_row("SELECT MAX(n) FROM receipts WHERE fy = ?1", [fy.0], |r| {
+                    r.get(0)
+                })?;
         Ok(ReceiptNo::next(&kiosk, fy, last))
     }
 }

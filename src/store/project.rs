@@ -11,9 +11,15 @@ use crate::domain::receipt::ReceiptNo;
 use crate::domain::text::fold;
 use crate::store::StoreError;
 
-fn insert_receipt(conn: &Connection, receipt: &str, kind: &str, seq: u64) -> Result<(), StoreError> {
-    let r = ReceiptNo::parse(receipt)
-        .ok_or_else(|| StoreError::Corrupt(format!("event {seq} carries a malformed receipt number")))?;
+fn insert_receipt(
+    conn: &Connection,
+    receipt: &str,
+    kind: &str,
+    seq: u64,
+) -> Result<(), StoreError> {
+    let r = ReceiptNo::parse(receipt).ok_or_else(|| {
+        StoreError::Corrupt(format!("event {seq} carries a malformed receipt number"))
+    })?;
     conn.execute(
         "INSERT INTO receipts (receipt_no, fy, n, kind, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![receipt, r.fy.0, r.n, kind, seq],
@@ -24,14 +30,26 @@ fn insert_receipt(conn: &Connection, receipt: &str, kind: &str, seq: u64) -> Res
 pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError> {
     let seq = e.seq;
     match &e.body {
-        Body::KioskInitialised { kiosk, panchayat, block, district, language } => {
+        Body::KioskInitialised {
+            kiosk,
+            panchayat,
+            block,
+            district,
+            language,
+        } => {
             conn.execute(
                 "INSERT INTO kiosk (id, code, panchayat, block, district, language, seq)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
                 params![kiosk, panchayat, block, district, language.code(), seq],
             )?;
         }
-        Body::OperatorAdded { code, name, role, language, .. } => {
+        Body::OperatorAdded {
+            code,
+            name,
+            role,
+            language,
+            ..
+        } => {
             conn.execute(
                 "INSERT INTO operators (code, name, role, language, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, name, role.code(), language.code(), seq],
@@ -43,7 +61,13 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 params![scheme.code, scheme.name_hi, scheme.name_en, serde_json::to_string(scheme)?, seq],
             )?;
         }
-        Body::GroupCreated { code, scheme, name, village, .. } => {
+        Body::GroupCreated {
+            code,
+            scheme,
+            name,
+            village,
+            ..
+        } => {
             conn.execute(
                 "INSERT INTO scheme_groups (code, scheme, name, village, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, scheme, name, village, seq],
@@ -60,7 +84,14 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             )?;
             for r in rows {
                 hh.execute(params![r.ration_card, r.village, seq])?;
-                person.execute(params![r.ration_card, r.name, r.gender.code(), r.age, r.relation, seq])?;
+                person.execute(params![
+                    r.ration_card,
+                    r.name,
+                    r.gender.code(),
+                    r.age,
+                    r.relation,
+                    seq
+                ])?;
             }
         }
         Body::MemberRegistered { member: m, .. } => {
@@ -84,7 +115,14 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
-        Body::Enrolled { member_id, scheme, group, on, nominee, .. } => {
+        Body::Enrolled {
+            member_id,
+            scheme,
+            group,
+            on,
+            nominee,
+            ..
+        } => {
             conn.execute(
                 "INSERT INTO enrolments (member_id, scheme, group_code, enrolled_on, nominee_name,
                                          nominee_relation, seq)
@@ -100,7 +138,15 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
-        Body::ContributionTaken { receipt, member_id, scheme, amount, first_period, periods, by } => {
+        Body::ContributionTaken {
+            receipt,
+            member_id,
+            scheme,
+            amount,
+            first_period,
+            periods,
+            by,
+        } => {
             insert_receipt(conn, receipt, "contribution", seq)?;
             conn.execute(
                 "INSERT INTO contributions (receipt_no, member_id, scheme, amount, first_period, periods,
@@ -109,7 +155,16 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 params![receipt, member_id, scheme, amount.0, first_period, periods, by, e.at, seq],
             )?;
         }
-        Body::ContributionReversed { receipt, original, member_id, scheme, amount, periods, reason, by } => {
+        Body::ContributionReversed {
+            receipt,
+            original,
+            member_id,
+            scheme,
+            amount,
+            periods,
+            reason,
+            by,
+        } => {
             insert_receipt(conn, receipt, "reversal", seq)?;
             conn.execute(
                 "INSERT INTO reversals (receipt_no, original, member_id, scheme, amount, periods, reason,
@@ -122,11 +177,22 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 params![receipt, original],
             )?;
             if changed != 1 {
-                return Err(StoreError::Corrupt(format!("event {seq} reverses {original}, which is not reversible")));
+                return Err(StoreError::Corrupt(format!(
+                    "event {seq} reverses {original}, which is not reversible"
+                )));
             }
         }
         Body::DayClosed {
-            date, notes, coins, counted, expected, variance, reason, through_seq, prev_close, by,
+            date,
+            notes,
+            coins,
+            counted,
+            expected,
+            variance,
+            reason,
+            through_seq,
+            prev_close,
+            by,
         } => {
             conn.execute(
                 "INSERT INTO day_closes (seq, close_date, notes, coins, counted, expected, variance, reason,

@@ -24,15 +24,19 @@ pub struct KioskInfo {
 
 pub fn kiosk(conn: &Connection) -> Result<Option<KioskInfo>, StoreError> {
     Ok(conn
-        .query_row("SELECT code, panchayat, block, district, language FROM kiosk WHERE id = 1", [], |r| {
-            Ok(KioskInfo {
-                code: r.get(0)?,
-                panchayat: r.get(1)?,
-                block: r.get(2)?,
-                district: r.get(3)?,
-                language: Lang::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
-            })
-        })
+        .query_row(
+            "SELECT code, panchayat, block, district, language FROM kiosk WHERE id = 1",
+            [],
+            |r| {
+                Ok(KioskInfo {
+                    code: r.get(0)?,
+                    panchayat: r.get(1)?,
+                    block: r.get(2)?,
+                    district: r.get(3)?,
+                    language: Lang::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
+                })
+            },
+        )
         .optional()?)
 }
 
@@ -46,14 +50,18 @@ pub struct OperatorRow {
 
 pub fn operator(conn: &Connection, code: &str) -> Result<Option<OperatorRow>, StoreError> {
     Ok(conn
-        .query_row("SELECT code, name, role, language FROM operators WHERE code = ?1", [code], |r| {
-            Ok(OperatorRow {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Volunteer),
-                language: Lang::parse(&r.get::<_, String>(3)?).unwrap_or_default(),
-            })
-        })
+        .query_row(
+            "SELECT code, name, role, language FROM operators WHERE code = ?1",
+            [code],
+            |r| {
+                Ok(OperatorRow {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Volunteer),
+                    language: Lang::parse(&r.get::<_, String>(3)?).unwrap_or_default(),
+                })
+            },
+        )
         .optional()?)
 }
 
@@ -65,19 +73,27 @@ pub struct PinRow {
 
 pub fn operator_pin(conn: &Connection, code: &str) -> Result<Option<PinRow>, StoreError> {
     Ok(conn
-        .query_row("SELECT phc, failures, last_failure_at FROM operator_pins WHERE code = ?1", [code], |r| {
-            Ok(PinRow {
-                phc: r.get(0)?,
-                failures: r.get(1)?,
-                last_failure_at: r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok()),
-            })
-        })
+        .query_row(
+            "SELECT phc, failures, last_failure_at FROM operator_pins WHERE code = ?1",
+            [code],
+            |r| {
+                Ok(PinRow {
+                    phc: r.get(0)?,
+                    failures: r.get(1)?,
+                    last_failure_at: r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok()),
+                })
+            },
+        )
         .optional()?)
 }
 
 pub fn scheme(conn: &Connection, code: &str) -> Result<Option<Scheme>, StoreError> {
     let def: Option<String> = conn
-        .query_row("SELECT definition FROM schemes WHERE code = ?1", [code], |r| r.get(0))
+        .query_row(
+            "SELECT definition FROM schemes WHERE code = ?1",
+            [code],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(match def {
         Some(d) => Some(serde_json::from_str(&d)?),
@@ -87,7 +103,9 @@ pub fn scheme(conn: &Connection, code: &str) -> Result<Option<Scheme>, StoreErro
 
 pub fn schemes(conn: &Connection) -> Result<Vec<Scheme>, StoreError> {
     let mut stmt = conn.prepare("SELECT definition FROM schemes ORDER BY code")?;
-    let defs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let defs: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     defs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
 }
 
@@ -100,17 +118,27 @@ pub struct GroupRow {
 }
 
 fn group_row(r: &Row<'_>) -> rusqlite::Result<GroupRow> {
-    Ok(GroupRow { code: r.get(0)?, scheme: r.get(1)?, name: r.get(2)?, village: r.get(3)? })
+    Ok(GroupRow {
+        code: r.get(0)?,
+        scheme: r.get(1)?,
+        name: r.get(2)?,
+        village: r.get(3)?,
+    })
 }
 
 pub fn group(conn: &Connection, code: &str) -> Result<Option<GroupRow>, StoreError> {
     Ok(conn
-        .query_row("SELECT code, scheme, name, village FROM scheme_groups WHERE code = ?1", [code], group_row)
+        .query_row(
+            "SELECT code, scheme, name, village FROM scheme_groups WHERE code = ?1",
+            [code],
+            group_row,
+        )
         .optional()?)
 }
 
 pub fn groups(conn: &Connection) -> Result<Vec<GroupRow>, StoreError> {
-    let mut stmt = conn.prepare("SELECT code, scheme, name, village FROM scheme_groups ORDER BY code")?;
+    let mut stmt =
+        conn.prepare("SELECT code, scheme, name, village FROM scheme_groups ORDER BY code")?;
     Ok(stmt.query_map([], group_row)?.collect::<Result<_, _>>()?)
 }
 
@@ -137,8 +165,9 @@ fn member_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
         name: r.get(1)?,
         relative_name: r.get(2)?,
         gender: Gender::parse(&r.get::<_, String>(3)?).unwrap_or(Gender::Other),
-        birth: serde_json::from_str(&birth)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
+        birth: serde_json::from_str(&birth).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         village: r.get(5)?,
         ration_card: r.get(6)?,
         phone: r.get(7)?,
@@ -148,19 +177,31 @@ fn member_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
 
 pub fn member(conn: &Connection, id: &str) -> Result<Option<MemberRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("SELECT {MEMBER_COLS} FROM members WHERE member_id = ?1"), [id], member_row)
+        .query_row(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE member_id = ?1"),
+            [id],
+            member_row,
+        )
         .optional()?)
 }
 
 pub fn member_by_aadhaar(conn: &Connection, hash: &str) -> Result<Option<MemberRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"), [hash], member_row)
+        .query_row(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"),
+            [hash],
+            member_row,
+        )
         .optional()?)
 }
 
 /// A member of the same household with the same name: the same person
 /// registered twice.
-pub fn member_by_household_name(conn: &Connection, ration_card: &str, name: &str) -> Result<Option<MemberRow>, StoreError> {
+pub fn member_by_household_name(
+    conn: &Connection,
+    ration_card: &str,
+    name: &str,
+) -> Result<Option<MemberRow>, StoreError> {
     Ok(conn
         .query_row(
             &format!("SELECT {MEMBER_COLS} FROM members WHERE ration_card = ?1 AND name_fold = ?2"),
@@ -171,8 +212,16 @@ pub fn member_by_household_name(conn: &Connection, ration_card: &str, name: &str
 }
 
 /// Another member of this household already in `group`.
-pub fn household_member_in_group(conn: &Connection, ration_card: &str, group: &str) -> Result<Option<MemberRow>, StoreError> {
-    let cols = MEMBER_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+pub fn household_member_in_group(
+    conn: &Connection,
+    ration_card: &str,
+    group: &str,
+) -> Result<Option<MemberRow>, StoreError> {
+    let cols = MEMBER_COLS
+        .split(", ")
+        .map(|c| format!("m.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(conn
         .query_row(
             &format!(
@@ -191,9 +240,18 @@ pub fn member_count(conn: &Connection) -> Result<u64, StoreError> {
 
 /// Members whose name, relative's name, ID, phone or ration card contains
 /// the query (case-folded). The console's cross-script search builds on this.
-pub fn search_members(conn: &Connection, query: &str, limit: u32) -> Result<Vec<MemberRow>, StoreError> {
+pub fn search_members(
+    conn: &Connection,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<MemberRow>, StoreError> {
     let q = fold(query);
-    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
     let mut stmt = conn.prepare(&format!(
         "SELECT {MEMBER_COLS} FROM members
          WHERE name_fold LIKE ?1 ESCAPE '\\' OR lower(relative_name) LIKE ?1 ESCAPE '\\'
@@ -201,7 +259,9 @@ pub fn search_members(conn: &Connection, query: &str, limit: u32) -> Result<Vec<
             OR lower(ration_card) LIKE ?1 ESCAPE '\\'
          ORDER BY name_fold, member_id LIMIT ?2"
     ))?;
-    Ok(stmt.query_map(params![pattern, limit], member_row)?.collect::<Result<_, _>>()?)
+    Ok(stmt
+        .query_map(params![pattern, limit], member_row)?
+        .collect::<Result<_, _>>()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -220,26 +280,36 @@ fn enrolment_row(r: &Row<'_>) -> rusqlite::Result<EnrolmentRow> {
         member_id: r.get(0)?,
         scheme: r.get(1)?,
         group: r.get(2)?,
-        enrolled_on: on
-            .parse()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+        enrolled_on: on.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         nominee_name: r.get(4)?,
         nominee_relation: r.get(5)?,
     })
 }
 
-const ENROLMENT_COLS: &str = "member_id, scheme, group_code, enrolled_on, nominee_name, nominee_relation";
+const ENROLMENT_COLS: &str =
+    "member_id, scheme, group_code, enrolled_on, nominee_name, nominee_relation";
 
 pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
-    let mut stmt =
-        conn.prepare(&format!("SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 ORDER BY scheme"))?;
-    Ok(stmt.query_map([member_id], enrolment_row)?.collect::<Result<_, _>>()?)
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 ORDER BY scheme"
+    ))?;
+    Ok(stmt
+        .query_map([member_id], enrolment_row)?
+        .collect::<Result<_, _>>()?)
 }
 
-pub fn enrolment(conn: &Connection, member_id: &str, scheme: &str) -> Result<Option<EnrolmentRow>, StoreError> {
+pub fn enrolment(
+    conn: &Connection,
+    member_id: &str,
+    scheme: &str,
+) -> Result<Option<EnrolmentRow>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 AND scheme = ?2"),
+            &format!(
+                "SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 AND scheme = ?2"
+            ),
             params![member_id, scheme],
             enrolment_row,
         )
@@ -288,7 +358,10 @@ fn contribution_row(r: &Row<'_>) -> rusqlite::Result<ContributionRow> {
 const CONTRIBUTION_COLS: &str =
     "receipt_no, member_id, scheme, amount, first_period, periods, operator, at, seq, reversed_by";
 
-pub fn contribution(conn: &Connection, receipt: &str) -> Result<Option<ContributionRow>, StoreError> {
+pub fn contribution(
+    conn: &Connection,
+    receipt: &str,
+) -> Result<Option<ContributionRow>, StoreError> {
     Ok(conn
         .query_row(
             &format!("SELECT {CONTRIBUTION_COLS} FROM contributions WHERE receipt_no = ?1"),
@@ -298,11 +371,16 @@ pub fn contribution(conn: &Connection, receipt: &str) -> Result<Option<Contribut
         .optional()?)
 }
 
-pub fn contributions_of(conn: &Connection, member_id: &str) -> Result<Vec<ContributionRow>, StoreError> {
+pub fn contributions_of(
+    conn: &Connection,
+    member_id: &str,
+) -> Result<Vec<ContributionRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {CONTRIBUTION_COLS} FROM contributions WHERE member_id = ?1 ORDER BY seq"
     ))?;
-    Ok(stmt.query_map([member_id], contribution_row)?.collect::<Result<_, _>>()?)
+    Ok(stmt
+        .query_map([member_id], contribution_row)?
+        .collect::<Result<_, _>>()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -336,7 +414,11 @@ pub fn reversals_of(conn: &Connection, member_id: &str) -> Result<Vec<ReversalRo
 /// The last event's sequence number and time.
 pub fn last_event(conn: &Connection) -> Result<Option<(u64, Timestamp)>, StoreError> {
     let row: Option<(u64, String)> = conn
-        .query_row("SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     Ok(row.and_then(|(s, at)| at.parse::<Timestamp>().ok().map(|t| (s, t))))
 }
@@ -353,24 +435,45 @@ pub fn last_day_close(conn: &Connection) -> Result<Option<LastClose>, StoreError
         .query_row(
             "SELECT seq, hash, through_seq, close_date FROM day_closes ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok(LastClose { seq: r.get(0)?, hash: r.get(1)?, through_seq: r.get(2)?, date: r.get(3)? }),
+            |r| {
+                Ok(LastClose {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                    through_seq: r.get(2)?,
+                    date: r.get(3)?,
+                })
+            },
         )
         .optional()?)
 }
 
 /// Cash taken in and paid back out by events after `after_seq`.
 pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u64), StoreError> {
-    let taken: i64 =
-        conn.query_row("SELECT COALESCE(SUM(amount), 0) FROM contributions WHERE seq > ?1", [after_seq], |r| r.get(0))?;
-    let refunded: i64 =
-        conn.query_row("SELECT COALESCE(SUM(amount), 0) FROM reversals WHERE seq > ?1", [after_seq], |r| r.get(0))?;
-    let count: u64 =
-        conn.query_row("SELECT COUNT(*) FROM contributions WHERE seq > ?1", [after_seq], |r| r.get(0))?;
+    let taken: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(amount), 0) FROM contributions WHERE seq > ?1",
+        [after_seq],
+        |r| r.get(0),
+    )?;
+    let refunded: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(amount), 0) FROM reversals WHERE seq > ?1",
+        [after_seq],
+        |r| r.get(0),
+    )?;
+    let count: u64 = conn.query_row(
+        "SELECT COUNT(*) FROM contributions WHERE seq > ?1",
+        [after_seq],
+        |r| r.get(0),
+    )?;
     Ok((Paise(taken), Paise(refunded), count))
 }
 
 /// Whether a PDS person is already loaded.
-pub fn pds_person_exists(conn: &Connection, ration_card: &str, name: &str, relation: &str) -> Result<bool, StoreError> {
+pub fn pds_person_exists(
+    conn: &Connection,
+    ration_card: &str,
+    name: &str,
+    relation: &str,
+) -> Result<bool, StoreError> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM pds_people WHERE ration_card = ?1 AND name = ?2 AND relation = ?3",
@@ -381,9 +484,16 @@ pub fn pds_person_exists(conn: &Connection, ration_card: &str, name: &str, relat
         .is_some())
 }
 
-pub fn household_village(conn: &Connection, ration_card: &str) -> Result<Option<String>, StoreError> {
+pub fn household_village(
+    conn: &Connection,
+    ration_card: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row("SELECT village FROM households WHERE ration_card = ?1", [ration_card], |r| r.get(0))
+        .query_row(
+            "SELECT village FROM households WHERE ration_card = ?1",
+            [ration_card],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -421,14 +531,22 @@ pub fn coverage(conn: &Connection) -> Result<Vec<VillageCoverage>, StoreError> {
         let reached: bool = r.get(2)?;
         let head: String = r.get(3)?;
         if out.last().is_none_or(|v| v.village != village) {
-            out.push(VillageCoverage { village: village.clone(), households: 0, reached: 0, unreached: Vec::new() });
+            out.push(VillageCoverage {
+                village: village.clone(),
+                households: 0,
+                reached: 0,
+                unreached: Vec::new(),
+            });
         }
         if let Some(v) = out.last_mut() {
             v.households += 1;
             if reached {
                 v.reached += 1;
             } else {
-                v.unreached.push(Unreached { ration_card: rc, head });
+                v.unreached.push(Unreached {
+                    ration_card: rc,
+                    head,
+                });
             }
         }
     }

@@ -33,14 +33,34 @@ pub const DERIVED_TABLES: [(&str, &str); 12] = [
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
-    Integrity { detail: String },
-    Missing { seq: u64 },
-    Unreadable { seq: u64, detail: String },
-    HashMismatch { seq: u64 },
-    ChainBroken { seq: u64 },
-    Mislabelled { seq: u64 },
-    Replay { seq: u64, detail: String },
-    Derived { table: String, key: String, seq: Option<u64> },
+    Integrity {
+        detail: String,
+    },
+    Missing {
+        seq: u64,
+    },
+    Unreadable {
+        seq: u64,
+        detail: String,
+    },
+    HashMismatch {
+        seq: u64,
+    },
+    ChainBroken {
+        seq: u64,
+    },
+    Mislabelled {
+        seq: u64,
+    },
+    Replay {
+        seq: u64,
+        detail: String,
+    },
+    Derived {
+        table: String,
+        key: String,
+        seq: Option<u64>,
+    },
 }
 
 impl Problem {
@@ -64,15 +84,22 @@ impl Localized for Problem {
         match self {
             Problem::Integrity { detail } => Message::new("verify.integrity").arg("detail", detail),
             Problem::Missing { seq } => Message::new("verify.missing").arg("seq", seq),
-            Problem::Unreadable { seq, detail } => Message::new("verify.unreadable").arg("seq", seq).arg("detail", detail),
+            Problem::Unreadable { seq, detail } => Message::new("verify.unreadable")
+                .arg("seq", seq)
+                .arg("detail", detail),
             Problem::HashMismatch { seq } => Message::new("verify.hash").arg("seq", seq),
             Problem::ChainBroken { seq } => Message::new("verify.chain").arg("seq", seq),
             Problem::Mislabelled { seq } => Message::new("verify.mislabelled").arg("seq", seq),
-            Problem::Replay { seq, detail } => Message::new("verify.replay").arg("seq", seq).arg("detail", detail),
+            Problem::Replay { seq, detail } => Message::new("verify.replay")
+                .arg("seq", seq)
+                .arg("detail", detail),
             Problem::Derived { table, key, seq } => Message::new("verify.derived")
                 .arg("table", table)
                 .arg("key", key)
-                .arg("seq", seq.map(|s| s.to_string()).unwrap_or_else(|| "?".into())),
+                .arg(
+                    "seq",
+                    seq.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
+                ),
         }
     }
 }
@@ -103,9 +130,16 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
     let mut problems = Vec::new();
 
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let lines: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     if lines != ["ok"] {
-        problems.extend(lines.into_iter().take(10).map(|detail| Problem::Integrity { detail }));
+        problems.extend(
+            lines
+                .into_iter()
+                .take(10)
+                .map(|detail| Problem::Integrity { detail }),
+        );
     }
 
     let rebuilt = Store::open_in_memory()?;
@@ -130,7 +164,10 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
             problems.push(Problem::HashMismatch { seq });
         }
         match Event::from_canonical(&bytes) {
-            Err(e) => problems.push(Problem::Unreadable { seq, detail: e.to_string() }),
+            Err(e) => problems.push(Problem::Unreadable {
+                seq,
+                detail: e.to_string(),
+            }),
             Ok(event) => {
                 if event.prev != prev_hash {
                     problems.push(Problem::ChainBroken { seq });
@@ -143,7 +180,10 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
                     .map_err(StoreError::from)
                     .and_then(|_| project::apply(rebuilt.conn(), &event, &actual_hash));
                 if let Err(e) = replay {
-                    problems.push(Problem::Replay { seq, detail: e.to_string() });
+                    problems.push(Problem::Replay {
+                        seq,
+                        detail: e.to_string(),
+                    });
                 }
             }
         }
@@ -162,16 +202,28 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
             }
         }
     }
-    Ok(Report { events: count, head, problems })
+    Ok(Report {
+        events: count,
+        head,
+        problems,
+    })
 }
 
-fn dump(conn: &Connection, table: &str, key: &str) -> Result<(Vec<String>, Vec<Vec<Value>>), StoreError> {
+fn dump(
+    conn: &Connection,
+    table: &str,
+    key: &str,
+) -> Result<(Vec<String>, Vec<Vec<Value>>), StoreError> {
     // Table and key names come from DERIVED_TABLES, never from input.
     let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {key}"))?;
     let cols: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let n = cols.len();
     let rows = stmt
-        .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<Result<Vec<_>, _>>())?
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<Result<Vec<_>, _>>()
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((cols, rows))
 }
@@ -187,7 +239,12 @@ fn describe(v: &Value) -> String {
 }
 
 /// The first row where the live table and the rebuilt one disagree.
-fn compare_table(live: &Connection, rebuilt: &Connection, table: &str, key: &str) -> Result<Option<Problem>, StoreError> {
+fn compare_table(
+    live: &Connection,
+    rebuilt: &Connection,
+    table: &str,
+    key: &str,
+) -> Result<Option<Problem>, StoreError> {
     let (cols, a) = dump(live, table, key)?;
     let (_, b) = dump(rebuilt, table, key)?;
     let seq_col = cols.iter().position(|c| c == "seq");
@@ -206,7 +263,11 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str, key: &str
         let row = y.or(x).map(|r| r.clone()).unwrap_or_default();
         let key_text = row.first().map(describe).unwrap_or_default();
         let seq = y.and_then(seq_of).or_else(|| x.and_then(seq_of));
-        return Ok(Some(Problem::Derived { table: table.to_string(), key: key_text, seq }));
+        return Ok(Some(Problem::Derived {
+            table: table.to_string(),
+            key: key_text,
+            seq,
+        }));
     }
     Ok(None)
 }

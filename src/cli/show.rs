@@ -1,0 +1,250 @@
+//! How records look on a terminal: labels from the catalogs, Indian number
+//! format, dd-mm-yyyy dates.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::cash::{DayClose, Payment};
+use crate::books::members::MemberView;
+use crate::books::{Books, BooksError};
+use crate::domain::money::{Paise, group_indian};
+use crate::domain::time::{ClockVerdict, display_date, display_instant, local_date};
+use crate::domain::words::amount_in_words;
+use crate::i18n::{Lang, Message, t};
+use crate::store::queries::{self, MemberRow, VillageCoverage};
+
+fn at_display(at: &str) -> String {
+    at.parse::<Timestamp>()
+        .map(display_instant)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+pub fn coverage(lang: Lang, cov: &[VillageCoverage], list: bool) {
+    let (mut total, mut reached) = (0u64, 0u64);
+    for v in cov {
+        total += v.households;
+        reached += v.reached;
+        println!(
+            "{}",
+            Message::new("coverage.village")
+                .arg("village", &v.village)
+                .arg("reached", group_indian(v.reached))
+                .arg("total", group_indian(v.households))
+                .render(lang)
+        );
+        if list {
+            for u in &v.unreached {
+                println!("    {}  {}", u.ration_card, u.head);
+            }
+        }
+    }
+    println!(
+        "{}",
+        Message::new("coverage.total")
+            .arg("reached", group_indian(reached))
+            .arg("total", group_indian(total))
+            .render(lang)
+    );
+}
+
+pub fn members(lang: Lang, found: &[MemberRow]) {
+    for m in found {
+        println!(
+            "{}  {}  {} {}  {}  {}",
+            m.member_id,
+            m.name,
+            t(lang, "member.relative_short"),
+            m.relative_name,
+            m.village,
+            m.phone.as_deref().unwrap_or("")
+        );
+    }
+}
+
+pub fn member(lang: Lang, v: &MemberView) {
+    let m = &v.member;
+    println!("{}  {}", m.member_id, m.name);
+    println!("  {}: {}", t(lang, "field.relative_name"), m.relative_name);
+    println!("  {}: {}", t(lang, "field.village"), m.village);
+    if let Some(rc) = &m.ration_card {
+        println!("  {}: {rc}", t(lang, "field.ration_card"));
+    }
+    if let Some(p) = &m.phone {
+        println!("  {}: {p}", t(lang, "field.phone"));
+    }
+    if let Some(a) = &m.aadhaar_last4 {
+        println!("  {}: XXXX-XXXX-{a}", t(lang, "field.aadhaar"));
+    }
+    for e in &v.enrolments {
+        let name = match lang {
+            Lang::Hi => &e.scheme_name_hi,
+            Lang::En => &e.scheme_name_en,
+        };
+        println!(
+            "{}",
+            Message::new("member.enrolment")
+                .arg("scheme", name)
+                .arg("code", &e.enrolment.scheme)
+                .arg("since", display_date(e.enrolment.enrolled_on))
+                .arg("group", e.enrolment.group.as_deref().unwrap_or("-"))
+                .render(lang)
+        );
+        let d = &e.dues;
+        let line = if d.arrears_periods > 0 {
+            Message::new("member.dues")
+                .arg("amount", d.amount_due)
+                .arg("periods", d.arrears_periods)
+        } else if d.arrears_periods < 0 {
+            Message::new("member.ahead").arg("periods", -d.arrears_periods)
+        } else {
+            Message::new("member.paid_up")
+        };
+        println!("    {}", line.render(lang));
+    }
+    println!("{}", t(lang, "member.history"));
+    for c in &v.contributions {
+        let mark = match &c.reversed_by {
+            Some(r) => Message::new("member.reversed_by")
+                .arg("slip", r)
+                .render(lang),
+            None => String::new(),
+        };
+        println!(
+            "  {}  {}  {}  {}  {mark}",
+            at_display(&c.at),
+            c.receipt_no,
+            c.scheme,
+            c.amount
+        );
+    }
+    for r in &v.reversals {
+        println!(
+            "  {}  {}",
+            at_display(&r.at),
+            Message::new("member.reversal_line")
+                .arg("slip", &r.receipt_no)
+                .arg("original", &r.original)
+                .arg("amount", r.amount)
+                .arg("reason", &r.reason)
+                .render(lang)
+        );
+    }
+}
+
+pub fn payment(lang: Lang, p: &Payment) {
+    println!(
+        "{}",
+        Message::new("pay.receipt")
+            .arg("receipt", &p.receipt)
+            .render(lang)
+    );
+    println!(
+        "{}",
+        Message::new("pay.summary")
+            .arg("amount", p.amount)
+            .arg("words", amount_in_words(p.amount, lang))
+            .arg("name", &p.member_name)
+            .arg("id", &p.member_id)
+            .arg("scheme", &p.scheme)
+            .arg("periods", p.periods)
+            .arg("from", display_date(p.covers_from))
+            .arg("to", display_date(p.covers_to))
+            .render(lang)
+    );
+    let d = &p.dues_after;
+    let line = if d.amount_due > Paise::ZERO {
+        Message::new("member.dues")
+            .arg("amount", d.amount_due)
+            .arg("periods", d.arrears_periods)
+    } else {
+        Message::new("member.paid_up")
+    };
+    println!("{}", line.render(lang));
+}
+
+pub fn day_close(lang: Lang, c: &DayClose) {
+    println!(
+        "{}",
+        Message::new("close.done")
+            .arg("date", display_date(c.date))
+            .arg("counted", c.counted)
+            .arg("expected", c.expected)
+            .arg("variance", c.variance)
+            .arg("count", c.contributions)
+            .render(lang)
+    );
+}
+
+#[derive(Serialize)]
+pub struct Status {
+    pub kiosk: String,
+    pub panchayat: String,
+    pub events: u64,
+    pub members: u64,
+    pub today_receipts: u64,
+    pub today_total: Paise,
+    pub clock: &'static str,
+    pub last_event_at: Option<String>,
+}
+
+impl Status {
+    pub fn gather(books: &Books, now: Timestamp) -> Result<Status, BooksError> {
+        let k = books.kiosk()?;
+        let conn = books.store.conn();
+        let last = queries::last_event(conn)?;
+        let today = local_date(now).to_string();
+        let (today_receipts, today_total): (u64, i64) = conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions WHERE substr(at, 1, 10) = ?1",
+                [&today],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(crate::store::StoreError::from)?;
+        let clock = match books.clock_verdict(now)? {
+            ClockVerdict::Believable => "ok",
+            ClockVerdict::Behind { .. } => "behind",
+            ClockVerdict::FarAhead { .. } => "needs_confirmation",
+        };
+        Ok(Status {
+            kiosk: k.code,
+            panchayat: k.panchayat,
+            events: last.map(|(s, _)| s).unwrap_or(0),
+            members: queries::member_count(conn)?,
+            today_receipts,
+            today_total: Paise(today_total),
+            clock,
+            last_event_at: last.map(|(_, t)| display_instant(t)),
+        })
+    }
+}
+
+pub fn status(lang: Lang, s: &Status) {
+    println!(
+        "{}",
+        Message::new("status.kiosk")
+            .arg("kiosk", &s.kiosk)
+            .arg("panchayat", &s.panchayat)
+            .render(lang)
+    );
+    println!(
+        "{}",
+        Message::new("status.today")
+            .arg("count", s.today_receipts)
+            .arg("total", s.today_total)
+            .render(lang)
+    );
+    println!(
+        "{}",
+        Message::new("status.books")
+            .arg("members", group_indian(s.members))
+            .arg("events", group_indian(s.events))
+            .arg("last", s.last_event_at.as_deref().unwrap_or("-"))
+            .render(lang)
+    );
+    let clock_key = match s.clock {
+        "ok" => "status.clock_ok",
+        "behind" => "status.clock_behind",
+        _ => "status.clock_confirm",
+    };
+    println!("{}", t(lang, clock_key));
+}
