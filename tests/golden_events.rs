@@ -1,0 +1,133 @@
+//! The ledger's canonical bytes are frozen: the lab re-computes these
+//! hashes, so any change to a field's name, order or encoding must fail
+//! here and become a new format version instead.
+
+use dastak::domain::aadhaar::AadhaarRef;
+use dastak::domain::cash::NoteCount;
+use dastak::domain::event::{Body, Event, GENESIS, MemberRecord, Nominee, PdsRow, hash_hex};
+use dastak::domain::money::Paise;
+use dastak::domain::operator::Role;
+use dastak::domain::person::{Birth, Gender};
+use dastak::domain::scheme::builtin_schemes;
+use dastak::i18n::Lang;
+use jiff::civil::date;
+
+fn bodies() -> Vec<Body> {
+    vec![
+        Body::KioskInitialised {
+            kiosk: "RMP01".into(),
+            panchayat: "रामपुर".into(),
+            block: "सांगानेर".into(),
+            district: "जयपुर".into(),
+            language: Lang::Hi,
+        },
+        Body::OperatorAdded { code: "VOL1".into(), name: "Pooja".into(), role: Role::Volunteer, language: Lang::En, by: "ADMIN".into() },
+        Body::SchemeDefined { scheme: builtin_schemes().remove(0), by: "ADMIN".into() },
+        Body::GroupCreated { code: "SHG1".into(), scheme: "SHG".into(), name: "लक्ष्मी समूह".into(), village: "रामपुर".into(), by: "SUP1".into() },
+        Body::HouseholdsImported {
+            source: "pds.csv".into(),
+            rows: vec![PdsRow { ration_card: "RJ0001".into(), village: "रामपुर".into(), name: "सुनीता देवी".into(), gender: Gender::Female, age: 45, relation: "पत्नी".into() }],
+            by: "VOL1".into(),
+        },
+        Body::MemberRegistered {
+            member: MemberRecord {
+                member_id: "RMP01-00001".into(),
+                name: "सुनीता देवी".into(),
+                relative_name: "रामलाल मीणा".into(),
+                gender: Gender::Female,
+                birth: Birth::Approx { years: 45, as_of: date(2026, 11, 23) },
+                village: "रामपुर".into(),
+                ration_card: Some("RJ0001".into()),
+                phone: None,
+                aadhaar: Some(AadhaarRef { last4: "0124".into(), hash: "ab".repeat(32) }),
+            },
+            by: "VOL1".into(),
+        },
+        Body::Enrolled {
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            group: None,
+            on: date(2026, 11, 23),
+            nominee: Some(Nominee { name: "रामलाल मीणा".into(), relation: "पति".into() }),
+            by: "VOL1".into(),
+        },
+        Body::ContributionTaken {
+            receipt: "RMP01/2026-27/000001".into(),
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            amount: Paise(10_000),
+            first_period: 0,
+            periods: 1,
+            by: "VOL1".into(),
+        },
+        Body::ContributionReversed {
+            receipt: "RMP01/2026-27/000002".into(),
+            original: "RMP01/2026-27/000001".into(),
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            amount: Paise(10_000),
+            periods: 1,
+            reason: "गलत सदस्य".into(),
+            by: "SUP1".into(),
+        },
+        Body::DayClosed {
+            date: date(2026, 11, 23),
+            notes: vec![NoteCount { rupees: 100, count: 2 }],
+            coins: Paise(550),
+            counted: Paise(20_550),
+            expected: Paise(20_000),
+            variance: Paise(550),
+            reason: Some("extra coins".into()),
+            through_seq: 9,
+            prev_close: GENESIS.into(),
+            by: "VOL1".into(),
+        },
+        Body::ClockConfirmed { date: date(2026, 11, 23), by: "ADMIN".into() },
+    ]
+}
+
+fn chain() -> Vec<(String, String)> {
+    let mut prev = GENESIS.to_string();
+    let mut out = Vec::new();
+    for (i, body) in bodies().into_iter().enumerate() {
+        let e = Event { v: 1, kiosk: "RMP01".into(), seq: i as u64 + 1, at: "2026-11-23T10:00:00+05:30".into(), prev: prev.clone(), body };
+        let bytes = e.canonical_bytes();
+        let hash = hash_hex(&bytes);
+        assert_eq!(Event::from_canonical(&bytes).expect("parses back"), e);
+        prev = hash.clone();
+        out.push((String::from_utf8(bytes).expect("utf8"), hash));
+    }
+    out
+}
+
+#[test]
+fn canonical_bytes_of_every_event_type_are_frozen() {
+    let got = chain();
+    let golden = include_str!("golden/events.txt");
+    let expected: Vec<(String, String)> = golden
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (hash, json) = l.split_once(' ').expect("hash json");
+            (json.to_string(), hash.to_string())
+        })
+        .collect();
+    if std::env::var_os("DASTAK_BLESS").is_some() {
+        let text: String = got.iter().map(|(j, h)| format!("{h} {j}\n")).collect();
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/events.txt"), text).expect("bless");
+        return;
+    }
+    assert_eq!(got.len(), expected.len(), "one golden line per event type");
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e);
+    }
+}
+
+#[test]
+fn non_canonical_bytes_are_refused() {
+    let (json, _) = &chain()[7];
+    let spaced = json.replacen(':', ": ", 1);
+    assert!(Event::from_canonical(spaced.as_bytes()).is_err());
+    let reordered = json.replacen("{\"v\":1,\"kiosk\":\"RMP01\"", "{\"kiosk\":\"RMP01\",\"v\":1", 1);
+    assert!(Event::from_canonical(reordered.as_bytes()).is_err());
+}

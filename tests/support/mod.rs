@@ -1,0 +1,186 @@
+//! Shared helpers for the integration tests: a real kiosk data directory in
+//! a temp dir, driven through the real `dastak` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+pub const NOW: &str = "2026-11-23T10:00:00+05:30";
+pub const ADMIN_PIN: &str = "1234";
+pub const SUP_PIN: &str = "2345";
+pub const VOL_PIN: &str = "3456";
+
+pub const PDS: &str = "ration_card,village,member_name,gender,age,relation
+RJ0001,रामपुर,रामलाल मीणा,M,52,मुखिया
+RJ0001,रामपुर,सुनीता देवी,F,45,पत्नी
+RJ0002,रामपुर,Gopal Saini,M,38,head
+RJ0002,रामपुर,Kamla Saini,F,34,wife
+RJ0003,सीतापुर,कैलाश जाट,M,61,मुखिया
+";
+
+/// A valid Aadhaar number (Verhoeff-checked) for tests.
+pub const AADHAAR: &str = "234567890124";
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dastak"))
+}
+
+pub struct Kiosk {
+    pub tmp: TempDir,
+}
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.status, 0, "command failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+    pub fn failed(&self) -> &Self {
+        assert_ne!(self.status, 0, "command should have failed:\nstdout: {}", self.stdout);
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        assert_ne!(self.status, 101, "exit 101 is a panic: {}", self.stderr);
+        self
+    }
+}
+
+pub fn run_output(out: Output) -> Run {
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl Kiosk {
+    /// An empty data directory.
+    pub fn empty() -> Kiosk {
+        Kiosk { tmp: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bin());
+        c.args(args)
+            .arg("--data-dir")
+            .arg(self.dir())
+            .env_remove("DASTAK_PIN")
+            .env_remove("DASTAK_AADHAAR")
+            .env_remove("DASTAK_DATA")
+            .env("DASTAK_LANG", "en")
+            .env("DASTAK_NOW", NOW);
+        c
+    }
+
+    /// Runs `dastak ARGS` with `pin` in DASTAK_PIN.
+    pub fn run(&self, pin: Option<&str>, args: &[&str]) -> Run {
+        let mut c = self.command(args);
+        if let Some(p) = pin {
+            c.env("DASTAK_PIN", p);
+        }
+        run_output(c.output().expect("spawn dastak"))
+    }
+
+    pub fn run_env(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut c = self.command(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        run_output(c.output().expect("spawn dastak"))
+    }
+
+    /// A kiosk with an admin, a supervisor, a volunteer, the PDS list and
+    /// one SHG.
+    pub fn ready() -> Kiosk {
+        let k = Kiosk::empty();
+        k.run(
+            Some(ADMIN_PIN),
+            &[
+                "init", "--kiosk", "RMP01", "--panchayat", "रामपुर", "--block", "सांगानेर", "--district", "जयपुर",
+                "--admin", "ADMIN", "--admin-name", "अरुण शर्मा",
+            ],
+        )
+        .ok();
+        for (code, role, pin) in [("SUP1", "supervisor", SUP_PIN), ("VOL1", "volunteer", VOL_PIN)] {
+            k.run_env(
+                &[("DASTAK_PIN", ADMIN_PIN), ("DASTAK_NEW_PIN", pin)],
+                &["operator", "add", "--operator", "ADMIN", "--code", code, "--name", "Test Person", "--role", role],
+            )
+            .ok();
+        }
+        let csv = k.dir().join("pds.csv");
+        std::fs::write(&csv, PDS).expect("write csv");
+        k.run(Some(VOL_PIN), &["households", "import", csv.to_str().expect("utf8"), "--operator", "VOL1"]).ok();
+        k.run(
+            Some(SUP_PIN),
+            &["group", "add", "--operator", "SUP1", "--code", "SHG1", "--name", "लक्ष्मी समूह", "--village", "रामपुर"],
+        )
+        .ok();
+        k
+    }
+
+    /// Registers रामलाल in the fund; returns the member ID.
+    pub fn fund_member(&self) -> String {
+        let r = self.run(
+            Some(VOL_PIN),
+            &[
+                "member", "add", "--operator", "VOL1", "--name", "रामलाल मीणा", "--relative-name", "भोलाराम",
+                "--gender", "M", "--age", "52", "--ration-card", "RJ0001", "--scheme", "FUND", "--nominee-name",
+                "सुनीता देवी", "--nominee-relation", "पत्नी", "--json",
+            ],
+        );
+        r.ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        v["member_id"].as_str().expect("id").to_string()
+    }
+
+    pub fn db(&self) -> Connection {
+        Connection::open(self.dir().join("dastak.db")).expect("open db")
+    }
+
+    /// Every row of every table, as text: two equal snapshots mean nothing
+    /// changed.
+    pub fn snapshot(&self) -> String {
+        let conn = self.db();
+        let mut tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        tables.sort();
+        let mut out = String::new();
+        for t in tables {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).expect("select");
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .expect("rows")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("collect");
+            let mut lines: Vec<String> = rows.into_iter().map(|r| r.join("|")).collect();
+            lines.sort();
+            out.push_str(&format!("## {t}\n{}\n", lines.join("\n")));
+        }
+        out
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).expect("count")
+    }
+}
