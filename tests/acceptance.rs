@@ -11,11 +11,36 @@ fn scripted_day_from_init_to_verify() {
     let k = Kiosk::ready();
     let fund_id = k.fund_member();
     let shg = k.run_env(
-        &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", "2345 6789 0124")],
         &[
-            "member", "add", "--operator", "VOL1", "--name", "सुनीता देवी", "--relative-name", "रामलाल मीणा",
-            "--gender", "F", "--dob", "01-01-1981", "--ration-card", "RJ0001", "--scheme", "SHG", "--scheme",
-            "FUND", "--group", "SHG1", "--nominee-name", "रामलाल मीणा", "--nominee-relation", "पति", "--json",
+            ("DASTAK_PIN", VOL_PIN),
+            ("DASTAK_AADHAAR", "2345 6789 0124"),
+        ],
+        &[
+            "member",
+            "add",
+            "--operator",
+            "VOL1",
+            "--name",
+            "सुनीता देवी",
+            "--relative-name",
+            "रामलाल मीणा",
+            "--gender",
+            "F",
+            "--dob",
+            "01-01-1981",
+            "--ration-card",
+            "RJ0001",
+            "--scheme",
+            "SHG",
+            "--scheme",
+            "FUND",
+            "--group",
+            "SHG1",
+            "--nominee-name",
+            "रामलाल मीणा",
+            "--nominee-relation",
+            "पति",
+            "--json",
         ],
     );
     shg.ok();
@@ -30,12 +55,24 @@ fn scripted_day_from_init_to_verify() {
         (shg_id.as_str(), "SHG", vec!["--amount", "५०"]),
         (shg_id.as_str(), "FUND", vec!["--periods", "2"]),
     ] {
-        let mut args = vec!["pay", "--operator", "VOL1", "--member", member, "--scheme", scheme, "--json"];
+        let mut args = vec![
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            member,
+            "--scheme",
+            scheme,
+            "--json",
+        ];
         args.extend(extra);
         let r = k.run(Some(VOL_PIN), &args);
         r.ok();
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
-        receipts.push((v["receipt"].as_str().expect("receipt").to_string(), v["amount"].as_i64().expect("amount")));
+        receipts.push((
+            v["receipt"].as_str().expect("receipt").to_string(),
+            v["amount"].as_i64().expect("amount"),
+        ));
     }
     assert_eq!(
         receipts,
@@ -47,26 +84,72 @@ fn scripted_day_from_init_to_verify() {
     );
 
     // The volunteer who took the cash may not reverse it; the supervisor can.
-    k.run(Some(VOL_PIN), &["reverse", &receipts[0].0, "--operator", "VOL1", "--reason", "wrong member"]).failed();
-    let rev = k.run(Some(SUP_PIN), &["reverse", &receipts[0].0, "--operator", "SUP1", "--reason", "wrong member"]);
+    k.run(
+        Some(VOL_PIN),
+        &[
+            "reverse",
+            &receipts[0].0,
+            "--operator",
+            "VOL1",
+            "--reason",
+            "wrong member",
+        ],
+    )
+    .failed();
+    let rev = k.run(
+        Some(SUP_PIN),
+        &[
+            "reverse",
+            &receipts[0].0,
+            "--operator",
+            "SUP1",
+            "--reason",
+            "wrong member",
+        ],
+    );
     rev.ok();
-    assert!(rev.stdout.contains("RMP01/2026-27/000004"), "{}", rev.stdout);
+    assert!(
+        rev.stdout.contains("RMP01/2026-27/000004"),
+        "{}",
+        rev.stdout
+    );
     // The fund member owes the month again.
     let show = k.run(None, &["member", "show", &fund_id, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&show.ok().stdout).expect("json");
     assert_eq!(v["enrolments"][0]["dues"]["amount_due"], 10_000);
 
     // Expected cash: 100 + 50 + 200 - 100 = ₹250.
-    k.run(Some(VOL_PIN), &["day-close", "--operator", "VOL1", "--notes", "100=2"]).failed();
-    let close = k.run(Some(VOL_PIN), &["day-close", "--operator", "VOL1", "--notes", "100=2,50=1", "--json"]);
+    k.run(
+        Some(VOL_PIN),
+        &["day-close", "--operator", "VOL1", "--notes", "100=2"],
+    )
+    .failed();
+    let close = k.run(
+        Some(VOL_PIN),
+        &[
+            "day-close",
+            "--operator",
+            "VOL1",
+            "--notes",
+            "100=2,50=1",
+            "--json",
+        ],
+    );
     let c: serde_json::Value = serde_json::from_str(&close.ok().stdout).expect("json");
     assert_eq!(c["expected"], 25_000);
     assert_eq!(c["variance"], 0);
 
     let verify = k.run(None, &["verify"]);
     verify.ok();
-    assert!(verify.stdout.contains("Books verified"), "{}", verify.stdout);
-    assert_eq!(k.count("SELECT COUNT(*) FROM contributions WHERE reversed_by IS NULL"), 2);
+    assert!(
+        verify.stdout.contains("Books verified"),
+        "{}",
+        verify.stdout
+    );
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM contributions WHERE reversed_by IS NULL"),
+        2
+    );
     assert_eq!(k.count("SELECT COUNT(*) FROM receipts"), 4);
 }
 

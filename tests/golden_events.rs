@@ -21,12 +21,34 @@ fn bodies() -> Vec<Body> {
             district: "जयपुर".into(),
             language: Lang::Hi,
         },
-        Body::OperatorAdded { code: "VOL1".into(), name: "Pooja".into(), role: Role::Volunteer, language: Lang::En, by: "ADMIN".into() },
-        Body::SchemeDefined { scheme: builtin_schemes().remove(0), by: "ADMIN".into() },
-        Body::GroupCreated { code: "SHG1".into(), scheme: "SHG".into(), name: "लक्ष्मी समूह".into(), village: "रामपुर".into(), by: "SUP1".into() },
+        Body::OperatorAdded {
+            code: "VOL1".into(),
+            name: "Pooja".into(),
+            role: Role::Volunteer,
+            language: Lang::En,
+            by: "ADMIN".into(),
+        },
+        Body::SchemeDefined {
+            scheme: builtin_schemes().remove(0),
+            by: "ADMIN".into(),
+        },
+        Body::GroupCreated {
+            code: "SHG1".into(),
+            scheme: "SHG".into(),
+            name: "लक्ष्मी समूह".into(),
+            village: "रामपुर".into(),
+            by: "SUP1".into(),
+        },
         Body::HouseholdsImported {
             source: "pds.csv".into(),
-            rows: vec![PdsRow { ration_card: "RJ0001".into(), village: "रामपुर".into(), name: "सुनीता देवी".into(), gender: Gender::Female, age: 45, relation: "पत्नी".into() }],
+            rows: vec![PdsRow {
+                ration_card: "RJ0001".into(),
+                village: "रामपुर".into(),
+                name: "सुनीता देवी".into(),
+                gender: Gender::Female,
+                age: 45,
+                relation: "पत्नी".into(),
+            }],
             by: "VOL1".into(),
         },
         Body::MemberRegistered {
@@ -35,11 +57,17 @@ fn bodies() -> Vec<Body> {
                 name: "सुनीता देवी".into(),
                 relative_name: "रामलाल मीणा".into(),
                 gender: Gender::Female,
-                birth: Birth::Approx { years: 45, as_of: date(2026, 11, 23) },
+                birth: Birth::Approx {
+                    years: 45,
+                    as_of: date(2026, 11, 23),
+                },
                 village: "रामपुर".into(),
                 ration_card: Some("RJ0001".into()),
                 phone: None,
-                aadhaar: Some(AadhaarRef { last4: "0124".into(), hash: "ab".repeat(32) }),
+                aadhaar: Some(AadhaarRef {
+                    last4: "0124".into(),
+                    hash: "ab".repeat(32),
+                }),
             },
             by: "VOL1".into(),
         },
@@ -48,7 +76,10 @@ fn bodies() -> Vec<Body> {
             scheme: "FUND".into(),
             group: None,
             on: date(2026, 11, 23),
-            nominee: Some(Nominee { name: "रामलाल मीणा".into(), relation: "पति".into() }),
+            nominee: Some(Nominee {
+                name: "रामलाल मीणा".into(),
+                relation: "पति".into(),
+            }),
             by: "VOL1".into(),
         },
         Body::ContributionTaken {
@@ -72,7 +103,10 @@ fn bodies() -> Vec<Body> {
         },
         Body::DayClosed {
             date: date(2026, 11, 23),
-            notes: vec![NoteCount { rupees: 100, count: 2 }],
+            notes: vec![NoteCount {
+                rupees: 100,
+                count: 2,
+            }],
             coins: Paise(550),
             counted: Paise(20_550),
             expected: Paise(20_000),
@@ -82,7 +116,10 @@ fn bodies() -> Vec<Body> {
             prev_close: GENESIS.into(),
             by: "VOL1".into(),
         },
-        Body::ClockConfirmed { date: date(2026, 11, 23), by: "ADMIN".into() },
+        Body::ClockConfirmed {
+            date: date(2026, 11, 23),
+            by: "ADMIN".into(),
+        },
     ]
 }
 
@@ -90,7 +127,14 @@ fn chain() -> Vec<(String, String)> {
     let mut prev = GENESIS.to_string();
     let mut out = Vec::new();
     for (i, body) in bodies().into_iter().enumerate() {
-        let e = Event { v: 1, kiosk: "RMP01".into(), seq: i as u64 + 1, at: "2026-11-23T10:00:00+05:30".into(), prev: prev.clone(), body };
+        let e = Event {
+            v: 1,
+            kiosk: "RMP01".into(),
+            seq: i as u64 + 1,
+            at: "2026-11-23T10:00:00+05:30".into(),
+            prev: prev.clone(),
+            body,
+        };
         let bytes = e.canonical_bytes();
         let hash = hash_hex(&bytes);
         assert_eq!(Event::from_canonical(&bytes).expect("parses back"), e);
@@ -114,7 +158,11 @@ fn canonical_bytes_of_every_event_type_are_frozen() {
         .collect();
     if std::env::var_os("DASTAK_BLESS").is_some() {
         let text: String = got.iter().map(|(j, h)| format!("{h} {j}\n")).collect();
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/events.txt"), text).expect("bless");
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/events.txt"),
+            text,
+        )
+        .expect("bless");
         return;
     }
     assert_eq!(got.len(), expected.len(), "one golden line per event type");
@@ -128,6 +176,10 @@ fn non_canonical_bytes_are_refused() {
     let (json, _) = &chain()[7];
     let spaced = json.replacen(':', ": ", 1);
     assert!(Event::from_canonical(spaced.as_bytes()).is_err());
-    let reordered = json.replacen("{\"v\":1,\"kiosk\":\"RMP01\"", "{\"kiosk\":\"RMP01\",\"v\":1", 1);
+    let reordered = json.replacen(
+        "{\"v\":1,\"kiosk\":\"RMP01\"",
+        "{\"kiosk\":\"RMP01\",\"v\":1",
+        1,
+    );
     assert!(Event::from_canonical(reordered.as_bytes()).is_err());
 }

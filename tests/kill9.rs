@@ -12,7 +12,10 @@ use support::*;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -21,7 +24,18 @@ impl Lcg {
 fn kill_nine_during_pay_loses_no_reported_receipt_and_leaves_no_gap() {
     let k = Kiosk::ready();
     let id = k.fund_member();
-    let args = ["pay", "--operator", "VOL1", "--member", id.as_str(), "--scheme", "FUND", "--amount", "100", "--json"];
+    let args = [
+        "pay",
+        "--operator",
+        "VOL1",
+        "--member",
+        id.as_str(),
+        "--scheme",
+        "FUND",
+        "--amount",
+        "100",
+        "--json",
+    ];
 
     // How long one uninterrupted payment takes here, so kills land across
     // the whole of it: start-up, PIN check, the transaction, the output.
@@ -31,7 +45,10 @@ fn kill_nine_during_pay_loses_no_reported_receipt_and_leaves_no_gap() {
         k.run(Some(VOL_PIN), &args).ok();
         full = full.max(t.elapsed());
     }
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
     eprintln!("kill9 seed {seed}, full payment {full:?}");
     let mut rng = Lcg(seed);
     let span = (full.as_micros() as u64 * 6 / 5).max(1);
@@ -66,21 +83,41 @@ fn kill_nine_during_pay_loses_no_reported_receipt_and_leaves_no_gap() {
             reported.push(r.to_string());
         }
     }
-    eprintln!("killed {killed}, finished before the kill {finished}, receipts reported {}", reported.len());
-    assert!(killed > 50, "too few rounds were actually interrupted ({killed}); the test would prove little");
+    eprintln!(
+        "killed {killed}, finished before the kill {finished}, receipts reported {}",
+        reported.len()
+    );
+    assert!(
+        killed > 50,
+        "too few rounds were actually interrupted ({killed}); the test would prove little"
+    );
 
     let conn = k.db();
-    let mut stmt = conn.prepare("SELECT receipt_no, n FROM receipts ORDER BY n").expect("prepare");
-    let rows: Vec<(String, i64)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").collect::<Result<_, _>>().expect("rows");
+    let mut stmt = conn
+        .prepare("SELECT receipt_no, n FROM receipts ORDER BY n")
+        .expect("prepare");
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
     for r in &reported {
-        assert!(rows.iter().any(|(no, _)| no == r), "reported receipt {r} is not in the database");
+        assert!(
+            rows.iter().any(|(no, _)| no == r),
+            "reported receipt {r} is not in the database"
+        );
     }
     for (i, (_, n)) in rows.iter().enumerate() {
         assert_eq!(*n, i as i64 + 1, "receipt numbers have a gap before {n}");
     }
     assert!(rows.len() >= reported.len());
-    let contributions: i64 = conn.query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0)).expect("count");
-    assert_eq!(contributions as usize, rows.len(), "every receipt has its contribution and vice versa");
+    let contributions: i64 = conn
+        .query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(
+        contributions as usize,
+        rows.len(),
+        "every receipt has its contribution and vice versa"
+    );
     k.run(None, &["verify"]).ok();
 }

@@ -11,7 +11,21 @@ fn kiosk_with_payments() -> (Kiosk, i64) {
     let k = Kiosk::ready();
     let id = k.fund_member();
     for _ in 0..3 {
-        k.run(Some(VOL_PIN), &["pay", "--operator", "VOL1", "--member", &id, "--scheme", "FUND", "--amount", "100"]).ok();
+        k.run(
+            Some(VOL_PIN),
+            &[
+                "pay",
+                "--operator",
+                "VOL1",
+                "--member",
+                &id,
+                "--scheme",
+                "FUND",
+                "--amount",
+                "100",
+            ],
+        )
+        .ok();
     }
     k.run(None, &["verify"]).ok();
     let seq = k.count("SELECT MIN(seq) FROM events WHERE kind = 'contribution_taken'");
@@ -22,7 +36,11 @@ fn verify_fails_naming(k: &Kiosk, needle: &str) {
     let r = k.run(None, &["verify"]);
     r.failed();
     assert_eq!(r.status, 3);
-    assert!(r.stderr.contains(needle), "expected {needle:?} in:\n{}", r.stderr);
+    assert!(
+        r.stderr.contains(needle),
+        "expected {needle:?} in:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -39,10 +57,21 @@ fn the_ledger_refuses_update_and_delete() {
 fn changed_amount_in_an_event_is_named() {
     let (k, seq) = kiosk_with_payments();
     let db = k.db();
-    let bytes: Vec<u8> = db.query_row("SELECT canonical FROM events WHERE seq = ?1", [seq], |r| r.get(0)).expect("row");
-    let text = String::from_utf8(bytes).expect("utf8").replace("\"amount\":10000", "\"amount\":1000");
-    db.execute_batch("DROP TRIGGER events_append_only_update").expect("drop trigger");
-    db.execute("UPDATE events SET canonical = ?1 WHERE seq = ?2", params![text.as_bytes(), seq]).expect("tamper");
+    let bytes: Vec<u8> = db
+        .query_row("SELECT canonical FROM events WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .expect("row");
+    let text = String::from_utf8(bytes)
+        .expect("utf8")
+        .replace("\"amount\":10000", "\"amount\":1000");
+    db.execute_batch("DROP TRIGGER events_append_only_update")
+        .expect("drop trigger");
+    db.execute(
+        "UPDATE events SET canonical = ?1 WHERE seq = ?2",
+        params![text.as_bytes(), seq],
+    )
+    .expect("tamper");
     drop(db);
     verify_fails_naming(&k, &format!("event {seq} was changed"));
     verify_fails_naming(&k, &format!("first at event {seq}"));
@@ -52,22 +81,39 @@ fn changed_amount_in_an_event_is_named() {
 fn changed_amount_with_recomputed_hash_breaks_the_chain_at_the_next_event() {
     let (k, seq) = kiosk_with_payments();
     let db = k.db();
-    let bytes: Vec<u8> = db.query_row("SELECT canonical FROM events WHERE seq = ?1", [seq], |r| r.get(0)).expect("row");
-    let text = String::from_utf8(bytes).expect("utf8").replace("\"amount\":10000", "\"amount\":1000");
+    let bytes: Vec<u8> = db
+        .query_row("SELECT canonical FROM events WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .expect("row");
+    let text = String::from_utf8(bytes)
+        .expect("utf8")
+        .replace("\"amount\":10000", "\"amount\":1000");
     let hash = dastak::domain::event::hash_hex(text.as_bytes());
-    db.execute_batch("DROP TRIGGER events_append_only_update").expect("drop trigger");
-    db.execute("UPDATE events SET canonical = ?1, hash = ?2 WHERE seq = ?3", params![text.as_bytes(), hash, seq])
-        .expect("tamper");
+    db.execute_batch("DROP TRIGGER events_append_only_update")
+        .expect("drop trigger");
+    db.execute(
+        "UPDATE events SET canonical = ?1, hash = ?2 WHERE seq = ?3",
+        params![text.as_bytes(), hash, seq],
+    )
+    .expect("tamper");
     drop(db);
     verify_fails_naming(&k, &format!("event {} does not follow", seq + 1));
     // The derived row still says ₹100: the rebuild disagrees at this event.
-    verify_fails_naming(&k, &format!("table contributions differs from the ledger at RMP01/2026-27/000001 (event {seq})"));
+    verify_fails_naming(
+        &k,
+        &format!(
+            "table contributions differs from the ledger at RMP01/2026-27/000001 (event {seq})"
+        ),
+    );
 }
 
 #[test]
 fn changed_derived_row_is_named() {
     let (k, seq) = kiosk_with_payments();
-    k.db().execute("UPDATE contributions SET amount = 5 WHERE seq = ?1", [seq]).expect("tamper");
+    k.db()
+        .execute("UPDATE contributions SET amount = 5 WHERE seq = ?1", [seq])
+        .expect("tamper");
     verify_fails_naming(&k, &format!("(event {seq})"));
 }
 
@@ -75,8 +121,10 @@ fn changed_derived_row_is_named() {
 fn deleted_event_is_named() {
     let (k, seq) = kiosk_with_payments();
     let db = k.db();
-    db.execute_batch("DROP TRIGGER events_append_only_delete").expect("drop trigger");
-    db.execute("DELETE FROM events WHERE seq = ?1", [seq + 1]).expect("delete");
+    db.execute_batch("DROP TRIGGER events_append_only_delete")
+        .expect("drop trigger");
+    db.execute("DELETE FROM events WHERE seq = ?1", [seq + 1])
+        .expect("delete");
     drop(db);
     verify_fails_naming(&k, &format!("event {} is missing", seq + 1));
 }
@@ -84,7 +132,12 @@ fn deleted_event_is_named() {
 #[test]
 fn verify_json_reports_problems_for_scripts() {
     let (k, seq) = kiosk_with_payments();
-    k.db().execute("UPDATE contributions SET operator = 'ADMIN' WHERE seq = ?1", [seq]).expect("tamper");
+    k.db()
+        .execute(
+            "UPDATE contributions SET operator = 'ADMIN' WHERE seq = ?1",
+            [seq],
+        )
+        .expect("tamper");
     let r = k.run(None, &["verify", "--json"]);
     assert_eq!(r.status, 3);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");

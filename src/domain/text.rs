@@ -103,9 +103,33 @@ pub fn place_name(input: &str) -> Result<String, TextError> {
     Ok(s)
 }
 
-/// A reason or note: any printable text of at least `min` characters.
+/// A reason or note: text in Devanagari or Latin letters, digits and
+/// ordinary punctuation, at least `min` characters. Other scripts are
+/// refused because the receipt printer's font and the lab's reports carry
+/// only these two.
 pub fn free_text(input: &str, min: usize) -> Result<String, TextError> {
     let s = check_common(input, MAX_TEXT_CHARS)?;
+    let ok = s.chars().all(|c| {
+        c == ' '
+            || c.is_ascii_graphic()
+            || matches!(
+                c,
+                '\u{0900}'
+                    ..='\u{097F}'
+                        | '₹'
+                        | '\u{200C}'
+                        | '\u{200D}'
+                        | '–'
+                        | '—'
+                        | '‘'
+                        | '’'
+                        | '“'
+                        | '”'
+            )
+    });
+    if !ok {
+        return Err(TextError::WrongScript);
+    }
     if s.chars().count() < min {
         return Err(TextError::TooShort { min });
     }

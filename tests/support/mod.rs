@@ -40,11 +40,19 @@ pub struct Run {
 
 impl Run {
     pub fn ok(&self) -> &Self {
-        assert_eq!(self.status, 0, "command failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.status, 0,
+            "command failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
     pub fn failed(&self) -> &Self {
-        assert_ne!(self.status, 0, "command should have failed:\nstdout: {}", self.stdout);
+        assert_ne!(
+            self.status, 0,
+            "command should have failed:\nstdout: {}",
+            self.stdout
+        );
         assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
         assert_ne!(self.status, 101, "exit 101 is a panic: {}", self.stderr);
         self
@@ -62,7 +70,9 @@ pub fn run_output(out: Output) -> Run {
 impl Kiosk {
     /// An empty data directory.
     pub fn empty() -> Kiosk {
-        Kiosk { tmp: tempfile::tempdir().expect("tempdir") }
+        Kiosk {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -106,24 +116,70 @@ impl Kiosk {
         k.run(
             Some(ADMIN_PIN),
             &[
-                "init", "--kiosk", "RMP01", "--panchayat", "रामपुर", "--block", "सांगानेर", "--district", "जयपुर",
-                "--admin", "ADMIN", "--admin-name", "अरुण शर्मा",
+                "init",
+                "--kiosk",
+                "RMP01",
+                "--panchayat",
+                "रामपुर",
+                "--block",
+                "सांगानेर",
+                "--district",
+                "जयपुर",
+                "--admin",
+                "ADMIN",
+                "--admin-name",
+                "अरुण शर्मा",
             ],
         )
         .ok();
-        for (code, role, pin) in [("SUP1", "supervisor", SUP_PIN), ("VOL1", "volunteer", VOL_PIN)] {
+        for (code, role, pin) in [
+            ("SUP1", "supervisor", SUP_PIN),
+            ("VOL1", "volunteer", VOL_PIN),
+        ] {
             k.run_env(
                 &[("DASTAK_PIN", ADMIN_PIN), ("DASTAK_NEW_PIN", pin)],
-                &["operator", "add", "--operator", "ADMIN", "--code", code, "--name", "Test Person", "--role", role],
+                &[
+                    "operator",
+                    "add",
+                    "--operator",
+                    "ADMIN",
+                    "--code",
+                    code,
+                    "--name",
+                    "Test Person",
+                    "--role",
+                    role,
+                ],
             )
             .ok();
         }
         let csv = k.dir().join("pds.csv");
         std::fs::write(&csv, PDS).expect("write csv");
-        k.run(Some(VOL_PIN), &["households", "import", csv.to_str().expect("utf8"), "--operator", "VOL1"]).ok();
+        k.run(
+            Some(VOL_PIN),
+            &[
+                "households",
+                "import",
+                csv.to_str().expect("utf8"),
+                "--operator",
+                "VOL1",
+            ],
+        )
+        .ok();
         k.run(
             Some(SUP_PIN),
-            &["group", "add", "--operator", "SUP1", "--code", "SHG1", "--name", "लक्ष्मी समूह", "--village", "रामपुर"],
+            &[
+                "group",
+                "add",
+                "--operator",
+                "SUP1",
+                "--code",
+                "SHG1",
+                "--name",
+                "लक्ष्मी समूह",
+                "--village",
+                "रामपुर",
+            ],
         )
         .ok();
         k
@@ -134,9 +190,27 @@ impl Kiosk {
         let r = self.run(
             Some(VOL_PIN),
             &[
-                "member", "add", "--operator", "VOL1", "--name", "रामलाल मीणा", "--relative-name", "भोलाराम",
-                "--gender", "M", "--age", "52", "--ration-card", "RJ0001", "--scheme", "FUND", "--nominee-name",
-                "सुनीता देवी", "--nominee-relation", "पत्नी", "--json",
+                "member",
+                "add",
+                "--operator",
+                "VOL1",
+                "--name",
+                "रामलाल मीणा",
+                "--relative-name",
+                "भोलाराम",
+                "--gender",
+                "M",
+                "--age",
+                "52",
+                "--ration-card",
+                "RJ0001",
+                "--scheme",
+                "FUND",
+                "--nominee-name",
+                "सुनीता देवी",
+                "--nominee-relation",
+                "पत्नी",
+                "--json",
             ],
         );
         r.ok();
@@ -162,12 +236,17 @@ impl Kiosk {
         tables.sort();
         let mut out = String::new();
         for t in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).expect("select");
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\""))
+                .expect("select");
             let n = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
                     (0..n)
-                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                        .map(|i| {
+                            r.get::<_, rusqlite::types::Value>(i)
+                                .map(|v| format!("{v:?}"))
+                        })
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .expect("rows")
