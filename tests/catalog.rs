@@ -1,0 +1,108 @@
+//! The message catalogs are complete: every key the code uses exists in
+//! Hindi and English, both catalogs have the same keys, and a translation
+//! keeps every placeholder of the English text.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use dastak::i18n::{Lang, catalog};
+
+fn rust_files(dir: &Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(std::fs::read_to_string(&p).expect("read"));
+        }
+    }
+}
+
+/// String literals in the source that look like catalog keys
+/// (`"area.name"`), for areas that the catalogs use.
+fn keys_in_source() -> BTreeSet<String> {
+    let areas: BTreeSet<&str> = catalog(Lang::En)
+        .keys()
+        .filter_map(|k| k.split('.').next())
+        .collect();
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut keys = BTreeSet::new();
+    for f in files {
+        for piece in f.split('"').skip(1).step_by(2) {
+            let Some((area, rest)) = piece.split_once('.') else {
+                continue;
+            };
+            let looks_like_key = !rest.is_empty()
+                && areas.contains(area)
+                && piece
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+            if looks_like_key {
+                keys.insert(piece.to_string());
+            }
+        }
+    }
+    keys
+}
+
+fn placeholders(s: &str) -> BTreeSet<String> {
+    s.split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_key_used_in_code_is_in_both_catalogs() {
+    let used = keys_in_source();
+    assert!(
+        used.len() > 100,
+        "the scan found too few keys ({}); is it working?",
+        used.len()
+    );
+    for lang in Lang::ALL {
+        let missing: Vec<&String> = used
+            .iter()
+            .filter(|k| !catalog(lang).contains_key(k.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "{lang} catalog lacks {missing:?}");
+    }
+}
+
+#[test]
+fn both_catalogs_have_the_same_keys_and_placeholders() {
+    let hi: &HashMap<&str, &str> = catalog(Lang::Hi);
+    let en: &HashMap<&str, &str> = catalog(Lang::En);
+    let hk: BTreeSet<_> = hi.keys().collect();
+    let ek: BTreeSet<_> = en.keys().collect();
+    assert_eq!(hk, ek, "catalog keys differ");
+    for (k, e) in en {
+        assert!(
+            !e.trim().is_empty() && !hi[k].trim().is_empty(),
+            "{k} is empty"
+        );
+        assert_eq!(
+            placeholders(e),
+            placeholders(hi[k]),
+            "{k}: placeholders differ"
+        );
+    }
+}
+
+#[test]
+fn hindi_catalog_is_in_hindi() {
+    // Most Hindi messages must contain Devanagari: an untranslated copy of
+    // the English text would pass the key checks above.
+    let hi = catalog(Lang::Hi);
+    let en = catalog(Lang::En);
+    let copied: Vec<&&str> = hi
+        .keys()
+        .filter(|k| hi[*k] == en[*k] && !hi[*k].starts_with('{'))
+        .filter(|k| hi[*k].chars().any(|c| c.is_ascii_alphabetic()))
+        .collect();
+    assert!(copied.is_empty(), "untranslated: {copied:?}");
+}
