@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::books::members::{EnrolForm, MemberForm};
-use crate::books::setup::InitForm;
+use crate::books::setup::{InitForm, NewOperator};
 use crate::books::{Books, BooksError, DataDir, demo};
 use crate::domain::time::ist;
 use crate::i18n::{Lang, Localized, Message};
@@ -528,7 +528,14 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 message: Message::new("auth.no_new_pin"),
                 code: 1,
             })?;
-            let added = books.add_operator(&by, &code, &name, &role, &language, &pin, now()?)?;
+            let new = NewOperator {
+                code: &code,
+                name: &name,
+                role: &role,
+                language: &language,
+                pin: &pin,
+            };
+            let added = books.add_operator(&by, &new, now()?)?;
             ctx.say(
                 Message::new("operator.added")
                     .arg("code", added.code)

@@ -141,7 +141,6 @@ impl Store {
             .map_err(StoreError::from)?;
         let writer = Writer::new(&tx);
         let out = f(&writer)?;
-        drop(writer);
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }

@@ -24,6 +24,9 @@ fn garbage() -> Vec<String> {
     ]
 }
 
+/// Builds argv and extra environment for a value under test.
+type Make = Box<dyn Fn(&str) -> (Vec<String>, Vec<(&'static str, String)>)>;
+
 /// One field of one command: `make(value)` builds the argv and extra
 /// environment with `value` in that field and valid values elsewhere.
 struct Case {
@@ -35,7 +38,7 @@ struct Case {
     /// Garbage that is in fact a valid value of this field (`1e309` is a
     /// well-formed group code).
     accepts: &'static [&'static str],
-    make: Box<dyn Fn(&str) -> (Vec<String>, Vec<(&'static str, String)>)>,
+    make: Make,
 }
 
 fn s(v: &[&str]) -> Vec<String> {

@@ -158,7 +158,7 @@ proptest! {
     }
 
     #[test]
-    fn words_read_back_to_the_same_amount(p in 0i64..=2_000_000_000_00) {
+    fn words_read_back_to_the_same_amount(p in 0i64..=200_000_000_000) {
         let en = amount_in_words(Paise(p), Lang::En);
         prop_assert_eq!(parse_en(&en), Some(p), "{}", en);
         let hi = amount_in_words(Paise(p), Lang::Hi);

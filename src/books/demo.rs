@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
 use crate::books::members::{EnrolForm, MemberForm};
-use crate::books::setup::{InitForm, init};
+use crate::books::setup::{InitForm, NewOperator, init};
 use crate::books::{Books, BooksError, DataDir};
 use crate::domain::dues::dues;
 use crate::domain::scheme::{FUND, SHG};
@@ -239,24 +239,22 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
     books.store.set_bulk_mode(true)?;
     let admin = op(&books, ADMIN.0)?;
     let t0 = at(start, 1);
-    books.add_operator(
-        &admin,
-        SUPERVISOR.0,
-        "सरोज मीणा",
-        "supervisor",
-        "hi",
-        SUPERVISOR.1,
-        t0,
-    )?;
-    books.add_operator(
-        &admin,
-        VOLUNTEER.0,
-        "Pooja Saini",
-        "volunteer",
-        "en",
-        VOLUNTEER.1,
-        t0,
-    )?;
+    for (code, name, role, language, pin) in [
+        (SUPERVISOR.0, "सरोज मीणा", "supervisor", "hi", SUPERVISOR.1),
+        (VOLUNTEER.0, "Pooja Saini", "volunteer", "en", VOLUNTEER.1),
+    ] {
+        books.add_operator(
+            &admin,
+            &NewOperator {
+                code,
+                name,
+                role,
+                language,
+                pin,
+            },
+            t0,
+        )?;
+    }
     let volunteer = op(&books, VOLUNTEER.0)?;
     let supervisor = op(&books, SUPERVISOR.0)?;
     let hh = households(&mut rng, n_households);

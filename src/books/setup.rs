@@ -12,6 +12,18 @@ use crate::domain::text;
 use crate::i18n::Lang;
 use crate::store::queries::{self, OperatorRow};
 
+/// A new operator as typed.
+#[derive(Clone, Copy, Debug)]
+pub struct NewOperator<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    /// admin, supervisor or volunteer
+    pub role: &'a str,
+    /// hi or en; blank means Hindi
+    pub language: &'a str,
+    pub pin: &'a str,
+}
+
 /// What `init` is given, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct InitForm {
@@ -112,13 +124,16 @@ impl Books {
     pub fn add_operator(
         &mut self,
         by: &OperatorRow,
-        code: &str,
-        name: &str,
-        role: &str,
-        language: &str,
-        pin: &str,
+        new: &NewOperator<'_>,
         now: Timestamp,
     ) -> Result<OperatorRow, BooksError> {
+        let NewOperator {
+            code,
+            name,
+            role,
+            language,
+            pin,
+        } = *new;
         if by.role != Role::Admin {
             return Err(BooksError::NeedsAdmin);
         }

@@ -67,7 +67,7 @@ impl CashCount {
             }
             notes.push(NoteCount { rupees, count });
         }
-        notes.sort_by(|a, b| b.rupees.cmp(&a.rupees));
+        notes.sort_by_key(|n| std::cmp::Reverse(n.rupees));
         let coins = if coins.trim().is_empty() {
             Paise::ZERO
         } else {

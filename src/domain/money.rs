@@ -16,7 +16,7 @@ use crate::i18n::{Localized, Message, english};
 
 /// The largest amount one field may hold: ₹10,00,000 (ten lakh). A single
 /// cash contribution at a village kiosk above that is a typing mistake.
-pub const MAX_AMOUNT: Paise = Paise(10_00_000 * 100);
+pub const MAX_AMOUNT: Paise = Paise(100_000_000);
 
 /// An exact amount of money in paise (1/100 rupee).
 #[derive(

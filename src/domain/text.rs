@@ -163,6 +163,27 @@ pub fn fold(s: &str) -> String {
     collapse(s).to_lowercase()
 }
 
+/// A ration-card number as PDS lists print them: ASCII letters, digits and
+/// `-`/`/`, 4 to 24 characters, upper-cased.
+pub fn ration_card(input: &str) -> Result<String, TextError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if s.chars().any(is_forbidden_control) {
+        return Err(TextError::ControlChar);
+    }
+    let len = s.chars().count();
+    if !(4..=24).contains(&len)
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
+        return Err(TextError::BadCode);
+    }
+    Ok(s.to_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,25 +224,4 @@ mod tests {
         assert_eq!(code("RM P"), Err(TextError::BadCode));
         assert_eq!(code("रम"), Err(TextError::BadCode));
     }
-}
-
-/// A ration-card number as PDS lists print them: ASCII letters, digits and
-/// `-`/`/`, 4 to 24 characters, upper-cased.
-pub fn ration_card(input: &str) -> Result<String, TextError> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err(TextError::Empty);
-    }
-    if s.chars().any(is_forbidden_control) {
-        return Err(TextError::ControlChar);
-    }
-    let len = s.chars().count();
-    if !(4..=24).contains(&len)
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
-    {
-        return Err(TextError::BadCode);
-    }
-    Ok(s.to_ascii_uppercase())
 }

@@ -140,7 +140,7 @@ pub const HI_0_99: [&str; 100] = [
 fn en_below_100(n: u64, out: &mut Vec<String>) {
     if n < 20 {
         out.push(EN_ONES[n as usize].to_string());
-    } else if n % 10 == 0 {
+    } else if n.is_multiple_of(10) {
         out.push(EN_TENS[(n / 10) as usize].to_string());
     } else {
         out.push(format!(
@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn mixed_amounts() {
         assert_eq!(
-            amount_in_words(Paise(12_345_678_90), Lang::En),
+            amount_in_words(Paise(1_234_567_890), Lang::En),
             "Rupees One Crore Twenty Three Lakh Forty Five Thousand Six Hundred Seventy Eight and Ninety Paise Only"
         );
         assert_eq!(

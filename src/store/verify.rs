@@ -260,7 +260,7 @@ fn compare_table(
         }
         // Name the row by its key and the event that made it; prefer the
         // rebuilt (trustworthy) side's event number.
-        let row = y.or(x).map(|r| r.clone()).unwrap_or_default();
+        let row = y.or(x).cloned().unwrap_or_default();
         let key_text = row.first().map(describe).unwrap_or_default();
         let seq = y.and_then(seq_of).or_else(|| x.and_then(seq_of));
         return Ok(Some(Problem::Derived {
