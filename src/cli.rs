@@ -359,6 +359,13 @@ impl Ctx {
         Ok(books)
     }
 
+    /// Opens the books and checks the operator's PIN.
+    fn open_as(&mut self, op: &OperatorArg) -> Result<(Books, OperatorRow), Failure> {
+        let mut books = self.open()?;
+        let operator = self.login(&mut books, op)?;
+        Ok((books, operator))
+    }
+
     fn login(&mut self, books: &mut Books, op: &OperatorArg) -> Result<OperatorRow, Failure> {
         let pin = env_nonempty("DASTAK_PIN").ok_or(Failure {
             message: Message::new("auth.no_pin"),
@@ -522,8 +529,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             role,
             language,
         }) => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let pin = env_nonempty("DASTAK_NEW_PIN").ok_or(Failure {
                 message: Message::new("auth.no_new_pin"),
                 code: 1,
@@ -549,8 +555,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             name,
             village,
         }) => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let g = books.create_group(&by, &code, &scheme, &name, &village, now()?)?;
             ctx.say(
                 Message::new("group.added")
@@ -570,8 +575,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             }
         }
         Command::Households(HouseholdsCmd::Import { file, op, json }) => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let bytes = std::fs::read(&file).map_err(|e| BooksError::Io {
                 path: file.display().to_string(),
                 detail: e.to_string(),
@@ -641,8 +645,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             enrol,
             json,
         }) => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let form = MemberForm {
                 name,
                 relative_name,
@@ -667,8 +670,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             }
         }
         Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let t = now()?;
             for form in enrol_forms(&books, &enrol)? {
                 books.enrol(&by, &id, &form, t)?;
@@ -707,8 +709,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             periods,
             json,
         } => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
             if json {
                 print_json(&p)?;
@@ -722,8 +723,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             reason,
             json,
         } => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let r = books.reverse(&by, &receipt, &reason, now()?)?;
             if json {
                 print_json(&r)?;
@@ -743,8 +743,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             reason,
             json,
         } => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             let c = books.day_close(&by, &notes, &coins, opt(&reason), now()?)?;
             if json {
                 print_json(&c)?;
@@ -753,8 +752,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             }
         }
         Command::ConfirmDate { date, op } => {
-            let mut books = ctx.open()?;
-            let by = ctx.login(&mut books, &op)?;
+            let (mut books, by) = ctx.open_as(&op)?;
             books.confirm_date(&by, &date, now()?)?;
             ctx.say(Message::new("clock.confirmed"));
         }

@@ -9,7 +9,7 @@ use dastak::domain::digits::to_devanagari_digits;
 use dastak::domain::dues::{dues, periods_begun, plan_payment};
 use dastak::domain::money::{MAX_AMOUNT, Paise};
 use dastak::domain::scheme::{Frequency, builtin_schemes};
-use dastak::domain::words::{HI_0_99, amount_in_words};
+use dastak::domain::words::{EN_ONES, EN_TENS, HI_0_99, amount_in_words};
 use dastak::i18n::Lang;
 use dastak::store::queries;
 use jiff::civil::{Date, date};
@@ -20,36 +20,13 @@ use proptest::prelude::*;
 /// `amount_in_words` for the test's sake).
 fn parse_en(words: &str) -> Option<i64> {
     let small = |w: &str| -> Option<u64> {
-        let ones = [
-            "Zero",
-            "One",
-            "Two",
-            "Three",
-            "Four",
-            "Five",
-            "Six",
-            "Seven",
-            "Eight",
-            "Nine",
-            "Ten",
-            "Eleven",
-            "Twelve",
-            "Thirteen",
-            "Fourteen",
-            "Fifteen",
-            "Sixteen",
-            "Seventeen",
-            "Eighteen",
-            "Nineteen",
-        ];
-        let tens = [
-            "", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety",
-        ];
-        ones.iter()
+        EN_ONES
+            .iter()
             .position(|x| *x == w)
             .map(|i| i as u64)
             .or_else(|| {
-                tens.iter()
+                EN_TENS
+                    .iter()
                     .position(|x| !x.is_empty() && *x == w)
                     .map(|i| i as u64 * 10)
             })

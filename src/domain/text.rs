@@ -136,10 +136,9 @@ pub fn free_text(input: &str, min: usize) -> Result<String, TextError> {
     Ok(s)
 }
 
-/// A code (kiosk, operator, scheme, group, ration card): ASCII letters,
-/// digits and `-`/`_`, 2 to 24 characters, kept upper-case so that `rmp01`
-/// and `RMP01` are the same code.
-pub fn code(input: &str) -> Result<String, TextError> {
+/// ASCII letters and digits plus `extra` punctuation, starting with a
+/// letter or digit, `min` to 24 characters, upper-cased.
+fn code_like(input: &str, min: usize, extra: &[char]) -> Result<String, TextError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(TextError::Empty);
@@ -148,40 +147,32 @@ pub fn code(input: &str) -> Result<String, TextError> {
         return Err(TextError::ControlChar);
     }
     let len = s.chars().count();
-    if !(2..=24).contains(&len)
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    let well_formed = (min..=24).contains(&len)
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c));
+    if !well_formed {
         return Err(TextError::BadCode);
     }
     Ok(s.to_ascii_uppercase())
 }
 
-/// A lower-case, script-preserving form used for searching.
-pub fn fold(s: &str) -> String {
-    collapse(s).to_lowercase()
+/// A code (kiosk, operator, scheme, group): ASCII letters, digits and
+/// `-`/`_`, 2 to 24 characters, kept upper-case so that `rmp01` and `RMP01`
+/// are the same code.
+pub fn code(input: &str) -> Result<String, TextError> {
+    code_like(input, 2, &['-', '_'])
 }
 
 /// A ration-card number as PDS lists print them: ASCII letters, digits and
 /// `-`/`/`, 4 to 24 characters, upper-cased.
 pub fn ration_card(input: &str) -> Result<String, TextError> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err(TextError::Empty);
-    }
-    if s.chars().any(is_forbidden_control) {
-        return Err(TextError::ControlChar);
-    }
-    let len = s.chars().count();
-    if !(4..=24).contains(&len)
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
-    {
-        return Err(TextError::BadCode);
-    }
-    Ok(s.to_ascii_uppercase())
+    code_like(input, 4, &['-', '/'])
+}
+
+/// A lower-case, script-preserving form used for searching.
+pub fn fold(s: &str) -> String {
+    collapse(s).to_lowercase()
 }
 
 #[cfg(test)]
@@ -223,5 +214,8 @@ mod tests {
         assert_eq!(code("R"), Err(TextError::BadCode));
         assert_eq!(code("RM P"), Err(TextError::BadCode));
         assert_eq!(code("रम"), Err(TextError::BadCode));
+        assert_eq!(code("-1"), Err(TextError::BadCode));
+        assert_eq!(ration_card("RJ-12/34"), Ok("RJ-12/34".to_string()));
+        assert_eq!(ration_card("/RJ1"), Err(TextError::BadCode));
     }
 }

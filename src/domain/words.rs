@@ -7,7 +7,7 @@
 use crate::domain::money::Paise;
 use crate::i18n::Lang;
 
-const EN_ONES: [&str; 20] = [
+pub const EN_ONES: [&str; 20] = [
     "Zero",
     "One",
     "Two",
@@ -29,7 +29,7 @@ const EN_ONES: [&str; 20] = [
     "Eighteen",
     "Nineteen",
 ];
-const EN_TENS: [&str; 10] = [
+pub const EN_TENS: [&str; 10] = [
     "", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety",
 ];
 
