@@ -65,8 +65,9 @@ fn arg_case(
                 args.push(field.to_string());
                 args.push(v.to_string());
             } else {
-                // A positional argument goes right after the subcommand.
-                args.insert(1, v.to_string());
+                // A positional argument goes right after the (sub)command words.
+                let at = args.iter().position(|a| a.starts_with("--")).unwrap_or(args.len());
+                args.insert(at, v.to_string());
             }
             (args, vec![])
         }),
@@ -796,4 +797,105 @@ fn find_and_show_survive_garbage_queries() {
     // SQL wildcards are searched literally.
     let r = k.run(None, &["member", "find", "%", "--json"]);
     assert_eq!(r.ok().stdout.trim(), "[]");
+}
+
+#[test]
+fn member_enrol_refuses_garbage_in_every_field() {
+    let k = Kiosk::ready();
+    // Three women in the fund, each of whom may later join the SHG.
+    for (i, (name, rc)) in [
+        ("Kamla Saini", "RJ0002"),
+        ("सुनीता देवी", "RJ0001"),
+        ("Meena Jat", "RJ0003"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        k.run_env(
+            &[
+                ("DASTAK_PIN", VOL_PIN),
+                ("DASTAK_AADHAAR", &aadhaar_for(20 + i)),
+            ],
+            &[
+                "member",
+                "add",
+                "--operator",
+                "VOL1",
+                "--name",
+                name,
+                "--relative-name",
+                "Gopal Saini",
+                "--gender",
+                "F",
+                "--age",
+                "34",
+                "--ration-card",
+                rc,
+                "--scheme",
+                "FUND",
+                "--nominee-name",
+                "Gopal Saini",
+                "--nominee-relation",
+                "पति",
+            ],
+        )
+        .ok();
+    }
+    let cases = vec![
+        arg_case(
+            "enrol --group",
+            VOL_PIN,
+            "SHG1",
+            false,
+            vec![
+                "member",
+                "enrol",
+                "RMP01-00001",
+                "--operator",
+                "VOL1",
+                "--scheme",
+                "SHG",
+            ],
+            "--group",
+        ),
+        arg_case(
+            "enrol --scheme",
+            VOL_PIN,
+            "shg",
+            false,
+            vec![
+                "member",
+                "enrol",
+                "RMP01-00002",
+                "--operator",
+                "VOL1",
+                "--group",
+                "SHG1",
+            ],
+            "--scheme",
+        ),
+        arg_case(
+            "enrol ID",
+            VOL_PIN,
+            "rmp01-00003",
+            false,
+            vec![
+                "member",
+                "enrol",
+                "--operator",
+                "VOL1",
+                "--scheme",
+                "SHG",
+                "--group",
+                "SHG1",
+            ],
+            "ID",
+        ),
+    ];
+    run_cases(&k, cases);
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM enrolments WHERE scheme = 'SHG'"),
+        3
+    );
+    k.run(None, &["verify"]).ok();
 }
