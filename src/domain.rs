@@ -14,6 +14,7 @@ pub mod operator;
 pub mod person;
 pub mod receipt;
 pub mod scheme;
+pub mod search;
 pub mod text;
 pub mod time;
 pub mod words;

@@ -66,7 +66,10 @@ fn arg_case(
                 args.push(v.to_string());
             } else {
                 // A positional argument goes right after the (sub)command words.
-                let at = args.iter().position(|a| a.starts_with("--")).unwrap_or(args.len());
+                let at = args
+                    .iter()
+                    .position(|a| a.starts_with("--"))
+                    .unwrap_or(args.len());
                 args.insert(at, v.to_string());
             }
             (args, vec![])

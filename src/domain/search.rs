@@ -1,0 +1,394 @@
+//! Finding a member by name across scripts: "sunita" finds सुनीता, "देवी"
+//! finds Devi, "laxmi" finds लक्ष्मी.
+//!
+//! Names are typed in Devanagari or in one of many Latin spellings (Pooja,
+//! Puja; Shanti, Santi; Lakshmi, Laxmi). Both sides are reduced to one
+//! phonetic key: Devanagari is transliterated letter by letter, then any
+//! Latin text is folded — aspiration dropped (kh→k, sh→s), long vowels made
+//! short (aa→a, ee→i, oo→u), the short "a" that Hindi writes but often does
+//! not say dropped after the first letter of a word, doubled letters made
+//! single. A query matches a name when its key is a substring of the name's
+//! key. We wrote this rather than use a transliteration crate because the
+//! fold, not the transliteration, does the work, and it must make the same
+//! mistakes villagers' spellings make.
+//!
+//! [`Index`] keeps every member's keys in one string so that a keystroke's
+//! search is one substring scan of a few megabytes, off the database.
+
+use crate::domain::digits::to_ascii_digits;
+
+fn consonant(c: char) -> Option<&'static str> {
+    Some(match c {
+        'क' => "k",
+        'ख' => "kh",
+        'ग' => "g",
+        'घ' => "gh",
+        'ङ' => "n",
+        'च' => "ch",
+        'छ' => "chh",
+        'ज' => "j",
+        'झ' => "jh",
+        'ञ' => "n",
+        'ट' => "t",
+        'ठ' => "th",
+        'ड' => "d",
+        'ढ' => "dh",
+        'ण' => "n",
+        'त' => "t",
+        'थ' => "th",
+        'द' => "d",
+        'ध' => "dh",
+        'न' => "n",
+        'प' => "p",
+        'फ' => "ph",
+        'ब' => "b",
+        'भ' => "bh",
+        'म' => "m",
+        'य' => "y",
+        'र' => "r",
+        'ल' => "l",
+        'ळ' => "l",
+        'व' => "v",
+        'श' => "sh",
+        'ष' => "sh",
+        'स' => "s",
+        'ह' => "h",
+        // Precomposed nukta letters (qa, khha, ghha, za, dddha, rha, fa, yya).
+        '\u{0958}' => "k",
+        '\u{0959}' => "kh",
+        '\u{095A}' => "g",
+        '\u{095B}' => "z",
+        '\u{095C}' => "r",
+        '\u{095D}' => "rh",
+        '\u{095E}' => "f",
+        '\u{095F}' => "y",
+        _ => return None,
+    })
+}
+
+fn vowel_sign(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ा' => "aa",
+        'ि' => "i",
+        'ी' => "ee",
+        'ु' => "u",
+        'ू' => "oo",
+        'ृ' => "ri",
+        'े' => "e",
+        'ै' => "ai",
+        'ो' => "o",
+        'ौ' => "au",
+        'ॅ' => "e",
+        'ॉ' => "o",
+        _ => return None,
+    })
+}
+
+fn independent_vowel(c: char) -> Option<&'static str> {
+    Some(match c {
+        'अ' => "a",
+        'आ' => "aa",
+        'इ' => "i",
+        'ई' => "ee",
+        'उ' => "u",
+        'ऊ' => "oo",
+        'ऋ' => "ri",
+        'ए' => "e",
+        'ऐ' => "ai",
+        'ओ' => "o",
+        'औ' => "au",
+        'ऑ' => "o",
+        _ => return None,
+    })
+}
+
+/// Letter-by-letter Latin for Devanagari; Latin letters are kept (lower
+/// case); anything else becomes a word break.
+pub fn transliterate(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(cons) = consonant(c) {
+            let mut cons = cons;
+            // A nukta after ड/ढ/ज/फ/क changes the sound.
+            if chars.peek() == Some(&'\u{093C}') {
+                chars.next();
+                cons = match c {
+                    'ड' => "r",
+                    'ढ' => "rh",
+                    'ज' => "z",
+                    'फ' => "f",
+                    'क' => "k",
+                    _ => cons,
+                };
+            }
+            out.push_str(cons);
+            match chars.peek().copied() {
+                Some('्') => {
+                    chars.next();
+                }
+                Some(m) if vowel_sign(m).is_some() => {
+                    out.push_str(vowel_sign(m).unwrap_or(""));
+                    chars.next();
+                }
+                // The inherent vowel; the fold decides whether it is said.
+                _ => out.push('a'),
+            }
+        } else if let Some(v) = independent_vowel(c) {
+            out.push_str(v);
+        } else if matches!(c, 'ं' | 'ँ') {
+            out.push('n');
+        } else if c == 'ः' {
+            out.push('h');
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{200C}' | '\u{200D}' | '\u{093C}') {
+            // Joiners and stray nuktas do not change the sound.
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// The phonetic key of a name or query in either script.
+pub fn phonetic_key(s: &str) -> String {
+    let latin = transliterate(&to_ascii_digits(s));
+    let mut words = Vec::new();
+    for word in latin.split(' ').filter(|w| !w.is_empty()) {
+        words.push(fold_word(word));
+    }
+    words.join(" ")
+}
+
+fn fold_word(w: &str) -> String {
+    // Spelling variants to one letter each.
+    let w = w
+        .replace('x', "ks")
+        .replace('q', "k")
+        .replace('z', "j")
+        .replace('w', "v")
+        .replace("ph", "f");
+    let b: Vec<char> = w.chars().collect();
+    let mut step: Vec<char> = Vec::with_capacity(b.len());
+    for (i, &c) in b.iter().enumerate() {
+        // A lone c (not ch) is k; y between vowels and i are close enough
+        // only in endings, so y is kept.
+        let c = if c == 'c' && b.get(i + 1) != Some(&'h') {
+            'k'
+        } else {
+            c
+        };
+        // Aspiration: drop h after a consonant (kh, gh, ch, jh, th, dh, bh, sh).
+        if c == 'h'
+            && i > 0
+            && matches!(
+                step.last(),
+                Some('k' | 'g' | 'c' | 'j' | 't' | 'd' | 'p' | 'b' | 's' | 'r')
+            )
+        {
+            continue;
+        }
+        step.push(c);
+    }
+    let mut out = String::with_capacity(step.len());
+    let mut i = 0;
+    while i < step.len() {
+        let (c, width) = match (step[i], step.get(i + 1)) {
+            ('e', Some('e')) => ('i', 2),
+            ('o', Some('o')) => ('u', 2),
+            (c, _) => (c, 1),
+        };
+        let first = i == 0;
+        i += width;
+        // Short a is written but often not said, and Latin spellings keep or
+        // drop it freely: keep only a word-initial a.
+        if c == 'a' && !first {
+            continue;
+        }
+        // Doubled letters (and ee/oo just folded) count once.
+        if out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One searchable member.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub member_id: String,
+    pub name: String,
+    pub relative_name: String,
+    pub phone: Option<String>,
+    pub ration_card: Option<String>,
+}
+
+/// Every member's keys in one string, `\n`-separated, with a table from
+/// line start to entry.
+#[derive(Default)]
+pub struct Index {
+    text: String,
+    starts: Vec<usize>,
+    entries: Vec<Entry>,
+}
+
+impl Index {
+    pub fn new(entries: Vec<Entry>) -> Index {
+        let mut index = Index::default();
+        for e in entries {
+            index.push(e);
+        }
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds one member (after an enrolment, without rebuilding).
+    pub fn push(&mut self, e: Entry) {
+        self.starts.push(self.text.len());
+        // Name key, then the relative's, then the raw identifiers, so one
+        // scan serves every kind of query.
+        self.text.push('\t');
+        self.text.push_str(&phonetic_key(&e.name));
+        self.text.push('\t');
+        self.text.push_str(&phonetic_key(&e.relative_name));
+        self.text.push('\t');
+        self.text.push_str(&e.member_id.to_ascii_lowercase());
+        self.text.push('\t');
+        self.text.push_str(e.phone.as_deref().unwrap_or(""));
+        self.text.push('\t');
+        self.text
+            .push_str(&e.ration_card.as_deref().unwrap_or("").to_ascii_lowercase());
+        self.text.push('\n');
+        self.entries.push(e);
+    }
+
+    /// Members matching `query`, best first: name matches at a word start,
+    /// then other name matches, then matches on the relative's name or an
+    /// identifier. At most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&Entry> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let ascii = to_ascii_digits(q).to_ascii_lowercase();
+        let is_identifier = ascii.chars().any(|c| c.is_ascii_digit());
+        let needle = if is_identifier {
+            ascii
+        } else {
+            phonetic_key(q)
+        };
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u8, usize)> = Vec::new();
+        let mut from = 0;
+        while let Some(pos) = self.text[from..].find(needle.as_str()) {
+            let at = from + pos;
+            let row = self.starts.partition_point(|&s| s <= at) - 1;
+            let line_start = self.starts[row];
+            let line = &self.text[line_start..];
+            let offset = at - line_start;
+            // Which field the hit is in: count tabs before it.
+            let field = line[..offset].matches('\t').count();
+            let before = line[..offset].chars().last();
+            let rank = match field {
+                1 if matches!(before, Some('\t' | ' ')) => 0,
+                1 => 1,
+                _ => 2,
+            };
+            if hits.last().is_some_and(|(_, r)| *r == row) {
+                if let Some(last) = hits.last_mut() {
+                    last.0 = last.0.min(rank);
+                }
+            } else {
+                hits.push((rank, row));
+            }
+            // Next line: one hit per member is enough.
+            let line_end = line
+                .find('\n')
+                .map(|n| line_start + n + 1)
+                .unwrap_or(self.text.len());
+            from = line_end;
+            if from >= self.text.len() {
+                break;
+            }
+        }
+        hits.sort_by_key(|(rank, row)| (*rank, *row));
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, row)| &self.entries[row])
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, name: &str) -> Entry {
+        Entry {
+            member_id: id.into(),
+            name: name.into(),
+            relative_name: "x".into(),
+            phone: None,
+            ration_card: None,
+        }
+    }
+
+    #[test]
+    fn keys_meet_across_scripts_and_spellings() {
+        let same = [
+            ("सुनीता", "sunita"),
+            ("सुनीता", "Suneeta"),
+            ("देवी", "Devi"),
+            ("पूजा", "Puja"),
+            ("पूजा", "Pooja"),
+            ("लक्ष्मी", "Laxmi"),
+            ("लक्ष्मी", "Lakshmi"),
+            ("शांति", "Shanti"),
+            ("शांति", "Santi"),
+            ("रामलाल", "Ramlal"),
+            ("संगीता", "Sangeeta"),
+            ("प्रियंका", "Priyanka"),
+            ("भगवान", "Bhagwan"),
+            ("मीणा", "Meena"),
+            ("सड़क", "sarak"),
+        ];
+        for (dev, lat) in same {
+            assert_eq!(phonetic_key(dev), phonetic_key(lat), "{dev} vs {lat}");
+        }
+        assert_ne!(phonetic_key("सुनीता"), phonetic_key("संगीता"));
+    }
+
+    #[test]
+    fn search_finds_across_scripts_and_ranks_word_starts_first() {
+        let idx = Index::new(vec![
+            entry("K-1", "सुनीता देवी"),
+            entry("K-2", "Sunita Devi"),
+            entry("K-3", "Ramesh Meena"),
+            entry("K-4", "कमला देवी"),
+        ]);
+        let ids = |q: &str| {
+            idx.search(q, 10)
+                .iter()
+                .map(|e| e.member_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("sunita"), vec!["K-1", "K-2"]);
+        assert_eq!(ids("सुनी"), vec!["K-1", "K-2"]);
+        assert_eq!(ids("देवी"), vec!["K-1", "K-2", "K-4"]);
+        assert_eq!(ids("meena"), vec!["K-3"]);
+        assert_eq!(ids("k-3"), vec!["K-3"]);
+        assert!(ids("zzz").is_empty());
+        assert!(ids("   ").is_empty());
+    }
+}
