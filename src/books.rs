@@ -15,6 +15,7 @@ pub mod demo;
 pub mod households;
 pub mod members;
 pub mod setup;
+pub mod status;
 
 use jiff::Timestamp;
 
@@ -207,6 +208,7 @@ pub enum BooksError {
     BadHeader {
         expected: String,
     },
+    BadNow,
 }
 
 impl BooksError {
@@ -303,6 +305,7 @@ impl Localized for BooksError {
             E::Csv { detail } => Message::new("import.csv").arg("detail", detail),
             E::NotACsv => Message::new("import.not_csv"),
             E::BadHeader { expected } => Message::new("import.header").arg("expected", expected),
+            E::BadNow => Message::new("clock.bad_now"),
         }
     }
 }

@@ -26,7 +26,6 @@ use serde::Serialize;
 use crate::books::members::{EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator};
 use crate::books::{Books, BooksError, DataDir, demo};
-use crate::domain::time::ist;
 use crate::i18n::{Lang, Localized, Message};
 use crate::store::queries::{self, OperatorRow};
 use crate::store::verify;
@@ -383,31 +382,9 @@ impl Ctx {
     }
 }
 
-/// The current time: the system clock, or `$DASTAK_NOW` (RFC 3339, or a
-/// civil date-time read as IST) for training, tests and the demo.
+/// The current time (see [`crate::books::status::now`]).
 pub fn now() -> Result<Timestamp, Failure> {
-    match env_nonempty("DASTAK_NOW") {
-        None => Ok(Timestamp::now()),
-        Some(s) => s
-            .parse::<Timestamp>()
-            .ok()
-            .or_else(|| {
-                s.parse::<jiff::civil::DateTime>()
-                    .ok()
-                    .and_then(|dt| dt.to_zoned(ist()).ok())
-                    .map(|z| z.timestamp())
-            })
-            .or_else(|| {
-                s.parse::<jiff::civil::Date>()
-                    .ok()
-                    .and_then(|d| d.at(12, 0, 0, 0).to_zoned(ist()).ok())
-                    .map(|z| z.timestamp())
-            })
-            .ok_or(Failure {
-                message: Message::new("clock.bad_now"),
-                code: 2,
-            }),
-    }
+    Ok(crate::books::status::now()?)
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
@@ -829,7 +806,7 @@ fn status(ctx: &mut Ctx, json: bool) -> Result<ExitCode, Failure> {
     }
     let books = ctx.open()?;
     let t = now()?;
-    let s = show::Status::gather(&books, t)?;
+    let s = books.status(t)?;
     if json {
         print_json(&s)?;
     } else {

@@ -2,16 +2,15 @@
 //! format, dd-mm-yyyy dates.
 
 use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::books::cash::{DayClose, Payment};
 use crate::books::members::MemberView;
-use crate::books::{Books, BooksError};
+
 use crate::domain::money::{Paise, group_indian};
-use crate::domain::time::{ClockVerdict, display_date, display_instant, local_date};
+use crate::domain::time::{display_date, display_instant};
 use crate::domain::words::amount_in_words;
 use crate::i18n::{Lang, Message, t};
-use crate::store::queries::{self, MemberRow, VillageCoverage};
+use crate::store::queries::{MemberRow, VillageCoverage};
 
 fn at_display(at: &str) -> String {
     at.parse::<Timestamp>()
@@ -175,50 +174,7 @@ pub fn day_close(lang: Lang, c: &DayClose) {
     );
 }
 
-#[derive(Serialize)]
-pub struct Status {
-    pub kiosk: String,
-    pub panchayat: String,
-    pub events: u64,
-    pub members: u64,
-    pub today_receipts: u64,
-    pub today_total: Paise,
-    pub clock: &'static str,
-    pub last_event_at: Option<String>,
-}
-
-impl Status {
-    pub fn gather(books: &Books, now: Timestamp) -> Result<Status, BooksError> {
-        let k = books.kiosk()?;
-        let conn = books.store.conn();
-        let last = queries::last_event(conn)?;
-        let today = local_date(now).to_string();
-        let (today_receipts, today_total): (u64, i64) = conn
-            .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions WHERE substr(at, 1, 10) = ?1",
-                [&today],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(crate::store::StoreError::from)?;
-        let clock = match books.clock_verdict(now)? {
-            ClockVerdict::Believable => "ok",
-            ClockVerdict::Behind { .. } => "behind",
-            ClockVerdict::FarAhead { .. } => "needs_confirmation",
-        };
-        Ok(Status {
-            kiosk: k.code,
-            panchayat: k.panchayat,
-            events: last.map(|(s, _)| s).unwrap_or(0),
-            members: queries::member_count(conn)?,
-            today_receipts,
-            today_total: Paise(today_total),
-            clock,
-            last_event_at: last.map(|(_, t)| display_instant(t)),
-        })
-    }
-}
-
-pub fn status(lang: Lang, s: &Status) {
+pub fn status(lang: Lang, s: &crate::books::status::Status) {
     println!(
         "{}",
         Message::new("status.kiosk")

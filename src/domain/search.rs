@@ -223,6 +223,7 @@ pub struct Entry {
     pub relative_name: String,
     pub phone: Option<String>,
     pub ration_card: Option<String>,
+    pub village: String,
 }
 
 /// Every member's keys in one string, `\n`-separated, with a table from
@@ -341,6 +342,7 @@ mod tests {
             relative_name: "x".into(),
             phone: None,
             ration_card: None,
+            village: "v".into(),
         }
     }
 

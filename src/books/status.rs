@@ -1,0 +1,104 @@
+//! The kiosk at a glance: what the home screen and `dastak status` show.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::{Books, BooksError};
+use crate::domain::money::Paise;
+use crate::domain::time::{ClockVerdict, display_instant, local_date};
+use crate::store::{StoreError, queries};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    pub kiosk: String,
+    pub panchayat: String,
+    pub events: u64,
+    pub members: u64,
+    pub today_receipts: u64,
+    pub today_total: Paise,
+    /// `ok`, `behind` or `needs_confirmation`.
+    pub clock: &'static str,
+    pub last_event_at: Option<String>,
+}
+
+impl Books {
+    pub fn status(&self, now: Timestamp) -> Result<Status, BooksError> {
+        let k = self.kiosk()?;
+        let conn = self.store.conn();
+        let last = queries::last_event(conn)?;
+        let today = local_date(now).to_string();
+        let (today_receipts, today_total): (u64, i64) = conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions WHERE substr(at, 1, 10) = ?1",
+                [&today],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(StoreError::from)?;
+        let clock = match self.clock_verdict(now)? {
+            ClockVerdict::Believable => "ok",
+            ClockVerdict::Behind { .. } => "behind",
+            ClockVerdict::FarAhead { .. } => "needs_confirmation",
+        };
+        Ok(Status {
+            kiosk: k.code,
+            panchayat: k.panchayat,
+            events: last.map(|(s, _)| s).unwrap_or(0),
+            members: queries::member_count(conn)?,
+            today_receipts,
+            today_total: Paise(today_total),
+            clock,
+            last_event_at: last.map(|(_, t)| display_instant(t)),
+        })
+    }
+
+    /// Everyone, for the search index.
+    pub fn search_entries(&self) -> Result<Vec<crate::domain::search::Entry>, BooksError> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT member_id, name, relative_name, phone, ration_card, village FROM members ORDER BY member_id")
+            .map_err(StoreError::from)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(crate::domain::search::Entry {
+                    member_id: r.get(0)?,
+                    name: r.get(1)?,
+                    relative_name: r.get(2)?,
+                    phone: r.get(3)?,
+                    ration_card: r.get(4)?,
+                    village: r.get(5)?,
+                })
+            })
+            .map_err(StoreError::from)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)?;
+        Ok(rows)
+    }
+
+    /// Cash expected at the next day close.
+    pub fn expected_cash(&self) -> Result<Paise, BooksError> {
+        let conn = self.store.conn();
+        let after = queries::last_day_close(conn)?.map(|c| c.through_seq).unwrap_or(0);
+        let (taken, refunded, _) = queries::cash_since(conn, after)?;
+        Ok(Paise(taken.0 - refunded.0))
+    }
+}
+
+/// The current time: the system clock, or `$DASTAK_NOW` (RFC 3339, or a
+/// civil date-time or date read as IST) for training, tests and the demo.
+pub fn now() -> Result<Timestamp, BooksError> {
+    let Some(s) = std::env::var("DASTAK_NOW").ok().filter(|v| !v.trim().is_empty()) else {
+        return Ok(Timestamp::now());
+    };
+    let ist = crate::domain::time::ist();
+    s.parse::<Timestamp>()
+        .ok()
+        .or_else(|| s.parse::<jiff::civil::DateTime>().ok().and_then(|dt| dt.to_zoned(ist.clone()).ok()).map(|z| z.timestamp()))
+        .or_else(|| {
+            s.parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.at(12, 0, 0, 0).to_zoned(ist.clone()).ok())
+                .map(|z| z.timestamp())
+        })
+        .ok_or(BooksError::BadNow)
+}
