@@ -1,0 +1,285 @@
+//! The e-volunteer's console: ratatui + crossterm, one file per screen.
+//!
+//! Shape (after atuin's newer TUI): [`app::Model`] holds all state,
+//! [`app::update`] turns a [`app::Msg`] into state changes and
+//! [`app::Effect`]s, and this runtime is the only place with IO. Database
+//! work runs on a worker thread that owns the books and answers with
+//! messages, so the screen never freezes on a slow disk (and, later, a slow
+//! printer or network). The screen is redrawn on input, on every message and
+//! on a 1-second tick; between those the process sleeps in `recv_timeout`,
+//! so the Pi stays cool. `ratatui::init` installs a panic hook that restores
+//! the terminal; every way out goes through `ratatui::restore`.
+
+pub mod app;
+pub mod close;
+pub mod date_check;
+pub mod field;
+pub mod find;
+pub mod home;
+pub mod login;
+pub mod member;
+pub mod pay;
+pub mod reverse;
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::books::status::now;
+use crate::books::{Books, BooksError, DataDir};
+use crate::domain::search::Index;
+use crate::domain::time::display_instant;
+use crate::i18n::{Lang, Localized, Message, t};
+use crate::store::queries::OperatorRow;
+use app::{Effect, Model, Msg, Screen, update};
+
+/// `Label: text▏` with the cursor shown when focused.
+pub fn field_line(label: &str, f: &field::Field, focused: bool) -> Line<'static> {
+    let shown = f.shown();
+    let style = if focused { Style::new().add_modifier(Modifier::UNDERLINED) } else { Style::new() };
+    let mut spans = vec![Span::raw(format!("{label}: ")), Span::styled(shown, style)];
+    if focused {
+        spans.push(Span::styled("▏", Style::new().add_modifier(Modifier::SLOW_BLINK)));
+    }
+    Line::from(spans)
+}
+
+pub fn error_line(text: String) -> Line<'static> {
+    Line::from(Span::styled(text, Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)))
+}
+
+/// Digits in large type (5 rows), for the confirmation screen: an amount a
+/// villager standing at the counter can read.
+pub fn big_text(s: &str) -> Vec<Line<'static>> {
+    const GLYPHS: [(char, [&str; 5]); 13] = [
+        ('0', ["███", "█ █", "█ █", "█ █", "███"]),
+        ('1', [" █ ", "██ ", " █ ", " █ ", "███"]),
+        ('2', ["███", "  █", "███", "█  ", "███"]),
+        ('3', ["███", "  █", "███", "  █", "███"]),
+        ('4', ["█ █", "█ █", "███", "  █", "  █"]),
+        ('5', ["███", "█  ", "███", "  █", "███"]),
+        ('6', ["███", "█  ", "███", "█ █", "███"]),
+        ('7', ["███", "  █", "  █", "  █", "  █"]),
+        ('8', ["███", "█ █", "███", "█ █", "███"]),
+        ('9', ["███", "█ █", "███", "  █", "███"]),
+        (',', ["   ", "   ", "   ", " █ ", "█  "]),
+        ('.', ["   ", "   ", "   ", "   ", " █ "]),
+        ('₹', ["███", " █ ", "███", " █ ", "  █"]),
+    ];
+    let text = format!("₹{s}");
+    (0..5)
+        .map(|row| {
+            let line: Vec<&str> =
+                text.chars().filter_map(|c| GLYPHS.iter().find(|(g, _)| *g == c).map(|(_, rows)| rows[row])).collect();
+            Line::from(line.join(" ")).style(Style::new().add_modifier(Modifier::BOLD))
+        })
+        .collect()
+}
+
+impl Widget for &Model {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = self.lang;
+        let [head, body, help] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+        let who = self.operator.as_ref().map(|o| format!("{} ({})", o.name, o.code)).unwrap_or_default();
+        let header = Line::from(format!(
+            "dastak · {} · {} · {} · {}",
+            self.kiosk.code,
+            self.kiosk.panchayat,
+            who,
+            display_instant(self.now)
+        ))
+        .style(Style::new().add_modifier(Modifier::REVERSED));
+        Paragraph::new(vec![header]).render(head, buf);
+        let help_key = match &self.screen {
+            Screen::Login(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::DateCheck(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Home(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Find(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Member(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Pay(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Reverse(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Close(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+        };
+        Paragraph::new(Line::from(t(l, help_key)).style(Style::new().add_modifier(Modifier::REVERSED))).render(help, buf);
+    }
+}
+
+/// The worker: owns the books, performs effects, answers with messages.
+struct Worker {
+    books: Books,
+    operator: Option<OperatorRow>,
+}
+
+fn msg<T>(r: Result<T, BooksError>) -> Result<T, Message> {
+    r.map_err(|e| e.message())
+}
+
+fn opt(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+impl Worker {
+    fn operator(&self) -> Result<OperatorRow, BooksError> {
+        self.operator.clone().ok_or(BooksError::NeedsSupervisor)
+    }
+
+    fn perform(&mut self, effect: Effect) -> Option<Msg> {
+        let now = match now() {
+            Ok(t) => t,
+            Err(e) => return Some(Msg::Home(Err(e.message()))),
+        };
+        let b = &mut self.books;
+        Some(match effect {
+            Effect::Quit => return None,
+            Effect::Authenticate { code, pin } => {
+                let r = b.authenticate(&code, &pin, now);
+                if let Ok(op) = &r {
+                    self.operator = Some(op.clone());
+                }
+                Msg::LoggedIn(msg(r))
+            }
+            Effect::LoadHome => Msg::Home(msg(b.status(now))),
+            Effect::BuildIndex => match b.search_entries() {
+                Ok(entries) => Msg::Index(Index::new(entries)),
+                Err(e) => Msg::Home(Err(e.message())),
+            },
+            Effect::LoadDues(ids) => Msg::Dues(
+                ids.into_iter()
+                    .filter_map(|id| {
+                        let v = b.member_view(&id, now).ok()?;
+                        let due = v.enrolments.iter().map(|e| e.dues.amount_due.0).sum();
+                        Some((id, crate::domain::money::Paise(due)))
+                    })
+                    .collect(),
+            ),
+            Effect::LoadMember(id) => Msg::Member(msg(b.member_view(&id, now))),
+            Effect::Pay { member, scheme, amount, periods } => {
+                let r = self.operator().and_then(|op| {
+                    self.books.pay(&op, &member, &scheme, opt(&amount), opt(&periods), now)
+                });
+                Msg::Paid(msg(r))
+            }
+            Effect::Reverse { receipt, supervisor, pin, reason } => {
+                let r = b.authenticate(&supervisor, &pin, now).and_then(|sup| b.reverse(&sup, &receipt, &reason, now));
+                Msg::Reversed(msg(r))
+            }
+            Effect::LoadExpected => Msg::Expected(msg(b.expected_cash())),
+            Effect::DayClose { notes, coins, reason } => {
+                let r = self.operator().and_then(|op| self.books.day_close(&op, &notes, &coins, opt(&reason), now));
+                Msg::Closed(msg(r))
+            }
+            Effect::ConfirmDate(d) => {
+                let r = self.operator().and_then(|op| self.books.confirm_date(&op, &d, now));
+                Msg::DateConfirmed(msg(r))
+            }
+        })
+    }
+}
+
+/// Runs the console on `dir` until the operator quits.
+pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
+    let books = dir.open_books()?;
+    let kiosk = books.kiosk()?;
+    let started = now()?;
+    let clock = books.clock_verdict(started)?;
+    let mut model = Model::new(kiosk.clone(), lang.unwrap_or(kiosk.language), started, clock);
+
+    let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
+    let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
+    let worker_tx = msg_tx.clone();
+    std::thread::spawn(move || {
+        let mut worker = Worker { books, operator: None };
+        while let Ok(effect) = effect_rx.recv() {
+            match worker.perform(effect) {
+                Some(m) => {
+                    if worker_tx.send(m).is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        // Blocks in `read`; ends with the process.
+        while let Ok(ev) = event::read() {
+            let m = match ev {
+                Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Event::Resize(..) => Msg::Resize,
+                _ => continue,
+            };
+            if msg_tx.send(m).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut terminal = ratatui::init();
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            // A full repaint every frame: terminals store a Devanagari base
+            // letter and its spacing vowel sign as two cells where ratatui
+            // keeps one two-wide cell, so a partial update leaves stray vowel
+            // signs behind. Frames are rare (keys, messages, 1 Hz) and small,
+            // and the synchronized update keeps the repaint from flickering.
+            // (Not `Terminal::clear`: it asks the terminal for the cursor
+            // position over stdin, racing the input thread for keystrokes.)
+            execute!(std::io::stdout(), BeginSynchronizedUpdate, Clear(ClearType::All))?;
+            terminal.swap_buffers();
+            terminal.draw(|f| f.render_widget(&model, f.area()))?;
+            execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+            let m = match msg_rx.recv_timeout(Duration::from_secs(1)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => Msg::Tick(now().unwrap_or(model.now)),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            for effect in update(&mut model, m) {
+                if effect == Effect::Quit {
+                    return Ok(());
+                }
+                if effect_tx.send(effect).is_err() {
+                    return Ok(());
+                }
+            }
+            if model.quit {
+                return Ok(());
+            }
+        }
+    })();
+    ratatui::restore();
+    result.map_err(|e| BooksError::Io { path: "terminal".into(), detail: e.to_string() })
+}

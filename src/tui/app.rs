@@ -1,0 +1,253 @@
+//! The console's state machine, in the Elm shape: a [`Model`], the [`Msg`]s
+//! that change it (keys, ticks, answers from the worker), and [`update`],
+//! which changes the model and returns [`Effect`]s as data. Only the runtime
+//! (`tui.rs`) performs effects; nothing here touches the database, the
+//! terminal or the clock, so every screen can be driven in a test.
+
+use jiff::Timestamp;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::books::cash::{DayClose, Payment, Reversal};
+use crate::books::members::MemberView;
+use crate::books::status::Status;
+use crate::domain::money::Paise;
+use crate::domain::search::Index;
+use crate::domain::time::ClockVerdict;
+use crate::i18n::{Lang, Message};
+use crate::store::queries::{KioskInfo, OperatorRow};
+use crate::tui::{close, date_check, find, home, login, member, pay, reverse};
+
+/// Everything that can happen to the console.
+pub enum Msg {
+    Key(KeyEvent),
+    Tick(Timestamp),
+    /// The terminal changed size. Nothing is lost: all typed text lives in
+    /// the model, and the next draw lays it out in the new size.
+    Resize,
+    LoggedIn(Result<OperatorRow, Message>),
+    Home(Result<Status, Message>),
+    Index(Index),
+    Dues(Vec<(String, Paise)>),
+    Member(Result<MemberView, Message>),
+    Paid(Result<Payment, Message>),
+    Reversed(Result<Reversal, Message>),
+    Expected(Result<Paise, Message>),
+    Closed(Result<DayClose, Message>),
+    DateConfirmed(Result<(), Message>),
+}
+
+/// Work for the runtime: database calls, run off the UI thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Authenticate { code: String, pin: String },
+    LoadHome,
+    BuildIndex,
+    LoadDues(Vec<String>),
+    LoadMember(String),
+    Pay { member: String, scheme: String, amount: String, periods: String },
+    Reverse { receipt: String, supervisor: String, pin: String, reason: String },
+    LoadExpected,
+    DayClose { notes: String, coins: String, reason: String },
+    ConfirmDate(String),
+    Quit,
+}
+
+pub enum Screen {
+    Login(login::Login),
+    DateCheck(date_check::DateCheck),
+    Home(home::Home),
+    Find(find::Find),
+    Member(member::MemberCard),
+    Pay(pay::Pay),
+    Reverse(reverse::Reverse),
+    Close(close::Close),
+}
+
+/// What a screen's key handler asks for.
+pub enum Step {
+    Nothing,
+    Do(Effect),
+    Go(Screen, Vec<Effect>),
+    Home,
+    Back,
+    Quit,
+}
+
+pub struct Model {
+    pub lang: Lang,
+    pub kiosk: KioskInfo,
+    pub operator: Option<OperatorRow>,
+    pub screen: Screen,
+    /// Where Esc goes from the member card: the search as it was.
+    pub last_find: Option<find::Find>,
+    pub index: Option<Index>,
+    pub home: Option<Status>,
+    pub now: Timestamp,
+    pub clock: ClockVerdict,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(kiosk: KioskInfo, lang: Lang, now: Timestamp, clock: ClockVerdict) -> Model {
+        Model {
+            lang,
+            screen: Screen::Login(login::Login::new(lang)),
+            kiosk,
+            operator: None,
+            last_find: None,
+            index: None,
+            home: None,
+            now,
+            clock,
+            quit: false,
+        }
+    }
+
+    fn go_home(&mut self) -> Vec<Effect> {
+        self.screen = Screen::Home(home::Home::new(self.lang));
+        vec![Effect::LoadHome]
+    }
+}
+
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('q'))
+}
+
+/// Applies one message; returns the effects to perform.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) if is_ctrl_c(&k) => {
+            model.quit = true;
+            vec![Effect::Quit]
+        }
+        Msg::Key(k) => {
+            let step = match &mut model.screen {
+                Screen::Login(s) => s.key(k),
+                Screen::DateCheck(s) => s.key(k),
+                Screen::Home(s) => s.key(k),
+                Screen::Find(s) => s.key(k, model.index.as_ref()),
+                Screen::Member(s) => s.key(k),
+                Screen::Pay(s) => s.key(k),
+                Screen::Reverse(s) => s.key(k),
+                Screen::Close(s) => s.key(k),
+            };
+            apply(model, step)
+        }
+        Msg::Tick(now) => {
+            model.now = now;
+            Vec::new()
+        }
+        Msg::Resize => Vec::new(),
+        Msg::LoggedIn(Ok(op)) => {
+            model.lang = op.language;
+            model.operator = Some(op);
+            let mut effects = vec![Effect::BuildIndex];
+            match model.clock {
+                ClockVerdict::Believable => effects.extend(model.go_home()),
+                verdict => model.screen = Screen::DateCheck(date_check::DateCheck::new(model.lang, verdict, model.now)),
+            }
+            effects
+        }
+        Msg::LoggedIn(Err(m)) => {
+            if let Screen::Login(s) = &mut model.screen {
+                s.failed(m);
+            }
+            Vec::new()
+        }
+        Msg::Home(r) => {
+            if let Ok(s) = &r {
+                model.clock = match s.clock {
+                    "ok" => ClockVerdict::Believable,
+                    _ => model.clock,
+                };
+            }
+            if let Screen::Home(h) = &mut model.screen {
+                h.loaded(r);
+            }
+            Vec::new()
+        }
+        Msg::Index(i) => {
+            model.index = Some(i);
+            // A search typed before the index arrived runs now.
+            if let Screen::Find(f) = &mut model.screen {
+                return f.research(model.index.as_ref());
+            }
+            Vec::new()
+        }
+        Msg::Dues(d) => {
+            if let Screen::Find(f) = &mut model.screen {
+                f.dues.extend(d);
+            }
+            Vec::new()
+        }
+        Msg::Member(r) => {
+            if let Screen::Member(m) = &mut model.screen {
+                m.loaded(r);
+            }
+            Vec::new()
+        }
+        Msg::Paid(r) => {
+            if let Screen::Pay(p) = &mut model.screen {
+                p.done(r);
+            }
+            Vec::new()
+        }
+        Msg::Reversed(r) => {
+            if let Screen::Reverse(p) = &mut model.screen {
+                p.done(r);
+            }
+            Vec::new()
+        }
+        Msg::Expected(r) => {
+            if let Screen::Close(c) = &mut model.screen {
+                c.expected(r);
+            }
+            Vec::new()
+        }
+        Msg::Closed(r) => {
+            if let Screen::Close(c) = &mut model.screen {
+                c.done(r);
+            }
+            Vec::new()
+        }
+        Msg::DateConfirmed(r) => match r {
+            Ok(()) => {
+                model.clock = ClockVerdict::Believable;
+                model.go_home()
+            }
+            Err(m) => {
+                if let Screen::DateCheck(d) = &mut model.screen {
+                    d.error = Some(m);
+                }
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
+    match step {
+        Step::Nothing => Vec::new(),
+        Step::Do(e) => vec![e],
+        Step::Go(screen, effects) => {
+            // Keep the search to come back to from a member card.
+            let old = std::mem::replace(&mut model.screen, screen);
+            if let (Screen::Find(f), Screen::Member(_)) = (old, &model.screen) {
+                model.last_find = Some(f);
+            }
+            effects
+        }
+        Step::Back => match model.last_find.take() {
+            Some(f) if matches!(model.screen, Screen::Member(_)) => {
+                model.screen = Screen::Find(f);
+                Vec::new()
+            }
+            _ => model.go_home(),
+        },
+        Step::Home => model.go_home(),
+        Step::Quit => {
+            model.quit = true;
+            vec![Effect::Quit]
+        }
+    }
+}

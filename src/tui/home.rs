@@ -1,0 +1,93 @@
+//! Home: today's receipts and total, the books, the clock; every action one
+//! key away.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::books::status::Status;
+use crate::domain::money::group_indian;
+use crate::i18n::{Lang, Message, t};
+use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::{close, error_line, find, reverse};
+
+pub struct Home {
+    pub lang: Lang,
+    pub status: Option<Status>,
+    pub error: Option<Message>,
+}
+
+impl Home {
+    pub fn new(lang: Lang) -> Home {
+        Home { lang, status: None, error: None }
+    }
+
+    pub fn loaded(&mut self, r: Result<Status, Message>) {
+        match r {
+            Ok(s) => self.status = Some(s),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent) -> Step {
+        let l = self.lang;
+        match k.code {
+            KeyCode::Char('f' | 'F' | '/') => Step::Go(Screen::Find(find::Find::new(l)), vec![]),
+            KeyCode::Char('p' | 'P') => Step::Go(Screen::Find(find::Find::new(l)), vec![]),
+            KeyCode::Char('r' | 'R') => Step::Go(Screen::Reverse(reverse::Reverse::new(l)), vec![]),
+            KeyCode::Char('c' | 'C') => Step::Go(Screen::Close(close::Close::new(l)), vec![Effect::LoadExpected]),
+            // Esc does not quit from home: it is pressed often, and a
+            // closed console in a queue of villagers is a bad surprise.
+            KeyCode::Char('q' | 'Q') => Step::Quit,
+            _ => Step::Nothing,
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        "tui.help.home"
+    }
+}
+
+impl Widget for &Home {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = self.lang;
+        let mut lines = vec![Line::from(t(l, "tui.home.title")), Line::from("")];
+        match &self.status {
+            None => lines.push(Line::from(t(l, "tui.wait"))),
+            Some(s) => {
+                lines.push(Line::from(
+                    Message::new("status.today").arg("count", s.today_receipts).arg("total", s.today_total).render(l),
+                ));
+                lines.push(Line::from(
+                    Message::new("status.books")
+                        .arg("members", group_indian(s.members))
+                        .arg("events", group_indian(s.events))
+                        .arg("last", s.last_event_at.as_deref().unwrap_or("-"))
+                        .render(l),
+                ));
+                lines.push(Line::from(t(l, "tui.home.printer_pending")));
+                lines.push(Line::from(t(l, "tui.home.sync_pending")));
+                let clock = match s.clock {
+                    "ok" => "status.clock_ok",
+                    "behind" => "status.clock_behind",
+                    _ => "status.clock_confirm",
+                };
+                if s.clock == "ok" {
+                    lines.push(Line::from(t(l, clock)));
+                } else {
+                    lines.push(error_line(t(l, clock)));
+                }
+            }
+        }
+        if let Some(e) = &self.error {
+            lines.push(error_line(e.render(l)));
+        }
+        lines.push(Line::from(""));
+        for key in ["tui.home.action_find", "tui.home.action_pay", "tui.home.action_reverse", "tui.home.action_close", "tui.home.action_quit"] {
+            lines.push(Line::from(format!("  {}", t(l, key))));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}

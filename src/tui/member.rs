@@ -1,0 +1,138 @@
+//! Member card: who, enrolments with dues, history with reversals as pairs.
+//! `1`–`9` (or `p` when there is one scheme) takes a contribution.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::books::members::MemberView;
+use crate::domain::time::display_date;
+use crate::i18n::{Lang, Message, t};
+use crate::tui::app::{Screen, Step};
+use crate::tui::{error_line, pay};
+
+pub struct MemberCard {
+    pub lang: Lang,
+    pub member_id: String,
+    pub view: Option<MemberView>,
+    pub error: Option<Message>,
+}
+
+impl MemberCard {
+    pub fn new(lang: Lang, id: &str) -> MemberCard {
+        MemberCard { lang, member_id: id.to_string(), view: None, error: None }
+    }
+
+    pub fn loaded(&mut self, r: Result<MemberView, Message>) {
+        match r {
+            Ok(v) => self.view = Some(v),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent) -> Step {
+        let n = match k.code {
+            KeyCode::Esc => return Step::Back,
+            KeyCode::Char('p' | 'P') => 0,
+            KeyCode::Char(c @ '1'..='9') => (c as usize) - ('1' as usize),
+            _ => return Step::Nothing,
+        };
+        let Some(v) = &self.view else { return Step::Nothing };
+        if matches!(k.code, KeyCode::Char('p' | 'P')) && v.enrolments.len() != 1 {
+            return Step::Nothing;
+        }
+        match v.enrolments.get(n) {
+            Some(e) => Step::Go(Screen::Pay(pay::Pay::new(self.lang, &v.member, e)), vec![]),
+            None => Step::Nothing,
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        "tui.help.member"
+    }
+}
+
+impl Widget for &MemberCard {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = self.lang;
+        let mut lines = Vec::new();
+        let Some(v) = &self.view else {
+            lines.push(Line::from(self.member_id.clone()));
+            match &self.error {
+                Some(e) => lines.push(error_line(e.render(l))),
+                None => lines.push(Line::from(t(l, "tui.wait"))),
+            }
+            Paragraph::new(lines).render(area, buf);
+            return;
+        };
+        let m = &v.member;
+        lines.push(Line::from(format!("{}  {}", m.member_id, m.name)));
+        lines.push(Line::from(format!("{}: {}   {}: {}", t(l, "member.relative_short"), m.relative_name, t(l, "field.village"), m.village)));
+        let mut ids = Vec::new();
+        if let Some(rc) = &m.ration_card {
+            ids.push(format!("{}: {rc}", t(l, "field.ration_card")));
+        }
+        if let Some(p) = &m.phone {
+            ids.push(format!("{}: {p}", t(l, "field.phone")));
+        }
+        if let Some(a) = &m.aadhaar_last4 {
+            ids.push(format!("{}: XXXX-XXXX-{a}", t(l, "field.aadhaar")));
+        }
+        lines.push(Line::from(ids.join("   ")));
+        lines.push(Line::from(""));
+        for (i, e) in v.enrolments.iter().enumerate() {
+            let name = match l {
+                Lang::Hi => &e.scheme_name_hi,
+                Lang::En => &e.scheme_name_en,
+            };
+            let d = &e.dues;
+            let dues = if d.arrears_periods > 0 {
+                Message::new("member.dues").arg("amount", d.amount_due).arg("periods", d.arrears_periods)
+            } else if d.arrears_periods < 0 {
+                Message::new("member.ahead").arg("periods", -d.arrears_periods)
+            } else {
+                Message::new("member.paid_up")
+            };
+            lines.push(Line::from(format!(
+                "[{}] {} ({}) {} — {}",
+                i + 1,
+                name,
+                e.enrolment.scheme,
+                display_date(e.enrolment.enrolled_on),
+                dues.render(l)
+            )));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(t(l, "member.history")));
+        let mut history: Vec<(String, String)> = Vec::new();
+        for c in &v.contributions {
+            let mark = c.reversed_by.as_ref().map(|r| Message::new("member.reversed_by").arg("slip", r).render(l)).unwrap_or_default();
+            let when = c.at.parse::<jiff::Timestamp>().map(crate::domain::time::display_instant).unwrap_or_default();
+            history.push((c.at.clone(), format!("{when}  {}  {}  {}  {mark}", c.receipt_no, c.scheme, c.amount)));
+            // A reversal is shown right under what it reversed, as a pair.
+            for r in v.reversals.iter().filter(|r| r.original == c.receipt_no) {
+                history.push((
+                    c.at.clone(),
+                    format!(
+                        "  ↳ {}",
+                        Message::new("member.reversal_line")
+                            .arg("slip", &r.receipt_no)
+                            .arg("original", &r.original)
+                            .arg("amount", r.amount)
+                            .arg("reason", &r.reason)
+                            .render(l)
+                    ),
+                ));
+            }
+        }
+        // Newest first, as many as fit.
+        let room = (area.height as usize).saturating_sub(lines.len());
+        let skip = history.len().saturating_sub(room);
+        for (_, text) in history.into_iter().skip(skip) {
+            lines.push(Line::from(text));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}

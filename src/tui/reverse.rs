@@ -1,0 +1,110 @@
+//! Reverse a receipt: the receipt number, a supervisor's code and PIN (not
+//! the operator who took the cash), and a reason.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::books::cash::Reversal;
+use crate::i18n::{Lang, Message, t};
+use crate::tui::app::{Effect, Step};
+use crate::tui::field::Field;
+use crate::tui::{error_line, field_line};
+
+pub struct Reverse {
+    pub lang: Lang,
+    pub fields: [Field; 4],
+    pub focus: usize,
+    pub busy: bool,
+    pub done: Option<Reversal>,
+    pub error: Option<Message>,
+}
+
+const LABELS: [&str; 4] = ["field.receipt", "tui.reverse.supervisor", "tui.login.pin", "field.reason"];
+
+impl Reverse {
+    pub fn new(lang: Lang) -> Reverse {
+        Reverse {
+            lang,
+            fields: [Field::new(30), Field::new(24), Field::secret(12), Field::new(120)],
+            focus: 0,
+            busy: false,
+            done: None,
+            error: None,
+        }
+    }
+
+    pub fn done(&mut self, r: Result<Reversal, Message>) {
+        self.busy = false;
+        match r {
+            Ok(r) => self.done = Some(r),
+            Err(e) => {
+                self.error = Some(e);
+                self.fields[2] = Field::secret(12);
+            }
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent) -> Step {
+        if self.busy {
+            return Step::Nothing;
+        }
+        if self.done.is_some() {
+            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) { Step::Home } else { Step::Nothing };
+        }
+        match k.code {
+            KeyCode::Esc => Step::Home,
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1) % 4;
+                Step::Nothing
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                self.focus = (self.focus + 3) % 4;
+                Step::Nothing
+            }
+            KeyCode::Enter if self.focus < 3 => {
+                self.focus += 1;
+                Step::Nothing
+            }
+            KeyCode::Enter => {
+                self.busy = true;
+                self.error = None;
+                let v = |i: usize| self.fields[i].value().to_string();
+                Step::Do(Effect::Reverse { receipt: v(0), supervisor: v(1), pin: v(2), reason: v(3) })
+            }
+            _ => {
+                self.fields[self.focus].key(k);
+                Step::Nothing
+            }
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        "tui.help.form"
+    }
+}
+
+impl Widget for &Reverse {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = self.lang;
+        let mut lines = vec![Line::from(t(l, "tui.reverse.title")), Line::from("")];
+        for (i, f) in self.fields.iter().enumerate() {
+            lines.push(field_line(&t(l, LABELS[i]), f, self.focus == i));
+        }
+        lines.push(Line::from(""));
+        if self.busy {
+            lines.push(Line::from(t(l, "tui.wait")));
+        }
+        if let Some(r) = &self.done {
+            lines.push(Line::from(
+                Message::new("reverse.done").arg("slip", &r.receipt).arg("original", &r.original).arg("amount", r.amount).render(l),
+            ));
+        }
+        if let Some(e) = &self.error {
+            lines.push(error_line(e.render(l)));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}
