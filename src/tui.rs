@@ -27,11 +27,14 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate};
+use ratatui::crossterm::terminal::{
+    BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate,
+};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use crate::books::status::now;
 use crate::books::{Books, BooksError, DataDir};
@@ -40,20 +43,72 @@ use crate::domain::time::display_instant;
 use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::OperatorRow;
 use app::{Effect, Model, Msg, Screen, update};
+use jiff::Timestamp;
 
 /// `Label: text▏` with the cursor shown when focused.
 pub fn field_line(label: &str, f: &field::Field, focused: bool) -> Line<'static> {
     let shown = f.shown();
-    let style = if focused { Style::new().add_modifier(Modifier::UNDERLINED) } else { Style::new() };
+    let style = if focused {
+        Style::new().add_modifier(Modifier::UNDERLINED)
+    } else {
+        Style::new()
+    };
     let mut spans = vec![Span::raw(format!("{label}: ")), Span::styled(shown, style)];
     if focused {
-        spans.push(Span::styled("▏", Style::new().add_modifier(Modifier::SLOW_BLINK)));
+        spans.push(Span::styled(
+            "▏",
+            Style::new().add_modifier(Modifier::SLOW_BLINK),
+        ));
     }
     Line::from(spans)
 }
 
+/// Renders lines, re-wrapping any line too wide for `area` at word breaks
+/// ourselves, one cell short of the edge: terminals and `unicode-width`
+/// can disagree by a cell on Devanagari, and a grapheme that lands on the
+/// last column may be dropped.
+pub fn render_lines(lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
+    let limit = usize::from(area.width.saturating_sub(1)).max(1);
+    let mut out: Vec<Line<'static>> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= limit {
+            out.push(line);
+            continue;
+        }
+        let style = line
+            .spans
+            .first()
+            .map(|s| s.style)
+            .unwrap_or_default()
+            .patch(line.style);
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let mut current = String::new();
+        for word in text.split(' ') {
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
+            if UnicodeWidthStr::width(candidate.as_str()) > limit && !current.is_empty() {
+                out.push(Line::from(Span::styled(
+                    std::mem::take(&mut current),
+                    style,
+                )));
+                current = word.to_string();
+            } else {
+                current = candidate;
+            }
+        }
+        out.push(Line::from(Span::styled(current, style)));
+    }
+    Paragraph::new(out).render(area, buf);
+}
+
 pub fn error_line(text: String) -> Line<'static> {
-    Line::from(Span::styled(text, Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)))
+    Line::from(Span::styled(
+        text,
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    ))
 }
 
 /// Digits in large type (5 rows), for the confirmation screen: an amount a
@@ -77,8 +132,15 @@ pub fn big_text(s: &str) -> Vec<Line<'static>> {
     let text = format!("₹{s}");
     (0..5)
         .map(|row| {
-            let line: Vec<&str> =
-                text.chars().filter_map(|c| GLYPHS.iter().find(|(g, _)| *g == c).map(|(_, rows)| rows[row])).collect();
+            let line: Vec<&str> = text
+                .chars()
+                .filter_map(|c| {
+                    GLYPHS
+                        .iter()
+                        .find(|(g, _)| *g == c)
+                        .map(|(_, rows)| rows[row])
+                })
+                .collect();
             Line::from(line.join(" ")).style(Style::new().add_modifier(Modifier::BOLD))
         })
         .collect()
@@ -87,9 +149,17 @@ pub fn big_text(s: &str) -> Vec<Line<'static>> {
 impl Widget for &Model {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let l = self.lang;
-        let [head, body, help] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-        let who = self.operator.as_ref().map(|o| format!("{} ({})", o.name, o.code)).unwrap_or_default();
+        let [head, body, help] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let who = self
+            .operator
+            .as_ref()
+            .map(|o| format!("{} ({})", o.name, o.code))
+            .unwrap_or_default();
         let header = Line::from(format!(
             "dastak · {} · {} · {} · {}",
             self.kiosk.code,
@@ -133,14 +203,20 @@ impl Widget for &Model {
                 s.help()
             }
         };
-        Paragraph::new(Line::from(t(l, help_key)).style(Style::new().add_modifier(Modifier::REVERSED))).render(help, buf);
+        Paragraph::new(
+            Line::from(t(l, help_key)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        )
+        .render(help, buf);
     }
 }
 
 /// The worker: owns the books, performs effects, answers with messages.
-struct Worker {
+/// Public so that tests can drive the console without a terminal.
+pub struct Worker {
     books: Books,
     operator: Option<OperatorRow>,
+    /// A fixed clock for tests; `None` reads the real one (or `DASTAK_NOW`).
+    clock: Option<Timestamp>,
 }
 
 fn msg<T>(r: Result<T, BooksError>) -> Result<T, Message> {
@@ -157,8 +233,21 @@ impl Worker {
         self.operator.clone().ok_or(BooksError::NeedsSupervisor)
     }
 
-    fn perform(&mut self, effect: Effect) -> Option<Msg> {
-        let now = match now() {
+    pub fn new(books: Books, clock: Option<Timestamp>) -> Worker {
+        Worker {
+            books,
+            operator: None,
+            clock,
+        }
+    }
+
+    pub fn books(&self) -> &Books {
+        &self.books
+    }
+
+    /// Performs one effect; `None` for `Quit`.
+    pub fn perform(&mut self, effect: Effect) -> Option<Msg> {
+        let now = match self.clock.map(Ok).unwrap_or_else(now) {
             Ok(t) => t,
             Err(e) => return Some(Msg::Home(Err(e.message()))),
         };
@@ -187,23 +276,44 @@ impl Worker {
                     .collect(),
             ),
             Effect::LoadMember(id) => Msg::Member(msg(b.member_view(&id, now))),
-            Effect::Pay { member, scheme, amount, periods } => {
+            Effect::Pay {
+                member,
+                scheme,
+                amount,
+                periods,
+            } => {
                 let r = self.operator().and_then(|op| {
-                    self.books.pay(&op, &member, &scheme, opt(&amount), opt(&periods), now)
+                    self.books
+                        .pay(&op, &member, &scheme, opt(&amount), opt(&periods), now)
                 });
                 Msg::Paid(msg(r))
             }
-            Effect::Reverse { receipt, supervisor, pin, reason } => {
-                let r = b.authenticate(&supervisor, &pin, now).and_then(|sup| b.reverse(&sup, &receipt, &reason, now));
+            Effect::Reverse {
+                receipt,
+                supervisor,
+                pin,
+                reason,
+            } => {
+                let r = b
+                    .authenticate(&supervisor, &pin, now)
+                    .and_then(|sup| b.reverse(&sup, &receipt, &reason, now));
                 Msg::Reversed(msg(r))
             }
             Effect::LoadExpected => Msg::Expected(msg(b.expected_cash())),
-            Effect::DayClose { notes, coins, reason } => {
-                let r = self.operator().and_then(|op| self.books.day_close(&op, &notes, &coins, opt(&reason), now));
+            Effect::DayClose {
+                notes,
+                coins,
+                reason,
+            } => {
+                let r = self
+                    .operator()
+                    .and_then(|op| self.books.day_close(&op, &notes, &coins, opt(&reason), now));
                 Msg::Closed(msg(r))
             }
             Effect::ConfirmDate(d) => {
-                let r = self.operator().and_then(|op| self.books.confirm_date(&op, &d, now));
+                let r = self
+                    .operator()
+                    .and_then(|op| self.books.confirm_date(&op, &d, now));
                 Msg::DateConfirmed(msg(r))
             }
         })
@@ -216,13 +326,18 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
     let kiosk = books.kiosk()?;
     let started = now()?;
     let clock = books.clock_verdict(started)?;
-    let mut model = Model::new(kiosk.clone(), lang.unwrap_or(kiosk.language), started, clock);
+    let mut model = Model::new(
+        kiosk.clone(),
+        lang.unwrap_or(kiosk.language),
+        started,
+        clock,
+    );
 
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let worker_tx = msg_tx.clone();
     std::thread::spawn(move || {
-        let mut worker = Worker { books, operator: None };
+        let mut worker = Worker::new(books, None);
         while let Ok(effect) = effect_rx.recv() {
             match worker.perform(effect) {
                 Some(m) => {
@@ -258,7 +373,11 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
             // and the synchronized update keeps the repaint from flickering.
             // (Not `Terminal::clear`: it asks the terminal for the cursor
             // position over stdin, racing the input thread for keystrokes.)
-            execute!(std::io::stdout(), BeginSynchronizedUpdate, Clear(ClearType::All))?;
+            execute!(
+                std::io::stdout(),
+                BeginSynchronizedUpdate,
+                Clear(ClearType::All)
+            )?;
             terminal.swap_buffers();
             terminal.draw(|f| f.render_widget(&model, f.area()))?;
             execute!(std::io::stdout(), EndSynchronizedUpdate)?;
@@ -281,5 +400,8 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
         }
     })();
     ratatui::restore();
-    result.map_err(|e| BooksError::Io { path: "terminal".into(), detail: e.to_string() })
+    result.map_err(|e| BooksError::Io {
+        path: "terminal".into(),
+        detail: e.to_string(),
+    })
 }

@@ -323,6 +323,7 @@ impl Books {
             let d = dues(&scheme, e.enrolled_on, today, paid);
             enrolments.push(EnrolmentView {
                 enrolment: e,
+                per_period: scheme.amount.per_period(),
                 scheme_name_hi: scheme.name_hi,
                 scheme_name_en: scheme.name_en,
                 dues: d,
@@ -340,6 +341,8 @@ impl Books {
 #[derive(Clone, Debug, Serialize)]
 pub struct EnrolmentView {
     pub enrolment: EnrolmentRow,
+    /// The scheme's amount per period (fixed, or the minimum).
+    pub per_period: crate::domain::money::Paise,
     pub scheme_name_hi: String,
     pub scheme_name_en: String,
     pub dues: Dues,

@@ -78,7 +78,9 @@ impl Books {
     /// Cash expected at the next day close.
     pub fn expected_cash(&self) -> Result<Paise, BooksError> {
         let conn = self.store.conn();
-        let after = queries::last_day_close(conn)?.map(|c| c.through_seq).unwrap_or(0);
+        let after = queries::last_day_close(conn)?
+            .map(|c| c.through_seq)
+            .unwrap_or(0);
         let (taken, refunded, _) = queries::cash_since(conn, after)?;
         Ok(Paise(taken.0 - refunded.0))
     }
@@ -87,13 +89,21 @@ impl Books {
 /// The current time: the system clock, or `$DASTAK_NOW` (RFC 3339, or a
 /// civil date-time or date read as IST) for training, tests and the demo.
 pub fn now() -> Result<Timestamp, BooksError> {
-    let Some(s) = std::env::var("DASTAK_NOW").ok().filter(|v| !v.trim().is_empty()) else {
+    let Some(s) = std::env::var("DASTAK_NOW")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
         return Ok(Timestamp::now());
     };
     let ist = crate::domain::time::ist();
     s.parse::<Timestamp>()
         .ok()
-        .or_else(|| s.parse::<jiff::civil::DateTime>().ok().and_then(|dt| dt.to_zoned(ist.clone()).ok()).map(|z| z.timestamp()))
+        .or_else(|| {
+            s.parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|dt| dt.to_zoned(ist.clone()).ok())
+                .map(|z| z.timestamp())
+        })
         .or_else(|| {
             s.parse::<jiff::civil::Date>()
                 .ok()

@@ -39,15 +39,32 @@ pub enum Msg {
 /// Work for the runtime: database calls, run off the UI thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    Authenticate { code: String, pin: String },
+    Authenticate {
+        code: String,
+        pin: String,
+    },
     LoadHome,
     BuildIndex,
     LoadDues(Vec<String>),
     LoadMember(String),
-    Pay { member: String, scheme: String, amount: String, periods: String },
-    Reverse { receipt: String, supervisor: String, pin: String, reason: String },
+    Pay {
+        member: String,
+        scheme: String,
+        amount: String,
+        periods: String,
+    },
+    Reverse {
+        receipt: String,
+        supervisor: String,
+        pin: String,
+        reason: String,
+    },
     LoadExpected,
-    DayClose { notes: String, coins: String, reason: String },
+    DayClose {
+        notes: String,
+        coins: String,
+        reason: String,
+    },
     ConfirmDate(String),
     Quit,
 }
@@ -67,7 +84,8 @@ pub enum Screen {
 pub enum Step {
     Nothing,
     Do(Effect),
-    Go(Screen, Vec<Effect>),
+    /// A new screen (boxed: screens are large, steps are many).
+    Go(Box<Screen>, Vec<Effect>),
     Home,
     Back,
     Quit,
@@ -110,7 +128,8 @@ impl Model {
 }
 
 fn is_ctrl_c(k: &KeyEvent) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('q'))
+    k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('q'))
 }
 
 /// Applies one message; returns the effects to perform.
@@ -144,7 +163,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             let mut effects = vec![Effect::BuildIndex];
             match model.clock {
                 ClockVerdict::Believable => effects.extend(model.go_home()),
-                verdict => model.screen = Screen::DateCheck(date_check::DateCheck::new(model.lang, verdict, model.now)),
+                verdict => {
+                    model.screen = Screen::DateCheck(date_check::DateCheck::new(
+                        model.lang, verdict, model.now,
+                    ))
+                }
             }
             effects
         }
@@ -231,7 +254,7 @@ fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
         Step::Do(e) => vec![e],
         Step::Go(screen, effects) => {
             // Keep the search to come back to from a member card.
-            let old = std::mem::replace(&mut model.screen, screen);
+            let old = std::mem::replace(&mut model.screen, *screen);
             if let (Screen::Find(f), Screen::Member(_)) = (old, &model.screen) {
                 model.last_find = Some(f);
             }

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
@@ -15,7 +15,7 @@ use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{error_line, field_line};
+use crate::tui::{error_line, field_line, render_lines};
 
 /// Rows: one per note, then coins, then the reason.
 const ROWS: usize = NOTES.len() + 2;
@@ -68,7 +68,9 @@ impl Close {
         let notes: i64 = NOTES
             .iter()
             .zip(&self.counts)
-            .map(|(face, f)| i64::from(*face) * i64::from(parse_count(f.value(), 10_000).unwrap_or(0)) * 100)
+            .map(|(face, f)| {
+                i64::from(*face) * i64::from(parse_count(f.value(), 10_000).unwrap_or(0)) * 100
+            })
             .sum();
         let coins = Paise::parse_allow_zero(self.coins.value()).unwrap_or_default();
         Paise(notes + coins.0)
@@ -89,7 +91,11 @@ impl Close {
             return Step::Nothing;
         }
         if self.done.is_some() {
-            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) { Step::Home } else { Step::Nothing };
+            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
+                Step::Home
+            } else {
+                Step::Nothing
+            };
         }
         match k.code {
             KeyCode::Esc => Step::Home,
@@ -135,29 +141,53 @@ impl Widget for &Close {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let l = self.lang;
         let total = self.total();
-        let mut rows: Vec<Row> = vec![Row::new(vec![Cell::from(t(l, "tui.close.title"))]), Row::new(vec![Cell::from("")])];
+        let mut rows: Vec<Row> = vec![
+            Row::new(vec![Cell::from(t(l, "tui.close.title"))]),
+            Row::new(vec![Cell::from("")]),
+        ];
         for (i, (face, f)) in NOTES.iter().zip(&self.counts).enumerate() {
             let count = parse_count(f.value(), 10_000).unwrap_or(0);
             rows.push(Row::new(vec![
                 Cell::from(field_line(&format!("₹{face} ×"), f, self.focus == i)),
-                Cell::from(Line::from(Paise(i64::from(*face) * i64::from(count) * 100).to_string()).right_aligned()),
+                Cell::from(
+                    Line::from(Paise(i64::from(*face) * i64::from(count) * 100).to_string())
+                        .right_aligned(),
+                ),
             ]));
         }
         let coins = Paise::parse_allow_zero(self.coins.value()).unwrap_or_default();
         rows.push(Row::new(vec![
-            Cell::from(field_line(&t(l, "tui.close.coins"), &self.coins, self.focus == NOTES.len())),
+            Cell::from(field_line(
+                &t(l, "tui.close.coins"),
+                &self.coins,
+                self.focus == NOTES.len(),
+            )),
             Cell::from(Line::from(coins.to_string()).right_aligned()),
         ]));
-        rows.push(Row::new(vec![Cell::from(t(l, "tui.close.counted")), Cell::from(Line::from(total.to_string()).right_aligned())]));
+        rows.push(Row::new(vec![
+            Cell::from(t(l, "tui.close.counted")),
+            Cell::from(Line::from(total.to_string()).right_aligned()),
+        ]));
         let (expected, variance) = match self.expected {
             Some(e) => (e.to_string(), Paise(total.0 - e.0).to_string()),
             None => (t(l, "tui.wait"), String::new()),
         };
-        rows.push(Row::new(vec![Cell::from(t(l, "tui.close.expected")), Cell::from(Line::from(expected).right_aligned())]));
-        rows.push(Row::new(vec![Cell::from(t(l, "tui.close.variance")), Cell::from(Line::from(variance).right_aligned())]));
-        rows.push(Row::new(vec![Cell::from(field_line(&t(l, "field.reason"), &self.reason, self.focus == ROWS - 1))]));
+        rows.push(Row::new(vec![
+            Cell::from(t(l, "tui.close.expected")),
+            Cell::from(Line::from(expected).right_aligned()),
+        ]));
+        rows.push(Row::new(vec![
+            Cell::from(t(l, "tui.close.variance")),
+            Cell::from(Line::from(variance).right_aligned()),
+        ]));
+        rows.push(Row::new(vec![Cell::from(field_line(
+            &t(l, "field.reason"),
+            &self.reason,
+            self.focus == ROWS - 1,
+        ))]));
+        let mut notes: Vec<Line<'static>> = Vec::new();
         if let Some(d) = &self.done {
-            rows.push(Row::new(vec![Cell::from(
+            notes.push(Line::from(
                 Message::new("close.done")
                     .arg("date", display_date(d.date))
                     .arg("counted", d.counted)
@@ -165,14 +195,22 @@ impl Widget for &Close {
                     .arg("variance", d.variance)
                     .arg("count", d.contributions)
                     .render(l),
-            )]));
+            ));
         }
         if self.busy {
-            rows.push(Row::new(vec![Cell::from(t(l, "tui.wait"))]));
+            notes.push(Line::from(t(l, "tui.wait")));
         }
         if let Some(e) = &self.error {
-            rows.push(Row::new(vec![Cell::from(error_line(e.render(l)))]));
+            notes.push(error_line(e.render(l)));
         }
-        Widget::render(Table::new(rows, [Constraint::Fill(1), Constraint::Length(14)]), area, buf);
+        let [table, below] =
+            Layout::vertical([Constraint::Length(rows.len() as u16), Constraint::Min(0)])
+                .areas(area);
+        Widget::render(
+            Table::new(rows, [Constraint::Fill(1), Constraint::Length(14)]),
+            table,
+            buf,
+        );
+        render_lines(notes, below, buf);
     }
 }

@@ -7,13 +7,13 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::domain::time::{ClockVerdict, display_instant};
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{error_line, field_line};
+use crate::tui::{error_line, field_line, render_lines};
 
 pub struct DateCheck {
     pub lang: Lang,
@@ -25,13 +25,21 @@ pub struct DateCheck {
 
 impl DateCheck {
     pub fn new(lang: Lang, verdict: ClockVerdict, now: Timestamp) -> DateCheck {
-        DateCheck { lang, verdict, now, date: Field::new(10), error: None }
+        DateCheck {
+            lang,
+            verdict,
+            now,
+            date: Field::new(10),
+            error: None,
+        }
     }
 
     pub fn key(&mut self, k: KeyEvent) -> Step {
         match (self.verdict, k.code) {
             (_, KeyCode::Esc) => Step::Quit,
-            (ClockVerdict::FarAhead { .. }, KeyCode::Enter) => Step::Do(Effect::ConfirmDate(self.date.value().to_string())),
+            (ClockVerdict::FarAhead { .. }, KeyCode::Enter) => {
+                Step::Do(Effect::ConfirmDate(self.date.value().to_string()))
+            }
             // Behind: the clock must be set outside the program; the books
             // may still be looked at, but every cash action refuses.
             (ClockVerdict::Behind { .. } | ClockVerdict::Believable, KeyCode::Enter) => Step::Home,
@@ -58,12 +66,18 @@ impl Widget for &DateCheck {
         match self.verdict {
             ClockVerdict::Behind { last } => {
                 lines.push(Line::from(
-                    Message::new("clock.behind").arg("now", &now).arg("last", display_instant(last)).render(l),
+                    Message::new("clock.behind")
+                        .arg("now", &now)
+                        .arg("last", display_instant(last))
+                        .render(l),
                 ));
             }
             ClockVerdict::FarAhead { last } => {
                 lines.push(Line::from(
-                    Message::new("tui.date.far").arg("now", &now).arg("last", display_instant(last)).render(l),
+                    Message::new("tui.date.far")
+                        .arg("now", &now)
+                        .arg("last", display_instant(last))
+                        .render(l),
                 ));
                 lines.push(Line::from(""));
                 lines.push(field_line(&t(l, "tui.date.today"), &self.date, true));
@@ -74,6 +88,6 @@ impl Widget for &DateCheck {
             lines.push(Line::from(""));
             lines.push(error_line(e.render(l)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

@@ -16,11 +16,18 @@ pub struct Field {
 
 impl Field {
     pub fn new(max: usize) -> Field {
-        Field { max, ..Field::default() }
+        Field {
+            max,
+            ..Field::default()
+        }
     }
 
     pub fn secret(max: usize) -> Field {
-        Field { secret: true, max, ..Field::default() }
+        Field {
+            secret: true,
+            max,
+            ..Field::default()
+        }
     }
 
     pub fn with_text(mut self, s: &str) -> Field {
@@ -33,7 +40,11 @@ impl Field {
     pub fn key(&mut self, k: KeyEvent) -> bool {
         let len = self.text.chars().count();
         match k.code {
-            KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(c)
+                if !k
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 if c.is_control() || len >= self.max {
                     return true;
                 }
@@ -61,12 +72,20 @@ impl Field {
     }
 
     fn byte_at(&self, chars: usize) -> usize {
-        self.text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(self.text.len())
+        self.text
+            .char_indices()
+            .nth(chars)
+            .map(|(i, _)| i)
+            .unwrap_or(self.text.len())
     }
 
     /// What is shown: the text, or a dot per character for a secret.
     pub fn shown(&self) -> String {
-        if self.secret { "•".repeat(self.text.chars().count()) } else { self.text.clone() }
+        if self.secret {
+            "•".repeat(self.text.chars().count())
+        } else {
+            self.text.clone()
+        }
     }
 
     pub fn value(&self) -> &str {

@@ -51,11 +51,23 @@ impl Find {
             return Vec::new();
         };
         self.waiting_for_index = false;
-        self.results = index.search(self.query.value(), SHOWN).into_iter().cloned().collect();
+        self.results = index
+            .search(self.query.value(), SHOWN)
+            .into_iter()
+            .cloned()
+            .collect();
         self.selected = self.selected.min(self.results.len().saturating_sub(1));
-        let missing: Vec<String> =
-            self.results.iter().filter(|e| !self.dues.contains_key(&e.member_id)).map(|e| e.member_id.clone()).collect();
-        if missing.is_empty() { Vec::new() } else { vec![Effect::LoadDues(missing)] }
+        let missing: Vec<String> = self
+            .results
+            .iter()
+            .filter(|e| !self.dues.contains_key(&e.member_id))
+            .map(|e| e.member_id.clone())
+            .collect();
+        if missing.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::LoadDues(missing)]
+        }
     }
 
     pub fn key(&mut self, k: KeyEvent, index: Option<&Index>) -> Step {
@@ -74,7 +86,10 @@ impl Find {
             KeyCode::Enter => match self.results.get(self.selected) {
                 Some(e) => {
                     let id = e.member_id.clone();
-                    Step::Go(Screen::Member(member::MemberCard::new(self.lang, &id)), vec![Effect::LoadMember(id)])
+                    Step::Go(
+                        Box::new(Screen::Member(member::MemberCard::new(self.lang, &id))),
+                        vec![Effect::LoadMember(id)],
+                    )
                 }
                 None => Step::Nothing,
             },
@@ -102,7 +117,10 @@ impl Widget for &Find {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let l = self.lang;
         let [top, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(area);
-        let mut head = vec![Line::from(t(l, "tui.find.title")), field_line(&t(l, "tui.find.query"), &self.query, true)];
+        let mut head = vec![
+            Line::from(t(l, "tui.find.title")),
+            field_line(&t(l, "tui.find.query"), &self.query, true),
+        ];
         if self.waiting_for_index {
             head.push(Line::from(t(l, "tui.wait")));
         } else if !self.query.value().is_empty() && self.results.is_empty() {
@@ -110,8 +128,16 @@ impl Widget for &Find {
         }
         Paragraph::new(head).render(top, buf);
         let rows = self.results.iter().enumerate().map(|(i, e)| {
-            let due = self.dues.get(&e.member_id).map(|d| d.to_string()).unwrap_or_default();
-            let style = if i == self.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            let due = self
+                .dues
+                .get(&e.member_id)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let style = if i == self.selected {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
             // Hindi text left-aligned with slack after it; money right-aligned
             // in its own column (terminals disagree on Devanagari widths).
             Row::new(vec![

@@ -5,13 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{close, error_line, find, reverse};
+use crate::tui::{close, error_line, find, render_lines, reverse};
 
 pub struct Home {
     pub lang: Lang,
@@ -21,7 +21,11 @@ pub struct Home {
 
 impl Home {
     pub fn new(lang: Lang) -> Home {
-        Home { lang, status: None, error: None }
+        Home {
+            lang,
+            status: None,
+            error: None,
+        }
     }
 
     pub fn loaded(&mut self, r: Result<Status, Message>) {
@@ -34,10 +38,19 @@ impl Home {
     pub fn key(&mut self, k: KeyEvent) -> Step {
         let l = self.lang;
         match k.code {
-            KeyCode::Char('f' | 'F' | '/') => Step::Go(Screen::Find(find::Find::new(l)), vec![]),
-            KeyCode::Char('p' | 'P') => Step::Go(Screen::Find(find::Find::new(l)), vec![]),
-            KeyCode::Char('r' | 'R') => Step::Go(Screen::Reverse(reverse::Reverse::new(l)), vec![]),
-            KeyCode::Char('c' | 'C') => Step::Go(Screen::Close(close::Close::new(l)), vec![Effect::LoadExpected]),
+            KeyCode::Char('f' | 'F' | '/') => {
+                Step::Go(Box::new(Screen::Find(find::Find::new(l))), vec![])
+            }
+            KeyCode::Char('p' | 'P') => {
+                Step::Go(Box::new(Screen::Find(find::Find::new(l))), vec![])
+            }
+            KeyCode::Char('r' | 'R') => {
+                Step::Go(Box::new(Screen::Reverse(reverse::Reverse::new(l))), vec![])
+            }
+            KeyCode::Char('c' | 'C') => Step::Go(
+                Box::new(Screen::Close(close::Close::new(l))),
+                vec![Effect::LoadExpected],
+            ),
             // Esc does not quit from home: it is pressed often, and a
             // closed console in a queue of villagers is a bad surprise.
             KeyCode::Char('q' | 'Q') => Step::Quit,
@@ -58,7 +71,10 @@ impl Widget for &Home {
             None => lines.push(Line::from(t(l, "tui.wait"))),
             Some(s) => {
                 lines.push(Line::from(
-                    Message::new("status.today").arg("count", s.today_receipts).arg("total", s.today_total).render(l),
+                    Message::new("status.today")
+                        .arg("count", s.today_receipts)
+                        .arg("total", s.today_total)
+                        .render(l),
                 ));
                 lines.push(Line::from(
                     Message::new("status.books")
@@ -85,9 +101,15 @@ impl Widget for &Home {
             lines.push(error_line(e.render(l)));
         }
         lines.push(Line::from(""));
-        for key in ["tui.home.action_find", "tui.home.action_pay", "tui.home.action_reverse", "tui.home.action_close", "tui.home.action_quit"] {
+        for key in [
+            "tui.home.action_find",
+            "tui.home.action_pay",
+            "tui.home.action_reverse",
+            "tui.home.action_close",
+            "tui.home.action_quit",
+        ] {
             lines.push(Line::from(format!("  {}", t(l, key))));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

@@ -5,12 +5,12 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{error_line, field_line};
+use crate::tui::{error_line, field_line, render_lines};
 
 pub struct Login {
     pub lang: Lang,
@@ -24,7 +24,14 @@ pub struct Login {
 
 impl Login {
     pub fn new(lang: Lang) -> Login {
-        Login { lang, code: Field::new(24), pin: Field::secret(12), focus: 0, busy: false, error: None }
+        Login {
+            lang,
+            code: Field::new(24),
+            pin: Field::secret(12),
+            focus: 0,
+            busy: false,
+            error: None,
+        }
     }
 
     pub fn failed(&mut self, m: Message) {
@@ -55,10 +62,17 @@ impl Login {
                 }
                 self.busy = true;
                 self.error = None;
-                Step::Do(Effect::Authenticate { code: self.code.value().to_string(), pin: self.pin.value().to_string() })
+                Step::Do(Effect::Authenticate {
+                    code: self.code.value().to_string(),
+                    pin: self.pin.value().to_string(),
+                })
             }
             _ => {
-                let f = if self.focus == 0 { &mut self.code } else { &mut self.pin };
+                let f = if self.focus == 0 {
+                    &mut self.code
+                } else {
+                    &mut self.pin
+                };
                 f.key(k);
                 Step::Nothing
             }
@@ -86,6 +100,6 @@ impl Widget for &Login {
         if let Some(e) = &self.error {
             lines.push(error_line(e.render(l)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

@@ -5,13 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::books::members::MemberView;
 use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Screen, Step};
-use crate::tui::{error_line, pay};
+use crate::tui::{error_line, pay, render_lines};
 
 pub struct MemberCard {
     pub lang: Lang,
@@ -22,7 +22,12 @@ pub struct MemberCard {
 
 impl MemberCard {
     pub fn new(lang: Lang, id: &str) -> MemberCard {
-        MemberCard { lang, member_id: id.to_string(), view: None, error: None }
+        MemberCard {
+            lang,
+            member_id: id.to_string(),
+            view: None,
+            error: None,
+        }
     }
 
     pub fn loaded(&mut self, r: Result<MemberView, Message>) {
@@ -39,12 +44,17 @@ impl MemberCard {
             KeyCode::Char(c @ '1'..='9') => (c as usize) - ('1' as usize),
             _ => return Step::Nothing,
         };
-        let Some(v) = &self.view else { return Step::Nothing };
+        let Some(v) = &self.view else {
+            return Step::Nothing;
+        };
         if matches!(k.code, KeyCode::Char('p' | 'P')) && v.enrolments.len() != 1 {
             return Step::Nothing;
         }
         match v.enrolments.get(n) {
-            Some(e) => Step::Go(Screen::Pay(pay::Pay::new(self.lang, &v.member, e)), vec![]),
+            Some(e) => Step::Go(
+                Box::new(Screen::Pay(pay::Pay::new(self.lang, &v.member, e))),
+                vec![],
+            ),
             None => Step::Nothing,
         }
     }
@@ -69,7 +79,13 @@ impl Widget for &MemberCard {
         };
         let m = &v.member;
         lines.push(Line::from(format!("{}  {}", m.member_id, m.name)));
-        lines.push(Line::from(format!("{}: {}   {}: {}", t(l, "member.relative_short"), m.relative_name, t(l, "field.village"), m.village)));
+        lines.push(Line::from(format!(
+            "{}: {}   {}: {}",
+            t(l, "member.relative_short"),
+            m.relative_name,
+            t(l, "field.village"),
+            m.village
+        )));
         let mut ids = Vec::new();
         if let Some(rc) = &m.ration_card {
             ids.push(format!("{}: {rc}", t(l, "field.ration_card")));
@@ -89,7 +105,9 @@ impl Widget for &MemberCard {
             };
             let d = &e.dues;
             let dues = if d.arrears_periods > 0 {
-                Message::new("member.dues").arg("amount", d.amount_due).arg("periods", d.arrears_periods)
+                Message::new("member.dues")
+                    .arg("amount", d.amount_due)
+                    .arg("periods", d.arrears_periods)
             } else if d.arrears_periods < 0 {
                 Message::new("member.ahead").arg("periods", -d.arrears_periods)
             } else {
@@ -108,9 +126,22 @@ impl Widget for &MemberCard {
         lines.push(Line::from(t(l, "member.history")));
         let mut history: Vec<(String, String)> = Vec::new();
         for c in &v.contributions {
-            let mark = c.reversed_by.as_ref().map(|r| Message::new("member.reversed_by").arg("slip", r).render(l)).unwrap_or_default();
-            let when = c.at.parse::<jiff::Timestamp>().map(crate::domain::time::display_instant).unwrap_or_default();
-            history.push((c.at.clone(), format!("{when}  {}  {}  {}  {mark}", c.receipt_no, c.scheme, c.amount)));
+            let mark = c
+                .reversed_by
+                .as_ref()
+                .map(|r| Message::new("member.reversed_by").arg("slip", r).render(l))
+                .unwrap_or_default();
+            let when =
+                c.at.parse::<jiff::Timestamp>()
+                    .map(crate::domain::time::display_instant)
+                    .unwrap_or_default();
+            history.push((
+                c.at.clone(),
+                format!(
+                    "{when}  {}  {}  {}  {mark}",
+                    c.receipt_no, c.scheme, c.amount
+                ),
+            ));
             // A reversal is shown right under what it reversed, as a pair.
             for r in v.reversals.iter().filter(|r| r.original == c.receipt_no) {
                 history.push((
@@ -133,6 +164,6 @@ impl Widget for &MemberCard {
         for (_, text) in history.into_iter().skip(skip) {
             lines.push(Line::from(text));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

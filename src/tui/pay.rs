@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::books::cash::Payment;
 use crate::books::members::EnrolmentView;
@@ -18,7 +18,7 @@ use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::Field;
-use crate::tui::{big_text, error_line, field_line, find};
+use crate::tui::{big_text, error_line, field_line, find, render_lines};
 
 pub enum Stage {
     Entry,
@@ -45,7 +45,12 @@ pub struct Pay {
 impl Pay {
     pub fn new(lang: Lang, m: &MemberRow, e: &EnrolmentView) -> Pay {
         let due = e.dues.amount_due;
-        let default = if due > Paise::ZERO { due.grouped() } else { String::new() };
+        // What is due, or one period ahead when nothing is (as `dastak pay`).
+        let default = if due > Paise::ZERO {
+            due.grouped()
+        } else {
+            e.per_period.grouped()
+        };
         Pay {
             lang,
             member_id: m.member_id.clone(),
@@ -78,7 +83,9 @@ impl Pay {
         match (&self.stage, k.code) {
             (Stage::Busy, _) => Step::Nothing,
             // The next villager is the usual next step.
-            (Stage::Done(_), KeyCode::Enter) => Step::Go(Screen::Find(find::Find::new(self.lang)), vec![]),
+            (Stage::Done(_), KeyCode::Enter) => {
+                Step::Go(Box::new(Screen::Find(find::Find::new(self.lang))), vec![])
+            }
             (Stage::Done(_), KeyCode::Esc) => Step::Home,
             (Stage::Done(_), _) => Step::Nothing,
             (Stage::Confirm(_), KeyCode::Enter | KeyCode::Char('y' | 'Y' | 'ह')) => {
@@ -113,7 +120,11 @@ impl Pay {
                 Step::Nothing
             }
             (Stage::Entry, _) => {
-                let f = if self.focus == 0 { &mut self.amount } else { &mut self.periods };
+                let f = if self.focus == 0 {
+                    &mut self.amount
+                } else {
+                    &mut self.periods
+                };
                 f.key(k);
                 Step::Nothing
             }
@@ -134,31 +145,63 @@ impl Widget for &Pay {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let l = self.lang;
         let mut lines = vec![
-            Line::from(Message::new("tui.pay.title").arg("scheme", &self.scheme_name).render(l)),
+            Line::from(
+                Message::new("tui.pay.title")
+                    .arg("scheme", &self.scheme_name)
+                    .render(l),
+            ),
             Line::from(format!("{}  {}", self.member_id, self.member_name)),
-            Line::from(Message::new("tui.pay.due").arg("amount", self.due).render(l)),
+            Line::from(
+                Message::new("tui.pay.due")
+                    .arg("amount", self.due)
+                    .render(l),
+            ),
             Line::from(""),
         ];
         match &self.stage {
             Stage::Entry => {
-                lines.push(field_line(&t(l, "field.amount"), &self.amount, self.focus == 0));
-                lines.push(field_line(&t(l, "field.periods"), &self.periods, self.focus == 1));
+                lines.push(field_line(
+                    &t(l, "field.amount"),
+                    &self.amount,
+                    self.focus == 0,
+                ));
+                lines.push(field_line(
+                    &t(l, "field.periods"),
+                    &self.periods,
+                    self.focus == 1,
+                ));
             }
             Stage::Confirm(_) | Stage::Busy => {
                 let amount = match &self.stage {
                     Stage::Confirm(a) => *a,
                     _ => Paise::parse(self.amount.value()).unwrap_or_default(),
                 };
-                lines.push(Line::from(t(l, "tui.pay.confirm")).style(Style::new().add_modifier(Modifier::BOLD)));
+                lines.push(
+                    Line::from(t(l, "tui.pay.confirm"))
+                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                );
                 lines.extend(big_text(&amount.grouped()));
-                lines.push(Line::from(amount_in_words(amount, l)).style(Style::new().add_modifier(Modifier::BOLD)));
-                lines.push(Line::from(self.member_name.clone()).style(Style::new().add_modifier(Modifier::BOLD)));
+                lines.push(
+                    Line::from(amount_in_words(amount, l))
+                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                );
+                lines.push(
+                    Line::from(self.member_name.clone())
+                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                );
                 if matches!(self.stage, Stage::Busy) {
                     lines.push(Line::from(t(l, "tui.wait")));
                 }
             }
             Stage::Done(p) => {
-                lines.push(Line::from(Message::new("pay.receipt").arg("receipt", &p.receipt).render(l)).style(Style::new().add_modifier(Modifier::BOLD)));
+                lines.push(
+                    Line::from(
+                        Message::new("pay.receipt")
+                            .arg("receipt", &p.receipt)
+                            .render(l),
+                    )
+                    .style(Style::new().add_modifier(Modifier::BOLD)),
+                );
                 lines.push(Line::from(format!(
                     "{} ({})",
                     p.amount,
@@ -178,6 +221,6 @@ impl Widget for &Pay {
             lines.push(Line::from(""));
             lines.push(error_line(e.render(l)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

@@ -5,13 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::books::cash::Reversal;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{error_line, field_line};
+use crate::tui::{error_line, field_line, render_lines};
 
 pub struct Reverse {
     pub lang: Lang,
@@ -22,13 +22,23 @@ pub struct Reverse {
     pub error: Option<Message>,
 }
 
-const LABELS: [&str; 4] = ["field.receipt", "tui.reverse.supervisor", "tui.login.pin", "field.reason"];
+const LABELS: [&str; 4] = [
+    "field.receipt",
+    "tui.reverse.supervisor",
+    "tui.login.pin",
+    "field.reason",
+];
 
 impl Reverse {
     pub fn new(lang: Lang) -> Reverse {
         Reverse {
             lang,
-            fields: [Field::new(30), Field::new(24), Field::secret(12), Field::new(120)],
+            fields: [
+                Field::new(30),
+                Field::new(24),
+                Field::secret(12),
+                Field::new(120),
+            ],
             focus: 0,
             busy: false,
             done: None,
@@ -52,7 +62,11 @@ impl Reverse {
             return Step::Nothing;
         }
         if self.done.is_some() {
-            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) { Step::Home } else { Step::Nothing };
+            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
+                Step::Home
+            } else {
+                Step::Nothing
+            };
         }
         match k.code {
             KeyCode::Esc => Step::Home,
@@ -72,7 +86,12 @@ impl Reverse {
                 self.busy = true;
                 self.error = None;
                 let v = |i: usize| self.fields[i].value().to_string();
-                Step::Do(Effect::Reverse { receipt: v(0), supervisor: v(1), pin: v(2), reason: v(3) })
+                Step::Do(Effect::Reverse {
+                    receipt: v(0),
+                    supervisor: v(1),
+                    pin: v(2),
+                    reason: v(3),
+                })
             }
             _ => {
                 self.fields[self.focus].key(k);
@@ -99,12 +118,16 @@ impl Widget for &Reverse {
         }
         if let Some(r) = &self.done {
             lines.push(Line::from(
-                Message::new("reverse.done").arg("slip", &r.receipt).arg("original", &r.original).arg("amount", r.amount).render(l),
+                Message::new("reverse.done")
+                    .arg("slip", &r.receipt)
+                    .arg("original", &r.original)
+                    .arg("amount", r.amount)
+                    .render(l),
             ));
         }
         if let Some(e) = &self.error {
             lines.push(error_line(e.render(l)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+        render_lines(lines, area, buf);
     }
 }

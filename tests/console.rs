@@ -1,0 +1,481 @@
+//! The console driven in-process: real books in a temp directory, the real
+//! `update` and worker, frames rendered on a fixed-size test backend.
+//! Snapshots of every screen in both languages; random keys on every screen;
+//! resizing mid-form.
+
+use dastak::books::DataDir;
+use dastak::books::members::{EnrolForm, MemberForm};
+use dastak::books::setup::{InitForm, NewOperator, init};
+use dastak::domain::time::{ClockVerdict, ist};
+use dastak::i18n::Lang;
+use dastak::store::queries;
+use dastak::tui::Worker;
+use dastak::tui::app::{Effect, Model, Msg, Screen, update};
+use jiff::civil::date;
+use jiff::{Timestamp, ToSpan};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn at(day: i8, hour: i8) -> Timestamp {
+    at_in(11, day, hour)
+}
+
+fn at_in(month: i8, day: i8, hour: i8) -> Timestamp {
+    date(2026, month, day)
+        .at(hour, 0, 0, 0)
+        .to_zoned(ist())
+        .expect("zoned")
+        .timestamp()
+}
+
+/// A kiosk with two operators, three members and a few receipts.
+fn kiosk() -> (tempfile::TempDir, DataDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = DataDir {
+        root: tmp.path().to_path_buf(),
+    };
+    let form = InitForm {
+        kiosk: "RMP01".into(),
+        panchayat: "रामपुर".into(),
+        block: "सांगानेर".into(),
+        district: "जयपुर".into(),
+        language: "hi".into(),
+        admin_code: "ADMIN".into(),
+        admin_name: "अरुण शर्मा".into(),
+        admin_pin: "1234".into(),
+        district_secret: Some("11".repeat(32)),
+    };
+    // Enrolled in September: by 23 November each owes for some months.
+    let t0 = at_in(9, 1, 10);
+    let mut books = init(&dir, &form, t0).expect("init");
+    let admin = queries::operator(books.store.conn(), "ADMIN")
+        .expect("q")
+        .expect("admin");
+    for (code, name, role, language, pin) in [
+        ("SUP1", "सरोज मीणा", "supervisor", "hi", "2345"),
+        ("VOL1", "Pooja Saini", "volunteer", "en", "3456"),
+    ] {
+        books
+            .add_operator(
+                &admin,
+                &NewOperator {
+                    code,
+                    name,
+                    role,
+                    language,
+                    pin,
+                },
+                t0,
+            )
+            .expect("op");
+    }
+    let vol = queries::operator(books.store.conn(), "VOL1")
+        .expect("q")
+        .expect("vol");
+    for (name, rel, g) in [
+        ("सुनीता देवी", "रामलाल मीणा", "F"),
+        ("Sunita Devi", "Ram Kumar", "F"),
+        ("रमेश जाट", "भोलाराम", "M"),
+    ] {
+        let m = MemberForm {
+            name: name.into(),
+            relative_name: rel.into(),
+            gender: g.into(),
+            age: Some("40".into()),
+            village: "रामपुर".into(),
+            ..MemberForm::default()
+        };
+        let e = EnrolForm {
+            scheme: "FUND".into(),
+            nominee_name: Some("नामित व्यक्ति".into()),
+            nominee_relation: Some("पुत्र".into()),
+            ..EnrolForm::default()
+        };
+        books.register_member(&vol, &m, &[e], t0).expect("member");
+    }
+    // Two months later: the operator confirms the date before taking cash.
+    books
+        .confirm_date(&vol, "05-11-2026", at(5, 11))
+        .expect("confirm");
+    books
+        .pay(&vol, "RMP01-00001", "FUND", None, None, at(5, 11))
+        .expect("pay");
+    books
+        .pay(&vol, "RMP01-00002", "FUND", Some("200"), None, at(5, 12))
+        .expect("pay");
+    (tmp, dir)
+}
+
+const NOW_DAY: i8 = 23;
+
+struct Harness {
+    model: Model,
+    worker: Worker,
+    terminal: Terminal<TestBackend>,
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+impl Harness {
+    fn new(dir: &DataDir, lang: Lang) -> Harness {
+        let now = at(NOW_DAY, 10);
+        let books = dir.open_books().expect("books");
+        let kiosk = books.kiosk().expect("kiosk");
+        let clock = books.clock_verdict(now).expect("clock");
+        Harness {
+            model: Model::new(kiosk, lang, now, clock),
+            worker: Worker::new(books, Some(now)),
+            terminal: Terminal::new(TestBackend::new(80, 24)).expect("terminal"),
+        }
+    }
+
+    /// Delivers a message and everything it causes, as the runtime would.
+    fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(m) = queue.pop() {
+            for effect in update(&mut self.model, m) {
+                if effect == Effect::Quit {
+                    continue;
+                }
+                if let Some(reply) = self.worker.perform(effect) {
+                    queue.push(reply);
+                }
+            }
+        }
+    }
+
+    fn keys(&mut self, keys: &[KeyCode]) {
+        for k in keys {
+            self.send(key(*k));
+        }
+    }
+
+    fn type_text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.send(key(KeyCode::Char(c)));
+        }
+    }
+
+    fn login(&mut self, code: &str, pin: &str) {
+        self.type_text(code);
+        self.send(key(KeyCode::Enter));
+        self.type_text(pin);
+        self.send(key(KeyCode::Enter));
+    }
+
+    fn screen(&mut self) -> String {
+        self.terminal
+            .draw(|f| f.render_widget(&self.model, f.area()))
+            .expect("draw");
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < buf.area.width {
+                // A two-wide grapheme covers the next cell too: skip it, so
+                // the snapshot reads as the screen does.
+                let symbol = buf[(x, y)].symbol();
+                line.push_str(symbol);
+                x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Drives one screen in `lang` and snapshots it.
+fn snap(lang: Lang, name: &str, drive: impl Fn(&mut Harness)) {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, lang);
+    drive(&mut h);
+    let text = h.screen();
+    insta::assert_snapshot!(format!("{name}_{}", lang.code()), text);
+}
+
+fn login_as_lang(h: &mut Harness) {
+    // Log in with an operator of the screen's language.
+    match h.model.lang {
+        Lang::En => h.login("VOL1", "3456"),
+        Lang::Hi => h.login("SUP1", "2345"),
+    }
+}
+
+#[test]
+fn every_screen_in_both_languages() {
+    for lang in Lang::ALL {
+        snap(lang, "login", |_| {});
+        snap(lang, "login_wrong_pin", |h| h.login("VOL1", "0000"));
+        snap(lang, "home", login_as_lang);
+        snap(lang, "find", |h| {
+            login_as_lang(h);
+            h.type_text("f");
+            h.type_text("sunita");
+        });
+        snap(lang, "member", |h| {
+            login_as_lang(h);
+            h.type_text("fsunita");
+            h.keys(&[KeyCode::Enter]);
+        });
+        snap(lang, "pay_entry", |h| {
+            login_as_lang(h);
+            h.type_text("fsunita");
+            h.keys(&[KeyCode::Enter]);
+            h.type_text("p");
+        });
+        snap(lang, "pay_bad_amount", |h| {
+            login_as_lang(h);
+            h.type_text("fsunita");
+            h.keys(&[KeyCode::Enter]);
+            h.type_text("p");
+            h.keys(&[KeyCode::Backspace, KeyCode::Backspace, KeyCode::Backspace]);
+            h.type_text("-5");
+            h.keys(&[KeyCode::Enter]);
+        });
+        snap(lang, "pay_confirm", |h| {
+            login_as_lang(h);
+            h.type_text("fsunita");
+            h.keys(&[KeyCode::Enter]);
+            h.type_text("p");
+            h.keys(&[KeyCode::Enter]);
+        });
+        snap(lang, "pay_done", |h| {
+            login_as_lang(h);
+            h.type_text("fsunita");
+            h.keys(&[KeyCode::Enter]);
+            h.type_text("p");
+            h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+        });
+        snap(lang, "reverse", |h| {
+            login_as_lang(h);
+            h.type_text("r");
+            h.type_text("RMP01/2026-27/000001");
+        });
+        snap(lang, "day_close", |h| {
+            login_as_lang(h);
+            h.type_text("c");
+            h.type_text("1");
+            h.keys(&[KeyCode::Down, KeyCode::Down]);
+            h.type_text("2");
+        });
+        snap(lang, "date_check", |h| {
+            // The clock jumped 60 days past the last record.
+            h.model.clock = ClockVerdict::FarAhead { last: at(5, 12) };
+            h.model.now = at(5, 12).checked_add((60 * 24).hours()).expect("t");
+            login_as_lang(h);
+        });
+    }
+}
+
+#[test]
+fn a_contribution_taken_in_the_console_is_in_the_books() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    // Replace the default with Devanagari digits.
+    for _ in 0..6 {
+        h.keys(&[KeyCode::Backspace]);
+    }
+    h.type_text("३००");
+    h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(screen.contains("Receipt RMP01/2026-27/000003"), "{screen}");
+    let c = queries::contribution(h.worker.books().store.conn(), "RMP01/2026-27/000003")
+        .expect("q")
+        .expect("row");
+    assert_eq!(c.amount.0, 30_000);
+    assert_eq!(c.periods, 3);
+    assert_eq!(c.operator, "VOL1");
+    assert!(
+        dastak::store::verify::verify(&h.worker.books().store)
+            .expect("verify")
+            .ok()
+    );
+}
+
+#[test]
+fn a_reversal_and_a_day_close_from_the_console() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("r");
+    h.type_text("RMP01/2026-27/000001");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("SUP1");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("2345");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("wrong member");
+    h.keys(&[KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Reversal slip RMP01/2026-27/000003"),
+        "{screen}"
+    );
+    h.keys(&[KeyCode::Enter]);
+    // Expected: 100 + 200 - 100 = ₹200, counted as two ₹100 notes.
+    h.type_text("c");
+    h.keys(&[KeyCode::Down, KeyCode::Down]);
+    h.type_text("2");
+    // Down to the reason row, then Enter on it closes the day.
+    for _ in 0..6 {
+        h.keys(&[KeyCode::Enter]);
+    }
+    let screen = h.screen();
+    assert!(screen.contains("variance ₹0.00"), "{screen}");
+    let n: i64 = h
+        .worker
+        .books()
+        .store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM day_closes", [], |r| r.get(0))
+        .expect("n");
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_wrong_amount_is_explained_and_nothing_is_taken() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::Hi);
+    h.login("SUP1", "2345");
+    h.type_text("fsunita");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    h.type_text("1.555");
+    h.keys(&[KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(screen.contains("दशमलव के बाद अधिकतम दो अंक"), "{screen}");
+    assert!(matches!(h.model.screen, Screen::Pay(_)));
+    let n: i64 = h
+        .worker
+        .books()
+        .store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0))
+        .expect("n");
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn resizing_mid_form_loses_nothing_typed() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("c");
+    h.type_text("7");
+    h.keys(&[KeyCode::Down]);
+    h.type_text("3");
+    for (w, ht) in [(40, 12), (120, 40), (80, 24), (20, 5)] {
+        h.terminal.backend_mut().resize(w, ht);
+        h.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, w, ht))
+            .expect("resize");
+        h.send(Msg::Resize);
+        h.screen();
+    }
+    h.terminal.backend_mut().resize(80, 24);
+    h.terminal
+        .resize(ratatui::layout::Rect::new(0, 0, 80, 24))
+        .expect("resize");
+    let screen = h.screen();
+    assert!(screen.contains("₹500 ×: 7"), "{screen}");
+    assert!(screen.contains("₹200 ×: 3"), "{screen}");
+    assert!(
+        screen.contains("₹4,100.00"),
+        "running total after resizes: {screen}"
+    );
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn thousands_of_random_keys_on_every_screen_break_nothing() {
+    let (_tmp, dir) = kiosk();
+    let keys = [
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::F(10),
+        KeyCode::Char('f'),
+        KeyCode::Char('p'),
+        KeyCode::Char('r'),
+        KeyCode::Char('c'),
+        KeyCode::Char('1'),
+        KeyCode::Char('y'),
+        KeyCode::Char('n'),
+        KeyCode::Char('0'),
+        KeyCode::Char('5'),
+        KeyCode::Char('स'),
+        KeyCode::Char('ु'),
+        KeyCode::Char('\u{202E}'),
+        KeyCode::Char(';'),
+        KeyCode::Char('\''),
+        KeyCode::Char('-'),
+        KeyCode::Char('.'),
+        KeyCode::Char('a'),
+    ];
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut screens_seen = std::collections::BTreeSet::new();
+    for round in 0..8 {
+        let mut h = Harness::new(&dir, if round % 2 == 0 { Lang::Hi } else { Lang::En });
+        h.login(
+            if round % 2 == 0 { "SUP1" } else { "VOL1" },
+            if round % 2 == 0 { "2345" } else { "3456" },
+        );
+        for i in 0..800 {
+            let k = keys[(rng.next() % keys.len() as u64) as usize];
+            // Never the quit key: the point is to wander every screen.
+            if matches!(k, KeyCode::Char('q')) {
+                continue;
+            }
+            h.send(key(k));
+            screens_seen.insert(match &h.model.screen {
+                Screen::Login(_) => "login",
+                Screen::DateCheck(_) => "date",
+                Screen::Home(_) => "home",
+                Screen::Find(_) => "find",
+                Screen::Member(_) => "member",
+                Screen::Pay(_) => "pay",
+                Screen::Reverse(_) => "reverse",
+                Screen::Close(_) => "close",
+            });
+            if i % 10 == 0 {
+                h.screen();
+            }
+        }
+    }
+    for s in ["home", "find", "member", "pay", "reverse", "close"] {
+        assert!(
+            screens_seen.contains(s),
+            "random walk never reached {s}: {screens_seen:?}"
+        );
+    }
+    let books = dir.open_books().expect("books");
+    let report = dastak::store::verify::verify(&books.store).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+}
