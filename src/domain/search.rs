@@ -226,12 +226,61 @@ pub struct Entry {
     pub village: String,
 }
 
-/// Every member's keys in one string, `\n`-separated, with a table from
-/// line start to entry.
+/// One haystack: lines of tab-separated fields, and where each line starts.
 #[derive(Default)]
-pub struct Index {
+struct Haystack {
     text: String,
     starts: Vec<usize>,
+}
+
+impl Haystack {
+    fn push_line(&mut self, fields: &[&str]) {
+        self.starts.push(self.text.len());
+        for f in fields {
+            self.text.push('\t');
+            self.text.push_str(f);
+        }
+        self.text.push('\n');
+    }
+
+    /// Rows containing `needle`, each once, in row order, with the index of
+    /// the field the first hit is in and whether it is at a word start.
+    /// `stop` sees each hit and says when enough have been found.
+    fn scan(&self, needle: &str, mut stop: impl FnMut(usize, usize, bool) -> bool) {
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let bytes = self.text.as_bytes();
+        let mut row = 0usize;
+        let mut from = 0usize;
+        while let Some(pos) = finder.find(&bytes[from..]) {
+            let at = from + pos;
+            // Hits come in text order, so the row only moves forward.
+            while row + 1 < self.starts.len() && self.starts[row + 1] <= at {
+                row += 1;
+            }
+            let line_start = self.starts[row];
+            let line_end = self.starts.get(row + 1).copied().unwrap_or(bytes.len());
+            let before = &bytes[line_start..at];
+            let field = memchr::memchr_iter(b'\t', before).count().saturating_sub(1);
+            let word_start = matches!(before.last(), Some(b'\t' | b' '));
+            if stop(row, field, word_start) {
+                return;
+            }
+            // One hit per member: go on from the next line.
+            from = line_end;
+            if from >= bytes.len() {
+                return;
+            }
+        }
+    }
+}
+
+/// Every member's search keys, in two haystacks: phonetic name keys, and
+/// identifiers (member ID, phone, ration card). A keystroke's search is one
+/// SIMD substring scan of one of them, off the database.
+#[derive(Default)]
+pub struct Index {
+    names: Haystack,
+    ids: Haystack,
     entries: Vec<Entry>,
 }
 
@@ -254,75 +303,54 @@ impl Index {
 
     /// Adds one member (after an enrolment, without rebuilding).
     pub fn push(&mut self, e: Entry) {
-        self.starts.push(self.text.len());
-        // Name key, then the relative's, then the raw identifiers, so one
-        // scan serves every kind of query.
-        self.text.push('\t');
-        self.text.push_str(&phonetic_key(&e.name));
-        self.text.push('\t');
-        self.text.push_str(&phonetic_key(&e.relative_name));
-        self.text.push('\t');
-        self.text.push_str(&e.member_id.to_ascii_lowercase());
-        self.text.push('\t');
-        self.text.push_str(e.phone.as_deref().unwrap_or(""));
-        self.text.push('\t');
-        self.text
-            .push_str(&e.ration_card.as_deref().unwrap_or("").to_ascii_lowercase());
-        self.text.push('\n');
+        self.names
+            .push_line(&[&phonetic_key(&e.name), &phonetic_key(&e.relative_name)]);
+        let id = e.member_id.to_ascii_lowercase();
+        let rc = e.ration_card.as_deref().unwrap_or("").to_ascii_lowercase();
+        self.ids
+            .push_line(&[&id, e.phone.as_deref().unwrap_or(""), &rc]);
         self.entries.push(e);
     }
 
-    /// Members matching `query`, best first: name matches at a word start,
-    /// then other name matches, then matches on the relative's name or an
-    /// identifier. At most `limit`.
+    /// Members matching `query`, best first, at most `limit`. A query with a
+    /// digit is an identifier (member ID, phone, ration card), matched as
+    /// typed; any other query is a name, matched phonetically in either
+    /// script: word starts in the member's name first, then elsewhere in the
+    /// name, then the father's or husband's name.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&Entry> {
         let q = query.trim();
-        if q.is_empty() {
+        if q.is_empty() || limit == 0 {
             return Vec::new();
         }
         let ascii = to_ascii_digits(q).to_ascii_lowercase();
-        let is_identifier = ascii.chars().any(|c| c.is_ascii_digit());
-        let needle = if is_identifier {
-            ascii
-        } else {
-            phonetic_key(q)
-        };
+        if ascii.chars().any(|c| c.is_ascii_digit()) {
+            let mut rows = Vec::new();
+            self.ids.scan(&ascii, |row, _, _| {
+                rows.push(row);
+                rows.len() >= limit
+            });
+            return rows.into_iter().map(|r| &self.entries[r]).collect();
+        }
+        let needle = phonetic_key(q);
         if needle.is_empty() {
             return Vec::new();
         }
         let mut hits: Vec<(u8, usize)> = Vec::new();
-        let mut from = 0;
-        while let Some(pos) = self.text[from..].find(needle.as_str()) {
-            let at = from + pos;
-            let row = self.starts.partition_point(|&s| s <= at) - 1;
-            let line_start = self.starts[row];
-            let line = &self.text[line_start..];
-            let offset = at - line_start;
-            // Which field the hit is in: count tabs before it.
-            let field = line[..offset].matches('\t').count();
-            let before = line[..offset].chars().last();
-            let rank = match field {
-                1 if matches!(before, Some('\t' | ' ')) => 0,
-                1 => 1,
+        let mut best = 0usize;
+        self.names.scan(&needle, |row, field, word_start| {
+            let rank = match (field, word_start) {
+                (0, true) => 0,
+                (0, false) => 1,
                 _ => 2,
             };
-            if hits.last().is_some_and(|(_, r)| *r == row) {
-                if let Some(last) = hits.last_mut() {
-                    last.0 = last.0.min(rank);
-                }
-            } else {
-                hits.push((rank, row));
+            hits.push((rank, row));
+            if rank == 0 {
+                best += 1;
             }
-            // Next line: one hit per member is enough.
-            let line_end = line
-                .find('\n')
-                .map(|n| line_start + n + 1)
-                .unwrap_or(self.text.len());
-            from = line_end;
-            if from >= self.text.len() {
-                break;
-            }
-        }
+            // Word-start name matches rank first and ties go by row, so the
+            // first `limit` of them, in text order, are the answer.
+            best >= limit
+        });
         hits.sort_by_key(|(rank, row)| (*rank, *row));
         hits.into_iter()
             .take(limit)
