@@ -52,7 +52,7 @@ const LAST_EN: [&str; 8] = [
 fn person(i: usize) -> (String, String, String) {
     let (a, b) = (i * 7 % 16, i * 13 % 8);
     let (c, d) = ((i / 16) * 5 % 16, (i / 8) * 3 % 8);
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         (
             format!("{} {}", FIRST_HI[a], LAST_HI[b]),
             format!("{} {}", FIRST_HI[c], LAST_HI[d]),
@@ -200,7 +200,7 @@ fn main() {
         }
     }
     let keystrokes = ours.len();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     slowest.dedup_by(|a, b| a.1 == b.1);
     let (o50, o99) = (pct(&mut ours, 0.5), pct(&mut ours, 0.99));
     let (l50, l99) = (pct(&mut base_like, 0.5), pct(&mut base_like, 0.99));
