@@ -106,3 +106,72 @@ fn hindi_catalog_is_in_hindi() {
         .collect();
     assert!(copied.is_empty(), "untranslated: {copied:?}");
 }
+
+/// Screens print only catalog text: a string literal in the console code
+/// with letters in it (outside `{placeholders}`) must be a catalog key, a
+/// message argument's name, or one of the few marks that are not words.
+#[test]
+fn console_screens_print_no_literal_text() {
+    // Not words in any language: the product name in the header, the
+    // Aadhaar mask, and internal status codes compared, never shown.
+    let allowed = [
+        "dastak · {} · {} · {} · {}",
+        "{}: XXXX-XXXX-{a}",
+        "ok",
+        "behind",
+        "terminal",
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![std::fs::read_to_string(dir.join("tui.rs")).expect("tui.rs")];
+    rust_files(&dir.join("tui"), &mut files);
+    let keys: BTreeSet<&str> = catalog(Lang::En).keys().copied().collect();
+    let mut offenders = Vec::new();
+    for f in files {
+        let code: String = f
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rest = code.as_str();
+        while let Some(open) = rest.find('"') {
+            let before = &rest[..open];
+            let after = &rest[open + 1..];
+            // Skip char literals like '"'.
+            if before.ends_with('\'') {
+                rest = &after[1.min(after.len())..];
+                continue;
+            }
+            let mut end = 0;
+            let bytes = after.as_bytes();
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            let literal = &after[..end.min(after.len())];
+            rest = &after[(end + 1).min(after.len())..];
+            let mut words = String::new();
+            let mut depth = 0;
+            for c in literal.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    c if depth == 0 => words.push(c),
+                    _ => {}
+                }
+            }
+            let has_letters = words.chars().any(|c| c.is_alphabetic());
+            let is_arg_name =
+                before.trim_end().ends_with(".arg(") || before.trim_end().ends_with(".arg_msg(");
+            if has_letters && !keys.contains(literal) && !is_arg_name && !allowed.contains(&literal)
+            {
+                offenders.push(literal.to_string());
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "screens print literal text instead of catalog messages: {offenders:?}"
+    );
+}
