@@ -435,12 +435,10 @@ fn opt(s: &Option<String>) -> Option<&str> {
 
 fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure> {
     let Some(command) = command else {
-        // The operator console on a terminal; a summary when piped.
+        // The operator console on a terminal (first-run setup on an empty
+        // directory); a summary when piped.
         use std::io::IsTerminal;
-        if ctx.dir.is_initialised()
-            && std::io::stdout().is_terminal()
-            && std::io::stdin().is_terminal()
-        {
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
             let lang = ctx.lang_fixed.then_some(ctx.lang);
             crate::tui::run(&ctx.dir, lang)?;
             return Ok(ExitCode::SUCCESS);

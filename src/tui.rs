@@ -20,6 +20,7 @@ pub mod login;
 pub mod member;
 pub mod pay;
 pub mod reverse;
+pub mod setup;
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -41,7 +42,7 @@ use crate::books::{Books, BooksError, DataDir};
 use crate::domain::search::Index;
 use crate::domain::time::display_instant;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::store::queries::OperatorRow;
+use crate::store::queries::{self, OperatorRow};
 use app::{Effect, Model, Msg, Screen, update};
 use jiff::Timestamp;
 
@@ -160,16 +161,24 @@ impl Widget for &Model {
             .as_ref()
             .map(|o| format!("{} ({})", o.name, o.code))
             .unwrap_or_default();
-        let header = Line::from(format!(
-            "dastak · {} · {} · {} · {}",
-            self.kiosk.code,
-            self.kiosk.panchayat,
-            who,
-            display_instant(self.now)
-        ))
-        .style(Style::new().add_modifier(Modifier::REVERSED));
+        let (code, panchayat) = self
+            .kiosk
+            .as_ref()
+            .map(|k| (k.code.as_str(), k.panchayat.as_str()))
+            .unwrap_or_default();
+        let when = display_instant(self.now);
+        let parts: Vec<&str> = ["dastak", code, panchayat, who.as_str(), when.as_str()]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        let header =
+            Line::from(parts.join(" · ")).style(Style::new().add_modifier(Modifier::REVERSED));
         Paragraph::new(vec![header]).render(head, buf);
         let help_key = match &self.screen {
+            Screen::Setup(s) => {
+                s.render(body, buf);
+                s.help()
+            }
             Screen::Login(s) => {
                 s.render(body, buf);
                 s.help()
@@ -213,7 +222,9 @@ impl Widget for &Model {
 /// The worker: owns the books, performs effects, answers with messages.
 /// Public so that tests can drive the console without a terminal.
 pub struct Worker {
-    books: Books,
+    /// `None` on an empty data directory until first-run setup.
+    books: Option<Books>,
+    dir: Option<DataDir>,
     operator: Option<OperatorRow>,
     /// A fixed clock for tests; `None` reads the real one (or `DASTAK_NOW`).
     clock: Option<Timestamp>,
@@ -228,21 +239,55 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-impl Worker {
-    fn operator(&self) -> Result<OperatorRow, BooksError> {
-        self.operator.clone().ok_or(BooksError::NeedsSupervisor)
-    }
+/// The logged-in operator, for effects that need one.
+fn operator(op: &Option<OperatorRow>) -> Result<OperatorRow, BooksError> {
+    op.clone().ok_or(BooksError::NeedsSupervisor)
+}
 
+impl Worker {
     pub fn new(books: Books, clock: Option<Timestamp>) -> Worker {
         Worker {
-            books,
+            books: Some(books),
+            dir: None,
             operator: None,
             clock,
         }
     }
 
-    pub fn books(&self) -> &Books {
-        &self.books
+    /// A worker for an empty data directory: it can only set it up.
+    pub fn first_run(dir: DataDir, clock: Option<Timestamp>) -> Worker {
+        Worker {
+            books: None,
+            dir: Some(dir),
+            operator: None,
+            clock,
+        }
+    }
+
+    pub fn books(&self) -> Option<&Books> {
+        self.books.as_ref()
+    }
+
+    fn init(&mut self, v: &[String], now: Timestamp) -> Result<queries::KioskInfo, BooksError> {
+        let dir = self.dir.as_ref().ok_or(BooksError::AlreadyInitialised)?;
+        let get = |i: usize| v.get(i).cloned().unwrap_or_default();
+        let form = crate::books::setup::InitForm {
+            kiosk: get(0),
+            panchayat: get(1),
+            block: get(2),
+            district: get(3),
+            language: get(4),
+            admin_code: get(5),
+            admin_name: get(6),
+            admin_pin: get(7),
+            district_secret: std::env::var("DASTAK_DISTRICT_SECRET")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+        };
+        let books = crate::books::setup::init(dir, &form, now)?;
+        let k = books.kiosk()?;
+        self.books = Some(books);
+        Ok(k)
     }
 
     /// Performs one effect; `None` for `Quit`.
@@ -251,9 +296,14 @@ impl Worker {
             Ok(t) => t,
             Err(e) => return Some(Msg::Home(Err(e.message()))),
         };
-        let b = &mut self.books;
+        if let Effect::Init(v) = &effect {
+            return Some(Msg::Initialised(msg(self.init(v, now))));
+        }
+        let Some(b) = self.books.as_mut() else {
+            return Some(Msg::Home(Err(BooksError::NotInitialised.message())));
+        };
         Some(match effect {
-            Effect::Quit => return None,
+            Effect::Quit | Effect::Init(_) => return None,
             Effect::Authenticate { code, pin } => {
                 let r = b.authenticate(&code, &pin, now);
                 if let Ok(op) = &r {
@@ -281,63 +331,63 @@ impl Worker {
                 scheme,
                 amount,
                 periods,
-            } => {
-                let r = self.operator().and_then(|op| {
-                    self.books
-                        .pay(&op, &member, &scheme, opt(&amount), opt(&periods), now)
-                });
-                Msg::Paid(msg(r))
-            }
+            } => Msg::Paid(msg(operator(&self.operator).and_then(|op| {
+                b.pay(&op, &member, &scheme, opt(&amount), opt(&periods), now)
+            }))),
             Effect::Reverse {
                 receipt,
                 supervisor,
                 pin,
                 reason,
-            } => {
-                let r = b
-                    .authenticate(&supervisor, &pin, now)
-                    .and_then(|sup| b.reverse(&sup, &receipt, &reason, now));
-                Msg::Reversed(msg(r))
-            }
+            } => Msg::Reversed(msg(b
+                .authenticate(&supervisor, &pin, now)
+                .and_then(|sup| b.reverse(&sup, &receipt, &reason, now)))),
             Effect::LoadExpected => Msg::Expected(msg(b.expected_cash())),
             Effect::DayClose {
                 notes,
                 coins,
                 reason,
-            } => {
-                let r = self
-                    .operator()
-                    .and_then(|op| self.books.day_close(&op, &notes, &coins, opt(&reason), now));
-                Msg::Closed(msg(r))
-            }
-            Effect::ConfirmDate(d) => {
-                let r = self
-                    .operator()
-                    .and_then(|op| self.books.confirm_date(&op, &d, now));
-                Msg::DateConfirmed(msg(r))
-            }
+            } => Msg::Closed(msg(operator(&self.operator)
+                .and_then(|op| b.day_close(&op, &notes, &coins, opt(&reason), now)))),
+            Effect::ConfirmDate(d) => Msg::DateConfirmed(msg(
+                operator(&self.operator).and_then(|op| b.confirm_date(&op, &d, now))
+            )),
         })
     }
 }
 
 /// Runs the console on `dir` until the operator quits.
 pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
-    let books = dir.open_books()?;
-    let kiosk = books.kiosk()?;
     let started = now()?;
-    let clock = books.clock_verdict(started)?;
-    let mut model = Model::new(
-        kiosk.clone(),
-        lang.unwrap_or(kiosk.language),
-        started,
-        clock,
-    );
+    let has_kiosk = dir.is_initialised()
+        && dir
+            .open_store()
+            .is_ok_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
+    let (mut model, worker) = if has_kiosk {
+        let books = dir.open_books()?;
+        let kiosk = books.kiosk()?;
+        let clock = books.clock_verdict(started)?;
+        (
+            Model::new(
+                kiosk.clone(),
+                lang.unwrap_or(kiosk.language),
+                started,
+                clock,
+            ),
+            Worker::new(books, None),
+        )
+    } else {
+        (
+            Model::first_run(lang.unwrap_or_default(), started),
+            Worker::first_run(dir.clone(), None),
+        )
+    };
 
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let worker_tx = msg_tx.clone();
     std::thread::spawn(move || {
-        let mut worker = Worker::new(books, None);
+        let mut worker = worker;
         while let Ok(effect) = effect_rx.recv() {
             match worker.perform(effect) {
                 Some(m) => {

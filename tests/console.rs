@@ -288,14 +288,17 @@ fn a_contribution_taken_in_the_console_is_in_the_books() {
     h.keys(&[KeyCode::Enter, KeyCode::Enter]);
     let screen = h.screen();
     assert!(screen.contains("Receipt RMP01/2026-27/000003"), "{screen}");
-    let c = queries::contribution(h.worker.books().store.conn(), "RMP01/2026-27/000003")
-        .expect("q")
-        .expect("row");
+    let c = queries::contribution(
+        h.worker.books().expect("books").store.conn(),
+        "RMP01/2026-27/000003",
+    )
+    .expect("q")
+    .expect("row");
     assert_eq!(c.amount.0, 30_000);
     assert_eq!(c.periods, 3);
     assert_eq!(c.operator, "VOL1");
     assert!(
-        dastak::store::verify::verify(&h.worker.books().store)
+        dastak::store::verify::verify(&h.worker.books().expect("books").store)
             .expect("verify")
             .ok()
     );
@@ -334,6 +337,7 @@ fn a_reversal_and_a_day_close_from_the_console() {
     let n: i64 = h
         .worker
         .books()
+        .expect("books")
         .store
         .conn()
         .query_row("SELECT COUNT(*) FROM day_closes", [], |r| r.get(0))
@@ -357,6 +361,7 @@ fn a_wrong_amount_is_explained_and_nothing_is_taken() {
     let n: i64 = h
         .worker
         .books()
+        .expect("books")
         .store
         .conn()
         .query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0))
@@ -455,6 +460,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             }
             h.send(key(k));
             screens_seen.insert(match &h.model.screen {
+                Screen::Setup(_) => "setup",
                 Screen::Login(_) => "login",
                 Screen::DateCheck(_) => "date",
                 Screen::Home(_) => "home",
@@ -478,4 +484,50 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
     let books = dir.open_books().expect("books");
     let report = dastak::store::verify::verify(&books.store).expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn first_run_setup_makes_the_books_then_asks_for_login() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = DataDir {
+        root: tmp.path().to_path_buf(),
+    };
+    let now = at(NOW_DAY, 10);
+    let mut h = Harness {
+        model: Model::first_run(Lang::Hi, now),
+        worker: Worker::first_run(dir.clone(), Some(now)),
+        terminal: Terminal::new(TestBackend::new(80, 24)).expect("terminal"),
+    };
+    insta::assert_snapshot!("setup_hi", h.screen());
+    for (i, value) in [
+        "rmp09",
+        "रामपुर",
+        "सांगानेर",
+        "जयपुर",
+        "en",
+        "ADMIN",
+        "Arun Sharma",
+        "1234",
+        "9999",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i == 4 {
+            // The language field starts as "hi".
+            h.keys(&[KeyCode::Backspace, KeyCode::Backspace]);
+        }
+        h.type_text(value);
+        h.keys(&[KeyCode::Enter]);
+    }
+    // The PINs differ: refused, nothing written.
+    assert!(h.screen().contains("The two PINs differ"), "{}", h.screen());
+    assert!(!dir.is_initialised());
+    h.type_text("1234");
+    h.keys(&[KeyCode::Enter]);
+    assert!(matches!(h.model.screen, Screen::Login(_)), "{}", h.screen());
+    h.login("ADMIN", "1234");
+    assert!(h.screen().contains("Take a contribution"), "{}", h.screen());
+    let books = dir.open_books().expect("books");
+    assert_eq!(books.kiosk().expect("kiosk").code, "RMP09");
 }

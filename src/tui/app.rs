@@ -15,7 +15,7 @@ use crate::domain::search::Index;
 use crate::domain::time::ClockVerdict;
 use crate::i18n::{Lang, Message};
 use crate::store::queries::{KioskInfo, OperatorRow};
-use crate::tui::{close, date_check, find, home, login, member, pay, reverse};
+use crate::tui::{close, date_check, find, home, login, member, pay, reverse, setup};
 
 /// Everything that can happen to the console.
 pub enum Msg {
@@ -34,6 +34,7 @@ pub enum Msg {
     Expected(Result<Paise, Message>),
     Closed(Result<DayClose, Message>),
     DateConfirmed(Result<(), Message>),
+    Initialised(Result<KioskInfo, Message>),
 }
 
 /// Work for the runtime: database calls, run off the UI thread.
@@ -66,10 +67,13 @@ pub enum Effect {
         reason: String,
     },
     ConfirmDate(String),
+    /// First-run setup, the form's fields in order.
+    Init(Vec<String>),
     Quit,
 }
 
 pub enum Screen {
+    Setup(setup::Setup),
     Login(login::Login),
     DateCheck(date_check::DateCheck),
     Home(home::Home),
@@ -93,7 +97,8 @@ pub enum Step {
 
 pub struct Model {
     pub lang: Lang,
-    pub kiosk: KioskInfo,
+    /// `None` until first-run setup has made the books.
+    pub kiosk: Option<KioskInfo>,
     pub operator: Option<OperatorRow>,
     pub screen: Screen,
     /// Where Esc goes from the member card: the search as it was.
@@ -110,13 +115,29 @@ impl Model {
         Model {
             lang,
             screen: Screen::Login(login::Login::new(lang)),
-            kiosk,
+            kiosk: Some(kiosk),
             operator: None,
             last_find: None,
             index: None,
             home: None,
             now,
             clock,
+            quit: false,
+        }
+    }
+
+    /// A console on an empty data directory: first-run setup.
+    pub fn first_run(lang: Lang, now: Timestamp) -> Model {
+        Model {
+            lang,
+            screen: Screen::Setup(setup::Setup::new(lang)),
+            kiosk: None,
+            operator: None,
+            last_find: None,
+            index: None,
+            home: None,
+            now,
+            clock: ClockVerdict::Believable,
             quit: false,
         }
     }
@@ -141,6 +162,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Key(k) => {
             let step = match &mut model.screen {
+                Screen::Setup(s) => s.key(k),
                 Screen::Login(s) => s.key(k),
                 Screen::DateCheck(s) => s.key(k),
                 Screen::Home(s) => s.key(k),
@@ -230,6 +252,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Closed(r) => {
             if let Screen::Close(c) = &mut model.screen {
                 c.done(r);
+            }
+            Vec::new()
+        }
+        Msg::Initialised(Ok(k)) => {
+            model.lang = k.language;
+            model.kiosk = Some(k);
+            model.screen = Screen::Login(login::Login::new(model.lang));
+            Vec::new()
+        }
+        Msg::Initialised(Err(m)) => {
+            if let Screen::Setup(s) = &mut model.screen {
+                s.failed(m);
             }
             Vec::new()
         }
