@@ -13,6 +13,7 @@
 pub mod app;
 pub mod close;
 pub mod date_check;
+pub mod enrol;
 pub mod field;
 pub mod find;
 pub mod home;
@@ -176,6 +177,10 @@ impl Widget for &Model {
         Paragraph::new(vec![header]).render(head, buf);
         let help_key = match &self.screen {
             Screen::Setup(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Enrol(s) => {
                 s.render(body, buf);
                 s.help()
             }
@@ -349,6 +354,66 @@ impl Worker {
                 reason,
             } => Msg::Closed(msg(operator(&self.operator)
                 .and_then(|op| b.day_close(&op, &notes, &coins, opt(&reason), now)))),
+            Effect::FindHouseholds(q) => {
+                Msg::Households(b.find_households(&q, 8).unwrap_or_default())
+            }
+            Effect::CheckDuplicate {
+                name,
+                ration_card,
+                aadhaar,
+            } => Msg::Duplicate(
+                b.possible_duplicate(&name, &ration_card, &aadhaar)
+                    .ok()
+                    .flatten(),
+            ),
+            Effect::Enrol(v) => {
+                use crate::books::members::{EnrolForm, MemberForm};
+                use crate::tui::enrol as f;
+                let get = |i: usize| v.get(i).cloned().unwrap_or_default();
+                let some = |i: usize| Some(get(i)).filter(|s| !s.trim().is_empty());
+                let form = MemberForm {
+                    name: get(f::NAME),
+                    relative_name: get(f::RELATIVE),
+                    gender: get(f::GENDER),
+                    dob: some(f::DOB),
+                    age: some(f::AGE),
+                    village: get(f::VILLAGE),
+                    ration_card: some(f::RATION_CARD),
+                    phone: some(f::PHONE),
+                    aadhaar: some(f::AADHAAR),
+                };
+                let scheme = get(f::SCHEME);
+                let wants = queries::scheme(b.store.conn(), &scheme.trim().to_ascii_uppercase())
+                    .ok()
+                    .flatten();
+                let needs_group = wants.as_ref().is_none_or(|s| s.eligibility.needs_group);
+                let needs_nominee = wants.as_ref().is_none_or(|s| s.nominee_required);
+                let enrol = EnrolForm {
+                    scheme,
+                    group: if needs_group { some(f::GROUP) } else { None },
+                    nominee_name: if needs_nominee {
+                        some(f::NOMINEE)
+                    } else {
+                        None
+                    },
+                    nominee_relation: if needs_nominee {
+                        some(f::NOMINEE_RELATION)
+                    } else {
+                        None
+                    },
+                };
+                let entry = crate::domain::search::Entry {
+                    member_id: String::new(),
+                    name: form.name.trim().to_string(),
+                    relative_name: form.relative_name.trim().to_string(),
+                    phone: form.phone.clone(),
+                    ration_card: form.ration_card.clone(),
+                    village: form.village.trim().to_string(),
+                };
+                let r = operator(&self.operator)
+                    .and_then(|op| b.register_member(&op, &form, &[enrol], now));
+                Msg::Enrolled(msg(r), Box::new(entry))
+            }
             Effect::ConfirmDate(d) => Msg::DateConfirmed(msg(
                 operator(&self.operator).and_then(|op| b.confirm_date(&op, &d, now))
             )),

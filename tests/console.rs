@@ -73,6 +73,13 @@ fn kiosk() -> (tempfile::TempDir, DataDir) {
     let vol = queries::operator(books.store.conn(), "VOL1")
         .expect("q")
         .expect("vol");
+    let pds = "ration_card,village,member_name,gender,age,relation\n\
+               RJ0002,रामपुर,Gopal Saini,M,38,head\n\
+               RJ0002,रामपुर,Kamla Saini,F,34,wife\n\
+               RJ0003,सीतापुर,कैलाश जाट,M,61,मुखिया\n";
+    books
+        .import_households(&vol, "pds.csv", pds.as_bytes(), t0)
+        .expect("pds");
     for (name, rel, g) in [
         ("सुनीता देवी", "रामलाल मीणा", "F"),
         ("Sunita Devi", "Ram Kumar", "F"),
@@ -262,6 +269,26 @@ fn every_screen_in_both_languages() {
             h.type_text("1");
             h.keys(&[KeyCode::Down, KeyCode::Down]);
             h.type_text("2");
+        });
+        snap(lang, "enrol_household", |h| {
+            login_as_lang(h);
+            h.type_text("n");
+            h.type_text("saini");
+        });
+        snap(lang, "enrol_form", |h| {
+            login_as_lang(h);
+            h.type_text("n");
+            h.type_text("RJ0002");
+            h.keys(&[KeyCode::Enter, KeyCode::Down, KeyCode::Enter]);
+            h.keys(&[
+                KeyCode::Down,
+                KeyCode::Down,
+                KeyCode::Down,
+                KeyCode::Down,
+                KeyCode::Down,
+                KeyCode::Down,
+            ]);
+            h.type_text("12");
         });
         snap(lang, "date_check", |h| {
             // The clock jumped 60 days past the last record.
@@ -461,6 +488,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             h.send(key(k));
             screens_seen.insert(match &h.model.screen {
                 Screen::Setup(_) => "setup",
+                Screen::Enrol(_) => "enrol",
                 Screen::Login(_) => "login",
                 Screen::DateCheck(_) => "date",
                 Screen::Home(_) => "home",
@@ -475,7 +503,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             }
         }
     }
-    for s in ["home", "find", "member", "pay", "reverse", "close"] {
+    for s in ["home", "find", "member", "pay", "reverse", "close", "enrol"] {
         assert!(
             screens_seen.contains(s),
             "random walk never reached {s}: {screens_seen:?}"
@@ -530,4 +558,79 @@ fn first_run_setup_makes_the_books_then_asks_for_login() {
     assert!(h.screen().contains("Take a contribution"), "{}", h.screen());
     let books = dir.open_books().expect("books");
     assert_eq!(books.kiosk().expect("kiosk").code, "RMP09");
+}
+
+#[test]
+fn enrolling_from_the_ration_card_list_warns_of_a_duplicate_before_saving() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    let enrol_kamla = |h: &mut Harness| {
+        h.type_text("n");
+        h.type_text("kamla");
+        // The household, then its second person (Kamla), then the form.
+        h.keys(&[KeyCode::Enter, KeyCode::Down, KeyCode::Enter]);
+        // From the relative's name (prefilled) down to the nominee.
+        for _ in 0..10 {
+            h.keys(&[KeyCode::Down]);
+        }
+        h.type_text("Gopal Saini");
+        h.keys(&[KeyCode::Down]);
+        h.type_text("पति");
+    };
+    enrol_kamla(&mut h);
+    // A bad phone is explained as it is typed, and blocks saving.
+    h.keys(&[
+        KeyCode::Up,
+        KeyCode::Up,
+        KeyCode::Up,
+        KeyCode::Up,
+        KeyCode::Up,
+    ]);
+    h.type_text("12");
+    assert!(
+        h.screen().contains("✗ a mobile number has 10 digits"),
+        "{}",
+        h.screen()
+    );
+    h.keys(&[KeyCode::F(10)]);
+    assert!(
+        h.screen()
+            .contains("Mobile number: a mobile number has 10 digits"),
+        "{}",
+        h.screen()
+    );
+    h.keys(&[KeyCode::Backspace, KeyCode::Backspace, KeyCode::F(10)]);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Member RMP01-00004 registered and enrolled in FUND"),
+        "{screen}"
+    );
+    h.keys(&[KeyCode::Esc]);
+
+    // The same woman again: the warning shows before saving, and saving is refused.
+    enrol_kamla(&mut h);
+    assert!(
+        h.screen()
+            .contains("Possibly already registered: Kamla Saini (RMP01-00004), रामपुर"),
+        "{}",
+        h.screen()
+    );
+    h.keys(&[KeyCode::F(10)]);
+    assert!(
+        h.screen().contains("this person is already registered"),
+        "{}",
+        h.screen()
+    );
+    let books = h.worker.books().expect("books");
+    let n: i64 = books
+        .store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
+        .expect("n");
+    assert_eq!(n, 4);
+    // The new member is found at once, by name, in the console's index.
+    h.keys(&[KeyCode::Esc]);
+    h.type_text("fkamla");
+    assert!(h.screen().contains("RMP01-00004"), "{}", h.screen());
 }

@@ -355,3 +355,95 @@ pub struct MemberView {
     pub contributions: Vec<ContributionRow>,
     pub reversals: Vec<ReversalRow>,
 }
+
+/// One household of the ration-card list, with its people.
+#[derive(Clone, Debug, Serialize)]
+pub struct Household {
+    pub ration_card: String,
+    pub village: String,
+    pub people: Vec<PdsPerson>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PdsPerson {
+    pub name: String,
+    pub gender: String,
+    pub age: u8,
+    pub relation: String,
+}
+
+impl Books {
+    /// Households whose ration card or any person's name contains `query`.
+    pub fn find_households(&self, query: &str, limit: u32) -> Result<Vec<Household>, BooksError> {
+        let q = text::fold(&crate::domain::digits::to_ascii_digits(query));
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let conn = self.store.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT DISTINCT h.ration_card, h.village FROM households h JOIN pds_people p ON p.ration_card = h.ration_card
+                 WHERE lower(h.ration_card) LIKE ?1 ESCAPE '\\' OR lower(p.name) LIKE ?1 ESCAPE '\\'
+                 ORDER BY h.ration_card LIMIT ?2",
+            )
+            .map_err(crate::store::StoreError::from)?;
+        let found: Vec<(String, String)> = stmt
+            .query_map(rusqlite::params![pattern, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(crate::store::StoreError::from)?
+            .collect::<Result<_, _>>()
+            .map_err(crate::store::StoreError::from)?;
+        let mut people = conn
+            .prepare("SELECT name, gender, age, relation FROM pds_people WHERE ration_card = ?1 ORDER BY age DESC")
+            .map_err(crate::store::StoreError::from)?;
+        let mut out = Vec::new();
+        for (rc, village) in found {
+            let list = people
+                .query_map([&rc], |r| {
+                    Ok(PdsPerson {
+                        name: r.get(0)?,
+                        gender: r.get(1)?,
+                        age: r.get(2)?,
+                        relation: r.get(3)?,
+                    })
+                })
+                .map_err(crate::store::StoreError::from)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(crate::store::StoreError::from)?;
+            out.push(Household {
+                ration_card: rc,
+                village,
+                people: list,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A member who may be the same person: same Aadhaar, or same name on
+    /// the same ration card. Shown before saving; saving refuses it anyway.
+    pub fn possible_duplicate(
+        &self,
+        name: &str,
+        ration_card: &str,
+        aadhaar: &str,
+    ) -> Result<Option<MemberRow>, BooksError> {
+        let conn = self.store.conn();
+        if let Ok(a) = Aadhaar::parse(aadhaar)
+            && let Ok(secret) = self.secret()
+            && let Some(m) = queries::member_by_aadhaar(conn, &a.reduce(secret).hash)?
+        {
+            return Ok(Some(m));
+        }
+        match (text::person_name(name), text::ration_card(ration_card)) {
+            (Ok(n), Ok(rc)) => Ok(queries::member_by_household_name(conn, &rc, &n)?),
+            _ => Ok(None),
+        }
+    }
+}

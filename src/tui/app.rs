@@ -15,7 +15,7 @@ use crate::domain::search::Index;
 use crate::domain::time::ClockVerdict;
 use crate::i18n::{Lang, Message};
 use crate::store::queries::{KioskInfo, OperatorRow};
-use crate::tui::{close, date_check, find, home, login, member, pay, reverse, setup};
+use crate::tui::{close, date_check, enrol, find, home, login, member, pay, reverse, setup};
 
 /// Everything that can happen to the console.
 pub enum Msg {
@@ -35,6 +35,12 @@ pub enum Msg {
     Closed(Result<DayClose, Message>),
     DateConfirmed(Result<(), Message>),
     Initialised(Result<KioskInfo, Message>),
+    Households(Vec<crate::books::members::Household>),
+    Duplicate(Option<crate::store::queries::MemberRow>),
+    Enrolled(
+        Result<crate::books::members::Registered, Message>,
+        Box<crate::domain::search::Entry>,
+    ),
 }
 
 /// Work for the runtime: database calls, run off the UI thread.
@@ -69,11 +75,20 @@ pub enum Effect {
     ConfirmDate(String),
     /// First-run setup, the form's fields in order.
     Init(Vec<String>),
+    FindHouseholds(String),
+    CheckDuplicate {
+        name: String,
+        ration_card: String,
+        aadhaar: String,
+    },
+    /// The enrol form's fields in order (see `enrol.rs`).
+    Enrol(Vec<String>),
     Quit,
 }
 
 pub enum Screen {
     Setup(setup::Setup),
+    Enrol(enrol::Enrol),
     Login(login::Login),
     DateCheck(date_check::DateCheck),
     Home(home::Home),
@@ -163,6 +178,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Key(k) => {
             let step = match &mut model.screen {
                 Screen::Setup(s) => s.key(k),
+                Screen::Enrol(s) => s.key(k),
                 Screen::Login(s) => s.key(k),
                 Screen::DateCheck(s) => s.key(k),
                 Screen::Home(s) => s.key(k),
@@ -264,6 +280,34 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Initialised(Err(m)) => {
             if let Screen::Setup(s) = &mut model.screen {
                 s.failed(m);
+            }
+            Vec::new()
+        }
+        Msg::Households(h) => {
+            if let Screen::Enrol(e) = &mut model.screen {
+                e.households(h);
+            }
+            Vec::new()
+        }
+        Msg::Duplicate(d) => {
+            if let Screen::Enrol(e) = &mut model.screen {
+                e.duplicate = d;
+            }
+            Vec::new()
+        }
+        Msg::Enrolled(r, entry) => {
+            // The new member can be found at once, without rebuilding.
+            if r.is_ok()
+                && let Some(index) = model.index.as_mut()
+            {
+                let mut entry = *entry;
+                if let Ok(reg) = &r {
+                    entry.member_id = reg.member_id.clone();
+                }
+                index.push(entry);
+            }
+            if let Screen::Enrol(e) = &mut model.screen {
+                e.registered(r);
             }
             Vec::new()
         }

@@ -11,7 +11,7 @@ use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{close, error_line, find, render_lines, reverse};
+use crate::tui::{close, enrol, error_line, find, render_lines, reverse};
 
 pub struct Home {
     pub lang: Lang,
@@ -43,6 +43,9 @@ impl Home {
             }
             KeyCode::Char('p' | 'P') => {
                 Step::Go(Box::new(Screen::Find(find::Find::new(l))), vec![])
+            }
+            KeyCode::Char('n' | 'N') => {
+                Step::Go(Box::new(Screen::Enrol(enrol::Enrol::new(l))), vec![])
             }
             KeyCode::Char('r' | 'R') => {
                 Step::Go(Box::new(Screen::Reverse(reverse::Reverse::new(l))), vec![])
@@ -103,6 +106,7 @@ impl Widget for &Home {
         lines.push(Line::from(""));
         for key in [
             "tui.home.action_find",
+            "tui.home.action_enrol",
             "tui.home.action_pay",
             "tui.home.action_reverse",
             "tui.home.action_close",

@@ -1,0 +1,372 @@
+//! Enrol: pick the household from the ration-card list (its members shown),
+//! pick the person or start blank, then the form — every field checked as
+//! it is typed, with the reason in the operator's language; a possible
+//! duplicate (who, where) is shown before saving; the nominee for the fund.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+
+use crate::books::members::{Household, Registered};
+use crate::domain::aadhaar::Aadhaar;
+use crate::domain::person::{parse_age, parse_gender, parse_mobile};
+use crate::domain::text;
+use crate::domain::time::parse_date;
+use crate::i18n::{Lang, Localized, Message, t};
+use crate::store::queries::MemberRow;
+use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::field::Field;
+use crate::tui::{error_line, field_line, member, render_lines};
+
+pub const NAME: usize = 0;
+pub const RELATIVE: usize = 1;
+pub const GENDER: usize = 2;
+pub const AGE: usize = 3;
+pub const DOB: usize = 4;
+pub const VILLAGE: usize = 5;
+pub const RATION_CARD: usize = 6;
+pub const PHONE: usize = 7;
+pub const AADHAAR: usize = 8;
+pub const SCHEME: usize = 9;
+pub const GROUP: usize = 10;
+pub const NOMINEE: usize = 11;
+pub const NOMINEE_RELATION: usize = 12;
+
+const LABELS: [&str; 13] = [
+    "field.name",
+    "field.relative_name",
+    "field.gender",
+    "field.age",
+    "field.dob",
+    "field.village",
+    "field.ration_card",
+    "field.phone",
+    "field.aadhaar",
+    "field.scheme",
+    "field.group",
+    "field.nominee_name",
+    "field.nominee_relation",
+];
+
+pub enum Stage {
+    /// Searching the ration-card list.
+    Household,
+    /// Choosing the person in the picked household (last row: someone new).
+    Person(usize),
+    Form,
+    Busy,
+    Done(Registered),
+}
+
+pub struct Enrol {
+    pub lang: Lang,
+    pub stage: Stage,
+    pub query: Field,
+    pub households: Vec<Household>,
+    pub selected: usize,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub duplicate: Option<MemberRow>,
+    pub error: Option<Message>,
+}
+
+/// Why a field's current text is not acceptable, if it is not.
+pub fn check(i: usize, v: &str, all: &[Field]) -> Option<Message> {
+    let v = v.trim();
+    let optional_empty = v.is_empty()
+        && matches!(
+            i,
+            DOB | VILLAGE
+                | RATION_CARD
+                | PHONE
+                | AADHAAR
+                | GROUP
+                | NOMINEE
+                | NOMINEE_RELATION
+                | AGE
+        );
+    if optional_empty {
+        return if i == AGE && all[DOB].value().is_empty() {
+            Some(Message::new("person.need_birth"))
+        } else {
+            None
+        };
+    }
+    match i {
+        NAME | RELATIVE | NOMINEE | NOMINEE_RELATION => {
+            text::person_name(v).err().map(|e| e.message())
+        }
+        GENDER => parse_gender(v).err().map(|e| e.message()),
+        AGE => parse_age(v).err().map(|e| e.message()),
+        DOB => parse_date(v).is_none().then(|| Message::new("date.bad")),
+        VILLAGE => text::place_name(v).err().map(|e| e.message()),
+        RATION_CARD => text::ration_card(v).err().map(|e| e.message()),
+        PHONE => parse_mobile(v).err().map(|e| e.message()),
+        AADHAAR => Aadhaar::parse(v).err().map(|e| e.message()),
+        SCHEME | GROUP => text::code(v).err().map(|e| e.message()),
+        _ => None,
+    }
+}
+
+impl Enrol {
+    pub fn new(lang: Lang) -> Enrol {
+        let mut fields: Vec<Field> = LABELS.iter().map(|_| Field::new(60)).collect();
+        fields[AADHAAR] = Field::new(14);
+        fields[SCHEME] = Field::new(24).with_text("FUND");
+        Enrol {
+            lang,
+            stage: Stage::Household,
+            query: Field::new(40),
+            households: Vec::new(),
+            selected: 0,
+            fields,
+            focus: 0,
+            duplicate: None,
+            error: None,
+        }
+    }
+
+    pub fn households(&mut self, h: Vec<Household>) {
+        self.households = h;
+        self.selected = self.selected.min(self.households.len().saturating_sub(1));
+    }
+
+    pub fn registered(&mut self, r: Result<Registered, Message>) {
+        match r {
+            Ok(reg) => self.stage = Stage::Done(reg),
+            Err(e) => {
+                self.error = Some(e);
+                self.stage = Stage::Form;
+            }
+        }
+    }
+
+    fn fill_from(&mut self, hh: &Household, person: Option<usize>) {
+        self.fields[RATION_CARD] = Field::new(60).with_text(&hh.ration_card);
+        self.fields[VILLAGE] = Field::new(60).with_text(&hh.village);
+        if let Some(p) = person.and_then(|i| hh.people.get(i)) {
+            self.fields[NAME] = Field::new(60).with_text(&p.name);
+            self.fields[GENDER] = Field::new(60).with_text(&p.gender);
+            self.fields[AGE] = Field::new(60).with_text(&p.age.to_string());
+            // The household head is usually the father or husband.
+            if let Some(head) = hh.people.iter().find(|q| q.name != p.name) {
+                self.fields[RELATIVE] = Field::new(60).with_text(&head.name);
+            }
+        }
+        self.stage = Stage::Form;
+        self.focus = if person.is_some() { RELATIVE } else { NAME };
+    }
+
+    fn duplicate_check(&self) -> Effect {
+        Effect::CheckDuplicate {
+            name: self.fields[NAME].value().to_string(),
+            ration_card: self.fields[RATION_CARD].value().to_string(),
+            aadhaar: self.fields[AADHAAR].value().to_string(),
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent) -> Step {
+        match &self.stage {
+            Stage::Busy => Step::Nothing,
+            Stage::Done(r) => match k.code {
+                KeyCode::Enter => {
+                    let id = r.member_id.clone();
+                    Step::Go(
+                        Box::new(Screen::Member(member::MemberCard::new(self.lang, &id))),
+                        vec![Effect::LoadMember(id)],
+                    )
+                }
+                KeyCode::Esc => Step::Home,
+                _ => Step::Nothing,
+            },
+            Stage::Household => match k.code {
+                KeyCode::Esc => Step::Home,
+                KeyCode::Down => {
+                    self.selected =
+                        (self.selected + 1).min(self.households.len().saturating_sub(1));
+                    Step::Nothing
+                }
+                KeyCode::Up => {
+                    self.selected = self.selected.saturating_sub(1);
+                    Step::Nothing
+                }
+                // F2: someone not on the ration-card list.
+                KeyCode::F(2) => {
+                    self.stage = Stage::Form;
+                    Step::Nothing
+                }
+                KeyCode::Enter if !self.households.is_empty() => {
+                    self.stage = Stage::Person(0);
+                    Step::Nothing
+                }
+                _ => {
+                    if self.query.key(k) {
+                        self.selected = 0;
+                        Step::Do(Effect::FindHouseholds(self.query.value().to_string()))
+                    } else {
+                        Step::Nothing
+                    }
+                }
+            },
+            Stage::Person(i) => {
+                let i = *i;
+                let Some(hh) = self.households.get(self.selected).cloned() else {
+                    self.stage = Stage::Household;
+                    return Step::Nothing;
+                };
+                let rows = hh.people.len() + 1;
+                match k.code {
+                    KeyCode::Esc => self.stage = Stage::Household,
+                    KeyCode::Down => self.stage = Stage::Person((i + 1).min(rows - 1)),
+                    KeyCode::Up => self.stage = Stage::Person(i.saturating_sub(1)),
+                    KeyCode::Enter => {
+                        self.fill_from(&hh, (i < hh.people.len()).then_some(i));
+                        return Step::Do(self.duplicate_check());
+                    }
+                    _ => {}
+                }
+                Step::Nothing
+            }
+            Stage::Form => match k.code {
+                KeyCode::Esc => Step::Home,
+                KeyCode::Tab | KeyCode::Down => {
+                    self.focus = (self.focus + 1) % LABELS.len();
+                    Step::Nothing
+                }
+                KeyCode::Up | KeyCode::BackTab => {
+                    self.focus = (self.focus + LABELS.len() - 1) % LABELS.len();
+                    Step::Nothing
+                }
+                KeyCode::Enter if self.focus + 1 < LABELS.len() => {
+                    self.focus += 1;
+                    Step::Nothing
+                }
+                KeyCode::Enter | KeyCode::F(10) => {
+                    if let Some((i, m)) = (0..LABELS.len()).find_map(|i| {
+                        check(i, self.fields[i].value(), &self.fields).map(|m| (i, m))
+                    }) {
+                        self.focus = i;
+                        self.error = Some(
+                            Message::new("error.field")
+                                .arg_msg("field", Message::new(LABELS[i]))
+                                .arg_msg("reason", m),
+                        );
+                        return Step::Nothing;
+                    }
+                    self.error = None;
+                    self.stage = Stage::Busy;
+                    Step::Do(Effect::Enrol(
+                        self.fields.iter().map(|f| f.value().to_string()).collect(),
+                    ))
+                }
+                _ => {
+                    if self.fields[self.focus].key(k)
+                        && matches!(self.focus, NAME | RATION_CARD | AADHAAR)
+                    {
+                        Step::Do(self.duplicate_check())
+                    } else {
+                        Step::Nothing
+                    }
+                }
+            },
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        match self.stage {
+            Stage::Household => "tui.help.enrol_household",
+            Stage::Person(_) => "tui.help.enrol_person",
+            Stage::Form => "tui.help.form",
+            Stage::Busy => "tui.help.wait",
+            Stage::Done(_) => "tui.help.enrol_done",
+        }
+    }
+}
+
+impl Widget for &Enrol {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = self.lang;
+        let mut lines = vec![Line::from(t(l, "tui.enrol.title"))];
+        match &self.stage {
+            Stage::Household => {
+                lines.push(field_line(&t(l, "tui.enrol.household"), &self.query, true));
+                for (i, hh) in self.households.iter().enumerate() {
+                    let names: Vec<&str> = hh.people.iter().map(|p| p.name.as_str()).collect();
+                    let line = Line::from(format!(
+                        "{}  {}  {}",
+                        hh.ration_card,
+                        hh.village,
+                        names.join(", ")
+                    ));
+                    lines.push(if i == self.selected {
+                        line.style(Style::new().add_modifier(Modifier::REVERSED))
+                    } else {
+                        line
+                    });
+                }
+            }
+            Stage::Person(sel) => {
+                if let Some(hh) = self.households.get(self.selected) {
+                    lines.push(Line::from(format!("{}  {}", hh.ration_card, hh.village)));
+                    let mut rows: Vec<String> = hh
+                        .people
+                        .iter()
+                        .map(|p| format!("{}  {}  {}  {}", p.name, p.gender, p.age, p.relation))
+                        .collect();
+                    rows.push(t(l, "tui.enrol.someone_else"));
+                    for (i, r) in rows.into_iter().enumerate() {
+                        let line = Line::from(r);
+                        lines.push(if i == *sel {
+                            line.style(Style::new().add_modifier(Modifier::REVERSED))
+                        } else {
+                            line
+                        });
+                    }
+                }
+            }
+            Stage::Form | Stage::Busy => {
+                for (i, f) in self.fields.iter().enumerate() {
+                    let mut line = field_line(&t(l, LABELS[i]), f, self.focus == i);
+                    // The focused field's reason, as it is typed.
+                    if self.focus == i
+                        && !f.value().is_empty()
+                        && let Some(m) = check(i, f.value(), &self.fields)
+                    {
+                        line.push_span(ratatui::text::Span::styled(
+                            format!("  ✗ {}", m.render(l)),
+                            Style::new().fg(ratatui::style::Color::Red),
+                        ));
+                    }
+                    lines.push(line);
+                }
+                if let Some(d) = &self.duplicate {
+                    lines.push(error_line(
+                        Message::new("tui.enrol.duplicate")
+                            .arg("name", &d.name)
+                            .arg("id", &d.member_id)
+                            .arg("village", &d.village)
+                            .render(l),
+                    ));
+                }
+                if matches!(self.stage, Stage::Busy) {
+                    lines.push(Line::from(t(l, "tui.wait")));
+                }
+            }
+            Stage::Done(r) => {
+                lines.push(Line::from(
+                    Message::new("member.added")
+                        .arg("id", &r.member_id)
+                        .arg("schemes", r.schemes.join(", "))
+                        .render(l),
+                ));
+            }
+        }
+        if let Some(e) = &self.error {
+            lines.push(error_line(e.render(l)));
+        }
+        render_lines(lines, area, buf);
+    }
+}
