@@ -21,7 +21,9 @@ pub mod login;
 pub mod member;
 pub mod pay;
 pub mod reverse;
+pub mod settings;
 pub mod setup;
+pub mod sync;
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -181,6 +183,14 @@ impl Widget for &Model {
                 s.help()
             }
             Screen::Enrol(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Sync(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Settings(s) => {
                 s.render(body, buf);
                 s.help()
             }

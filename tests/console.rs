@@ -290,6 +290,14 @@ fn every_screen_in_both_languages() {
             ]);
             h.type_text("12");
         });
+        snap(lang, "sync", |h| {
+            login_as_lang(h);
+            h.type_text("s");
+        });
+        snap(lang, "settings", |h| {
+            login_as_lang(h);
+            h.type_text("t");
+        });
         snap(lang, "date_check", |h| {
             // The clock jumped 60 days past the last record.
             h.model.clock = ClockVerdict::FarAhead { last: at(5, 12) };
@@ -470,6 +478,11 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
         KeyCode::Char('-'),
         KeyCode::Char('.'),
         KeyCode::Char('a'),
+        KeyCode::F(2),
+        KeyCode::Char('s'),
+        KeyCode::Char('t'),
+        KeyCode::Char('h'),
+        KeyCode::Char('e'),
     ];
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut screens_seen = std::collections::BTreeSet::new();
@@ -489,6 +502,8 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             screens_seen.insert(match &h.model.screen {
                 Screen::Setup(_) => "setup",
                 Screen::Enrol(_) => "enrol",
+                Screen::Sync(_) => "sync",
+                Screen::Settings(_) => "settings",
                 Screen::Login(_) => "login",
                 Screen::DateCheck(_) => "date",
                 Screen::Home(_) => "home",
@@ -503,7 +518,9 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             }
         }
     }
-    for s in ["home", "find", "member", "pay", "reverse", "close", "enrol"] {
+    for s in [
+        "home", "find", "member", "pay", "reverse", "close", "enrol", "sync", "settings",
+    ] {
         assert!(
             screens_seen.contains(s),
             "random walk never reached {s}: {screens_seen:?}"
@@ -633,4 +650,19 @@ fn enrolling_from_the_ration_card_list_warns_of_a_duplicate_before_saving() {
     h.keys(&[KeyCode::Esc]);
     h.type_text("fkamla");
     assert!(h.screen().contains("RMP01-00004"), "{}", h.screen());
+}
+
+#[test]
+fn settings_switch_the_language_at_once() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    assert!(h.screen().contains("Take a contribution"));
+    h.type_text("th");
+    assert!(h.screen().contains("सेटिंग"), "{}", h.screen());
+    h.keys(&[KeyCode::Esc]);
+    assert!(h.screen().contains("जमा लें"), "{}", h.screen());
+    h.type_text("te");
+    h.keys(&[KeyCode::Esc]);
+    assert!(h.screen().contains("Take a contribution"), "{}", h.screen());
 }

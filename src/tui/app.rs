@@ -15,7 +15,9 @@ use crate::domain::search::Index;
 use crate::domain::time::ClockVerdict;
 use crate::i18n::{Lang, Message};
 use crate::store::queries::{KioskInfo, OperatorRow};
-use crate::tui::{close, date_check, enrol, find, home, login, member, pay, reverse, setup};
+use crate::tui::{
+    close, date_check, enrol, find, home, login, member, pay, reverse, settings, setup, sync,
+};
 
 /// Everything that can happen to the console.
 pub enum Msg {
@@ -89,6 +91,8 @@ pub enum Effect {
 pub enum Screen {
     Setup(setup::Setup),
     Enrol(enrol::Enrol),
+    Sync(sync::Sync),
+    Settings(settings::Settings),
     Login(login::Login),
     DateCheck(date_check::DateCheck),
     Home(home::Home),
@@ -108,6 +112,10 @@ pub enum Step {
     Home,
     Back,
     Quit,
+    /// Switch the console's language for this session.
+    Language(Lang),
+    /// Open the sync screen with what home last loaded.
+    Sync,
 }
 
 pub struct Model {
@@ -179,6 +187,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             let step = match &mut model.screen {
                 Screen::Setup(s) => s.key(k),
                 Screen::Enrol(s) => s.key(k),
+                Screen::Sync(s) => s.key(k),
+                Screen::Settings(s) => s.key(k),
                 Screen::Login(s) => s.key(k),
                 Screen::DateCheck(s) => s.key(k),
                 Screen::Home(s) => s.key(k),
@@ -221,6 +231,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                     "ok" => ClockVerdict::Believable,
                     _ => model.clock,
                 };
+            }
+            if let Ok(s) = &r {
+                model.home = Some(s.clone());
             }
             if let Screen::Home(h) = &mut model.screen {
                 h.loaded(r);
@@ -349,6 +362,15 @@ fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
         Step::Quit => {
             model.quit = true;
             vec![Effect::Quit]
+        }
+        Step::Language(lang) => {
+            model.lang = lang;
+            model.screen = Screen::Settings(settings::Settings::new(lang));
+            Vec::new()
+        }
+        Step::Sync => {
+            model.screen = Screen::Sync(sync::Sync::new(model.lang, model.home.clone()));
+            Vec::new()
         }
     }
 }

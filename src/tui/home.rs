@@ -11,7 +11,7 @@ use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{close, enrol, error_line, find, render_lines, reverse};
+use crate::tui::{close, enrol, error_line, find, render_lines, reverse, settings};
 
 pub struct Home {
     pub lang: Lang,
@@ -44,6 +44,11 @@ impl Home {
             KeyCode::Char('p' | 'P') => {
                 Step::Go(Box::new(Screen::Find(find::Find::new(l))), vec![])
             }
+            KeyCode::Char('s' | 'S') => Step::Sync,
+            KeyCode::Char('t' | 'T') => Step::Go(
+                Box::new(Screen::Settings(settings::Settings::new(l))),
+                vec![],
+            ),
             KeyCode::Char('n' | 'N') => {
                 Step::Go(Box::new(Screen::Enrol(enrol::Enrol::new(l))), vec![])
             }
@@ -87,7 +92,11 @@ impl Widget for &Home {
                         .render(l),
                 ));
                 lines.push(Line::from(t(l, "tui.home.printer_pending")));
-                lines.push(Line::from(t(l, "tui.home.sync_pending")));
+                lines.push(Line::from(
+                    Message::new("tui.sync.pending")
+                        .arg("events", group_indian(s.events))
+                        .render(l),
+                ));
                 let clock = match s.clock {
                     "ok" => "status.clock_ok",
                     "behind" => "status.clock_behind",
@@ -110,6 +119,8 @@ impl Widget for &Home {
             "tui.home.action_pay",
             "tui.home.action_reverse",
             "tui.home.action_close",
+            "tui.home.action_sync",
+            "tui.home.action_settings",
             "tui.home.action_quit",
         ] {
             lines.push(Line::from(format!("  {}", t(l, key))));
