@@ -209,6 +209,12 @@ pub enum BooksError {
         expected: String,
     },
     BadNow,
+    /// A refusal about one member of a group meeting.
+    ForMember {
+        id: String,
+        name: String,
+        reason: Box<BooksError>,
+    },
 }
 
 impl BooksError {
@@ -306,6 +312,10 @@ impl Localized for BooksError {
             E::NotACsv => Message::new("import.not_csv"),
             E::BadHeader { expected } => Message::new("import.header").arg("expected", expected),
             E::BadNow => Message::new("clock.bad_now"),
+            E::ForMember { id, name, reason } => Message::new("meeting.member")
+                .arg("name", name)
+                .arg("id", id)
+                .arg_msg("reason", reason.message()),
         }
     }
 }

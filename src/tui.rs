@@ -23,6 +23,7 @@ pub mod pay;
 pub mod reverse;
 pub mod settings;
 pub mod setup;
+pub mod shg;
 pub mod sync;
 
 use std::sync::mpsc;
@@ -183,6 +184,10 @@ impl Widget for &Model {
                 s.help()
             }
             Screen::Enrol(s) => {
+                s.render(body, buf);
+                s.help()
+            }
+            Screen::Meeting(s) => {
                 s.render(body, buf);
                 s.help()
             }
@@ -364,6 +369,12 @@ impl Worker {
                 reason,
             } => Msg::Closed(msg(operator(&self.operator)
                 .and_then(|op| b.day_close(&op, &notes, &coins, opt(&reason), now)))),
+            Effect::LoadGroups => Msg::Groups(queries::groups(b.store.conn()).unwrap_or_default()),
+            Effect::LoadRoll(g) => Msg::Roll(msg(b.group_roll(&g, now))),
+            Effect::Meeting { group, savings } => {
+                Msg::Met(msg(operator(&self.operator)
+                    .and_then(|op| b.shg_meeting(&op, &group, &savings, now))))
+            }
             Effect::FindHouseholds(q) => {
                 Msg::Households(b.find_households(&q, 8).unwrap_or_default())
             }

@@ -502,6 +502,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
             screens_seen.insert(match &h.model.screen {
                 Screen::Setup(_) => "setup",
                 Screen::Enrol(_) => "enrol",
+                Screen::Meeting(_) => "meeting",
                 Screen::Sync(_) => "sync",
                 Screen::Settings(_) => "settings",
                 Screen::Login(_) => "login",
@@ -665,4 +666,106 @@ fn settings_switch_the_language_at_once() {
     h.type_text("te");
     h.keys(&[KeyCode::Esc]);
     assert!(h.screen().contains("Take a contribution"), "{}", h.screen());
+}
+
+/// The kiosk above plus an SHG with two women in it.
+fn kiosk_with_group() -> (tempfile::TempDir, DataDir) {
+    let (tmp, dir) = kiosk();
+    let mut books = dir.open_books().expect("books");
+    let sup = queries::operator(books.store.conn(), "SUP1")
+        .expect("q")
+        .expect("sup");
+    let t = at(6, 10);
+    books
+        .create_group(&sup, "SHG1", "SHG", "लक्ष्मी समूह", "रामपुर", t)
+        .expect("group");
+    for (name, rc, aadhaar) in [
+        ("Kamla Saini", "RJ0002", "234567890124"),
+        ("मीना बैरवा", "RJ0005", "234567890153"),
+    ] {
+        let m = MemberForm {
+            name: name.into(),
+            relative_name: "Gopal".into(),
+            gender: "F".into(),
+            age: Some("34".into()),
+            village: "रामपुर".into(),
+            ration_card: Some(rc.into()),
+            aadhaar: Some(aadhaar.into()),
+            ..MemberForm::default()
+        };
+        let e = EnrolForm {
+            scheme: "SHG".into(),
+            group: Some("SHG1".into()),
+            ..EnrolForm::default()
+        };
+        books
+            .register_member(&sup, &m, &[e], t)
+            .expect("shg member");
+    }
+    (tmp, dir)
+}
+
+#[test]
+fn an_shg_meeting_commits_all_savings_at_once_or_none() {
+    for lang in Lang::ALL {
+        let (_tmp, dir) = kiosk_with_group();
+        let mut h = Harness::new(&dir, lang);
+        login_as_lang(&mut h);
+        h.type_text("m");
+        h.keys(&[KeyCode::Enter]);
+        insta::assert_snapshot!(format!("meeting_entry_{}", lang.code()), h.screen());
+        // A bad amount for the second member: the whole meeting is refused.
+        h.keys(&[KeyCode::Down]);
+        for _ in 0..6 {
+            h.keys(&[KeyCode::Backspace]);
+        }
+        h.type_text("5");
+        h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+        let refused = h.screen();
+        let before: i64 = h
+            .worker
+            .books()
+            .expect("books")
+            .store
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM contributions WHERE scheme = 'SHG'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("n");
+        assert_eq!(
+            before, 0,
+            "nothing is taken when one saving is refused:\n{refused}"
+        );
+        assert!(
+            refused.contains("मीना बैरवा (RMP01-00005)"),
+            "the refusal names the member:\n{refused}"
+        );
+        // Fix it (₹५० in Devanagari digits) and commit.
+        h.keys(&[KeyCode::Backspace]);
+        h.type_text("५०");
+        h.keys(&[KeyCode::Enter]);
+        insta::assert_snapshot!(format!("meeting_confirm_{}", lang.code()), h.screen());
+        h.keys(&[KeyCode::Enter]);
+        let done = h.screen();
+        let conn = h.worker.books().expect("books").store.conn();
+        let n: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM contributions WHERE scheme = 'SHG'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("n");
+        assert_eq!(n, 2, "{done}");
+        let total: i64 = conn
+            .query_row(
+                "SELECT SUM(amount) FROM contributions WHERE scheme = 'SHG'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("sum");
+        assert!(done.contains("RMP01/2026-27/"), "{done}");
+        assert!(total >= 5_000 + 2_000, "{total}");
+    }
 }

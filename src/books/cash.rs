@@ -300,3 +300,146 @@ impl Books {
         Ok(())
     }
 }
+
+/// One member of a group at its meeting: who, and what they owe.
+#[derive(Clone, Debug, Serialize)]
+pub struct RollRow {
+    pub member_id: String,
+    pub name: String,
+    pub relative_name: String,
+    pub dues: Dues,
+    pub per_period: Paise,
+}
+
+impl Books {
+    /// The members of `group` with their dues, for the meeting screen.
+    pub fn group_roll(&self, group: &str, now: Timestamp) -> Result<Vec<RollRow>, BooksError> {
+        let code = text::code(group).map_err(|e| BooksError::Text(Field::Group, e))?;
+        let conn = self.store.conn();
+        let g = queries::group(conn, &code)?
+            .ok_or_else(|| BooksError::UnknownGroup { code: code.clone() })?;
+        let scheme =
+            queries::scheme(conn, &g.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: g.scheme.clone(),
+            })?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.member_id, m.name, m.relative_name, e.enrolled_on FROM enrolments e
+                 JOIN members m ON m.member_id = e.member_id WHERE e.group_code = ?1 ORDER BY m.name_fold",
+            )
+            .map_err(crate::store::StoreError::from)?;
+        let rows: Vec<(String, String, String, String)> = stmt
+            .query_map([&code], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(crate::store::StoreError::from)?
+            .collect::<Result<_, _>>()
+            .map_err(crate::store::StoreError::from)?;
+        let today = local_date(now);
+        let mut out = Vec::new();
+        for (id, name, relative_name, on) in rows {
+            let on: jiff::civil::Date = on.parse().map_err(|_| BooksError::BadDate(Field::Date))?;
+            let paid = queries::periods_paid(conn, &id, &scheme.code)?;
+            out.push(RollRow {
+                member_id: id,
+                name,
+                relative_name,
+                dues: dues(&scheme, on, today, paid),
+                per_period: scheme.amount.per_period(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Commits a group meeting: every saving typed (member, amount) in one
+    /// transaction, one receipt each. If any one is refused, none is taken,
+    /// and the message names the member.
+    pub fn shg_meeting(
+        &mut self,
+        by: &OperatorRow,
+        group: &str,
+        savings: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<Vec<Payment>, BooksError> {
+        self.require_believable_clock(now)?;
+        let code = text::code(group).map_err(|e| BooksError::Text(Field::Group, e))?;
+        let today = local_date(now);
+        let conn = self.store.conn();
+        let g = queries::group(conn, &code)?
+            .ok_or_else(|| BooksError::UnknownGroup { code: code.clone() })?;
+        let scheme =
+            queries::scheme(conn, &g.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: g.scheme.clone(),
+            })?;
+        let mut planned = Vec::new();
+        for (member_id, amount) in savings.iter().filter(|(_, a)| !a.trim().is_empty()) {
+            let id = member_id.trim().to_ascii_uppercase();
+            let member = queries::member(conn, &id)?
+                .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+            let enrolment = queries::enrolment(conn, &id, &scheme.code)?
+                .filter(|e| e.group.as_deref() == Some(code.as_str()))
+                .ok_or_else(|| BooksError::NotEnrolled {
+                    id: id.clone(),
+                    scheme: code.clone(),
+                })?;
+            let amount = Paise::parse(amount).map_err(|e| BooksError::Money(Field::Amount, e))?;
+            let paid = queries::periods_paid(conn, &id, &scheme.code)?;
+            let before = dues(&scheme, enrolment.enrolled_on, today, paid);
+            let plan = plan_payment(&scheme, &before, Some(amount), None).map_err(|e| {
+                BooksError::ForMember {
+                    id: id.clone(),
+                    name: member.name.clone(),
+                    reason: Box::new(BooksError::Payment(e)),
+                }
+            })?;
+            planned.push((member, enrolment, paid, plan));
+        }
+        let fy = FinancialYear::of(today);
+        let by_code = by.code.clone();
+        let scheme_code = scheme.code.clone();
+        let receipts = self
+            .store
+            .write(|w| -> Result<Vec<(String, u64)>, BooksError> {
+                let mut out = Vec::new();
+                for (member, _, paid, plan) in &planned {
+                    let receipt = w.next_receipt(fy)?.to_string();
+                    let e = w.append(
+                        now,
+                        Body::ContributionTaken {
+                            receipt: receipt.clone(),
+                            member_id: member.member_id.clone(),
+                            scheme: scheme_code.clone(),
+                            amount: plan.amount,
+                            first_period: *paid,
+                            periods: plan.periods,
+                            by: by_code.clone(),
+                        },
+                    )?;
+                    out.push((receipt, e.seq));
+                }
+                Ok(out)
+            })?;
+        Ok(planned
+            .into_iter()
+            .zip(receipts)
+            .map(
+                |((member, enrolment, paid, plan), (receipt, seq))| Payment {
+                    receipt,
+                    member_name: member.name,
+                    member_id: member.member_id,
+                    scheme: scheme.code.clone(),
+                    amount: plan.amount,
+                    periods: plan.periods,
+                    covers_from: period_start(scheme.frequency, enrolment.enrolled_on, paid),
+                    covers_to: period_start(
+                        scheme.frequency,
+                        enrolment.enrolled_on,
+                        paid + plan.periods - 1,
+                    ),
+                    dues_after: dues(&scheme, enrolment.enrolled_on, today, paid + plan.periods),
+                    seq,
+                },
+            )
+            .collect())
+    }
+}

@@ -16,7 +16,7 @@ use crate::domain::time::ClockVerdict;
 use crate::i18n::{Lang, Message};
 use crate::store::queries::{KioskInfo, OperatorRow};
 use crate::tui::{
-    close, date_check, enrol, find, home, login, member, pay, reverse, settings, setup, sync,
+    close, date_check, enrol, find, home, login, member, pay, reverse, settings, setup, shg, sync,
 };
 
 /// Everything that can happen to the console.
@@ -38,6 +38,9 @@ pub enum Msg {
     DateConfirmed(Result<(), Message>),
     Initialised(Result<KioskInfo, Message>),
     Households(Vec<crate::books::members::Household>),
+    Groups(Vec<crate::store::queries::GroupRow>),
+    Roll(Result<Vec<crate::books::cash::RollRow>, Message>),
+    Met(Result<Vec<Payment>, Message>),
     Duplicate(Option<crate::store::queries::MemberRow>),
     Enrolled(
         Result<crate::books::members::Registered, Message>,
@@ -85,12 +88,19 @@ pub enum Effect {
     },
     /// The enrol form's fields in order (see `enrol.rs`).
     Enrol(Vec<String>),
+    LoadGroups,
+    LoadRoll(String),
+    Meeting {
+        group: String,
+        savings: Vec<(String, String)>,
+    },
     Quit,
 }
 
 pub enum Screen {
     Setup(setup::Setup),
     Enrol(enrol::Enrol),
+    Meeting(shg::Meeting),
     Sync(sync::Sync),
     Settings(settings::Settings),
     Login(login::Login),
@@ -187,6 +197,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             let step = match &mut model.screen {
                 Screen::Setup(s) => s.key(k),
                 Screen::Enrol(s) => s.key(k),
+                Screen::Meeting(s) => s.key(k),
                 Screen::Sync(s) => s.key(k),
                 Screen::Settings(s) => s.key(k),
                 Screen::Login(s) => s.key(k),
@@ -293,6 +304,24 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Initialised(Err(m)) => {
             if let Screen::Setup(s) = &mut model.screen {
                 s.failed(m);
+            }
+            Vec::new()
+        }
+        Msg::Groups(g) => {
+            if let Screen::Meeting(m) = &mut model.screen {
+                m.groups(g);
+            }
+            Vec::new()
+        }
+        Msg::Roll(r) => {
+            if let Screen::Meeting(m) = &mut model.screen {
+                m.roll(r);
+            }
+            Vec::new()
+        }
+        Msg::Met(r) => {
+            if let Screen::Meeting(m) = &mut model.screen {
+                m.done(r);
             }
             Vec::new()
         }

@@ -11,7 +11,7 @@ use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{close, enrol, error_line, find, render_lines, reverse, settings};
+use crate::tui::{close, enrol, error_line, find, render_lines, reverse, settings, shg};
 
 pub struct Home {
     pub lang: Lang,
@@ -45,6 +45,10 @@ impl Home {
                 Step::Go(Box::new(Screen::Find(find::Find::new(l))), vec![])
             }
             KeyCode::Char('s' | 'S') => Step::Sync,
+            KeyCode::Char('m' | 'M') => Step::Go(
+                Box::new(Screen::Meeting(shg::Meeting::new(l))),
+                vec![Effect::LoadGroups],
+            ),
             KeyCode::Char('t' | 'T') => Step::Go(
                 Box::new(Screen::Settings(settings::Settings::new(l))),
                 vec![],
@@ -117,6 +121,7 @@ impl Widget for &Home {
             "tui.home.action_find",
             "tui.home.action_enrol",
             "tui.home.action_pay",
+            "tui.home.action_meeting",
             "tui.home.action_reverse",
             "tui.home.action_close",
             "tui.home.action_sync",
