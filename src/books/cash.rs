@@ -11,13 +11,15 @@ use serde::Serialize;
 use crate::books::{Books, BooksError, Field};
 use crate::domain::cash::CashCount;
 use crate::domain::digits::parse_count;
-use crate::domain::dues::{Dues, MAX_PERIODS, dues, period_start, plan_payment};
+use crate::domain::dues::{Dues, MAX_PERIODS, PaymentPlan, dues, period_start, plan_payment};
 use crate::domain::event::{Body, GENESIS};
 use crate::domain::money::Paise;
 use crate::domain::operator::Role;
+use crate::domain::scheme::Scheme;
 use crate::domain::text;
 use crate::domain::time::{ClockVerdict, FinancialYear, display_date, local_date, parse_date};
-use crate::store::queries::{self, OperatorRow};
+use crate::store::Writer;
+use crate::store::queries::{self, MemberRow, OperatorRow};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Payment {
@@ -52,6 +54,64 @@ pub struct DayClose {
     pub contributions: u64,
     pub seq: u64,
     pub hash: String,
+}
+
+/// A contribution checked and planned, ready to be recorded.
+struct Planned {
+    member: MemberRow,
+    enrolled_on: jiff::civil::Date,
+    /// Periods paid before this payment: the first period it covers.
+    paid: u32,
+    plan: PaymentPlan,
+}
+
+impl Planned {
+    /// Takes the next receipt number and appends the event, inside `w`.
+    fn record(
+        &self,
+        w: &Writer<'_>,
+        fy: FinancialYear,
+        scheme: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(String, u64), BooksError> {
+        let receipt = w.next_receipt(fy)?.to_string();
+        let e = w.append(
+            now,
+            Body::ContributionTaken {
+                receipt: receipt.clone(),
+                member_id: self.member.member_id.clone(),
+                scheme: scheme.to_string(),
+                amount: self.plan.amount,
+                first_period: self.paid,
+                periods: self.plan.periods,
+                by: by.to_string(),
+            },
+        )?;
+        Ok((receipt, e.seq))
+    }
+
+    fn into_payment(
+        self,
+        scheme: &Scheme,
+        today: jiff::civil::Date,
+        receipt: String,
+        seq: u64,
+    ) -> Payment {
+        let covered = self.paid + self.plan.periods;
+        Payment {
+            receipt,
+            member_name: self.member.name,
+            member_id: self.member.member_id,
+            scheme: scheme.code.clone(),
+            amount: self.plan.amount,
+            periods: self.plan.periods,
+            covers_from: period_start(scheme.frequency, self.enrolled_on, self.paid),
+            covers_to: period_start(scheme.frequency, self.enrolled_on, covered - 1),
+            dues_after: dues(scheme, self.enrolled_on, today, covered),
+            seq,
+        }
+    }
 }
 
 impl Books {
@@ -95,40 +155,17 @@ impl Books {
         let paid = queries::periods_paid(conn, &id, &scheme_code)?;
         let before = dues(&scheme, enrolment.enrolled_on, today, paid);
         let plan = plan_payment(&scheme, &before, amount, periods)?;
+        let planned = Planned {
+            member,
+            enrolled_on: enrolment.enrolled_on,
+            paid,
+            plan,
+        };
         let fy = FinancialYear::of(today);
-        let by_code = by.code.clone();
-        let (receipt, seq) = self.store.write(|w| -> Result<(String, u64), BooksError> {
-            let receipt = w.next_receipt(fy)?.to_string();
-            let e = w.append(
-                now,
-                Body::ContributionTaken {
-                    receipt: receipt.clone(),
-                    member_id: id.clone(),
-                    scheme: scheme_code.clone(),
-                    amount: plan.amount,
-                    first_period: paid,
-                    periods: plan.periods,
-                    by: by_code,
-                },
-            )?;
-            Ok((receipt, e.seq))
-        })?;
-        Ok(Payment {
-            receipt,
-            member_name: member.name,
-            member_id: id,
-            scheme: scheme_code,
-            amount: plan.amount,
-            periods: plan.periods,
-            covers_from: period_start(scheme.frequency, enrolment.enrolled_on, paid),
-            covers_to: period_start(
-                scheme.frequency,
-                enrolment.enrolled_on,
-                paid + plan.periods - 1,
-            ),
-            dues_after: dues(&scheme, enrolment.enrolled_on, today, paid + plan.periods),
-            seq,
-        })
+        let (receipt, seq) = self
+            .store
+            .write(|w| planned.record(w, fy, &scheme.code, &by.code, now))?;
+        Ok(planned.into_payment(&scheme, today, receipt, seq))
     }
 
     /// Reverses a contribution: a supervisor who did not take the cash, with
@@ -392,54 +429,26 @@ impl Books {
                     reason: Box::new(BooksError::Payment(e)),
                 }
             })?;
-            planned.push((member, enrolment, paid, plan));
+            planned.push(Planned {
+                member,
+                enrolled_on: enrolment.enrolled_on,
+                paid,
+                plan,
+            });
         }
         let fy = FinancialYear::of(today);
-        let by_code = by.code.clone();
-        let scheme_code = scheme.code.clone();
         let receipts = self
             .store
             .write(|w| -> Result<Vec<(String, u64)>, BooksError> {
-                let mut out = Vec::new();
-                for (member, _, paid, plan) in &planned {
-                    let receipt = w.next_receipt(fy)?.to_string();
-                    let e = w.append(
-                        now,
-                        Body::ContributionTaken {
-                            receipt: receipt.clone(),
-                            member_id: member.member_id.clone(),
-                            scheme: scheme_code.clone(),
-                            amount: plan.amount,
-                            first_period: *paid,
-                            periods: plan.periods,
-                            by: by_code.clone(),
-                        },
-                    )?;
-                    out.push((receipt, e.seq));
-                }
-                Ok(out)
+                planned
+                    .iter()
+                    .map(|p| p.record(w, fy, &scheme.code, &by.code, now))
+                    .collect()
             })?;
         Ok(planned
             .into_iter()
             .zip(receipts)
-            .map(
-                |((member, enrolment, paid, plan), (receipt, seq))| Payment {
-                    receipt,
-                    member_name: member.name,
-                    member_id: member.member_id,
-                    scheme: scheme.code.clone(),
-                    amount: plan.amount,
-                    periods: plan.periods,
-                    covers_from: period_start(scheme.frequency, enrolment.enrolled_on, paid),
-                    covers_to: period_start(
-                        scheme.frequency,
-                        enrolment.enrolled_on,
-                        paid + plan.periods - 1,
-                    ),
-                    dues_after: dues(&scheme, enrolment.enrolled_on, today, paid + plan.periods),
-                    seq,
-                },
-            )
+            .map(|(p, (receipt, seq))| p.into_payment(&scheme, today, receipt, seq))
             .collect())
     }
 }
