@@ -445,12 +445,18 @@ impl Worker {
 /// Runs the console on `dir` until the operator quits.
 pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
     let started = now()?;
-    let has_kiosk = dir.is_initialised()
-        && dir
-            .open_store()
-            .is_ok_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
-    let (mut model, worker) = if has_kiosk {
-        let books = dir.open_books()?;
+    // Open (and quick_check) the database once: on a large kiosk that check
+    // is most of the time to the first frame.
+    let store = if dir.is_initialised() {
+        Some(dir.open_store()?)
+    } else {
+        None
+    };
+    let has_kiosk = store
+        .as_ref()
+        .is_some_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
+    let (mut model, worker) = if let (true, Some(store)) = (has_kiosk, store) {
+        let books = Books::new(store, dir.read_secret()?);
         let kiosk = books.kiosk()?;
         let clock = books.clock_verdict(started)?;
         (
