@@ -387,6 +387,16 @@ pub fn now() -> Result<Timestamp, Failure> {
     Ok(crate::books::status::now()?)
 }
 
+/// Prints `value` as JSON for scripts, or as `human` shows it to people.
+fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<(), Failure> {
+    if json {
+        print_json(value)
+    } else {
+        human(value);
+        Ok(())
+    }
+}
+
 fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(value).map_err(|e| Failure {
         message: Message::new("io.error")
@@ -551,13 +561,11 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         Command::Group(GroupCmd::List { json }) => {
             let books = ctx.open()?;
             let groups = queries::groups(books.store.conn())?;
-            if json {
-                print_json(&groups)?;
-            } else {
+            emit(json, &groups, |groups| {
                 for g in groups {
                     println!("{}\t{}\t{}\t{}", g.code, g.scheme, g.name, g.village);
                 }
-            }
+            })?;
         }
         Command::Households(HouseholdsCmd::Import { file, op, json }) => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -611,11 +619,9 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 let v = crate::domain::text::fold(&v);
                 cov.retain(|c| crate::domain::text::fold(&c.village) == v);
             }
-            if json {
-                print_json(&cov)?;
-            } else {
-                show::coverage(ctx.lang, &cov, list);
-            }
+            emit(json, &cov, |cov| {
+                show::coverage(ctx.lang, cov, list);
+            })?;
         }
         Command::Member(MemberCmd::Add {
             op,
@@ -644,15 +650,13 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             };
             let forms = enrol_forms(&books, &enrol)?;
             let r = books.register_member(&by, &form, &forms, now()?)?;
-            if json {
-                print_json(&r)?;
-            } else {
+            emit(json, &r, |r| {
                 ctx.say(
                     Message::new("member.added")
                         .arg("id", &r.member_id)
                         .arg("schemes", r.schemes.join(", ")),
                 );
-            }
+            })?;
         }
         Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -680,11 +684,9 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         Command::Member(MemberCmd::Show { id, json }) => {
             let books = ctx.open()?;
             let view = books.member_view(&id, now()?)?;
-            if json {
-                print_json(&view)?;
-            } else {
-                show::member(ctx.lang, &view);
-            }
+            emit(json, &view, |view| {
+                show::member(ctx.lang, view);
+            })?;
         }
         Command::Pay {
             op,
@@ -696,11 +698,9 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
             let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
-            if json {
-                print_json(&p)?;
-            } else {
-                show::payment(ctx.lang, &p);
-            }
+            emit(json, &p, |p| {
+                show::payment(ctx.lang, p);
+            })?;
         }
         Command::Reverse {
             receipt,
@@ -710,16 +710,14 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
             let r = books.reverse(&by, &receipt, &reason, now()?)?;
-            if json {
-                print_json(&r)?;
-            } else {
+            emit(json, &r, |r| {
                 ctx.say(
                     Message::new("reverse.done")
                         .arg("slip", &r.receipt)
                         .arg("original", &r.original)
                         .arg("amount", r.amount),
                 );
-            }
+            })?;
         }
         Command::DayClose {
             op,
@@ -730,11 +728,9 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
             let c = books.day_close(&by, &notes, &coins, opt(&reason), now()?)?;
-            if json {
-                print_json(&c)?;
-            } else {
-                show::day_close(ctx.lang, &c);
-            }
+            emit(json, &c, |c| {
+                show::day_close(ctx.lang, c);
+            })?;
         }
         Command::ConfirmDate { date, op } => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -775,34 +771,17 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds one enrolment per scheme: the group goes to schemes that work in
-/// groups, the nominee to schemes that need one (or to all, when a scheme is
-/// unknown, so the books report the real problem).
+/// One enrolment per scheme named (see [`EnrolForm::for_scheme`]).
 fn enrol_forms(books: &Books, args: &EnrolArgs) -> Result<Vec<EnrolForm>, Failure> {
     let mut out = Vec::new();
     for s in &args.schemes {
-        let code = s.trim().to_ascii_uppercase();
-        let scheme = queries::scheme(books.store.conn(), &code)?;
-        let wants_group = scheme.as_ref().is_none_or(|sc| sc.eligibility.needs_group);
-        let wants_nominee = scheme.as_ref().is_none_or(|sc| sc.nominee_required);
-        out.push(EnrolForm {
-            scheme: s.clone(),
-            group: if wants_group {
-                args.group.clone()
-            } else {
-                None
-            },
-            nominee_name: if wants_nominee {
-                args.nominee_name.clone()
-            } else {
-                None
-            },
-            nominee_relation: if wants_nominee {
-                args.nominee_relation.clone()
-            } else {
-                None
-            },
-        });
+        out.push(EnrolForm::for_scheme(
+            books,
+            s,
+            args.group.clone(),
+            args.nominee_name.clone(),
+            args.nominee_relation.clone(),
+        )?);
     }
     Ok(out)
 }
@@ -815,10 +794,8 @@ fn status(ctx: &mut Ctx, json: bool) -> Result<ExitCode, Failure> {
     let books = ctx.open()?;
     let t = now()?;
     let s = books.status(t)?;
-    if json {
-        print_json(&s)?;
-    } else {
-        show::status(ctx.lang, &s);
-    }
+    emit(json, &s, |s| {
+        show::status(ctx.lang, s);
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -47,7 +47,7 @@ use crate::domain::search::Index;
 use crate::domain::time::display_instant;
 use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::{self, OperatorRow};
-use app::{Effect, Model, Msg, Screen, update};
+use app::{Effect, Model, Msg, update};
 use jiff::Timestamp;
 
 /// `Label: text▏` with the cursor shown when focused.
@@ -178,60 +178,8 @@ impl Widget for &Model {
         let header =
             Line::from(parts.join(" · ")).style(Style::new().add_modifier(Modifier::REVERSED));
         Paragraph::new(vec![header]).render(head, buf);
-        let help_key = match &self.screen {
-            Screen::Setup(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Enrol(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Meeting(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Sync(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Settings(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Login(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::DateCheck(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Home(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Find(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Member(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Pay(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Reverse(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-            Screen::Close(s) => {
-                s.render(body, buf);
-                s.help()
-            }
-        };
+        self.screen.render(body, buf);
+        let help_key = self.screen.help();
         Paragraph::new(
             Line::from(t(l, help_key)).style(Style::new().add_modifier(Modifier::REVERSED)),
         )
@@ -339,9 +287,8 @@ impl Worker {
             Effect::LoadDues(ids) => Msg::Dues(
                 ids.into_iter()
                     .filter_map(|id| {
-                        let v = b.member_view(&id, now).ok()?;
-                        let due = v.enrolments.iter().map(|e| e.dues.amount_due.0).sum();
-                        Some((id, crate::domain::money::Paise(due)))
+                        let due = b.amount_due(&id, now).ok()?;
+                        Some((id, due))
                     })
                     .collect(),
             ),
@@ -403,26 +350,13 @@ impl Worker {
                     phone: some(f::PHONE),
                     aadhaar: some(f::AADHAAR),
                 };
-                let scheme = get(f::SCHEME);
-                let wants = queries::scheme(b.store.conn(), &scheme.trim().to_ascii_uppercase())
-                    .ok()
-                    .flatten();
-                let needs_group = wants.as_ref().is_none_or(|s| s.eligibility.needs_group);
-                let needs_nominee = wants.as_ref().is_none_or(|s| s.nominee_required);
-                let enrol = EnrolForm {
-                    scheme,
-                    group: if needs_group { some(f::GROUP) } else { None },
-                    nominee_name: if needs_nominee {
-                        some(f::NOMINEE)
-                    } else {
-                        None
-                    },
-                    nominee_relation: if needs_nominee {
-                        some(f::NOMINEE_RELATION)
-                    } else {
-                        None
-                    },
-                };
+                let enrol = EnrolForm::for_scheme(
+                    b,
+                    &get(f::SCHEME),
+                    some(f::GROUP),
+                    some(f::NOMINEE),
+                    some(f::NOMINEE_RELATION),
+                );
                 let entry = crate::domain::search::Entry {
                     member_id: String::new(),
                     name: form.name.trim().to_string(),
@@ -431,8 +365,10 @@ impl Worker {
                     ration_card: form.ration_card.clone(),
                     village: form.village.trim().to_string(),
                 };
-                let r = operator(&self.operator)
-                    .and_then(|op| b.register_member(&op, &form, &[enrol], now));
+                let r = enrol.and_then(|enrol| {
+                    operator(&self.operator)
+                        .and_then(|op| b.register_member(&op, &form, &[enrol], now))
+                });
                 Msg::Enrolled(msg(r), Box::new(entry))
             }
             Effect::ConfirmDate(d) => Msg::DateConfirmed(msg(

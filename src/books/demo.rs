@@ -15,7 +15,6 @@ use jiff::{Timestamp, ToSpan};
 use crate::books::members::{EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator, init};
 use crate::books::{Books, BooksError, DataDir};
-use crate::domain::dues::dues;
 use crate::domain::scheme::{FUND, SHG};
 use crate::domain::time::{ist, local_date};
 use crate::store::queries::{self, OperatorRow};
@@ -371,13 +370,7 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             }
             let t = at(day, minute);
             minute += 1;
-            let view = books.member_view(id, t)?;
-            let owed = view
-                .enrolments
-                .first()
-                .map(|e| e.dues.amount_due)
-                .unwrap_or_default();
-            if owed.0 == 0 {
+            if books.dues_in(id, FUND, t)?.amount_due.0 == 0 {
                 continue;
             }
             let p = books.pay(&volunteer, id, FUND, None, None, t)?;
@@ -396,13 +389,7 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
                 }
                 let t = at(day, 300 + minute);
                 minute += 1;
-                let scheme =
-                    queries::scheme(books.store.conn(), SHG)?.ok_or(BooksError::NoScheme)?;
-                let enr =
-                    queries::enrolment(books.store.conn(), id, SHG)?.ok_or(BooksError::NoScheme)?;
-                let paid = queries::periods_paid(books.store.conn(), id, SHG)?;
-                let d = dues(&scheme, enr.enrolled_on, local_date(t), paid);
-                if d.arrears_periods <= 0 {
+                if books.dues_in(id, SHG, t)?.arrears_periods <= 0 {
                     continue;
                 }
                 let amount = (20 + 10 * rng.below(4)).to_string();

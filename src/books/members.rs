@@ -10,7 +10,7 @@ use crate::domain::aadhaar::Aadhaar;
 use crate::domain::dues::{Dues, dues};
 use crate::domain::event::{Body, MemberRecord, Nominee};
 use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mobile};
-use crate::domain::scheme::{Candidate, HouseholdConflict, check_eligibility};
+use crate::domain::scheme::{Candidate, HouseholdConflict, Scheme, check_eligibility};
 use crate::domain::text;
 use crate::domain::time::{local_date, parse_date};
 use crate::store::queries::{
@@ -47,6 +47,30 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 fn tx(f: Field) -> impl Fn(text::TextError) -> BooksError {
     move |e| BooksError::Text(f, e)
+}
+
+impl EnrolForm {
+    /// The enrolment in `scheme` from what the operator gave once for all
+    /// schemes: the group goes only to a scheme that works in groups, the
+    /// nominee only to one that needs a nominee. For an unknown scheme both
+    /// are kept, so that enrolling reports the real problem.
+    pub fn for_scheme(
+        books: &Books,
+        scheme: &str,
+        group: Option<String>,
+        nominee_name: Option<String>,
+        nominee_relation: Option<String>,
+    ) -> Result<EnrolForm, BooksError> {
+        let known = queries::scheme(books.store.conn(), &scheme.trim().to_ascii_uppercase())?;
+        let wants_group = known.as_ref().is_none_or(|s| s.eligibility.needs_group);
+        let wants_nominee = known.as_ref().is_none_or(|s| s.nominee_required);
+        Ok(EnrolForm {
+            scheme: scheme.to_string(),
+            group: group.filter(|_| wants_group),
+            nominee_name: nominee_name.filter(|_| wants_nominee),
+            nominee_relation: nominee_relation.filter(|_| wants_nominee),
+        })
+    }
 }
 
 /// A checked enrolment, ready to become an event.
@@ -315,12 +339,7 @@ impl Books {
         let today = local_date(now);
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
-            let scheme =
-                queries::scheme(conn, &e.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
-                    code: e.scheme.clone(),
-                })?;
-            let paid = queries::periods_paid(conn, &id, &e.scheme)?;
-            let d = dues(&scheme, e.enrolled_on, today, paid);
+            let (scheme, d) = self.standing(&e, today)?;
             enrolments.push(EnrolmentView {
                 enrolment: e,
                 per_period: scheme.amount.per_period(),
@@ -354,6 +373,54 @@ pub struct MemberView {
     pub enrolments: Vec<EnrolmentView>,
     pub contributions: Vec<ContributionRow>,
     pub reversals: Vec<ReversalRow>,
+}
+
+impl Books {
+    /// A member's standing in one enrolment today: the scheme and the dues.
+    fn standing(
+        &self,
+        e: &EnrolmentRow,
+        today: jiff::civil::Date,
+    ) -> Result<(Scheme, Dues), BooksError> {
+        let conn = self.store.conn();
+        let scheme =
+            queries::scheme(conn, &e.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: e.scheme.clone(),
+            })?;
+        let paid = queries::periods_paid(conn, &e.member_id, &e.scheme)?;
+        let d = dues(&scheme, e.enrolled_on, today, paid);
+        Ok((scheme, d))
+    }
+
+    /// A member's dues in one scheme today.
+    pub fn dues_in(
+        &self,
+        member_id: &str,
+        scheme: &str,
+        now: Timestamp,
+    ) -> Result<Dues, BooksError> {
+        let e = queries::enrolment(self.store.conn(), member_id, scheme)?.ok_or_else(|| {
+            BooksError::NotEnrolled {
+                id: member_id.to_string(),
+                scheme: scheme.to_string(),
+            }
+        })?;
+        Ok(self.standing(&e, local_date(now))?.1)
+    }
+
+    /// What a member owes today across all their schemes (search results).
+    pub fn amount_due(
+        &self,
+        member_id: &str,
+        now: Timestamp,
+    ) -> Result<crate::domain::money::Paise, BooksError> {
+        let today = local_date(now);
+        let mut total = 0;
+        for e in queries::enrolments(self.store.conn(), member_id)? {
+            total += self.standing(&e, today)?.1.amount_due.0;
+        }
+        Ok(crate::domain::money::Paise(total))
+    }
 }
 
 /// One household of the ration-card list, with its people.

@@ -8,6 +8,37 @@ use crate::domain::money::Paise;
 use crate::domain::time::{ClockVerdict, display_instant, local_date};
 use crate::store::{StoreError, queries};
 
+/// The clock check as shown to people (`ok`, `behind`, `needs_confirmation`
+/// in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Ok,
+    Behind,
+    NeedsConfirmation,
+}
+
+impl From<ClockVerdict> for ClockState {
+    fn from(v: ClockVerdict) -> ClockState {
+        match v {
+            ClockVerdict::Believable => ClockState::Ok,
+            ClockVerdict::Behind { .. } => ClockState::Behind,
+            ClockVerdict::FarAhead { .. } => ClockState::NeedsConfirmation,
+        }
+    }
+}
+
+impl ClockState {
+    /// The catalog key of the status line.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            ClockState::Ok => "status.clock_ok",
+            ClockState::Behind => "status.clock_behind",
+            ClockState::NeedsConfirmation => "status.clock_confirm",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Status {
     pub kiosk: String,
@@ -16,8 +47,7 @@ pub struct Status {
     pub members: u64,
     pub today_receipts: u64,
     pub today_total: Paise,
-    /// `ok`, `behind` or `needs_confirmation`.
-    pub clock: &'static str,
+    pub clock: ClockState,
     pub last_event_at: Option<String>,
 }
 
@@ -34,11 +64,7 @@ impl Books {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(StoreError::from)?;
-        let clock = match self.clock_verdict(now)? {
-            ClockVerdict::Believable => "ok",
-            ClockVerdict::Behind { .. } => "behind",
-            ClockVerdict::FarAhead { .. } => "needs_confirmation",
-        };
+        let clock = ClockState::from(self.clock_verdict(now)?);
         Ok(Status {
             kiosk: k.code,
             panchayat: k.panchayat,

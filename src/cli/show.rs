@@ -72,7 +72,11 @@ pub fn member(lang: Lang, v: &MemberView) {
         println!("  {}: {p}", t(lang, "field.phone"));
     }
     if let Some(a) = &m.aadhaar_last4 {
-        println!("  {}: XXXX-XXXX-{a}", t(lang, "field.aadhaar"));
+        println!(
+            "  {}: {}",
+            t(lang, "field.aadhaar"),
+            crate::domain::aadhaar::masked(a)
+        );
     }
     for e in &v.enrolments {
         let name = match lang {
@@ -88,17 +92,7 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .arg("group", e.enrolment.group.as_deref().unwrap_or("-"))
                 .render(lang)
         );
-        let d = &e.dues;
-        let line = if d.arrears_periods > 0 {
-            Message::new("member.dues")
-                .arg("amount", d.amount_due)
-                .arg("periods", d.arrears_periods)
-        } else if d.arrears_periods < 0 {
-            Message::new("member.ahead").arg("periods", -d.arrears_periods)
-        } else {
-            Message::new("member.paid_up")
-        };
-        println!("    {}", line.render(lang));
+        println!("    {}", e.dues.message().render(lang));
     }
     println!("{}", t(lang, "member.history"));
     for c in &v.contributions {
@@ -197,10 +191,5 @@ pub fn status(lang: Lang, s: &crate::books::status::Status) {
             .arg("last", s.last_event_at.as_deref().unwrap_or("-"))
             .render(lang)
     );
-    let clock_key = match s.clock {
-        "ok" => "status.clock_ok",
-        "behind" => "status.clock_behind",
-        _ => "status.clock_confirm",
-    };
-    println!("{}", t(lang, clock_key));
+    println!("{}", t(lang, s.clock.message_key()));
 }

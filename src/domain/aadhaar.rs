@@ -143,6 +143,11 @@ impl Aadhaar {
     }
 }
 
+/// How an Aadhaar number is shown once reduced: `XXXX-XXXX-0124`.
+pub fn masked(last4: &str) -> String {
+    format!("XXXX-XXXX-{last4}")
+}
+
 /// What is kept of an Aadhaar number: last four digits and a keyed hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AadhaarRef {

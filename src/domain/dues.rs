@@ -87,6 +87,21 @@ pub fn dues(scheme: &Scheme, enrolled: Date, today: Date, periods_paid: u32) -> 
     }
 }
 
+impl Dues {
+    /// "Due: ₹200.00 (2 periods behind)", "Paid 1 period ahead" or "Paid up".
+    pub fn message(&self) -> Message {
+        if self.arrears_periods > 0 {
+            Message::new("member.dues")
+                .arg("amount", self.amount_due)
+                .arg("periods", self.arrears_periods)
+        } else if self.arrears_periods < 0 {
+            Message::new("member.ahead").arg("periods", -self.arrears_periods)
+        } else {
+            Message::new("member.paid_up")
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", english(self))]
 pub enum PaymentError {

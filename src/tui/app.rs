@@ -5,7 +5,10 @@
 //! terminal or the clock, so every screen can be driven in a test.
 
 use jiff::Timestamp;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
 
 use crate::books::cash::{DayClose, Payment, Reversal};
 use crate::books::members::MemberView;
@@ -111,6 +114,47 @@ pub enum Screen {
     Pay(pay::Pay),
     Reverse(reverse::Reverse),
     Close(close::Close),
+}
+
+impl Screen {
+    /// The catalog key of the screen's help line.
+    pub fn help(&self) -> &'static str {
+        match self {
+            Screen::Setup(s) => s.help(),
+            Screen::Enrol(s) => s.help(),
+            Screen::Meeting(s) => s.help(),
+            Screen::Sync(s) => s.help(),
+            Screen::Settings(s) => s.help(),
+            Screen::Login(s) => s.help(),
+            Screen::DateCheck(s) => s.help(),
+            Screen::Home(s) => s.help(),
+            Screen::Find(s) => s.help(),
+            Screen::Member(s) => s.help(),
+            Screen::Pay(s) => s.help(),
+            Screen::Reverse(s) => s.help(),
+            Screen::Close(s) => s.help(),
+        }
+    }
+}
+
+impl Widget for &Screen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        match self {
+            Screen::Setup(s) => s.render(area, buf),
+            Screen::Enrol(s) => s.render(area, buf),
+            Screen::Meeting(s) => s.render(area, buf),
+            Screen::Sync(s) => s.render(area, buf),
+            Screen::Settings(s) => s.render(area, buf),
+            Screen::Login(s) => s.render(area, buf),
+            Screen::DateCheck(s) => s.render(area, buf),
+            Screen::Home(s) => s.render(area, buf),
+            Screen::Find(s) => s.render(area, buf),
+            Screen::Member(s) => s.render(area, buf),
+            Screen::Pay(s) => s.render(area, buf),
+            Screen::Reverse(s) => s.render(area, buf),
+            Screen::Close(s) => s.render(area, buf),
+        }
+    }
 }
 
 /// What a screen's key handler asks for.
@@ -238,12 +282,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Home(r) => {
             if let Ok(s) = &r {
-                model.clock = match s.clock {
-                    "ok" => ClockVerdict::Believable,
-                    _ => model.clock,
-                };
-            }
-            if let Ok(s) = &r {
+                if s.clock == crate::books::status::ClockState::Ok {
+                    model.clock = ClockVerdict::Believable;
+                }
                 model.home = Some(s.clone());
             }
             if let Screen::Home(h) = &mut model.screen {

@@ -14,7 +14,7 @@ use crate::domain::money::Paise;
 use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
 /// Rows: one per note, then coins, then the reason.
@@ -99,18 +99,7 @@ impl Close {
         }
         match k.code {
             KeyCode::Esc => Step::Home,
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1) % ROWS;
-                Step::Nothing
-            }
-            KeyCode::Up | KeyCode::BackTab => {
-                self.focus = (self.focus + ROWS - 1) % ROWS;
-                Step::Nothing
-            }
-            KeyCode::Enter if self.focus + 1 < ROWS => {
-                self.focus += 1;
-                Step::Nothing
-            }
+            _ if move_focus(&mut self.focus, ROWS, k.code) => Step::Nothing,
             KeyCode::Enter | KeyCode::F(10) => {
                 self.busy = true;
                 self.error = None;

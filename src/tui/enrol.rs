@@ -18,7 +18,7 @@ use crate::domain::time::parse_date;
 use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, member, render_lines};
 
 pub const NAME: usize = 0;
@@ -232,18 +232,7 @@ impl Enrol {
             }
             Stage::Form => match k.code {
                 KeyCode::Esc => Step::Home,
-                KeyCode::Tab | KeyCode::Down => {
-                    self.focus = (self.focus + 1) % LABELS.len();
-                    Step::Nothing
-                }
-                KeyCode::Up | KeyCode::BackTab => {
-                    self.focus = (self.focus + LABELS.len() - 1) % LABELS.len();
-                    Step::Nothing
-                }
-                KeyCode::Enter if self.focus + 1 < LABELS.len() => {
-                    self.focus += 1;
-                    Step::Nothing
-                }
+                _ if move_focus(&mut self.focus, LABELS.len(), k.code) => Step::Nothing,
                 KeyCode::Enter | KeyCode::F(10) => {
                     if let Some((i, m)) = (0..LABELS.len()).find_map(|i| {
                         check(i, self.fields[i].value(), &self.fields).map(|m| (i, m))

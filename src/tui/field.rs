@@ -93,6 +93,20 @@ impl Field {
     }
 }
 
+/// Moves the focus of a form of `len` fields: Tab or ↓ to the next field,
+/// Shift-Tab or ↑ to the previous one (both wrap), Enter to the next unless
+/// on the last field (where Enter submits). True if the key moved it.
+pub fn move_focus(focus: &mut usize, len: usize, code: KeyCode) -> bool {
+    let len = len.max(1);
+    match code {
+        KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % len,
+        KeyCode::Up | KeyCode::BackTab => *focus = (*focus + len - 1) % len,
+        KeyCode::Enter if *focus + 1 < len => *focus += 1,
+        _ => return false,
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

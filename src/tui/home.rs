@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
-use crate::books::status::Status;
+use crate::books::status::{ClockState, Status};
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Screen, Step};
@@ -101,16 +101,12 @@ impl Widget for &Home {
                         .arg("events", group_indian(s.events))
                         .render(l),
                 ));
-                let clock = match s.clock {
-                    "ok" => "status.clock_ok",
-                    "behind" => "status.clock_behind",
-                    _ => "status.clock_confirm",
-                };
-                if s.clock == "ok" {
-                    lines.push(Line::from(t(l, clock)));
+                let clock = t(l, s.clock.message_key());
+                lines.push(if s.clock == ClockState::Ok {
+                    Line::from(clock)
                 } else {
-                    lines.push(error_line(t(l, clock)));
-                }
+                    error_line(clock)
+                });
             }
         }
         if let Some(e) = &self.error {

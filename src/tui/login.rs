@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
 pub struct Login {
@@ -47,14 +47,7 @@ impl Login {
         }
         match k.code {
             KeyCode::Esc => Step::Quit,
-            KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab => {
-                self.focus = 1 - self.focus;
-                Step::Nothing
-            }
-            KeyCode::Enter if self.focus == 0 => {
-                self.focus = 1;
-                Step::Nothing
-            }
+            _ if move_focus(&mut self.focus, 2, k.code) => Step::Nothing,
             KeyCode::Enter => {
                 if self.code.value().is_empty() || self.pin.value().is_empty() {
                     self.error = Some(Message::new("tui.login.fill"));

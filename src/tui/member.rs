@@ -94,7 +94,11 @@ impl Widget for &MemberCard {
             ids.push(format!("{}: {p}", t(l, "field.phone")));
         }
         if let Some(a) = &m.aadhaar_last4 {
-            ids.push(format!("{}: XXXX-XXXX-{a}", t(l, "field.aadhaar")));
+            ids.push(format!(
+                "{}: {}",
+                t(l, "field.aadhaar"),
+                crate::domain::aadhaar::masked(a)
+            ));
         }
         lines.push(Line::from(ids.join("   ")));
         lines.push(Line::from(""));
@@ -103,16 +107,7 @@ impl Widget for &MemberCard {
                 Lang::Hi => &e.scheme_name_hi,
                 Lang::En => &e.scheme_name_en,
             };
-            let d = &e.dues;
-            let dues = if d.arrears_periods > 0 {
-                Message::new("member.dues")
-                    .arg("amount", d.amount_due)
-                    .arg("periods", d.arrears_periods)
-            } else if d.arrears_periods < 0 {
-                Message::new("member.ahead").arg("periods", -d.arrears_periods)
-            } else {
-                Message::new("member.paid_up")
-            };
+            let dues = e.dues.message();
             lines.push(Line::from(format!(
                 "[{}] {} ({}) {} — {}",
                 i + 1,

@@ -17,7 +17,7 @@ use crate::domain::words::amount_in_words;
 use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{big_text, error_line, field_line, find, render_lines};
 
 pub enum Stage {
@@ -104,7 +104,7 @@ impl Pay {
             (Stage::Confirm(_), _) => Step::Nothing,
             (Stage::Entry, KeyCode::Esc) => Step::Back,
             (Stage::Entry, KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab) => {
-                self.focus = 1 - self.focus;
+                move_focus(&mut self.focus, 2, k.code);
                 Step::Nothing
             }
             (Stage::Entry, KeyCode::Enter) => {

@@ -10,7 +10,7 @@ use ratatui::widgets::Widget;
 use crate::books::cash::Reversal;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
 pub struct Reverse {
@@ -70,18 +70,7 @@ impl Reverse {
         }
         match k.code {
             KeyCode::Esc => Step::Home,
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1) % 4;
-                Step::Nothing
-            }
-            KeyCode::Up | KeyCode::BackTab => {
-                self.focus = (self.focus + 3) % 4;
-                Step::Nothing
-            }
-            KeyCode::Enter if self.focus < 3 => {
-                self.focus += 1;
-                Step::Nothing
-            }
+            _ if move_focus(&mut self.focus, 4, k.code) => Step::Nothing,
             KeyCode::Enter => {
                 self.busy = true;
                 self.error = None;

@@ -10,7 +10,7 @@ use ratatui::widgets::Widget;
 
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
-use crate::tui::field::Field;
+use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
 const LABELS: [&str; 9] = [
@@ -57,21 +57,9 @@ impl Setup {
         if self.busy {
             return Step::Nothing;
         }
-        let last = LABELS.len() - 1;
         match k.code {
             KeyCode::Esc => Step::Quit,
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1) % LABELS.len();
-                Step::Nothing
-            }
-            KeyCode::Up | KeyCode::BackTab => {
-                self.focus = (self.focus + last) % LABELS.len();
-                Step::Nothing
-            }
-            KeyCode::Enter if self.focus < last => {
-                self.focus += 1;
-                Step::Nothing
-            }
+            _ if move_focus(&mut self.focus, LABELS.len(), k.code) => Step::Nothing,
             KeyCode::Enter => {
                 if self.fields[7].value() != self.fields[8].value() {
                     self.error = Some(Message::new("tui.setup.pins_differ"));
