@@ -264,10 +264,11 @@ impl Books {
             .transpose()?;
         self.require_believable_clock(now)?;
         let conn = self.store.conn();
-        let last = queries::last_day_close(conn)?;
-        let after = last.as_ref().map(|l| l.through_seq).unwrap_or(0);
-        let (taken, refunded, contributions) = queries::cash_since(conn, after)?;
-        let expected = Paise(taken.0 - refunded.0);
+        let queries::OpenCash {
+            last_close: last,
+            expected,
+            contributions,
+        } = queries::open_cash(conn)?;
         let counted = count.total();
         let variance = Paise(counted.0 - expected.0);
         if variance != Paise::ZERO && reason.is_none() {
@@ -349,16 +350,22 @@ pub struct RollRow {
 }
 
 impl Books {
+    /// The scheme of group `code` (checked to exist).
+    fn group_scheme(&self, code: &str) -> Result<Scheme, BooksError> {
+        let conn = self.store.conn();
+        let g = queries::group(conn, code)?.ok_or_else(|| BooksError::UnknownGroup {
+            code: code.to_string(),
+        })?;
+        queries::scheme(conn, &g.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+            code: g.scheme.clone(),
+        })
+    }
+
     /// The members of `group` with their dues, for the meeting screen.
     pub fn group_roll(&self, group: &str, now: Timestamp) -> Result<Vec<RollRow>, BooksError> {
         let code = text::code(group).map_err(|e| BooksError::Text(Field::Group, e))?;
         let conn = self.store.conn();
-        let g = queries::group(conn, &code)?
-            .ok_or_else(|| BooksError::UnknownGroup { code: code.clone() })?;
-        let scheme =
-            queries::scheme(conn, &g.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
-                code: g.scheme.clone(),
-            })?;
+        let scheme = self.group_scheme(&code)?;
         let mut stmt = conn
             .prepare(
                 "SELECT m.member_id, m.name, m.relative_name, e.enrolled_on FROM enrolments e
@@ -402,12 +409,7 @@ impl Books {
         let code = text::code(group).map_err(|e| BooksError::Text(Field::Group, e))?;
         let today = local_date(now);
         let conn = self.store.conn();
-        let g = queries::group(conn, &code)?
-            .ok_or_else(|| BooksError::UnknownGroup { code: code.clone() })?;
-        let scheme =
-            queries::scheme(conn, &g.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
-                code: g.scheme.clone(),
-            })?;
+        let scheme = self.group_scheme(&code)?;
         let mut planned = Vec::new();
         for (member_id, amount) in savings.iter().filter(|(_, a)| !a.trim().is_empty()) {
             let id = member_id.trim().to_ascii_uppercase();

@@ -405,12 +405,7 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             receipts += 1;
         }
         if had_cash {
-            let conn = books.store.conn();
-            let after = queries::last_day_close(conn)?
-                .map(|c| c.through_seq)
-                .unwrap_or(0);
-            let (taken, refunded, _) = queries::cash_since(conn, after)?;
-            let expected = taken.0 - refunded.0;
+            let expected = books.expected_cash()?.0;
             let hundreds = expected / 10_000;
             let rest = expected % 10_000;
             let short = day.day() == 11 && hundreds > 0;

@@ -79,36 +79,12 @@ impl Books {
 
     /// Everyone, for the search index.
     pub fn search_entries(&self) -> Result<Vec<crate::domain::search::Entry>, BooksError> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT member_id, name, relative_name, phone, ration_card, village FROM members ORDER BY member_id")
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(crate::domain::search::Entry {
-                    member_id: r.get(0)?,
-                    name: r.get(1)?,
-                    relative_name: r.get(2)?,
-                    phone: r.get(3)?,
-                    ration_card: r.get(4)?,
-                    village: r.get(5)?,
-                })
-            })
-            .map_err(StoreError::from)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)?;
-        Ok(rows)
+        Ok(queries::search_entries(self.store.conn())?)
     }
 
     /// Cash expected at the next day close.
     pub fn expected_cash(&self) -> Result<Paise, BooksError> {
-        let conn = self.store.conn();
-        let after = queries::last_day_close(conn)?
-            .map(|c| c.through_seq)
-            .unwrap_or(0);
-        let (taken, refunded, _) = queries::cash_since(conn, after)?;
-        Ok(Paise(taken.0 - refunded.0))
+        Ok(queries::open_cash(self.store.conn())?.expected)
     }
 }
 

@@ -467,6 +467,45 @@ pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u6
     Ok((Paise(taken), Paise(refunded), count))
 }
 
+/// What the next day close covers: the previous close, and the cash taken
+/// in (less reversals paid out) by the events after it.
+pub struct OpenCash {
+    pub last_close: Option<LastClose>,
+    pub expected: Paise,
+    pub contributions: u64,
+}
+
+pub fn open_cash(conn: &Connection) -> Result<OpenCash, StoreError> {
+    let last_close = last_day_close(conn)?;
+    let after = last_close.as_ref().map(|c| c.through_seq).unwrap_or(0);
+    let (taken, refunded, contributions) = cash_since(conn, after)?;
+    Ok(OpenCash {
+        last_close,
+        expected: Paise(taken.0 - refunded.0),
+        contributions,
+    })
+}
+
+/// Every member as the console's search index needs them.
+pub fn search_entries(conn: &Connection) -> Result<Vec<crate::domain::search::Entry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT member_id, name, relative_name, phone, ration_card, village FROM members ORDER BY member_id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(crate::domain::search::Entry {
+                member_id: r.get(0)?,
+                name: r.get(1)?,
+                relative_name: r.get(2)?,
+                phone: r.get(3)?,
+                ration_card: r.get(4)?,
+                village: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 /// Whether a PDS person is already loaded.
 pub fn pds_person_exists(
     conn: &Connection,
