@@ -14,6 +14,7 @@ pub mod datadir;
 pub mod demo;
 pub mod households;
 pub mod members;
+pub mod receipts;
 pub mod setup;
 pub mod status;
 
@@ -120,6 +121,7 @@ pub enum BooksError {
     AlreadyInitialised,
     NotInitialised,
     NoDistrictSecret,
+    NoKioskKey,
     UnknownOperator {
         code: String,
     },
@@ -250,6 +252,7 @@ impl Localized for BooksError {
             E::AlreadyInitialised => Message::new("init.already"),
             E::NotInitialised => Message::new("store.not_initialised"),
             E::NoDistrictSecret => Message::new("init.no_secret"),
+            E::NoKioskKey => Message::new("init.no_key"),
             E::UnknownOperator { code } => Message::new("auth.unknown").arg("code", code),
             E::OperatorExists { code } => Message::new("operator.exists").arg("code", code),
             E::WrongPin { wait_seconds } if *wait_seconds > 0 => {
@@ -330,11 +333,17 @@ fn field_aadhaar(reason: Message) -> Message {
 pub struct Books {
     pub store: Store,
     secret: Option<DistrictSecret>,
+    /// The kiosk's signing key, for the QR code on receipts.
+    pub key: Option<ed25519_dalek::SigningKey>,
 }
 
 impl Books {
     pub fn new(store: Store, secret: Option<DistrictSecret>) -> Books {
-        Books { store, secret }
+        Books {
+            store,
+            secret,
+            key: None,
+        }
     }
 
     pub fn kiosk(&self) -> Result<queries::KioskInfo, BooksError> {

@@ -13,6 +13,7 @@
 //! non-zero exit status; nothing is half-written because every command is
 //! one transaction in [`crate::books`].
 
+mod printing;
 mod show;
 
 use std::io::Write;
@@ -27,6 +28,7 @@ use crate::books::members::{EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator};
 use crate::books::{Books, BooksError, DataDir, demo};
 use crate::i18n::{Lang, Localized, Message};
+use crate::print::DocKind;
 use crate::store::queries::{self, OperatorRow};
 use crate::store::verify;
 
@@ -167,6 +169,75 @@ pub enum Command {
     Status {
         #[arg(long)]
         json: bool,
+    },
+    /// Print a document again: a receipt, slip or member ID (a copy of one
+    /// that printed says DUPLICATE), or --all that wait in the queue.
+    Reprint {
+        reference: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Documents committed but not yet printed.
+    PrintQueue {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receipts: render one to a PNG, or check a scanned QR code.
+    #[command(subcommand)]
+    Receipt(ReceiptCmd),
+    /// The thermal printer: test page, status, emulator.
+    #[command(subcommand)]
+    Printer(PrinterCmd),
+    /// This kiosk's code and public key (for the lab and receipt checks).
+    Identity {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReceiptCmd {
+    /// Render a receipt, slip or member statement as the printer would print it.
+    Render {
+        /// Receipt or slip number, or a member ID.
+        reference: String,
+        #[arg(long, value_name = "FILE")]
+        png: PathBuf,
+        /// Paper width in mm: 58 or 80 (default: the configured printer's).
+        #[arg(long)]
+        paper: Option<u32>,
+        /// Language of the document: hi or en (default: the kiosk's).
+        #[arg(long)]
+        doc_lang: Option<String>,
+    },
+    /// Verify the text of a scanned receipt QR code.
+    Check {
+        text: String,
+        /// The issuing kiosk's public key (64 hex), when checking elsewhere
+        /// than on that kiosk.
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PrinterCmd {
+    /// Print a test page on the configured printer.
+    Test,
+    /// Ask the configured printer how it is (paper, cover).
+    Status,
+    /// Behave like a network printer and write each job as a PNG.
+    Emulate {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Paper width in mm: 58 or 80.
+        #[arg(long, default_value_t = 58)]
+        paper: u32,
+        /// Start out of paper (or create DIR/PAPER-OUT while running).
+        #[arg(long)]
+        paper_out: bool,
     },
 }
 
@@ -350,7 +421,7 @@ impl Ctx {
         })
     }
 
-    fn open(&mut self) -> Result<Books, Failure> {
+    pub(crate) fn open(&mut self) -> Result<Books, Failure> {
         let books = self.dir.open_books()?;
         if !self.lang_fixed {
             self.lang = books.kiosk()?.language;
@@ -377,7 +448,7 @@ impl Ctx {
         Ok(operator)
     }
 
-    fn say(&self, m: Message) {
+    pub(crate) fn say(&self, m: Message) {
         println!("{}", m.render(self.lang));
     }
 }
@@ -388,7 +459,11 @@ pub fn now() -> Result<Timestamp, Failure> {
 }
 
 /// Prints `value` as JSON for scripts, or as `human` shows it to people.
-fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<(), Failure> {
+pub(crate) fn emit<T: Serialize>(
+    json: bool,
+    value: &T,
+    human: impl FnOnce(&T),
+) -> Result<(), Failure> {
     if json {
         print_json(value)
     } else {
@@ -657,6 +732,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                         .arg("schemes", r.schemes.join(", ")),
                 );
             })?;
+            ctx.print_now(&mut books, DocKind::Enrolment, &r.member_id, json)?;
         }
         Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -701,6 +777,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             emit(json, &p, |p| {
                 show::payment(ctx.lang, p);
             })?;
+            ctx.print_now(&mut books, DocKind::Contribution, &p.receipt, json)?;
         }
         Command::Reverse {
             receipt,
@@ -718,6 +795,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                         .arg("amount", r.amount),
                 );
             })?;
+            ctx.print_now(&mut books, DocKind::Reversal, &r.receipt, json)?;
         }
         Command::DayClose {
             op,
@@ -731,6 +809,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             emit(json, &c, |c| {
                 show::day_close(ctx.lang, c);
             })?;
+            ctx.print_now(&mut books, DocKind::DayClose, &c.seq.to_string(), json)?;
         }
         Command::ConfirmDate { date, op } => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -767,6 +846,36 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             }
         }
         Command::Status { json } => return status(ctx, json),
+        Command::Reprint { reference, all } => printing::reprint(ctx, reference, all)?,
+        Command::PrintQueue { json } => printing::queue(ctx, json)?,
+        Command::Receipt(ReceiptCmd::Render {
+            reference,
+            png,
+            paper,
+            doc_lang,
+        }) => {
+            let doc_lang = doc_lang
+                .map(|l| {
+                    Lang::parse(&l).ok_or(Failure {
+                        message: Message::new("operator.bad_language"),
+                        code: 2,
+                    })
+                })
+                .transpose()?;
+            printing::render(ctx, &reference, &png, paper, doc_lang)?
+        }
+        Command::Receipt(ReceiptCmd::Check { text, key }) => {
+            printing::check(ctx, &text, key.as_deref())?
+        }
+        Command::Printer(PrinterCmd::Test) => printing::printer_test(ctx)?,
+        Command::Printer(PrinterCmd::Status) => printing::printer_status(ctx)?,
+        Command::Printer(PrinterCmd::Emulate {
+            listen,
+            out,
+            paper,
+            paper_out,
+        }) => printing::emulate(ctx, &listen, &out, paper, paper_out)?,
+        Command::Identity { json } => printing::identity(ctx, json)?,
     }
     Ok(ExitCode::SUCCESS)
 }

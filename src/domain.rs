@@ -12,6 +12,7 @@ pub mod event;
 pub mod money;
 pub mod operator;
 pub mod person;
+pub mod proof;
 pub mod receipt;
 pub mod scheme;
 pub mod search;

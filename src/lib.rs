@@ -7,7 +7,9 @@
 
 pub mod books;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod print;
 pub mod store;
 pub mod tui;

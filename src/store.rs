@@ -27,7 +27,10 @@ pub use ledger::Writer;
 pub const MIN_SQLITE: (u32, u32, u32) = (3, 51, 3);
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_ledger.sql")),
+        M::up(include_str!("../migrations/0002_print_queue.sql")),
+    ])
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -88,6 +88,7 @@ impl Planned {
                 by: by.to_string(),
             },
         )?;
+        w.queue_print(crate::print::DocKind::Contribution.name(), &receipt, now)?;
         Ok((receipt, e.seq))
     }
 
@@ -236,6 +237,7 @@ impl Books {
                     by: by_code,
                 },
             )?;
+            w.queue_print(crate::print::DocKind::Reversal.name(), &slip, now)?;
             Ok(Reversal {
                 receipt: slip,
                 original: r.clone(),
@@ -295,6 +297,11 @@ impl Books {
                 },
             )?;
             let hash = crate::domain::event::hash_hex(&e.canonical_bytes());
+            w.queue_print(
+                crate::print::DocKind::DayClose.name(),
+                &e.seq.to_string(),
+                now,
+            )?;
             Ok((e.seq, hash))
         })?;
         self.store.checkpoint()?;

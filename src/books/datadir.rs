@@ -4,7 +4,9 @@
 //! directory (`~/.local/share/dastak` on the Pi). Layout:
 //! `dastak.db` (+ WAL files) and `district.key` (the Aadhaar HMAC key, mode
 //! 0600, kept beside but outside the database so that a copy of the
-//! database alone cannot be brute-forced back to Aadhaar numbers).
+//! database alone cannot be brute-forced back to Aadhaar numbers),
+//! `kiosk.key` (the kiosk's ed25519 signing key, mode 0600: it signs the QR
+//! code on every receipt) and `dastak.toml` (settings: the printer).
 
 use std::fs;
 use std::io::Write;
@@ -16,6 +18,8 @@ use crate::store::Store;
 
 pub const DB_FILE: &str = "dastak.db";
 pub const SECRET_FILE: &str = "district.key";
+pub const KEY_FILE: &str = "kiosk.key";
+pub const CONFIG_FILE: &str = "dastak.toml";
 
 #[derive(Clone, Debug)]
 pub struct DataDir {
@@ -72,8 +76,9 @@ impl DataDir {
         }
         let store = self.open_store()?;
         let secret = self.read_secret()?;
-        let books = Books::new(store, secret);
+        let mut books = Books::new(store, secret);
         books.kiosk()?;
+        books.key = Some(self.kiosk_key()?);
         Ok(books)
     }
 
@@ -88,12 +93,50 @@ impl DataDir {
         }
     }
 
-    /// Writes the district secret durably (temp file, fsync, rename) with
-    /// owner-only permissions.
+    /// Writes the district secret durably with owner-only permissions.
     pub fn write_secret(&self, secret: &DistrictSecret) -> Result<(), BooksError> {
+        self.write_private(SECRET_FILE, secret.to_hex().as_bytes())
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    /// The kiosk's signing key, made on first use (`init` makes it; a data
+    /// directory from before receipts were signed gets one the first time
+    /// it needs one).
+    pub fn kiosk_key(&self) -> Result<ed25519_dalek::SigningKey, BooksError> {
+        let path = self.root.join(KEY_FILE);
+        match fs::read_to_string(&path) {
+            Ok(s) => {
+                let seed: [u8; 32] = hex::decode(s.trim())
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| BooksError::Io {
+                        path: path.display().to_string(),
+                        detail: "not a key".into(),
+                    })?;
+                Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| BooksError::Io {
+                    path: "getrandom".into(),
+                    detail: e.to_string(),
+                })?;
+                self.write_private(KEY_FILE, hex::encode(seed).as_bytes())?;
+                Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+            Err(e) => Err(io_err(&path, e)),
+        }
+    }
+
+    /// Writes a file durably (temp file, fsync, rename) with owner-only
+    /// permissions.
+    pub fn write_private(&self, name: &str, contents: &[u8]) -> Result<(), BooksError> {
         self.ensure_root()?;
-        let path = self.secret_path();
-        let tmp = self.root.join(format!("{SECRET_FILE}.tmp"));
+        let path = self.root.join(name);
+        let tmp = self.root.join(format!("{name}.tmp"));
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -102,8 +145,7 @@ impl DataDir {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
-        f.write_all(secret.to_hex().as_bytes())
-            .map_err(|e| io_err(&tmp, e))?;
+        f.write_all(contents).map_err(|e| io_err(&tmp, e))?;
         f.sync_all().map_err(|e| io_err(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))?;
         if let Ok(dir) = fs::File::open(&self.root) {

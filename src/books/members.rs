@@ -280,6 +280,7 @@ impl Books {
                     },
                 )?;
             }
+            w.queue_print(crate::print::DocKind::Enrolment.name(), &member_id, now)?;
             Ok(member_id)
         })?;
         Ok(Registered {

@@ -116,7 +116,9 @@ pub fn init(dir: &DataDir, form: &InitForm, now: Timestamp) -> Result<Books, Boo
         set_pin(w.conn(), &admin, &phc)?;
         Ok(())
     })?;
-    Ok(Books::new(store, Some(secret)))
+    let mut books = Books::new(store, Some(secret));
+    books.key = Some(dir.kiosk_key()?);
+    Ok(books)
 }
 
 impl Books {

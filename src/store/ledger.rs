@@ -65,6 +65,17 @@ impl<'a> Writer<'a> {
         Ok(event)
     }
 
+    /// Puts a document in the print queue, in this transaction: if the
+    /// record commits, so does its place in the queue.
+    pub fn queue_print(&self, doc: &str, reference: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO print_jobs (doc, ref, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc, ref) DO NOTHING",
+            params![doc, reference, format_instant(at)],
+        )?;
+        Ok(())
+    }
+
     /// The next receipt number of `fy`. Taken inside the transaction that
     /// will insert it, so two commits can never take the same number and a
     /// rolled-back commit leaves no gap.

@@ -591,3 +591,83 @@ pub fn coverage(conn: &Connection) -> Result<Vec<VillageCoverage>, StoreError> {
     }
     Ok(out)
 }
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReversalSlipRow {
+    pub receipt_no: String,
+    pub original: String,
+    pub member_id: String,
+    pub scheme: String,
+    pub amount: Paise,
+    pub reason: String,
+    pub supervisor: String,
+    pub at: String,
+}
+
+pub fn reversal(conn: &Connection, receipt: &str) -> Result<Option<ReversalSlipRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT receipt_no, original, member_id, scheme, amount, reason, supervisor, at
+             FROM reversals WHERE receipt_no = ?1",
+            [receipt],
+            |r| {
+                Ok(ReversalSlipRow {
+                    receipt_no: r.get(0)?,
+                    original: r.get(1)?,
+                    member_id: r.get(2)?,
+                    scheme: r.get(3)?,
+                    amount: Paise(r.get(4)?),
+                    reason: r.get(5)?,
+                    supervisor: r.get(6)?,
+                    at: r.get(7)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DayCloseRow {
+    pub seq: u64,
+    pub close_date: String,
+    /// JSON list of note counts, as in the event.
+    pub notes: String,
+    pub coins: Paise,
+    pub counted: Paise,
+    pub expected: Paise,
+    pub variance: Paise,
+    pub reason: Option<String>,
+    pub operator: String,
+    pub at: String,
+    /// Contributions the close covered.
+    pub contributions: u64,
+}
+
+pub fn day_close(conn: &Connection, seq: u64) -> Result<Option<DayCloseRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT d.seq, d.close_date, d.notes, d.coins, d.counted, d.expected, d.variance,
+                    d.reason, d.operator, d.at,
+                    (SELECT COUNT(*) FROM contributions c WHERE c.seq <= d.through_seq AND c.seq >
+                        COALESCE((SELECT p.through_seq FROM day_closes p WHERE p.seq < d.seq
+                                  ORDER BY p.seq DESC LIMIT 1), 0))
+             FROM day_closes d WHERE d.seq = ?1",
+            [seq],
+            |r| {
+                Ok(DayCloseRow {
+                    seq: r.get(0)?,
+                    close_date: r.get(1)?,
+                    notes: r.get(2)?,
+                    coins: Paise(r.get(3)?),
+                    counted: Paise(r.get(4)?),
+                    expected: Paise(r.get(5)?),
+                    variance: Paise(r.get(6)?),
+                    reason: r.get(7)?,
+                    operator: r.get(8)?,
+                    at: r.get(9)?,
+                    contributions: r.get(10)?,
+                })
+            },
+        )
+        .optional()?)
+}

@@ -1,0 +1,496 @@
+//! Paper: the documents the kiosk prints, built from the ledger, and the
+//! print queue that makes sure each one reaches the villager.
+//!
+//! A document is always built from what was committed, never from what was
+//! typed, so a reprint says exactly what the first copy said. Printing
+//! itself is in [`crate::print`]; this module decides *what* to print and
+//! keeps the queue: a money document, enrolment slip or day-close report is
+//! queued in the transaction that commits it, marked printed only when the
+//! printer confirmed it, and a copy of a document whose first copy printed
+//! says DUPLICATE.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::books::{Books, BooksError};
+use crate::domain::dues::{dues, period_start};
+use crate::domain::money::Paise;
+use crate::domain::proof::{Proof, ProofKind};
+use crate::domain::time::{display_date, format_instant, ist, local_date};
+use crate::domain::words::amount_in_words;
+use crate::i18n::{Lang, Message};
+use crate::print::template::Fields;
+use crate::print::transport::PrintError;
+use crate::print::{DocKind, Document};
+use crate::store::StoreError;
+use crate::store::queries;
+
+/// One document waiting for the printer.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct QueuedJob {
+    pub doc: String,
+    pub reference: String,
+    pub created_at: String,
+    pub attempts: u32,
+    pub last_error: Option<PrintError>,
+}
+
+/// A document and whether this copy is a duplicate.
+#[derive(Clone, Debug)]
+pub struct PrintTask {
+    pub kind: DocKind,
+    pub reference: String,
+    pub document: Document,
+    pub duplicate: bool,
+}
+
+fn time_of(at: &str) -> (String, String, jiff::civil::Date) {
+    match at.parse::<Timestamp>() {
+        Ok(ts) => {
+            let z = ts.to_zoned(ist());
+            (
+                display_date(z.date()),
+                z.strftime("%H:%M").to_string(),
+                z.date(),
+            )
+        }
+        Err(_) => (at.to_string(), String::new(), jiff::civil::date(1970, 1, 1)),
+    }
+}
+
+fn item(pairs: &[(&'static str, String)]) -> BTreeMap<&'static str, String> {
+    pairs.iter().cloned().collect()
+}
+
+impl Books {
+    fn unknown(kind: DocKind, reference: &str) -> BooksError {
+        match kind {
+            DocKind::Enrolment | DocKind::Statement => BooksError::UnknownMember {
+                id: reference.chars().take(40).collect(),
+            },
+            _ => BooksError::UnknownReceipt {
+                receipt: reference.chars().take(40).collect(),
+            },
+        }
+    }
+
+    fn signing_key(&self) -> Result<&ed25519_dalek::SigningKey, BooksError> {
+        self.key.as_ref().ok_or(BooksError::NoKioskKey)
+    }
+
+    /// The document `kind` for `reference` (receipt or slip number, member
+    /// ID, day-close sequence number), in `lang`, as printed at `now`.
+    pub fn document(
+        &self,
+        kind: DocKind,
+        reference: &str,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<Document, BooksError> {
+        let conn = self.store.conn();
+        let k = self.kiosk()?;
+        let mut f = Fields::default();
+        f.set("panchayat", &k.panchayat)
+            .set("block", &k.block)
+            .set("district", &k.district)
+            .set("kiosk", &k.code)
+            .set("printed_date", display_date(local_date(now)))
+            .set(
+                "printed_time",
+                now.to_zoned(ist()).strftime("%H:%M").to_string(),
+            );
+        let scheme_name = |code: &str| -> Result<String, BooksError> {
+            let s = queries::scheme(conn, code)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: code.to_string(),
+            })?;
+            Ok(match lang {
+                Lang::Hi => s.name_hi,
+                Lang::En => s.name_en,
+            })
+        };
+        let operator_name = |code: &str| -> Result<String, BooksError> {
+            Ok(queries::operator(conn, code)?
+                .map(|o| o.name)
+                .unwrap_or_else(|| code.to_string()))
+        };
+        let mut qr = None;
+        match kind {
+            DocKind::Contribution => {
+                let c = queries::contribution(conn, reference)?
+                    .ok_or_else(|| Books::unknown(kind, reference))?;
+                let m = queries::member(conn, &c.member_id)?
+                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &c.member_id))?;
+                let scheme =
+                    queries::scheme(conn, &c.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                        code: c.scheme.clone(),
+                    })?;
+                let e = queries::enrolment(conn, &c.member_id, &c.scheme)?.ok_or_else(|| {
+                    BooksError::NotEnrolled {
+                        id: c.member_id.clone(),
+                        scheme: c.scheme.clone(),
+                    }
+                })?;
+                let (date, time, day) = time_of(&c.at);
+                let after = dues(&scheme, e.enrolled_on, day, c.first_period + c.periods);
+                let last = (c.first_period + c.periods).saturating_sub(1);
+                f.set("receipt", &c.receipt_no)
+                    .set("date", date)
+                    .set("time", time)
+                    .set("operator", operator_name(&c.operator)?)
+                    .set("operator_code", &c.operator)
+                    .set("member_id", &m.member_id)
+                    .set("member_name", &m.name)
+                    .set("relative_name", &m.relative_name)
+                    .set("village", &m.village)
+                    .set("scheme", scheme_name(&c.scheme)?)
+                    .set("scheme_code", &c.scheme)
+                    .set("amount", c.amount.to_string())
+                    .set("amount_words", amount_in_words(c.amount, lang))
+                    .set("periods", c.periods.to_string())
+                    .set(
+                        "covers_from",
+                        display_date(period_start(
+                            scheme.frequency,
+                            e.enrolled_on,
+                            c.first_period,
+                        )),
+                    )
+                    .set(
+                        "covers_to",
+                        display_date(period_start(scheme.frequency, e.enrolled_on, last)),
+                    )
+                    .set("dues_after", after.message().render(lang))
+                    .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
+                qr = Some(
+                    Proof {
+                        kind: ProofKind::Contribution,
+                        kiosk: k.code.clone(),
+                        document: c.receipt_no.clone(),
+                        member: c.member_id.clone(),
+                        amount: c.amount,
+                        date: day,
+                    }
+                    .sign(self.signing_key()?),
+                );
+            }
+            DocKind::Reversal => {
+                let r = queries::reversal(conn, reference)?
+                    .ok_or_else(|| Books::unknown(kind, reference))?;
+                let m = queries::member(conn, &r.member_id)?
+                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &r.member_id))?;
+                let (date, time, day) = time_of(&r.at);
+                f.set("receipt", &r.receipt_no)
+                    .set("original", &r.original)
+                    .set("date", date)
+                    .set("time", time)
+                    .set("supervisor", operator_name(&r.supervisor)?)
+                    .set("supervisor_code", &r.supervisor)
+                    .set("member_id", &m.member_id)
+                    .set("member_name", &m.name)
+                    .set("scheme", scheme_name(&r.scheme)?)
+                    .set("scheme_code", &r.scheme)
+                    .set("amount", r.amount.to_string())
+                    .set("amount_words", amount_in_words(r.amount, lang))
+                    .set("reason", &r.reason);
+                qr = Some(
+                    Proof {
+                        kind: ProofKind::Reversal,
+                        kiosk: k.code.clone(),
+                        document: r.receipt_no.clone(),
+                        member: r.member_id.clone(),
+                        amount: r.amount,
+                        date: day,
+                    }
+                    .sign(self.signing_key()?),
+                );
+            }
+            DocKind::Enrolment | DocKind::Statement => {
+                let id = reference.trim().to_ascii_uppercase();
+                let view = self
+                    .member_view(&id, now)
+                    .map_err(|_| Books::unknown(kind, reference))?;
+                let m = &view.member;
+                f.set("member_id", &m.member_id)
+                    .set("member_name", &m.name)
+                    .set("relative_name", &m.relative_name)
+                    .set("village", &m.village)
+                    .set("ration_card", m.ration_card.clone().unwrap_or_default())
+                    .set("date", display_date(local_date(now)));
+                let first = view
+                    .enrolments
+                    .iter()
+                    .map(|e| e.enrolment.enrolled_on)
+                    .min();
+                for e in &view.enrolments {
+                    let name = match lang {
+                        Lang::Hi => e.scheme_name_hi.clone(),
+                        Lang::En => e.scheme_name_en.clone(),
+                    };
+                    let group = match &e.enrolment.group {
+                        Some(g) => queries::group(conn, g)?
+                            .map(|row| format!("{} ({g})", row.name))
+                            .unwrap_or_else(|| g.clone()),
+                        None => String::new(),
+                    };
+                    let nominee = match (&e.enrolment.nominee_name, &e.enrolment.nominee_relation) {
+                        (Some(n), Some(r)) => format!("{n} ({r})"),
+                        (Some(n), None) => n.clone(),
+                        _ => String::new(),
+                    };
+                    let list = if kind == DocKind::Enrolment {
+                        "schemes"
+                    } else {
+                        "enrolments"
+                    };
+                    f.push(
+                        list,
+                        item(&[
+                            ("scheme", name),
+                            ("scheme_code", e.enrolment.scheme.clone()),
+                            ("group", group),
+                            ("nominee", nominee),
+                            ("enrolled_on", display_date(e.enrolment.enrolled_on)),
+                            ("dues", e.dues.message().render(lang)),
+                        ]),
+                    );
+                }
+                if kind == DocKind::Enrolment {
+                    let reg: Option<String> = conn
+                        .query_row(
+                            "SELECT json_extract(canonical, '$.body.by') FROM events
+                             WHERE kind = 'member_registered'
+                               AND json_extract(canonical, '$.body.member.member_id') = ?1",
+                            [&m.member_id],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(StoreError::from)?;
+                    f.set("operator", operator_name(&reg.unwrap_or_default())?);
+                    qr = Some(
+                        Proof {
+                            kind: ProofKind::Enrolment,
+                            kiosk: k.code.clone(),
+                            document: m.member_id.clone(),
+                            member: m.member_id.clone(),
+                            amount: Paise::ZERO,
+                            date: first.unwrap_or_else(|| local_date(now)),
+                        }
+                        .sign(self.signing_key()?),
+                    );
+                } else {
+                    for c in &view.contributions {
+                        let (date, _, _) = time_of(&c.at);
+                        let note = c
+                            .reversed_by
+                            .as_ref()
+                            .map(|r| {
+                                Message::new("member.reversed_by")
+                                    .arg("slip", r)
+                                    .render(lang)
+                            })
+                            .unwrap_or_default();
+                        f.push(
+                            "history",
+                            item(&[
+                                ("date", date),
+                                ("receipt", c.receipt_no.clone()),
+                                ("scheme_code", c.scheme.clone()),
+                                ("amount", c.amount.grouped()),
+                                ("note", note),
+                            ]),
+                        );
+                    }
+                    for r in &view.reversals {
+                        let (date, _, _) = time_of(&r.at);
+                        f.push(
+                            "history",
+                            item(&[
+                                ("date", date),
+                                ("receipt", r.receipt_no.clone()),
+                                ("scheme_code", String::new()),
+                                ("amount", Paise(-r.amount.0).grouped()),
+                                ("note", r.reason.clone()),
+                            ]),
+                        );
+                    }
+                }
+            }
+            DocKind::DayClose => {
+                let seq: u64 = reference
+                    .trim()
+                    .parse()
+                    .map_err(|_| Books::unknown(kind, reference))?;
+                let c = queries::day_close(conn, seq)?
+                    .ok_or_else(|| Books::unknown(kind, reference))?;
+                let (date, time, _) = time_of(&c.at);
+                let notes: Vec<crate::domain::cash::NoteCount> =
+                    serde_json::from_str(&c.notes).map_err(StoreError::from)?;
+                f.set("close_date", display_date_text(&c.close_date))
+                    .set("date", date)
+                    .set("time", time)
+                    .set("operator", operator_name(&c.operator)?)
+                    .set("counted", c.counted.grouped())
+                    .set("expected", c.expected.grouped())
+                    .set("variance", c.variance.grouped())
+                    .set("reason", c.reason.clone().unwrap_or_default())
+                    .set("contributions", c.contributions.to_string())
+                    .set("coins", c.coins.grouped());
+                for n in notes.iter().filter(|n| n.count > 0) {
+                    f.push(
+                        "notes",
+                        item(&[
+                            ("note", n.rupees.to_string()),
+                            ("count", n.count.to_string()),
+                            (
+                                "total",
+                                Paise::from_rupees(i64::from(n.rupees) * i64::from(n.count))
+                                    .grouped(),
+                            ),
+                        ]),
+                    );
+                }
+            }
+            DocKind::TestPage => {
+                let (date, time, _) = time_of(&format_instant(now));
+                f.set("printer", reference)
+                    .set("date", date)
+                    .set("time", time);
+            }
+        }
+        Ok(Document {
+            kind,
+            lang,
+            fields: f,
+            qr,
+        })
+    }
+
+    /// What to print for `kind`/`reference`: the document, marked DUPLICATE
+    /// when an earlier copy is known to have printed.
+    pub fn print_task(
+        &self,
+        kind: DocKind,
+        reference: &str,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<PrintTask, BooksError> {
+        let mut document = self.document(kind, reference, lang, now)?;
+        let printed: Option<Option<String>> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT printed_at FROM print_jobs WHERE doc = ?1 AND ref = ?2",
+                params![kind.name(), reference],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        let duplicate = matches!(printed, Some(Some(_)));
+        if duplicate {
+            document.fields.set("duplicate", "1");
+        }
+        Ok(PrintTask {
+            kind,
+            reference: reference.to_string(),
+            document,
+            duplicate,
+        })
+    }
+
+    /// Records how a print went. A document printed for the first time is
+    /// marked printed; a failure is noted and the document keeps waiting.
+    /// Documents outside the queue (statements, test pages) are not kept.
+    pub fn record_print(
+        &mut self,
+        kind: DocKind,
+        reference: &str,
+        outcome: Result<(), &PrintError>,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
+        let at = format_instant(now);
+        let (doc, reference) = (kind.name().to_string(), reference.to_string());
+        // Kept as data, so the queue can explain it in either language.
+        let error = outcome
+            .err()
+            .map(|e| serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
+        self.store.write(|w| -> Result<(), BooksError> {
+            let c = w.conn();
+            match &error {
+                None => c.execute(
+                    "UPDATE print_jobs SET printed_at = COALESCE(printed_at, ?3), copies = copies + 1,
+                            attempts = attempts + 1, last_error = NULL
+                     WHERE doc = ?1 AND ref = ?2",
+                    params![doc, reference, at],
+                ),
+                Some(e) => c.execute(
+                    "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?3
+                     WHERE doc = ?1 AND ref = ?2",
+                    params![doc, reference, e],
+                ),
+            }
+            .map_err(StoreError::from)?;
+            Ok(())
+        })
+    }
+
+    /// Documents committed but not yet printed, oldest first.
+    pub fn print_queue(&self) -> Result<Vec<QueuedJob>, BooksError> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare(
+                "SELECT doc, ref, created_at, attempts, last_error FROM print_jobs
+                 WHERE printed_at IS NULL ORDER BY id",
+            )
+            .map_err(StoreError::from)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(QueuedJob {
+                    doc: r.get(0)?,
+                    reference: r.get(1)?,
+                    created_at: r.get(2)?,
+                    attempts: r.get(3)?,
+                    last_error: r
+                        .get::<_, Option<String>>(4)?
+                        .map(|e| serde_json::from_str(&e).unwrap_or(PrintError::Io { detail: e })),
+                })
+            })
+            .map_err(StoreError::from)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)?;
+        Ok(rows)
+    }
+
+    /// The queued document for a receipt, slip or member ID, whether or not
+    /// it printed: what `reprint` prints.
+    pub fn find_printable(&self, reference: &str) -> Result<(DocKind, String), BooksError> {
+        let r = reference.trim();
+        let receipt = crate::domain::receipt::ReceiptNo::parse(r).map(|n| n.to_string());
+        let wanted = receipt.unwrap_or_else(|| r.to_ascii_uppercase());
+        let found: Option<String> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT doc FROM print_jobs WHERE ref = ?1 ORDER BY id LIMIT 1",
+                [&wanted],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        match found.and_then(|d| DocKind::parse(&d)) {
+            Some(kind) => Ok((kind, wanted)),
+            None => Err(BooksError::UnknownReceipt {
+                receipt: r.chars().take(40).collect(),
+            }),
+        }
+    }
+}
+
+fn display_date_text(iso: &str) -> String {
+    iso.parse::<jiff::civil::Date>()
+        .map(display_date)
+        .unwrap_or_else(|_| iso.to_string())
+}

@@ -1,0 +1,200 @@
+//! Settings: `dastak.toml` in the data directory, parsed and then resolved
+//! into [`Settings`] in a second step (as ripgrep does), with `$DASTAK_PRINTER`
+//! overriding the printer for scripts and training. A commented example
+//! ships as `dastak.example.toml`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Localized, Message, english};
+use crate::print::escpos::Profile;
+use crate::print::transport::{PrintError, PrinterUrl};
+
+/// The file as written: every key optional.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub printer: RawPrinter,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrinter {
+    pub url: Option<String>,
+    /// Paper width in millimetres: 58 or 80.
+    pub paper: Option<u32>,
+    pub cutter: Option<bool>,
+    pub native_qr: Option<bool>,
+    pub timeout_seconds: Option<u64>,
+    /// Folder of receipt templates (relative paths are in the data directory).
+    pub templates: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum ConfigError {
+    Read { path: String, detail: String },
+    Parse { path: String, detail: String },
+    Paper { got: u32 },
+    Printer(PrintError),
+}
+
+impl Localized for ConfigError {
+    fn message(&self) -> Message {
+        match self {
+            ConfigError::Read { path, detail } | ConfigError::Parse { path, detail } => {
+                Message::new("config.bad")
+                    .arg("path", path)
+                    .arg("detail", detail)
+            }
+            ConfigError::Paper { got } => Message::new("config.paper").arg("got", got),
+            ConfigError::Printer(e) => e.message(),
+        }
+    }
+}
+
+/// Resolved settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub printer: Option<PrinterUrl>,
+    pub profile: Profile,
+    pub timeout: Duration,
+    pub templates: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            printer: None,
+            profile: Profile {
+                width: 384,
+                cutter: false,
+                native_qr: false,
+            },
+            timeout: Duration::from_secs(5),
+            templates: None,
+        }
+    }
+}
+
+impl RawConfig {
+    /// Reads `path`; a missing file is an empty configuration.
+    pub fn read(path: &Path) -> Result<RawConfig, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(RawConfig::default()),
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            detail: e.message().to_string(),
+        })
+    }
+
+    /// Resolves into settings. `printer_env` (from `$DASTAK_PRINTER`) wins
+    /// over the file; relative template folders are under `data_dir`.
+    pub fn resolve(
+        &self,
+        data_dir: &Path,
+        printer_env: Option<&str>,
+    ) -> Result<Settings, ConfigError> {
+        let p = &self.printer;
+        let width = match p.paper.unwrap_or(58) {
+            58 => 384,
+            80 => 576,
+            got => return Err(ConfigError::Paper { got }),
+        };
+        let url = printer_env
+            .map(str::to_string)
+            .or_else(|| p.url.clone())
+            .filter(|u| !u.trim().is_empty() && u.trim() != "none");
+        let printer = url
+            .map(|u| PrinterUrl::parse(&u))
+            .transpose()
+            .map_err(ConfigError::Printer)?;
+        let templates = p.templates.as_ref().map(|t| {
+            let path = PathBuf::from(t);
+            if path.is_absolute() {
+                path
+            } else {
+                data_dir.join(path)
+            }
+        });
+        Ok(Settings {
+            printer,
+            profile: Profile {
+                width,
+                cutter: p.cutter.unwrap_or(false),
+                native_qr: p.native_qr.unwrap_or(false),
+            },
+            timeout: Duration::from_secs(p.timeout_seconds.unwrap_or(5).clamp(1, 120)),
+            templates,
+        })
+    }
+
+    /// The file's text, with a header saying what it is.
+    pub fn to_text(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# dastak settings (see dastak.example.toml for every key).\n# Written by the console's settings screen; edit freely.\n\n{body}"
+        )
+    }
+}
+
+/// Loads and resolves the settings of a data directory.
+pub fn load(data_dir: &Path) -> Result<Settings, ConfigError> {
+    let env = std::env::var("DASTAK_PRINTER")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    RawConfig::read(&data_dir.join(crate::books::datadir::CONFIG_FILE))?
+        .resolve(data_dir, env.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_and_resolves() {
+        let raw: RawConfig =
+            toml::from_str(include_str!("../dastak.example.toml")).expect("example parses");
+        let s = raw.resolve(Path::new("/data"), None).expect("resolves");
+        assert_eq!(s.profile.width, 384);
+        assert!(s.printer.is_some());
+    }
+
+    #[test]
+    fn a_wrong_paper_width_or_url_is_refused() {
+        let raw: RawConfig = toml::from_str("[printer]\npaper = 72\n").expect("parses");
+        assert_eq!(
+            raw.resolve(Path::new("/d"), None),
+            Err(ConfigError::Paper { got: 72 })
+        );
+        let raw: RawConfig = toml::from_str("[printer]\nurl = \"lpt1\"\n").expect("parses");
+        assert!(raw.resolve(Path::new("/d"), None).is_err());
+        assert!(toml::from_str::<RawConfig>("[printer]\ncolour = 1\n").is_err());
+    }
+
+    #[test]
+    fn the_environment_names_the_printer_over_the_file() {
+        let raw: RawConfig =
+            toml::from_str("[printer]\nurl = \"tcp://10.0.0.9:9100\"\n").expect("parses");
+        let s = raw
+            .resolve(Path::new("/d"), Some("file:///tmp/r.bin"))
+            .expect("resolves");
+        assert_eq!(
+            s.printer,
+            Some(PrinterUrl::File {
+                path: "/tmp/r.bin".into()
+            })
+        );
+    }
+}

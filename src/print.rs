@@ -1,0 +1,261 @@
+//! Receipts on the thermal printer: templates, layout, Devanagari shaping and
+//! rasterising, ESC/POS encoding, transports, printer status, and the
+//! emulator that turns a printer's bytes into pictures of the paper.
+//!
+//! A document arrives as a [`Document`]: its kind, the values its template
+//! may use and, for money documents and enrolment slips, the signed QR
+//! payload. The books build documents from the ledger (so a reprint shows
+//! exactly what the first copy did); this room knows nothing of SQLite.
+
+pub mod emulate;
+pub mod escpos;
+pub mod layout;
+pub mod paper;
+pub mod raster;
+pub mod template;
+pub mod templates;
+pub mod transport;
+
+use std::path::Path;
+
+use crate::i18n::Lang;
+use escpos::{Block, Profile};
+use raster::Shaper;
+use template::{Fields, Schema};
+use templates::TemplateError;
+
+/// The documents a kiosk prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Contribution,
+    Reversal,
+    Enrolment,
+    Statement,
+    DayClose,
+    TestPage,
+}
+
+/// Fields every document has.
+const COMMON: [&str; 9] = [
+    "panchayat",
+    "block",
+    "district",
+    "kiosk",
+    "printed_date",
+    "printed_time",
+    "duplicate",
+    "wide",
+    "paper",
+];
+
+macro_rules! fields {
+    ($($f:literal),* $(,)?) => {{
+        const F: &[&str] = &[
+            "panchayat", "block", "district", "kiosk", "printed_date", "printed_time",
+            "duplicate", "wide", "paper", $($f),*
+        ];
+        F
+    }};
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 6] = [
+        DocKind::Contribution,
+        DocKind::Reversal,
+        DocKind::Enrolment,
+        DocKind::Statement,
+        DocKind::DayClose,
+        DocKind::TestPage,
+    ];
+
+    /// The name used in template file names and the print queue.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocKind::Contribution => "contribution",
+            DocKind::Reversal => "reversal",
+            DocKind::Enrolment => "enrolment",
+            DocKind::Statement => "statement",
+            DocKind::DayClose => "day_close",
+            DocKind::TestPage => "test_page",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// What a template for this document may use.
+    pub fn schema(self) -> Schema {
+        match self {
+            DocKind::Contribution => Schema {
+                fields: fields!(
+                    "receipt",
+                    "date",
+                    "time",
+                    "operator",
+                    "operator_code",
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "scheme",
+                    "scheme_code",
+                    "amount",
+                    "amount_words",
+                    "periods",
+                    "covers_from",
+                    "covers_to",
+                    "dues_after",
+                    "reversed_by"
+                ),
+                lists: &[],
+                has_qr: true,
+            },
+            DocKind::Reversal => Schema {
+                fields: fields!(
+                    "receipt",
+                    "original",
+                    "date",
+                    "time",
+                    "supervisor",
+                    "supervisor_code",
+                    "member_id",
+                    "member_name",
+                    "scheme",
+                    "scheme_code",
+                    "amount",
+                    "amount_words",
+                    "reason"
+                ),
+                lists: &[],
+                has_qr: true,
+            },
+            DocKind::Enrolment => Schema {
+                fields: fields!(
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "ration_card",
+                    "date",
+                    "operator"
+                ),
+                lists: &[(
+                    "schemes",
+                    &["scheme", "scheme_code", "group", "nominee", "dues"],
+                )],
+                has_qr: true,
+            },
+            DocKind::Statement => Schema {
+                fields: fields!(
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "date"
+                ),
+                lists: &[
+                    (
+                        "enrolments",
+                        &["scheme", "scheme_code", "enrolled_on", "dues"],
+                    ),
+                    (
+                        "history",
+                        &["date", "receipt", "scheme_code", "amount", "note"],
+                    ),
+                ],
+                has_qr: false,
+            },
+            DocKind::DayClose => Schema {
+                fields: fields!(
+                    "close_date",
+                    "date",
+                    "time",
+                    "operator",
+                    "counted",
+                    "expected",
+                    "variance",
+                    "reason",
+                    "contributions",
+                    "coins"
+                ),
+                lists: &[("notes", &["note", "count", "total"])],
+                has_qr: false,
+            },
+            DocKind::TestPage => Schema {
+                fields: fields!("printer", "date", "time"),
+                lists: &[],
+                has_qr: false,
+            },
+        }
+    }
+}
+
+/// A document ready to lay out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub kind: DocKind,
+    pub lang: Lang,
+    pub fields: Fields,
+    /// The signed QR payload (see [`crate::domain::proof`]).
+    pub qr: Option<String>,
+}
+
+/// A job ready for the printer.
+pub struct Job {
+    pub bytes: Vec<u8>,
+    pub blocks: Vec<Block>,
+    /// A template in the folder that was broken; the built-in printed instead.
+    pub warning: Option<TemplateError>,
+}
+
+/// Renders documents: templates, the font system and the printer profile.
+/// Building one parses the fonts; keep it and reuse it.
+pub struct Renderer {
+    pub shaper: Shaper,
+    pub profile: Profile,
+    pub folder: Option<std::path::PathBuf>,
+}
+
+impl Renderer {
+    pub fn new(profile: Profile, folder: Option<&Path>) -> Renderer {
+        Renderer {
+            shaper: Shaper::new(),
+            profile,
+            folder: folder.map(Path::to_path_buf),
+        }
+    }
+
+    /// Lays out and encodes `doc`.
+    pub fn render(&mut self, doc: &Document) -> Result<Job, TemplateError> {
+        let (loaded, warning) = templates::load(
+            self.folder.as_deref(),
+            doc.kind,
+            doc.lang,
+            self.profile.width,
+        )?;
+        let mut fields = doc.fields.clone();
+        let wide = self.profile.width >= 576;
+        fields.set("wide", if wide { "80" } else { "" });
+        fields.set("paper", if wide { "80" } else { "58" });
+        let blocks = layout::layout(
+            &loaded.template,
+            &fields,
+            doc.qr.as_deref(),
+            &loaded.logos,
+            &self.profile,
+            &mut self.shaper,
+        );
+        let bytes = escpos::encode(&blocks, &self.profile);
+        Ok(Job {
+            bytes,
+            blocks,
+            warning,
+        })
+    }
+}
+
+/// The common fields, for the completeness check in tests.
+pub fn common_fields() -> &'static [&'static str] {
+    &COMMON
+}
