@@ -37,6 +37,7 @@ pub fn deliver(
     books: &mut Books,
     settings: &Settings,
     task: &PrintTask,
+    lang: Lang,
     now: Timestamp,
 ) -> Printed {
     let outcome = (|| -> Result<(), PrintError> {
@@ -48,7 +49,7 @@ pub fn deliver(
                 detail: e.to_string(),
             })?;
         if let Some(w) = &job.warning {
-            eprintln!("{}", w.localized(task.document.lang));
+            eprintln!("{}", w.localized(lang));
         }
         transport::send(url, &job.bytes, settings.timeout).map(|_| ())
     })();
@@ -84,7 +85,7 @@ impl Ctx {
         let settings = self.settings()?;
         let lang = books.kiosk()?.language;
         let task = books.print_task(kind, reference, lang, now)?;
-        let said = match deliver(books, &settings, &task, now) {
+        let said = match deliver(books, &settings, &task, self.lang, now) {
             Printed::Ok { .. } => Message::new("print.done").arg("doc", reference),
             Printed::Queued(why) => Message::new("print.queued")
                 .arg("doc", reference)
@@ -122,7 +123,7 @@ pub fn reprint(ctx: &mut Ctx, reference: Option<String>, all: bool) -> Result<()
     for (kind, r) in refs {
         let now = crate::cli::now()?;
         let task = books.print_task(kind, &r, lang, now)?;
-        match deliver(&mut books, &settings, &task, now) {
+        match deliver(&mut books, &settings, &task, ctx.lang, now) {
             Printed::Ok { duplicate: true } => {
                 ctx.say(Message::new("print.duplicate").arg("doc", &r))
             }

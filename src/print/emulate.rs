@@ -1,6 +1,8 @@
 //! `dastak printer emulate`: a network printer (raw TCP, as on port 9100)
 //! that answers status queries and writes every job as a PNG of the paper
-//! it would print, beside a `.txt` of the printer text it received.
+//! it would print, beside a `.txt` of the printer text it received. A job
+//! ends at a cut, at a status query after printing, or when the connection
+//! closes.
 //!
 //! For training without paper and for tests that look at the receipt. It
 //! can be told that it is out of paper (`--paper-out`, or a file named
@@ -108,6 +110,10 @@ impl Emulator {
             while let Some(cmd) = decoder.next_cmd() {
                 match &cmd {
                     Cmd::Status(q) => {
+                        // A status query after printing ends the job: that
+                        // is how a kiosk asks whether it printed, and the
+                        // picture must exist by the time it is answered.
+                        self.finish(&mut paper)?;
                         stream.write_all(&[self.status_byte(*q)])?;
                     }
                     // Without paper nothing reaches the paper.
