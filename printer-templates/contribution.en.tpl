@@ -13,9 +13,10 @@ row | {date} | {time}
 rule
 text | Member: {member_name}
 text | Father/husband: {relative_name}
-row | {member_id} | {village}
+text | {member_id}
+text | Village: {village}
 text | Scheme: {scheme}
-text | {periods} period(s): {covers_from} to {covers_to}
+text | Periods ({periods}): {covers_from} - {covers_to}
 rule
 text center bold big | {amount}
 text center | {amount_words}

@@ -14,9 +14,11 @@ row | {date} | {time}
 rule
 text | सदस्य: {member_name}
 text | पिता/पति: {relative_name}
-row | {member_id} | {village}
+text | {member_id}
+text | गाँव: {village}
 text | योजना: {scheme}
-text | {periods} अवधि: {covers_from} से {covers_to}
+text | अवधि ({periods}):
+text | {covers_from} - {covers_to}
 rule
 text center bold big | {amount}
 text center | {amount_words}

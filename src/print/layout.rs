@@ -12,7 +12,7 @@ use crate::print::raster::{Bitmap, Shaper, TextStyle};
 use crate::print::template::{Align, Fields, Op, Style, Template, fill, present};
 
 /// Raster text size in dots: about the height of the printer's font A.
-pub const TEXT_SIZE: f32 = 26.0;
+pub const TEXT_SIZE: f32 = 24.0;
 pub const BIG_SIZE: f32 = 44.0;
 
 fn text_style(s: Style) -> TextStyle {
