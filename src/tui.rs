@@ -20,6 +20,8 @@ pub mod home;
 pub mod login;
 pub mod member;
 pub mod pay;
+pub mod printer;
+pub mod queue;
 pub mod reverse;
 pub mod settings;
 pub mod setup;
@@ -154,8 +156,12 @@ pub fn big_text(s: &str) -> Vec<Line<'static>> {
 impl Widget for &Model {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let l = self.lang;
-        let [head, body, help] = Layout::vertical([
-            Constraint::Length(2),
+        // The printer's last word gets two rows when there is one, so a
+        // long explanation wraps instead of being cut at the edge.
+        let notice_rows = if self.notice.is_some() { 2 } else { 1 };
+        let [head, notice_area, body, help] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(notice_rows),
             Constraint::Min(0),
             Constraint::Length(1),
         ])
@@ -177,7 +183,13 @@ impl Widget for &Model {
             .collect();
         let header =
             Line::from(parts.join(" · ")).style(Style::new().add_modifier(Modifier::REVERSED));
+        let notice = match &self.notice {
+            Some((m, true)) => error_line(m.render(l)),
+            Some((m, false)) => Line::from(m.render(l)),
+            None => Line::from(""),
+        };
         Paragraph::new(vec![header]).render(head, buf);
+        render_lines(vec![notice], notice_area, buf);
         self.screen.render(body, buf);
         let help_key = self.screen.help();
         Paragraph::new(
@@ -374,6 +386,45 @@ impl Worker {
             Effect::ConfirmDate(d) => Msg::DateConfirmed(msg(
                 operator(&self.operator).and_then(|op| b.confirm_date(&op, &d, now))
             )),
+            Effect::Print { kind, reference } => Msg::PrintReady(msg(b
+                .kiosk()
+                .and_then(|k| b.print_task(kind, &reference, k.language, now))
+                .map(|t| vec![t]))),
+            Effect::Reprint(reference) => {
+                let r = b.kiosk().and_then(|k| {
+                    let refs = if reference.trim().is_empty() {
+                        b.print_queue()?
+                            .into_iter()
+                            .filter_map(|j| {
+                                crate::print::DocKind::parse(&j.doc).map(|d| (d, j.reference))
+                            })
+                            .collect()
+                    } else {
+                        vec![b.find_printable(&reference)?]
+                    };
+                    refs.into_iter()
+                        .map(|(d, r)| b.print_task(d, &r, k.language, now))
+                        .collect::<Result<Vec<_>, _>>()
+                });
+                Msg::PrintReady(msg(r))
+            }
+            Effect::RecordPrint {
+                kind,
+                reference,
+                error,
+            } => {
+                let r = b.record_print(kind, &reference, error.as_ref().map_or(Ok(()), Err), now);
+                match r {
+                    Ok(()) => Msg::Home(msg(b.status(now))),
+                    Err(e) => Msg::PrintReady(Err(e.message())),
+                }
+            }
+            Effect::LoadQueue => Msg::Queue(msg(b.print_queue())),
+            // The printer desk's effects never reach the books.
+            Effect::Send(_)
+            | Effect::PrinterStatus
+            | Effect::LoadSettings
+            | Effect::SaveSettings { .. } => Msg::Tick(now),
         })
     }
 }
@@ -413,7 +464,19 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
 
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
+    let (print_tx, print_rx) = mpsc::channel::<Effect>();
     let worker_tx = msg_tx.clone();
+    let desk_tx = msg_tx.clone();
+    let mut desk = printer::PrintDesk::new(dir.root.clone());
+    std::thread::spawn(move || {
+        while let Ok(effect) = print_rx.recv() {
+            if let Some(m) = desk.perform(effect)
+                && desk_tx.send(m).is_err()
+            {
+                break;
+            }
+        }
+    });
     std::thread::spawn(move || {
         let mut worker = worker;
         while let Ok(effect) = effect_rx.recv() {
@@ -468,7 +531,12 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
                 if effect == Effect::Quit {
                     return Ok(());
                 }
-                if effect_tx.send(effect).is_err() {
+                let to = if effect.is_for_printer() {
+                    &print_tx
+                } else {
+                    &effect_tx
+                };
+                if to.send(effect).is_err() {
                     return Ok(());
                 }
             }

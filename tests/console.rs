@@ -11,6 +11,7 @@ use dastak::i18n::Lang;
 use dastak::store::queries;
 use dastak::tui::Worker;
 use dastak::tui::app::{Effect, Model, Msg, Screen, update};
+use dastak::tui::printer::PrintDesk;
 use jiff::civil::date;
 use jiff::{Timestamp, ToSpan};
 use ratatui::Terminal;
@@ -119,6 +120,7 @@ const NOW_DAY: i8 = 23;
 struct Harness {
     model: Model,
     worker: Worker,
+    desk: PrintDesk,
     terminal: Terminal<TestBackend>,
 }
 
@@ -135,6 +137,7 @@ impl Harness {
         Harness {
             model: Model::new(kiosk, lang, now, clock),
             worker: Worker::new(books, Some(now)),
+            desk: PrintDesk::new(dir.root.clone()),
             terminal: Terminal::new(TestBackend::new(80, 24)).expect("terminal"),
         }
     }
@@ -147,7 +150,12 @@ impl Harness {
                 if effect == Effect::Quit {
                     continue;
                 }
-                if let Some(reply) = self.worker.perform(effect) {
+                let reply = if effect.is_for_printer() {
+                    self.desk.perform(effect)
+                } else {
+                    self.worker.perform(effect)
+                };
+                if let Some(reply) = reply {
                     queue.push(reply);
                 }
             }
@@ -297,6 +305,17 @@ fn every_screen_in_both_languages() {
         snap(lang, "settings", |h| {
             login_as_lang(h);
             h.type_text("t");
+        });
+        snap(lang, "print_queue", |h| {
+            login_as_lang(h);
+            h.type_text("w");
+        });
+        snap(lang, "settings_printer", |h| {
+            login_as_lang(h);
+            h.type_text("t");
+            h.keys(&[KeyCode::Tab]);
+            h.type_text("tcp://127.0.0.1:9100");
+            h.keys(&[KeyCode::Tab, KeyCode::Char(' ')]);
         });
         snap(lang, "date_check", |h| {
             // The clock jumped 60 days past the last record.
@@ -483,6 +502,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
         KeyCode::Char('t'),
         KeyCode::Char('h'),
         KeyCode::Char('e'),
+        KeyCode::Char('w'),
     ];
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut screens_seen = std::collections::BTreeSet::new();
@@ -513,6 +533,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
                 Screen::Pay(_) => "pay",
                 Screen::Reverse(_) => "reverse",
                 Screen::Close(_) => "close",
+                Screen::Queue(_) => "queue",
             });
             if i % 10 == 0 {
                 h.screen();
@@ -520,7 +541,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
         }
     }
     for s in [
-        "home", "find", "member", "pay", "reverse", "close", "enrol", "sync", "settings",
+        "home", "find", "member", "pay", "reverse", "close", "enrol", "sync", "settings", "queue",
     ] {
         assert!(
             screens_seen.contains(s),
@@ -542,6 +563,7 @@ fn first_run_setup_makes_the_books_then_asks_for_login() {
     let mut h = Harness {
         model: Model::first_run(Lang::Hi, now),
         worker: Worker::first_run(dir.clone(), Some(now)),
+        desk: PrintDesk::new(dir.root.clone()),
         terminal: Terminal::new(TestBackend::new(80, 24)).expect("terminal"),
     };
     insta::assert_snapshot!("setup_hi", h.screen());
@@ -768,4 +790,78 @@ fn an_shg_meeting_commits_all_savings_at_once_or_none() {
         assert!(done.contains("RMP01/2026-27/"), "{done}");
         assert!(total >= 5_000 + 2_000, "{total}");
     }
+}
+
+/// Starts the printer emulator on loopback and names it in the kiosk's
+/// settings.
+fn emulator_for(dir: &DataDir, out: &std::path::Path) -> dastak::print::emulate::Running {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::fs::write(
+        dir.root.join("dastak.toml"),
+        format!("[printer]\nurl = \"tcp://{addr}\"\ntimeout_seconds = 1\n"),
+    )
+    .expect("config");
+    dastak::print::emulate::Emulator::new(out, 384, false).spawn(listener)
+}
+
+#[test]
+fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once() {
+    let (_tmp, dir) = kiosk();
+    let out = tempfile::tempdir().expect("out");
+    let emu = emulator_for(&dir, out.path());
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    // Out of paper: the money is taken and the receipt waits.
+    emu.emulator
+        .paper_out
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(screen.contains("NOT printed"), "{screen}");
+    assert!(screen.contains("out of paper"), "{screen}");
+    assert_eq!(emu.emulator.jobs(), 0);
+    let books = dir.open_books().expect("books");
+    let receipt: String = books
+        .store
+        .conn()
+        .query_row(
+            "SELECT receipt_no FROM contributions ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("committed");
+    assert!(
+        books
+            .print_queue()
+            .expect("queue")
+            .iter()
+            .any(|j| j.reference == receipt)
+    );
+    // Paper in; from home, W and Enter print everything that waits.
+    emu.emulator
+        .paper_out
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    h.keys(&[KeyCode::Esc]);
+    let home = h.screen();
+    assert!(home.contains("Waiting to print: 6"), "{home}");
+    h.type_text("w");
+    assert!(h.screen().contains(&receipt));
+    h.keys(&[KeyCode::Enter]);
+    assert!(books.print_queue().expect("queue").is_empty());
+    let printed: String = (1..=emu.emulator.jobs())
+        .map(|n| std::fs::read_to_string(out.path().join(format!("job-{n:04}.txt"))).expect("txt"))
+        .collect();
+    assert_eq!(printed.matches(&receipt).count(), 1, "{printed}");
+    // The next villager's receipt prints at once.
+    h.keys(&[KeyCode::Esc]);
+    h.type_text("fSunita Devi");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(screen.contains("Printed RMP01/2026-27/"), "{screen}");
 }

@@ -39,7 +39,7 @@ pub struct QueuedJob {
 }
 
 /// A document and whether this copy is a duplicate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintTask {
     pub kind: DocKind,
     pub reference: String,

@@ -49,6 +49,8 @@ pub struct Status {
     pub today_total: Paise,
     pub clock: ClockState,
     pub last_event_at: Option<String>,
+    /// Documents committed but not yet printed.
+    pub print_waiting: u64,
 }
 
 impl Books {
@@ -74,6 +76,13 @@ impl Books {
             today_total: Paise(today_total),
             clock,
             last_event_at: last.map(|(_, t)| display_instant(t)),
+            print_waiting: conn
+                .query_row(
+                    "SELECT COUNT(*) FROM print_jobs WHERE printed_at IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(StoreError::from)?,
         })
     }
 

@@ -12,14 +12,19 @@ use ratatui::widgets::Widget;
 
 use crate::books::cash::{DayClose, Payment, Reversal};
 use crate::books::members::MemberView;
+use crate::books::receipts::{PrintTask, QueuedJob};
 use crate::books::status::Status;
 use crate::domain::money::Paise;
 use crate::domain::search::Index;
 use crate::domain::time::ClockVerdict;
-use crate::i18n::{Lang, Message};
+use crate::i18n::{Lang, Localized, Message};
+use crate::print::DocKind;
+use crate::print::escpos::PrinterState;
+use crate::print::transport::PrintError;
 use crate::store::queries::{KioskInfo, OperatorRow};
 use crate::tui::{
-    close, date_check, enrol, find, home, login, member, pay, reverse, settings, setup, shg, sync,
+    close, date_check, enrol, find, home, login, member, pay, queue, reverse, settings, setup, shg,
+    sync,
 };
 
 /// Everything that can happen to the console.
@@ -49,6 +54,19 @@ pub enum Msg {
         Result<crate::books::members::Registered, Message>,
         Box<crate::domain::search::Entry>,
     ),
+    /// Documents ready for the printer (or why they could not be made).
+    PrintReady(Result<Vec<PrintTask>, Message>),
+    /// The printer desk's answer for one document.
+    PrintSent {
+        task: Box<PrintTask>,
+        result: Result<(), PrintError>,
+        /// A district template that was broken; the built-in printed.
+        warning: Option<Message>,
+    },
+    PrinterState(Result<Option<PrinterState>, PrintError>),
+    Queue(Result<Vec<QueuedJob>, Message>),
+    SettingsLoaded(Result<(String, u32), Message>),
+    SettingsSaved(Result<(), Message>),
 }
 
 /// Work for the runtime: database calls, run off the UI thread.
@@ -97,7 +115,45 @@ pub enum Effect {
         group: String,
         savings: Vec<(String, String)>,
     },
+    /// Prepare a document for the printer (worker).
+    Print {
+        kind: DocKind,
+        reference: String,
+    },
+    /// Prepare a copy of a receipt, slip or member's slip by number, or
+    /// every waiting document when empty (worker).
+    Reprint(String),
+    /// Render and send (printer desk).
+    Send(Box<PrintTask>),
+    /// Note how a print went in the queue (worker).
+    RecordPrint {
+        kind: DocKind,
+        reference: String,
+        error: Option<PrintError>,
+    },
+    /// Ask the printer how it is (printer desk).
+    PrinterStatus,
+    LoadQueue,
+    /// Printer settings from `dastak.toml` (printer desk).
+    LoadSettings,
+    SaveSettings {
+        url: String,
+        paper: u32,
+    },
     Quit,
+}
+
+impl Effect {
+    /// Effects for the printer desk's thread rather than the books'.
+    pub fn is_for_printer(&self) -> bool {
+        matches!(
+            self,
+            Effect::Send(_)
+                | Effect::PrinterStatus
+                | Effect::LoadSettings
+                | Effect::SaveSettings { .. }
+        )
+    }
 }
 
 pub enum Screen {
@@ -114,6 +170,7 @@ pub enum Screen {
     Pay(pay::Pay),
     Reverse(reverse::Reverse),
     Close(close::Close),
+    Queue(queue::Queue),
 }
 
 impl Screen {
@@ -133,6 +190,7 @@ impl Screen {
             Screen::Pay(s) => s.help(),
             Screen::Reverse(s) => s.help(),
             Screen::Close(s) => s.help(),
+            Screen::Queue(s) => s.help(),
         }
     }
 }
@@ -153,6 +211,7 @@ impl Widget for &Screen {
             Screen::Pay(s) => s.render(area, buf),
             Screen::Reverse(s) => s.render(area, buf),
             Screen::Close(s) => s.render(area, buf),
+            Screen::Queue(s) => s.render(area, buf),
         }
     }
 }
@@ -185,6 +244,11 @@ pub struct Model {
     pub now: Timestamp,
     pub clock: ClockVerdict,
     pub quit: bool,
+    /// The last thing the printer did, shown under the header on every
+    /// screen: (message, is it a problem).
+    pub notice: Option<(Message, bool)>,
+    /// What the printer last said about itself.
+    pub printer: Option<Result<Option<PrinterState>, PrintError>>,
 }
 
 impl Model {
@@ -200,6 +264,8 @@ impl Model {
             now,
             clock,
             quit: false,
+            notice: None,
+            printer: None,
         }
     }
 
@@ -216,12 +282,16 @@ impl Model {
             now,
             clock: ClockVerdict::Believable,
             quit: false,
+            notice: None,
+            printer: None,
         }
     }
 
     fn go_home(&mut self) -> Vec<Effect> {
-        self.screen = Screen::Home(home::Home::new(self.lang));
-        vec![Effect::LoadHome]
+        let mut h = home::Home::new(self.lang);
+        h.printer = self.printer.clone();
+        self.screen = Screen::Home(h);
+        vec![Effect::LoadHome, Effect::PrinterStatus]
     }
 }
 
@@ -252,6 +322,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 Screen::Pay(s) => s.key(k),
                 Screen::Reverse(s) => s.key(k),
                 Screen::Close(s) => s.key(k),
+                Screen::Queue(s) => s.key(k),
             };
             apply(model, step)
         }
@@ -313,16 +384,24 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Paid(r) => {
+            let print = r
+                .as_ref()
+                .ok()
+                .map(|p| print(DocKind::Contribution, &p.receipt));
             if let Screen::Pay(p) = &mut model.screen {
                 p.done(r);
             }
-            Vec::new()
+            print.into_iter().collect()
         }
         Msg::Reversed(r) => {
+            let print = r
+                .as_ref()
+                .ok()
+                .map(|p| print(DocKind::Reversal, &p.receipt));
             if let Screen::Reverse(p) = &mut model.screen {
                 p.done(r);
             }
-            Vec::new()
+            print.into_iter().collect()
         }
         Msg::Expected(r) => {
             if let Screen::Close(c) = &mut model.screen {
@@ -331,10 +410,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Closed(r) => {
+            let print = r
+                .as_ref()
+                .ok()
+                .map(|c| print(DocKind::DayClose, &c.seq.to_string()));
             if let Screen::Close(c) = &mut model.screen {
                 c.done(r);
             }
-            Vec::new()
+            print.into_iter().collect()
         }
         Msg::Initialised(Ok(k)) => {
             model.lang = k.language;
@@ -361,10 +444,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Met(r) => {
+            let prints: Vec<Effect> = r
+                .as_ref()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| print(DocKind::Contribution, &p.receipt))
+                        .collect()
+                })
+                .unwrap_or_default();
             if let Screen::Meeting(m) = &mut model.screen {
                 m.done(r);
             }
-            Vec::new()
+            prints
         }
         Msg::Households(h) => {
             if let Screen::Enrol(e) = &mut model.screen {
@@ -389,10 +480,87 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
                 index.push(entry);
             }
+            let print = r
+                .as_ref()
+                .ok()
+                .map(|reg| print(DocKind::Enrolment, &reg.member_id));
             if let Screen::Enrol(e) = &mut model.screen {
                 e.registered(r);
             }
+            print.into_iter().collect()
+        }
+        Msg::PrintReady(Ok(tasks)) => {
+            if let Some(t) = tasks.first() {
+                model.notice = Some((
+                    Message::new("tui.print.printing").arg("doc", &t.reference),
+                    false,
+                ));
+            }
+            tasks
+                .into_iter()
+                .map(|t| Effect::Send(Box::new(t)))
+                .collect()
+        }
+        Msg::PrintReady(Err(m)) => {
+            model.notice = Some((m, true));
             Vec::new()
+        }
+        Msg::PrintSent {
+            task,
+            result,
+            warning,
+        } => {
+            model.notice = Some(match (&result, warning) {
+                (Ok(()), Some(w)) => (w, true),
+                (Ok(()), None) if task.duplicate => (
+                    Message::new("print.duplicate").arg("doc", &task.reference),
+                    false,
+                ),
+                (Ok(()), None) => (
+                    Message::new("print.done").arg("doc", &task.reference),
+                    false,
+                ),
+                (Err(e), _) => (
+                    Message::new("tui.print.queued")
+                        .arg("doc", &task.reference)
+                        .arg_msg("reason", e.message()),
+                    true,
+                ),
+            });
+            model.printer = Some(result.clone().map(|()| None));
+            if let Screen::Home(h) = &mut model.screen {
+                h.printer = model.printer.clone();
+            }
+            vec![Effect::RecordPrint {
+                kind: task.kind,
+                reference: task.reference.clone(),
+                error: result.err(),
+            }]
+        }
+        Msg::PrinterState(r) => {
+            if let Screen::Home(h) = &mut model.screen {
+                h.printer = Some(r.clone());
+            }
+            model.printer = Some(r);
+            Vec::new()
+        }
+        Msg::Queue(r) => {
+            if let Screen::Queue(q) = &mut model.screen {
+                q.loaded(r);
+            }
+            Vec::new()
+        }
+        Msg::SettingsLoaded(r) => {
+            if let Screen::Settings(s) = &mut model.screen {
+                s.loaded(r);
+            }
+            Vec::new()
+        }
+        Msg::SettingsSaved(r) => {
+            if let Screen::Settings(s) = &mut model.screen {
+                s.saved(r);
+            }
+            vec![Effect::PrinterStatus]
         }
         Msg::DateConfirmed(r) => match r {
             Ok(()) => {
@@ -406,6 +574,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 Vec::new()
             }
         },
+    }
+}
+
+fn print(kind: DocKind, reference: &str) -> Effect {
+    Effect::Print {
+        kind,
+        reference: reference.to_string(),
     }
 }
 
@@ -435,7 +610,9 @@ fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
         }
         Step::Language(lang) => {
             model.lang = lang;
-            model.screen = Screen::Settings(settings::Settings::new(lang));
+            if let Screen::Settings(s) = &mut model.screen {
+                s.lang = lang;
+            }
             Vec::new()
         }
         Step::Sync => {

@@ -9,14 +9,18 @@ use ratatui::widgets::Widget;
 
 use crate::books::status::{ClockState, Status};
 use crate::domain::money::group_indian;
-use crate::i18n::{Lang, Message, t};
+use crate::i18n::{Lang, Localized, Message, t};
+use crate::print::escpos::PrinterState;
+use crate::print::transport::PrintError;
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{close, enrol, error_line, find, render_lines, reverse, settings, shg};
+use crate::tui::{close, enrol, error_line, find, queue, render_lines, reverse, settings, shg};
 
 pub struct Home {
     pub lang: Lang,
     pub status: Option<Status>,
     pub error: Option<Message>,
+    /// What the printer last said about itself.
+    pub printer: Option<Result<Option<PrinterState>, PrintError>>,
 }
 
 impl Home {
@@ -25,6 +29,7 @@ impl Home {
             lang,
             status: None,
             error: None,
+            printer: None,
         }
     }
 
@@ -51,7 +56,11 @@ impl Home {
             ),
             KeyCode::Char('t' | 'T') => Step::Go(
                 Box::new(Screen::Settings(settings::Settings::new(l))),
-                vec![],
+                vec![Effect::LoadSettings],
+            ),
+            KeyCode::Char('w' | 'W') => Step::Go(
+                Box::new(Screen::Queue(queue::Queue::new(l))),
+                vec![Effect::LoadQueue],
             ),
             KeyCode::Char('n' | 'N') => {
                 Step::Go(Box::new(Screen::Enrol(enrol::Enrol::new(l))), vec![])
@@ -95,7 +104,22 @@ impl Widget for &Home {
                         .arg("last", s.last_event_at.as_deref().unwrap_or("-"))
                         .render(l),
                 ));
-                lines.push(Line::from(t(l, "tui.home.printer_pending")));
+                let waiting = Message::new("tui.home.waiting").arg("count", s.print_waiting);
+                lines.push(if s.print_waiting > 0 {
+                    error_line(waiting.render(l))
+                } else {
+                    Line::from(waiting.render(l))
+                });
+                lines.push(match &self.printer {
+                    None => Line::from(t(l, "tui.home.printer_unknown")),
+                    Some(Ok(Some(p))) if p.paper_low => Line::from(t(l, "tui.home.printer_low")),
+                    Some(Ok(_)) => Line::from(t(l, "tui.home.printer_ready")),
+                    Some(Err(e)) => error_line(
+                        Message::new("tui.home.printer_problem")
+                            .arg_msg("reason", e.message())
+                            .render(l),
+                    ),
+                });
                 lines.push(Line::from(
                     Message::new("tui.sync.pending")
                         .arg("events", group_indian(s.events))
@@ -121,6 +145,7 @@ impl Widget for &Home {
             "tui.home.action_reverse",
             "tui.home.action_close",
             "tui.home.action_sync",
+            "tui.home.action_queue",
             "tui.home.action_settings",
             "tui.home.action_quit",
         ] {

@@ -10,7 +10,8 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::books::members::MemberView;
 use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Screen, Step};
+use crate::print::DocKind;
+use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::{error_line, pay, render_lines};
 
 pub struct MemberCard {
@@ -40,6 +41,12 @@ impl MemberCard {
     pub fn key(&mut self, k: KeyEvent) -> Step {
         let n = match k.code {
             KeyCode::Esc => return Step::Back,
+            KeyCode::Char('s' | 'S') if self.view.is_some() => {
+                return Step::Do(Effect::Print {
+                    kind: DocKind::Statement,
+                    reference: self.member_id.clone(),
+                });
+            }
             KeyCode::Char('p' | 'P') => 0,
             KeyCode::Char(c @ '1'..='9') => (c as usize) - ('1' as usize),
             _ => return Step::Nothing,

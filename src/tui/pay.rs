@@ -214,7 +214,7 @@ impl Widget for &Pay {
                         .arg("to", display_date(p.covers_to))
                         .render(l),
                 ));
-                lines.push(Line::from(t(l, "tui.pay.printing_later")));
+                lines.push(Line::from(t(l, "tui.pay.printing")));
             }
         }
         if let Some(e) = &self.error {
