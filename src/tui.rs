@@ -443,7 +443,8 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
         .as_ref()
         .is_some_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
     let (mut model, worker) = if let (true, Some(store)) = (has_kiosk, store) {
-        let books = Books::new(store, dir.read_secret()?);
+        let mut books = Books::new(store, dir.read_secret()?);
+        books.key = Some(dir.kiosk_key()?);
         let kiosk = books.kiosk()?;
         let clock = books.clock_verdict(started)?;
         (
@@ -504,6 +505,7 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
         }
     });
 
+    let inject_panic = std::env::var("DASTAK_INJECT_PANIC").is_ok_and(|v| v == "1");
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
         loop {
@@ -523,6 +525,11 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
             terminal.draw(|f| f.render_widget(&model, f.area()))?;
             execute!(std::io::stdout(), EndSynchronizedUpdate)?;
             let m = match msg_rx.recv_timeout(Duration::from_secs(1)) {
+                // Fault injection for the terminal-restore test: with
+                // DASTAK_INJECT_PANIC=1, F12 panics as a bug would.
+                Ok(Msg::Key(k)) if inject_panic && k.code == event::KeyCode::F(12) => {
+                    panic!("injected panic (DASTAK_INJECT_PANIC)")
+                }
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => Msg::Tick(now().unwrap_or(model.now)),
                 Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),

@@ -1,7 +1,9 @@
 //! The real binary in a pseudo-terminal, keys in and screen read back
-//! through a terminal emulator (vt100): login → find → contribution →
-//! reversal → day close on a fresh `demo` directory, then the database is
-//! checked and the terminal must be restored.
+//! through a terminal emulator (vt100): login → enrol → find →
+//! contribution (printed on the printer emulator) → reversal → day close on
+//! a fresh `demo` directory, then the database is checked and the terminal
+//! must be restored. Also: a storm of random keys on the real binary, and a
+//! panic injected mid-session, each leaving the terminal restored.
 
 mod support;
 
@@ -18,7 +20,14 @@ struct Pty {
 
 impl Pty {
     fn spawn(dir: &std::path::Path) -> Pty {
+        Pty::spawn_with(dir, &[])
+    }
+
+    fn spawn_with(dir: &std::path::Path, env: &[(&str, &str)]) -> Pty {
         let mut cmd = Command::new(bin());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.arg("--data-dir")
             .arg(dir)
             .env("DASTAK_NOW", NOW)
@@ -87,12 +96,50 @@ fn a_day_at_the_console_in_a_real_terminal() {
     )
     .ok();
     let before: i64 = k.count("SELECT COUNT(*) FROM contributions");
+    let members: i64 = k.count("SELECT COUNT(*) FROM members");
+    // The printer emulator stands in for the thermal printer.
+    let out = tempfile::tempdir().expect("out");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let emu = dastak::print::emulate::Emulator::new(out.path(), 384, false).spawn(listener);
+    std::fs::write(
+        k.dir().join("dastak.toml"),
+        format!("[printer]\nurl = \"tcp://{addr}\"\ntimeout_seconds = 2\n"),
+    )
+    .expect("config");
 
     let mut t = Pty::spawn(k.dir());
     t.wait_for("लॉग इन");
     t.keys("VOL1\r");
     t.keys("3456\r");
     t.wait_for("Take a contribution");
+
+    // Enrol someone not on the ration-card list (F2), in the fund.
+    t.keys("n");
+    t.wait_for("Enrol");
+    t.keys("\x1bOQ");
+    for field in [
+        "Ramesh Kumar",
+        "Mohan Lal",
+        "M",
+        "45",
+        "",
+        "Rampur",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Sita Devi",
+    ] {
+        t.keys(field);
+        t.keys("\t");
+    }
+    t.keys("wife\r");
+    t.wait_for("registered and enrolled in FUND");
+    t.keys("\x1b");
+    t.wait_for("Take a contribution");
+    assert_eq!(k.count("SELECT COUNT(*) FROM members"), members + 1);
     t.keys("f");
     t.wait_for("Find a member");
     t.keys("demo01-00001");
@@ -113,8 +160,13 @@ fn a_day_at_the_console_in_a_real_terminal() {
                 .map(|r| r.trim().to_string())
         })
         .expect("receipt line");
+    t.wait_for(&format!("Printed {receipt}"));
     t.keys("\x1b");
     t.wait_for("Take a contribution");
+    let printed: String = (1..=emu.emulator.jobs())
+        .map(|n| std::fs::read_to_string(out.path().join(format!("job-{n:04}.txt"))).expect("job"))
+        .collect();
+    assert_eq!(printed.matches(&receipt).count(), 1, "{printed}");
 
     t.keys("r");
     t.wait_for("Reverse a receipt");
@@ -168,5 +220,109 @@ fn a_day_at_the_console_in_a_real_terminal() {
     assert!(reversed.is_some(), "{receipt} should be reversed");
     let variance: i64 = k.count("SELECT variance FROM day_closes ORDER BY seq DESC LIMIT 1");
     assert_eq!(variance, 0);
+    k.run(None, &["verify"]).ok();
+}
+
+/// Waits for the process to end; returns the terminal's final state.
+fn ended(t: &mut Pty) {
+    let start = Instant::now();
+    while t.session.get_process().is_alive().unwrap_or(false) {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the console did not end; the screen shows:\n{}",
+            t.screen()
+        );
+        t.pump();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.pump();
+    assert!(
+        !t.parser.screen().alternate_screen(),
+        "the terminal was left on the alternate screen"
+    );
+    assert!(
+        !t.parser.screen().hide_cursor(),
+        "the cursor was left hidden"
+    );
+}
+
+#[test]
+fn a_storm_of_random_keys_in_a_real_terminal_leaves_books_and_terminal_whole() {
+    let k = Kiosk::empty();
+    k.run_env(
+        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
+        &["demo", "--households", "40"],
+    )
+    .ok();
+    let mut t = Pty::spawn(k.dir());
+    t.wait_for("लॉग इन");
+    t.keys("SUP1\r");
+    t.keys("2345\r");
+    t.wait_for("F खोजें");
+    // Every key the screens use, Latin and Devanagari, arrows, function
+    // keys, garbage; never Q or Ctrl-C, so the storm visits every screen.
+    let keys: [&str; 24] = [
+        "\r", "\x1b", "\t", "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x7f", "f", "p", "r", "c",
+        "n", "m", "s", "t", "w", "1", "5", "स", "ु", "\x1bOQ", "\x1b[21~", "y",
+    ];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let key = keys[(x % keys.len() as u64) as usize];
+        t.session.write_all(key.as_bytes()).expect("write");
+        if i % 50 == 0 {
+            t.session.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(20));
+            t.pump();
+        }
+    }
+    t.session.flush().expect("flush");
+    // Let the console work through the storm: wait until the screen has
+    // been still for a second.
+    let start = Instant::now();
+    let mut last = String::new();
+    let mut still = Instant::now();
+    while still.elapsed() < Duration::from_secs(1) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the console never settled"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        t.pump();
+        let now = t.screen();
+        if now != last {
+            last = now;
+            still = Instant::now();
+        }
+    }
+    eprintln!("settled after {:?}", start.elapsed());
+    // Back home and out.
+    for _ in 0..6 {
+        t.keys("\x1b");
+    }
+    t.keys("\x1b[B");
+    t.keys("\x1b");
+    t.keys("q");
+    ended(&mut t);
+    k.run(None, &["verify"]).ok();
+}
+
+#[test]
+fn a_panic_in_the_console_still_restores_the_terminal() {
+    let k = Kiosk::empty();
+    k.run_env(
+        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
+        &["demo", "--households", "20"],
+    )
+    .ok();
+    let mut t = Pty::spawn_with(k.dir(), &[("DASTAK_INJECT_PANIC", "1")]);
+    t.wait_for("लॉग इन");
+    t.keys("VOL1\r");
+    t.keys("3456\r");
+    t.wait_for("Take a contribution");
+    t.keys("\x1b[24~");
+    ended(&mut t);
     k.run(None, &["verify"]).ok();
 }
