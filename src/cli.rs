@@ -13,6 +13,7 @@
 //! non-zero exit status; nothing is half-written because every command is
 //! one transaction in [`crate::books`].
 
+mod labcmd;
 mod printing;
 mod show;
 
@@ -193,6 +194,37 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Link this kiosk to its district lab (admins only).
+    Link {
+        #[command(flatten)]
+        op: OperatorArg,
+        /// The lab's age recipient (age1…), from `dastak lab identity`.
+        #[arg(long)]
+        lab_recipient: String,
+        /// The lab's acknowledgement key (64 hex), from `dastak lab identity`.
+        #[arg(long)]
+        lab_key: String,
+        /// The lab's upload address, e.g. https://lab.example/ (optional).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Write the batches not yet acknowledged onto a USB stick at DIR.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Upload the batches not yet acknowledged to the lab.
+    Sync {
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The district lab's collector (the lab directory is --data-dir).
+    #[command(subcommand)]
+    Lab(labcmd::LabCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -430,7 +462,7 @@ impl Ctx {
     }
 
     /// Opens the books and checks the operator's PIN.
-    fn open_as(&mut self, op: &OperatorArg) -> Result<(Books, OperatorRow), Failure> {
+    pub(crate) fn open_as(&mut self, op: &OperatorArg) -> Result<(Books, OperatorRow), Failure> {
         let mut books = self.open()?;
         let operator = self.login(&mut books, op)?;
         Ok((books, operator))
@@ -876,6 +908,15 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             paper_out,
         }) => printing::emulate(ctx, &listen, &out, paper, paper_out)?,
         Command::Identity { json } => printing::identity(ctx, json)?,
+        Command::Link {
+            op,
+            lab_recipient,
+            lab_key,
+            url,
+        } => labcmd::link(ctx, &op, &lab_recipient, &lab_key, url.as_deref())?,
+        Command::Export { to, json } => labcmd::export(ctx, &to, json)?,
+        Command::Sync { url, json } => labcmd::upload(ctx, url.as_deref(), json)?,
+        Command::Lab(cmd) => labcmd::lab(ctx, cmd)?,
     }
     Ok(ExitCode::SUCCESS)
 }

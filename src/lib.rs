@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod lab;
 pub mod print;
 pub mod store;
+pub mod sync;
 pub mod tui;

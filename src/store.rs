@@ -30,6 +30,7 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0002_print_queue.sql")),
+        M::up(include_str!("../migrations/0003_lab_link.sql")),
     ])
 }
 

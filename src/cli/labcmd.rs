@@ -1,0 +1,319 @@
+//! Sync and the lab from the command line: `link`, `export`, `sync`, and
+//! `lab init|identity|kiosk add|serve|import|status|report|verify-receipt`.
+
+use std::path::Path;
+
+use clap::Subcommand;
+
+use crate::cli::{Ctx, Failure, OperatorArg, emit, now};
+use crate::domain::money::group_indian;
+use crate::i18n::{Localized, Message};
+use crate::lab::{self, Lab, LabError};
+use crate::sync::{self, Retry, SyncError};
+
+#[derive(Subcommand, Debug)]
+pub enum LabCmd {
+    /// Make a lab directory (--data-dir) with fresh keys.
+    Init,
+    /// What a kiosk needs to link to this lab.
+    Identity {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register kiosks.
+    #[command(subcommand)]
+    Kiosk(LabKioskCmd),
+    /// Receive uploads over HTTP.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8440")]
+        listen: String,
+    },
+    /// Import the batches on a USB stick mounted at DIR.
+    Import { dir: std::path::PathBuf },
+    /// Per kiosk: events held, gaps, quarantined conflicts, last contact.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Money by panchayat, scheme and month.
+    Report {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Check a receipt's QR text against the kiosk's key and the lab's books.
+    VerifyReceipt { text: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LabKioskCmd {
+    /// Register a kiosk by its code and public key (`dastak identity`).
+    Add { code: String, public_key: String },
+}
+
+impl From<LabError> for Failure {
+    fn from(e: LabError) -> Failure {
+        Failure {
+            message: e.message(),
+            code: 1,
+        }
+    }
+}
+
+impl From<SyncError> for Failure {
+    fn from(e: SyncError) -> Failure {
+        Failure {
+            message: e.message(),
+            code: 1,
+        }
+    }
+}
+
+pub fn link(
+    ctx: &mut Ctx,
+    op: &OperatorArg,
+    recipient: &str,
+    key: &str,
+    url: Option<&str>,
+) -> Result<(), Failure> {
+    let (mut books, by) = ctx.open_as(op)?;
+    if by.role != crate::domain::operator::Role::Admin {
+        return Err(crate::books::BooksError::NeedsAdmin.into());
+    }
+    sync::link(&mut books.store, recipient, key, url)?;
+    ctx.say(Message::new("sync.linked"));
+    Ok(())
+}
+
+pub fn export(ctx: &mut Ctx, to: &Path, json: bool) -> Result<(), Failure> {
+    let mut books = ctx.open()?;
+    let key = books
+        .key
+        .clone()
+        .ok_or(crate::books::BooksError::NoKioskKey)?;
+    let r = sync::export(&mut books.store, &key, to, now()?)?;
+    emit(json, &r, |r| {
+        if let Some(a) = &r.ack {
+            ctx.say(ack_message(a.through, a.lab_went_back));
+        }
+        if let Some(p) = &r.ack_problem {
+            eprintln!("{p}");
+        }
+        ctx.say(
+            Message::new("sync.exported")
+                .arg("batches", r.batches)
+                .arg("events", group_indian(r.events))
+                .arg("dir", &r.folder),
+        );
+    })
+}
+
+fn ack_message(through: u64, went_back: bool) -> Message {
+    if went_back {
+        Message::new("sync.lab_went_back").arg("through", through)
+    } else {
+        Message::new("sync.acked").arg("through", through)
+    }
+}
+
+pub fn upload(ctx: &mut Ctx, url: Option<&str>, json: bool) -> Result<(), Failure> {
+    let mut books = ctx.open()?;
+    let key = books
+        .key
+        .clone()
+        .ok_or(crate::books::BooksError::NoKioskKey)?;
+    // Tests and training shorten the waits between retries.
+    let mut retry = Retry::default();
+    if let Some(ms) = std::env::var("DASTAK_RETRY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        retry.first_wait = std::time::Duration::from_millis(ms);
+    }
+    let r = sync::upload(&mut books.store, &key, url, retry, now()?)?;
+    emit(json, &r, |r| {
+        ctx.say(
+            Message::new("sync.uploaded")
+                .arg("batches", r.batches)
+                .arg("events", group_indian(r.events)),
+        );
+        ctx.say(ack_message(r.acked_through, r.lab_went_back));
+    })
+}
+
+fn lab_dir(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.dir.root.clone()
+}
+
+pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
+    let dir = lab_dir(ctx);
+    match cmd {
+        LabCmd::Init => {
+            let lab = Lab::init(&dir)?;
+            let id = lab.identity();
+            ctx.say(Message::new("lab.made").arg("dir", dir.display()));
+            println!("{}\n{}", id.recipient, id.ack_key);
+        }
+        LabCmd::Identity { json } => {
+            let lab = Lab::open(&dir)?;
+            let id = lab.identity();
+            emit(json, &id, |id| {
+                println!("{}\n{}", id.recipient, id.ack_key);
+            })?;
+        }
+        LabCmd::Kiosk(LabKioskCmd::Add { code, public_key }) => {
+            let mut lab = Lab::open(&dir)?;
+            lab.add_kiosk(&code, &public_key, now()?)?;
+            ctx.say(Message::new("lab.kiosk_added").arg("kiosk", code.to_ascii_uppercase()));
+        }
+        LabCmd::Serve { listen } => {
+            let mut lab = Lab::open(&dir)?;
+            let listener = std::net::TcpListener::bind(&listen).map_err(|e| LabError::Io {
+                path: listen.clone(),
+                detail: e.to_string(),
+            })?;
+            let addr = listener.local_addr().map_err(|e| LabError::Io {
+                path: listen.clone(),
+                detail: e.to_string(),
+            })?;
+            ctx.say(Message::new("lab.serving").arg("addr", addr));
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            lab::serve(&mut lab, listener, stop)?;
+        }
+        LabCmd::Import { dir: stick } => {
+            let mut lab = Lab::open(&dir)?;
+            let r = lab.import_dir(&stick, now()?)?;
+            for (file, why) in &r.refused {
+                eprintln!(
+                    "{}",
+                    Message::new("lab.refused_file")
+                        .arg("file", file)
+                        .arg_msg("reason", why.clone())
+                        .render(ctx.lang)
+                );
+            }
+            ctx.say(
+                Message::new("lab.imported")
+                    .arg("files", r.files)
+                    .arg("new", r.new)
+                    .arg("duplicate", r.duplicate)
+                    .arg("quarantined", r.quarantined),
+            );
+            if !r.refused.is_empty() {
+                return Err(Failure {
+                    message: Message::new("lab.some_refused").arg("count", r.refused.len()),
+                    code: 1,
+                });
+            }
+        }
+        LabCmd::Status { json } => {
+            let lab = Lab::open(&dir)?;
+            let s = lab.status()?;
+            emit(json, &s, |s| {
+                for k in s {
+                    let gaps: Vec<String> =
+                        k.gaps.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+                    ctx.say(
+                        Message::new("lab.status_line")
+                            .arg("kiosk", &k.kiosk)
+                            .arg("through", k.through)
+                            .arg("last", k.last_seq)
+                            .arg(
+                                "gaps",
+                                if gaps.is_empty() {
+                                    "-".into()
+                                } else {
+                                    gaps.join(", ")
+                                },
+                            )
+                            .arg("quarantined", k.quarantined)
+                            .arg("contact", k.last_contact.as_deref().unwrap_or("-")),
+                    );
+                }
+            })?;
+            if s.iter().any(|k| k.quarantined > 0) {
+                return Err(Failure {
+                    message: Message::new("lab.alarm"),
+                    code: 3,
+                });
+            }
+        }
+        LabCmd::Report { json, csv } => {
+            let lab = Lab::open(&dir)?;
+            let rows = lab::report(&lab)?;
+            if csv {
+                println!("panchayat,kiosk,scheme,month,receipts,reversals,total_paise");
+                for r in &rows {
+                    println!(
+                        "{},{},{},{},{},{},{}",
+                        csv_field(&r.panchayat),
+                        csv_field(&r.kiosk),
+                        csv_field(&r.scheme),
+                        r.month,
+                        r.receipts,
+                        r.reversals,
+                        r.total.0
+                    );
+                }
+            } else {
+                emit(json, &rows, |rows| {
+                    for r in rows {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            r.panchayat,
+                            r.kiosk,
+                            r.scheme,
+                            r.month,
+                            r.receipts,
+                            r.reversals,
+                            r.total
+                        );
+                    }
+                })?;
+            }
+        }
+        LabCmd::VerifyReceipt { text } => {
+            let lab = Lab::open(&dir)?;
+            let (proof, held, reversed) =
+                lab::verify_receipt(&lab, &text).map_err(|e| Failure {
+                    message: e.message(),
+                    code: 3,
+                })?;
+            if !held {
+                return Err(Failure {
+                    message: Message::new("lab.receipt_not_held").arg("doc", &proof.document),
+                    code: 3,
+                });
+            }
+            ctx.say(
+                Message::new("proof.valid")
+                    .arg_msg("kind", Message::new(proof.kind.message_key()))
+                    .arg("doc", &proof.document)
+                    .arg("kiosk", &proof.kiosk)
+                    .arg("member", &proof.member)
+                    .arg("amount", proof.amount)
+                    .arg("date", crate::domain::time::display_date(proof.date)),
+            );
+            if let Some(slip) = reversed {
+                ctx.say(Message::new("member.reversed_by").arg("slip", slip));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A CSV field, quoted when it needs to be; a leading `=`, `+`, `-` or `@`
+/// is defused so a spreadsheet does not run it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}

@@ -1,0 +1,412 @@
+//! The district lab's collector: receives batches from every kiosk (a USB
+//! stick's folder, or uploads over HTTP), verifies, decrypts, links them to
+//! what it holds, stores each event once, answers with signed
+//! acknowledgements, and reports.
+//!
+//! A lab directory holds `district-lab.db`, `district-lab.identity` (the age identity
+//! batches are encrypted to) and `district-lab.key` (the ed25519 key that signs
+//! acknowledgements), both mode 0600.
+
+pub mod store;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use age::secrecy::ExposeSecret;
+use ed25519_dalek::SigningKey;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::DataDir;
+use crate::domain::money::Paise;
+use crate::domain::proof::Proof;
+use crate::domain::time::format_instant;
+use crate::i18n::{Localized, Message, english};
+use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, claimed_kiosk, verify_batch};
+use crate::sync::{batch_file_name, stick_folder, unseal, write_durably};
+use store::{Ingested, KioskStatus, LabStore, LabStoreError, SqliteLab};
+
+pub const DB_FILE: &str = "district-lab.db";
+pub const IDENTITY_FILE: &str = "district-lab.identity";
+pub const KEY_FILE: &str = "district-lab.key";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum LabError {
+    Store(#[from] LabStoreError),
+    Batch(#[from] BatchError),
+    NotInitialised { dir: String },
+    AlreadyInitialised { dir: String },
+    Io { path: String, detail: String },
+    BadKioskKey,
+    BadKioskCode,
+    UnknownKiosk { kiosk: String },
+}
+
+impl Localized for LabError {
+    fn message(&self) -> Message {
+        match self {
+            LabError::Store(e) => Message::new("lab.store").arg("detail", e),
+            LabError::Batch(e) => e.message(),
+            LabError::NotInitialised { dir } => Message::new("lab.not_initialised").arg("dir", dir),
+            LabError::AlreadyInitialised { dir } => Message::new("lab.already").arg("dir", dir),
+            LabError::Io { path, detail } => Message::new("io.error")
+                .arg("path", path)
+                .arg("detail", detail),
+            LabError::BadKioskKey => Message::new("proof.bad_key"),
+            LabError::BadKioskCode => Message::new("text.code"),
+            LabError::UnknownKiosk { kiosk } => {
+                Message::new("batch.unknown_kiosk").arg("kiosk", kiosk)
+            }
+        }
+    }
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> LabError {
+    LabError::Io {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// An open lab.
+pub struct Lab {
+    pub store: SqliteLab,
+    identity: age::x25519::Identity,
+    key: SigningKey,
+}
+
+/// What a lab tells a kiosk it needs: `dastak link` takes these.
+#[derive(Clone, Debug, Serialize)]
+pub struct LabIdentity {
+    pub recipient: String,
+    pub ack_key: String,
+}
+
+impl Lab {
+    /// `dastak lab init`: a new lab directory with fresh keys.
+    pub fn init(dir: &Path) -> Result<Lab, LabError> {
+        if dir.join(IDENTITY_FILE).exists() {
+            return Err(LabError::AlreadyInitialised {
+                dir: dir.display().to_string(),
+            });
+        }
+        let d = DataDir {
+            root: dir.to_path_buf(),
+        };
+        let identity = age::x25519::Identity::generate();
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| io(dir, e))?;
+        d.write_private(KEY_FILE, hex::encode(seed).as_bytes())
+            .map_err(|e| io(dir, e))?;
+        d.write_private(
+            IDENTITY_FILE,
+            identity.to_string().expose_secret().as_bytes(),
+        )
+        .map_err(|e| io(dir, e))?;
+        Lab::open(dir)
+    }
+
+    pub fn open(dir: &Path) -> Result<Lab, LabError> {
+        let not_init = || LabError::NotInitialised {
+            dir: dir.display().to_string(),
+        };
+        let id_text = std::fs::read_to_string(dir.join(IDENTITY_FILE)).map_err(|_| not_init())?;
+        let identity = age::x25519::Identity::from_str(id_text.trim()).map_err(|_| not_init())?;
+        let seed: [u8; 32] = std::fs::read_to_string(dir.join(KEY_FILE))
+            .ok()
+            .and_then(|s| hex::decode(s.trim()).ok())
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(not_init)?;
+        Ok(Lab {
+            store: SqliteLab::open(&dir.join(DB_FILE))?,
+            identity,
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    pub fn identity(&self) -> LabIdentity {
+        LabIdentity {
+            recipient: self.identity.to_public().to_string(),
+            ack_key: hex::encode(self.key.verifying_key().to_bytes()),
+        }
+    }
+
+    /// `dastak lab kiosk add`.
+    pub fn add_kiosk(&mut self, code: &str, key: &str, now: Timestamp) -> Result<(), LabError> {
+        let code = crate::domain::text::code(code).map_err(|_| LabError::BadKioskCode)?;
+        crate::domain::proof::parse_public_key(key).ok_or(LabError::BadKioskKey)?;
+        self.store
+            .add_kiosk(&code, key.trim(), &format_instant(now))?;
+        Ok(())
+    }
+
+    /// The signed statement of what the lab holds for `kiosk`.
+    pub fn ack(&self, kiosk: &str, now: Timestamp) -> Result<Vec<u8>, LabError> {
+        if self.store.kiosk_key(kiosk)?.is_none() {
+            return Err(LabError::UnknownKiosk {
+                kiosk: kiosk.to_string(),
+            });
+        }
+        let (through, hash) = self.store.head(kiosk)?;
+        Ok(Ack {
+            v: 1,
+            kiosk: kiosk.to_string(),
+            through,
+            hash,
+            at: format_instant(now),
+        }
+        .sign(&self.key))
+    }
+
+    /// One sealed batch: decrypt, verify against the registered key, store.
+    pub fn receive(
+        &mut self,
+        sealed: &[u8],
+        now: Timestamp,
+    ) -> Result<(String, Ingested), LabError> {
+        if sealed.len() > MAX_BATCH_BYTES {
+            return Err(BatchError::Damaged {
+                detail: "too large".into(),
+            }
+            .into());
+        }
+        let signed = unseal(sealed, &self.identity)?;
+        let kiosk = claimed_kiosk(&signed)?;
+        let key = self
+            .store
+            .kiosk_key(&kiosk)?
+            .ok_or_else(|| BatchError::UnknownKiosk {
+                kiosk: kiosk.clone(),
+            })?;
+        let batch = verify_batch(&signed, &key)?;
+        let events: Vec<_> = batch
+            .body
+            .events
+            .iter()
+            .zip(batch.events)
+            .map(|(raw, (e, hash))| (e, raw.clone(), hash))
+            .collect();
+        let got = self.store.ingest(&kiosk, &events, &format_instant(now))?;
+        Ok((kiosk, got))
+    }
+
+    /// `dastak lab import DIR`: every batch file on a stick, each on its own
+    /// (one bad file never blocks the others); then an acknowledgement for
+    /// each kiosk seen is written back onto the stick.
+    pub fn import_dir(&mut self, root: &Path, now: Timestamp) -> Result<ImportReport, LabError> {
+        let folder = stick_folder(root);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(|e| io(&folder, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "batch"))
+            .collect();
+        files.sort();
+        let mut report = ImportReport::default();
+        let mut kiosks = std::collections::BTreeSet::new();
+        for f in files {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let outcome = std::fs::read(&f)
+                .map_err(|e| io(&f, e))
+                .and_then(|bytes| self.receive(&bytes, now));
+            match outcome {
+                Ok((kiosk, got)) => {
+                    report.new += got.new;
+                    report.duplicate += got.duplicate;
+                    report.quarantined += got.quarantined;
+                    report.files += 1;
+                    kiosks.insert(kiosk);
+                }
+                Err(e) => report.refused.push((name, e.message())),
+            }
+        }
+        let acks = folder.join("acks");
+        if !kiosks.is_empty() {
+            std::fs::create_dir_all(&acks).map_err(|e| io(&acks, e))?;
+        }
+        for k in kiosks {
+            let ack = self.ack(&k, now)?;
+            write_durably(&acks, &format!("{k}.ack"), &ack).map_err(|e| io(&acks, e))?;
+        }
+        Ok(report)
+    }
+
+    pub fn status(&self) -> Result<Vec<KioskStatus>, LabError> {
+        Ok(self.store.status()?)
+    }
+}
+
+/// What a stick's import did.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    pub files: u64,
+    pub new: u64,
+    pub duplicate: u64,
+    pub quarantined: u64,
+    /// Files refused, and why.
+    pub refused: Vec<(String, Message)>,
+}
+
+/// One line of `dastak lab report`: money by panchayat, scheme and month.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportRow {
+    pub panchayat: String,
+    pub kiosk: String,
+    pub scheme: String,
+    pub month: String,
+    pub receipts: u64,
+    pub reversals: u64,
+    /// Contributions less reversals.
+    pub total: Paise,
+}
+
+/// Totals by panchayat, scheme and month, from the events themselves.
+pub fn report(lab: &Lab) -> Result<Vec<ReportRow>, LabError> {
+    let conn = lab.store.conn();
+    let mut stmt = conn
+        .prepare(
+            "WITH p AS (
+                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
+                FROM events WHERE kind = 'kiosk_initialised'),
+             money AS (
+                SELECT kiosk, json_extract(canonical, '$.body.scheme') AS scheme, substr(at, 1, 7) AS month,
+                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
+                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
+                       CASE kind WHEN 'contribution_taken' THEN json_extract(canonical, '$.body.amount')
+                                 ELSE -json_extract(canonical, '$.body.amount') END AS amount
+                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
+             SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
+                    SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
+             FROM money m LEFT JOIN p ON p.kiosk = m.kiosk
+             GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
+             ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
+        )
+        .map_err(LabStoreError::from)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(ReportRow {
+                panchayat: r.get(0)?,
+                kiosk: r.get(1)?,
+                scheme: r.get(2)?,
+                month: r.get(3)?,
+                receipts: r.get(4)?,
+                reversals: r.get(5)?,
+                total: Paise(r.get(6)?),
+            })
+        })
+        .map_err(LabStoreError::from)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(LabStoreError::from)?;
+    Ok(rows)
+}
+
+/// `dastak lab verify-receipt`: the QR payload against the kiosk's key and
+/// the lab's records. Returns the proof and whether the lab holds that
+/// receipt as printed (and if it was reversed, the slip).
+pub fn verify_receipt(lab: &Lab, text: &str) -> Result<(Proof, bool, Option<String>), LabError> {
+    let (claimed, _) = Proof::parse_unverified(text).map_err(|e| BatchError::Damaged {
+        detail: e.to_string(),
+    })?;
+    let key = lab
+        .store
+        .kiosk_key(&claimed.kiosk)?
+        .ok_or_else(|| LabError::UnknownKiosk {
+            kiosk: claimed.kiosk.clone(),
+        })?;
+    let proof =
+        Proof::verify(text, &claimed.kiosk, &key).map_err(|_| BatchError::BadSignature {
+            kiosk: claimed.kiosk.clone(),
+        })?;
+    let conn = lab.store.conn();
+    let held: Option<(String, i64)> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT json_extract(canonical, '$.body.member_id'), json_extract(canonical, '$.body.amount')
+         FROM events WHERE kiosk = ?1 AND kind = 'contribution_taken'
+           AND json_extract(canonical, '$.body.receipt') = ?2",
+        rusqlite::params![proof.kiosk, proof.document],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))
+    .map_err(LabStoreError::from)?;
+    let matches = held.is_some_and(|(m, a)| m == proof.member && a == proof.amount.0);
+    let reversed: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT json_extract(canonical, '$.body.receipt') FROM events
+         WHERE kiosk = ?1 AND kind = 'contribution_reversed'
+           AND json_extract(canonical, '$.body.original') = ?2",
+        rusqlite::params![proof.kiosk, proof.document],
+        |r| r.get(0),
+    ))
+    .map_err(LabStoreError::from)?;
+    Ok((proof, matches, reversed))
+}
+
+/// The HTTP collector. Takes a bound listener and a shutdown flag (as
+/// mini-redis takes a shutdown future), so tests run it on port 0 and stop
+/// it. `POST /api/batches` (a sealed batch; at most 4 MiB) answers with a
+/// signed acknowledgement; `GET /api/ack/KIOSK` says what the lab holds.
+pub fn serve(
+    lab: &mut Lab,
+    listener: TcpListener,
+    shutdown: Arc<AtomicBool>,
+) -> Result<(), LabError> {
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| LabError::Io {
+        path: "listener".into(),
+        detail: e.to_string(),
+    })?;
+    while !shutdown.load(Ordering::SeqCst) {
+        let mut req = match server.recv_timeout(Duration::from_millis(100)) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(_) => continue,
+        };
+        let now = Timestamp::now();
+        let url = req.url().to_string();
+        let (status, body): (u16, Vec<u8>) = match (req.method(), url.as_str()) {
+            (tiny_http::Method::Post, "/api/batches") => {
+                let mut bytes = Vec::new();
+                use std::io::Read;
+                let read = req
+                    .as_reader()
+                    .take(MAX_BATCH_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes);
+                if read.is_err() {
+                    (400, b"could not read the request".to_vec())
+                } else if bytes.len() > MAX_BATCH_BYTES {
+                    (413, b"batch too large".to_vec())
+                } else {
+                    match lab.receive(&bytes, now).and_then(|(k, _)| lab.ack(&k, now)) {
+                        Ok(ack) => (200, ack),
+                        Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
+                            (403, e.to_string().into_bytes())
+                        }
+                        Err(e @ LabError::Batch(_)) => (400, e.to_string().into_bytes()),
+                        Err(e) => (500, e.to_string().into_bytes()),
+                    }
+                }
+            }
+            (tiny_http::Method::Get, path) if path.starts_with("/api/ack/") => {
+                let kiosk = &path["/api/ack/".len()..];
+                match lab.ack(kiosk, now) {
+                    Ok(ack) => (200, ack),
+                    Err(e @ LabError::UnknownKiosk { .. }) => (403, e.to_string().into_bytes()),
+                    Err(e) => (500, e.to_string().into_bytes()),
+                }
+            }
+            _ => (404, b"not found".to_vec()),
+        };
+        // A client that went away is its own problem; the next one is served.
+        let _ = req.respond(tiny_http::Response::from_data(body).with_status_code(status));
+    }
+    Ok(())
+}
+
+/// Keeps the stick's file naming in one place for tests that truncate one.
+pub fn expected_file(kiosk: &str, first: u64, last: u64) -> String {
+    batch_file_name(kiosk, first, last)
+}

@@ -1,0 +1,277 @@
+//! The lab's storage behind a narrow interface, so that PostgreSQL can
+//! follow SQLite for state-wide use: registered kiosks, their events keyed
+//! by (kiosk, sequence), and quarantined conflicts.
+//!
+//! Inserts are idempotent (`ON CONFLICT DO NOTHING` on the key): the same
+//! event arriving twice — by stick and network, or a replayed batch — changes
+//! nothing. Different content under a key the lab already holds is never
+//! written over: it goes to quarantine and raises an alarm.
+
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::domain::event::Event;
+use crate::domain::proof::parse_public_key;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabStoreError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What one ingest did.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Ingested {
+    pub new: u64,
+    pub duplicate: u64,
+    pub quarantined: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct KioskStatus {
+    pub kiosk: String,
+    /// Every event up to here is held.
+    pub through: u64,
+    pub last_seq: u64,
+    pub last_event_at: Option<String>,
+    pub last_contact: Option<String>,
+    /// Missing ranges below the last event held.
+    pub gaps: Vec<(u64, u64)>,
+    pub quarantined: u64,
+}
+
+/// What the lab needs from its storage.
+pub trait LabStore {
+    fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError>;
+    fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError>;
+    /// Inserts events (already verified), idempotently; conflicts go to
+    /// quarantine.
+    fn ingest(
+        &mut self,
+        kiosk: &str,
+        events: &[(Event, String, String)],
+        now: &str,
+    ) -> Result<Ingested, LabStoreError>;
+    /// The contiguous high-water mark and its hash.
+    fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError>;
+    fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError>;
+    fn conn(&self) -> &Connection;
+}
+
+/// kiosk, last contact, last seq, last event time, quarantined.
+type StatusRow = (String, Option<String>, u64, Option<String>, u64);
+
+pub struct SqliteLab {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS kiosks (
+    code         TEXT PRIMARY KEY,
+    public_key   TEXT NOT NULL,
+    added_at     TEXT NOT NULL,
+    last_contact TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS events (
+    kiosk       TEXT NOT NULL REFERENCES kiosks(code),
+    seq         INTEGER NOT NULL,
+    hash        TEXT NOT NULL,
+    prev        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    canonical   BLOB NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (kiosk, seq)
+) STRICT;
+CREATE TABLE IF NOT EXISTS quarantine (
+    id          INTEGER PRIMARY KEY,
+    kiosk       TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    hash        TEXT NOT NULL,
+    canonical   BLOB NOT NULL,
+    reason      TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (kiosk, seq, hash)
+) STRICT;
+";
+
+impl SqliteLab {
+    pub fn open(path: &std::path::Path) -> Result<SqliteLab, LabStoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteLab { conn })
+    }
+}
+
+impl LabStore for SqliteLab {
+    fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError> {
+        self.conn.execute(
+            "INSERT INTO kiosks (code, public_key, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (code) DO UPDATE SET public_key = excluded.public_key",
+            params![code, key, now],
+        )?;
+        Ok(())
+    }
+
+    fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError> {
+        let k: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT public_key FROM kiosks WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(k.and_then(|k| parse_public_key(&k)))
+    }
+
+    fn ingest(
+        &mut self,
+        kiosk: &str,
+        events: &[(Event, String, String)],
+        now: &str,
+    ) -> Result<Ingested, LabStoreError> {
+        let tx = self.conn.transaction()?;
+        let mut out = Ingested::default();
+        {
+            let mut held =
+                tx.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (kiosk, seq) DO NOTHING",
+            )?;
+            let mut quarantine = tx.prepare_cached(
+                "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            )?;
+            for (e, canonical, hash) in events {
+                let existing: Option<String> = held
+                    .query_row(params![kiosk, e.seq], |r| r.get(0))
+                    .optional()?;
+                match existing {
+                    Some(h) if h == *hash => out.duplicate += 1,
+                    Some(_) => {
+                        quarantine.execute(params![
+                            kiosk,
+                            e.seq,
+                            hash,
+                            canonical.as_bytes(),
+                            "conflict",
+                            now
+                        ])?;
+                        out.quarantined += 1;
+                    }
+                    None => {
+                        // The event below, when held, must be the one this
+                        // event names as its predecessor.
+                        let below: Option<String> = if e.seq > 1 {
+                            held.query_row(params![kiosk, e.seq - 1], |r| r.get(0))
+                                .optional()?
+                        } else {
+                            None
+                        };
+                        if below.is_some_and(|b| b != e.prev) {
+                            quarantine.execute(params![
+                                kiosk,
+                                e.seq,
+                                hash,
+                                canonical.as_bytes(),
+                                "fork",
+                                now
+                            ])?;
+                            out.quarantined += 1;
+                            continue;
+                        }
+                        insert.execute(params![
+                            kiosk,
+                            e.seq,
+                            hash,
+                            e.prev,
+                            e.body.kind(),
+                            e.at,
+                            canonical.as_bytes(),
+                            now
+                        ])?;
+                        out.new += 1;
+                    }
+                }
+            }
+            tx.execute(
+                "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
+                params![kiosk, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError> {
+        // The first missing sequence number, minus one.
+        let through: u64 = self.conn.query_row(
+            "SELECT COALESCE(MIN(e.seq), 0) FROM (SELECT 0 AS seq UNION ALL SELECT seq FROM events WHERE kiosk = ?1) e
+             WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.kiosk = ?1 AND n.seq = e.seq + 1)",
+            [kiosk],
+            |r| r.get(0),
+        )?;
+        let hash: String = self
+            .conn
+            .query_row(
+                "SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2",
+                params![kiosk, through],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        Ok((through, hash))
+    }
+
+    fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT k.code, k.last_contact, COALESCE(MAX(e.seq), 0), MAX(e.at),
+                    (SELECT COUNT(*) FROM quarantine q WHERE q.kiosk = k.code)
+             FROM kiosks k LEFT JOIN events e ON e.kiosk = k.code GROUP BY k.code ORDER BY k.code",
+        )?;
+        let rows: Vec<StatusRow> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (kiosk, last_contact, last_seq, last_event_at, quarantined) in rows {
+            let (through, _) = self.head(&kiosk)?;
+            let mut seqs = self
+                .conn
+                .prepare("SELECT seq FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq")?;
+            let held: Vec<u64> = seqs
+                .query_map(params![kiosk, through], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut gaps = Vec::new();
+            let mut expect = through + 1;
+            for s in held {
+                if s > expect {
+                    gaps.push((expect, s - 1));
+                }
+                expect = s + 1;
+            }
+            out.push(KioskStatus {
+                kiosk,
+                through,
+                last_seq,
+                last_event_at,
+                last_contact,
+                gaps,
+                quarantined,
+            });
+        }
+        Ok(out)
+    }
+
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}

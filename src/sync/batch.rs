@@ -1,0 +1,264 @@
+//! The batch and acknowledgement formats: what travels between a kiosk and
+//! the district lab. IO-free; the bytes are frozen by `tests/golden_batch.rs`.
+//!
+//! A **batch** is a contiguous range of one kiosk's ledger events, with the
+//! hash of the event before the range (so the lab can link it to what it
+//! holds), signed by the kiosk's ed25519 key:
+//!
+//! ```text
+//! DASTAK-BATCH 1\n
+//! {"v":1,"kiosk":"RMP01","first":1,"last":2,"prev":"000…","events":["{…}","{…}"]}\n
+//! <ed25519 signature of the JSON line, 128 hex>\n
+//! ```
+//!
+//! The events are their canonical bytes, as hashed on the kiosk. On the way
+//! the whole batch is encrypted to the lab (age, X25519): the signature says
+//! who sent it, the encryption that nobody in between read it.
+//!
+//! An **acknowledgement** is the lab's signed statement of what it holds
+//! for a kiosk: the highest sequence number up to which it has every event,
+//! and that event's hash, so the kiosk can check the lab holds *its* chain.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::event::{Event, GENESIS, hash_hex};
+use crate::i18n::{Localized, Message, english};
+
+pub const BATCH_MAGIC: &str = "DASTAK-BATCH 1";
+pub const ACK_MAGIC: &str = "DASTAK-ACK 1";
+pub const BATCH_VERSION: u16 = 1;
+/// At most this many events in one batch: a long offline month becomes
+/// several batches, and a broken upload re-sends little.
+pub const MAX_EVENTS: usize = 250;
+/// The largest batch a lab accepts, encrypted (a bound on request bodies).
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchBody {
+    pub v: u16,
+    pub kiosk: String,
+    pub first: u64,
+    pub last: u64,
+    /// Hash of event `first - 1` (GENESIS when `first` is 1).
+    pub prev: String,
+    /// Canonical bytes of each event, in order.
+    pub events: Vec<String>,
+}
+
+/// A batch checked: signature, format, contiguity and the chain within it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedBatch {
+    pub body: BatchBody,
+    /// Each event, its canonical bytes and hash.
+    pub events: Vec<(Event, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum BatchError {
+    /// Cut short, not a batch, or not decryptable: a damaged file.
+    Damaged {
+        detail: String,
+    },
+    UnknownKiosk {
+        kiosk: String,
+    },
+    BadSignature {
+        kiosk: String,
+    },
+    /// Signed correctly but its events do not form the chain they claim.
+    BrokenChain {
+        kiosk: String,
+        seq: u64,
+    },
+}
+
+impl Localized for BatchError {
+    fn message(&self) -> Message {
+        match self {
+            BatchError::Damaged { detail } => Message::new("batch.damaged").arg("detail", detail),
+            BatchError::UnknownKiosk { kiosk } => {
+                Message::new("batch.unknown_kiosk").arg("kiosk", kiosk)
+            }
+            BatchError::BadSignature { kiosk } => {
+                Message::new("batch.bad_signature").arg("kiosk", kiosk)
+            }
+            BatchError::BrokenChain { kiosk, seq } => Message::new("batch.broken_chain")
+                .arg("kiosk", kiosk)
+                .arg("seq", seq),
+        }
+    }
+}
+
+fn damaged(detail: impl std::fmt::Display) -> BatchError {
+    BatchError::Damaged {
+        detail: detail.to_string(),
+    }
+}
+
+impl BatchBody {
+    /// A batch of `events` (canonical bytes, consecutive, `first` onwards),
+    /// linked to the hash of the event before.
+    pub fn new(kiosk: &str, first: u64, prev: &str, events: Vec<String>) -> BatchBody {
+        BatchBody {
+            v: BATCH_VERSION,
+            kiosk: kiosk.to_string(),
+            first,
+            last: first + events.len() as u64 - 1,
+            prev: prev.to_string(),
+            events,
+        }
+    }
+
+    /// The signed wire bytes (before encryption).
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        // Plain structs of strings and integers: serialising cannot fail.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let sig = key.sign(json.as_bytes());
+        format!("{BATCH_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+    }
+}
+
+/// Splits signed bytes into (kiosk named inside, JSON line, signature), so
+/// the lab can find the key to check them with.
+pub fn open_signed(bytes: &[u8], magic: &str) -> Result<(String, Signature), BatchError> {
+    let text = std::str::from_utf8(bytes).map_err(damaged)?;
+    let mut lines = text.split('\n');
+    if lines.next() != Some(magic) {
+        return Err(damaged("not a dastak file"));
+    }
+    let json = lines
+        .next()
+        .ok_or_else(|| damaged("cut short"))?
+        .to_string();
+    let sig_hex = lines.next().ok_or_else(|| damaged("cut short"))?;
+    if lines.next() != Some("") || lines.next().is_some() {
+        return Err(damaged("cut short or padded"));
+    }
+    let sig: [u8; 64] = hex::decode(sig_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| damaged("bad signature encoding"))?;
+    Ok((json, Signature::from_bytes(&sig)))
+}
+
+/// The kiosk a signed batch claims to come from (not yet trusted).
+pub fn claimed_kiosk(bytes: &[u8]) -> Result<String, BatchError> {
+    let (json, _) = open_signed(bytes, BATCH_MAGIC)?;
+    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
+    Ok(body.kiosk)
+}
+
+/// Checks a signed batch with the kiosk's key and the chain inside it.
+pub fn verify_batch(bytes: &[u8], key: &VerifyingKey) -> Result<VerifiedBatch, BatchError> {
+    let (json, sig) = open_signed(bytes, BATCH_MAGIC)?;
+    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
+    key.verify_strict(json.as_bytes(), &sig)
+        .map_err(|_| BatchError::BadSignature {
+            kiosk: body.kiosk.clone(),
+        })?;
+    let broken = |seq| BatchError::BrokenChain {
+        kiosk: body.kiosk.clone(),
+        seq,
+    };
+    if body.v != BATCH_VERSION
+        || body.events.is_empty()
+        || body.events.len() > MAX_EVENTS
+        || body.first == 0
+        || body.last != body.first + body.events.len() as u64 - 1
+        || (body.first == 1 && body.prev != GENESIS)
+    {
+        return Err(broken(body.first));
+    }
+    let mut prev = body.prev.clone();
+    let mut events = Vec::with_capacity(body.events.len());
+    for (i, raw) in body.events.iter().enumerate() {
+        let seq = body.first + i as u64;
+        let e = Event::from_canonical(raw.as_bytes()).map_err(|_| broken(seq))?;
+        if e.seq != seq || e.kiosk != body.kiosk || e.prev != prev {
+            return Err(broken(seq));
+        }
+        let hash = hash_hex(raw.as_bytes());
+        prev = hash.clone();
+        events.push((e, hash));
+    }
+    Ok(VerifiedBatch { body, events })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub v: u16,
+    pub kiosk: String,
+    /// The lab holds every event of this kiosk up to here (0: none).
+    pub through: u64,
+    /// The hash of event `through` as the lab holds it.
+    pub hash: String,
+    /// When the lab said so (RFC 3339).
+    pub at: String,
+}
+
+impl Ack {
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let sig = key.sign(json.as_bytes());
+        format!("{ACK_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+    }
+
+    /// Checks an acknowledgement with the lab's key.
+    pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Ack, BatchError> {
+        let (json, sig) = open_signed(bytes, ACK_MAGIC)?;
+        let ack: Ack = serde_json::from_str(&json).map_err(damaged)?;
+        key.verify_strict(json.as_bytes(), &sig)
+            .map_err(|_| BatchError::BadSignature {
+                kiosk: "lab".into(),
+            })?;
+        Ok(ack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tampered_or_truncated_batch_is_refused() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let body = BatchBody::new("RMP01", 5, &"a".repeat(64), vec!["{}".into()]);
+        let bytes = body.sign(&key);
+        // Not a real event: signature fine, chain broken.
+        assert!(matches!(
+            verify_batch(&bytes, &key.verifying_key()),
+            Err(BatchError::BrokenChain { .. })
+        ));
+        let cut = &bytes[..bytes.len() - 10];
+        assert!(matches!(
+            verify_batch(cut, &key.verifying_key()),
+            Err(BatchError::Damaged { .. })
+        ));
+        let mut flipped = bytes.clone();
+        flipped[30] ^= 1;
+        assert!(verify_batch(&flipped, &key.verifying_key()).is_err());
+        let other = SigningKey::from_bytes(&[4; 32]);
+        assert!(matches!(
+            verify_batch(&bytes, &other.verifying_key()),
+            Err(BatchError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn acks_verify_with_the_lab_key_only() {
+        let lab = SigningKey::from_bytes(&[9; 32]);
+        let ack = Ack {
+            v: 1,
+            kiosk: "RMP01".into(),
+            through: 7,
+            hash: "b".repeat(64),
+            at: "2026-11-23T10:00:00+05:30".into(),
+        };
+        let bytes = ack.sign(&lab);
+        assert_eq!(Ack::verify(&bytes, &lab.verifying_key()), Ok(ack));
+        let other = SigningKey::from_bytes(&[8; 32]);
+        assert!(Ack::verify(&bytes, &other.verifying_key()).is_err());
+    }
+}
