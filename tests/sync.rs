@@ -1,0 +1,738 @@
+//! Batches to the district lab, as a fault matrix: whatever happens on the
+//! way — a stick pulled or damaged, a byte flipped, a forged or replayed
+//! batch, a lab killed mid-upload or restored from an old backup, a
+//! response lost after the lab committed, 200 kiosks at once — the lab ends
+//! up with exactly the kiosk's events, once. Real binaries, real SQLite
+//! files, a real HTTP server on 127.0.0.1.
+
+mod support;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use dastak::lab::Lab;
+use support::*;
+
+struct LabServer {
+    url: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LabServer {
+    fn start(dir: &Path) -> LabServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        LabServer::on(dir, listener)
+    }
+
+    fn on(dir: &Path, listener: TcpListener) -> LabServer {
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut lab = Lab::open(dir).expect("lab");
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            dastak::lab::serve(&mut lab, listener, s).expect("serve");
+        });
+        LabServer {
+            url,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            t.join().expect("lab thread");
+        }
+    }
+}
+
+impl Drop for LabServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A lab directory, initialised through the real binary.
+fn lab() -> Kiosk {
+    let l = Kiosk::empty();
+    l.run(None, &["lab", "init"]).ok();
+    l
+}
+
+fn lab_identity(l: &Kiosk) -> (String, String) {
+    let r = l.run(None, &["lab", "identity", "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    (
+        v["recipient"].as_str().expect("recipient").to_string(),
+        v["ack_key"].as_str().expect("key").to_string(),
+    )
+}
+
+fn register(l: &Kiosk, k: &Kiosk) {
+    let id = k.run(None, &["identity"]);
+    id.ok();
+    let mut parts = id.stdout.split_whitespace();
+    let (code, key) = (parts.next().expect("code"), parts.next().expect("key"));
+    l.run(None, &["lab", "kiosk", "add", code, key]).ok();
+}
+
+fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
+    let (recipient, key) = lab_identity(l);
+    let mut args = vec![
+        "link",
+        "--operator",
+        "ADMIN",
+        "--lab-recipient",
+        &recipient,
+        "--lab-key",
+        &key,
+    ];
+    if let Some(u) = url {
+        args.extend(["--url", u]);
+    }
+    k.run(Some(ADMIN_PIN), &args).ok();
+}
+
+/// A kiosk with a member, `payments` contributions and a day close.
+fn busy_kiosk(payments: usize) -> Kiosk {
+    let k = Kiosk::ready();
+    let id = k.fund_member();
+    for _ in 0..payments {
+        k.run(
+            Some(VOL_PIN),
+            &[
+                "pay",
+                "--operator",
+                "VOL1",
+                "--member",
+                &id,
+                "--scheme",
+                "FUND",
+            ],
+        )
+        .ok();
+    }
+    k.run(
+        Some(VOL_PIN),
+        &[
+            "day-close",
+            "--operator",
+            "VOL1",
+            "--notes",
+            &format!("100={payments}"),
+            "--coins",
+            "0",
+        ],
+    )
+    .ok();
+    k
+}
+
+/// A kiosk with several batches' worth of events: the demo panchayat.
+fn demo_kiosk() -> Kiosk {
+    let k = Kiosk::empty();
+    k.run(None, &["demo", "--households", "40"]).ok();
+    k
+}
+
+fn demo_link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
+    let (recipient, key) = lab_identity(l);
+    let mut args = vec![
+        "link",
+        "--operator",
+        "ADMIN",
+        "--lab-recipient",
+        &recipient,
+        "--lab-key",
+        &key,
+    ];
+    if let Some(u) = url {
+        args.extend(["--url", u]);
+    }
+    k.run(Some("1234"), &args).ok();
+}
+
+fn kiosk_events(k: &Kiosk) -> Vec<(i64, String)> {
+    let conn = k.db();
+    let mut stmt = conn
+        .prepare("SELECT seq, hash FROM events ORDER BY seq")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// The lab's copy of one kiosk's events, in order.
+fn lab_events(l: &Kiosk, kiosk: &str) -> Vec<(i64, String)> {
+    let conn = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("lab db");
+    let mut stmt = conn
+        .prepare("SELECT seq, hash FROM events WHERE kiosk = ?1 ORDER BY seq")
+        .expect("prepare");
+    stmt.query_map([kiosk], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+fn acked(k: &Kiosk) -> i64 {
+    k.count("SELECT acked_through FROM lab_link")
+}
+
+fn sync(k: &Kiosk) -> Run {
+    let mut c = k.command(&["sync"]);
+    c.env("DASTAK_RETRY_MS", "20");
+    run_output(c.output().expect("spawn"))
+}
+
+#[test]
+fn a_day_reaches_the_lab_by_usb_and_network_once_with_the_day_close_totals() {
+    let k = busy_kiosk(4);
+    let l = lab();
+    register(&l, &k);
+    let server = LabServer::start(l.dir());
+    link(&k, &l, Some(&server.url));
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    // The lab imports the stick (the server holds the database too: SQLite
+    // serialises the two writers).
+    l.run(None, &["lab", "import", s]).ok();
+    assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+    // The same events by network: nothing changes, and the ack arrives.
+    sync(&k).ok();
+    assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+    assert_eq!(acked(&k), kiosk_events(&k).len() as i64);
+    // The lab's report shows the day close's cash.
+    let counted = k.count("SELECT counted FROM day_closes ORDER BY seq DESC LIMIT 1");
+    let r = l.run(None, &["lab", "report", "--json"]);
+    r.ok();
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let total: i64 = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["total"].as_i64().expect("total"))
+        .sum();
+    assert_eq!(total, counted);
+    assert_eq!(counted, 40_000);
+    // And the next export reads the lab's acknowledgement off the stick.
+    let e = k.run(None, &["export", "--to", s, "--json"]);
+    e.ok();
+    let v: serde_json::Value = serde_json::from_str(&e.stdout).expect("json");
+    assert_eq!(v["batches"], 0);
+    l.run(None, &["lab", "status"]).ok();
+}
+
+#[test]
+fn a_stick_imported_twice_and_a_replayed_batch_change_nothing() {
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    demo_link(&k, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    let old: Vec<_> = std::fs::read_dir(stick.path().join("dastak"))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".batch"))
+        .map(|e| (e.file_name(), std::fs::read(e.path()).expect("read")))
+        .collect();
+    assert_eq!(old.len(), 3, "507 events make 3 batches of at most 250");
+    l.run(None, &["lab", "import", s]).ok();
+    let once = lab_events(&l, "DEMO01");
+    assert_eq!(once, kiosk_events(&k));
+    let r = l.run(None, &["lab", "import", s]);
+    r.ok();
+    assert!(r.stdout.contains("0 new event"), "{}", r.stdout);
+    // A replay: an old batch copied back onto a stick later.
+    let replay = tempfile::tempdir().expect("replay");
+    std::fs::create_dir_all(replay.path().join("dastak")).expect("mkdir");
+    std::fs::write(replay.path().join("dastak").join(&old[0].0), &old[0].1).expect("copy");
+    l.run(
+        None,
+        &["lab", "import", replay.path().to_str().expect("utf8")],
+    )
+    .ok();
+    assert_eq!(lab_events(&l, "DEMO01"), once);
+}
+
+#[test]
+fn a_truncated_a_flipped_and_an_out_of_order_batch_leave_the_rest_imported_and_the_gap_reported() {
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    demo_link(&k, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    let folder = stick.path().join("dastak");
+    let second = folder.join("DEMO01-000000251-000000500.batch");
+    let bytes = std::fs::read(&second).expect("read");
+    // Pulled mid-copy: the file is cut short.
+    std::fs::write(&second, &bytes[..bytes.len() / 2]).expect("truncate");
+    // And one flipped byte in the first.
+    let first = folder.join("DEMO01-000000001-000000250.batch");
+    let mut b1 = std::fs::read(&first).expect("read");
+    let mid = b1.len() / 2;
+    b1[mid] ^= 0x01;
+    std::fs::write(&first, &b1).expect("flip");
+    let r = l.run(None, &["lab", "import", s]);
+    r.failed();
+    assert!(r.stderr.contains("damaged"), "{}", r.stderr);
+    // The third batch arrived after a gap: kept, and the gap reported.
+    let st = l.run(None, &["lab", "status", "--json"]);
+    st.ok();
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).expect("json");
+    assert_eq!(v[0]["through"], 0);
+    assert_eq!(v[0]["last_seq"], 507);
+    assert_eq!(v[0]["gaps"][0], serde_json::json!([1, 500]));
+    // The kiosk marked nothing; the next export writes them again whole.
+    assert_eq!(acked(&k), 0);
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
+    let st = l.run(None, &["lab", "status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).expect("json");
+    assert_eq!(v[0]["gaps"], serde_json::json!([]));
+    k.run(None, &["export", "--to", s]).ok();
+    assert_eq!(acked(&k), 507);
+}
+
+#[test]
+fn batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused() {
+    let a = busy_kiosk(1);
+    let b = busy_kiosk(1);
+    let l = lab();
+    // B registered under A's code? No: B's code is RMP01 too; register A's
+    // key for RMP01 and let B (another key) try to pass as it.
+    register(&l, &a);
+    link(&b, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    b.run(None, &["export", "--to", s]).ok();
+    let r = l.run(None, &["lab", "import", s]);
+    r.failed();
+    assert!(r.stderr.contains("not signed by its key"), "{}", r.stderr);
+    assert!(lab_events(&l, "RMP01").is_empty());
+    // A kiosk the lab never registered.
+    let l2 = lab();
+    link(&a, &l2, None);
+    let stick2 = tempfile::tempdir().expect("stick");
+    let s2 = stick2.path().to_str().expect("utf8");
+    a.run(None, &["export", "--to", s2]).ok();
+    let r = l2.run(None, &["lab", "import", s2]);
+    r.failed();
+    assert!(r.stderr.contains("not registered"), "{}", r.stderr);
+}
+
+#[test]
+fn different_content_under_a_held_sequence_number_is_quarantined_not_written_over() {
+    let k = busy_kiosk(1);
+    let l = lab();
+    register(&l, &k);
+    link(&k, &l, None);
+    // A copy of the kiosk's data directory (same key) that goes on to
+    // record something else under the same sequence numbers: a fork.
+    let fork = Kiosk::empty();
+    for f in ["dastak.db", "district.key", "kiosk.key"] {
+        std::fs::copy(k.dir().join(f), fork.dir().join(f)).expect("copy");
+    }
+    let id = "RMP01-00001";
+    k.run(
+        Some(VOL_PIN),
+        &[
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            id,
+            "--scheme",
+            "FUND",
+        ],
+    )
+    .ok();
+    fork.run(
+        Some(VOL_PIN),
+        &[
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            id,
+            "--scheme",
+            "FUND",
+            "--amount",
+            "300",
+        ],
+    )
+    .ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let held = lab_events(&l, "RMP01");
+    let stick2 = tempfile::tempdir().expect("stick");
+    let s2 = stick2.path().to_str().expect("utf8");
+    fork.run(None, &["export", "--to", s2]).ok();
+    let r = l.run(None, &["lab", "import", s2]);
+    r.ok();
+    assert!(r.stdout.contains("1 quarantined"), "{}", r.stdout);
+    assert_eq!(lab_events(&l, "RMP01"), held, "nothing written over");
+    let st = l.run(None, &["lab", "status"]);
+    st.failed();
+    assert_eq!(st.status, 3);
+    assert!(st.stderr.contains("ALARM"), "{}", st.stderr);
+}
+
+#[test]
+fn an_exported_stick_shows_no_name_or_phone_in_clear() {
+    let k = Kiosk::ready();
+    let r = k.run(
+        Some(VOL_PIN),
+        &[
+            "member",
+            "add",
+            "--operator",
+            "VOL1",
+            "--name",
+            "Kamla Saini",
+            "--relative-name",
+            "Gopal Saini",
+            "--gender",
+            "F",
+            "--age",
+            "34",
+            "--ration-card",
+            "RJ0002",
+            "--phone",
+            "9876543210",
+            "--scheme",
+            "FUND",
+            "--nominee-name",
+            "Gopal Saini",
+            "--nominee-relation",
+            "husband",
+        ],
+    );
+    r.ok();
+    let l = lab();
+    register(&l, &k);
+    link(&k, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    k.run(
+        None,
+        &["export", "--to", stick.path().to_str().expect("utf8")],
+    )
+    .ok();
+    let mut scanned = 0;
+    for e in std::fs::read_dir(stick.path().join("dastak"))
+        .expect("dir")
+        .flatten()
+    {
+        let bytes = std::fs::read(e.path()).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [
+            "Kamla",
+            "Saini",
+            "9876543210",
+            "रामपुर",
+            "RJ0002",
+            "member_registered",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{secret} in clear in {:?}",
+                e.path()
+            );
+        }
+        scanned += 1;
+    }
+    assert!(scanned >= 1);
+}
+
+#[test]
+fn a_stick_that_cannot_be_written_is_explained_and_nothing_is_marked_sent() {
+    let k = busy_kiosk(1);
+    let l = lab();
+    register(&l, &k);
+    link(&k, &l, None);
+    // Where the folder should go there is a file: as when a stick's
+    // filesystem is damaged or it was pulled and something else mounted.
+    let stick = tempfile::tempdir().expect("stick");
+    std::fs::write(stick.path().join("dastak"), b"not a folder").expect("file");
+    let r = k.run(
+        None,
+        &["export", "--to", stick.path().to_str().expect("utf8")],
+    );
+    r.failed();
+    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    // A read-only filesystem.
+    let r = k.run(None, &["export", "--to", "/proc/sys/dastak-stick"]);
+    r.failed();
+    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    assert_eq!(acked(&k), 0);
+    let good = tempfile::tempdir().expect("stick");
+    let g = good.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", g]).ok();
+    l.run(None, &["lab", "import", g]).ok();
+    assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+}
+
+#[test]
+fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
+    let k = busy_kiosk(2);
+    let l = lab();
+    register(&l, &k);
+    let mut server = LabServer::start(l.dir());
+    link(&k, &l, Some(&server.url));
+    sync(&k).ok();
+    let early = kiosk_events(&k).len();
+    server.stop();
+    // The backup, taken the proper way.
+    let backup = l.dir().join("backup.db");
+    rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE))
+        .expect("open")
+        .execute("VACUUM INTO ?1", [backup.to_str().expect("utf8")])
+        .expect("vacuum into");
+    let server = LabServer::start(l.dir());
+    k.run(
+        Some(VOL_PIN),
+        &[
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            "RMP01-00001",
+            "--scheme",
+            "FUND",
+        ],
+    )
+    .ok();
+    let mut c = k.command(&["sync", "--url", &server.url]);
+    c.env("DASTAK_RETRY_MS", "20");
+    run_output(c.output().expect("spawn")).ok();
+    assert_eq!(acked(&k) as usize, early + 1);
+    drop(server);
+    // Disaster: the lab goes back to the backup.
+    let db = l.dir().join(dastak::lab::DB_FILE);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::copy(&backup, &db).expect("restore");
+    assert_eq!(lab_events(&l, "RMP01").len(), early);
+    let server = LabServer::start(l.dir());
+    let mut c = k.command(&["sync", "--url", &server.url]);
+    c.env("DASTAK_RETRY_MS", "20");
+    let r = run_output(c.output().expect("spawn"));
+    r.ok();
+    assert!(r.stdout.contains("restored from a backup"), "{}", r.stdout);
+    assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+}
+
+/// A loopback proxy that forwards each request to the lab and, for the
+/// first `drop_first` requests that carry a body, reads the lab's answer and
+/// throws it away: the lab committed, the kiosk never heard.
+fn lossy_proxy(lab_url: &str, drop_first: u32) -> (String, Arc<AtomicU32>) {
+    use std::io::{Read, Write};
+    let target = lab_url.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let dropped = Arc::new(AtomicU32::new(0));
+    let d = dropped.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().take(64) {
+            let Ok(mut client) = client else { continue };
+            let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut req = Vec::new();
+            let mut buf = [0u8; 65536];
+            // Read the head, then the body by Content-Length.
+            let (head_end, len) = loop {
+                let n = match client.read(&mut buf) {
+                    Ok(0) | Err(_) => break (None, 0),
+                    Ok(n) => n,
+                };
+                req.extend_from_slice(&buf[..n]);
+                if let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    break (Some(p + 4), len);
+                }
+            };
+            let Some(head_end) = head_end else { continue };
+            while req.len() < head_end + len {
+                match client.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let Ok(mut upstream) = TcpStream::connect(&target) else {
+                continue;
+            };
+            let _ = upstream.write_all(&req);
+            let _ = upstream.shutdown(std::net::Shutdown::Write);
+            let mut answer = Vec::new();
+            let _ = upstream.read_to_end(&mut answer);
+            if len > 0 && d.load(Ordering::SeqCst) < drop_first {
+                d.fetch_add(1, Ordering::SeqCst);
+                continue; // the answer is lost
+            }
+            let _ = client.write_all(&answer);
+        }
+    });
+    (url, dropped)
+}
+
+#[test]
+fn a_response_lost_after_the_lab_committed_and_a_lab_killed_mid_upload_end_with_every_event_once() {
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut server = LabServer::on(l.dir(), listener);
+    let (proxy, dropped) = lossy_proxy(&server.url, 2);
+    demo_link(&k, &l, Some(&proxy));
+    let r = sync(&k);
+    r.ok();
+    assert_eq!(dropped.load(Ordering::SeqCst), 2);
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
+    // Now the lab dies; the kiosk's sync fails, marks nothing new, and
+    // completes when the lab is back on the same address.
+    k.run(
+        Some("3456"),
+        &[
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            "DEMO01-00003",
+            "--scheme",
+            "FUND",
+        ],
+    )
+    .ok();
+    server.stop();
+    let before = acked(&k);
+    let mut c = k.command(&["sync", "--url", &format!("http://{addr}")]);
+    c.env("DASTAK_RETRY_MS", "10");
+    let r = run_output(c.output().expect("spawn"));
+    r.failed();
+    assert!(r.stderr.contains("could not be reached"), "{}", r.stderr);
+    assert_eq!(acked(&k), before);
+    let listener = TcpListener::bind(addr).expect("rebind");
+    let _server = LabServer::on(l.dir(), listener);
+    let mut c = k.command(&["sync", "--url", &format!("http://{addr}")]);
+    c.env("DASTAK_RETRY_MS", "10");
+    run_output(c.output().expect("spawn")).ok();
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
+}
+
+/// 200 kiosks, each with its own key and a short chain of events, upload at
+/// once to one lab over loopback: nothing lost, nothing doubled.
+#[test]
+fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
+    use dastak::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, hash_hex};
+    use dastak::sync::batch::BatchBody;
+    use ed25519_dalek::SigningKey;
+    let l = lab();
+    let (recipient, _) = lab_identity(&l);
+    let mut labdb = Lab::open(l.dir()).expect("lab");
+    let now: jiff::Timestamp = "2026-11-23T04:30:00Z".parse().expect("ts");
+    let kiosks: Vec<(String, SigningKey, Vec<u8>)> = (0..200u32)
+        .map(|i| {
+            let code = format!("K{i:04}");
+            let mut seed = [0u8; 32];
+            seed[..4].copy_from_slice(&i.to_le_bytes());
+            seed[4] = 7;
+            let key = SigningKey::from_bytes(&seed);
+            labdb
+                .add_kiosk(&code, &hex::encode(key.verifying_key().to_bytes()), now)
+                .expect("register");
+            // A chain of 20 events.
+            let mut prev = GENESIS.to_string();
+            let mut events = Vec::new();
+            for seq in 1..=20u64 {
+                let body = if seq == 1 {
+                    Body::KioskInitialised {
+                        kiosk: code.clone(),
+                        panchayat: "रामपुर".into(),
+                        block: "b".into(),
+                        district: "d".into(),
+                        language: dastak::i18n::Lang::Hi,
+                    }
+                } else {
+                    Body::ClockConfirmed {
+                        date: jiff::civil::date(2026, 11, 23),
+                        by: "ADMIN".into(),
+                    }
+                };
+                let e = Event {
+                    v: FORMAT_VERSION,
+                    kiosk: code.clone(),
+                    seq,
+                    at: "2026-11-23T10:00:00+05:30".into(),
+                    prev: prev.clone(),
+                    body,
+                };
+                let bytes = e.canonical_bytes();
+                prev = hash_hex(&bytes);
+                events.push(String::from_utf8(bytes).expect("utf8"));
+            }
+            let signed = BatchBody::new(&code, 1, GENESIS, events).sign(&key);
+            let sealed = dastak::sync::seal(&signed, &recipient).expect("seal");
+            (code, key, sealed)
+        })
+        .collect();
+    drop(labdb);
+    let server = LabServer::start(l.dir());
+    let url = format!("{}/api/batches", server.url);
+    let kiosks = Arc::new(kiosks);
+    let workers: Vec<_> = (0..20)
+        .map(|w| {
+            let (kiosks, url) = (kiosks.clone(), url.clone());
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(Duration::from_secs(60)))
+                    .build()
+                    .into();
+                for (code, _, sealed) in kiosks.iter().skip(w).step_by(20) {
+                    // Each kiosk sends its batch twice: at-least-once.
+                    for _ in 0..2 {
+                        let r = agent.post(&url).send(&sealed[..]).expect("post");
+                        assert_eq!(r.status(), 200, "{code}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    drop(server);
+    let conn = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("db");
+    let total: i64 = conn
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(total, 200 * 20);
+    let per: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT kiosk FROM events GROUP BY kiosk HAVING COUNT(*) = 20 AND MAX(seq) = 20)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("per kiosk");
+    assert_eq!(per, 200);
+}
