@@ -420,6 +420,40 @@ impl Worker {
                 }
             }
             Effect::LoadQueue => Msg::Queue(msg(b.print_queue())),
+            Effect::Upload { background } => {
+                let mut retry = crate::sync::Retry::default();
+                if background {
+                    retry.attempts = 2;
+                    retry.timeout = Duration::from_secs(5);
+                }
+                let r = match b.key.clone() {
+                    None => Err(BooksError::NoKioskKey.message()),
+                    Some(key) => crate::sync::upload(&mut b.store, &key, None, retry, now)
+                        .map(|r| {
+                            Message::new("sync.uploaded")
+                                .arg("batches", r.batches)
+                                .arg("events", crate::domain::money::group_indian(r.events))
+                        })
+                        .map_err(|e| e.message()),
+                };
+                Msg::Synced(r)
+            }
+            Effect::Export(dir) => {
+                let r = match b.key.clone() {
+                    None => Err(BooksError::NoKioskKey.message()),
+                    Some(key) => {
+                        crate::sync::export(&mut b.store, &key, std::path::Path::new(&dir), now)
+                            .map(|r| {
+                                Message::new("sync.exported")
+                                    .arg("batches", r.batches)
+                                    .arg("events", crate::domain::money::group_indian(r.events))
+                                    .arg("dir", &r.folder)
+                            })
+                            .map_err(|e| e.message())
+                    }
+                };
+                Msg::Synced(r)
+            }
             // The printer desk's effects never reach the books.
             Effect::Send(_)
             | Effect::PrinterStatus

@@ -865,3 +865,58 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
     let screen = h.screen();
     assert!(screen.contains("Printed RMP01/2026-27/"), "{screen}");
 }
+
+#[test]
+fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
+    let (_tmp, dir) = kiosk();
+    let labdir = tempfile::tempdir().expect("lab");
+    let mut lab = dastak::lab::Lab::init(labdir.path()).expect("lab init");
+    let id = lab.identity();
+    {
+        let mut books = dir.open_books().expect("books");
+        let key = books.key.clone().expect("key");
+        lab.add_kiosk(
+            "RMP01",
+            &hex::encode(key.verifying_key().to_bytes()),
+            at(NOW_DAY, 9),
+        )
+        .expect("register");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        dastak::sync::link(&mut books.store, &id.recipient, &id.ack_key, Some(&url)).expect("link");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s = stop.clone();
+        let server = std::thread::spawn(move || {
+            let _ = dastak::lab::serve(&mut lab, listener, s);
+        });
+        let mut h = Harness::new(&dir, Lang::En);
+        h.login("VOL1", "3456");
+        h.type_text("s");
+        assert!(
+            h.screen().contains("16 events not sent yet"),
+            "{}",
+            h.screen()
+        );
+        h.type_text("U");
+        let screen = h.screen();
+        assert!(screen.contains("16 event(s) sent"), "{screen}");
+        assert!(screen.contains("0 events not sent yet"), "{screen}");
+        // The stick too: nothing pending, so nothing but the folder.
+        let stick = tempfile::tempdir().expect("stick");
+        for _ in 0.."/media/usb".len() {
+            h.keys(&[KeyCode::Backspace]);
+        }
+        h.type_text(stick.path().to_str().expect("utf8"));
+        h.keys(&[KeyCode::Enter]);
+        assert!(
+            h.screen().contains("0 batch(es), 0 event(s) written"),
+            "{}",
+            h.screen()
+        );
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        server.join().expect("server");
+    }
+    let lab = dastak::lab::Lab::open(labdir.path()).expect("lab");
+    let status = lab.status().expect("status");
+    assert_eq!(status[0].through, 16);
+}

@@ -51,6 +51,13 @@ pub struct Status {
     pub last_event_at: Option<String>,
     /// Documents committed but not yet printed.
     pub print_waiting: u64,
+    /// Linked to a district lab at all; its upload address, if any.
+    pub lab_linked: bool,
+    pub lab_url: Option<String>,
+    /// Events the lab has not acknowledged holding.
+    pub pending_to_lab: u64,
+    pub lab_acked_at: Option<String>,
+    pub lab_sent_at: Option<String>,
 }
 
 impl Books {
@@ -67,10 +74,22 @@ impl Books {
             )
             .map_err(StoreError::from)?;
         let clock = ClockState::from(self.clock_verdict(now)?);
+        let link = crate::sync::link_info(&self.store).ok().flatten();
+        let events = last.map(|(s, _)| s).unwrap_or(0);
+        let when = |t: &Option<String>| {
+            t.as_ref()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .map(display_instant)
+        };
         Ok(Status {
+            lab_linked: link.is_some(),
+            lab_url: link.as_ref().and_then(|l| l.url.clone()),
+            pending_to_lab: events.saturating_sub(link.as_ref().map_or(0, |l| l.acked_through)),
+            lab_acked_at: link.as_ref().and_then(|l| when(&l.acked_at)),
+            lab_sent_at: link.as_ref().and_then(|l| when(&l.last_sent_at)),
             kiosk: k.code,
             panchayat: k.panchayat,
-            events: last.map(|(s, _)| s).unwrap_or(0),
+            events,
             members: queries::member_count(conn)?,
             today_receipts,
             today_total: Paise(today_total),

@@ -27,6 +27,9 @@ use crate::tui::{
     sync,
 };
 
+/// How often the console uploads by itself.
+pub const AUTO_SYNC_SECONDS: i64 = 600;
+
 /// Everything that can happen to the console.
 pub enum Msg {
     Key(KeyEvent),
@@ -66,6 +69,8 @@ pub enum Msg {
     PrinterState(Result<Option<PrinterState>, PrintError>),
     Queue(Result<Vec<QueuedJob>, Message>),
     SettingsLoaded(Result<(String, u32), Message>),
+    /// How an upload or export went, in words for the sync screen.
+    Synced(Result<Message, Message>),
     SettingsSaved(Result<(), Message>),
 }
 
@@ -140,6 +145,13 @@ pub enum Effect {
         url: String,
         paper: u32,
     },
+    /// Upload pending batches to the lab (worker; short timeouts when in
+    /// the background, so the books are not held up for long).
+    Upload {
+        background: bool,
+    },
+    /// Write pending batches to a USB stick at this folder (worker).
+    Export(String),
     Quit,
 }
 
@@ -249,6 +261,8 @@ pub struct Model {
     pub notice: Option<(Message, bool)>,
     /// What the printer last said about itself.
     pub printer: Option<Result<Option<PrinterState>, PrintError>>,
+    /// When the console last uploaded by itself.
+    pub last_auto_sync: Option<Timestamp>,
 }
 
 impl Model {
@@ -266,6 +280,7 @@ impl Model {
             quit: false,
             notice: None,
             printer: None,
+            last_auto_sync: None,
         }
     }
 
@@ -284,6 +299,7 @@ impl Model {
             quit: false,
             notice: None,
             printer: None,
+            last_auto_sync: None,
         }
     }
 
@@ -328,7 +344,27 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = now;
+            // Every ten minutes, when the lab's address is known and there
+            // is something to send, upload in the background.
+            let due = model
+                .last_auto_sync
+                .is_none_or(|t| now.as_second() - t.as_second() >= AUTO_SYNC_SECONDS);
+            let wanted = model.operator.is_some()
+                && model
+                    .home
+                    .as_ref()
+                    .is_some_and(|h| h.lab_url.is_some() && h.pending_to_lab > 0);
+            if due && wanted {
+                model.last_auto_sync = Some(now);
+                return vec![Effect::Upload { background: true }];
+            }
             Vec::new()
+        }
+        Msg::Synced(r) => {
+            if let Screen::Sync(s) = &mut model.screen {
+                s.done(r);
+            }
+            vec![Effect::LoadHome]
         }
         Msg::Resize => Vec::new(),
         Msg::LoggedIn(Ok(op)) => {
@@ -357,6 +393,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                     model.clock = ClockVerdict::Believable;
                 }
                 model.home = Some(s.clone());
+                if let Screen::Sync(y) = &mut model.screen {
+                    y.status = Some(s.clone());
+                }
             }
             if let Screen::Home(h) = &mut model.screen {
                 h.loaded(r);
@@ -617,7 +656,7 @@ fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
         }
         Step::Sync => {
             model.screen = Screen::Sync(sync::Sync::new(model.lang, model.home.clone()));
-            Vec::new()
+            vec![Effect::LoadHome]
         }
     }
 }

@@ -122,7 +122,7 @@ impl Widget for &Home {
                 });
                 lines.push(Line::from(
                     Message::new("tui.sync.pending")
-                        .arg("events", group_indian(s.events))
+                        .arg("events", group_indian(s.pending_to_lab))
                         .render(l),
                 ));
                 let clock = t(l, s.clock.message_key());

@@ -1,5 +1,8 @@
-//! Sync: what has not yet reached the district lab. Until batches and
-//! uploads exist (the sync issue), this shows the events waiting to leave.
+//! Sync: what has not yet reached the district lab, when the lab last
+//! acknowledged, and the two ways out: `U` uploads now (when the kiosk has
+//! the lab's address; the console also uploads by itself every ten
+//! minutes), Enter writes the pending batches to the USB stick whose folder
+//! is typed in the field, and says when the stick can be removed.
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -10,28 +13,67 @@ use ratatui::widgets::Widget;
 use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::Step;
-use crate::tui::render_lines;
+use crate::tui::app::{Effect, Step};
+use crate::tui::field::Field;
+use crate::tui::{error_line, field_line, render_lines};
+
+/// Where a USB stick is mounted on the kiosk image.
+pub const DEFAULT_STICK: &str = "/media/usb";
 
 pub struct Sync {
     pub lang: Lang,
     pub status: Option<Status>,
+    pub stick: Field,
+    pub busy: bool,
+    /// The last outcome: (message, is it a problem).
+    pub outcome: Option<(Message, bool)>,
 }
 
 impl Sync {
     pub fn new(lang: Lang, status: Option<Status>) -> Sync {
-        Sync { lang, status }
+        Sync {
+            lang,
+            status,
+            stick: Field::new(200).with_text(DEFAULT_STICK),
+            busy: false,
+            outcome: None,
+        }
+    }
+
+    pub fn done(&mut self, r: Result<Message, Message>) {
+        self.busy = false;
+        self.outcome = Some(match r {
+            Ok(m) => (m, false),
+            Err(m) => (m, true),
+        });
     }
 
     pub fn key(&mut self, k: KeyEvent) -> Step {
+        if self.busy {
+            return match k.code {
+                KeyCode::Esc => Step::Home,
+                _ => Step::Nothing,
+            };
+        }
         match k.code {
-            KeyCode::Esc | KeyCode::Enter => Step::Home,
-            _ => Step::Nothing,
+            KeyCode::Esc => Step::Home,
+            KeyCode::F(5) | KeyCode::Char('U') => {
+                self.busy = true;
+                Step::Do(Effect::Upload { background: false })
+            }
+            KeyCode::Enter => {
+                self.busy = true;
+                Step::Do(Effect::Export(self.stick.value().to_string()))
+            }
+            _ => {
+                self.stick.key(k);
+                Step::Nothing
+            }
         }
     }
 
     pub fn help(&self) -> &'static str {
-        "tui.help.back"
+        "tui.help.sync"
     }
 }
 
@@ -43,15 +85,38 @@ impl Widget for &Sync {
             Some(s) => {
                 lines.push(Line::from(
                     Message::new("tui.sync.pending")
-                        .arg("events", group_indian(s.events))
+                        .arg("events", group_indian(s.pending_to_lab))
                         .render(l),
                 ));
-                lines.push(Line::from(t(l, "tui.sync.never")));
+                lines.push(Line::from(match &s.lab_acked_at {
+                    Some(at) => Message::new("tui.sync.acked_at").arg("at", at).render(l),
+                    None => t(l, "tui.sync.never"),
+                }));
+                if let Some(at) = &s.lab_sent_at {
+                    lines.push(Line::from(
+                        Message::new("tui.sync.sent_at").arg("at", at).render(l),
+                    ));
+                }
+                if !s.lab_linked {
+                    lines.push(error_line(t(l, "sync.not_linked")));
+                } else if let Some(u) = &s.lab_url {
+                    lines.push(Line::from(
+                        Message::new("tui.sync.url").arg("url", u).render(l),
+                    ));
+                }
             }
             None => lines.push(Line::from(t(l, "tui.wait"))),
         }
         lines.push(Line::from(""));
-        lines.push(Line::from(t(l, "tui.sync.not_set_up")));
+        lines.push(field_line(&t(l, "tui.sync.stick"), &self.stick, !self.busy));
+        if self.busy {
+            lines.push(Line::from(t(l, "tui.sync.working")));
+        }
+        match &self.outcome {
+            Some((m, true)) => lines.push(error_line(m.render(l))),
+            Some((m, false)) => lines.push(Line::from(m.render(l))),
+            None => {}
+        }
         render_lines(lines, area, buf);
     }
 }

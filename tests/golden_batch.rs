@@ -1,0 +1,81 @@
+//! The batch and acknowledgement bytes are frozen: kiosks and labs of
+//! different versions must agree on them. A change here is a new format
+//! version. Remade with `DASTAK_BLESS=1 cargo test --test golden_batch`.
+
+use dastak::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, hash_hex};
+use dastak::domain::operator::Role;
+use dastak::i18n::Lang;
+use dastak::sync::batch::{Ack, BatchBody, verify_batch};
+use ed25519_dalek::SigningKey;
+
+fn sample() -> (Vec<u8>, Vec<u8>) {
+    let kiosk = SigningKey::from_bytes(&[11; 32]);
+    let lab = SigningKey::from_bytes(&[22; 32]);
+    let first = Event {
+        v: FORMAT_VERSION,
+        kiosk: "RMP01".into(),
+        seq: 1,
+        at: "2026-11-23T10:00:00+05:30".into(),
+        prev: GENESIS.into(),
+        body: Body::KioskInitialised {
+            kiosk: "RMP01".into(),
+            panchayat: "रामपुर".into(),
+            block: "सांगानेर".into(),
+            district: "जयपुर".into(),
+            language: Lang::Hi,
+        },
+    };
+    let b1 = first.canonical_bytes();
+    let second = Event {
+        v: FORMAT_VERSION,
+        kiosk: "RMP01".into(),
+        seq: 2,
+        at: "2026-11-23T10:00:00+05:30".into(),
+        prev: hash_hex(&b1),
+        body: Body::OperatorAdded {
+            code: "ADMIN".into(),
+            name: "अरुण शर्मा".into(),
+            role: Role::Admin,
+            language: Lang::Hi,
+            by: "ADMIN".into(),
+        },
+    };
+    let b2 = second.canonical_bytes();
+    let batch = BatchBody::new(
+        "RMP01",
+        1,
+        GENESIS,
+        vec![
+            String::from_utf8(b1).expect("utf8"),
+            String::from_utf8(b2.clone()).expect("utf8"),
+        ],
+    )
+    .sign(&kiosk);
+    let ack = Ack {
+        v: 1,
+        kiosk: "RMP01".into(),
+        through: 2,
+        hash: hash_hex(&b2),
+        at: "2026-11-23T10:05:00+05:30".into(),
+    }
+    .sign(&lab);
+    // The sample is itself a valid batch.
+    assert!(verify_batch(&batch, &kiosk.verifying_key()).is_ok());
+    (batch, ack)
+}
+
+#[test]
+fn batch_and_ack_bytes_are_frozen() {
+    let (batch, ack) = sample();
+    let mut text = String::from_utf8(batch).expect("utf8");
+    text.push_str(&String::from_utf8(ack).expect("utf8"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/batch.txt");
+    if std::env::var("DASTAK_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).expect("bless");
+    }
+    let want = std::fs::read_to_string(&path).expect("golden batch exists");
+    assert_eq!(
+        text, want,
+        "the batch format changed: that is a new version"
+    );
+}
