@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use age::secrecy::ExposeSecret;
-use ed25519_dalek::SigningKey;
+use std::collections::HashMap;
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -26,9 +28,9 @@ use crate::domain::money::Paise;
 use crate::domain::proof::Proof;
 use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
-use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, claimed_kiosk, verify_batch};
+use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, read_batch};
 use crate::sync::{batch_file_name, stick_folder, unseal, write_durably};
-use store::{Ingested, KioskStatus, LabStore, LabStoreError, SqliteLab};
+use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, SqliteLab};
 
 pub const DB_FILE: &str = "district-lab.db";
 pub const IDENTITY_FILE: &str = "district-lab.identity";
@@ -163,36 +165,105 @@ impl Lab {
         .sign(&self.key))
     }
 
-    /// One sealed batch: decrypt, verify against the registered key, store.
+    /// Decrypts a sealed batch and verifies it against the registered key
+    /// and within itself; nothing is stored yet.
+    pub fn open_batch(&self, sealed: &[u8]) -> Result<Incoming, LabError> {
+        open_sealed(&self.identity, sealed, &|k| {
+            self.store.kiosk_key(k).map_err(LabError::from)
+        })
+    }
+
+    /// Every registered kiosk's key, to verify batches off this thread.
+    fn all_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabError> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT code, public_key FROM kiosks")
+            .map_err(LabStoreError::from)?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(LabStoreError::from)?
+            .collect::<Result<_, _>>()
+            .map_err(LabStoreError::from)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(c, k)| crate::domain::proof::parse_public_key(&k).map(|k| (c, k)))
+            .collect())
+    }
+
+    /// One sealed batch: verified, then stored in one durable commit (an
+    /// upload: the acknowledgement that follows must be true).
     pub fn receive(
         &mut self,
         sealed: &[u8],
         now: Timestamp,
     ) -> Result<(String, Ingested), LabError> {
-        if sealed.len() > MAX_BATCH_BYTES {
-            return Err(BatchError::Damaged {
-                detail: "too large".into(),
-            }
-            .into());
-        }
-        let signed = unseal(sealed, &self.identity)?;
-        let kiosk = claimed_kiosk(&signed)?;
-        let key = self
-            .store
-            .kiosk_key(&kiosk)?
-            .ok_or_else(|| BatchError::UnknownKiosk {
-                kiosk: kiosk.clone(),
-            })?;
-        let batch = verify_batch(&signed, &key)?;
-        let events: Vec<_> = batch
-            .body
-            .events
-            .iter()
-            .zip(batch.events)
-            .map(|(raw, (e, hash))| (e, raw.clone(), hash))
-            .collect();
+        let (kiosk, events) = self.open_batch(sealed)?;
         let got = self.store.ingest(&kiosk, &events, &format_instant(now))?;
         Ok((kiosk, got))
+    }
+
+    /// Many sealed batches (a stick's worth): each verified on its own, the
+    /// good ones stored in one durable commit, each in its own savepoint.
+    pub fn receive_all(
+        &mut self,
+        sealed: &[Vec<u8>],
+        now: Timestamp,
+    ) -> Result<Vec<Received>, LabError> {
+        // Decrypting and verifying is the costly part and each batch stands
+        // alone: spread it over the machine's cores.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = sealed.len().div_ceil(threads).max(1);
+        let keys = self.all_keys()?;
+        let identity = &self.identity;
+        let lookup =
+            |k: &str| -> Result<Option<VerifyingKey>, LabError> { Ok(keys.get(k).copied()) };
+        let lookup = &lookup;
+        let opened: Vec<Result<Incoming, LabError>> = std::thread::scope(|scope| {
+            let parts: Vec<_> = sealed
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|s| open_sealed(identity, s, lookup))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(LabError::Io {
+                            path: "verify".into(),
+                            detail: "a verifying thread failed".into(),
+                        })]
+                    })
+                })
+                .collect()
+        });
+        let good: Vec<Incoming> = opened
+            .iter()
+            .filter_map(|o| o.as_ref().ok().cloned())
+            .collect();
+        let mut stored = self
+            .store
+            .ingest_all(&good, &format_instant(now))?
+            .into_iter();
+        Ok(opened
+            .into_iter()
+            .map(|o| {
+                let (kiosk, _) = o?;
+                let got = stored.next().ok_or_else(|| LabError::Io {
+                    path: "ingest".into(),
+                    detail: "missing result".into(),
+                })??;
+                Ok((kiosk, got))
+            })
+            .collect())
     }
 
     /// `dastak lab import DIR`: every batch file on a stick, each on its own
@@ -209,14 +280,22 @@ impl Lab {
         files.sort();
         let mut report = ImportReport::default();
         let mut kiosks = std::collections::BTreeSet::new();
+        let mut names = Vec::new();
+        let mut sealed = Vec::new();
         for f in files {
             let name = f
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let outcome = std::fs::read(&f)
-                .map_err(|e| io(&f, e))
-                .and_then(|bytes| self.receive(&bytes, now));
+            match std::fs::read(&f) {
+                Ok(bytes) => {
+                    names.push(name);
+                    sealed.push(bytes);
+                }
+                Err(e) => report.refused.push((name, io(&f, e).message())),
+            }
+        }
+        for (name, outcome) in names.into_iter().zip(self.receive_all(&sealed, now)?) {
             match outcome {
                 Ok((kiosk, got)) => {
                     report.new += got.new;
@@ -243,6 +322,40 @@ impl Lab {
         Ok(self.store.status()?)
     }
 }
+
+/// Decrypts and verifies one sealed batch, finding the sender's key with
+/// `key_of`.
+fn open_sealed(
+    identity: &age::x25519::Identity,
+    sealed: &[u8],
+    key_of: &dyn Fn(&str) -> Result<Option<VerifyingKey>, LabError>,
+) -> Result<Incoming, LabError> {
+    if sealed.len() > MAX_BATCH_BYTES {
+        return Err(BatchError::Damaged {
+            detail: "too large".into(),
+        }
+        .into());
+    }
+    let signed = unseal(sealed, identity)?;
+    let unverified = read_batch(&signed)?;
+    let kiosk = unverified.body.kiosk.clone();
+    let key = key_of(&kiosk)?.ok_or_else(|| BatchError::UnknownKiosk {
+        kiosk: kiosk.clone(),
+    })?;
+    let batch = unverified.verify(&key)?;
+    let events: Vec<_> = batch
+        .body
+        .events
+        .into_iter()
+        .zip(batch.events)
+        .map(|(raw, (e, hash))| (e, raw, hash))
+        .collect();
+    Ok((kiosk, events))
+}
+
+/// One batch's outcome: the kiosk it came from and what it added, or why
+/// it was refused.
+pub type Received = Result<(String, Ingested), LabError>;
 
 /// What a stick's import did.
 #[derive(Clone, Debug, Default)]

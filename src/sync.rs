@@ -458,18 +458,51 @@ fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
+        // A fresh connection per request: on a village line an idle
+        // connection is more often dead than alive, and a batch is large
+        // enough that the handshake does not matter.
+        .max_idle_connections(0)
         .build()
         .into()
 }
 
-/// One request with retries and doubling waits; the answer's bytes.
+type Call<'a> = &'a dyn Fn(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>;
+
+/// One request, once: the answer's bytes, or why not.
+fn once(agent: &ureq::Agent, call: Call<'_>) -> Result<Vec<u8>, SyncError> {
+    let mut resp = call(agent).map_err(|e| SyncError::Network {
+        detail: e.to_string(),
+    })?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_to_vec()
+        .map_err(|e| SyncError::Network {
+            detail: e.to_string(),
+        })?;
+    if status == 200 {
+        Ok(body)
+    } else {
+        Err(SyncError::Refused {
+            status,
+            detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
+        })
+    }
+}
+
+/// One request with retries and doubling waits. Before each retry,
+/// `settled` may say the retry is not needed after all (the lab already
+/// has what a lost answer would have confirmed).
 fn request(
     agent: &ureq::Agent,
     retry: Retry,
     sent: &mut u64,
-    call: &dyn Fn(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    call: Call<'_>,
     body_len: u64,
-) -> Result<Vec<u8>, SyncError> {
+    settled: &mut dyn FnMut() -> bool,
+) -> Result<Option<Vec<u8>>, SyncError> {
     let mut wait = retry.first_wait;
     let mut last = SyncError::Network {
         detail: "no attempt".into(),
@@ -478,37 +511,15 @@ fn request(
         if attempt > 0 {
             std::thread::sleep(wait);
             wait *= 2;
+            if settled() {
+                return Ok(None);
+            }
         }
         *sent += body_len;
-        let result = call(agent).map_err(|e| SyncError::Network {
-            detail: e.to_string(),
-        });
-        let mut resp = match result {
-            Ok(r) => r,
-            Err(e) => {
-                last = e;
-                continue;
-            }
-        };
-        let status = resp.status().as_u16();
-        let body = match resp.body_mut().with_config().limit(1 << 20).read_to_vec() {
-            Ok(b) => b,
-            Err(e) => {
-                last = SyncError::Network {
-                    detail: e.to_string(),
-                };
-                continue;
-            }
-        };
-        if status == 200 {
-            return Ok(body);
-        }
-        last = SyncError::Refused {
-            status,
-            detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
-        };
-        if !last.is_retryable() {
-            return Err(last);
+        match once(agent, call) {
+            Ok(b) => return Ok(Some(b)),
+            Err(e) if e.is_retryable() => last = e,
+            Err(e) => return Err(e),
         }
     }
     Err(last)
@@ -535,7 +546,12 @@ pub fn upload(
     // The lab says what it holds first: after a dropped line only what it
     // lacks goes again, and a lab restored from backup is noticed.
     let ack_url = format!("{base}/api/ack/{kiosk}");
-    let first = request(&agent, retry, &mut bytes, &|a| a.get(&ack_url).call(), 0)?;
+    let ask = |a: &ureq::Agent| a.get(&ack_url).call();
+    let first = request(&agent, retry, &mut bytes, &ask, 0, &mut || false)?.ok_or_else(|| {
+        SyncError::Network {
+            detail: "no answer".into(),
+        }
+    })?;
     let mut went_back = apply_ack(store, &first, now)?.lab_went_back;
     let batches = pending_batches(store, key)?;
     let post_url = format!("{base}/api/batches");
@@ -543,18 +559,32 @@ pub fn upload(
     for b in &batches {
         let sealed = seal(&b.signed, &link.recipient)?;
         let len = sealed.len() as u64;
-        let answer = request(
-            &agent,
-            retry,
-            &mut bytes,
-            &|a| {
-                a.post(&post_url)
-                    .header("Content-Type", "application/octet-stream")
-                    .send(&sealed[..])
-            },
-            len,
-        )?;
-        went_back |= apply_ack(store, &answer, now)?.lab_went_back;
+        let post = |a: &ureq::Agent| {
+            a.post(&post_url)
+                .header("Content-Type", "application/octet-stream")
+                .send(&sealed[..])
+        };
+        // After a dropped line, ask the lab before sending the batch again:
+        // if only its answer was lost, the batch need not travel twice.
+        let mut late_ack: Option<Vec<u8>> = None;
+        let mut settled = || match once(&agent, &ask) {
+            Ok(ack) => {
+                let covers = link_key_verifies(&link, &ack).is_some_and(|a| a.through >= b.last);
+                late_ack = Some(ack);
+                covers
+            }
+            Err(_) => false,
+        };
+        let answer = request(&agent, retry, &mut bytes, &post, len, &mut settled)?;
+        let ack = match answer.or(late_ack) {
+            Some(a) => a,
+            None => {
+                return Err(SyncError::Network {
+                    detail: "no answer".into(),
+                });
+            }
+        };
+        went_back |= apply_ack(store, &ack, now)?.lab_went_back;
         events += b.last - b.first + 1;
     }
     if !batches.is_empty() {
@@ -567,6 +597,12 @@ pub fn upload(
         acked_through: link_info(store)?.map(|l| l.acked_through).unwrap_or(0),
         lab_went_back: went_back,
     })
+}
+
+/// An acknowledgement checked with the linked lab's key, without applying it.
+fn link_key_verifies(link: &Link, bytes: &[u8]) -> Option<Ack> {
+    let key = parse_public_key(&link.ack_key)?;
+    Ack::verify(bytes, &key).ok()
 }
 
 /// A key pair's public half, as `dastak identity` and the lab print it.

@@ -41,6 +41,9 @@ pub struct KioskStatus {
     pub quarantined: u64,
 }
 
+/// One verified batch: its kiosk and its (event, canonical bytes, hash).
+pub type Incoming = (String, Vec<(Event, String, String)>);
+
 /// What the lab needs from its storage.
 pub trait LabStore {
     fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError>;
@@ -53,6 +56,13 @@ pub trait LabStore {
         events: &[(Event, String, String)],
         now: &str,
     ) -> Result<Ingested, LabStoreError>;
+    /// Several batches in one durable commit (a stick's worth), each in a
+    /// savepoint of its own.
+    fn ingest_all(
+        &mut self,
+        batches: &[Incoming],
+        now: &str,
+    ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError>;
     /// The contiguous high-water mark and its hash.
     fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError>;
     fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError>;
@@ -74,7 +84,9 @@ CREATE TABLE IF NOT EXISTS kiosks (
     last_contact TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS events (
-    kiosk       TEXT NOT NULL REFERENCES kiosks(code),
+    -- Only registered kiosks' batches get this far (their signature was
+    -- checked against `kiosks`), so no foreign key is paid for per event.
+    kiosk       TEXT NOT NULL,
     seq         INTEGER NOT NULL,
     hash        TEXT NOT NULL,
     prev        TEXT NOT NULL,
@@ -137,74 +149,28 @@ impl LabStore for SqliteLab {
         now: &str,
     ) -> Result<Ingested, LabStoreError> {
         let tx = self.conn.transaction()?;
-        let mut out = Ingested::default();
-        {
-            let mut held =
-                tx.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (kiosk, seq) DO NOTHING",
-            )?;
-            let mut quarantine = tx.prepare_cached(
-                "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            )?;
-            for (e, canonical, hash) in events {
-                let existing: Option<String> = held
-                    .query_row(params![kiosk, e.seq], |r| r.get(0))
-                    .optional()?;
-                match existing {
-                    Some(h) if h == *hash => out.duplicate += 1,
-                    Some(_) => {
-                        quarantine.execute(params![
-                            kiosk,
-                            e.seq,
-                            hash,
-                            canonical.as_bytes(),
-                            "conflict",
-                            now
-                        ])?;
-                        out.quarantined += 1;
-                    }
-                    None => {
-                        // The event below, when held, must be the one this
-                        // event names as its predecessor.
-                        let below: Option<String> = if e.seq > 1 {
-                            held.query_row(params![kiosk, e.seq - 1], |r| r.get(0))
-                                .optional()?
-                        } else {
-                            None
-                        };
-                        if below.is_some_and(|b| b != e.prev) {
-                            quarantine.execute(params![
-                                kiosk,
-                                e.seq,
-                                hash,
-                                canonical.as_bytes(),
-                                "fork",
-                                now
-                            ])?;
-                            out.quarantined += 1;
-                            continue;
-                        }
-                        insert.execute(params![
-                            kiosk,
-                            e.seq,
-                            hash,
-                            e.prev,
-                            e.body.kind(),
-                            e.at,
-                            canonical.as_bytes(),
-                            now
-                        ])?;
-                        out.new += 1;
-                    }
+        let out = ingest_on(&tx, kiosk, events, now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn ingest_all(
+        &mut self,
+        batches: &[Incoming],
+        now: &str,
+    ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
+        let mut tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(batches.len());
+        for (kiosk, events) in batches {
+            // Each batch in a savepoint: one that fails leaves the others in.
+            let sp = tx.savepoint()?;
+            match ingest_on(&sp, kiosk, events, now) {
+                Ok(got) => {
+                    sp.commit()?;
+                    out.push(Ok(got));
                 }
+                Err(e) => out.push(Err(e)),
             }
-            tx.execute(
-                "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
-                params![kiosk, now],
-            )?;
         }
         tx.commit()?;
         Ok(out)
@@ -274,4 +240,86 @@ impl LabStore for SqliteLab {
     fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Inserts one batch's events on `conn` (inside the caller's transaction).
+fn ingest_on(
+    conn: &Connection,
+    kiosk: &str,
+    events: &[(Event, String, String)],
+    now: &str,
+) -> Result<Ingested, LabStoreError> {
+    let mut out = Ingested::default();
+    {
+        let mut held =
+            conn.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (kiosk, seq) DO NOTHING",
+        )?;
+        let mut quarantine = conn.prepare_cached(
+            "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )?;
+        // Within a batch the chain is already verified, so only the
+        // first event (and one after a refused event) needs checking
+        // against the event below it that the lab holds.
+        let mut check_below = true;
+        for (e, canonical, hash) in events {
+            if check_below && e.seq > 1 {
+                let below: Option<String> = held
+                    .query_row(params![kiosk, e.seq - 1], |r| r.get(0))
+                    .optional()?;
+                if below.is_some_and(|b| b != e.prev) {
+                    quarantine.execute(params![
+                        kiosk,
+                        e.seq,
+                        hash,
+                        canonical.as_bytes(),
+                        "fork",
+                        now
+                    ])?;
+                    out.quarantined += 1;
+                    continue;
+                }
+            }
+            let inserted = insert.execute(params![
+                kiosk,
+                e.seq,
+                hash,
+                e.prev,
+                e.body.kind(),
+                e.at,
+                canonical.as_bytes(),
+                now
+            ])?;
+            if inserted == 1 {
+                out.new += 1;
+                check_below = false;
+                continue;
+            }
+            // Already held: the same event again, or a different one.
+            let existing: String = held.query_row(params![kiosk, e.seq], |r| r.get(0))?;
+            if existing == *hash {
+                out.duplicate += 1;
+                check_below = false;
+            } else {
+                quarantine.execute(params![
+                    kiosk,
+                    e.seq,
+                    hash,
+                    canonical.as_bytes(),
+                    "conflict",
+                    now
+                ])?;
+                out.quarantined += 1;
+                check_below = true;
+            }
+        }
+        conn.execute(
+            "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
+            params![kiosk, now],
+        )?;
+    }
+    Ok(out)
 }

@@ -143,47 +143,67 @@ pub fn open_signed(bytes: &[u8], magic: &str) -> Result<(String, Signature), Bat
     Ok((json, Signature::from_bytes(&sig)))
 }
 
+/// A signed batch read but not yet trusted: the kiosk it claims to come
+/// from says which key to check it with.
+pub struct Unverified {
+    pub body: BatchBody,
+    json: String,
+    sig: Signature,
+}
+
+/// Reads a signed batch without checking it (parsed once, checked by
+/// [`Unverified::verify`]).
+pub fn read_batch(bytes: &[u8]) -> Result<Unverified, BatchError> {
+    let (json, sig) = open_signed(bytes, BATCH_MAGIC)?;
+    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
+    Ok(Unverified { body, json, sig })
+}
+
 /// The kiosk a signed batch claims to come from (not yet trusted).
 pub fn claimed_kiosk(bytes: &[u8]) -> Result<String, BatchError> {
-    let (json, _) = open_signed(bytes, BATCH_MAGIC)?;
-    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
-    Ok(body.kiosk)
+    Ok(read_batch(bytes)?.body.kiosk)
 }
 
 /// Checks a signed batch with the kiosk's key and the chain inside it.
 pub fn verify_batch(bytes: &[u8], key: &VerifyingKey) -> Result<VerifiedBatch, BatchError> {
-    let (json, sig) = open_signed(bytes, BATCH_MAGIC)?;
-    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
-    key.verify_strict(json.as_bytes(), &sig)
-        .map_err(|_| BatchError::BadSignature {
+    read_batch(bytes)?.verify(key)
+}
+
+impl Unverified {
+    /// Checks the signature with the kiosk's key, then the chain inside.
+    pub fn verify(self, key: &VerifyingKey) -> Result<VerifiedBatch, BatchError> {
+        let Unverified { body, json, sig } = self;
+        key.verify_strict(json.as_bytes(), &sig)
+            .map_err(|_| BatchError::BadSignature {
+                kiosk: body.kiosk.clone(),
+            })?;
+        let broken = |seq| BatchError::BrokenChain {
             kiosk: body.kiosk.clone(),
-        })?;
-    let broken = |seq| BatchError::BrokenChain {
-        kiosk: body.kiosk.clone(),
-        seq,
-    };
-    if body.v != BATCH_VERSION
-        || body.events.is_empty()
-        || body.events.len() > MAX_EVENTS
-        || body.first == 0
-        || body.last != body.first + body.events.len() as u64 - 1
-        || (body.first == 1 && body.prev != GENESIS)
-    {
-        return Err(broken(body.first));
-    }
-    let mut prev = body.prev.clone();
-    let mut events = Vec::with_capacity(body.events.len());
-    for (i, raw) in body.events.iter().enumerate() {
-        let seq = body.first + i as u64;
-        let e = Event::from_canonical(raw.as_bytes()).map_err(|_| broken(seq))?;
-        if e.seq != seq || e.kiosk != body.kiosk || e.prev != prev {
-            return Err(broken(seq));
+            seq,
+        };
+        if body.v != BATCH_VERSION
+            || body.events.is_empty()
+            || body.events.len() > MAX_EVENTS
+            || body.first == 0
+            || body.last != body.first + body.events.len() as u64 - 1
+            || (body.first == 1 && body.prev != GENESIS)
+        {
+            return Err(broken(body.first));
         }
-        let hash = hash_hex(raw.as_bytes());
-        prev = hash.clone();
-        events.push((e, hash));
+        let mut prev = body.prev.clone();
+        let mut events = Vec::with_capacity(body.events.len());
+        for (i, raw) in body.events.iter().enumerate() {
+            let seq = body.first + i as u64;
+            let e = Event::from_canonical(raw.as_bytes()).map_err(|_| broken(seq))?;
+            if e.seq != seq || e.kiosk != body.kiosk || e.prev != prev {
+                return Err(broken(seq));
+            }
+            let hash = hash_hex(raw.as_bytes());
+            prev = hash.clone();
+            events.push((e, hash));
+        }
+        Ok(VerifiedBatch { body, events })
     }
-    Ok(VerifiedBatch { body, events })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

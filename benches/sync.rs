@@ -1,0 +1,340 @@
+//! Bench: the lab's ingest rate, and what a flaky line costs a kiosk.
+//!
+//! 1. Ingest: one month of a busy kiosk (30 days × 40 contributions, plus
+//!    enrolments and day closes), sealed as it would travel, received by
+//!    the lab: decrypt, verify the signature and the chain, insert by
+//!    (kiosk, sequence) with conflict checks, as `lab import` does it: a
+//!    stick's batches in one durable commit, each in its own savepoint.
+//!    Baseline: the same rows inserted into the same table shape in one
+//!    transaction, no checks, same pragmas. Target: ratio ≥ 0.5.
+//! 2. Bytes: the same month uploaded over loopback through a proxy that
+//!    drops 30% of connections (half cut mid-request, half losing the
+//!    lab's answer after it committed), against the same upload through a
+//!    proxy that drops nothing. Bytes counted as the proxy receives them
+//!    from the kiosk. Target: ratio ≤ 1.2.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use dastak::books::DataDir;
+use dastak::books::members::{EnrolForm, MemberForm};
+use dastak::books::setup::{InitForm, init};
+use dastak::lab::Lab;
+use dastak::store::queries;
+use jiff::{Timestamp, ToSpan};
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = DataDir {
+        root: tmp.path().join("kiosk"),
+    };
+    let t0: Timestamp = "2026-10-01T04:30:00Z".parse().expect("ts");
+    let form = InitForm {
+        kiosk: "BUSY01".into(),
+        panchayat: "रामपुर".into(),
+        block: "सांगानेर".into(),
+        district: "जयपुर".into(),
+        language: "hi".into(),
+        admin_code: "ADMIN".into(),
+        admin_name: "Admin".into(),
+        admin_pin: "1234".into(),
+        district_secret: None,
+    };
+    let mut books = init(&dir, &form, t0).expect("init");
+    let admin = queries::operator(books.store.conn(), "ADMIN")
+        .expect("q")
+        .expect("admin");
+    books.store.set_bulk_mode(true).expect("bulk");
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let m = MemberForm {
+            name: format!("Member {}", (b'A' + (i % 26) as u8) as char),
+            relative_name: format!("Relative {}", (b'A' + (i / 26) as u8) as char),
+            gender: "F".into(),
+            age: Some("40".into()),
+            village: "रामपुर".into(),
+            ..MemberForm::default()
+        };
+        let e = EnrolForm {
+            scheme: "FUND".into(),
+            nominee_name: Some("नामित".into()),
+            nominee_relation: Some("पुत्र".into()),
+            ..EnrolForm::default()
+        };
+        ids.push(
+            books
+                .register_member(&admin, &m, &[e], t0)
+                .expect("member")
+                .member_id,
+        );
+    }
+    let mut receipts = 0;
+    for day in 0..30i64 {
+        let start = t0.checked_add((day * 24).hours()).expect("day");
+        for j in 0..40i64 {
+            let id = &ids[((day * 40 + j) % 60) as usize];
+            let at = start.checked_add((j * 5).minutes()).expect("t");
+            if books.pay(&admin, id, "FUND", Some("100"), None, at).is_ok() {
+                receipts += 1;
+            }
+        }
+        let at = start.checked_add(10.hours()).expect("t");
+        let expected = queries::open_cash(books.store.conn())
+            .expect("cash")
+            .expected;
+        books
+            .day_close(&admin, "", &expected.grouped().replace(',', ""), None, at)
+            .expect("close");
+    }
+    books.store.set_bulk_mode(false).expect("bulk");
+    let key = books.key.clone().expect("key");
+    let events: u64 = queries::last_event(books.store.conn())
+        .expect("last")
+        .map(|(s, _)| s)
+        .unwrap_or(0);
+
+    // --- 1. Ingest rate: five rounds, each on a fresh lab and a fresh
+    // baseline database, interleaved; medians compared.
+    let mut sealed: Vec<Vec<u8>> = Vec::new();
+    let rows: Vec<(u64, String, String, Vec<u8>, String)> = {
+        let mut stmt = books
+            .store
+            .conn()
+            .prepare("SELECT seq, hash, kind, canonical, at FROM events ORDER BY seq")
+            .expect("prepare");
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+    };
+    let (mut ours_t, mut base_t, mut verify_t) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..5 {
+        let labdir = tmp.path().join(format!("lab{round}"));
+        let mut lab = Lab::init(&labdir).expect("lab");
+        lab.add_kiosk("BUSY01", &hex::encode(key.verifying_key().to_bytes()), t0)
+            .expect("register");
+        let ident = lab.identity();
+        dastak::sync::link(&mut books.store, &ident.recipient, &ident.ack_key, None).expect("link");
+        sealed = dastak::sync::pending_batches(&books.store, &key)
+            .expect("batches")
+            .iter()
+            .map(|b| dastak::sync::seal(&b.signed, &ident.recipient).expect("seal"))
+            .collect();
+        let v = Instant::now();
+        for s in &sealed {
+            lab.open_batch(s).expect("open");
+        }
+        verify_t.push(v.elapsed());
+        // A month's stick at the lab (`dastak lab import`).
+        let a = Instant::now();
+        let held: u64 = lab
+            .receive_all(&sealed, t0)
+            .expect("receive")
+            .into_iter()
+            .map(|r| r.expect("batch").1.new)
+            .sum();
+        ours_t.push(a.elapsed());
+        assert_eq!(held, events);
+        let base =
+            rusqlite::Connection::open(tmp.path().join(format!("baseline{round}.db"))).expect("db");
+        base.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .expect("wal");
+        base.pragma_update(None, "synchronous", "FULL")
+            .expect("sync");
+        base.execute_batch(
+            "CREATE TABLE events (kiosk TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+             prev TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, canonical BLOB NOT NULL,
+             received_at TEXT NOT NULL, PRIMARY KEY (kiosk, seq)) STRICT",
+        )
+        .expect("create");
+        let b = Instant::now();
+        base.execute_batch("BEGIN").expect("begin");
+        {
+            let mut ins = base
+                .prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .expect("prepare");
+            for (seq, hash, kind, canonical, at) in &rows {
+                ins.execute(rusqlite::params![
+                    "BUSY01", seq, hash, hash, kind, at, canonical, at
+                ])
+                .expect("insert");
+            }
+        }
+        base.execute_batch("COMMIT").expect("commit");
+        base_t.push(b.elapsed());
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (ours, baseline, verify_only) = (median(ours_t), median(base_t), median(verify_t));
+    let ours_rate = events as f64 / ours.as_secs_f64();
+    let base_rate = events as f64 / baseline.as_secs_f64();
+    let ratio = ours_rate / base_rate;
+    println!(
+        "one busy month: {events} events ({receipts} receipts), {} batches; medians of 5 rounds",
+        sealed.len()
+    );
+    println!(
+        "  ingest  ours {ours_rate:>9.0} events/s (decrypt, verify, chain, idempotent insert; one stick, one commit)"
+    );
+    println!("  ingest  baseline {base_rate:>9.0} events/s (plain INSERTs, one transaction)");
+    println!(
+        "  (decrypting and verifying alone, one thread: {:.1} ms; the whole import: {:.1} ms)",
+        verify_only.as_secs_f64() * 1e3,
+        ours.as_secs_f64() * 1e3
+    );
+    println!(
+        "  ratio ours/baseline {ratio:.2}   target >= 0.50   {}",
+        if ratio >= 0.5 { "MET" } else { "NOT MET" }
+    );
+
+    // --- 2. Bytes over a line that drops 30% of connections.
+    let upload = |drop_percent: u64, name: &str| -> u64 {
+        let labdir = tmp.path().join(name);
+        let mut lab = Lab::init(&labdir).expect("lab");
+        let id = lab.identity();
+        lab.add_kiosk("BUSY01", &hex::encode(key.verifying_key().to_bytes()), t0)
+            .expect("register");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let lab_addr = listener.local_addr().expect("addr");
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let server = std::thread::spawn(move || {
+            let _ = dastak::lab::serve(&mut lab, listener, s);
+        });
+        let (proxy, counted, pstop) = proxy(lab_addr.to_string(), drop_percent);
+        let mut store = dastak::store::Store::open(&dir.db_path()).expect("store");
+        dastak::sync::link(&mut store, &id.recipient, &id.ack_key, Some(&proxy)).expect("link");
+        store
+            .write(|w| -> Result<(), dastak::store::StoreError> {
+                w.conn()
+                    .execute("UPDATE lab_link SET acked_through = 0", [])?;
+                Ok(())
+            })
+            .expect("reset");
+        let retry = dastak::sync::Retry {
+            attempts: 12,
+            first_wait: Duration::from_millis(1),
+            timeout: Duration::from_secs(10),
+        };
+        let r = dastak::sync::upload(&mut store, &key, None, retry, t0).expect("upload");
+        assert_eq!(r.acked_through, events);
+        stop.store(true, Ordering::SeqCst);
+        pstop.store(true, Ordering::SeqCst);
+        let _ = server.join();
+        counted.load(Ordering::SeqCst)
+    };
+    let clean = upload(0, "lab-clean");
+    let lossy = upload(30, "lab-lossy");
+    let r = lossy as f64 / clean as f64;
+    println!(
+        "  bytes   clean {clean:>9}   30% dropped {lossy:>9}   ratio {r:.2}   target <= 1.20   {}",
+        if r <= 1.2 { "MET" } else { "NOT MET" }
+    );
+}
+
+/// A loopback proxy counting the bytes the kiosk sends; it drops
+/// `percent`% of connections, alternately cutting the request half-way and
+/// losing the lab's answer. Deterministic, so runs compare.
+fn proxy(target: String, percent: u64) -> (String, Arc<AtomicU64>, Arc<AtomicBool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let counted = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (c, s) = (counted.clone(), stop.clone());
+    std::thread::spawn(move || {
+        let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut cut_next = true;
+        while !s.load(Ordering::SeqCst) {
+            let mut client = match listener.accept() {
+                Ok((c, _)) => c,
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                }
+            };
+            let _ = client.set_nonblocking(false);
+            let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let drop = rng % 100 < percent;
+            let mut req = Vec::new();
+            let mut buf = [0u8; 65536];
+            let mut need: Option<usize> = None;
+            loop {
+                if need.is_some_and(|n| req.len() >= n) {
+                    break;
+                }
+                let n = match client.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                req.extend_from_slice(&buf[..n]);
+                if need.is_none()
+                    && let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n")
+                {
+                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    need = Some(p + 4 + len);
+                }
+                if drop && cut_next && need.is_some_and(|n| req.len() * 2 >= n) {
+                    break;
+                }
+            }
+            c.fetch_add(req.len() as u64, Ordering::SeqCst);
+            if drop && cut_next {
+                cut_next = false;
+                continue; // the line went down mid-request
+            }
+            let Ok(mut up) = TcpStream::connect(&target) else {
+                continue;
+            };
+            let _ = up.write_all(&req);
+            let mut answer = Vec::new();
+            let _ = up.set_read_timeout(Some(Duration::from_secs(10)));
+            // tiny_http keeps the connection open: read the head and the
+            // body by its length.
+            let mut rbuf = [0u8; 65536];
+            let mut want: Option<usize> = None;
+            loop {
+                if want.is_some_and(|n| answer.len() >= n) {
+                    break;
+                }
+                let n = match up.read(&mut rbuf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                answer.extend_from_slice(&rbuf[..n]);
+                if want.is_none()
+                    && let Some(p) = answer.windows(4).position(|w| w == b"\r\n\r\n")
+                {
+                    let head = String::from_utf8_lossy(&answer[..p]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    want = Some(p + 4 + len);
+                }
+            }
+            if drop {
+                cut_next = true;
+                continue; // the answer is lost after the lab committed
+            }
+            let _ = client.write_all(&answer);
+        }
+    });
+    (url, counted, stop)
+}
