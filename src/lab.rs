@@ -472,40 +472,59 @@ pub fn serve(
         path: "listener".into(),
         detail: e.to_string(),
     })?;
+    // Bodies are read on threads of their own, so a client on a slow or
+    // stalled line holds up only itself; at most MAX_READERS at once.
+    type Read = (tiny_http::Request, std::io::Result<Vec<u8>>);
+    const MAX_READERS: usize = 64;
+    let (tx, rx) = std::sync::mpsc::channel::<Read>();
+    let readers = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     while !shutdown.load(Ordering::SeqCst) {
-        let mut req = match server.recv_timeout(Duration::from_millis(100)) {
+        while let Ok((req, body)) = rx.try_recv() {
+            let now = Timestamp::now();
+            let (status, answer) = match body {
+                Err(_) => (400, b"could not read the request".to_vec()),
+                Ok(bytes) if bytes.len() > MAX_BATCH_BYTES => (413, b"batch too large".to_vec()),
+                Ok(bytes) => match lab.receive(&bytes, now).and_then(|(k, _)| lab.ack(&k, now)) {
+                    Ok(ack) => (200, ack),
+                    Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
+                        (403, e.to_string().into_bytes())
+                    }
+                    Err(e @ LabError::Batch(_)) => (400, e.to_string().into_bytes()),
+                    Err(e) => (500, e.to_string().into_bytes()),
+                },
+            };
+            // A client that went away is its own problem.
+            let _ = req.respond(tiny_http::Response::from_data(answer).with_status_code(status));
+        }
+        let mut req = match server.recv_timeout(Duration::from_millis(20)) {
             Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(_) => continue,
+            Ok(None) | Err(_) => continue,
         };
-        let now = Timestamp::now();
         let url = req.url().to_string();
         let (status, body): (u16, Vec<u8>) = match (req.method(), url.as_str()) {
             (tiny_http::Method::Post, "/api/batches") => {
-                let mut bytes = Vec::new();
-                use std::io::Read;
-                let read = req
-                    .as_reader()
-                    .take(MAX_BATCH_BYTES as u64 + 1)
-                    .read_to_end(&mut bytes);
-                if read.is_err() {
-                    (400, b"could not read the request".to_vec())
-                } else if bytes.len() > MAX_BATCH_BYTES {
-                    (413, b"batch too large".to_vec())
+                if readers.load(Ordering::SeqCst) >= MAX_READERS {
+                    (503, b"busy; try again".to_vec())
                 } else {
-                    match lab.receive(&bytes, now).and_then(|(k, _)| lab.ack(&k, now)) {
-                        Ok(ack) => (200, ack),
-                        Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
-                            (403, e.to_string().into_bytes())
-                        }
-                        Err(e @ LabError::Batch(_)) => (400, e.to_string().into_bytes()),
-                        Err(e) => (500, e.to_string().into_bytes()),
-                    }
+                    readers.fetch_add(1, Ordering::SeqCst);
+                    let (tx, readers) = (tx.clone(), readers.clone());
+                    std::thread::spawn(move || {
+                        use std::io::Read;
+                        let mut bytes = Vec::new();
+                        let r = req
+                            .as_reader()
+                            .take(MAX_BATCH_BYTES as u64 + 1)
+                            .read_to_end(&mut bytes)
+                            .map(|_| bytes);
+                        readers.fetch_sub(1, Ordering::SeqCst);
+                        let _ = tx.send((req, r));
+                    });
+                    continue;
                 }
             }
             (tiny_http::Method::Get, path) if path.starts_with("/api/ack/") => {
                 let kiosk = &path["/api/ack/".len()..];
-                match lab.ack(kiosk, now) {
+                match lab.ack(kiosk, Timestamp::now()) {
                     Ok(ack) => (200, ack),
                     Err(e @ LabError::UnknownKiosk { .. }) => (403, e.to_string().into_bytes()),
                     Err(e) => (500, e.to_string().into_bytes()),
@@ -513,7 +532,6 @@ pub fn serve(
             }
             _ => (404, b"not found".to_vec()),
         };
-        // A client that went away is its own problem; the next one is served.
         let _ = req.respond(tiny_http::Response::from_data(body).with_status_code(status));
     }
     Ok(())

@@ -383,6 +383,13 @@ pub fn export(
 ) -> Result<ExportReport, SyncError> {
     let link = link_info(store)?.ok_or(SyncError::NotLinked)?;
     let kiosk = kiosk_code(store)?;
+    if root.as_os_str().is_empty() || root.as_os_str().to_string_lossy().trim().is_empty() {
+        return Err(SyncError::Stick {
+            path: String::new(),
+            detail: "no folder given".into(),
+            kind: StickProblem::Gone,
+        });
+    }
     let folder = stick_folder(root);
     std::fs::create_dir_all(&folder).map_err(|e| stick_err(&folder, &e))?;
     let ack_path = folder.join("acks").join(format!("{kiosk}.ack"));

@@ -736,3 +736,109 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
         .expect("per kiosk");
     assert_eq!(per, 200);
 }
+
+#[test]
+fn a_truncated_upload_is_refused_and_a_stalled_client_does_not_block_the_lab() {
+    use std::io::{Read, Write};
+    let k = busy_kiosk(1);
+    let l = lab();
+    register(&l, &k);
+    let server = LabServer::start(l.dir());
+    link(&k, &l, Some(&server.url));
+    let addr = server.url.trim_start_matches("http://").to_string();
+    // A client whose line stalls mid-body, and stays connected.
+    let mut stalled = TcpStream::connect(&addr).expect("connect");
+    stalled
+        .write_all(
+            b"POST /api/batches HTTP/1.1\r\nHost: lab\r\nContent-Length: 100000\r\n\r\npartial",
+        )
+        .expect("write");
+    // A body cut short: the connection closes before the length is reached.
+    let mut cut = TcpStream::connect(&addr).expect("connect");
+    cut.write_all(b"POST /api/batches HTTP/1.1\r\nHost: lab\r\nContent-Length: 5000\r\n\r\nage-encryption.org/v1 and then nothing")
+        .expect("write");
+    cut.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    cut.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut answer = String::new();
+    let _ = cut.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // Meanwhile the kiosk's upload goes through.
+    sync(&k).ok();
+    assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+    drop(stalled);
+}
+
+#[test]
+fn garbage_in_the_sync_lab_and_printer_commands_is_refused_and_changes_nothing() {
+    let k = busy_kiosk(1);
+    let l = lab();
+    let before = k.snapshot();
+    let hex64 = "a".repeat(64);
+    let garbage = [
+        "",
+        "   ",
+        "age1notakey",
+        "'; DROP TABLE events;--",
+        "\u{202E}abc",
+        "王小明",
+        &"x".repeat(5000),
+    ];
+    for g in garbage {
+        let cases: Vec<Vec<&str>> = vec![
+            vec![
+                "link",
+                "--operator",
+                "ADMIN",
+                "--lab-recipient",
+                g,
+                "--lab-key",
+                &hex64,
+            ],
+            vec![
+                "link",
+                "--operator",
+                "ADMIN",
+                "--lab-recipient",
+                "age1x",
+                "--lab-key",
+                g,
+            ],
+            vec!["export", "--to", g],
+            vec!["sync", "--url", g],
+            vec!["reprint", g],
+            vec!["receipt", "render", g, "--png", "/nonexistent/dir/x.png"],
+            vec!["receipt", "check", g],
+        ];
+        for args in cases {
+            let r = k.run(Some(ADMIN_PIN), &args);
+            r.failed();
+            assert!(
+                r.status == 2 || r.stderr.trim().lines().count() == 1,
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+        for args in [
+            vec!["lab", "kiosk", "add", g, &hex64],
+            vec!["lab", "kiosk", "add", "RMP01", g],
+            vec!["lab", "import", g],
+            vec!["lab", "verify-receipt", g],
+        ] {
+            // "age1notakey" is in fact a well-formed kiosk code.
+            if args[2] == "add" && args[3] == "age1notakey" {
+                continue;
+            }
+            let r = l.run(None, &args);
+            r.failed();
+        }
+    }
+    // Nothing about the books changed (the PIN log aside).
+    let strip = |s: String| {
+        s.split("## ")
+            .filter(|t| !t.starts_with("auth_log") && !t.starts_with("operator_pins"))
+            .collect::<Vec<_>>()
+            .join("## ")
+    };
+    assert_eq!(strip(k.snapshot()), strip(before));
+}
