@@ -84,6 +84,10 @@ fn register(l: &Kiosk, k: &Kiosk) {
 }
 
 fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
+    link_as(k, l, url, ADMIN_PIN);
+}
+
+fn link_as(k: &Kiosk, l: &Kiosk, url: Option<&str>, admin_pin: &str) {
     let (recipient, key) = lab_identity(l);
     let mut args = vec![
         "link",
@@ -97,7 +101,7 @@ fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
     if let Some(u) = url {
         args.extend(["--url", u]);
     }
-    k.run(Some(ADMIN_PIN), &args).ok();
+    k.run(Some(admin_pin), &args).ok();
 }
 
 /// A kiosk with a member, `payments` contributions and a day close.
@@ -142,21 +146,9 @@ fn demo_kiosk() -> Kiosk {
     k
 }
 
+/// The demo's admin has PIN 1234 too, but say so where it matters.
 fn demo_link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
-    let (recipient, key) = lab_identity(l);
-    let mut args = vec![
-        "link",
-        "--operator",
-        "ADMIN",
-        "--lab-recipient",
-        &recipient,
-        "--lab-key",
-        &key,
-    ];
-    if let Some(u) = url {
-        args.extend(["--url", u]);
-    }
-    k.run(Some("1234"), &args).ok();
+    link_as(k, l, url, "1234");
 }
 
 fn kiosk_events(k: &Kiosk) -> Vec<(i64, String)> {

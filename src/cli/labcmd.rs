@@ -286,15 +286,7 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
                     code: 3,
                 });
             }
-            ctx.say(
-                Message::new("proof.valid")
-                    .arg_msg("kind", Message::new(proof.kind.message_key()))
-                    .arg("doc", &proof.document)
-                    .arg("kiosk", &proof.kiosk)
-                    .arg("member", &proof.member)
-                    .arg("amount", proof.amount)
-                    .arg("date", crate::domain::time::display_date(proof.date)),
-            );
+            ctx.say(proof.genuine_message());
             if let Some(slip) = reversed {
                 ctx.say(Message::new("member.reversed_by").arg("slip", slip));
             }

@@ -249,15 +249,7 @@ pub fn check(ctx: &mut Ctx, text: &str, key: Option<&str>) -> Result<(), Failure
         }
     };
     let proof = Proof::verify(text, &kiosk, &public).map_err(|e| bad(e.message()))?;
-    ctx.say(
-        Message::new("proof.valid")
-            .arg_msg("kind", Message::new(proof.kind.message_key()))
-            .arg("doc", &proof.document)
-            .arg("kiosk", &proof.kiosk)
-            .arg("member", &proof.member)
-            .arg("amount", proof.amount)
-            .arg("date", crate::domain::time::display_date(proof.date)),
-    );
+    ctx.say(proof.genuine_message());
     // With the kiosk's own books at hand, say what became of it since.
     if key.is_none()
         && let Ok(books) = ctx.open()

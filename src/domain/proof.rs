@@ -171,6 +171,19 @@ impl Proof {
     }
 }
 
+impl Proof {
+    /// "GENUINE receipt … of kiosk …: member …, amount, date."
+    pub fn genuine_message(&self) -> Message {
+        Message::new("proof.valid")
+            .arg_msg("kind", Message::new(self.kind.message_key()))
+            .arg("doc", &self.document)
+            .arg("kiosk", &self.kiosk)
+            .arg("member", &self.member)
+            .arg("amount", self.amount)
+            .arg("date", crate::domain::time::display_date(self.date))
+    }
+}
+
 /// A public key as printed by `dastak identity`: 64 hex characters.
 pub fn parse_public_key(s: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(s.trim()).ok()?.try_into().ok()?;

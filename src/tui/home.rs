@@ -120,11 +120,14 @@ impl Widget for &Home {
                             .render(l),
                     ),
                 });
-                lines.push(Line::from(
-                    Message::new("tui.sync.pending")
-                        .arg("events", group_indian(s.pending_to_lab))
-                        .render(l),
-                ));
+                let pending = Message::new("tui.sync.pending")
+                    .arg("events", group_indian(s.pending_to_lab))
+                    .render(l);
+                let left = match &s.lab_sent_at {
+                    Some(at) => Message::new("tui.home.last_batch").arg("at", at).render(l),
+                    None => t(l, "tui.home.no_batch"),
+                };
+                lines.push(Line::from(format!("{pending}; {left}")));
                 let clock = t(l, s.clock.message_key());
                 lines.push(if s.clock == ClockState::Ok {
                     Line::from(clock)
