@@ -834,3 +834,175 @@ fn garbage_in_the_sync_lab_and_printer_commands_is_refused_and_changes_nothing()
     };
     assert_eq!(strip(k.snapshot()), strip(before));
 }
+
+/// A stick that fills up mid-export: a 64 KiB filesystem mounted for the
+/// test (CI runs as root, as the kiosk's own tools do).
+#[test]
+fn a_full_stick_is_explained_and_the_next_export_writes_everything_again() {
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    demo_link(&k, &l, None);
+    let mnt = tempfile::tempdir().expect("mount point");
+    let m = mnt.path().to_str().expect("utf8").to_string();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs", &m])
+        .status()
+        .expect("run mount");
+    assert!(mounted.success(), "mounting a small tmpfs needs root");
+    struct Unmount(String);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(m.clone());
+    let r = k.run(None, &["export", "--to", &m]);
+    r.failed();
+    assert!(r.stderr.contains("stick is full"), "{}", r.stderr);
+    assert_eq!(acked(&k), 0);
+    // No half-written file is left looking like a batch.
+    for e in std::fs::read_dir(mnt.path().join("dastak"))
+        .expect("dir")
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(!name.starts_with('.'), "temporary file left: {name}");
+    }
+    let good = tempfile::tempdir().expect("stick");
+    let g = good.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", g]).ok();
+    l.run(None, &["lab", "import", g]).ok();
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
+}
+
+/// The real `dastak lab serve` process, SIGKILLed while a batch is half
+/// way through its body, then started again on the same address.
+#[test]
+fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
+    use std::io::{Read, Write};
+    use std::process::{Child, Command, Stdio};
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let lab_addr = format!("127.0.0.1:{port}");
+    let spawn_lab = || -> Child {
+        let child = Command::new(bin())
+            .args(["lab", "serve", "--listen", &lab_addr, "--data-dir"])
+            .arg(l.dir())
+            .env("DASTAK_LANG", "en")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn lab");
+        let start = std::time::Instant::now();
+        while TcpStream::connect(&lab_addr).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "lab did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    };
+    let child = Arc::new(std::sync::Mutex::new(spawn_lab()));
+    // Whatever happens in this test, no lab process outlives it.
+    struct KillOnDrop(Arc<std::sync::Mutex<Child>>);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            if let Ok(mut c) = self.0.lock() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
+    let _guard = KillOnDrop(child.clone());
+    // A proxy that, on the second batch, passes half its body to the lab
+    // and then kills the lab.
+    let proxy = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let proxy_url = format!("http://{}", proxy.local_addr().expect("addr"));
+    let (victim, target) = (child.clone(), lab_addr.clone());
+    std::thread::spawn(move || {
+        let mut posts = 0;
+        for client in proxy.incoming().take(40) {
+            let Ok(mut client) = client else { continue };
+            let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut req = Vec::new();
+            let mut buf = [0u8; 65536];
+            let mut need = None;
+            while need.is_none_or(|n| req.len() < n) {
+                let n = match client.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                req.extend_from_slice(&buf[..n]);
+                if need.is_none()
+                    && let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n")
+                {
+                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    need = Some(p + 4 + len);
+                }
+            }
+            let is_post = req.starts_with(b"POST");
+            let Ok(mut up) = TcpStream::connect(&target) else {
+                continue;
+            };
+            if is_post {
+                posts += 1;
+                if posts == 2 {
+                    let _ = up.write_all(&req[..req.len() / 2]);
+                    std::thread::sleep(Duration::from_millis(100));
+                    if let Ok(mut c) = victim.lock() {
+                        let _ = c.kill();
+                        let _ = c.wait();
+                    }
+                    continue;
+                }
+            }
+            let _ = up.write_all(&req);
+            let _ = up.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut answer = Vec::new();
+            let mut want = None;
+            while want.is_none_or(|n| answer.len() < n) {
+                let n = match up.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                answer.extend_from_slice(&buf[..n]);
+                if want.is_none()
+                    && let Some(p) = answer.windows(4).position(|w| w == b"\r\n\r\n")
+                {
+                    let head = String::from_utf8_lossy(&answer[..p]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    want = Some(p + 4 + len);
+                }
+            }
+            let _ = client.write_all(&answer);
+        }
+    });
+    demo_link(&k, &l, Some(&proxy_url));
+    let r = sync(&k);
+    r.failed();
+    assert!(r.stderr.contains("could not be reached"), "{}", r.stderr);
+    // The first batch arrived and was acknowledged; nothing else is marked.
+    assert_eq!(acked(&k), 250);
+    // The lab comes back on the same address; the kiosk finishes.
+    let restarted = spawn_lab();
+    *child.lock().expect("lock") = restarted;
+    sync(&k).ok();
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
+}
