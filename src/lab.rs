@@ -348,7 +348,7 @@ fn open_sealed(
         .events
         .into_iter()
         .zip(batch.events)
-        .map(|(raw, (e, hash))| (e, raw, hash))
+        .map(|(raw, (e, hash))| (e, raw.get().to_string(), hash))
         .collect();
     Ok((kiosk, events))
 }

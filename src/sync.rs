@@ -247,7 +247,7 @@ pub fn pending_batches(store: &Store, key: &SigningKey) -> Result<Vec<Outgoing>,
             .iter()
             .map(|(_, bytes, _)| String::from_utf8_lossy(bytes).into_owned())
             .collect();
-        let body = BatchBody::new(&kiosk, first, &prev, events);
+        let body = BatchBody::new(&kiosk, first, &prev, events)?;
         prev = chunk[chunk.len() - 1].2.clone();
         out.push(Outgoing {
             first,

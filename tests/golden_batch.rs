@@ -50,6 +50,7 @@ fn sample() -> (Vec<u8>, Vec<u8>) {
             String::from_utf8(b2.clone()).expect("utf8"),
         ],
     )
+    .expect("batch")
     .sign(&kiosk);
     let ack = Ack {
         v: 1,

@@ -683,7 +683,9 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
                 prev = hash_hex(&bytes);
                 events.push(String::from_utf8(bytes).expect("utf8"));
             }
-            let signed = BatchBody::new(&code, 1, GENESIS, events).sign(&key);
+            let signed = BatchBody::new(&code, 1, GENESIS, events)
+                .expect("batch")
+                .sign(&key);
             let sealed = dastak::sync::seal(&signed, &recipient).expect("seal");
             (code, key, sealed)
         })

@@ -7,11 +7,13 @@
 //!
 //! ```text
 //! DASTAK-BATCH 1\n
-//! {"v":1,"kiosk":"RMP01","first":1,"last":2,"prev":"000…","events":["{…}","{…}"]}\n
+//! {"v":1,"kiosk":"RMP01","first":1,"last":2,"prev":"000…","events":[{…},{…}]}\n
 //! <ed25519 signature of the JSON line, 128 hex>\n
 //! ```
 //!
-//! The events are their canonical bytes, as hashed on the kiosk. On the way
+//! The events are their canonical bytes, as hashed on the kiosk, embedded
+//! verbatim (JSON within JSON, not escaped strings: smaller, and read back
+//! byte for byte without unescaping). On the way
 //! the whole batch is encrypted to the lab (age, X25519): the signature says
 //! who sent it, the encryption that nobody in between read it.
 //!
@@ -21,6 +23,7 @@
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::domain::event::{Event, GENESIS, hash_hex};
 use crate::i18n::{Localized, Message, english};
@@ -34,7 +37,7 @@ pub const MAX_EVENTS: usize = 250;
 /// The largest batch a lab accepts, encrypted (a bound on request bodies).
 pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BatchBody {
     pub v: u16,
     pub kiosk: String,
@@ -42,12 +45,12 @@ pub struct BatchBody {
     pub last: u64,
     /// Hash of event `first - 1` (GENESIS when `first` is 1).
     pub prev: String,
-    /// Canonical bytes of each event, in order.
-    pub events: Vec<String>,
+    /// Canonical bytes of each event, in order, verbatim.
+    pub events: Vec<Box<RawValue>>,
 }
 
 /// A batch checked: signature, format, contiguity and the chain within it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct VerifiedBatch {
     pub body: BatchBody,
     /// Each event, its canonical bytes and hash.
@@ -100,15 +103,28 @@ fn damaged(detail: impl std::fmt::Display) -> BatchError {
 impl BatchBody {
     /// A batch of `events` (canonical bytes, consecutive, `first` onwards),
     /// linked to the hash of the event before.
-    pub fn new(kiosk: &str, first: u64, prev: &str, events: Vec<String>) -> BatchBody {
-        BatchBody {
+    /// Fails only if an event's bytes are not JSON (never, for events the
+    /// kiosk wrote).
+    pub fn new(
+        kiosk: &str,
+        first: u64,
+        prev: &str,
+        events: Vec<String>,
+    ) -> Result<BatchBody, BatchError> {
+        let last = first + events.len() as u64 - 1;
+        let events = events
+            .into_iter()
+            .map(RawValue::from_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(damaged)?;
+        Ok(BatchBody {
             v: BATCH_VERSION,
             kiosk: kiosk.to_string(),
             first,
-            last: first + events.len() as u64 - 1,
+            last,
             prev: prev.to_string(),
             events,
-        }
+        })
     }
 
     /// The signed wire bytes (before encryption).
@@ -194,11 +210,12 @@ impl Unverified {
         let mut events = Vec::with_capacity(body.events.len());
         for (i, raw) in body.events.iter().enumerate() {
             let seq = body.first + i as u64;
-            let e = Event::from_canonical(raw.as_bytes()).map_err(|_| broken(seq))?;
+            let raw = raw.get().as_bytes();
+            let e = Event::from_canonical(raw).map_err(|_| broken(seq))?;
             if e.seq != seq || e.kiosk != body.kiosk || e.prev != prev {
                 return Err(broken(seq));
             }
-            let hash = hash_hex(raw.as_bytes());
+            let hash = hash_hex(raw);
             prev = hash.clone();
             events.push((e, hash));
         }
@@ -244,7 +261,7 @@ mod tests {
     #[test]
     fn a_tampered_or_truncated_batch_is_refused() {
         let key = SigningKey::from_bytes(&[3; 32]);
-        let body = BatchBody::new("RMP01", 5, &"a".repeat(64), vec!["{}".into()]);
+        let body = BatchBody::new("RMP01", 5, &"a".repeat(64), vec!["{}".into()]).expect("json");
         let bytes = body.sign(&key);
         // Not a real event: signature fine, chain broken.
         assert!(matches!(
