@@ -245,18 +245,27 @@ impl Lab {
                 })
                 .collect()
         });
-        let good: Vec<Incoming> = opened
-            .iter()
-            .filter_map(|o| o.as_ref().ok().cloned())
-            .collect();
+        // The good batches go to storage (moved, not copied); the refused
+        // keep their place so each answer lines up with its file.
+        let mut good: Vec<Incoming> = Vec::new();
+        let mut slots: Vec<Result<String, LabError>> = Vec::with_capacity(opened.len());
+        for o in opened {
+            match o {
+                Ok(incoming) => {
+                    slots.push(Ok(incoming.0.clone()));
+                    good.push(incoming);
+                }
+                Err(e) => slots.push(Err(e)),
+            }
+        }
         let mut stored = self
             .store
             .ingest_all(&good, &format_instant(now))?
             .into_iter();
-        Ok(opened
+        Ok(slots
             .into_iter()
-            .map(|o| {
-                let (kiosk, _) = o?;
+            .map(|slot| {
+                let kiosk = slot?;
                 let got = stored.next().ok_or_else(|| LabError::Io {
                     path: "ingest".into(),
                     detail: "missing result".into(),
