@@ -13,11 +13,12 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use age::secrecy::ExposeSecret;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
@@ -205,63 +206,64 @@ impl Lab {
 
     /// Many sealed batches (a stick's worth): each verified on its own, the
     /// good ones stored in one durable commit, each in its own savepoint.
+    ///
+    /// Decrypting and verifying is the costly part and each batch stands
+    /// alone, so worker threads open batches while this thread stores the
+    /// ones already opened: the two overlap, and the books still see the
+    /// batches in the stick's order (so a batch's link to the one before
+    /// is checked exactly as if they came one by one).
     pub fn receive_all(
         &mut self,
         sealed: &[Vec<u8>],
         now: Timestamp,
     ) -> Result<Vec<Received>, LabError> {
-        // Decrypting and verifying is the costly part and each batch stands
-        // alone: spread it over the machine's cores.
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
-            .clamp(1, 8);
-        let chunk = sealed.len().div_ceil(threads).max(1);
+            .clamp(1, 8)
+            .min(sealed.len().max(1));
         let keys = self.all_keys()?;
         let identity = &self.identity;
         let lookup =
             |k: &str| -> Result<Option<VerifyingKey>, LabError> { Ok(keys.get(k).copied()) };
         let lookup = &lookup;
-        let opened: Vec<Result<Incoming, LabError>> = std::thread::scope(|scope| {
-            let parts: Vec<_> = sealed
-                .chunks(chunk)
-                .map(|part| {
+        let next = AtomicUsize::new(0);
+        let next = &next;
+        let now = format_instant(now);
+        let store = &mut self.store;
+        let (slots, stored) = std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel::<(usize, Result<Incoming, LabError>)>();
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let tx = tx.clone();
                     scope.spawn(move || {
-                        part.iter()
-                            .map(|s| open_sealed(identity, s, lookup))
-                            .collect::<Vec<_>>()
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(s) = sealed.get(i) else { break };
+                            if tx.send((i, open_sealed(identity, s, lookup))).is_err() {
+                                break;
+                            }
+                        }
                     })
                 })
                 .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        vec![Err(LabError::Io {
-                            path: "verify".into(),
-                            detail: "a verifying thread failed".into(),
-                        })]
-                    })
-                })
-                .collect()
-        });
-        // The good batches go to storage (moved, not copied); the refused
-        // keep their place so each answer lines up with its file.
-        let mut good: Vec<Incoming> = Vec::new();
-        let mut slots: Vec<Result<String, LabError>> = Vec::with_capacity(opened.len());
-        for o in opened {
-            match o {
-                Ok(incoming) => {
-                    slots.push(Ok(incoming.0.clone()));
-                    good.push(incoming);
-                }
-                Err(e) => slots.push(Err(e)),
+            drop(tx);
+            let mut opened = InOrder {
+                rx,
+                early: BTreeMap::new(),
+                next: 0,
+                total: sealed.len(),
+                slots: Vec::with_capacity(sealed.len()),
+            };
+            let stored = store.ingest_all(&mut opened, &now);
+            // Joined here so that a worker that panicked is an error for
+            // its batches (InOrder already recorded them), not a panic.
+            for w in workers {
+                let _ = w.join();
             }
-        }
-        let mut stored = self
-            .store
-            .ingest_all(&good, &format_instant(now))?
-            .into_iter();
+            (opened.slots, stored)
+        });
+        let mut stored = stored?.into_iter();
         Ok(slots
             .into_iter()
             .map(|slot| {
@@ -360,6 +362,53 @@ fn open_sealed(
         .map(|(raw, (e, hash))| (e, raw.get().to_string(), hash))
         .collect();
     Ok((kiosk, events))
+}
+
+/// The opened batches, in the order they were given, as the workers finish
+/// them: the good ones are yielded for storing, and every batch's place is
+/// kept in `slots` (its kiosk, or why it was refused) so that each answer
+/// lines up with its file.
+struct InOrder {
+    rx: mpsc::Receiver<(usize, Result<Incoming, LabError>)>,
+    early: BTreeMap<usize, Result<Incoming, LabError>>,
+    next: usize,
+    total: usize,
+    slots: Vec<Result<String, LabError>>,
+}
+
+impl Iterator for InOrder {
+    type Item = Incoming;
+
+    fn next(&mut self) -> Option<Incoming> {
+        while self.next < self.total {
+            let i = self.next;
+            let got = match self.early.remove(&i) {
+                Some(r) => r,
+                None => match self.rx.recv() {
+                    Ok((j, r)) if j != i => {
+                        self.early.insert(j, r);
+                        continue;
+                    }
+                    Ok((_, r)) => r,
+                    // Every worker is gone and this batch never came: one
+                    // of them failed on it.
+                    Err(_) => Err(LabError::Io {
+                        path: "verify".into(),
+                        detail: "a verifying thread failed".into(),
+                    }),
+                },
+            };
+            self.next += 1;
+            match got {
+                Ok(incoming) => {
+                    self.slots.push(Ok(incoming.0.clone()));
+                    return Some(incoming);
+                }
+                Err(e) => self.slots.push(Err(e)),
+            }
+        }
+        None
+    }
 }
 
 /// One batch's outcome: the kiosk it came from and what it added, or why

@@ -57,10 +57,11 @@ pub trait LabStore {
         now: &str,
     ) -> Result<Ingested, LabStoreError>;
     /// Several batches in one durable commit (a stick's worth), each in a
-    /// savepoint of its own.
+    /// savepoint of its own, taken as they come (so the caller can still
+    /// be verifying the later ones).
     fn ingest_all(
         &mut self,
-        batches: &[Incoming],
+        batches: &mut dyn Iterator<Item = Incoming>,
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError>;
     /// The contiguous high-water mark and its hash.
@@ -156,15 +157,15 @@ impl LabStore for SqliteLab {
 
     fn ingest_all(
         &mut self,
-        batches: &[Incoming],
+        batches: &mut dyn Iterator<Item = Incoming>,
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
         let mut tx = self.conn.transaction()?;
-        let mut out = Vec::with_capacity(batches.len());
+        let mut out = Vec::new();
         for (kiosk, events) in batches {
             // Each batch in a savepoint: one that fails leaves the others in.
             let sp = tx.savepoint()?;
-            match ingest_on(&sp, kiosk, events, now) {
+            match ingest_on(&sp, &kiosk, &events, now) {
                 Ok(got) => {
                     sp.commit()?;
                     out.push(Ok(got));
