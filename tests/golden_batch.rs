@@ -2,7 +2,9 @@
 //! different versions must agree on them. A change here is a new format
 //! version. Remade with `DASTAK_BLESS=1 cargo test --test golden_batch`.
 
-use dastak::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, hash_hex};
+use dastak::domain::event::{
+    Body, Event, FORMAT_VERSION, GENESIS, KioskInitialised, OperatorAdded, hash_hex,
+};
 use dastak::domain::operator::Role;
 use dastak::i18n::Lang;
 use dastak::sync::batch::{Ack, BatchBody, verify_batch};
@@ -17,13 +19,13 @@ fn sample() -> (Vec<u8>, Vec<u8>) {
         seq: 1,
         at: "2026-11-23T10:00:00+05:30".into(),
         prev: GENESIS.into(),
-        body: Body::KioskInitialised {
+        body: Body::KioskInitialised(KioskInitialised {
             kiosk: "RMP01".into(),
             panchayat: "रामपुर".into(),
             block: "सांगानेर".into(),
             district: "जयपुर".into(),
             language: Lang::Hi,
-        },
+        }),
     };
     let b1 = first.canonical_bytes();
     let second = Event {
@@ -32,13 +34,13 @@ fn sample() -> (Vec<u8>, Vec<u8>) {
         seq: 2,
         at: "2026-11-23T10:00:00+05:30".into(),
         prev: hash_hex(&b1),
-        body: Body::OperatorAdded {
+        body: Body::OperatorAdded(OperatorAdded {
             code: "ADMIN".into(),
             name: "अरुण शर्मा".into(),
             role: Role::Admin,
             language: Lang::Hi,
             by: "ADMIN".into(),
-        },
+        }),
     };
     let b2 = second.canonical_bytes();
     let batch = BatchBody::new(

@@ -4,7 +4,11 @@
 
 use dastak::domain::aadhaar::AadhaarRef;
 use dastak::domain::cash::NoteCount;
-use dastak::domain::event::{Body, Event, GENESIS, MemberRecord, Nominee, PdsRow, hash_hex};
+use dastak::domain::event::{
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
+    GENESIS, GroupCreated, HouseholdsImported, KioskInitialised, MemberRecord, MemberRegistered,
+    Nominee, OperatorAdded, PdsRow, SchemeDefined, hash_hex,
+};
 use dastak::domain::money::Paise;
 use dastak::domain::operator::Role;
 use dastak::domain::person::{Birth, Gender};
@@ -14,32 +18,32 @@ use jiff::civil::date;
 
 fn bodies() -> Vec<Body> {
     vec![
-        Body::KioskInitialised {
+        Body::KioskInitialised(KioskInitialised {
             kiosk: "RMP01".into(),
             panchayat: "रामपुर".into(),
             block: "सांगानेर".into(),
             district: "जयपुर".into(),
             language: Lang::Hi,
-        },
-        Body::OperatorAdded {
+        }),
+        Body::OperatorAdded(OperatorAdded {
             code: "VOL1".into(),
             name: "Pooja".into(),
             role: Role::Volunteer,
             language: Lang::En,
             by: "ADMIN".into(),
-        },
-        Body::SchemeDefined {
+        }),
+        Body::SchemeDefined(SchemeDefined {
             scheme: builtin_schemes().remove(0),
             by: "ADMIN".into(),
-        },
-        Body::GroupCreated {
+        }),
+        Body::GroupCreated(GroupCreated {
             code: "SHG1".into(),
             scheme: "SHG".into(),
             name: "लक्ष्मी समूह".into(),
             village: "रामपुर".into(),
             by: "SUP1".into(),
-        },
-        Body::HouseholdsImported {
+        }),
+        Body::HouseholdsImported(HouseholdsImported {
             source: "pds.csv".into(),
             rows: vec![PdsRow {
                 ration_card: "RJ0001".into(),
@@ -50,8 +54,8 @@ fn bodies() -> Vec<Body> {
                 relation: "पत्नी".into(),
             }],
             by: "VOL1".into(),
-        },
-        Body::MemberRegistered {
+        }),
+        Body::MemberRegistered(MemberRegistered {
             member: MemberRecord {
                 member_id: "RMP01-00001".into(),
                 name: "सुनीता देवी".into(),
@@ -70,8 +74,8 @@ fn bodies() -> Vec<Body> {
                 }),
             },
             by: "VOL1".into(),
-        },
-        Body::Enrolled {
+        }),
+        Body::Enrolled(Enrolled {
             member_id: "RMP01-00001".into(),
             scheme: "FUND".into(),
             group: None,
@@ -81,8 +85,8 @@ fn bodies() -> Vec<Body> {
                 relation: "पति".into(),
             }),
             by: "VOL1".into(),
-        },
-        Body::ContributionTaken {
+        }),
+        Body::ContributionTaken(ContributionTaken {
             receipt: "RMP01/2026-27/000001".into(),
             member_id: "RMP01-00001".into(),
             scheme: "FUND".into(),
@@ -90,8 +94,8 @@ fn bodies() -> Vec<Body> {
             first_period: 0,
             periods: 1,
             by: "VOL1".into(),
-        },
-        Body::ContributionReversed {
+        }),
+        Body::ContributionReversed(ContributionReversed {
             receipt: "RMP01/2026-27/000002".into(),
             original: "RMP01/2026-27/000001".into(),
             member_id: "RMP01-00001".into(),
@@ -100,8 +104,8 @@ fn bodies() -> Vec<Body> {
             periods: 1,
             reason: "गलत सदस्य".into(),
             by: "SUP1".into(),
-        },
-        Body::DayClosed {
+        }),
+        Body::DayClosed(DayClosed {
             date: date(2026, 11, 23),
             notes: vec![NoteCount {
                 rupees: 100,
@@ -115,11 +119,11 @@ fn bodies() -> Vec<Body> {
             through_seq: 9,
             prev_close: GENESIS.into(),
             by: "VOL1".into(),
-        },
-        Body::ClockConfirmed {
+        }),
+        Body::ClockConfirmed(ClockConfirmed {
             date: date(2026, 11, 23),
             by: "ADMIN".into(),
-        },
+        }),
     ]
 }
 
@@ -182,4 +186,35 @@ fn non_canonical_bytes_are_refused() {
         1,
     );
     assert!(Event::from_canonical(reordered.as_bytes()).is_err());
+}
+
+/// The lab's fast reader (tag first, compared as it is serialised) must
+/// refuse everything the plain compare with `canonical_bytes()` refused.
+#[test]
+fn bytes_that_only_look_canonical_are_refused() {
+    let events = chain();
+    let (json, _) = &events[7];
+    let refused = |bytes: &str| Event::from_canonical(bytes.as_bytes()).is_err();
+    // Valid JSON, the same event, but not the bytes that were hashed.
+    assert!(refused(&format!("{json} ")), "trailing space");
+    assert!(refused(&format!(" {json}")), "leading space");
+    let tag_last = json.replacen(
+        "{\"type\":\"contribution_taken\",\"receipt\":",
+        "{\"receipt\":",
+        1,
+    );
+    assert_ne!(&tag_last, json);
+    let tag_last = tag_last.replacen("}}", ",\"type\":\"contribution_taken\"}}", 1);
+    assert!(refused(&tag_last), "type not first");
+    let extra = json.replacen("}}", ",\"note\":\"x\"}}", 1);
+    assert!(refused(&extra), "a field the format does not have");
+    let cut = &json[..json.len() - 1];
+    assert!(refused(cut), "cut short");
+    // Devanagari written as \u escapes means the same text, other bytes.
+    let (hindi, _) = events
+        .iter()
+        .find(|(j, _)| j.contains('र'))
+        .expect("an event with Hindi text");
+    assert!(!refused(hindi));
+    assert!(refused(&hindi.replacen('र', "\\u0930", 1)), "escaped Hindi");
 }

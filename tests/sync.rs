@@ -636,7 +636,9 @@ fn a_response_lost_after_the_lab_committed_and_a_lab_killed_mid_upload_end_with_
 /// once to one lab over loopback: nothing lost, nothing doubled.
 #[test]
 fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
-    use dastak::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, hash_hex};
+    use dastak::domain::event::{
+        Body, ClockConfirmed, Event, FORMAT_VERSION, GENESIS, KioskInitialised, hash_hex,
+    };
     use dastak::sync::batch::BatchBody;
     use ed25519_dalek::SigningKey;
     let l = lab();
@@ -658,18 +660,18 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
             let mut events = Vec::new();
             for seq in 1..=20u64 {
                 let body = if seq == 1 {
-                    Body::KioskInitialised {
+                    Body::KioskInitialised(KioskInitialised {
                         kiosk: code.clone(),
                         panchayat: "रामपुर".into(),
                         block: "b".into(),
                         district: "d".into(),
                         language: dastak::i18n::Lang::Hi,
-                    }
+                    })
                 } else {
-                    Body::ClockConfirmed {
+                    Body::ClockConfirmed(ClockConfirmed {
                         date: jiff::civil::date(2026, 11, 23),
                         by: "ADMIN".into(),
-                    }
+                    })
                 };
                 let e = Event {
                     v: FORMAT_VERSION,

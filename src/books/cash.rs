@@ -12,7 +12,9 @@ use crate::books::{Books, BooksError, Field};
 use crate::domain::cash::CashCount;
 use crate::domain::digits::parse_count;
 use crate::domain::dues::{Dues, MAX_PERIODS, PaymentPlan, dues, period_start, plan_payment};
-use crate::domain::event::{Body, GENESIS};
+use crate::domain::event::{
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, GENESIS,
+};
 use crate::domain::money::Paise;
 use crate::domain::operator::Role;
 use crate::domain::scheme::Scheme;
@@ -78,7 +80,7 @@ impl Planned {
         let receipt = w.next_receipt(fy)?.to_string();
         let e = w.append(
             now,
-            Body::ContributionTaken {
+            Body::ContributionTaken(ContributionTaken {
                 receipt: receipt.clone(),
                 member_id: self.member.member_id.clone(),
                 scheme: scheme.to_string(),
@@ -86,7 +88,7 @@ impl Planned {
                 first_period: self.paid,
                 periods: self.plan.periods,
                 by: by.to_string(),
-            },
+            }),
         )?;
         w.queue_print(crate::print::DocKind::Contribution.name(), &receipt, now)?;
         Ok((receipt, e.seq))
@@ -226,7 +228,7 @@ impl Books {
             let slip = w.next_receipt(fy)?.to_string();
             let e = w.append(
                 now,
-                Body::ContributionReversed {
+                Body::ContributionReversed(ContributionReversed {
                     receipt: slip.clone(),
                     original: r.clone(),
                     member_id: original.member_id.clone(),
@@ -235,7 +237,7 @@ impl Books {
                     periods: original.periods,
                     reason,
                     by: by_code,
-                },
+                }),
             )?;
             w.queue_print(crate::print::DocKind::Reversal.name(), &slip, now)?;
             Ok(Reversal {
@@ -283,7 +285,7 @@ impl Books {
         let (seq, hash) = self.store.write(|w| -> Result<(u64, String), BooksError> {
             let e = w.append(
                 now,
-                Body::DayClosed {
+                Body::DayClosed(DayClosed {
                     date,
                     notes: count.notes.clone(),
                     coins: count.coins,
@@ -294,7 +296,7 @@ impl Books {
                     through_seq: through,
                     prev_close,
                     by: by_code,
-                },
+                }),
             )?;
             let hash = crate::domain::event::hash_hex(&e.canonical_bytes());
             w.queue_print(
@@ -336,10 +338,10 @@ impl Books {
                 clock: display_date(today),
             });
         }
-        let body = Body::ClockConfirmed {
+        let body = Body::ClockConfirmed(ClockConfirmed {
             date,
             by: by.code.clone(),
-        };
+        });
         self.store
             .write(|w| w.append(now, body).map_err(BooksError::from))?;
         Ok(())

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::books::{Books, BooksError, Field};
-use crate::domain::event::{Body, PdsRow};
+use crate::domain::event::{Body, HouseholdsImported, PdsRow};
 use crate::domain::person::{parse_age, parse_gender};
 use crate::domain::text;
 use crate::i18n::{Localized, Message};
@@ -179,11 +179,11 @@ impl Books {
                 for chunk in fresh.chunks(ROWS_PER_EVENT) {
                     w.append(
                         now,
-                        Body::HouseholdsImported {
+                        Body::HouseholdsImported(HouseholdsImported {
                             source: source.clone(),
                             rows: chunk.to_vec(),
                             by: by.code.clone(),
-                        },
+                        }),
                     )?;
                 }
                 Ok(())

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::books::{Books, BooksError, Field};
 use crate::domain::aadhaar::Aadhaar;
 use crate::domain::dues::{Dues, dues};
-use crate::domain::event::{Body, MemberRecord, Nominee};
+use crate::domain::event::{Body, Enrolled, MemberRecord, MemberRegistered, Nominee};
 use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mobile};
 use crate::domain::scheme::{Candidate, HouseholdConflict, Scheme, check_eligibility};
 use crate::domain::text;
@@ -262,22 +262,22 @@ impl Books {
             };
             w.append(
                 now,
-                Body::MemberRegistered {
+                Body::MemberRegistered(MemberRegistered {
                     member,
                     by: by_code.clone(),
-                },
+                }),
             )?;
             for v in valid {
                 w.append(
                     now,
-                    Body::Enrolled {
+                    Body::Enrolled(Enrolled {
                         member_id: member_id.clone(),
                         scheme: v.scheme,
                         group: v.group,
                         on: today,
                         nominee: v.nominee,
                         by: by_code.clone(),
-                    },
+                    }),
                 )?;
             }
             w.queue_print(crate::print::DocKind::Enrolment.name(), &member_id, now)?;
@@ -309,14 +309,14 @@ impl Books {
             ration_card: m.ration_card.as_deref(),
         };
         let v = self.check_enrolment(conn, Some(&id), &who, form, &[], today)?;
-        let body = Body::Enrolled {
+        let body = Body::Enrolled(Enrolled {
             member_id: id,
             scheme: v.scheme,
             group: v.group,
             on: today,
             nominee: v.nominee,
             by: by.code.clone(),
-        };
+        });
         self.store
             .write(|w| w.append(now, body).map_err(BooksError::from))?;
         Ok(())

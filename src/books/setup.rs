@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use crate::books::auth::{hash_pin, set_pin};
 use crate::books::{Books, BooksError, DataDir, Field};
 use crate::domain::aadhaar::DistrictSecret;
-use crate::domain::event::Body;
+use crate::domain::event::{Body, GroupCreated, KioskInitialised, OperatorAdded, SchemeDefined};
 use crate::domain::operator::{Role, check_new_pin};
 use crate::domain::scheme::builtin_schemes;
 use crate::domain::text;
@@ -86,31 +86,31 @@ pub fn init(dir: &DataDir, form: &InitForm, now: Timestamp) -> Result<Books, Boo
     store.write(|w| -> Result<(), BooksError> {
         w.append(
             now,
-            Body::KioskInitialised {
+            Body::KioskInitialised(KioskInitialised {
                 kiosk: kiosk.clone(),
                 panchayat,
                 block,
                 district,
                 language,
-            },
+            }),
         )?;
         w.append(
             now,
-            Body::OperatorAdded {
+            Body::OperatorAdded(OperatorAdded {
                 code: admin.clone(),
                 name: admin_name,
                 role: Role::Admin,
                 language,
                 by: admin.clone(),
-            },
+            }),
         )?;
         for scheme in builtin_schemes() {
             w.append(
                 now,
-                Body::SchemeDefined {
+                Body::SchemeDefined(SchemeDefined {
                     scheme,
                     by: admin.clone(),
-                },
+                }),
             )?;
         }
         set_pin(w.conn(), &admin, &phc)?;
@@ -152,13 +152,13 @@ impl Books {
         self.store.write(|w| -> Result<(), BooksError> {
             w.append(
                 now,
-                Body::OperatorAdded {
+                Body::OperatorAdded(OperatorAdded {
                     code: code.clone(),
                     name: name.clone(),
                     role,
                     language,
                     by: by_code,
-                },
+                }),
             )?;
             set_pin(w.conn(), &code, &phc)?;
             Ok(())
@@ -202,13 +202,13 @@ impl Books {
         if queries::group(conn, &code)?.is_some() {
             return Err(BooksError::GroupExists { code });
         }
-        let body = Body::GroupCreated {
+        let body = Body::GroupCreated(GroupCreated {
             code: code.clone(),
             scheme: scheme_code.clone(),
             name: name.clone(),
             village: village.clone(),
             by: by.code.clone(),
-        };
+        });
         self.store
             .write(|w| w.append(now, body).map_err(BooksError::from))?;
         Ok(queries::GroupRow {

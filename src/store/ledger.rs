@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, hash_hex};
+use crate::domain::event::{Body, Event, FORMAT_VERSION, GENESIS, KioskInitialised, hash_hex};
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::time::{FinancialYear, format_instant};
 use crate::store::{StoreError, project};
@@ -36,7 +36,7 @@ impl<'a> Writer<'a> {
             )
             .optional()?;
         let kiosk = match &body {
-            Body::KioskInitialised { kiosk, .. } => kiosk.clone(),
+            Body::KioskInitialised(KioskInitialised { kiosk, .. }) => kiosk.clone(),
             _ => self
                 .tx
                 .query_row("SELECT code FROM kiosk WHERE id = 1", [], |r| r.get(0))

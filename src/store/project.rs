@@ -6,7 +6,11 @@
 
 use rusqlite::{Connection, params};
 
-use crate::domain::event::{Body, Event};
+use crate::domain::event::{
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
+    GroupCreated, HouseholdsImported, KioskInitialised, MemberRegistered, OperatorAdded,
+    SchemeDefined,
+};
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::text::fold;
 use crate::store::StoreError;
@@ -30,50 +34,50 @@ fn insert_receipt(
 pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError> {
     let seq = e.seq;
     match &e.body {
-        Body::KioskInitialised {
+        Body::KioskInitialised(KioskInitialised {
             kiosk,
             panchayat,
             block,
             district,
             language,
-        } => {
+        }) => {
             conn.execute(
                 "INSERT INTO kiosk (id, code, panchayat, block, district, language, seq)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
                 params![kiosk, panchayat, block, district, language.code(), seq],
             )?;
         }
-        Body::OperatorAdded {
+        Body::OperatorAdded(OperatorAdded {
             code,
             name,
             role,
             language,
             ..
-        } => {
+        }) => {
             conn.execute(
                 "INSERT INTO operators (code, name, role, language, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, name, role.code(), language.code(), seq],
             )?;
         }
-        Body::SchemeDefined { scheme, .. } => {
+        Body::SchemeDefined(SchemeDefined { scheme, .. }) => {
             conn.execute(
                 "INSERT INTO schemes (code, name_hi, name_en, definition, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![scheme.code, scheme.name_hi, scheme.name_en, serde_json::to_string(scheme)?, seq],
             )?;
         }
-        Body::GroupCreated {
+        Body::GroupCreated(GroupCreated {
             code,
             scheme,
             name,
             village,
             ..
-        } => {
+        }) => {
             conn.execute(
                 "INSERT INTO scheme_groups (code, scheme, name, village, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, scheme, name, village, seq],
             )?;
         }
-        Body::HouseholdsImported { rows, .. } => {
+        Body::HouseholdsImported(HouseholdsImported { rows, .. }) => {
             let mut hh = conn.prepare_cached(
                 "INSERT INTO households (ration_card, village, seq) VALUES (?1, ?2, ?3)
                  ON CONFLICT (ration_card) DO NOTHING",
@@ -94,7 +98,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ])?;
             }
         }
-        Body::MemberRegistered { member: m, .. } => {
+        Body::MemberRegistered(MemberRegistered { member: m, .. }) => {
             conn.execute(
                 "INSERT INTO members (member_id, name, name_fold, relative_name, gender, birth, village,
                                       ration_card, phone, aadhaar_last4, aadhaar_hash, seq)
@@ -115,14 +119,14 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
-        Body::Enrolled {
+        Body::Enrolled(Enrolled {
             member_id,
             scheme,
             group,
             on,
             nominee,
             ..
-        } => {
+        }) => {
             conn.execute(
                 "INSERT INTO enrolments (member_id, scheme, group_code, enrolled_on, nominee_name,
                                          nominee_relation, seq)
@@ -138,7 +142,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
-        Body::ContributionTaken {
+        Body::ContributionTaken(ContributionTaken {
             receipt,
             member_id,
             scheme,
@@ -146,7 +150,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             first_period,
             periods,
             by,
-        } => {
+        }) => {
             insert_receipt(conn, receipt, "contribution", seq)?;
             conn.execute(
                 "INSERT INTO contributions (receipt_no, member_id, scheme, amount, first_period, periods,
@@ -155,7 +159,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 params![receipt, member_id, scheme, amount.0, first_period, periods, by, e.at, seq],
             )?;
         }
-        Body::ContributionReversed {
+        Body::ContributionReversed(ContributionReversed {
             receipt,
             original,
             member_id,
@@ -164,7 +168,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             periods,
             reason,
             by,
-        } => {
+        }) => {
             insert_receipt(conn, receipt, "reversal", seq)?;
             conn.execute(
                 "INSERT INTO reversals (receipt_no, original, member_id, scheme, amount, periods, reason,
@@ -182,7 +186,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 )));
             }
         }
-        Body::DayClosed {
+        Body::DayClosed(DayClosed {
             date,
             notes,
             coins,
@@ -193,7 +197,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             through_seq,
             prev_close,
             by,
-        } => {
+        }) => {
             conn.execute(
                 "INSERT INTO day_closes (seq, close_date, notes, coins, counted, expected, variance, reason,
                                          through_seq, prev_close, hash, operator, at)
@@ -215,7 +219,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
-        Body::ClockConfirmed { .. } => {}
+        Body::ClockConfirmed(ClockConfirmed { .. }) => {}
     }
     Ok(())
 }
