@@ -359,7 +359,8 @@ fn open_sealed(
         .events
         .into_iter()
         .zip(batch.events)
-        .map(|(raw, (e, hash))| (e, raw.get().to_string(), hash))
+        // The event's bytes move out of the parsed batch as they are.
+        .map(|(raw, (e, hash))| (e, String::from(Box::<str>::from(raw)), hash))
         .collect();
     Ok((kiosk, events))
 }

@@ -137,9 +137,18 @@ pub fn seal(bytes: &[u8], recipient: &str) -> Result<Vec<u8>, SyncError> {
 
 /// Decrypts what [`seal`] made (the lab's side).
 pub fn unseal(bytes: &[u8], identity: &age::x25519::Identity) -> Result<Vec<u8>, BatchError> {
-    age::decrypt(identity, bytes).map_err(|e| BatchError::Damaged {
+    let damaged = |e: &dyn std::fmt::Display| BatchError::Damaged {
         detail: e.to_string(),
-    })
+    };
+    // `age::decrypt` does the same, but grows its buffer from nothing; the
+    // plaintext is never longer than the ciphertext, so size it once.
+    let mut out = Vec::with_capacity(bytes.len());
+    age::Decryptor::new_buffered(bytes)
+        .and_then(|d| d.decrypt(std::iter::once(identity as &dyn age::Identity)))
+        .map_err(|e| damaged(&e))?
+        .read_to_end(&mut out)
+        .map_err(|e| damaged(&e))?;
+    Ok(out)
 }
 
 /// This kiosk's link to its lab.

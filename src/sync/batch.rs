@@ -138,16 +138,13 @@ impl BatchBody {
 
 /// Splits signed bytes into (kiosk named inside, JSON line, signature), so
 /// the lab can find the key to check them with.
-pub fn open_signed(bytes: &[u8], magic: &str) -> Result<(String, Signature), BatchError> {
+pub fn open_signed<'a>(bytes: &'a [u8], magic: &str) -> Result<(&'a str, Signature), BatchError> {
     let text = std::str::from_utf8(bytes).map_err(damaged)?;
     let mut lines = text.split('\n');
     if lines.next() != Some(magic) {
         return Err(damaged("not a dastak file"));
     }
-    let json = lines
-        .next()
-        .ok_or_else(|| damaged("cut short"))?
-        .to_string();
+    let json = lines.next().ok_or_else(|| damaged("cut short"))?;
     let sig_hex = lines.next().ok_or_else(|| damaged("cut short"))?;
     if lines.next() != Some("") || lines.next().is_some() {
         return Err(damaged("cut short or padded"));
@@ -161,17 +158,17 @@ pub fn open_signed(bytes: &[u8], magic: &str) -> Result<(String, Signature), Bat
 
 /// A signed batch read but not yet trusted: the kiosk it claims to come
 /// from says which key to check it with.
-pub struct Unverified {
+pub struct Unverified<'a> {
     pub body: BatchBody,
-    json: String,
+    json: &'a str,
     sig: Signature,
 }
 
 /// Reads a signed batch without checking it (parsed once, checked by
 /// [`Unverified::verify`]).
-pub fn read_batch(bytes: &[u8]) -> Result<Unverified, BatchError> {
+pub fn read_batch(bytes: &[u8]) -> Result<Unverified<'_>, BatchError> {
     let (json, sig) = open_signed(bytes, BATCH_MAGIC)?;
-    let body: BatchBody = serde_json::from_str(&json).map_err(damaged)?;
+    let body: BatchBody = serde_json::from_str(json).map_err(damaged)?;
     Ok(Unverified { body, json, sig })
 }
 
@@ -185,7 +182,7 @@ pub fn verify_batch(bytes: &[u8], key: &VerifyingKey) -> Result<VerifiedBatch, B
     read_batch(bytes)?.verify(key)
 }
 
-impl Unverified {
+impl Unverified<'_> {
     /// Checks the signature with the kiosk's key, then the chain inside.
     pub fn verify(self, key: &VerifyingKey) -> Result<VerifiedBatch, BatchError> {
         let Unverified { body, json, sig } = self;
@@ -245,7 +242,7 @@ impl Ack {
     /// Checks an acknowledgement with the lab's key.
     pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Ack, BatchError> {
         let (json, sig) = open_signed(bytes, ACK_MAGIC)?;
-        let ack: Ack = serde_json::from_str(&json).map_err(damaged)?;
+        let ack: Ack = serde_json::from_str(json).map_err(damaged)?;
         key.verify_strict(json.as_bytes(), &sig)
             .map_err(|_| BatchError::BadSignature {
                 kiosk: "lab".into(),
