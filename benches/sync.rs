@@ -100,7 +100,9 @@ fn main() {
 
     // --- 1. Ingest rate: fifteen rounds (one is a few milliseconds, and
     // this machine is shared), each on a fresh lab and a fresh
-    // baseline database, interleaved; medians compared.
+    // baseline database, run back to back. The ratio is the median of the
+    // rounds' own ratios: each pair ran within milliseconds of each other,
+    // so a slow spell of the machine slows both sides of it alike.
     let mut sealed: Vec<Vec<u8>> = Vec::new();
     let rows: Vec<(u64, String, String, Vec<u8>, String)> = {
         let mut stmt = books
@@ -175,10 +177,17 @@ fn main() {
         v.sort();
         v[v.len() / 2]
     };
+    let mut ratios: Vec<f64> = ours_t
+        .iter()
+        .zip(&base_t)
+        .map(|(o, b)| b.as_secs_f64() / o.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios[ratios.len() / 2];
+    let (lowest, highest) = (ratios[0], ratios[ratios.len() - 1]);
     let (ours, baseline, verify_only) = (median(ours_t), median(base_t), median(verify_t));
     let ours_rate = events as f64 / ours.as_secs_f64();
     let base_rate = events as f64 / baseline.as_secs_f64();
-    let ratio = ours_rate / base_rate;
     println!(
         "one busy month: {events} events ({receipts} receipts), {} batches; medians of {ROUNDS} rounds",
         sealed.len()
@@ -193,7 +202,7 @@ fn main() {
         ours.as_secs_f64() * 1e3
     );
     println!(
-        "  ratio ours/baseline {ratio:.2}   target >= 0.50   {}",
+        "  ratio ours/baseline {ratio:.2} (rounds from {lowest:.2} to {highest:.2})   target >= 0.50   {}",
         if ratio >= 0.5 { "MET" } else { "NOT MET" }
     );
 

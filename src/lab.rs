@@ -31,7 +31,7 @@ use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
 use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, read_batch};
 use crate::sync::{batch_file_name, stick_folder, unseal, write_durably};
-use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, SqliteLab};
+use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Row, SqliteLab};
 
 pub const DB_FILE: &str = "district-lab.db";
 pub const IDENTITY_FILE: &str = "district-lab.identity";
@@ -360,7 +360,14 @@ fn open_sealed(
         .into_iter()
         .zip(batch.events)
         // The event's bytes move out of the parsed batch as they are.
-        .map(|(raw, (e, hash))| (e, String::from(Box::<str>::from(raw)), hash))
+        .map(|(raw, (e, hash))| Row {
+            seq: e.seq,
+            hash,
+            kind: e.body.kind(),
+            prev: e.prev,
+            at: e.at,
+            canonical: String::from(Box::<str>::from(raw)),
+        })
         .collect();
     Ok((kiosk, events))
 }

@@ -11,7 +11,6 @@ use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::domain::event::Event;
 use crate::domain::proof::parse_public_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +40,22 @@ pub struct KioskStatus {
     pub quarantined: u64,
 }
 
-/// One verified batch: its kiosk and its (event, canonical bytes, hash).
-pub type Incoming = (String, Vec<(Event, String, String)>);
+/// One event as the lab keeps it: what its row needs and nothing more (the
+/// rest of the parsed event is dropped where it was checked, so a batch
+/// handed from a verifying thread to the storing one is small).
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub seq: u64,
+    pub hash: String,
+    pub prev: String,
+    pub kind: &'static str,
+    pub at: String,
+    /// The event's canonical bytes, as received.
+    pub canonical: String,
+}
+
+/// One verified batch: its kiosk and its events' rows.
+pub type Incoming = (String, Vec<Row>);
 
 /// What the lab needs from its storage.
 pub trait LabStore {
@@ -50,12 +63,8 @@ pub trait LabStore {
     fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError>;
     /// Inserts events (already verified), idempotently; conflicts go to
     /// quarantine.
-    fn ingest(
-        &mut self,
-        kiosk: &str,
-        events: &[(Event, String, String)],
-        now: &str,
-    ) -> Result<Ingested, LabStoreError>;
+    fn ingest(&mut self, kiosk: &str, events: &[Row], now: &str)
+    -> Result<Ingested, LabStoreError>;
     /// Several batches in one durable commit (a stick's worth), each in a
     /// savepoint of its own, taken as they come (so the caller can still
     /// be verifying the later ones).
@@ -146,7 +155,7 @@ impl LabStore for SqliteLab {
     fn ingest(
         &mut self,
         kiosk: &str,
-        events: &[(Event, String, String)],
+        events: &[Row],
         now: &str,
     ) -> Result<Ingested, LabStoreError> {
         let tx = self.conn.transaction()?;
@@ -247,7 +256,7 @@ impl LabStore for SqliteLab {
 fn ingest_on(
     conn: &Connection,
     kiosk: &str,
-    events: &[(Event, String, String)],
+    events: &[Row],
     now: &str,
 ) -> Result<Ingested, LabStoreError> {
     let mut out = Ingested::default();
@@ -266,7 +275,7 @@ fn ingest_on(
         // first event (and one after a refused event) needs checking
         // against the event below it that the lab holds.
         let mut check_below = true;
-        for (e, canonical, hash) in events {
+        for e in events {
             if check_below && e.seq > 1 {
                 let below: Option<String> = held
                     .query_row(params![kiosk, e.seq - 1], |r| r.get(0))
@@ -275,8 +284,8 @@ fn ingest_on(
                     quarantine.execute(params![
                         kiosk,
                         e.seq,
-                        hash,
-                        canonical.as_bytes(),
+                        e.hash,
+                        e.canonical.as_bytes(),
                         "fork",
                         now
                     ])?;
@@ -287,11 +296,11 @@ fn ingest_on(
             let inserted = insert.execute(params![
                 kiosk,
                 e.seq,
-                hash,
+                e.hash,
                 e.prev,
-                e.body.kind(),
+                e.kind,
                 e.at,
-                canonical.as_bytes(),
+                e.canonical.as_bytes(),
                 now
             ])?;
             if inserted == 1 {
@@ -301,15 +310,15 @@ fn ingest_on(
             }
             // Already held: the same event again, or a different one.
             let existing: String = held.query_row(params![kiosk, e.seq], |r| r.get(0))?;
-            if existing == *hash {
+            if existing == e.hash {
                 out.duplicate += 1;
                 check_below = false;
             } else {
                 quarantine.execute(params![
                     kiosk,
                     e.seq,
-                    hash,
-                    canonical.as_bytes(),
+                    e.hash,
+                    e.canonical.as_bytes(),
                     "conflict",
                     now
                 ])?;
