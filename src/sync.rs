@@ -201,9 +201,16 @@ pub fn link(
     store.write(|w| -> Result<(), SyncError> {
         w.conn()
             .execute(
+                // Linked to another lab (another key), the kiosk knows
+                // nothing of what that lab holds: start from nothing, so the
+                // first answer is not taken for a lab restored from backup.
                 "INSERT INTO lab_link (id, recipient, ack_key, url) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET recipient = excluded.recipient,
-                     ack_key = excluded.ack_key, url = excluded.url",
+                     ack_key = excluded.ack_key, url = excluded.url,
+                     acked_through = CASE WHEN lab_link.ack_key = excluded.ack_key
+                                     THEN lab_link.acked_through ELSE 0 END,
+                     acked_at = CASE WHEN lab_link.ack_key = excluded.ack_key
+                                THEN lab_link.acked_at ELSE NULL END",
                 params![recipient.trim(), ack_key.trim(), url],
             )
             .map_err(StoreError::from)?;
@@ -449,6 +456,8 @@ pub struct UploadReport {
     pub events: u64,
     pub bytes: u64,
     pub acked_through: u64,
+    /// What the lab said it held before anything was sent.
+    pub lab_had: u64,
     pub lab_went_back: bool,
 }
 
@@ -568,7 +577,8 @@ pub fn upload(
             detail: "no answer".into(),
         }
     })?;
-    let mut went_back = apply_ack(store, &first, now)?.lab_went_back;
+    let said = apply_ack(store, &first, now)?;
+    let (lab_had, mut went_back) = (said.through, said.lab_went_back);
     let batches = pending_batches(store, key)?;
     let post_url = format!("{base}/api/batches");
     let mut events = 0;
@@ -611,6 +621,7 @@ pub fn upload(
         events,
         bytes,
         acked_through: link_info(store)?.map(|l| l.acked_through).unwrap_or(0),
+        lab_had,
         lab_went_back: went_back,
     })
 }

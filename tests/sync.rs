@@ -527,7 +527,50 @@ fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
     let r = run_output(c.output().expect("spawn"));
     r.ok();
     assert!(r.stdout.contains("restored from a backup"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("held events only up to {early}")),
+        "{}",
+        r.stdout
+    );
     assert_eq!(lab_events(&l, "RMP01"), kiosk_events(&k));
+}
+
+/// Regression: a kiosk moved to a new lab kept the old lab's
+/// acknowledgement, so the new lab's first answer read as a lab restored
+/// from a backup ("holds only up to N" with N everything).
+#[test]
+fn a_kiosk_linked_to_a_new_lab_sends_everything_without_crying_backup() {
+    let k = busy_kiosk(2);
+    let old = lab();
+    register(&old, &k);
+    let first = LabServer::start(old.dir());
+    link(&k, &old, Some(&first.url));
+    sync(&k).ok();
+    let all = kiosk_events(&k);
+    assert_eq!(acked(&k) as usize, all.len());
+    let new = lab();
+    register(&new, &k);
+    let second = LabServer::start(new.dir());
+    link(&k, &new, Some(&second.url));
+    assert_eq!(acked(&k), 0, "a new lab holds nothing of ours yet");
+    let r = sync(&k);
+    r.ok();
+    assert!(!r.stdout.contains("backup"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("holds every event up to {}", all.len())),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lab_events(&new, "RMP01"), all);
+    // The same lab again (only its address changes): what it acknowledged
+    // still stands, and nothing is sent twice.
+    link(&k, &new, Some(&second.url));
+    assert_eq!(acked(&k) as usize, all.len());
+    let again = sync(&k);
+    again.ok();
+    assert!(again.stdout.contains("0 batch(es)"), "{}", again.stdout);
 }
 
 /// A loopback proxy that forwards each request to the lab and, for the

@@ -138,7 +138,13 @@ pub fn upload(ctx: &mut Ctx, url: Option<&str>, json: bool) -> Result<(), Failur
                 .arg("batches", r.batches)
                 .arg("events", group_indian(r.events)),
         );
-        ctx.say(ack_message(r.acked_through, r.lab_went_back));
+        ctx.say(if r.lab_went_back {
+            Message::new("sync.lab_went_back_sent")
+                .arg("had", r.lab_had)
+                .arg("through", r.acked_through)
+        } else {
+            Message::new("sync.acked").arg("through", r.acked_through)
+        });
     })
 }
 
