@@ -48,6 +48,7 @@ pub enum LabError {
     BadKioskKey,
     BadKioskCode,
     UnknownKiosk { kiosk: String },
+    NoBatches { dir: String },
 }
 
 impl Localized for LabError {
@@ -65,6 +66,7 @@ impl Localized for LabError {
             LabError::UnknownKiosk { kiosk } => {
                 Message::new("batch.unknown_kiosk").arg("kiosk", kiosk)
             }
+            LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
         }
     }
 }
@@ -282,6 +284,13 @@ impl Lab {
     /// each kiosk seen is written back onto the stick.
     pub fn import_dir(&mut self, root: &Path, now: Timestamp) -> Result<ImportReport, LabError> {
         let folder = stick_folder(root);
+        // A stick without the folder is the wrong stick, or one not yet
+        // written by `dastak export`: say that, not "no such file".
+        if !folder.is_dir() {
+            return Err(LabError::NoBatches {
+                dir: folder.display().to_string(),
+            });
+        }
         let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
             .map_err(|e| io(&folder, e))?
             .flatten()

@@ -872,6 +872,15 @@ fn garbage_in_the_sync_lab_and_printer_commands_is_refused_and_changes_nothing()
             r.failed();
         }
     }
+    // The wrong stick (no dastak folder on it) says so, in the lab's words.
+    let empty = tempfile::tempdir().expect("tmp");
+    let r = l.run(
+        None,
+        &["lab", "import", empty.path().to_str().expect("utf8")],
+    );
+    r.failed();
+    assert!(r.stderr.contains("dastak export"), "{}", r.stderr);
+    assert!(!r.stderr.contains("os error"), "{}", r.stderr);
     // Nothing about the books changed (the PIN log aside).
     let strip = |s: String| {
         s.split("## ")
