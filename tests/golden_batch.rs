@@ -7,7 +7,7 @@ use dastak::domain::event::{
 };
 use dastak::domain::operator::Role;
 use dastak::i18n::Lang;
-use dastak::sync::batch::{Ack, BatchBody, verify_batch};
+use dastak::sync::batch::{Ack, BatchBody, BatchError, verify_batch};
 use ed25519_dalek::SigningKey;
 
 fn sample() -> (Vec<u8>, Vec<u8>) {
@@ -81,4 +81,40 @@ fn batch_and_ack_bytes_are_frozen() {
         text, want,
         "the batch format changed: that is a new version"
     );
+}
+
+/// The signature covers the header only; the chain and the signed head
+/// must catch any change to the events, the last one included.
+#[test]
+fn a_changed_event_is_refused_though_the_header_is_signed() {
+    let (batch, _) = sample();
+    let kiosk = SigningKey::from_bytes(&[11; 32]).verifying_key();
+    let text = String::from_utf8(batch).expect("utf8");
+    // The last event, whose hash only the head vouches for.
+    let last = text.replacen("\"by\":\"ADMIN\"", "\"by\":\"ADMIM\"", 1);
+    assert_ne!(last, text);
+    assert!(matches!(
+        verify_batch(last.as_bytes(), &kiosk),
+        Err(BatchError::BrokenChain { seq: 2, .. })
+    ));
+    // The first event: its successor's link breaks.
+    let first = text.replacen("रामपुर", "रामपूर", 1);
+    assert_ne!(first, text);
+    assert!(matches!(
+        verify_batch(first.as_bytes(), &kiosk),
+        Err(BatchError::BrokenChain { .. })
+    ));
+    // A new head to match a changed event: the signature no longer holds.
+    let body: BatchBody = serde_json::from_str(last.lines().nth(1).expect("json")).expect("body");
+    let new_head = hash_hex(body.events[1].get().as_bytes());
+    assert_ne!(new_head, body.head);
+    let reheaded = last.replacen(&body.head, &new_head, 1);
+    assert!(matches!(
+        verify_batch(reheaded.as_bytes(), &kiosk),
+        Err(BatchError::BadSignature { .. })
+    ));
+    // A batch in the old format is named as such.
+    let old = text.replacen("DASTAK-BATCH 2", "DASTAK-BATCH 1", 1);
+    let err = verify_batch(old.as_bytes(), &kiosk).expect_err("old format");
+    assert!(err.to_string().contains("format 1"), "{err}");
 }

@@ -3,13 +3,22 @@
 //!
 //! A **batch** is a contiguous range of one kiosk's ledger events, with the
 //! hash of the event before the range (so the lab can link it to what it
-//! holds), signed by the kiosk's ed25519 key:
+//! holds) and the hash of its last event (its head), signed by the kiosk's
+//! ed25519 key:
 //!
 //! ```text
-//! DASTAK-BATCH 1\n
-//! {"v":1,"kiosk":"RMP01","first":1,"last":2,"prev":"000…","events":[{…},{…}]}\n
-//! <ed25519 signature of the JSON line, 128 hex>\n
+//! DASTAK-BATCH 2\n
+//! {"v":2,"kiosk":"RMP01","first":1,"last":2,"prev":"000…","head":"9f2…","events":[{…},{…}]}\n
+//! <ed25519 signature of the header, 128 hex>\n
 //! ```
+//!
+//! The signature covers the header — the magic line, then the JSON above
+//! without `events` — and the chain covers the rest: each event names the
+//! hash of the one before it, and the last one's hash is the signed head,
+//! so changing any event breaks either a link or the head (as with a signed
+//! git commit). Version 1 signed the whole JSON line instead; hashing it
+//! again for the signature cost the lab more than any other single step,
+//! while the chain's hashes have to be computed anyway.
 //!
 //! The events are their canonical bytes, as hashed on the kiosk, embedded
 //! verbatim (JSON within JSON, not escaped strings: smaller, and read back
@@ -28,9 +37,9 @@ use serde_json::value::RawValue;
 use crate::domain::event::{Event, GENESIS, hash_hex};
 use crate::i18n::{Localized, Message, english};
 
-pub const BATCH_MAGIC: &str = "DASTAK-BATCH 1";
+pub const BATCH_MAGIC: &str = "DASTAK-BATCH 2";
 pub const ACK_MAGIC: &str = "DASTAK-ACK 1";
-pub const BATCH_VERSION: u16 = 1;
+pub const BATCH_VERSION: u16 = 2;
 /// At most this many events in one batch: a long offline month becomes
 /// several batches, and a broken upload re-sends little.
 pub const MAX_EVENTS: usize = 250;
@@ -38,6 +47,7 @@ pub const MAX_EVENTS: usize = 250;
 pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BatchBody {
     pub v: u16,
     pub kiosk: String,
@@ -45,8 +55,21 @@ pub struct BatchBody {
     pub last: u64,
     /// Hash of event `first - 1` (GENESIS when `first` is 1).
     pub prev: String,
+    /// Hash of event `last`: what the signature vouches for.
+    pub head: String,
     /// Canonical bytes of each event, in order, verbatim.
     pub events: Vec<Box<RawValue>>,
+}
+
+/// What the kiosk signs: the batch without its events.
+#[derive(Serialize)]
+struct Header<'a> {
+    v: u16,
+    kiosk: &'a str,
+    first: u64,
+    last: u64,
+    prev: &'a str,
+    head: &'a str,
 }
 
 /// A batch checked: signature, format, contiguity and the chain within it.
@@ -112,6 +135,9 @@ impl BatchBody {
         events: Vec<String>,
     ) -> Result<BatchBody, BatchError> {
         let last = first + events.len() as u64 - 1;
+        let head = events
+            .last()
+            .map_or_else(|| prev.to_string(), |e| hash_hex(e.as_bytes()));
         let events = events
             .into_iter()
             .map(RawValue::from_string)
@@ -123,6 +149,7 @@ impl BatchBody {
             first,
             last,
             prev: prev.to_string(),
+            head,
             events,
         })
     }
@@ -131,8 +158,25 @@ impl BatchBody {
     pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
         // Plain structs of strings and integers: serialising cannot fail.
         let json = serde_json::to_string(self).unwrap_or_default();
-        let sig = key.sign(json.as_bytes());
+        let sig = key.sign(self.signed_header().as_bytes());
         format!("{BATCH_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+    }
+
+    /// The bytes the signature covers: the magic line, so that a batch's
+    /// signature is never mistaken for another document's, and the header.
+    fn signed_header(&self) -> String {
+        let header = Header {
+            v: self.v,
+            kiosk: &self.kiosk,
+            first: self.first,
+            last: self.last,
+            prev: &self.prev,
+            head: &self.head,
+        };
+        format!(
+            "{BATCH_MAGIC}\n{}",
+            serde_json::to_string(&header).unwrap_or_default()
+        )
     }
 }
 
@@ -158,18 +202,28 @@ pub fn open_signed<'a>(bytes: &'a [u8], magic: &str) -> Result<(&'a str, Signatu
 
 /// A signed batch read but not yet trusted: the kiosk it claims to come
 /// from says which key to check it with.
-pub struct Unverified<'a> {
+pub struct Unverified {
     pub body: BatchBody,
-    json: &'a str,
     sig: Signature,
 }
 
 /// Reads a signed batch without checking it (parsed once, checked by
 /// [`Unverified::verify`]).
-pub fn read_batch(bytes: &[u8]) -> Result<Unverified<'_>, BatchError> {
+pub fn read_batch(bytes: &[u8]) -> Result<Unverified, BatchError> {
+    if !bytes.starts_with(BATCH_MAGIC.as_bytes())
+        && let Some(other) = bytes.strip_prefix(b"DASTAK-BATCH ")
+    {
+        let version: String = String::from_utf8_lossy(other)
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        return Err(damaged(format!(
+            "batch format {version}; this dastak reads format {BATCH_VERSION} (update the older side)"
+        )));
+    }
     let (json, sig) = open_signed(bytes, BATCH_MAGIC)?;
     let body: BatchBody = serde_json::from_str(json).map_err(damaged)?;
-    Ok(Unverified { body, json, sig })
+    Ok(Unverified { body, sig })
 }
 
 /// The kiosk a signed batch claims to come from (not yet trusted).
@@ -182,11 +236,12 @@ pub fn verify_batch(bytes: &[u8], key: &VerifyingKey) -> Result<VerifiedBatch, B
     read_batch(bytes)?.verify(key)
 }
 
-impl Unverified<'_> {
-    /// Checks the signature with the kiosk's key, then the chain inside.
+impl Unverified {
+    /// Checks the signature on the header with the kiosk's key, then the
+    /// chain inside, from `prev` up to the signed head.
     pub fn verify(self, key: &VerifyingKey) -> Result<VerifiedBatch, BatchError> {
-        let Unverified { body, json, sig } = self;
-        key.verify_strict(json.as_bytes(), &sig)
+        let Unverified { body, sig } = self;
+        key.verify_strict(body.signed_header().as_bytes(), &sig)
             .map_err(|_| BatchError::BadSignature {
                 kiosk: body.kiosk.clone(),
             })?;
@@ -215,6 +270,10 @@ impl Unverified<'_> {
             let hash = hash_hex(raw);
             prev = hash.clone();
             events.push((e, hash));
+        }
+        // The last event is tied to the signature by the head alone.
+        if prev != body.head {
+            return Err(broken(body.last));
         }
         Ok(VerifiedBatch { body, events })
     }
