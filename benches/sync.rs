@@ -202,7 +202,7 @@ fn main() {
         ours.as_secs_f64() * 1e3
     );
     println!(
-        "  ratio ours/baseline {ratio:.2} (rounds from {lowest:.2} to {highest:.2})   target >= 0.50   {}",
+        "  ratio ours/baseline {ratio:.3} (rounds from {lowest:.2} to {highest:.2})   target >= 0.50   {}",
         if ratio >= 0.5 { "MET" } else { "NOT MET" }
     );
 
