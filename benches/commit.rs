@@ -10,10 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use dastak::books::DataDir;
-use dastak::books::members::{EnrolForm, MemberForm};
-use dastak::books::setup::{InitForm, init};
-use dastak::store::queries;
+#[path = "support/kiosk.rs"]
+mod kiosk;
+
 use jiff::{Timestamp, ToSpan};
 use rusqlite::Connection;
 
@@ -35,43 +34,9 @@ fn main() {
         std::env::var_os("DASTAK_BENCH_DIR").unwrap_or_else(|| std::env::temp_dir().into()),
     )
     .expect("tempdir");
-    let dir = DataDir {
-        root: tmp.path().join("kiosk"),
-    };
     let t0: Timestamp = "2026-11-23T04:30:00Z".parse().expect("ts");
-    let form = InitForm {
-        kiosk: "BENCH1".into(),
-        panchayat: "रामपुर".into(),
-        block: "सांगानेर".into(),
-        district: "जयपुर".into(),
-        language: "hi".into(),
-        admin_code: "ADMIN".into(),
-        admin_name: "Admin".into(),
-        admin_pin: "1234".into(),
-        district_secret: None,
-    };
-    let mut books = init(&dir, &form, t0).expect("init");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
-        .expect("q")
-        .expect("admin");
-    let member = MemberForm {
-        name: "सुनीता देवी".into(),
-        relative_name: "रामलाल".into(),
-        gender: "F".into(),
-        age: Some("40".into()),
-        village: "रामपुर".into(),
-        ..MemberForm::default()
-    };
-    let enrol = EnrolForm {
-        scheme: "FUND".into(),
-        nominee_name: Some("रामलाल".into()),
-        nominee_relation: Some("पति".into()),
-        ..EnrolForm::default()
-    };
-    let id = books
-        .register_member(&admin, &member, &[enrol], t0)
-        .expect("member")
-        .member_id;
+    let (mut books, admin) = kiosk::kiosk(tmp.path().join("kiosk"), "BENCH1", t0);
+    let id = kiosk::fund_member(&mut books, &admin, "सुनीता देवी", "रामलाल", t0);
 
     let base_path = tmp.path().join("baseline.db");
     let base = Connection::open(&base_path).expect("open baseline");

@@ -12,54 +12,19 @@
 
 use std::time::{Duration, Instant};
 
-use dastak::books::DataDir;
-use dastak::books::members::{EnrolForm, MemberForm};
-use dastak::books::setup::{InitForm, init};
+#[path = "support/kiosk.rs"]
+mod kiosk;
+
 use dastak::i18n::Lang;
 use dastak::print::escpos::{self, Profile};
 use dastak::print::paper::print_job;
 use dastak::print::{DocKind, Renderer};
-use dastak::store::queries;
 
 fn main() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = DataDir {
-        root: tmp.path().join("kiosk"),
-    };
     let t0: jiff::Timestamp = "2026-11-23T04:30:00Z".parse().expect("ts");
-    let form = InitForm {
-        kiosk: "RMP01".into(),
-        panchayat: "रामपुर".into(),
-        block: "सांगानेर".into(),
-        district: "जयपुर".into(),
-        language: "hi".into(),
-        admin_code: "ADMIN".into(),
-        admin_name: "अरुण शर्मा".into(),
-        admin_pin: "1234".into(),
-        district_secret: None,
-    };
-    let mut books = init(&dir, &form, t0).expect("init");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
-        .expect("q")
-        .expect("admin");
-    let member = MemberForm {
-        name: "सुनीता देवी".into(),
-        relative_name: "रामलाल मीणा".into(),
-        gender: "F".into(),
-        age: Some("40".into()),
-        village: "रामपुर".into(),
-        ..MemberForm::default()
-    };
-    let enrol = EnrolForm {
-        scheme: "FUND".into(),
-        nominee_name: Some("रामलाल मीणा".into()),
-        nominee_relation: Some("पति".into()),
-        ..EnrolForm::default()
-    };
-    let id = books
-        .register_member(&admin, &member, &[enrol], t0)
-        .expect("member")
-        .member_id;
+    let (mut books, admin) = kiosk::kiosk(tmp.path().join("kiosk"), "RMP01", t0);
+    let id = kiosk::fund_member(&mut books, &admin, "सुनीता देवी", "रामलाल मीणा", t0);
     let p = books
         .pay(&admin, &id, "FUND", Some("300"), None, t0)
         .expect("pay");

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use dastak::books::DataDir;
 use dastak::books::members::{EnrolForm, MemberForm};
-use dastak::books::setup::{InitForm, init};
+#[path = "support/kiosk.rs"]
+mod kiosk;
 use dastak::domain::search::{Entry, Index};
 use dastak::domain::text::fold;
-use dastak::store::queries;
 use jiff::Timestamp;
 use rusqlite::Connection;
 
@@ -251,23 +251,9 @@ fn first_frame() {
         root: tmp.path().to_path_buf(),
     };
     let t0: Timestamp = "2026-11-23T04:30:00Z".parse().expect("ts");
-    let form = InitForm {
-        kiosk: "DEMO01".into(),
-        panchayat: "रामपुर".into(),
-        block: "सांगानेर".into(),
-        district: "जयपुर".into(),
-        language: "hi".into(),
-        admin_code: "ADMIN".into(),
-        admin_name: "Admin".into(),
-        admin_pin: "1234".into(),
-        district_secret: None,
-    };
     let t = Instant::now();
-    let mut books = init(&dir, &form, t0).expect("init");
+    let (mut books, admin) = kiosk::kiosk(dir.root.clone(), "DEMO01", t0);
     books.store.set_bulk_mode(true).expect("bulk");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
-        .expect("q")
-        .expect("admin");
     for i in 0..MEMBERS {
         let (name, rel, phone) = person(i);
         let m = MemberForm {

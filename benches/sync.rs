@@ -13,15 +13,18 @@
 //!    proxy that drops nothing. Bytes counted as the proxy receives them
 //!    from the kiosk. Target: ratio ≤ 1.2.
 
-use std::io::{Read, Write};
+#[path = "../tests/support/http.rs"]
+mod http;
+#[path = "support/kiosk.rs"]
+mod kiosk;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use dastak::books::DataDir;
-use dastak::books::members::{EnrolForm, MemberForm};
-use dastak::books::setup::{InitForm, init};
 use dastak::lab::Lab;
 use dastak::store::queries;
 use jiff::{Timestamp, ToSpan};
@@ -34,45 +37,15 @@ fn main() {
         root: tmp.path().join("kiosk"),
     };
     let t0: Timestamp = "2026-10-01T04:30:00Z".parse().expect("ts");
-    let form = InitForm {
-        kiosk: "BUSY01".into(),
-        panchayat: "रामपुर".into(),
-        block: "सांगानेर".into(),
-        district: "जयपुर".into(),
-        language: "hi".into(),
-        admin_code: "ADMIN".into(),
-        admin_name: "Admin".into(),
-        admin_pin: "1234".into(),
-        district_secret: None,
-    };
-    let mut books = init(&dir, &form, t0).expect("init");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
-        .expect("q")
-        .expect("admin");
+    let (mut books, admin) = kiosk::kiosk(dir.root.clone(), "BUSY01", t0);
     books.store.set_bulk_mode(true).expect("bulk");
-    let mut ids = Vec::new();
-    for i in 0..60 {
-        let m = MemberForm {
-            name: format!("Member {}", (b'A' + (i % 26) as u8) as char),
-            relative_name: format!("Relative {}", (b'A' + (i / 26) as u8) as char),
-            gender: "F".into(),
-            age: Some("40".into()),
-            village: "रामपुर".into(),
-            ..MemberForm::default()
-        };
-        let e = EnrolForm {
-            scheme: "FUND".into(),
-            nominee_name: Some("नामित".into()),
-            nominee_relation: Some("पुत्र".into()),
-            ..EnrolForm::default()
-        };
-        ids.push(
-            books
-                .register_member(&admin, &m, &[e], t0)
-                .expect("member")
-                .member_id,
-        );
-    }
+    let ids: Vec<String> = (0..60u8)
+        .map(|i| {
+            let name = format!("Member {}", (b'A' + i % 26) as char);
+            let relative = format!("Relative {}", (b'A' + i / 26) as char);
+            kiosk::fund_member(&mut books, &admin, &name, &relative, t0)
+        })
+        .collect();
     let mut receipts = 0;
     for day in 0..30i64 {
         let start = t0.checked_add((day * 24).hours()).expect("day");
@@ -278,35 +251,11 @@ fn proxy(target: String, percent: u64) -> (String, Arc<AtomicU64>, Arc<AtomicBoo
             rng ^= rng >> 7;
             rng ^= rng << 17;
             let drop = rng % 100 < percent;
-            let mut req = Vec::new();
-            let mut buf = [0u8; 65536];
-            let mut need: Option<usize> = None;
-            loop {
-                if need.is_some_and(|n| req.len() >= n) {
-                    break;
-                }
-                let n = match client.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                req.extend_from_slice(&buf[..n]);
-                if need.is_none()
-                    && let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n")
-                {
-                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    need = Some(p + 4 + len);
-                }
-                if drop && cut_next && need.is_some_and(|n| req.len() * 2 >= n) {
-                    break;
-                }
-            }
+            // A dropped line cuts every other dropped request half-way.
+            let cut = drop && cut_next;
+            let req = http::read_message(&mut client, |got, whole| cut && got * 2 >= whole);
             c.fetch_add(req.len() as u64, Ordering::SeqCst);
-            if drop && cut_next {
+            if cut {
                 cut_next = false;
                 continue; // the line went down mid-request
             }
@@ -314,33 +263,10 @@ fn proxy(target: String, percent: u64) -> (String, Arc<AtomicU64>, Arc<AtomicBoo
                 continue;
             };
             let _ = up.write_all(&req);
-            let mut answer = Vec::new();
             let _ = up.set_read_timeout(Some(Duration::from_secs(10)));
-            // tiny_http keeps the connection open: read the head and the
-            // body by its length.
-            let mut rbuf = [0u8; 65536];
-            let mut want: Option<usize> = None;
-            loop {
-                if want.is_some_and(|n| answer.len() >= n) {
-                    break;
-                }
-                let n = match up.read(&mut rbuf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                answer.extend_from_slice(&rbuf[..n]);
-                if want.is_none()
-                    && let Some(p) = answer.windows(4).position(|w| w == b"\r\n\r\n")
-                {
-                    let head = String::from_utf8_lossy(&answer[..p]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    want = Some(p + 4 + len);
-                }
-            }
+            // tiny_http keeps the connection open: the answer ends where its
+            // head says.
+            let answer = http::read_whole(&mut up);
             if drop {
                 cut_next = true;
                 continue; // the answer is lost after the lab committed

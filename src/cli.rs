@@ -483,6 +483,11 @@ impl Ctx {
     pub(crate) fn say(&self, m: Message) {
         println!("{}", m.render(self.lang));
     }
+
+    /// A warning beside the result: on stderr, in the person's language.
+    pub(crate) fn warn(&self, m: Message) {
+        eprintln!("{}", m.render(self.lang));
+    }
 }
 
 /// The current time (see [`crate::books::status::now`]).
@@ -697,12 +702,10 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 }))?;
             } else {
                 for b in &report.bad {
-                    eprintln!(
-                        "{}",
+                    ctx.warn(
                         Message::new("import.bad_row")
                             .arg("line", b.line)
-                            .arg_msg("reason", b.reason.clone())
-                            .render(ctx.lang)
+                            .arg_msg("reason", b.reason.clone()),
                     );
                 }
                 ctx.say(
@@ -861,7 +864,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 );
             } else {
                 for p in &report.problems {
-                    eprintln!("{}", p.localized(ctx.lang));
+                    ctx.warn(p.message());
                 }
             }
             if !report.ok() {

@@ -108,21 +108,33 @@ impl Message {
 }
 
 fn substitute(template: &str, args: &[(&'static str, String)]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
+    fill_placeholders(template, |name, out| {
+        match args.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => {
+                out.push_str(v);
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// Replaces each `{name}` in `text`: `put` writes the value for `name` and
+/// says whether it had one; a placeholder without a value stays as written.
+/// Catalog messages and printer templates share it.
+pub fn fill_placeholders(text: &str, mut put: impl FnMut(&str, &mut String) -> bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match args.iter().find(|(n, _)| *n == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
+                if !put(name, &mut out) {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
                 }
                 rest = &after[close + 1..];
             }

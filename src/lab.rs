@@ -18,19 +18,19 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use age::secrecy::ExposeSecret;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::books::DataDir;
-use crate::domain::money::Paise;
 use crate::domain::proof::Proof;
 use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
 use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, read_batch};
-use crate::sync::{batch_file_name, stick_folder, unseal, write_durably};
+use crate::sync::{stick_folder, unseal, write_durably};
+pub use store::ReportRow;
 use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Row, SqliteLab};
 
 pub const DB_FILE: &str = "district-lab.db";
@@ -47,7 +47,6 @@ pub enum LabError {
     Io { path: String, detail: String },
     BadKioskKey,
     BadKioskCode,
-    UnknownKiosk { kiosk: String },
     NoBatches { dir: String },
 }
 
@@ -63,9 +62,6 @@ impl Localized for LabError {
                 .arg("detail", detail),
             LabError::BadKioskKey => Message::new("proof.bad_key"),
             LabError::BadKioskCode => Message::new("text.code"),
-            LabError::UnknownKiosk { kiosk } => {
-                Message::new("batch.unknown_kiosk").arg("kiosk", kiosk)
-            }
             LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
         }
     }
@@ -80,7 +76,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> LabError {
 
 /// An open lab.
 pub struct Lab {
-    pub store: SqliteLab,
+    store: SqliteLab,
     identity: age::x25519::Identity,
     key: SigningKey,
 }
@@ -153,9 +149,10 @@ impl Lab {
     /// The signed statement of what the lab holds for `kiosk`.
     pub fn ack(&self, kiosk: &str, now: Timestamp) -> Result<Vec<u8>, LabError> {
         if self.store.kiosk_key(kiosk)?.is_none() {
-            return Err(LabError::UnknownKiosk {
+            return Err(BatchError::UnknownKiosk {
                 kiosk: kiosk.to_string(),
-            });
+            }
+            .into());
         }
         let (through, hash) = self.store.head(kiosk)?;
         Ok(Ack {
@@ -176,24 +173,6 @@ impl Lab {
         })
     }
 
-    /// Every registered kiosk's key, to verify batches off this thread.
-    fn all_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabError> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT code, public_key FROM kiosks")
-            .map_err(LabStoreError::from)?;
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(LabStoreError::from)?
-            .collect::<Result<_, _>>()
-            .map_err(LabStoreError::from)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(c, k)| crate::domain::proof::parse_public_key(&k).map(|k| (c, k)))
-            .collect())
-    }
-
     /// One sealed batch: verified, then stored in one durable commit (an
     /// upload: the acknowledgement that follows must be true).
     pub fn receive(
@@ -202,7 +181,15 @@ impl Lab {
         now: Timestamp,
     ) -> Result<(String, Ingested), LabError> {
         let (kiosk, events) = self.open_batch(sealed)?;
-        let got = self.store.ingest(&kiosk, &events, &format_instant(now))?;
+        let mut one = std::iter::once((kiosk.clone(), events));
+        let got = self
+            .store
+            .ingest_all(&mut one, &format_instant(now))?
+            .pop()
+            .ok_or_else(|| LabError::Io {
+                path: "ingest".into(),
+                detail: "missing result".into(),
+            })??;
         Ok((kiosk, got))
     }
 
@@ -224,7 +211,7 @@ impl Lab {
             .unwrap_or(1)
             .clamp(1, 8)
             .min(sealed.len().max(1));
-        let keys = self.all_keys()?;
+        let keys = self.store.kiosk_keys()?;
         let identity = &self.identity;
         let lookup =
             |k: &str| -> Result<Option<VerifyingKey>, LabError> { Ok(keys.get(k).copied()) };
@@ -443,57 +430,9 @@ pub struct ImportReport {
     pub refused: Vec<(String, Message)>,
 }
 
-/// One line of `dastak lab report`: money by panchayat, scheme and month.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct ReportRow {
-    pub panchayat: String,
-    pub kiosk: String,
-    pub scheme: String,
-    pub month: String,
-    pub receipts: u64,
-    pub reversals: u64,
-    /// Contributions less reversals.
-    pub total: Paise,
-}
-
 /// Totals by panchayat, scheme and month, from the events themselves.
 pub fn report(lab: &Lab) -> Result<Vec<ReportRow>, LabError> {
-    let conn = lab.store.conn();
-    let mut stmt = conn
-        .prepare(
-            "WITH p AS (
-                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
-                FROM events WHERE kind = 'kiosk_initialised'),
-             money AS (
-                SELECT kiosk, json_extract(canonical, '$.body.scheme') AS scheme, substr(at, 1, 7) AS month,
-                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
-                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
-                       CASE kind WHEN 'contribution_taken' THEN json_extract(canonical, '$.body.amount')
-                                 ELSE -json_extract(canonical, '$.body.amount') END AS amount
-                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
-             SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
-                    SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
-             FROM money m LEFT JOIN p ON p.kiosk = m.kiosk
-             GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
-             ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
-        )
-        .map_err(LabStoreError::from)?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(ReportRow {
-                panchayat: r.get(0)?,
-                kiosk: r.get(1)?,
-                scheme: r.get(2)?,
-                month: r.get(3)?,
-                receipts: r.get(4)?,
-                reversals: r.get(5)?,
-                total: Paise(r.get(6)?),
-            })
-        })
-        .map_err(LabStoreError::from)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(LabStoreError::from)?;
-    Ok(rows)
+    Ok(lab.store.report()?)
 }
 
 /// `dastak lab verify-receipt`: the QR payload against the kiosk's key and
@@ -506,32 +445,18 @@ pub fn verify_receipt(lab: &Lab, text: &str) -> Result<(Proof, bool, Option<Stri
     let key = lab
         .store
         .kiosk_key(&claimed.kiosk)?
-        .ok_or_else(|| LabError::UnknownKiosk {
+        .ok_or_else(|| BatchError::UnknownKiosk {
             kiosk: claimed.kiosk.clone(),
         })?;
     let proof =
         Proof::verify(text, &claimed.kiosk, &key).map_err(|_| BatchError::BadSignature {
             kiosk: claimed.kiosk.clone(),
         })?;
-    let conn = lab.store.conn();
-    let held: Option<(String, i64)> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT json_extract(canonical, '$.body.member_id'), json_extract(canonical, '$.body.amount')
-         FROM events WHERE kiosk = ?1 AND kind = 'contribution_taken'
-           AND json_extract(canonical, '$.body.receipt') = ?2",
-        rusqlite::params![proof.kiosk, proof.document],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    ))
-    .map_err(LabStoreError::from)?;
-    let matches = held.is_some_and(|(m, a)| m == proof.member && a == proof.amount.0);
-    let reversed: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT json_extract(canonical, '$.body.receipt') FROM events
-         WHERE kiosk = ?1 AND kind = 'contribution_reversed'
-           AND json_extract(canonical, '$.body.original') = ?2",
-        rusqlite::params![proof.kiosk, proof.document],
-        |r| r.get(0),
-    ))
-    .map_err(LabStoreError::from)?;
-    Ok((proof, matches, reversed))
+    let held = lab.store.receipt(&proof.kiosk, &proof.document)?;
+    let matches = held
+        .taken
+        .is_some_and(|(m, a)| m == proof.member && a == proof.amount.0);
+    Ok((proof, matches, held.reversed_by))
 }
 
 /// The HTTP collector. Takes a bound listener and a shutdown flag (as
@@ -601,7 +526,9 @@ pub fn serve(
                 let kiosk = &path["/api/ack/".len()..];
                 match lab.ack(kiosk, Timestamp::now()) {
                     Ok(ack) => (200, ack),
-                    Err(e @ LabError::UnknownKiosk { .. }) => (403, e.to_string().into_bytes()),
+                    Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
+                        (403, e.to_string().into_bytes())
+                    }
                     Err(e) => (500, e.to_string().into_bytes()),
                 }
             }
@@ -610,9 +537,4 @@ pub fn serve(
         let _ = req.respond(tiny_http::Response::from_data(body).with_status_code(status));
     }
     Ok(())
-}
-
-/// Keeps the stick's file naming in one place for tests that truncate one.
-pub fn expected_file(kiosk: &str, first: u64, last: u64) -> String {
-    batch_file_name(kiosk, first, last)
 }

@@ -18,11 +18,13 @@ pub mod transport;
 
 use std::path::Path;
 
+use crate::config::Settings;
 use crate::i18n::Lang;
 use escpos::{Block, Profile};
 use raster::Shaper;
 use template::{Fields, Schema};
 use templates::TemplateError;
+use transport::PrintError;
 
 /// The documents a kiosk prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -252,6 +254,32 @@ impl Renderer {
             blocks,
             warning,
         })
+    }
+
+    /// Renders `doc` and sends it to the printer `settings` name: the one
+    /// way a job reaches paper, from the CLI and the console's printer desk
+    /// alike. A broken template in the folder comes back beside the outcome
+    /// (the built-in one printed), for the caller to show.
+    pub fn print(
+        &mut self,
+        settings: &Settings,
+        doc: &Document,
+    ) -> (Result<(), PrintError>, Option<TemplateError>) {
+        let Some(url) = &settings.printer else {
+            return (Err(PrintError::NotSet), None);
+        };
+        match self.render(doc) {
+            Ok(job) => (
+                transport::send(url, &job.bytes, settings.timeout).map(|_| ()),
+                job.warning,
+            ),
+            Err(e) => (
+                Err(PrintError::Io {
+                    detail: e.to_string(),
+                }),
+                None,
+            ),
+        }
     }
 }
 

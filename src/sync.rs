@@ -23,13 +23,12 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::domain::event::GENESIS;
 use crate::domain::proof::parse_public_key;
 use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, queries};
 use batch::{Ack, BatchBody, BatchError, MAX_EVENTS};
 
 #[derive(Debug, thiserror::Error)]
@@ -219,7 +218,7 @@ pub fn link(
 }
 
 fn kiosk_code(store: &Store) -> Result<String, SyncError> {
-    crate::store::queries::kiosk(store.conn())?
+    queries::kiosk(store.conn())?
         .map(|k| k.code)
         .ok_or(SyncError::Store(StoreError::NotInitialised))
 }
@@ -239,12 +238,9 @@ pub fn pending_batches(store: &Store, key: &SigningKey) -> Result<Vec<Outgoing>,
     let mut prev: String = if link.acked_through == 0 {
         GENESIS.to_string()
     } else {
-        conn.query_row(
-            "SELECT hash FROM events WHERE seq = ?1",
-            [link.acked_through],
-            |r| r.get(0),
-        )
-        .map_err(StoreError::from)?
+        queries::event_hash(conn, link.acked_through)?.ok_or(SyncError::AckMismatch {
+            seq: link.acked_through,
+        })?
     };
     let mut stmt = conn
         .prepare("SELECT seq, canonical, hash FROM events WHERE seq > ?1 ORDER BY seq")
@@ -295,15 +291,7 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
         return Err(SyncError::AckMismatch { seq: ack.through });
     }
     if ack.through > 0 {
-        let ours: Option<String> = store
-            .conn()
-            .query_row(
-                "SELECT hash FROM events WHERE seq = ?1",
-                [ack.through],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
+        let ours = queries::event_hash(store.conn(), ack.through)?;
         if ours.as_deref() != Some(ack.hash.as_str()) {
             return Err(SyncError::AckMismatch { seq: ack.through });
         }
@@ -369,7 +357,7 @@ pub fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SyncErr
     std::fs::File::open(&path)
         .and_then(|mut f| f.read_to_end(&mut back))
         .map_err(|e| stick_err(&path, &e))?;
-    if Sha256::digest(&back) != Sha256::digest(bytes) {
+    if back != bytes {
         return Err(SyncError::Stick {
             path: path.display().to_string(),
             detail: "read back differs".into(),
@@ -379,6 +367,13 @@ pub fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SyncErr
     Ok(())
 }
 
+/// `--json` output is for programs: a message in it is in English.
+fn in_english<S: serde::Serializer>(m: &Option<Message>, s: S) -> Result<S::Ok, S::Error> {
+    m.as_ref()
+        .map(|m| m.render(crate::i18n::Lang::En))
+        .serialize(s)
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ExportReport {
     pub folder: String,
@@ -386,7 +381,8 @@ pub struct ExportReport {
     pub events: u64,
     pub ack: Option<AckOutcome>,
     /// A stale or foreign acknowledgement on the stick that was not used.
-    pub ack_problem: Option<String>,
+    #[serde(serialize_with = "in_english")]
+    pub ack_problem: Option<Message>,
 }
 
 /// `dastak export --to DIR`: reads the lab's acknowledgement from the stick
@@ -413,7 +409,7 @@ pub fn export(
     if let Ok(bytes) = std::fs::read(&ack_path) {
         match apply_ack(store, &bytes, now) {
             Ok(a) => ack = Some(a),
-            Err(e) => ack_problem = Some(e.to_string()),
+            Err(e) => ack_problem = Some(e.message()),
         }
     }
     let batches = pending_batches(store, key)?;

@@ -65,39 +65,9 @@ fn kiosk_with_documents() -> (Kiosk, String, String, String) {
     let k = Kiosk::ready();
     std::fs::write(k.dir().join("kiosk.key"), KEY_SEED).expect("key");
     let id = k.fund_member();
-    let paid = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            &id,
-            "--scheme",
-            "FUND",
-            "--json",
-        ],
-    );
-    paid.ok();
-    let v: serde_json::Value = serde_json::from_str(&paid.stdout).expect("json");
-    let receipt = v["receipt"].as_str().expect("receipt").to_string();
+    let receipt = k.pay(&id);
     // A second payment to reverse.
-    let second = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            &id,
-            "--scheme",
-            "FUND",
-            "--json",
-        ],
-    );
-    second.ok();
-    let v: serde_json::Value = serde_json::from_str(&second.stdout).expect("json");
-    let to_reverse = v["receipt"].as_str().expect("receipt").to_string();
+    let to_reverse = k.pay(&id);
     let rev = k.run(
         Some(SUP_PIN),
         &[

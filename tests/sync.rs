@@ -109,19 +109,7 @@ fn busy_kiosk(payments: usize) -> Kiosk {
     let k = Kiosk::ready();
     let id = k.fund_member();
     for _ in 0..payments {
-        k.run(
-            Some(VOL_PIN),
-            &[
-                "pay",
-                "--operator",
-                "VOL1",
-                "--member",
-                &id,
-                "--scheme",
-                "FUND",
-            ],
-        )
-        .ok();
+        k.pay(&id);
     }
     k.run(
         Some(VOL_PIN),
@@ -339,19 +327,7 @@ fn different_content_under_a_held_sequence_number_is_quarantined_not_written_ove
         std::fs::copy(k.dir().join(f), fork.dir().join(f)).expect("copy");
     }
     let id = "RMP01-00001";
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            id,
-            "--scheme",
-            "FUND",
-        ],
-    )
-    .ok();
+    k.pay(id);
     fork.run(
         Some(VOL_PIN),
         &[
@@ -449,6 +425,21 @@ fn an_exported_stick_shows_no_name_or_phone_in_clear() {
         scanned += 1;
     }
     assert!(scanned >= 1);
+    // Opened by the lab, the same files do carry the name and the phone:
+    // the scan found nothing because they were sealed, not because they
+    // were never there.
+    let s = stick.path().to_str().expect("utf8");
+    l.run(None, &["lab", "import", s]).ok();
+    let lab_db = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("lab db");
+    let held: i64 = lab_db
+        .query_row(
+            "SELECT COUNT(*) FROM events WHERE CAST(canonical AS TEXT) LIKE '%Kamla Saini%'
+               AND CAST(canonical AS TEXT) LIKE '%9876543210%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(held, 1);
 }
 
 #[test]
@@ -496,19 +487,7 @@ fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
         .execute("VACUUM INTO ?1", [backup.to_str().expect("utf8")])
         .expect("vacuum into");
     let server = LabServer::start(l.dir());
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            "RMP01-00001",
-            "--scheme",
-            "FUND",
-        ],
-    )
-    .ok();
+    k.pay("RMP01-00001");
     let mut c = k.command(&["sync", "--url", &server.url]);
     c.env("DASTAK_RETRY_MS", "20");
     run_output(c.output().expect("spawn")).ok();
@@ -587,31 +566,9 @@ fn lossy_proxy(lab_url: &str, drop_first: u32) -> (String, Arc<AtomicU32>) {
         for client in listener.incoming().take(64) {
             let Ok(mut client) = client else { continue };
             let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
-            let mut buf = [0u8; 65536];
-            // Read the head, then the body by Content-Length.
-            let (head_end, len) = loop {
-                let n = match client.read(&mut buf) {
-                    Ok(0) | Err(_) => break (None, 0),
-                    Ok(n) => n,
-                };
-                req.extend_from_slice(&buf[..n]);
-                if let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    break (Some(p + 4), len);
-                }
-            };
-            let Some(head_end) = head_end else { continue };
-            while req.len() < head_end + len {
-                match client.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
+            let req = support::http::read_whole(&mut client);
+            if req.is_empty() {
+                continue;
             }
             let Ok(mut upstream) = TcpStream::connect(&target) else {
                 continue;
@@ -620,7 +577,7 @@ fn lossy_proxy(lab_url: &str, drop_first: u32) -> (String, Arc<AtomicU32>) {
             let _ = upstream.shutdown(std::net::Shutdown::Write);
             let mut answer = Vec::new();
             let _ = upstream.read_to_end(&mut answer);
-            if len > 0 && d.load(Ordering::SeqCst) < drop_first {
+            if req.starts_with(b"POST") && d.load(Ordering::SeqCst) < drop_first {
                 d.fetch_add(1, Ordering::SeqCst);
                 continue; // the answer is lost
             }
@@ -646,19 +603,7 @@ fn a_response_lost_after_the_lab_committed_and_a_lab_killed_mid_upload_end_with_
     assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
     // Now the lab dies; the kiosk's sync fails, marks nothing new, and
     // completes when the lab is back on the same address.
-    k.run(
-        Some("3456"),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            "DEMO01-00003",
-            "--scheme",
-            "FUND",
-        ],
-    )
-    .ok();
+    k.pay("DEMO01-00003");
     server.stop();
     let before = acked(&k);
     let mut c = k.command(&["sync", "--url", &format!("http://{addr}")]);
@@ -936,7 +881,7 @@ fn a_full_stick_is_explained_and_the_next_export_writes_everything_again() {
 /// way through its body, then started again on the same address.
 #[test]
 fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::process::{Child, Command, Stdio};
     let k = demo_kiosk();
     let l = lab();
@@ -988,27 +933,7 @@ fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
         for client in proxy.incoming().take(40) {
             let Ok(mut client) = client else { continue };
             let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
-            let mut buf = [0u8; 65536];
-            let mut need = None;
-            while need.is_none_or(|n| req.len() < n) {
-                let n = match client.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                req.extend_from_slice(&buf[..n]);
-                if need.is_none()
-                    && let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n")
-                {
-                    let head = String::from_utf8_lossy(&req[..p]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    need = Some(p + 4 + len);
-                }
-            }
+            let req = support::http::read_whole(&mut client);
             let is_post = req.starts_with(b"POST");
             let Ok(mut up) = TcpStream::connect(&target) else {
                 continue;
@@ -1027,26 +952,7 @@ fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
             }
             let _ = up.write_all(&req);
             let _ = up.set_read_timeout(Some(Duration::from_secs(10)));
-            let mut answer = Vec::new();
-            let mut want = None;
-            while want.is_none_or(|n| answer.len() < n) {
-                let n = match up.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                answer.extend_from_slice(&buf[..n]);
-                if want.is_none()
-                    && let Some(p) = answer.windows(4).position(|w| w == b"\r\n\r\n")
-                {
-                    let head = String::from_utf8_lossy(&answer[..p]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    want = Some(p + 4 + len);
-                }
-            }
+            let answer = support::http::read_whole(&mut up);
             let _ = client.write_all(&answer);
         }
     });

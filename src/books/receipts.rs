@@ -21,7 +21,7 @@ use crate::domain::money::Paise;
 use crate::domain::proof::{Proof, ProofKind};
 use crate::domain::time::{display_date, format_instant, ist, local_date};
 use crate::domain::words::amount_in_words;
-use crate::i18n::{Lang, Message};
+use crate::i18n::{Lang, Localized, Message};
 use crate::print::template::Fields;
 use crate::print::transport::PrintError;
 use crate::print::{DocKind, Document};
@@ -36,6 +36,19 @@ pub struct QueuedJob {
     pub created_at: String,
     pub attempts: u32,
     pub last_error: Option<PrintError>,
+}
+
+impl QueuedJob {
+    /// Its line in the print queue, the same on the CLI and the console.
+    pub fn line(&self) -> Message {
+        let m = Message::new("print.queue_line")
+            .arg("doc", &self.reference)
+            .arg("attempts", self.attempts);
+        match &self.last_error {
+            Some(e) => m.arg_msg("error", e.message()),
+            None => m.arg("error", "-"),
+        }
+    }
 }
 
 /// A document and whether this copy is a duplicate.

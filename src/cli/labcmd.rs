@@ -98,7 +98,7 @@ pub fn export(ctx: &mut Ctx, to: &Path, json: bool) -> Result<(), Failure> {
             ctx.say(ack_message(a.through, a.lab_went_back));
         }
         if let Some(p) = &r.ack_problem {
-            eprintln!("{p}");
+            ctx.warn(p.clone());
         }
         ctx.say(
             Message::new("sync.exported")
@@ -148,12 +148,8 @@ pub fn upload(ctx: &mut Ctx, url: Option<&str>, json: bool) -> Result<(), Failur
     })
 }
 
-fn lab_dir(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.dir.root.clone()
-}
-
 pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
-    let dir = lab_dir(ctx);
+    let dir = ctx.dir.root.clone();
     match cmd {
         LabCmd::Init => {
             let lab = Lab::init(&dir)?;
@@ -191,12 +187,10 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
             let mut lab = Lab::open(&dir)?;
             let r = lab.import_dir(&stick, now()?)?;
             for (file, why) in &r.refused {
-                eprintln!(
-                    "{}",
+                ctx.warn(
                     Message::new("lab.refused_file")
                         .arg("file", file)
-                        .arg_msg("reason", why.clone())
-                        .render(ctx.lang)
+                        .arg_msg("reason", why.clone()),
                 );
             }
             ctx.say(

@@ -30,29 +30,22 @@ pub enum Printed {
     Queued(Message),
 }
 
-/// Renders `task` and sends it to the configured printer; records the
-/// outcome in the queue. Never fails the command: the record is already
-/// committed, and a document that did not print waits in the queue.
+/// Sends `task` to the configured printer with `renderer` (built once for
+/// a run of jobs: building one parses the fonts) and records the outcome in
+/// the queue. Never fails the command: the record is already committed, and
+/// a document that did not print waits in the queue.
 pub fn deliver(
     books: &mut Books,
+    renderer: &mut Renderer,
     settings: &Settings,
     task: &PrintTask,
     lang: Lang,
     now: Timestamp,
 ) -> Printed {
-    let outcome = (|| -> Result<(), PrintError> {
-        let url = settings.printer.as_ref().ok_or(PrintError::NotSet)?;
-        let mut renderer = Renderer::new(settings.profile, settings.templates.as_deref());
-        let job = renderer
-            .render(&task.document)
-            .map_err(|e| PrintError::Io {
-                detail: e.to_string(),
-            })?;
-        if let Some(w) = &job.warning {
-            eprintln!("{}", w.localized(lang));
-        }
-        transport::send(url, &job.bytes, settings.timeout).map(|_| ())
-    })();
+    let (outcome, warning) = renderer.print(settings, &task.document);
+    if let Some(w) = &warning {
+        eprintln!("{}", w.localized(lang));
+    }
     let recorded = books.record_print(
         task.kind,
         &task.reference,
@@ -85,7 +78,8 @@ impl Ctx {
         let settings = self.settings()?;
         let lang = books.kiosk()?.language;
         let task = books.print_task(kind, reference, lang, now)?;
-        let said = match deliver(books, &settings, &task, self.lang, now) {
+        let mut renderer = Renderer::new(settings.profile, settings.templates.as_deref());
+        let said = match deliver(books, &mut renderer, &settings, &task, self.lang, now) {
             Printed::Ok { .. } => Message::new("print.done").arg("doc", reference),
             Printed::Queued(why) => Message::new("print.queued")
                 .arg("doc", reference)
@@ -118,12 +112,13 @@ pub fn reprint(ctx: &mut Ctx, reference: Option<String>, all: bool) -> Result<()
         ctx.say(Message::new("print.queue_empty"));
     }
     let settings = ctx.settings()?;
+    let mut renderer = Renderer::new(settings.profile, settings.templates.as_deref());
     let lang = books.kiosk()?.language;
     let mut failed = 0;
     for (kind, r) in refs {
         let now = crate::cli::now()?;
         let task = books.print_task(kind, &r, lang, now)?;
-        match deliver(&mut books, &settings, &task, ctx.lang, now) {
+        match deliver(&mut books, &mut renderer, &settings, &task, ctx.lang, now) {
             Printed::Ok { duplicate: true } => {
                 ctx.say(Message::new("print.duplicate").arg("doc", &r))
             }
@@ -155,18 +150,7 @@ pub fn queue(ctx: &mut Ctx, json: bool) -> Result<(), Failure> {
             ctx.say(Message::new("print.queue_empty"));
         }
         for j in q {
-            ctx.say(
-                Message::new("print.queue_line")
-                    .arg("doc", &j.reference)
-                    .arg("attempts", j.attempts)
-                    .arg(
-                        "error",
-                        j.last_error
-                            .as_ref()
-                            .map(|e| e.localized(ctx.lang))
-                            .unwrap_or_else(|| "-".into()),
-                    ),
-            );
+            ctx.say(j.line());
         }
     })
 }
@@ -206,7 +190,7 @@ pub fn render(
         code: 1,
     })?;
     if let Some(w) = &job.warning {
-        eprintln!("{}", w.localized(ctx.lang));
+        ctx.warn(w.message());
     }
     let paper = crate::print::paper::print_job(&job.bytes, profile.width, &mut renderer.shaper);
     let bytes = paper

@@ -7,10 +7,13 @@
 //! nothing. Different content under a key the lab already holds is never
 //! written over: it goes to quarantine and raises an alarm.
 
+use std::collections::HashMap;
+
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::domain::money::Paise;
 use crate::domain::proof::parse_public_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -57,17 +60,18 @@ pub struct Row {
 /// One verified batch: its kiosk and its events' rows.
 pub type Incoming = (String, Vec<Row>);
 
-/// What the lab needs from its storage.
+/// What the lab needs from its storage: nothing here names SQL, so that
+/// another backend (PostgreSQL for state-wide use) can stand behind it.
 pub trait LabStore {
     fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError>;
     fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError>;
-    /// Inserts events (already verified), idempotently; conflicts go to
-    /// quarantine.
-    fn ingest(&mut self, kiosk: &str, events: &[Row], now: &str)
-    -> Result<Ingested, LabStoreError>;
-    /// Several batches in one durable commit (a stick's worth), each in a
-    /// savepoint of its own, taken as they come (so the caller can still
-    /// be verifying the later ones).
+    /// Every registered kiosk's key, to verify batches off the storing
+    /// thread.
+    fn kiosk_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabStoreError>;
+    /// Verified batches, inserted idempotently in one durable commit (one
+    /// upload, or a stick's worth), each in a savepoint of its own, taken
+    /// as they come (so the caller can still be verifying the later ones);
+    /// conflicts go to quarantine.
     fn ingest_all(
         &mut self,
         batches: &mut dyn Iterator<Item = Incoming>,
@@ -76,7 +80,33 @@ pub trait LabStore {
     /// The contiguous high-water mark and its hash.
     fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError>;
     fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError>;
-    fn conn(&self) -> &Connection;
+    /// Money by panchayat, kiosk, scheme and month, from the events.
+    fn report(&self) -> Result<Vec<ReportRow>, LabStoreError>;
+    /// What the lab holds of one receipt: its member and amount as
+    /// received, and the slip that reversed it, if any.
+    fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError>;
+}
+
+/// One line of `dastak lab report`: money by panchayat, scheme and month.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportRow {
+    pub panchayat: String,
+    pub kiosk: String,
+    pub scheme: String,
+    pub month: String,
+    pub receipts: u64,
+    pub reversals: u64,
+    /// Contributions less reversals.
+    pub total: Paise,
+}
+
+/// A receipt as the lab holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeldReceipt {
+    /// Member and amount (paise) of the contribution, if held.
+    pub taken: Option<(String, i64)>,
+    /// The reversal slip that cancelled it, if held.
+    pub reversed_by: Option<String>,
 }
 
 /// kiosk, last contact, last seq, last event time, quarantined.
@@ -152,16 +182,15 @@ impl LabStore for SqliteLab {
         Ok(k.and_then(|k| parse_public_key(&k)))
     }
 
-    fn ingest(
-        &mut self,
-        kiosk: &str,
-        events: &[Row],
-        now: &str,
-    ) -> Result<Ingested, LabStoreError> {
-        let tx = self.conn.transaction()?;
-        let out = ingest_on(&tx, kiosk, events, now)?;
-        tx.commit()?;
-        Ok(out)
+    fn kiosk_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabStoreError> {
+        let mut stmt = self.conn.prepare("SELECT code, public_key FROM kiosks")?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(c, k)| parse_public_key(&k).map(|k| (c, k)))
+            .collect())
     }
 
     fn ingest_all(
@@ -247,8 +276,62 @@ impl LabStore for SqliteLab {
         Ok(out)
     }
 
-    fn conn(&self) -> &Connection {
-        &self.conn
+    fn report(&self) -> Result<Vec<ReportRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "WITH p AS (
+                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
+                FROM events WHERE kind = 'kiosk_initialised'),
+             money AS (
+                SELECT kiosk, json_extract(canonical, '$.body.scheme') AS scheme, substr(at, 1, 7) AS month,
+                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
+                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
+                       CASE kind WHEN 'contribution_taken' THEN json_extract(canonical, '$.body.amount')
+                                 ELSE -json_extract(canonical, '$.body.amount') END AS amount
+                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
+             SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
+                    SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
+             FROM money m LEFT JOIN p ON p.kiosk = m.kiosk
+             GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
+             ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ReportRow {
+                    panchayat: r.get(0)?,
+                    kiosk: r.get(1)?,
+                    scheme: r.get(2)?,
+                    month: r.get(3)?,
+                    receipts: r.get(4)?,
+                    reversals: r.get(5)?,
+                    total: Paise(r.get(6)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError> {
+        let taken = self
+            .conn
+            .query_row(
+                "SELECT json_extract(canonical, '$.body.member_id'), json_extract(canonical, '$.body.amount')
+                 FROM events WHERE kiosk = ?1 AND kind = 'contribution_taken'
+                   AND json_extract(canonical, '$.body.receipt') = ?2",
+                params![kiosk, receipt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let reversed_by = self
+            .conn
+            .query_row(
+                "SELECT json_extract(canonical, '$.body.receipt') FROM events
+                 WHERE kiosk = ?1 AND kind = 'contribution_reversed'
+                   AND json_extract(canonical, '$.body.original') = ?2",
+                params![kiosk, receipt],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(HeldReceipt { taken, reversed_by })
     }
 }
 

@@ -360,28 +360,18 @@ impl Fields {
 
 /// Fills `{name}` placeholders from the item in scope, then the document.
 pub fn fill(text: &str, item: Option<&BTreeMap<&'static str, String>>, fields: &Fields) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = after[..close].trim();
-                let v = item
-                    .and_then(|i| i.get(name))
-                    .or_else(|| fields.values.get(name));
-                out.push_str(v.map(String::as_str).unwrap_or(""));
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
+    // A field without a value prints as nothing: a receipt never shows
+    // a bare "{nominee}".
+    crate::i18n::fill_placeholders(text, |name, out| {
+        let name = name.trim();
+        if let Some(v) = item
+            .and_then(|i| i.get(name))
+            .or_else(|| fields.values.get(name))
+        {
+            out.push_str(v);
         }
-    }
-    out.push_str(rest);
-    out
+        true
+    })
 }
 
 /// Whether a field (or item field) has a non-empty value.

@@ -411,6 +411,15 @@ pub fn reversals_of(conn: &Connection, member_id: &str) -> Result<Vec<ReversalRo
         .collect::<Result<_, _>>()?)
 }
 
+/// The hash of event `seq`, if the ledger has it.
+pub fn event_hash(conn: &Connection, seq: u64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT hash FROM events WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 /// The last event's sequence number and time.
 pub fn last_event(conn: &Connection) -> Result<Option<(u64, Timestamp)>, StoreError> {
     let row: Option<(u64, String)> = conn

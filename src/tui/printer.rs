@@ -53,26 +53,8 @@ impl PrintDesk {
             Ok(s) => s,
             Err(e) => return (Err(e), None),
         };
-        let Some(url) = s.printer.clone() else {
-            return (Err(PrintError::NotSet), None);
-        };
-        let timeout = s.timeout;
-        let job = match self.renderer(&s).render(&task.document) {
-            Ok(j) => j,
-            Err(e) => {
-                return (
-                    Err(PrintError::Io {
-                        detail: e.to_string(),
-                    }),
-                    None,
-                );
-            }
-        };
-        let warning = job.warning.as_ref().map(|w| w.message());
-        (
-            transport::send(&url, &job.bytes, timeout).map(|_| ()),
-            warning,
-        )
+        let (result, warning) = self.renderer(&s).print(&s, &task.document);
+        (result, warning.map(|w| w.message()))
     }
 
     /// Performs a printer effect; `None` for effects that are not ours.

@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use crate::books::receipts::QueuedJob;
-use crate::i18n::{Lang, Localized, Message, t};
+use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
 use crate::tui::{error_line, field_line, render_lines};
@@ -73,19 +73,7 @@ impl Widget for &Queue {
             Some(j) if j.is_empty() => lines.push(Line::from(t(l, "print.queue_empty"))),
             Some(jobs) => {
                 for j in jobs.iter().take(usize::from(area.height.saturating_sub(7))) {
-                    lines.push(Line::from(
-                        Message::new("print.queue_line")
-                            .arg("doc", &j.reference)
-                            .arg("attempts", j.attempts)
-                            .arg(
-                                "error",
-                                j.last_error
-                                    .as_ref()
-                                    .map(|e| e.localized(l))
-                                    .unwrap_or_else(|| "-".into()),
-                            )
-                            .render(l),
-                    ));
+                    lines.push(Line::from(j.line().render(l)));
                 }
             }
         }

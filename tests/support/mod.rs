@@ -2,6 +2,8 @@
 //! a temp dir, driven through the real `dastak` binary.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -183,6 +185,27 @@ impl Kiosk {
         )
         .ok();
         k
+    }
+
+    /// VOL1 takes one period's contribution from `member` in the fund;
+    /// returns the receipt number.
+    pub fn pay(&self, member: &str) -> String {
+        let r = self.run(
+            Some(VOL_PIN),
+            &[
+                "pay",
+                "--operator",
+                "VOL1",
+                "--member",
+                member,
+                "--scheme",
+                "FUND",
+                "--json",
+            ],
+        );
+        r.ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        v["receipt"].as_str().expect("receipt").to_string()
     }
 
     /// Registers रामलाल in the fund; returns the member ID.
