@@ -223,8 +223,7 @@ pub enum Command {
         json: bool,
     },
     /// The district lab's collector (the lab directory is --data-dir).
-    #[command(subcommand)]
-    Lab(labcmd::LabCmd),
+    Lab(labcmd::LabArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -919,7 +918,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         } => labcmd::link(ctx, &op, &lab_recipient, &lab_key, url.as_deref())?,
         Command::Export { to, json } => labcmd::export(ctx, &to, json)?,
         Command::Sync { url, json } => labcmd::upload(ctx, url.as_deref(), json)?,
-        Command::Lab(cmd) => labcmd::lab(ctx, cmd)?,
+        Command::Lab(args) => labcmd::lab(ctx, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -91,6 +91,11 @@ pub struct LabIdentity {
 impl Lab {
     /// `dastak lab init`: a new lab directory with fresh keys.
     pub fn init(dir: &Path) -> Result<Lab, LabError> {
+        Lab::init_at(dir, &dir.join(DB_FILE))
+    }
+
+    /// A new lab directory whose database is at `db` (`--db PATH`).
+    pub fn init_at(dir: &Path, db: &Path) -> Result<Lab, LabError> {
         if dir.join(IDENTITY_FILE).exists() {
             return Err(LabError::AlreadyInitialised {
                 dir: dir.display().to_string(),
@@ -109,10 +114,15 @@ impl Lab {
             identity.to_string().expose_secret().as_bytes(),
         )
         .map_err(|e| io(dir, e))?;
-        Lab::open(dir)
+        Lab::open_at(dir, db)
     }
 
     pub fn open(dir: &Path) -> Result<Lab, LabError> {
+        Lab::open_at(dir, &dir.join(DB_FILE))
+    }
+
+    /// The lab in `dir` (its keys) with its database at `db`.
+    pub fn open_at(dir: &Path, db: &Path) -> Result<Lab, LabError> {
         let not_init = || LabError::NotInitialised {
             dir: dir.display().to_string(),
         };
@@ -124,7 +134,7 @@ impl Lab {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(not_init)?;
         Ok(Lab {
-            store: SqliteLab::open(&dir.join(DB_FILE))?,
+            store: SqliteLab::open(db)?,
             identity,
             key: SigningKey::from_bytes(&seed),
         })

@@ -552,6 +552,57 @@ fn a_kiosk_linked_to_a_new_lab_sends_everything_without_crying_backup() {
     assert!(again.stdout.contains("0 batch(es)"), "{}", again.stdout);
 }
 
+/// `--db PATH`: the lab's database where the clerk wants it, the keys in
+/// the lab directory; nothing is written to the default place.
+#[test]
+fn the_lab_database_can_live_outside_the_lab_directory() {
+    let k = busy_kiosk(1);
+    let l = Kiosk::empty();
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    let db = elsewhere.path().join("district.sqlite");
+    let db = db.to_str().expect("utf8");
+    l.run(None, &["lab", "init", "--db", db]).ok();
+    let id = k.run(None, &["identity"]);
+    id.ok();
+    let mut parts = id.stdout.split_whitespace();
+    let (code, key) = (parts.next().expect("code"), parts.next().expect("key"));
+    l.run(None, &["lab", "--db", db, "kiosk", "add", code, key])
+        .ok();
+    let ident = l.run(None, &["lab", "identity", "--json", "--db", db]);
+    ident.ok();
+    let v: serde_json::Value = serde_json::from_str(&ident.stdout).expect("json");
+    k.run(
+        Some(ADMIN_PIN),
+        &[
+            "link",
+            "--operator",
+            "ADMIN",
+            "--lab-recipient",
+            v["recipient"].as_str().expect("recipient"),
+            "--lab-key",
+            v["ack_key"].as_str().expect("key"),
+        ],
+    )
+    .ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s, "--db", db]).ok();
+    let held = rusqlite::Connection::open(db)
+        .expect("db")
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+        .expect("count");
+    assert_eq!(held as usize, kiosk_events(&k).len());
+    assert!(!l.dir().join(dastak::lab::DB_FILE).exists());
+    // A database where none can be made is explained, not a panic.
+    let r = l.run(
+        None,
+        &["lab", "status", "--db", "/nonexistent/folder/lab.db"],
+    );
+    r.failed();
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}
+
 /// A loopback proxy that forwards each request to the lab and, for the
 /// first `drop_first` requests that carry a body, reads the lab's answer and
 /// throws it away: the lab committed, the kiosk never heard.

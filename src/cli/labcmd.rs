@@ -11,6 +11,16 @@ use crate::i18n::{Localized, Message};
 use crate::lab::{self, Lab, LabError};
 use crate::sync::{self, Retry, SyncError};
 
+#[derive(clap::Args, Debug)]
+pub struct LabArgs {
+    /// The lab's SQLite database, if not DIR/district-lab.db (a bigger or
+    /// backed-up disk, say); the keys stay in the lab directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub cmd: LabCmd,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum LabCmd {
     /// Make a lab directory (--data-dir) with fresh keys.
@@ -148,29 +158,30 @@ pub fn upload(ctx: &mut Ctx, url: Option<&str>, json: bool) -> Result<(), Failur
     })
 }
 
-pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
+pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
     let dir = ctx.dir.root.clone();
-    match cmd {
+    let db = args.db.unwrap_or_else(|| dir.join(lab::DB_FILE));
+    match args.cmd {
         LabCmd::Init => {
-            let lab = Lab::init(&dir)?;
+            let lab = Lab::init_at(&dir, &db)?;
             let id = lab.identity();
             ctx.say(Message::new("lab.made").arg("dir", dir.display()));
             println!("{}\n{}", id.recipient, id.ack_key);
         }
         LabCmd::Identity { json } => {
-            let lab = Lab::open(&dir)?;
+            let lab = Lab::open_at(&dir, &db)?;
             let id = lab.identity();
             emit(json, &id, |id| {
                 println!("{}\n{}", id.recipient, id.ack_key);
             })?;
         }
         LabCmd::Kiosk(LabKioskCmd::Add { code, public_key }) => {
-            let mut lab = Lab::open(&dir)?;
+            let mut lab = Lab::open_at(&dir, &db)?;
             lab.add_kiosk(&code, &public_key, now()?)?;
             ctx.say(Message::new("lab.kiosk_added").arg("kiosk", code.to_ascii_uppercase()));
         }
         LabCmd::Serve { listen } => {
-            let mut lab = Lab::open(&dir)?;
+            let mut lab = Lab::open_at(&dir, &db)?;
             let listener = std::net::TcpListener::bind(&listen).map_err(|e| LabError::Io {
                 path: listen.clone(),
                 detail: e.to_string(),
@@ -184,7 +195,7 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
             lab::serve(&mut lab, listener, stop)?;
         }
         LabCmd::Import { dir: stick } => {
-            let mut lab = Lab::open(&dir)?;
+            let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
             for (file, why) in &r.refused {
                 ctx.warn(
@@ -208,7 +219,7 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
             }
         }
         LabCmd::Status { json } => {
-            let lab = Lab::open(&dir)?;
+            let lab = Lab::open_at(&dir, &db)?;
             let s = lab.status()?;
             emit(json, &s, |s| {
                 for k in s {
@@ -240,7 +251,7 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
             }
         }
         LabCmd::Report { json, csv } => {
-            let lab = Lab::open(&dir)?;
+            let lab = Lab::open_at(&dir, &db)?;
             let rows = lab::report(&lab)?;
             if csv {
                 println!("panchayat,kiosk,scheme,month,receipts,reversals,total_paise");
@@ -274,7 +285,7 @@ pub fn lab(ctx: &mut Ctx, cmd: LabCmd) -> Result<(), Failure> {
             }
         }
         LabCmd::VerifyReceipt { text } => {
-            let lab = Lab::open(&dir)?;
+            let lab = Lab::open_at(&dir, &db)?;
             let (proof, held, reversed) =
                 lab::verify_receipt(&lab, &text).map_err(|e| Failure {
                     message: e.message(),
