@@ -65,6 +65,8 @@ pub enum SyncError {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StickProblem {
+    /// Nothing at the path: no stick plugged in, or not mounted.
+    Missing,
     Full,
     ReadOnly,
     Gone,
@@ -92,6 +94,7 @@ impl Localized for SyncError {
             SyncError::BadRecipient => Message::new("sync.bad_recipient"),
             SyncError::BadLabKey => Message::new("sync.bad_lab_key"),
             SyncError::Stick { path, detail, kind } => Message::new(match kind {
+                StickProblem::Missing => "sync.no_stick",
                 StickProblem::Full => "sync.stick_full",
                 StickProblem::ReadOnly => "sync.stick_read_only",
                 StickProblem::Gone => "sync.stick_gone",
@@ -400,6 +403,15 @@ pub fn export(
             path: String::new(),
             detail: "no folder given".into(),
             kind: StickProblem::Gone,
+        });
+    }
+    // The stick's own folder must be there: making it would put the
+    // batches on the kiosk's own disk and call the missing stick safe.
+    if !root.is_dir() {
+        return Err(SyncError::Stick {
+            path: root.display().to_string(),
+            detail: String::new(),
+            kind: StickProblem::Missing,
         });
     }
     let folder = stick_folder(root);

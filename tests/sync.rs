@@ -458,10 +458,21 @@ fn a_stick_that_cannot_be_written_is_explained_and_nothing_is_marked_sent() {
     );
     r.failed();
     assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
-    // A read-only filesystem.
-    let r = k.run(None, &["export", "--to", "/proc/sys/dastak-stick"]);
+    // A stick mounted read-only.
+    let read_only = Stick::mount("ro,size=64k");
+    let r = k.run(None, &["export", "--to", read_only.path()]);
     r.failed();
     assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    assert!(r.stderr.contains("cannot be written"), "{}", r.stderr);
+    // No stick at all: nothing is made in its place (on the kiosk's own
+    // disk, where "safe to remove" would be a lie).
+    let absent = tempfile::tempdir().expect("tmp");
+    let nowhere = absent.path().join("usb");
+    let r = k.run(None, &["export", "--to", nowhere.to_str().expect("utf8")]);
+    r.failed();
+    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    assert!(r.stderr.contains("no stick"), "{}", r.stderr);
+    assert!(!nowhere.exists());
     assert_eq!(acked(&k), 0);
     let good = tempfile::tempdir().expect("stick");
     let g = good.path().to_str().expect("utf8");
@@ -887,29 +898,48 @@ fn garbage_in_the_sync_lab_and_printer_commands_is_refused_and_changes_nothing()
     assert_eq!(strip(k.snapshot()), strip(before));
 }
 
-/// A stick that fills up mid-export: a 64 KiB filesystem mounted for the
-/// test (CI runs as root, as the kiosk's own tools do).
+/// A stick: a small tmpfs mounted with `options` for the test, unmounted
+/// when dropped (mounting needs root; CI runs as root, as the kiosk's own
+/// tools do).
+struct Stick {
+    dir: tempfile::TempDir,
+}
+
+impl Stick {
+    fn mount(options: &str) -> Stick {
+        let dir = tempfile::tempdir().expect("mount point");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("run mount");
+        assert!(mounted.success(), "mounting a small tmpfs needs root");
+        Stick { dir }
+    }
+
+    fn path(&self) -> &str {
+        self.dir.path().to_str().expect("utf8")
+    }
+}
+
+impl Drop for Stick {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// A stick that fills up mid-export: a 64 KiB filesystem.
 #[test]
 fn a_full_stick_is_explained_and_the_next_export_writes_everything_again() {
     let k = demo_kiosk();
     let l = lab();
     register(&l, &k);
     demo_link(&k, &l, None);
-    let mnt = tempfile::tempdir().expect("mount point");
-    let m = mnt.path().to_str().expect("utf8").to_string();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs", &m])
-        .status()
-        .expect("run mount");
-    assert!(mounted.success(), "mounting a small tmpfs needs root");
-    struct Unmount(String);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(m.clone());
-    let r = k.run(None, &["export", "--to", &m]);
+    let stick = Stick::mount("size=64k");
+    let (mnt, m) = (&stick.dir, stick.path());
+    let r = k.run(None, &["export", "--to", m]);
     r.failed();
     assert!(r.stderr.contains("stick is full"), "{}", r.stderr);
     assert_eq!(acked(&k), 0);
