@@ -897,7 +897,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
             "{}",
             h.screen()
         );
-        h.type_text("U");
+        h.keys(&[KeyCode::F(5)]);
         let screen = h.screen();
         assert!(screen.contains("16 event(s) sent"), "{screen}");
         assert!(screen.contains("0 events not sent yet"), "{screen}");

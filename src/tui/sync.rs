@@ -1,5 +1,5 @@
 //! Sync: what has not yet reached the district lab, when the lab last
-//! acknowledged, and the two ways out: `U` uploads now (when the kiosk has
+//! acknowledged, and the two ways out: F5 uploads now (when the kiosk has
 //! the lab's address; the console also uploads by itself every ten
 //! minutes), Enter writes the pending batches to the USB stick whose folder
 //! is typed in the field, and says when the stick can be removed.
@@ -57,7 +57,9 @@ impl Sync {
         }
         match k.code {
             KeyCode::Esc => Step::Home,
-            KeyCode::F(5) | KeyCode::Char('U') => {
+            // A function key, not a letter: letters type the stick's
+            // folder (`/media/USB` must not start an upload half-way).
+            KeyCode::F(5) => {
                 self.busy = true;
                 Step::Do(Effect::Upload { background: false })
             }
@@ -118,5 +120,31 @@ impl Widget for &Sync {
             None => {}
         }
         render_lines(lines, area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    /// Regression: a capital U started an upload, so a stick folder such as
+    /// `/media/USB` could not be typed (and the export went elsewhere).
+    #[test]
+    fn a_folder_with_a_capital_u_is_typed_not_uploaded() {
+        let mut s = Sync::new(Lang::En, None);
+        for _ in 0..DEFAULT_STICK.len() {
+            s.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        }
+        for c in "/media/USB".chars() {
+            let step = s.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT));
+            assert!(matches!(step, Step::Nothing), "{c} did something");
+        }
+        assert_eq!(s.stick.value(), "/media/USB");
+        assert!(!s.busy);
+        assert!(matches!(
+            s.key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)),
+            Step::Do(Effect::Upload { background: false })
+        ));
     }
 }
