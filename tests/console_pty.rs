@@ -188,25 +188,7 @@ fn a_day_at_the_console_in_a_real_terminal() {
     t.keys("\r");
     t.wait_for("Take a contribution");
     t.keys("q");
-
-    let start = Instant::now();
-    while t.session.get_process().is_alive().unwrap_or(false) {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the console did not quit"
-        );
-        t.pump();
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    t.pump();
-    assert!(
-        !t.parser.screen().alternate_screen(),
-        "the terminal was left on the alternate screen"
-    );
-    assert!(
-        !t.parser.screen().hide_cursor(),
-        "the cursor was left hidden"
-    );
+    ended(&mut t);
 
     assert_eq!(k.count("SELECT COUNT(*) FROM contributions"), before + 1);
     let reversed: Option<String> = k
@@ -223,7 +205,8 @@ fn a_day_at_the_console_in_a_real_terminal() {
     k.run(None, &["verify"]).ok();
 }
 
-/// Waits for the process to end; returns the terminal's final state.
+/// Waits for the console to end, then checks it gave the terminal back:
+/// no alternate screen, cursor shown.
 fn ended(t: &mut Pty) {
     let start = Instant::now();
     while t.session.get_process().is_alive().unwrap_or(false) {
