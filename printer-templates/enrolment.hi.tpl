@@ -3,7 +3,8 @@ text center bold | ग्राम पंचायत {panchayat}
 text center | ई-दस्तक केंद्र {kiosk}, {block}
 rule
 if | duplicate
-text center bold big | DUPLICATE
+text center bold big | प्रतिलिपि
+text center bold | DUPLICATE
 end
 text center bold | सदस्यता पर्ची
 text center bold big | {member_id}

@@ -3,7 +3,8 @@ text center bold | ग्राम पंचायत {panchayat}
 text center | ई-दस्तक केंद्र {kiosk}, {block}
 rule
 if | duplicate
-text center bold big | DUPLICATE
+text center bold big | प्रतिलिपि
+text center bold | DUPLICATE
 text center | दूसरी प्रति, {printed_date} {printed_time}
 end
 text center bold | वापसी पर्ची

@@ -160,6 +160,7 @@ pub enum BooksError {
     DuplicatePerson {
         id: String,
         name: String,
+        relative: String,
         village: String,
     },
     AlreadyEnrolled {
@@ -169,6 +170,14 @@ pub enum BooksError {
     NotEnrolled {
         id: String,
         scheme: String,
+    },
+    Utf16,
+    UnknownRationCard {
+        card: String,
+    },
+    DataDirReadOnly {
+        dir: String,
+        detail: String,
     },
     NoScheme,
     UnknownReceipt {
@@ -275,9 +284,15 @@ impl Localized for BooksError {
                 .arg("id", id)
                 .arg("name", name)
                 .arg("village", village),
-            E::DuplicatePerson { id, name, village } => Message::new("member.dup_person")
+            E::DuplicatePerson {
+                id,
+                name,
+                relative,
+                village,
+            } => Message::new("member.dup_person")
                 .arg("id", id)
                 .arg("name", name)
+                .arg("relative", relative)
                 .arg("village", village),
             E::AlreadyEnrolled { id, scheme } => Message::new("member.already")
                 .arg("id", id)
@@ -286,6 +301,11 @@ impl Localized for BooksError {
                 .arg("id", id)
                 .arg("scheme", scheme),
             E::NoScheme => Message::new("member.no_scheme"),
+            E::Utf16 => Message::new("import.utf16"),
+            E::UnknownRationCard { card } => Message::new("member.unknown_card").arg("card", card),
+            E::DataDirReadOnly { dir, detail } => Message::new("datadir.read_only")
+                .arg("dir", dir)
+                .arg("detail", detail),
             E::UnknownReceipt { receipt } => {
                 Message::new("receipt.unknown").arg("receipt", receipt)
             }
@@ -330,8 +350,26 @@ fn field_aadhaar(reason: Message) -> Message {
 }
 
 /// An open data directory's books.
+/// Rules a district sets in `dastak.toml` (read by the CLI and console,
+/// which hand them to the books).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rules {
+    pub shg_household: HouseholdScope,
+}
+
+/// Where "one woman per household" applies for a group scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HouseholdScope {
+    /// Across every group of the scheme at this kiosk.
+    #[default]
+    Kiosk,
+    /// Within each group only.
+    Group,
+}
+
 pub struct Books {
     pub store: Store,
+    pub rules: Rules,
     secret: Option<DistrictSecret>,
     /// The kiosk's signing key, for the QR code on receipts.
     pub key: Option<ed25519_dalek::SigningKey>,
@@ -341,6 +379,7 @@ impl Books {
     pub fn new(store: Store, secret: Option<DistrictSecret>) -> Books {
         Books {
             store,
+            rules: Rules::default(),
             secret,
             key: None,
         }

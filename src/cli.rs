@@ -25,7 +25,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::books::members::{EnrolForm, MemberForm};
+use crate::books::members::{DuplicateOk, EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator};
 use crate::books::{Books, BooksError, DataDir, demo};
 use crate::i18n::{Lang, Localized, Message};
@@ -119,11 +119,12 @@ pub enum Command {
         member: String,
         #[arg(long)]
         scheme: String,
-        /// Amount in rupees (default: what is due).
-        #[arg(long)]
+        /// Amount in rupees (default: what is due). A negative amount is
+        /// read as one (and refused with its reason), not taken for a flag.
+        #[arg(long, allow_hyphen_values = true)]
         amount: Option<String>,
         /// Periods covered (default: what the amount or the dues make).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         periods: Option<String>,
         #[arg(long)]
         json: bool,
@@ -143,10 +144,10 @@ pub enum Command {
         #[command(flatten)]
         op: OperatorArg,
         /// Notes counted, e.g. "500=2,100=3,10=4".
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         notes: String,
         /// Loose coins, in rupees.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         coins: String,
         /// Why the count differs from what was expected.
         #[arg(long)]
@@ -338,6 +339,8 @@ pub struct EnrolArgs {
     pub nominee_relation: Option<String>,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum MemberCmd {
     /// Register a villager and enrol them (Aadhaar, if any, from $DASTAK_AADHAAR).
@@ -367,6 +370,14 @@ pub enum MemberCmd {
         phone: Option<String>,
         #[command(flatten)]
         enrol: EnrolArgs,
+        /// When this person looks like an existing member but is another
+        /// (a namesake): the supervisor who accepts it (PIN from
+        /// $DASTAK_SUPERVISOR_PIN) ...
+        #[arg(long, requires = "duplicate_reason")]
+        supervisor: Option<String>,
+        /// ... and why they are not the same person.
+        #[arg(long, requires = "supervisor")]
+        duplicate_reason: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -453,7 +464,13 @@ impl Ctx {
     }
 
     pub(crate) fn open(&mut self) -> Result<Books, Failure> {
-        let books = self.dir.open_books()?;
+        let mut books = self.dir.open_books()?;
+        // The district's rules; a broken settings file is reported by the
+        // commands that commit (they read the settings before), and leaves
+        // the default rules to the others.
+        books.rules = crate::config::load(&self.dir.root)
+            .map(|s| s.rules)
+            .unwrap_or_default();
         if !self.lang_fixed {
             self.lang = books.kiosk()?.language;
         }
@@ -651,7 +668,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             ctx.say(
                 Message::new("operator.added")
                     .arg("code", added.code)
-                    .arg("role", added.role.code()),
+                    .arg_msg("role", added.role.message()),
             );
         }
         Command::Group(GroupCmd::Add {
@@ -743,9 +760,25 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             ration_card,
             phone,
             enrol,
+            supervisor,
+            duplicate_reason,
             json,
         }) => {
             let (mut books, by) = ctx.open_as(&op)?;
+            let settings = ctx.settings()?;
+            let accept = match (supervisor, duplicate_reason) {
+                (Some(code), Some(reason)) => {
+                    let pin = env_nonempty("DASTAK_SUPERVISOR_PIN").ok_or(Failure {
+                        message: Message::new("auth.no_supervisor_pin"),
+                        code: 1,
+                    })?;
+                    Some(DuplicateOk {
+                        supervisor: books.authenticate(&code, &pin, now()?)?,
+                        reason,
+                    })
+                }
+                _ => None,
+            };
             let form = MemberForm {
                 name,
                 relative_name,
@@ -758,7 +791,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 aadhaar: env_nonempty("DASTAK_AADHAAR"),
             };
             let forms = enrol_forms(&books, &enrol)?;
-            let r = books.register_member(&by, &form, &forms, now()?)?;
+            let r = books.register_member_accepting(&by, &form, &forms, accept.as_ref(), now()?)?;
             emit(json, &r, |r| {
                 ctx.say(
                     Message::new("member.added")
@@ -766,7 +799,13 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                         .arg("schemes", r.schemes.join(", ")),
                 );
             })?;
-            ctx.print_now(&mut books, DocKind::Enrolment, &r.member_id, json)?;
+            ctx.print_now(
+                &mut books,
+                &settings,
+                DocKind::Enrolment,
+                &r.member_id,
+                json,
+            );
         }
         Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
             let (mut books, by) = ctx.open_as(&op)?;
@@ -807,11 +846,18 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             json,
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
+            let settings = ctx.settings()?;
             let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
             emit(json, &p, |p| {
                 show::payment(ctx.lang, p);
             })?;
-            ctx.print_now(&mut books, DocKind::Contribution, &p.receipt, json)?;
+            ctx.print_now(
+                &mut books,
+                &settings,
+                DocKind::Contribution,
+                &p.receipt,
+                json,
+            );
         }
         Command::Reverse {
             receipt,
@@ -820,6 +866,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             json,
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
+            let settings = ctx.settings()?;
             let r = books.reverse(&by, &receipt, &reason, now()?)?;
             emit(json, &r, |r| {
                 ctx.say(
@@ -829,7 +876,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                         .arg("amount", r.amount),
                 );
             })?;
-            ctx.print_now(&mut books, DocKind::Reversal, &r.receipt, json)?;
+            ctx.print_now(&mut books, &settings, DocKind::Reversal, &r.receipt, json);
         }
         Command::DayClose {
             op,
@@ -839,11 +886,18 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             json,
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
+            let settings = ctx.settings()?;
             let c = books.day_close(&by, &notes, &coins, opt(&reason), now()?)?;
             emit(json, &c, |c| {
                 show::day_close(ctx.lang, c);
             })?;
-            ctx.print_now(&mut books, DocKind::DayClose, &c.seq.to_string(), json)?;
+            ctx.print_now(
+                &mut books,
+                &settings,
+                DocKind::DayClose,
+                &c.seq.to_string(),
+                json,
+            );
         }
         Command::ConfirmDate { date, op } => {
             let (mut books, by) = ctx.open_as(&op)?;

@@ -18,6 +18,23 @@ use crate::print::transport::{PrintError, PrinterUrl};
 pub struct RawConfig {
     #[serde(default)]
     pub printer: RawPrinter,
+    #[serde(default, skip_serializing_if = "RawRules::is_empty")]
+    pub rules: RawRules,
+}
+
+/// Rules a district may set for its kiosks.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RawRules {
+    /// One woman per household in "kiosk" (all SHGs of the kiosk, the
+    /// drive's rule and the default) or in "group" (per group).
+    pub shg_one_per_household: Option<String>,
+}
+
+impl RawRules {
+    fn is_empty(&self) -> bool {
+        self == &RawRules::default()
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -40,6 +57,7 @@ pub enum ConfigError {
     Parse { path: String, detail: String },
     Paper { got: u32 },
     Printer(PrintError),
+    HouseholdScope { got: String },
 }
 
 impl Localized for ConfigError {
@@ -52,6 +70,9 @@ impl Localized for ConfigError {
             }
             ConfigError::Paper { got } => Message::new("config.paper").arg("got", got),
             ConfigError::Printer(e) => e.message(),
+            ConfigError::HouseholdScope { got } => {
+                Message::new("config.household_scope").arg("got", got)
+            }
         }
     }
 }
@@ -63,6 +84,7 @@ pub struct Settings {
     pub profile: Profile,
     pub timeout: Duration,
     pub templates: Option<PathBuf>,
+    pub rules: crate::books::Rules,
 }
 
 impl Default for Settings {
@@ -76,6 +98,7 @@ impl Default for Settings {
             },
             timeout: Duration::from_secs(5),
             templates: None,
+            rules: crate::books::Rules::default(),
         }
     }
 }
@@ -128,7 +151,17 @@ impl RawConfig {
                 data_dir.join(path)
             }
         });
+        let shg_household = match self.rules.shg_one_per_household.as_deref().map(str::trim) {
+            None | Some("kiosk") => crate::books::HouseholdScope::Kiosk,
+            Some("group") => crate::books::HouseholdScope::Group,
+            Some(other) => {
+                return Err(ConfigError::HouseholdScope {
+                    got: other.chars().take(20).collect(),
+                });
+            }
+        };
         Ok(Settings {
+            rules: crate::books::Rules { shg_household },
             printer,
             profile: Profile {
                 width,

@@ -445,6 +445,11 @@ pub fn report(lab: &Lab) -> Result<Vec<ReportRow>, LabError> {
     Ok(lab.store.report()?)
 }
 
+/// Day closes that were short or over, with their reasons.
+pub fn cash_differences(lab: &Lab) -> Result<Vec<store::CashDifference>, LabError> {
+    Ok(lab.store.cash_differences()?)
+}
+
 /// `dastak lab verify-receipt`: the QR payload against the kiosk's key and
 /// the lab's records. Returns the proof and whether the lab holds that
 /// receipt as printed (and if it was reversed, the slip).

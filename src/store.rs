@@ -31,6 +31,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0002_print_queue.sql")),
         M::up(include_str!("../migrations/0003_lab_link.sql")),
+        M::up(include_str!("../migrations/0004_member_identity.sql")),
     ])
 }
 
@@ -119,6 +120,7 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
+        register_functions(&self.conn)?;
         migrations()
             .to_latest(&mut self.conn)
             .map_err(|e| StoreError::Migration(e.to_string()))
@@ -163,6 +165,30 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// SQL functions of ours that migrations use: `identity_key(text)` and
+/// `phonetic_key(text)` (see [`crate::domain::search`]), so that a
+/// migration can fill the keys of rows written before it.
+fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    type Key = fn(&str) -> String;
+    let keys: [(&str, Key); 2] = [
+        ("identity_key", crate::domain::search::identity_key),
+        ("phonetic_key", crate::domain::search::phonetic_key),
+    ];
+    for (name, key) in keys {
+        conn.create_scalar_function(
+            name,
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            move |ctx| {
+                let s: String = ctx.get(0)?;
+                Ok(key(&s))
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// The bundled SQLite version as (major, minor, patch).

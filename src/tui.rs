@@ -23,6 +23,7 @@ pub mod pay;
 pub mod printer;
 pub mod queue;
 pub mod reverse;
+pub mod scroll;
 pub mod settings;
 pub mod setup;
 pub mod shg;
@@ -159,11 +160,12 @@ impl Widget for &Model {
         // The printer's last word gets two rows when there is one, so a
         // long explanation wraps instead of being cut at the edge.
         let notice_rows = if self.notice.is_some() { 2 } else { 1 };
+        let help_lines = help_rows(&t(l, self.screen.help()), area.width);
         let [head, notice_area, body, help] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(notice_rows),
             Constraint::Min(0),
-            Constraint::Length(1),
+            Constraint::Length(help_lines.len() as u16),
         ])
         .areas(area);
         let who = self
@@ -191,12 +193,38 @@ impl Widget for &Model {
         Paragraph::new(vec![header]).render(head, buf);
         render_lines(vec![notice], notice_area, buf);
         self.screen.render(body, buf);
-        let help_key = self.screen.help();
         Paragraph::new(
-            Line::from(t(l, help_key)).style(Style::new().add_modifier(Modifier::REVERSED)),
+            help_lines
+                .into_iter()
+                .map(|h| Line::from(h).style(Style::new().add_modifier(Modifier::REVERSED)))
+                .collect::<Vec<_>>(),
         )
         .render(help, buf);
     }
+}
+
+/// The help line, wrapped between its keys (" · ") into as many rows as
+/// the width needs, so that no key is ever cut off at the edge. One cell of
+/// slack, as for all text here (terminals disagree on Devanagari widths).
+pub fn help_rows(help: &str, width: u16) -> Vec<String> {
+    let limit = usize::from(width.saturating_sub(1)).max(1);
+    let mut rows: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for item in help.split(" · ") {
+        let candidate = if current.is_empty() {
+            item.to_string()
+        } else {
+            format!("{current} · {item}")
+        };
+        if UnicodeWidthStr::width(candidate.as_str()) > limit && !current.is_empty() {
+            rows.push(std::mem::take(&mut current));
+            current = item.to_string();
+        } else {
+            current = candidate;
+        }
+    }
+    rows.push(current);
+    rows
 }
 
 /// The worker: owns the books, performs effects, answers with messages.
@@ -305,6 +333,18 @@ impl Worker {
                     .collect(),
             ),
             Effect::LoadMember(id) => Msg::Member(msg(b.member_view(&id, now))),
+            Effect::CheckPay {
+                member,
+                scheme,
+                amount,
+                periods,
+            } => Msg::PayChecked(msg(b.check_payment(
+                &member,
+                &scheme,
+                opt(&amount),
+                opt(&periods),
+                now,
+            ))),
             Effect::Pay {
                 member,
                 scheme,
@@ -335,14 +375,15 @@ impl Worker {
                     .and_then(|op| b.shg_meeting(&op, &group, &savings, now))))
             }
             Effect::FindHouseholds(q) => {
-                Msg::Households(b.find_households(&q, 8).unwrap_or_default())
+                Msg::Households(b.find_households(&q, 50).unwrap_or_default())
             }
             Effect::CheckDuplicate {
                 name,
+                relative_name,
                 ration_card,
                 aadhaar,
             } => Msg::Duplicate(
-                b.possible_duplicate(&name, &ration_card, &aadhaar)
+                b.possible_duplicate(&name, &relative_name, &ration_card, &aadhaar)
                     .ok()
                     .flatten(),
             ),
@@ -377,9 +418,20 @@ impl Worker {
                     ration_card: form.ration_card.clone(),
                     village: form.village.trim().to_string(),
                 };
+                // A supervisor's code, PIN and reason come only when the
+                // screen showed a resemblance to an existing member.
+                let supervisor = some(f::SUPERVISOR);
                 let r = enrol.and_then(|enrol| {
-                    operator(&self.operator)
-                        .and_then(|op| b.register_member(&op, &form, &[enrol], now))
+                    let accept = match supervisor {
+                        Some(code) => Some(crate::books::members::DuplicateOk {
+                            supervisor: b.authenticate(&code, &get(f::SUPERVISOR_PIN), now)?,
+                            reason: get(f::OVERRIDE_REASON),
+                        }),
+                        None => None,
+                    };
+                    operator(&self.operator).and_then(|op| {
+                        b.register_member_accepting(&op, &form, &[enrol], accept.as_ref(), now)
+                    })
                 });
                 Msg::Enrolled(msg(r), Box::new(entry))
             }
@@ -479,6 +531,9 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
     let (mut model, worker) = if let (true, Some(store)) = (has_kiosk, store) {
         let mut books = Books::new(store, dir.read_secret()?);
         books.key = Some(dir.kiosk_key()?);
+        books.rules = crate::config::load(&dir.root)
+            .map(|s| s.rules)
+            .unwrap_or_default();
         let kiosk = books.kiosk()?;
         let clock = books.clock_verdict(started)?;
         (

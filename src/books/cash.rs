@@ -129,6 +129,42 @@ impl Books {
         periods: Option<&str>,
         now: Timestamp,
     ) -> Result<Payment, BooksError> {
+        let (planned, scheme) = self.plan(member_id, scheme, amount, periods, now)?;
+        let today = local_date(now);
+        let fy = FinancialYear::of(today);
+        let (receipt, seq) = self
+            .store
+            .write(|w| planned.record(w, fy, &scheme.code, &by.code, now))?;
+        Ok(planned.into_payment(&scheme, today, receipt, seq))
+    }
+
+    /// What [`Books::pay`] would take, checked by the same rules, without
+    /// taking it: the console checks an amount before its confirmation, so
+    /// that ₹250 on a fixed ₹100 scheme is refused before the villager is
+    /// shown it in large type.
+    pub fn check_payment(
+        &self,
+        member_id: &str,
+        scheme: &str,
+        amount: Option<&str>,
+        periods: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Paise, BooksError> {
+        Ok(self
+            .plan(member_id, scheme, amount, periods, now)?
+            .0
+            .plan
+            .amount)
+    }
+
+    fn plan(
+        &self,
+        member_id: &str,
+        scheme: &str,
+        amount: Option<&str>,
+        periods: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Planned, Scheme), BooksError> {
         let id = member_id.trim().to_ascii_uppercase();
         if id.is_empty() {
             return Err(BooksError::Text(Field::Member, text::TextError::Empty));
@@ -164,11 +200,7 @@ impl Books {
             paid,
             plan,
         };
-        let fy = FinancialYear::of(today);
-        let (receipt, seq) = self
-            .store
-            .write(|w| planned.record(w, fy, &scheme.code, &by.code, now))?;
-        Ok(planned.into_payment(&scheme, today, receipt, seq))
+        Ok((planned, scheme))
     }
 
     /// Reverses a contribution: a supervisor who did not take the cash, with

@@ -66,7 +66,29 @@ impl DataDir {
     /// Opens the store, creating the directory and database if needed.
     pub fn open_store(&self) -> Result<Store, BooksError> {
         self.ensure_root()?;
+        // SQLite in WAL mode writes beside the database even to read it;
+        // say which folder cannot be written rather than SQLite's "unable
+        // to open database file".
+        self.check_writable()?;
         Ok(Store::open(&self.db_path())?)
+    }
+
+    fn check_writable(&self) -> Result<(), BooksError> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(self.root.as_os_str().as_bytes()).map_err(|_| {
+            BooksError::DataDirReadOnly {
+                dir: self.root.display().to_string(),
+                detail: "NUL in path".into(),
+            }
+        })?;
+        // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
+        if unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+            return Ok(());
+        }
+        Err(BooksError::DataDirReadOnly {
+            dir: self.root.display().to_string(),
+            detail: std::io::Error::last_os_error().to_string(),
+        })
     }
 
     /// Opens the books of an initialised kiosk.

@@ -314,8 +314,13 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
                 nominee_relation: Some(nominee.relation.into()),
                 ..EnrolForm::default()
             };
-            let r = books.register_member(&volunteer, &form, &[e], t)?;
-            fund.push(r.member_id);
+            match books.register_member(&volunteer, &form, &[e], t) {
+                Ok(r) => fund.push(r.member_id),
+                // Random names can repeat with the same random father's
+                // name: the kiosk takes them for one person; skip him.
+                Err(BooksError::DuplicatePerson { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         let group = match h.village {
             v if v == VILLAGES[0] => Some("SHG-RAM1"),
@@ -355,7 +360,7 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             match books.register_member(&volunteer, &form, &[e], at(day, 200 + (i / 14) as i64)) {
                 Ok(r) => shg.push((r.member_id, g)),
                 // A random Aadhaar can collide with an earlier one: skip her.
-                Err(BooksError::DuplicateAadhaar { .. }) => {}
+                Err(BooksError::DuplicateAadhaar { .. } | BooksError::DuplicatePerson { .. }) => {}
                 Err(e) => return Err(e),
             }
         }

@@ -79,9 +79,15 @@ impl Books {
         now: Timestamp,
     ) -> Result<ImportReport, BooksError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // Excel's "Unicode text" and some exports are UTF-16: say how to save
+        // the file instead of calling it no CSV at all.
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_utf16(bytes) {
+            return Err(BooksError::Utf16);
+        }
         if bytes.contains(&0) {
             return Err(BooksError::NotACsv);
         }
+        let lines = LineCounter::new(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
@@ -109,7 +115,7 @@ impl Books {
         let mut new_households: HashSet<String> = HashSet::new();
         let mut record = csv::ByteRecord::new();
         loop {
-            let line = reader.position().line() + 1;
+            let line = lines.line_at(reader.position().byte());
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
@@ -123,7 +129,10 @@ impl Books {
                     continue;
                 }
             }
-            let line = record.position().map(|p| p.line()).unwrap_or(line);
+            let line = record
+                .position()
+                .map(|p| lines.line_at(p.byte()))
+                .unwrap_or(line);
             report.rows += 1;
             let fields: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
             let row = match fields {
@@ -194,5 +203,67 @@ impl Books {
 
     pub fn coverage(&self) -> Result<Vec<queries::VillageCoverage>, BooksError> {
         Ok(queries::coverage(self.store.conn())?)
+    }
+}
+
+/// UTF-16 text without a byte-order mark: every other byte of ASCII is zero.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    head.len() >= 4
+        && (head.iter().step_by(2).all(|&b| b == 0)
+            || head.iter().skip(1).step_by(2).all(|&b| b == 0))
+}
+
+/// Line numbers as an editor or a spreadsheet counts them (the header is
+/// line 1), whatever ends the lines: LF, CRLF or a lone CR. The csv crate's
+/// own count is not the one a person sees for CRLF files.
+struct LineCounter {
+    /// Byte offsets at which each line after the first starts.
+    starts: Vec<u64>,
+}
+
+impl LineCounter {
+    fn new(bytes: &[u8]) -> LineCounter {
+        let mut starts = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i as u64 + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i as u64 + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineCounter { starts }
+    }
+
+    /// The line (from 1) holding the byte at `offset`.
+    fn line_at(&self, offset: u64) -> u64 {
+        self.starts.partition_point(|&s| s <= offset) as u64 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_as_an_editor_counts_them() {
+        for text in ["h\na\nb\n", "h\r\na\r\nb\r\n", "h\ra\rb\r"] {
+            let c = LineCounter::new(text.as_bytes());
+            let b = text.find('b').expect("b") as u64;
+            assert_eq!(c.line_at(0), 1, "{text:?}");
+            assert_eq!(c.line_at(b), 3, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn utf16_is_told_from_utf8() {
+        let utf16: Vec<u8> = "ration_card,village"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(looks_utf16(&utf16));
+        assert!(!looks_utf16("ration_card,village".as_bytes()));
     }
 }

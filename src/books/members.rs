@@ -8,9 +8,12 @@ use serde::Serialize;
 use crate::books::{Books, BooksError, Field};
 use crate::domain::aadhaar::Aadhaar;
 use crate::domain::dues::{Dues, dues};
-use crate::domain::event::{Body, Enrolled, MemberRecord, MemberRegistered, Nominee};
+use crate::domain::event::{
+    Body, DuplicateAccepted, Enrolled, MemberRecord, MemberRegistered, Nominee,
+};
 use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mobile};
 use crate::domain::scheme::{Candidate, HouseholdConflict, Scheme, check_eligibility};
+use crate::domain::search::identity_key;
 use crate::domain::text;
 use crate::domain::time::{local_date, parse_date};
 use crate::store::queries::{
@@ -71,6 +74,15 @@ impl EnrolForm {
             nominee_relation: nominee_relation.filter(|_| wants_nominee),
         })
     }
+}
+
+/// A supervisor's word that a registration resembling an existing member
+/// is another person (namesakes: same name, another father). The
+/// supervisor has been authenticated by the caller.
+#[derive(Clone, Debug)]
+pub struct DuplicateOk {
+    pub supervisor: OperatorRow,
+    pub reason: String,
 }
 
 /// A checked enrolment, ready to become an event.
@@ -139,11 +151,20 @@ impl Books {
                     .map_err(tx(Field::NomineeRelation))?,
             }),
         };
+        // One woman per household: across all the scheme's groups at this
+        // kiosk (the drive counts families), unless the district's settings
+        // keep the older rule of one per group.
         let conflict = match (who.ration_card, &group) {
             (Some(rc), Some(g)) => {
-                queries::household_member_in_group(conn, rc, g)?.map(|m| HouseholdConflict {
-                    member_id: m.member_id,
-                    name: m.name,
+                let within = match self.rules.shg_household {
+                    crate::books::HouseholdScope::Kiosk => None,
+                    crate::books::HouseholdScope::Group => Some(g.as_str()),
+                };
+                queries::household_member_in_groups(conn, rc, &scheme_code, within)?.map(|m| {
+                    HouseholdConflict {
+                        member_id: m.member_id,
+                        name: m.name,
+                    }
                 })
             }
             _ => None,
@@ -170,6 +191,19 @@ impl Books {
         by: &OperatorRow,
         form: &MemberForm,
         enrol: &[EnrolForm],
+        now: Timestamp,
+    ) -> Result<Registered, BooksError> {
+        self.register_member_accepting(by, form, enrol, None, now)
+    }
+
+    /// [`Books::register_member`], with a supervisor's acceptance of a
+    /// resemblance to an existing member (recorded as its own event).
+    pub fn register_member_accepting(
+        &mut self,
+        by: &OperatorRow,
+        form: &MemberForm,
+        enrol: &[EnrolForm],
+        accept: Option<&DuplicateOk>,
         now: Timestamp,
     ) -> Result<Registered, BooksError> {
         let today = local_date(now);
@@ -200,7 +234,7 @@ impl Books {
         let conn = self.store.conn();
         let village = match (form.village.trim(), &ration_card) {
             ("", Some(rc)) => queries::household_village(conn, rc)?
-                .ok_or(BooksError::Text(Field::Village, text::TextError::Empty))?,
+                .ok_or_else(|| BooksError::UnknownRationCard { card: rc.clone() })?,
             (v, _) => text::place_name(v).map_err(tx(Field::Village))?,
         };
         let phone = given(&form.phone)
@@ -222,15 +256,33 @@ impl Books {
                 village: m.village,
             });
         }
-        if let Some(rc) = &ration_card
-            && let Some(m) = queries::member_by_household_name(conn, rc, &name)?
-        {
-            return Err(BooksError::DuplicatePerson {
-                id: m.member_id,
-                name: m.name,
-                village: m.village,
-            });
-        }
+        let like = queries::possible_duplicates(
+            conn,
+            &identity_key(&name),
+            &identity_key(&relative_name),
+            ration_card.as_deref(),
+        )?
+        .into_iter()
+        .next();
+        let accepted = match (&like, accept) {
+            (None, _) => None,
+            (Some(m), None) => {
+                return Err(BooksError::DuplicatePerson {
+                    id: m.member_id.clone(),
+                    name: m.name.clone(),
+                    relative: m.relative_name.clone(),
+                    village: m.village.clone(),
+                });
+            }
+            (Some(m), Some(ok)) => {
+                if !ok.supervisor.role.can_supervise() {
+                    return Err(BooksError::NeedsSupervisor);
+                }
+                let reason = text::free_text(&ok.reason, 5)
+                    .map_err(|e| BooksError::Text(Field::Reason, e))?;
+                Some((m.member_id.clone(), ok.supervisor.code.clone(), reason))
+            }
+        };
         let who = Candidate {
             gender,
             birth: &birth,
@@ -267,6 +319,18 @@ impl Books {
                     by: by_code.clone(),
                 }),
             )?;
+            if let Some((like, supervisor, reason)) = accepted {
+                w.append(
+                    now,
+                    Body::DuplicateAccepted(DuplicateAccepted {
+                        member_id: member_id.clone(),
+                        like,
+                        supervisor,
+                        reason,
+                        by: by_code.clone(),
+                    }),
+                )?;
+            }
             for v in valid {
                 w.append(
                     now,
@@ -322,13 +386,23 @@ impl Books {
         Ok(())
     }
 
+    /// Members matching `query` as the console's search matches them (one
+    /// search for both): a name in either script and any common spelling,
+    /// or digits of a member ID, phone or ration card.
     pub fn find_members(&self, query: &str, limit: u32) -> Result<Vec<MemberRow>, BooksError> {
         let q = query.trim();
         if q.is_empty() || q.chars().any(crate::domain::digits::is_forbidden_control) {
             return Err(BooksError::Text(Field::Member, text::TextError::Empty));
         }
-        let q = crate::domain::digits::to_ascii_digits(q);
-        Ok(queries::search_members(self.store.conn(), &q, limit)?)
+        let conn = self.store.conn();
+        let index = crate::domain::search::Index::new(queries::search_entries(conn)?);
+        let mut out = Vec::new();
+        for e in index.search(q, limit as usize) {
+            if let Some(m) = queries::member(conn, &e.member_id)? {
+                out.push(m);
+            }
+        }
+        Ok(out)
     }
 
     /// Everything the member card shows.
@@ -424,81 +498,85 @@ impl Books {
     }
 }
 
-/// One household of the ration-card list, with its people.
+/// One household of the ration-card list, with its people and who of the
+/// household is a member already, of what.
 #[derive(Clone, Debug, Serialize)]
 pub struct Household {
     pub ration_card: String,
     pub village: String,
     pub people: Vec<PdsPerson>,
+    /// Members registered on this card (some may not be on the list).
+    pub members: Vec<queries::HouseholdMemberRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PdsPerson {
     pub name: String,
-    pub gender: String,
+    pub gender: crate::domain::person::Gender,
     pub age: u8,
     pub relation: String,
+    /// The member this person already is (same name across scripts).
+    pub member: Option<queries::HouseholdMemberRow>,
 }
 
 impl Books {
-    /// Households whose ration card or any person's name contains `query`.
+    /// Households whose ration card contains `query` (when it has a digit),
+    /// or one of whose people's names matches it in either script, as the
+    /// member search matches.
     pub fn find_households(&self, query: &str, limit: u32) -> Result<Vec<Household>, BooksError> {
-        let q = text::fold(&crate::domain::digits::to_ascii_digits(query));
-        if q.is_empty() {
+        let ascii = crate::domain::digits::to_ascii_digits(query.trim());
+        if ascii.is_empty()
+            || ascii
+                .chars()
+                .any(crate::domain::digits::is_forbidden_control)
+        {
             return Ok(Vec::new());
         }
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         let conn = self.store.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT DISTINCT h.ration_card, h.village FROM households h JOIN pds_people p ON p.ration_card = h.ration_card
-                 WHERE lower(h.ration_card) LIKE ?1 ESCAPE '\\' OR lower(p.name) LIKE ?1 ESCAPE '\\'
-                 ORDER BY h.ration_card LIMIT ?2",
-            )
-            .map_err(crate::store::StoreError::from)?;
-        let found: Vec<(String, String)> = stmt
-            .query_map(rusqlite::params![pattern, limit], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(crate::store::StoreError::from)?
-            .collect::<Result<_, _>>()
-            .map_err(crate::store::StoreError::from)?;
-        let mut people = conn
-            .prepare("SELECT name, gender, age, relation FROM pds_people WHERE ration_card = ?1 ORDER BY age DESC")
-            .map_err(crate::store::StoreError::from)?;
+        let found = if ascii.chars().any(|c| c.is_ascii_digit()) {
+            queries::find_households(conn, &ascii.to_lowercase(), "", "", limit)?
+        } else {
+            queries::find_households(
+                conn,
+                &ascii.to_lowercase(),
+                &text::fold(&ascii),
+                &crate::domain::search::phonetic_key(&ascii),
+                limit,
+            )?
+        };
         let mut out = Vec::new();
         for (rc, village) in found {
-            let list = people
-                .query_map([&rc], |r| {
-                    Ok(PdsPerson {
-                        name: r.get(0)?,
-                        gender: r.get(1)?,
-                        age: r.get(2)?,
-                        relation: r.get(3)?,
-                    })
+            let members = queries::household_members(conn, &rc)?;
+            let people = queries::pds_people(conn, &rc)?
+                .into_iter()
+                .map(|p| {
+                    let key = identity_key(&p.name);
+                    PdsPerson {
+                        member: members.iter().find(|m| m.name_key == key).cloned(),
+                        name: p.name,
+                        gender: p.gender,
+                        age: p.age,
+                        relation: p.relation,
+                    }
                 })
-                .map_err(crate::store::StoreError::from)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(crate::store::StoreError::from)?;
+                .collect();
             out.push(Household {
                 ration_card: rc,
                 village,
-                people: list,
+                people,
+                members,
             });
         }
         Ok(out)
     }
 
-    /// A member who may be the same person: same Aadhaar, or same name on
-    /// the same ration card. Shown before saving; saving refuses it anyway.
+    /// A member who may be the same person: same Aadhaar, or the same name
+    /// across scripts on the same ration card or with the same relative.
+    /// Shown before saving; saving refuses it unless a supervisor accepts.
     pub fn possible_duplicate(
         &self,
         name: &str,
+        relative_name: &str,
         ration_card: &str,
         aadhaar: &str,
     ) -> Result<Option<MemberRow>, BooksError> {
@@ -509,9 +587,18 @@ impl Books {
         {
             return Ok(Some(m));
         }
-        match (text::person_name(name), text::ration_card(ration_card)) {
-            (Ok(n), Ok(rc)) => Ok(queries::member_by_household_name(conn, &rc, &n)?),
-            _ => Ok(None),
-        }
+        let Ok(name) = text::person_name(name) else {
+            return Ok(None);
+        };
+        let relative = text::person_name(relative_name).unwrap_or_default();
+        let rc = text::ration_card(ration_card).ok();
+        Ok(queries::possible_duplicates(
+            conn,
+            &identity_key(&name),
+            &identity_key(&relative),
+            rc.as_deref(),
+        )?
+        .into_iter()
+        .next())
     }
 }

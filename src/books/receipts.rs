@@ -60,6 +60,24 @@ pub struct PrintTask {
     pub duplicate: bool,
 }
 
+impl PrintTask {
+    /// How the document is named to a person: its number, or for a day
+    /// close (kept by its event number) its date and kiosk.
+    pub fn label(&self, lang: Lang) -> String {
+        match self.kind {
+            DocKind::DayClose => {
+                let v = &self.document.fields.values;
+                let get = |k: &str| v.get(k).cloned().unwrap_or_default();
+                Message::new("print.day_close_label")
+                    .arg("date", get("close_date"))
+                    .arg("kiosk", get("kiosk"))
+                    .render(lang)
+            }
+            _ => self.reference.clone(),
+        }
+    }
+}
+
 fn time_of(at: &str) -> (String, String, jiff::civil::Date) {
     match at.parse::<Timestamp>() {
         Ok(ts) => {
@@ -175,7 +193,7 @@ impl Books {
                         "covers_to",
                         display_date(period_start(scheme.frequency, e.enrolled_on, last)),
                     )
-                    .set("dues_after", after.message().render(lang))
+                    .set("dues_after", after.owed_message().render(lang))
                     .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
                 qr = Some(
                     Proof {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::books::{Books, BooksError};
 use crate::domain::money::Paise;
-use crate::domain::time::{ClockVerdict, display_instant, local_date};
+use crate::domain::time::{ClockVerdict, display_instant};
 use crate::store::{StoreError, queries};
 
 /// The clock check as shown to people (`ok`, `behind`, `needs_confirmation`
@@ -45,7 +45,9 @@ pub struct Status {
     pub panchayat: String,
     pub events: u64,
     pub members: u64,
+    /// Receipts since the last day close that were not reversed.
     pub today_receipts: u64,
+    /// Cash the next day close expects.
     pub today_total: Paise,
     pub clock: ClockState,
     pub last_event_at: Option<String>,
@@ -65,14 +67,15 @@ impl Books {
         let k = self.kiosk()?;
         let conn = self.store.conn();
         let last = queries::last_event(conn)?;
-        let today = local_date(now).to_string();
-        let (today_receipts, today_total): (u64, i64) = conn
-            .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions WHERE substr(at, 1, 10) = ?1",
-                [&today],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(StoreError::from)?;
+        // What the next day close will expect (cash taken less reversals
+        // paid out since the last close), and the receipts behind it that
+        // still stand: the operator's "today" is the drawer's.
+        let open = queries::open_cash(conn)?;
+        let today_receipts = queries::standing_receipts_since(
+            conn,
+            open.last_close.as_ref().map_or(0, |c| c.through_seq),
+        )?;
+        let today_total = open.expected.0;
         let clock = ClockState::from(self.clock_verdict(now)?);
         let link = crate::sync::link_info(&self.store).ok().flatten();
         let events = last.map(|(s, _)| s).unwrap_or(0);

@@ -51,6 +51,10 @@ pub enum LabCmd {
         json: bool,
         #[arg(long)]
         csv: bool,
+        /// Day closes that were short or over, with their reasons, instead
+        /// of the money (the text report shows both).
+        #[arg(long)]
+        closes: bool,
     },
     /// Check a receipt's QR text against the kiosk's key and the lab's books.
     VerifyReceipt { text: String },
@@ -239,7 +243,14 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                                 },
                             )
                             .arg("quarantined", k.quarantined)
-                            .arg("contact", k.last_contact.as_deref().unwrap_or("-")),
+                            .arg(
+                                "contact",
+                                k.last_contact
+                                    .as_deref()
+                                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                                    .map(crate::domain::time::display_instant)
+                                    .unwrap_or_else(|| "-".into()),
+                            ),
                     );
                 }
             })?;
@@ -250,10 +261,27 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                 });
             }
         }
-        LabCmd::Report { json, csv } => {
+        LabCmd::Report { json, csv, closes } => {
             let lab = Lab::open_at(&dir, &db)?;
             let rows = lab::report(&lab)?;
-            if csv {
+            let diffs = lab::cash_differences(&lab)?;
+            if closes && csv {
+                println!("panchayat,kiosk,date,expected_paise,counted_paise,variance_paise,reason");
+                for d in &diffs {
+                    println!(
+                        "{},{},{},{},{},{},{}",
+                        csv_field(&d.panchayat),
+                        csv_field(&d.kiosk),
+                        d.date,
+                        d.expected.0,
+                        d.counted.0,
+                        d.variance.0,
+                        csv_field(&d.reason)
+                    );
+                }
+            } else if closes && json {
+                emit(true, &diffs, |_| {})?;
+            } else if csv {
                 println!("panchayat,kiosk,scheme,month,receipts,reversals,total_paise");
                 for r in &rows {
                     println!(
@@ -267,21 +295,10 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                         r.total.0
                     );
                 }
+            } else if json {
+                emit(true, &rows, |_| {})?;
             } else {
-                emit(json, &rows, |rows| {
-                    for r in rows {
-                        println!(
-                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                            r.panchayat,
-                            r.kiosk,
-                            r.scheme,
-                            r.month,
-                            r.receipts,
-                            r.reversals,
-                            r.total
-                        );
-                    }
-                })?;
+                report_text(ctx, &rows, &diffs, closes);
             }
         }
         LabCmd::VerifyReceipt { text } => {
@@ -318,5 +335,62 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+/// The lab's report for a person: a header, the rows, a grand total, and
+/// the day closes that were short or over with their reasons.
+fn report_text(
+    ctx: &Ctx,
+    rows: &[lab::store::ReportRow],
+    diffs: &[lab::store::CashDifference],
+    closes_only: bool,
+) {
+    if !closes_only {
+        ctx.say(Message::new("lab.report_header"));
+        let (mut receipts, mut reversals, mut total) = (0u64, 0u64, 0i64);
+        for r in rows {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                r.panchayat, r.kiosk, r.scheme, r.month, r.receipts, r.reversals, r.total
+            );
+            receipts += r.receipts;
+            reversals += r.reversals;
+            total += r.total.0;
+        }
+        ctx.say(
+            Message::new("lab.report_total")
+                .arg("receipts", receipts)
+                .arg("reversals", reversals)
+                .arg("total", crate::domain::money::Paise(total)),
+        );
+    }
+    if diffs.is_empty() {
+        ctx.say(Message::new("lab.report_no_differences"));
+        return;
+    }
+    ctx.say(Message::new("lab.report_differences"));
+    for d in diffs {
+        let date = d
+            .date
+            .parse::<jiff::civil::Date>()
+            .map(crate::domain::time::display_date)
+            .unwrap_or_else(|_| d.date.clone());
+        let m = if d.variance.0 < 0 {
+            Message::new("lab.report_short")
+                .arg("amount", crate::domain::money::Paise(-d.variance.0))
+        } else {
+            Message::new("lab.report_over").arg("amount", d.variance)
+        };
+        ctx.say(
+            Message::new("lab.report_difference")
+                .arg("panchayat", &d.panchayat)
+                .arg("kiosk", &d.kiosk)
+                .arg("date", date)
+                .arg("expected", d.expected)
+                .arg("counted", d.counted)
+                .arg_msg("difference", m)
+                .arg("reason", &d.reason),
+        );
     }
 }

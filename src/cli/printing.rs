@@ -66,29 +66,53 @@ impl Ctx {
         Ok(crate::config::load(&self.dir.root)?)
     }
 
-    /// Prints a document just committed, and says how it went.
+    /// Prints a document just committed, and says how it went. Never
+    /// fails: the record is saved, so whatever goes wrong here is a warning
+    /// that says so, and the document waits in the print queue. An
+    /// operator who saw an error would take the cash again. `settings` were
+    /// read before the commit, so a broken `dastak.toml` stops the command
+    /// before anything is saved.
     pub(crate) fn print_now(
         &self,
         books: &mut Books,
+        settings: &Settings,
         kind: DocKind,
         reference: &str,
         quiet: bool,
-    ) -> Result<(), Failure> {
-        let now = crate::cli::now()?;
-        let settings = self.settings()?;
-        let lang = books.kiosk()?.language;
-        let task = books.print_task(kind, reference, lang, now)?;
-        let mut renderer = Renderer::new(settings.profile, settings.templates.as_deref());
-        let said = match deliver(books, &mut renderer, &settings, &task, self.lang, now) {
-            Printed::Ok { .. } => Message::new("print.done").arg("doc", reference),
-            Printed::Queued(why) => Message::new("print.queued")
-                .arg("doc", reference)
-                .arg_msg("reason", why),
-        };
-        if !quiet {
-            self.say(said);
+    ) {
+        let mut label = reference.to_string();
+        let printed = (|| -> Result<Printed, BooksError> {
+            let now = crate::books::status::now()?;
+            let lang = books.kiosk()?.language;
+            let task = books.print_task(kind, reference, lang, now)?;
+            label = task.label(self.lang);
+            let mut renderer = Renderer::new(settings.profile, settings.templates.as_deref());
+            Ok(deliver(
+                books,
+                &mut renderer,
+                settings,
+                &task,
+                self.lang,
+                now,
+            ))
+        })();
+        match printed {
+            Ok(Printed::Ok { .. }) if !quiet => {
+                self.say(Message::new("print.done").arg("doc", label))
+            }
+            Ok(Printed::Ok { .. }) => {}
+            Ok(Printed::Queued(why)) => {
+                let m = Message::new("print.queued")
+                    .arg("doc", label)
+                    .arg_msg("reason", why);
+                if quiet { self.warn(m) } else { self.say(m) }
+            }
+            Err(e) => self.warn(
+                Message::new("print.queued")
+                    .arg("doc", label)
+                    .arg_msg("reason", e.message()),
+            ),
         }
-        Ok(())
     }
 }
 

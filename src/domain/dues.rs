@@ -88,6 +88,22 @@ pub fn dues(scheme: &Scheme, enrolled: Date, today: Date, periods_paid: u32) -> 
 }
 
 impl Dues {
+    /// What is owed, for a line that already says "due": "₹200.00 (2
+    /// periods behind)", "₹0.00 (1 period paid ahead)" or "₹0.00".
+    pub fn owed_message(&self) -> Message {
+        if self.arrears_periods > 0 {
+            Message::new("receipt.owed")
+                .arg("amount", self.amount_due)
+                .arg("periods", self.arrears_periods)
+        } else if self.arrears_periods < 0 {
+            Message::new("receipt.owed_ahead")
+                .arg("amount", self.amount_due)
+                .arg("periods", -self.arrears_periods)
+        } else {
+            Message::new("receipt.owed_none").arg("amount", self.amount_due)
+        }
+    }
+
     /// "Due: ₹200.00 (2 periods behind)", "Paid 1 period ahead" or "Paid up".
     pub fn message(&self) -> Message {
         if self.arrears_periods > 0 {

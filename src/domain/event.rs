@@ -79,6 +79,7 @@ pub enum Body {
     ContributionReversed(ContributionReversed),
     DayClosed(DayClosed),
     ClockConfirmed(ClockConfirmed),
+    DuplicateAccepted(DuplicateAccepted),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +185,19 @@ pub struct ClockConfirmed {
     pub by: String,
 }
 
+/// A registration that looked like an existing member (same person by
+/// name across scripts) and that a supervisor let through with a reason:
+/// namesakes exist. Follows the `member_registered` of `member_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateAccepted {
+    pub member_id: String,
+    /// The existing member the new one resembled.
+    pub like: String,
+    pub supervisor: String,
+    pub reason: String,
+    pub by: String,
+}
+
 impl Body {
     /// The `type` tag, for the events table and messages.
     pub fn kind(&self) -> &'static str {
@@ -199,6 +213,7 @@ impl Body {
             Body::ContributionReversed(_) => "contribution_reversed",
             Body::DayClosed(_) => "day_closed",
             Body::ClockConfirmed(_) => "clock_confirmed",
+            Body::DuplicateAccepted(_) => "duplicate_accepted",
         }
     }
 }
@@ -218,6 +233,7 @@ enum Kind {
     ContributionReversed,
     DayClosed,
     ClockConfirmed,
+    DuplicateAccepted,
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -262,6 +278,9 @@ impl<'de> Visitor<'de> for BodyVisitor {
             }
             Kind::DayClosed => Body::DayClosed(DayClosed::deserialize(rest)?),
             Kind::ClockConfirmed => Body::ClockConfirmed(ClockConfirmed::deserialize(rest)?),
+            Kind::DuplicateAccepted => {
+                Body::DuplicateAccepted(DuplicateAccepted::deserialize(rest)?)
+            }
         })
     }
 }

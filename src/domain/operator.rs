@@ -35,6 +35,15 @@ impl Role {
         }
     }
 
+    /// The role's name in the person's language.
+    pub fn message(self) -> crate::i18n::Message {
+        crate::i18n::Message::new(match self {
+            Role::Admin => "role.admin",
+            Role::Supervisor => "role.supervisor",
+            Role::Volunteer => "role.volunteer",
+        })
+    }
+
     /// Supervisors and admins may reverse receipts and manage groups.
     pub fn can_supervise(self) -> bool {
         matches!(self, Role::Admin | Role::Supervisor)

@@ -161,6 +161,31 @@ pub fn phonetic_key(s: &str) -> String {
     words.join(" ")
 }
 
+/// The key that says two names are one person's, typed twice: the same
+/// phonetic key as the search uses, after the differences that never tell
+/// two people apart are taken away — joiners (ZWJ, ZWNJ), the nukta (ड़ and
+/// ड, ज़ and ज are one letter as villagers write them), and the spaces and
+/// case of Latin ("AnitaDevi", "anita devi"). Chandrabindu and anusvara are
+/// one sound in [`phonetic_key`] already.
+pub fn identity_key(s: &str) -> String {
+    let base: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '\u{200C}' | '\u{200D}' | '\u{093C}' => None,
+            '\u{0958}' => Some('क'),
+            '\u{0959}' => Some('ख'),
+            '\u{095A}' => Some('ग'),
+            '\u{095B}' => Some('ज'),
+            '\u{095C}' => Some('ड'),
+            '\u{095D}' => Some('ढ'),
+            '\u{095E}' => Some('फ'),
+            '\u{095F}' => Some('य'),
+            c => Some(c),
+        })
+        .collect();
+    phonetic_key(&base).replace(' ', "")
+}
+
 fn fold_word(w: &str) -> String {
     // Spelling variants to one letter each.
     let w = w
@@ -397,6 +422,27 @@ mod tests {
             assert_eq!(phonetic_key(dev), phonetic_key(lat), "{dev} vs {lat}");
         }
         assert_ne!(phonetic_key("सुनीता"), phonetic_key("संगीता"));
+    }
+
+    #[test]
+    fn identity_keys_meet_for_one_person_typed_twice() {
+        let same = [
+            ("Savitri", "सावित्री"),
+            ("Anita Devi", "अनीता देवी"),
+            ("रक्षा", "र\u{200D}क्षा"),
+            ("रक्षा", "रक्\u{200C}षा"),
+            ("Raamlaal Meena", "Ramlal Meena"),
+            ("Ramlal Meena", "रामलाल मीणा"),
+            ("AnitaDevi", "anita  devi"),
+            ("सड़क", "सडक"),
+            ("ज़ाकिर", "जाकिर"),
+            ("शांति", "शाँति"),
+        ];
+        for (a, b) in same {
+            assert_eq!(identity_key(a), identity_key(b), "{a} vs {b}");
+        }
+        assert_ne!(identity_key("Sunita"), identity_key("Sangeeta"));
+        assert_ne!(identity_key("Anita Devi"), identity_key("Anita"));
     }
 
     #[test]

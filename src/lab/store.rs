@@ -85,6 +85,22 @@ pub trait LabStore {
     /// What the lab holds of one receipt: its member and amount as
     /// received, and the slip that reversed it, if any.
     fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError>;
+    /// Day closes whose count differed from what was expected (short or
+    /// over), with the reason the operator gave.
+    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError>;
+}
+
+/// A day close where the cash counted was not what the books expected.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CashDifference {
+    pub panchayat: String,
+    pub kiosk: String,
+    pub date: String,
+    pub expected: Paise,
+    pub counted: Paise,
+    /// Counted less expected: negative is short, positive is over.
+    pub variance: Paise,
+    pub reason: String,
 }
 
 /// One line of `dastak lab report`: money by panchayat, scheme and month.
@@ -304,6 +320,35 @@ impl LabStore for SqliteLab {
                     receipts: r.get(4)?,
                     reversals: r.get(5)?,
                     total: Paise(r.get(6)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "WITH p AS (
+                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
+                FROM events WHERE kind = 'kiosk_initialised')
+             SELECT COALESCE(p.panchayat, ''), e.kiosk, json_extract(e.canonical, '$.body.date'),
+                    json_extract(e.canonical, '$.body.expected'), json_extract(e.canonical, '$.body.counted'),
+                    json_extract(e.canonical, '$.body.variance'),
+                    COALESCE(json_extract(e.canonical, '$.body.reason'), '')
+             FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
+             WHERE e.kind = 'day_closed' AND json_extract(e.canonical, '$.body.variance') != 0
+             ORDER BY p.panchayat, e.kiosk, e.seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CashDifference {
+                    panchayat: r.get(0)?,
+                    kiosk: r.get(1)?,
+                    date: r.get(2)?,
+                    expected: Paise(r.get(3)?),
+                    counted: Paise(r.get(4)?),
+                    variance: Paise(r.get(5)?),
+                    reason: r.get(6)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -144,7 +144,7 @@ impl PrinterUrl {
             "file" if path_like && query.is_none() => Ok(PrinterUrl::File {
                 path: target.to_string(),
             }),
-            "tcp" if query.is_none() && target.contains(':') => Ok(PrinterUrl::Tcp {
+            "tcp" if query.is_none() && valid_host_port(target) => Ok(PrinterUrl::Tcp {
                 addr: target.to_string(),
             }),
             _ => Err(bad()),
@@ -155,6 +155,30 @@ impl PrinterUrl {
     pub fn has_status(&self) -> bool {
         !matches!(self, PrinterUrl::File { .. })
     }
+}
+
+/// `HOST:PORT` with a port from 1 to 65535 and a host of letters, digits,
+/// dots and hyphens (a name or an IPv4 address), or `[IPv6]:PORT`.
+fn valid_host_port(target: &str) -> bool {
+    let Some((host, port)) = target.rsplit_once(':') else {
+        return false;
+    };
+    let port_ok = !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                && !host.starts_with(['.', '-'])
+        }
+    };
+    port_ok && host_ok
 }
 
 fn io_err(e: &std::io::Error) -> PrintError {
@@ -303,7 +327,9 @@ fn read_status(conn: &mut Conn) -> Result<Option<PrinterState>, PrintError> {
     }
 }
 
-fn refuse(state: Option<PrinterState>) -> Result<(), PrintError> {
+/// A printer that answered but cannot print (no paper, cover open,
+/// offline) as the error a person is shown.
+pub fn refuse(state: Option<PrinterState>) -> Result<(), PrintError> {
     match state {
         Some(s) if s.paper_out => Err(PrintError::PaperOut),
         Some(s) if s.cover_open => Err(PrintError::CoverOpen),
@@ -391,5 +417,28 @@ mod tests {
         }
         let u = PrinterUrl::parse("serial:///dev/ttyS0?baud=9600").expect("url");
         assert_eq!(PrinterUrl::parse(&u.to_string()), Ok(u));
+    }
+
+    #[test]
+    fn a_printer_url_with_a_bad_port_or_host_is_refused() {
+        for bad in [
+            "tcp://127.0.0.1:19100xyz",
+            "tcp://127.0.0.1:0",
+            "tcp://127.0.0.1:65536",
+            "tcp://127.0.0.1:",
+            "tcp://:9100",
+            "tcp://print er:9100",
+            "tcp://-x:9100",
+            "tcp://[nothex]:9100",
+        ] {
+            assert!(PrinterUrl::parse(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "tcp://printer.local:9100",
+            "tcp://[::1]:9100",
+            "tcp://10.0.0.9:65535",
+        ] {
+            assert!(PrinterUrl::parse(good).is_ok(), "{good}");
+        }
     }
 }

@@ -7,11 +7,12 @@
 use rusqlite::{Connection, params};
 
 use crate::domain::event::{
-    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
-    GroupCreated, HouseholdsImported, KioskInitialised, MemberRegistered, OperatorAdded,
-    SchemeDefined,
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, DuplicateAccepted,
+    Enrolled, Event, GroupCreated, HouseholdsImported, KioskInitialised, MemberRegistered,
+    OperatorAdded, SchemeDefined,
 };
 use crate::domain::receipt::ReceiptNo;
+use crate::domain::search::{identity_key, phonetic_key};
 use crate::domain::text::fold;
 use crate::store::StoreError;
 
@@ -83,8 +84,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                  ON CONFLICT (ration_card) DO NOTHING",
             )?;
             let mut person = conn.prepare_cached(
-                "INSERT INTO pds_people (ration_card, name, gender, age, relation, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                "INSERT INTO pds_people (ration_card, name, gender, age, relation, seq, name_phonetic)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
             )?;
             for r in rows {
                 hh.execute(params![r.ration_card, r.village, seq])?;
@@ -94,15 +95,17 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     r.gender.code(),
                     r.age,
                     r.relation,
-                    seq
+                    seq,
+                    phonetic_key(&r.name),
                 ])?;
             }
         }
         Body::MemberRegistered(MemberRegistered { member: m, .. }) => {
             conn.execute(
                 "INSERT INTO members (member_id, name, name_fold, relative_name, gender, birth, village,
-                                      ration_card, phone, aadhaar_last4, aadhaar_hash, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                      ration_card, phone, aadhaar_last4, aadhaar_hash, seq,
+                                      name_key, relative_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     m.member_id,
                     m.name,
@@ -115,7 +118,9 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     m.phone,
                     m.aadhaar.as_ref().map(|a| a.last4.clone()),
                     m.aadhaar.as_ref().map(|a| a.hash.clone()),
-                    seq
+                    seq,
+                    identity_key(&m.name),
+                    identity_key(&m.relative_name),
                 ],
             )?;
         }
@@ -220,6 +225,19 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             )?;
         }
         Body::ClockConfirmed(ClockConfirmed { .. }) => {}
+        Body::DuplicateAccepted(DuplicateAccepted {
+            member_id,
+            like,
+            supervisor,
+            reason,
+            by,
+        }) => {
+            conn.execute(
+                "INSERT INTO duplicate_overrides (member_id, like_member, supervisor, reason, by_operator, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![member_id, like, supervisor, reason, by, seq],
+            )?;
+        }
     }
     Ok(())
 }

@@ -211,11 +211,135 @@ pub fn member_by_household_name(
         .optional()?)
 }
 
-/// Another member of this household already in `group`.
-pub fn household_member_in_group(
+/// Households of the ration-card list whose card contains `card`, or one
+/// of whose people's names contains `name` as folded text or `phonetic` as a
+/// phonetic key (either may be empty: it then matches nothing).
+pub fn find_households(
+    conn: &Connection,
+    card: &str,
+    name: &str,
+    phonetic: &str,
+    limit: u32,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let like = |q: &str| {
+        if q.is_empty() {
+            None
+        } else {
+            Some(format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            ))
+        }
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT h.ration_card, h.village FROM households h
+         JOIN pds_people p ON p.ration_card = h.ration_card
+         WHERE lower(h.ration_card) LIKE ?1 ESCAPE '\\'
+            OR lower(p.name) LIKE ?2 ESCAPE '\\'
+            OR p.name_phonetic LIKE ?3 ESCAPE '\\'
+         ORDER BY h.ration_card LIMIT ?4",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![like(card), like(name), like(phonetic), limit],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One person of a household on the ration-card list.
+#[derive(Clone, Debug, Serialize)]
+pub struct PdsPersonRow {
+    pub name: String,
+    pub gender: Gender,
+    pub age: u8,
+    pub relation: String,
+}
+
+pub fn pds_people(conn: &Connection, ration_card: &str) -> Result<Vec<PdsPersonRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, gender, age, relation FROM pds_people WHERE ration_card = ?1 ORDER BY age DESC",
+    )?;
+    let rows = stmt
+        .query_map([ration_card], |r| {
+            Ok(PdsPersonRow {
+                name: r.get(0)?,
+                gender: Gender::parse(&r.get::<_, String>(1)?).unwrap_or(Gender::Other),
+                age: r.get(2)?,
+                relation: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// A member registered on a ration card, with the schemes they are in.
+#[derive(Clone, Debug, Serialize)]
+pub struct HouseholdMemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub name_key: String,
+    pub schemes: Vec<String>,
+}
+
+pub fn household_members(
     conn: &Connection,
     ration_card: &str,
-    group: &str,
+) -> Result<Vec<HouseholdMemberRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.member_id, m.name, m.name_key, group_concat(e.scheme, ',')
+         FROM members m LEFT JOIN enrolments e ON e.member_id = m.member_id
+         WHERE m.ration_card = ?1 GROUP BY m.member_id ORDER BY m.member_id",
+    )?;
+    let rows = stmt
+        .query_map([ration_card], |r| {
+            let schemes: Option<String> = r.get(3)?;
+            Ok(HouseholdMemberRow {
+                member_id: r.get(0)?,
+                name: r.get(1)?,
+                name_key: r.get(2)?,
+                schemes: schemes
+                    .map(|s| s.split(',').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Members who may be the person being registered: the same name (by
+/// identity key, across scripts) on the same ration card, or the same name
+/// and the same father's or husband's name anywhere in the kiosk.
+pub fn possible_duplicates(
+    conn: &Connection,
+    name_key: &str,
+    relative_key: &str,
+    ration_card: Option<&str>,
+) -> Result<Vec<MemberRow>, StoreError> {
+    if name_key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MEMBER_COLS} FROM members
+         WHERE name_key = ?1 AND (relative_key = ?2 OR (?3 IS NOT NULL AND ration_card = ?3))
+         ORDER BY member_id LIMIT 5"
+    ))?;
+    let rows = stmt
+        .query_map(params![name_key, relative_key, ration_card], member_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Another member of this household in a group of `scheme`: in `group`
+/// only, when given, else in any group of the kiosk.
+pub fn household_member_in_groups(
+    conn: &Connection,
+    ration_card: &str,
+    scheme: &str,
+    group: Option<&str>,
 ) -> Result<Option<MemberRow>, StoreError> {
     let cols = MEMBER_COLS
         .split(", ")
@@ -226,9 +350,11 @@ pub fn household_member_in_group(
         .query_row(
             &format!(
                 "SELECT {cols} FROM members m JOIN enrolments e ON e.member_id = m.member_id
-                 WHERE m.ration_card = ?1 AND e.group_code = ?2 LIMIT 1"
+                 WHERE m.ration_card = ?1 AND e.scheme = ?2 AND e.group_code IS NOT NULL
+                   AND (?3 IS NULL OR e.group_code = ?3)
+                 ORDER BY m.member_id LIMIT 1"
             ),
-            params![ration_card, group],
+            params![ration_card, scheme, group],
             member_row,
         )
         .optional()?)
@@ -236,32 +362,6 @@ pub fn household_member_in_group(
 
 pub fn member_count(conn: &Connection) -> Result<u64, StoreError> {
     Ok(conn.query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))?)
-}
-
-/// Members whose name, relative's name, ID, phone or ration card contains
-/// the query (case-folded). The console's cross-script search builds on this.
-pub fn search_members(
-    conn: &Connection,
-    query: &str,
-    limit: u32,
-) -> Result<Vec<MemberRow>, StoreError> {
-    let q = fold(query);
-    let pattern = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {MEMBER_COLS} FROM members
-         WHERE name_fold LIKE ?1 ESCAPE '\\' OR lower(relative_name) LIKE ?1 ESCAPE '\\'
-            OR lower(member_id) LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'
-            OR lower(ration_card) LIKE ?1 ESCAPE '\\'
-         ORDER BY name_fold, member_id LIMIT ?2"
-    ))?;
-    Ok(stmt
-        .query_map(params![pattern, limit], member_row)?
-        .collect::<Result<_, _>>()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -474,6 +574,16 @@ pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u6
         |r| r.get(0),
     )?;
     Ok((Paise(taken), Paise(refunded), count))
+}
+
+/// Contributions after `after_seq` that have not been reversed.
+pub fn standing_receipts_since(conn: &Connection, after_seq: u64) -> Result<u64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM contributions c WHERE c.seq > ?1
+         AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.original = c.receipt_no)",
+        [after_seq],
+        |r| r.get(0),
+    )?)
 }
 
 /// What the next day close covers: the previous close, and the cash taken

@@ -15,7 +15,7 @@ use crate::i18n::{Localized, Message};
 use crate::store::{Store, StoreError, project};
 
 /// Derived tables and the key they are compared in.
-pub const DERIVED_TABLES: [(&str, &str); 12] = [
+pub const DERIVED_TABLES: [(&str, &str); 13] = [
     ("kiosk", "id"),
     ("operators", "code"),
     ("schemes", "code"),
@@ -28,6 +28,7 @@ pub const DERIVED_TABLES: [(&str, &str); 12] = [
     ("contributions", "receipt_no"),
     ("reversals", "receipt_no"),
     ("day_closes", "seq"),
+    ("duplicate_overrides", "member_id"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

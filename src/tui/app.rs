@@ -43,6 +43,8 @@ pub enum Msg {
     Dues(Vec<(String, Paise)>),
     Member(Result<MemberView, Message>),
     Paid(Result<Payment, Message>),
+    /// What a contribution would take, or why it would be refused.
+    PayChecked(Result<crate::domain::money::Paise, Message>),
     Reversed(Result<Reversal, Message>),
     Expected(Result<Paise, Message>),
     Closed(Result<DayClose, Message>),
@@ -85,6 +87,13 @@ pub enum Effect {
     BuildIndex,
     LoadDues(Vec<String>),
     LoadMember(String),
+    /// Check a contribution by the books' rules before its confirmation.
+    CheckPay {
+        member: String,
+        scheme: String,
+        amount: String,
+        periods: String,
+    },
     Pay {
         member: String,
         scheme: String,
@@ -109,6 +118,7 @@ pub enum Effect {
     FindHouseholds(String),
     CheckDuplicate {
         name: String,
+        relative_name: String,
         ration_card: String,
         aadhaar: String,
     },
@@ -400,6 +410,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             if let Screen::Home(h) = &mut model.screen {
                 h.loaded(r);
             }
+            // A print was just recorded: the queue on screen reads itself
+            // again rather than waiting for a key.
+            if matches!(model.screen, Screen::Queue(_)) {
+                return vec![Effect::LoadQueue];
+            }
             Vec::new()
         }
         Msg::Index(i) => {
@@ -419,6 +434,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Member(r) => {
             if let Screen::Member(m) = &mut model.screen {
                 m.loaded(r);
+            }
+            Vec::new()
+        }
+        Msg::PayChecked(r) => {
+            if let Screen::Pay(p) = &mut model.screen {
+                p.checked(r);
             }
             Vec::new()
         }
@@ -504,7 +525,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Duplicate(d) => {
             if let Screen::Enrol(e) = &mut model.screen {
-                e.duplicate = d;
+                e.duplicate(d);
             }
             Vec::new()
         }
@@ -529,9 +550,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             print.into_iter().collect()
         }
         Msg::PrintReady(Ok(tasks)) => {
+            if tasks.is_empty() && matches!(model.screen, Screen::Queue(_)) {
+                return vec![Effect::LoadQueue];
+            }
             if let Some(t) = tasks.first() {
                 model.notice = Some((
-                    Message::new("tui.print.printing").arg("doc", &t.reference),
+                    Message::new("tui.print.printing").arg("doc", t.label(model.lang)),
                     false,
                 ));
             }
@@ -542,6 +566,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::PrintReady(Err(m)) => {
             model.notice = Some((m, true));
+            if matches!(model.screen, Screen::Queue(_)) {
+                return vec![Effect::LoadQueue];
+            }
             Vec::new()
         }
         Msg::PrintSent {
@@ -552,16 +579,16 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.notice = Some(match (&result, warning) {
                 (Ok(()), Some(w)) => (w, true),
                 (Ok(()), None) if task.duplicate => (
-                    Message::new("print.duplicate").arg("doc", &task.reference),
+                    Message::new("print.duplicate").arg("doc", task.label(model.lang)),
                     false,
                 ),
                 (Ok(()), None) => (
-                    Message::new("print.done").arg("doc", &task.reference),
+                    Message::new("print.done").arg("doc", task.label(model.lang)),
                     false,
                 ),
                 (Err(e), _) => (
                     Message::new("tui.print.queued")
-                        .arg("doc", &task.reference)
+                        .arg("doc", task.label(model.lang))
                         .arg_msg("reason", e.message()),
                     true,
                 ),
@@ -637,8 +664,15 @@ fn apply(model: &mut Model, step: Step) -> Vec<Effect> {
         }
         Step::Back => match model.last_find.take() {
             Some(f) if matches!(model.screen, Screen::Member(_)) => {
+                // The dues shown may have changed since (a payment): read
+                // them again for the results on screen.
+                let ids: Vec<String> = f.results.iter().map(|e| e.member_id.clone()).collect();
                 model.screen = Screen::Find(f);
-                Vec::new()
+                if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Effect::LoadDues(ids)]
+                }
             }
             _ => model.go_home(),
         },

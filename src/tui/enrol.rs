@@ -19,7 +19,7 @@ use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::{Field, move_focus};
-use crate::tui::{error_line, field_line, member, render_lines};
+use crate::tui::{error_line, field_line, member, render_lines, scroll};
 
 pub const NAME: usize = 0;
 pub const RELATIVE: usize = 1;
@@ -34,8 +34,15 @@ pub const SCHEME: usize = 9;
 pub const GROUP: usize = 10;
 pub const NOMINEE: usize = 11;
 pub const NOMINEE_RELATION: usize = 12;
+/// Shown only when the person looks like an existing member: a supervisor
+/// may let a namesake through, with a reason (an event of its own).
+pub const SUPERVISOR: usize = 13;
+pub const SUPERVISOR_PIN: usize = 14;
+pub const OVERRIDE_REASON: usize = 15;
+/// Fields of the form proper, before the supervisor's three.
+const FORM_FIELDS: usize = 13;
 
-const LABELS: [&str; 13] = [
+const LABELS: [&str; 16] = [
     "field.name",
     "field.relative_name",
     "field.gender",
@@ -49,6 +56,9 @@ const LABELS: [&str; 13] = [
     "field.group",
     "field.nominee_name",
     "field.nominee_relation",
+    "field.supervisor",
+    "field.supervisor_pin",
+    "field.reason",
 ];
 
 pub enum Stage {
@@ -106,7 +116,8 @@ pub fn check(i: usize, v: &str, all: &[Field]) -> Option<Message> {
         RATION_CARD => text::ration_card(v).err().map(|e| e.message()),
         PHONE => parse_mobile(v).err().map(|e| e.message()),
         AADHAAR => Aadhaar::parse(v).err().map(|e| e.message()),
-        SCHEME | GROUP => text::code(v).err().map(|e| e.message()),
+        SCHEME | GROUP | SUPERVISOR => text::code(v).err().map(|e| e.message()),
+        OVERRIDE_REASON => text::free_text(v, 5).err().map(|e| e.message()),
         _ => None,
     }
 }
@@ -116,6 +127,9 @@ impl Enrol {
         let mut fields: Vec<Field> = LABELS.iter().map(|_| Field::new(60)).collect();
         fields[AADHAAR] = Field::new(14);
         fields[SCHEME] = Field::new(24).with_text("FUND");
+        fields[SUPERVISOR] = Field::new(12);
+        fields[SUPERVISOR_PIN] = Field::secret(12);
+        fields[OVERRIDE_REASON] = Field::new(80);
         Enrol {
             lang,
             stage: Stage::Household,
@@ -149,7 +163,7 @@ impl Enrol {
         self.fields[VILLAGE] = Field::new(60).with_text(&hh.village);
         if let Some(p) = person.and_then(|i| hh.people.get(i)) {
             self.fields[NAME] = Field::new(60).with_text(&p.name);
-            self.fields[GENDER] = Field::new(60).with_text(&p.gender);
+            self.fields[GENDER] = Field::new(60).with_text(&p.gender.message().render(self.lang));
             self.fields[AGE] = Field::new(60).with_text(&p.age.to_string());
             // The household head is usually the father or husband.
             if let Some(head) = hh.people.iter().find(|q| q.name != p.name) {
@@ -163,6 +177,7 @@ impl Enrol {
     fn duplicate_check(&self) -> Effect {
         Effect::CheckDuplicate {
             name: self.fields[NAME].value().to_string(),
+            relative_name: self.fields[RELATIVE].value().to_string(),
             ration_card: self.fields[RATION_CARD].value().to_string(),
             aadhaar: self.fields[AADHAAR].value().to_string(),
         }
@@ -184,15 +199,7 @@ impl Enrol {
             },
             Stage::Household => match k.code {
                 KeyCode::Esc => Step::Home,
-                KeyCode::Down => {
-                    self.selected =
-                        (self.selected + 1).min(self.households.len().saturating_sub(1));
-                    Step::Nothing
-                }
-                KeyCode::Up => {
-                    self.selected = self.selected.saturating_sub(1);
-                    Step::Nothing
-                }
+                c if scroll::nav(&mut self.selected, self.households.len(), c) => Step::Nothing,
                 // F2: someone not on the ration-card list.
                 KeyCode::F(2) => {
                     self.stage = Stage::Form;
@@ -218,10 +225,10 @@ impl Enrol {
                     return Step::Nothing;
                 };
                 let rows = hh.people.len() + 1;
+                let mut sel = i;
                 match k.code {
                     KeyCode::Esc => self.stage = Stage::Household,
-                    KeyCode::Down => self.stage = Stage::Person((i + 1).min(rows - 1)),
-                    KeyCode::Up => self.stage = Stage::Person(i.saturating_sub(1)),
+                    c if scroll::nav(&mut sel, rows, c) => self.stage = Stage::Person(sel),
                     KeyCode::Enter => {
                         self.fill_from(&hh, (i < hh.people.len()).then_some(i));
                         return Step::Do(self.duplicate_check());
@@ -232,9 +239,23 @@ impl Enrol {
             }
             Stage::Form => match k.code {
                 KeyCode::Esc => Step::Home,
-                _ if move_focus(&mut self.focus, LABELS.len(), k.code) => Step::Nothing,
+                _ if {
+                    let shown = self.shown_fields();
+                    move_focus(&mut self.focus, shown, k.code)
+                } =>
+                {
+                    Step::Nothing
+                }
                 KeyCode::Enter | KeyCode::F(10) => {
-                    if let Some((i, m)) = (0..LABELS.len()).find_map(|i| {
+                    if self.duplicate.is_some()
+                        && let Some(i) = (SUPERVISOR..=OVERRIDE_REASON)
+                            .find(|&i| self.fields[i].value().trim().is_empty())
+                    {
+                        self.focus = i;
+                        self.error = Some(Message::new("tui.enrol.need_supervisor"));
+                        return Step::Nothing;
+                    }
+                    if let Some((i, m)) = (0..self.shown_fields()).find_map(|i| {
                         check(i, self.fields[i].value(), &self.fields).map(|m| (i, m))
                     }) {
                         self.focus = i;
@@ -247,13 +268,18 @@ impl Enrol {
                     }
                     self.error = None;
                     self.stage = Stage::Busy;
+                    // The supervisor's fields go only with a resemblance on
+                    // screen: otherwise the books see no acceptance at all.
                     Step::Do(Effect::Enrol(
-                        self.fields.iter().map(|f| f.value().to_string()).collect(),
+                        self.fields[..self.shown_fields()]
+                            .iter()
+                            .map(|f| f.value().to_string())
+                            .collect(),
                     ))
                 }
                 _ => {
                     if self.fields[self.focus].key(k)
-                        && matches!(self.focus, NAME | RATION_CARD | AADHAAR)
+                        && matches!(self.focus, NAME | RELATIVE | RATION_CARD | AADHAAR)
                     {
                         Step::Do(self.duplicate_check())
                     } else {
@@ -261,6 +287,24 @@ impl Enrol {
                     }
                 }
             },
+        }
+    }
+
+    /// How many fields the form shows: the supervisor's three only while
+    /// the person looks like an existing member.
+    fn shown_fields(&self) -> usize {
+        if self.duplicate.is_some() {
+            LABELS.len()
+        } else {
+            FORM_FIELDS
+        }
+    }
+
+    /// A new answer to "does this person look like an existing member?".
+    pub fn duplicate(&mut self, d: Option<MemberRow>) {
+        self.duplicate = d;
+        if self.duplicate.is_none() && self.focus >= FORM_FIELDS {
+            self.focus = FORM_FIELDS - 1;
         }
     }
 
@@ -282,8 +326,28 @@ impl Widget for &Enrol {
         match &self.stage {
             Stage::Household => {
                 lines.push(field_line(&t(l, "tui.enrol.household"), &self.query, true));
-                for (i, hh) in self.households.iter().enumerate() {
-                    let names: Vec<&str> = hh.people.iter().map(|p| p.name.as_str()).collect();
+                // Title, query, position and error lines around the list;
+                // a household's line may wrap once.
+                let shown = scroll::window(
+                    self.selected,
+                    self.households.len(),
+                    usize::from(area.height).saturating_sub(4) / 2,
+                );
+                for (i, hh) in self
+                    .households
+                    .iter()
+                    .enumerate()
+                    .take(shown.end)
+                    .skip(shown.start)
+                {
+                    let names: Vec<String> = hh
+                        .people
+                        .iter()
+                        .map(|p| match &p.member {
+                            Some(_) => format!("{}✓", p.name),
+                            None => p.name.clone(),
+                        })
+                        .collect();
                     let line = Line::from(format!(
                         "{}  {}  {}",
                         hh.ration_card,
@@ -296,17 +360,53 @@ impl Widget for &Enrol {
                         line
                     });
                 }
+                lines.extend(scroll::position(l, &shown, self.households.len()));
             }
             Stage::Person(sel) => {
                 if let Some(hh) = self.households.get(self.selected) {
                     lines.push(Line::from(format!("{}  {}", hh.ration_card, hh.village)));
+                    // Who of this household is a member already, and of what.
+                    for m in &hh.members {
+                        lines.push(Line::from(
+                            Message::new("tui.enrol.already_member")
+                                .arg("name", &m.name)
+                                .arg("id", &m.member_id)
+                                .arg("schemes", m.schemes.join(", "))
+                                .render(l),
+                        ));
+                    }
                     let mut rows: Vec<String> = hh
                         .people
                         .iter()
-                        .map(|p| format!("{}  {}  {}  {}", p.name, p.gender, p.age, p.relation))
+                        .map(|p| {
+                            let member = p
+                                .member
+                                .as_ref()
+                                .map(|m| format!("  ✓ {} {}", m.member_id, m.schemes.join(", ")))
+                                .unwrap_or_default();
+                            format!(
+                                "{}  {}  {}  {}{member}",
+                                p.name,
+                                p.gender.message().render(l),
+                                p.age,
+                                p.relation
+                            )
+                        })
                         .collect();
                     rows.push(t(l, "tui.enrol.someone_else"));
-                    for (i, r) in rows.into_iter().enumerate() {
+                    let used = lines.len() + 2;
+                    let shown = scroll::window(
+                        *sel,
+                        rows.len(),
+                        usize::from(area.height).saturating_sub(used),
+                    );
+                    let total = rows.len();
+                    for (i, r) in rows
+                        .into_iter()
+                        .enumerate()
+                        .take(shown.end)
+                        .skip(shown.start)
+                    {
                         let line = Line::from(r);
                         lines.push(if i == *sel {
                             line.style(Style::new().add_modifier(Modifier::REVERSED))
@@ -314,10 +414,11 @@ impl Widget for &Enrol {
                             line
                         });
                     }
+                    lines.extend(scroll::position(l, &shown, total));
                 }
             }
             Stage::Form | Stage::Busy => {
-                for (i, f) in self.fields.iter().enumerate() {
+                for (i, f) in self.fields.iter().enumerate().take(FORM_FIELDS) {
                     let mut line = field_line(&t(l, LABELS[i]), f, self.focus == i);
                     // The focused field's reason, as it is typed.
                     if self.focus == i
@@ -336,9 +437,13 @@ impl Widget for &Enrol {
                         Message::new("tui.enrol.duplicate")
                             .arg("name", &d.name)
                             .arg("id", &d.member_id)
+                            .arg("relative", &d.relative_name)
                             .arg("village", &d.village)
                             .render(l),
                     ));
+                    for (i, label) in LABELS.iter().enumerate().skip(FORM_FIELDS) {
+                        lines.push(field_line(&t(l, label), &self.fields[i], self.focus == i));
+                    }
                 }
                 if matches!(self.stage, Stage::Busy) {
                     lines.push(Line::from(t(l, "tui.wait")));

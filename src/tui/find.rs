@@ -17,10 +17,11 @@ use crate::domain::search::{Entry, Index};
 use crate::i18n::{Lang, t};
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::Field;
-use crate::tui::{field_line, member};
+use crate::tui::{field_line, member, scroll};
 
-/// Results shown at once; a longer list is refined by typing more.
-pub const SHOWN: usize = 12;
+/// Results kept for one query, scrolled through on screen; a longer list
+/// is refined by typing more.
+pub const SHOWN: usize = 100;
 
 pub struct Find {
     pub lang: Lang,
@@ -73,16 +74,7 @@ impl Find {
     pub fn key(&mut self, k: KeyEvent, index: Option<&Index>) -> Step {
         match k.code {
             KeyCode::Esc => Step::Home,
-            KeyCode::Down => {
-                if self.selected + 1 < self.results.len() {
-                    self.selected += 1;
-                }
-                Step::Nothing
-            }
-            KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                Step::Nothing
-            }
+            c if scroll::nav(&mut self.selected, self.results.len(), c) => Step::Nothing,
             KeyCode::Enter => match self.results.get(self.selected) {
                 Some(e) => {
                     let id = e.member_id.clone();
@@ -126,29 +118,44 @@ impl Widget for &Find {
         } else if !self.query.value().is_empty() && self.results.is_empty() {
             head.push(Line::from(t(l, "member.none_found")));
         }
+        // The header row, the rows that fit, and a line for the position.
+        let shown = scroll::window(
+            self.selected,
+            self.results.len(),
+            usize::from(body.height).saturating_sub(2),
+        );
+        if let Some(p) = scroll::position(l, &shown, self.results.len()) {
+            head.push(p);
+        }
         Paragraph::new(head).render(top, buf);
-        let rows = self.results.iter().enumerate().map(|(i, e)| {
-            let due = self
-                .dues
-                .get(&e.member_id)
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            let style = if i == self.selected {
-                Style::new().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::new()
-            };
-            // Hindi text left-aligned with slack after it; money right-aligned
-            // in its own column (terminals disagree on Devanagari widths).
-            Row::new(vec![
-                Cell::from(e.member_id.clone()),
-                Cell::from(e.name.clone()),
-                Cell::from(e.relative_name.clone()),
-                Cell::from(e.village.clone()),
-                Cell::from(Line::from(due).right_aligned()),
-            ])
-            .style(style)
-        });
+        let rows = self
+            .results
+            .iter()
+            .enumerate()
+            .take(shown.end)
+            .skip(shown.start)
+            .map(|(i, e)| {
+                let due = self
+                    .dues
+                    .get(&e.member_id)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                let style = if i == self.selected {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                };
+                // Hindi text left-aligned with slack after it; money right-aligned
+                // in its own column (terminals disagree on Devanagari widths).
+                Row::new(vec![
+                    Cell::from(e.member_id.clone()),
+                    Cell::from(e.name.clone()),
+                    Cell::from(e.relative_name.clone()),
+                    Cell::from(e.village.clone()),
+                    Cell::from(Line::from(due).right_aligned()),
+                ])
+                .style(style)
+            });
         let header = Row::new(vec![
             Cell::from(t(l, "tui.col.id")),
             Cell::from(t(l, "field.name")),

@@ -4,6 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
@@ -12,13 +13,15 @@ use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
 use crate::print::DocKind;
 use crate::tui::app::{Effect, Screen, Step};
-use crate::tui::{error_line, pay, render_lines};
+use crate::tui::{error_line, pay, render_lines, scroll};
 
 pub struct MemberCard {
     pub lang: Lang,
     pub member_id: String,
     pub view: Option<MemberView>,
     pub error: Option<Message>,
+    /// The selected line of the history; `None` is the newest.
+    pub history_row: Option<usize>,
 }
 
 impl MemberCard {
@@ -28,6 +31,7 @@ impl MemberCard {
             member_id: id.to_string(),
             view: None,
             error: None,
+            history_row: None,
         }
     }
 
@@ -46,6 +50,18 @@ impl MemberCard {
                     kind: DocKind::Statement,
                     reference: self.member_id.clone(),
                 });
+            }
+            c @ (KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::PageUp
+            | KeyCode::PageDown
+            | KeyCode::Home
+            | KeyCode::End) => {
+                let len = self.view.as_ref().map_or(0, history_len);
+                let mut row = self.history_row.unwrap_or(len.saturating_sub(1));
+                scroll::nav(&mut row, len, c);
+                self.history_row = Some(row);
+                return Step::Nothing;
             }
             KeyCode::Char('p' | 'P') => 0,
             KeyCode::Char(c @ '1'..='9') => (c as usize) - ('1' as usize),
@@ -69,6 +85,20 @@ impl MemberCard {
     pub fn help(&self) -> &'static str {
         "tui.help.member"
     }
+}
+
+/// Lines of the history: each contribution, and each reversal under it.
+fn history_len(v: &MemberView) -> usize {
+    v.contributions.len()
+        + v.contributions
+            .iter()
+            .map(|c| {
+                v.reversals
+                    .iter()
+                    .filter(|r| r.original == c.receipt_no)
+                    .count()
+            })
+            .sum::<usize>()
 }
 
 impl Widget for &MemberCard {
@@ -160,12 +190,26 @@ impl Widget for &MemberCard {
                 ));
             }
         }
-        // Newest first, as many as fit.
-        let room = (area.height as usize).saturating_sub(lines.len());
-        let skip = history.len().saturating_sub(room);
-        for (_, text) in history.into_iter().skip(skip) {
-            lines.push(Line::from(text));
+        // Oldest at the top; the newest page shows first, and the arrows
+        // and PageUp/PageDown scroll back (a line is kept for the position).
+        let len = history.len();
+        let room = (area.height as usize).saturating_sub(lines.len() + 1);
+        let row = self.history_row.unwrap_or(len.saturating_sub(1));
+        let shown = scroll::window(row, len, room);
+        for (i, (_, text)) in history
+            .into_iter()
+            .enumerate()
+            .take(shown.end)
+            .skip(shown.start)
+        {
+            let line = Line::from(text);
+            lines.push(if self.history_row == Some(i) {
+                line.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                line
+            });
         }
+        lines.extend(scroll::position(l, &shown, len));
         render_lines(lines, area, buf);
     }
 }

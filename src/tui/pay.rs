@@ -18,7 +18,7 @@ use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::{Field, move_focus};
-use crate::tui::{big_text, error_line, field_line, find, render_lines};
+use crate::tui::{big_text, error_line, field_line, find, member, render_lines};
 
 pub enum Stage {
     Entry,
@@ -69,6 +69,20 @@ impl Pay {
         }
     }
 
+    /// The books' answer to the amount typed: confirm it, or say why not.
+    pub fn checked(&mut self, r: Result<Paise, Message>) {
+        if !matches!(self.stage, Stage::Busy) {
+            return;
+        }
+        match r {
+            Ok(a) => self.stage = Stage::Confirm(a),
+            Err(e) => {
+                self.error = Some(e);
+                self.stage = Stage::Entry;
+            }
+        }
+    }
+
     pub fn done(&mut self, r: Result<Payment, Message>) {
         match r {
             Ok(p) => self.stage = Stage::Done(p),
@@ -86,7 +100,15 @@ impl Pay {
             (Stage::Done(_), KeyCode::Enter) => {
                 Step::Go(Box::new(Screen::Find(find::Find::new(self.lang))), vec![])
             }
-            (Stage::Done(_), KeyCode::Esc) => Step::Home,
+            // Back to the member's card, read again: it shows the dues
+            // after this payment, not the ones before it.
+            (Stage::Done(_), KeyCode::Esc) | (Stage::Entry, KeyCode::Esc) => Step::Go(
+                Box::new(Screen::Member(member::MemberCard::new(
+                    self.lang,
+                    &self.member_id,
+                ))),
+                vec![Effect::LoadMember(self.member_id.clone())],
+            ),
             (Stage::Done(_), _) => Step::Nothing,
             (Stage::Confirm(_), KeyCode::Enter | KeyCode::Char('y' | 'Y' | 'ह')) => {
                 self.stage = Stage::Busy;
@@ -102,7 +124,6 @@ impl Pay {
                 Step::Nothing
             }
             (Stage::Confirm(_), _) => Step::Nothing,
-            (Stage::Entry, KeyCode::Esc) => Step::Back,
             (Stage::Entry, KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab) => {
                 move_focus(&mut self.focus, 2, k.code);
                 Step::Nothing
@@ -110,14 +131,25 @@ impl Pay {
             (Stage::Entry, KeyCode::Enter) => {
                 // Check the amount here so a typo is explained at once; the
                 // books check everything again when committing.
+                // Then the books check it by the scheme's rules (a fixed
+                // amount, the periods it buys) before the villager is shown
+                // the confirmation.
                 match Paise::parse(self.amount.value()) {
-                    Ok(a) => {
+                    Ok(_) => {
                         self.error = None;
-                        self.stage = Stage::Confirm(a);
+                        self.stage = Stage::Busy;
+                        Step::Do(Effect::CheckPay {
+                            member: self.member_id.clone(),
+                            scheme: self.scheme.clone(),
+                            amount: self.amount.value().to_string(),
+                            periods: self.periods.value().to_string(),
+                        })
                     }
-                    Err(e) => self.error = Some(e.message()),
+                    Err(e) => {
+                        self.error = Some(e.message());
+                        Step::Nothing
+                    }
                 }
-                Step::Nothing
             }
             (Stage::Entry, _) => {
                 let f = if self.focus == 0 {

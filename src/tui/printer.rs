@@ -69,9 +69,13 @@ impl PrintDesk {
                 })
             }
             Effect::PrinterStatus => {
+                // A printer that answers "no paper" is not ready: the home
+                // screen says what is wrong, not "ready".
                 let r = self.settings().and_then(|s| {
                     let url = s.printer.ok_or(PrintError::NotSet)?;
-                    transport::status(&url, s.timeout)
+                    let state = transport::status(&url, s.timeout)?;
+                    transport::refuse(state)?;
+                    Ok(state)
                 });
                 Some(Msg::PrinterState(r))
             }

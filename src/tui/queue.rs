@@ -6,6 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
@@ -13,13 +14,14 @@ use crate::books::receipts::QueuedJob;
 use crate::i18n::{Lang, Message, t};
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{error_line, field_line, render_lines};
+use crate::tui::{error_line, field_line, render_lines, scroll};
 
 pub struct Queue {
     pub lang: Lang,
     pub jobs: Option<Vec<QueuedJob>>,
     pub reference: Field,
     pub error: Option<Message>,
+    pub selected: usize,
 }
 
 impl Queue {
@@ -29,6 +31,7 @@ impl Queue {
             jobs: None,
             reference: Field::new(30),
             error: None,
+            selected: 0,
         }
     }
 
@@ -40,8 +43,18 @@ impl Queue {
     }
 
     pub fn key(&mut self, k: KeyEvent) -> Step {
+        let len = self.jobs.as_ref().map_or(0, Vec::len);
         match k.code {
             KeyCode::Esc => Step::Home,
+            c @ (KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::PageUp
+            | KeyCode::PageDown
+            | KeyCode::Home
+            | KeyCode::End) => {
+                scroll::nav(&mut self.selected, len, c);
+                Step::Nothing
+            }
             KeyCode::Enter => {
                 let r = self.reference.value().to_string();
                 self.reference = Field::new(30);
@@ -72,9 +85,20 @@ impl Widget for &Queue {
             None => lines.push(Line::from(t(l, "tui.wait"))),
             Some(j) if j.is_empty() => lines.push(Line::from(t(l, "print.queue_empty"))),
             Some(jobs) => {
-                for j in jobs.iter().take(usize::from(area.height.saturating_sub(7))) {
-                    lines.push(Line::from(j.line().render(l)));
+                let shown = scroll::window(
+                    self.selected,
+                    jobs.len(),
+                    usize::from(area.height.saturating_sub(7)),
+                );
+                for (i, j) in jobs.iter().enumerate().take(shown.end).skip(shown.start) {
+                    let line = Line::from(j.line().render(l));
+                    lines.push(if i == self.selected {
+                        line.style(Style::new().add_modifier(Modifier::REVERSED))
+                    } else {
+                        line
+                    });
                 }
+                lines.extend(scroll::position(l, &shown, jobs.len()));
             }
         }
         lines.push(Line::from(""));

@@ -15,7 +15,7 @@ use crate::i18n::{Lang, Message, t};
 use crate::store::queries::GroupRow;
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
-use crate::tui::{big_text, error_line, render_lines};
+use crate::tui::{big_text, error_line, render_lines, scroll};
 
 pub enum Stage {
     PickGroup,
@@ -109,14 +109,7 @@ impl Meeting {
             },
             Stage::PickGroup => match k.code {
                 KeyCode::Esc => Step::Home,
-                KeyCode::Down => {
-                    self.selected = (self.selected + 1).min(self.groups.len().saturating_sub(1));
-                    Step::Nothing
-                }
-                KeyCode::Up => {
-                    self.selected = self.selected.saturating_sub(1);
-                    Step::Nothing
-                }
+                c if scroll::nav(&mut self.selected, self.groups.len(), c) => Step::Nothing,
                 KeyCode::Enter => match self.groups.get(self.selected) {
                     Some(g) => {
                         self.group = Some(g.clone());
@@ -131,14 +124,15 @@ impl Meeting {
                     self.stage = Stage::PickGroup;
                     Step::Nothing
                 }
-                KeyCode::Down | KeyCode::Tab => {
-                    self.selected = (self.selected + 1).min(self.roll.len().saturating_sub(1));
+                KeyCode::Tab => {
+                    scroll::nav(&mut self.selected, self.roll.len(), KeyCode::Down);
                     Step::Nothing
                 }
-                KeyCode::Up | KeyCode::BackTab => {
-                    self.selected = self.selected.saturating_sub(1);
+                KeyCode::BackTab => {
+                    scroll::nav(&mut self.selected, self.roll.len(), KeyCode::Up);
                     Step::Nothing
                 }
+                c if scroll::nav(&mut self.selected, self.roll.len(), c) => Step::Nothing,
                 KeyCode::Enter | KeyCode::F(10) => {
                     if self.total().1 > 0 {
                         self.error = None;
@@ -207,7 +201,19 @@ impl Widget for &Meeting {
                 if self.groups.is_empty() {
                     lines.push(Line::from(t(l, "tui.shg.no_groups")));
                 }
-                for (i, g) in self.groups.iter().enumerate() {
+                // Title, and a line for the position and one for an error.
+                let shown = scroll::window(
+                    self.selected,
+                    self.groups.len(),
+                    usize::from(area.height).saturating_sub(3),
+                );
+                for (i, g) in self
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .take(shown.end)
+                    .skip(shown.start)
+                {
                     let line = Line::from(format!("{}  {}  {}", g.code, g.name, g.village));
                     lines.push(if i == self.selected {
                         line.style(Style::new().add_modifier(Modifier::REVERSED))
@@ -215,6 +221,7 @@ impl Widget for &Meeting {
                         line
                     });
                 }
+                lines.extend(scroll::position(l, &shown, self.groups.len()));
             }
             Stage::Entry | Stage::Busy => {
                 let (total, count) = self.total();
@@ -226,11 +233,20 @@ impl Widget for &Meeting {
                     Cell::from(Line::from(t(l, "tui.shg.saving")).right_aligned()),
                 ])
                 .style(Style::new().add_modifier(Modifier::BOLD));
+                // Below the title: the header row, then as many members as
+                // fit; the position goes in the notes under the table.
+                let shown = scroll::window(
+                    self.selected,
+                    self.roll.len(),
+                    usize::from(table.height).saturating_sub(2),
+                );
                 let rows = self
                     .roll
                     .iter()
                     .zip(&self.amounts)
                     .enumerate()
+                    .take(shown.end)
+                    .skip(shown.start)
                     .map(|(i, (m, f))| {
                         let style = if i == self.selected {
                             Style::new().add_modifier(Modifier::REVERSED)
@@ -273,6 +289,7 @@ impl Widget for &Meeting {
                         .arg("total", total)
                         .render(l),
                 )];
+                notes.extend(scroll::position(l, &shown, self.roll.len()));
                 if matches!(self.stage, Stage::Busy) {
                     notes.push(Line::from(t(l, "tui.wait")));
                 }

@@ -1,0 +1,102 @@
+//! Lists longer than the screen: one way for every list and table of the
+//! console (meeting roll, search results, household picker, history, print
+//! queue) to move its selection and to show the rows around it.
+//!
+//! The window is computed from the selection at each render, page by page
+//! (rows 1–15, then 16–30 …), so it needs no state besides the selection
+//! and the selected row is on screen at any size. Up/Down move one row,
+//! PageUp/PageDown one page of [`PAGE`] rows, Home/End to the ends. The
+//! position ("16–30 of 60") is shown under the list whenever it does not fit.
+
+use std::ops::Range;
+
+use ratatui::crossterm::event::KeyCode;
+use ratatui::text::Line;
+
+use crate::i18n::{Lang, Message};
+
+/// Rows a PageUp/PageDown moves. Keys are handled away from the screen's
+/// size, so a page is a fixed number of rows, a little less than the
+/// smallest screen (80×24) shows of any list.
+pub const PAGE: usize = 10;
+
+/// Moves `selected` in a list of `len` rows for a navigation key; returns
+/// whether the key was one.
+pub fn nav(selected: &mut usize, len: usize, code: KeyCode) -> bool {
+    let last = len.saturating_sub(1);
+    let to = match code {
+        KeyCode::Up => selected.saturating_sub(1),
+        KeyCode::Down => (*selected + 1).min(last),
+        KeyCode::PageUp => selected.saturating_sub(PAGE),
+        KeyCode::PageDown => (*selected + PAGE).min(last),
+        KeyCode::Home => 0,
+        KeyCode::End => last,
+        _ => return false,
+    };
+    *selected = to;
+    true
+}
+
+/// The rows shown when `height` rows fit: the page that holds `selected`.
+pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
+    let height = height.max(1);
+    if len <= height {
+        return 0..len;
+    }
+    let start = (selected.min(len - 1) / height) * height;
+    start..(start + height).min(len)
+}
+
+/// "16–30 of 60", or nothing when the whole list is shown.
+pub fn position(lang: Lang, shown: &Range<usize>, len: usize) -> Option<Line<'static>> {
+    if shown.start == 0 && shown.end >= len {
+        return None;
+    }
+    Some(Line::from(
+        Message::new("tui.list.position")
+            .arg("from", shown.start + 1)
+            .arg("to", shown.end)
+            .arg("total", len)
+            .render(lang),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selected_row_is_always_in_the_window() {
+        for len in 0..70 {
+            for height in 1..30 {
+                for selected in 0..len {
+                    let w = window(selected, len, height);
+                    assert!(
+                        w.contains(&selected),
+                        "{selected} in {w:?} ({len}, {height})"
+                    );
+                    assert!(w.len() <= height);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_move_within_the_list() {
+        let mut s = 0;
+        assert!(nav(&mut s, 60, KeyCode::End));
+        assert_eq!(s, 59);
+        assert!(nav(&mut s, 60, KeyCode::PageDown));
+        assert_eq!(s, 59);
+        assert!(nav(&mut s, 60, KeyCode::PageUp));
+        assert_eq!(s, 49);
+        assert!(nav(&mut s, 60, KeyCode::Home));
+        assert_eq!(s, 0);
+        assert!(nav(&mut s, 60, KeyCode::Up));
+        assert_eq!(s, 0);
+        assert!(!nav(&mut s, 60, KeyCode::Char('x')));
+        let mut e = 0;
+        assert!(nav(&mut e, 0, KeyCode::Down));
+        assert_eq!(e, 0);
+    }
+}
