@@ -12,6 +12,9 @@ each | enrolments
 text bold | {scheme}
 text | Member since {enrolled_on}
 text | {dues}
+if | left
+text | {left}
+end
 end
 rule
 text bold | History (amounts in Rs.)
@@ -23,5 +26,13 @@ text | {note}
 end
 end
 rule
+if | has_changes
+text bold | Changes
+each | changes
+text | {date} {change}
+text | Reason: {reason} ({operator})
+end
+rule
+end
 text center | Printed {printed_date} {printed_time}
 cut

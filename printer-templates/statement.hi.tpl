@@ -12,6 +12,9 @@ each | enrolments
 text bold | {scheme}
 text | सदस्यता: {enrolled_on}
 text | {dues}
+if | left
+text | {left}
+end
 end
 rule
 text bold | लेन-देन (राशि ₹ में)
@@ -23,5 +26,13 @@ text | {note}
 end
 end
 rule
+if | has_changes
+text bold | बदलाव
+each | changes
+text | {date} {change}
+text | कारण: {reason} ({operator})
+end
+rule
+end
 text center | छपा: {printed_date} {printed_time}
 cut

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod cash;
+pub mod changes;
 pub mod datadir;
 pub mod demo;
 pub mod households;
@@ -171,6 +172,12 @@ pub enum BooksError {
         id: String,
         scheme: String,
     },
+    LeftScheme {
+        id: String,
+        scheme: String,
+        on: String,
+    },
+    NothingToChange,
     Utf16,
     UnknownRationCard {
         card: String,
@@ -302,6 +309,11 @@ impl Localized for BooksError {
                 .arg("scheme", scheme),
             E::NoScheme => Message::new("member.no_scheme"),
             E::Utf16 => Message::new("import.utf16"),
+            E::LeftScheme { id, scheme, on } => Message::new("member.left_scheme")
+                .arg("id", id)
+                .arg("scheme", scheme)
+                .arg("on", on),
+            E::NothingToChange => Message::new("member.nothing_to_change"),
             E::UnknownRationCard { card } => Message::new("member.unknown_card").arg("card", card),
             E::DataDirReadOnly { dir, detail } => Message::new("datadir.read_only")
                 .arg("dir", dir)

@@ -131,7 +131,14 @@ pub enum Command {
     },
     /// Reverse a contribution (a supervisor other than who took the cash).
     Reverse {
-        receipt: String,
+        /// The receipt to reverse (also accepted as `--receipt`).
+        #[arg(
+            required_unless_present = "receipt_flag",
+            conflicts_with = "receipt_flag"
+        )]
+        receipt: Option<String>,
+        #[arg(long = "receipt", id = "receipt_flag", value_name = "RECEIPT")]
+        receipt_flag: Option<String>,
         #[command(flatten)]
         op: OperatorArg,
         #[arg(long)]
@@ -339,6 +346,26 @@ pub struct EnrolArgs {
     pub nominee_relation: Option<String>,
 }
 
+/// The member a command is about: `--member ID`, as `pay` takes it, or
+/// the ID alone (the older spelling, kept as an alias).
+#[derive(clap::Args, Debug)]
+pub struct MemberArg {
+    /// Member ID, e.g. RMP01-00001.
+    #[arg(long = "member", value_name = "ID", required_unless_present = "id")]
+    member: Option<String>,
+    #[arg(value_name = "ID", conflicts_with = "member", hide = true)]
+    id: Option<String>,
+}
+
+impl MemberArg {
+    fn id(&self) -> &str {
+        self.member
+            .as_deref()
+            .or(self.id.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 // Parsed once per run: the size of the largest variant costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
@@ -383,11 +410,58 @@ pub enum MemberCmd {
     },
     /// Enrol an existing member in another scheme.
     Enrol {
-        id: String,
+        #[command(flatten)]
+        member: MemberArg,
         #[command(flatten)]
         op: OperatorArg,
         #[command(flatten)]
         enrol: EnrolArgs,
+    },
+    /// Correct or add a member's phone, relative's name or Aadhaar number
+    /// (from $DASTAK_AADHAAR), with a reason.
+    Correct {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        relative_name: Option<String>,
+        /// Take the Aadhaar number from $DASTAK_AADHAAR.
+        #[arg(long)]
+        aadhaar: bool,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Name a new nominee for one scheme; prints a slip for the member.
+    Nominee {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        scheme: String,
+        #[arg(long)]
+        nominee_name: String,
+        #[arg(long)]
+        nominee_relation: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// A member leaves a scheme (supervisors): no dues after the date.
+    Leave {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        scheme: String,
+        /// The day they left, dd-mm-yyyy (default: today).
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        reason: String,
     },
     /// Find members by name (either script), ID, phone or ration card.
     Find {
@@ -399,7 +473,8 @@ pub enum MemberCmd {
     },
     /// A member's enrolments, dues and history.
     Show {
-        id: String,
+        #[command(flatten)]
+        member: MemberArg,
         #[arg(long)]
         json: bool,
     },
@@ -807,7 +882,8 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 json,
             );
         }
-        Command::Member(MemberCmd::Enrol { id, op, enrol }) => {
+        Command::Member(MemberCmd::Enrol { member, op, enrol }) => {
+            let id = member.id().to_string();
             let (mut books, by) = ctx.open_as(&op)?;
             let t = now()?;
             for form in enrol_forms(&books, &enrol)? {
@@ -818,6 +894,79 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                         .arg("scheme", form.scheme.to_ascii_uppercase()),
                 );
             }
+        }
+        Command::Member(MemberCmd::Correct {
+            member,
+            op,
+            phone,
+            relative_name,
+            aadhaar,
+            reason,
+        }) => {
+            let (mut books, by) = ctx.open_as(&op)?;
+            let aadhaar = if aadhaar {
+                Some(env_nonempty("DASTAK_AADHAAR").ok_or(Failure {
+                    message: Message::new("member.no_aadhaar_env"),
+                    code: 1,
+                })?)
+            } else {
+                None
+            };
+            let c = crate::books::changes::Correction {
+                phone,
+                aadhaar,
+                relative_name,
+                reason,
+            };
+            books.correct_member(&by, member.id(), &c, now()?)?;
+            ctx.say(Message::new("member.corrected").arg("id", member.id().to_ascii_uppercase()));
+        }
+        Command::Member(MemberCmd::Nominee {
+            member,
+            op,
+            scheme,
+            nominee_name,
+            nominee_relation,
+            reason,
+        }) => {
+            let (mut books, by) = ctx.open_as(&op)?;
+            let settings = ctx.settings()?;
+            let seq = books.change_nominee(
+                &by,
+                member.id(),
+                &scheme,
+                &nominee_name,
+                &nominee_relation,
+                &reason,
+                now()?,
+            )?;
+            ctx.say(
+                Message::new("member.nominee_changed")
+                    .arg("id", member.id().to_ascii_uppercase())
+                    .arg("scheme", scheme.to_ascii_uppercase()),
+            );
+            ctx.print_now(
+                &mut books,
+                &settings,
+                DocKind::Nominee,
+                &seq.to_string(),
+                false,
+            );
+        }
+        Command::Member(MemberCmd::Leave {
+            member,
+            op,
+            scheme,
+            on,
+            reason,
+        }) => {
+            let (mut books, by) = ctx.open_as(&op)?;
+            books.leave_scheme(&by, member.id(), &scheme, on.as_deref(), &reason, now()?)?;
+            ctx.say(
+                Message::new("member.left")
+                    .arg("id", member.id().to_ascii_uppercase())
+                    .arg("scheme", scheme.to_ascii_uppercase()),
+            );
         }
         Command::Member(MemberCmd::Find { query, limit, json }) => {
             let books = ctx.open()?;
@@ -830,7 +979,8 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 show::members(ctx.lang, &found);
             }
         }
-        Command::Member(MemberCmd::Show { id, json }) => {
+        Command::Member(MemberCmd::Show { member, json }) => {
+            let id = member.id().to_string();
             let books = ctx.open()?;
             let view = books.member_view(&id, now()?)?;
             emit(json, &view, |view| {
@@ -861,12 +1011,14 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         }
         Command::Reverse {
             receipt,
+            receipt_flag,
             op,
             reason,
             json,
         } => {
             let (mut books, by) = ctx.open_as(&op)?;
             let settings = ctx.settings()?;
+            let receipt = receipt.or(receipt_flag).unwrap_or_default();
             let r = books.reverse(&by, &receipt, &reason, now()?)?;
             emit(json, &r, |r| {
                 ctx.say(

@@ -157,6 +157,57 @@ impl Lab {
     }
 
     /// The signed statement of what the lab holds for `kiosk`.
+    /// A challenge for `kiosk` to sign before it may read its
+    /// acknowledgement: the lab's time and a MAC over it under a key only
+    /// the lab holds (derived from its signing key), so the lab keeps no
+    /// state and trusts no kiosk's clock.
+    pub fn challenge(&self, kiosk: &str, now: Timestamp) -> String {
+        let t = now.as_second();
+        format!("{t}.{}", self.challenge_mac(kiosk, t))
+    }
+
+    fn challenge_mac(&self, kiosk: &str, t: i64) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
+        use sha2::Digest;
+        // Its own key for this use, not the signing key itself.
+        let key = sha2::Sha256::new()
+            .chain_update(b"dastak lab challenge key 1")
+            .chain_update(self.key.to_bytes())
+            .finalize();
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(format!("{kiosk}\n{t}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `challenge` is one this lab made for `kiosk` in the last
+    /// five minutes and `proof` is the kiosk's registered key's signature.
+    pub fn check_ack_read(
+        &self,
+        kiosk: &str,
+        challenge: &str,
+        proof: &str,
+        now: Timestamp,
+    ) -> Result<bool, LabError> {
+        const FRESH_SECONDS: i64 = 300;
+        let Some((t, mac)) = challenge.split_once('.') else {
+            return Ok(false);
+        };
+        let Ok(t) = t.parse::<i64>() else {
+            return Ok(false);
+        };
+        let age = now.as_second() - t;
+        if !(0..=FRESH_SECONDS).contains(&age) || self.challenge_mac(kiosk, t) != mac {
+            return Ok(false);
+        }
+        let Some(key) = self.store.kiosk_key(kiosk)? else {
+            return Ok(false);
+        };
+        Ok(crate::sync::batch::verify_ack_read(
+            &key, kiosk, challenge, proof,
+        ))
+    }
+
     pub fn ack(&self, kiosk: &str, now: Timestamp) -> Result<Vec<u8>, LabError> {
         if self.store.kiosk_key(kiosk)?.is_none() {
             return Err(BatchError::UnknownKiosk {
@@ -538,12 +589,47 @@ pub fn serve(
                 }
             }
             (tiny_http::Method::Get, path) if path.starts_with("/api/ack/") => {
-                let kiosk = &path["/api/ack/".len()..];
-                match lab.ack(kiosk, Timestamp::now()) {
-                    Ok(ack) => (200, ack),
-                    Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
-                        (403, e.to_string().into_bytes())
+                let kiosk = path["/api/ack/".len()..].to_string();
+                let now = Timestamp::now();
+                let header = |name: &'static str| {
+                    req.headers()
+                        .iter()
+                        .find(|h| h.field.equiv(name))
+                        .map(|h| h.value.as_str().to_string())
+                };
+                let proven = match (
+                    header(crate::sync::batch::CHALLENGE_HEADER),
+                    header(crate::sync::batch::PROOF_HEADER),
+                ) {
+                    (Some(c), Some(p)) => lab.check_ack_read(&kiosk, &c, &p, now),
+                    _ => Ok(false),
+                };
+                match proven {
+                    // Only the kiosk that proves its key reads its state;
+                    // anyone else gets a challenge and nothing more.
+                    Ok(false) => {
+                        let challenge = lab.challenge(&kiosk, now);
+                        let response = tiny_http::Response::from_data(
+                            b"sign the challenge with the kiosk's key".to_vec(),
+                        )
+                        .with_status_code(401);
+                        let response = match tiny_http::Header::from_bytes(
+                            crate::sync::batch::CHALLENGE_HEADER.as_bytes(),
+                            challenge.as_bytes(),
+                        ) {
+                            Ok(h) => response.with_header(h),
+                            Err(()) => response,
+                        };
+                        let _ = req.respond(response);
+                        continue;
                     }
+                    Ok(true) => match lab.ack(&kiosk, now) {
+                        Ok(ack) => (200, ack),
+                        Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
+                            (403, e.to_string().into_bytes())
+                        }
+                        Err(e) => (500, e.to_string().into_bytes()),
+                    },
                     Err(e) => (500, e.to_string().into_bytes()),
                 }
             }

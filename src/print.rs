@@ -35,6 +35,8 @@ pub enum DocKind {
     Statement,
     DayClose,
     TestPage,
+    /// A nominee change (by the event's number).
+    Nominee,
 }
 
 /// Fields every document has.
@@ -61,13 +63,14 @@ macro_rules! fields {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 6] = [
+    pub const ALL: [DocKind; 7] = [
         DocKind::Contribution,
         DocKind::Reversal,
         DocKind::Enrolment,
         DocKind::Statement,
         DocKind::DayClose,
         DocKind::TestPage,
+        DocKind::Nominee,
     ];
 
     /// The name used in template file names and the print queue.
@@ -79,6 +82,7 @@ impl DocKind {
             DocKind::Statement => "statement",
             DocKind::DayClose => "day_close",
             DocKind::TestPage => "test_page",
+            DocKind::Nominee => "nominee",
         }
     }
 
@@ -154,17 +158,19 @@ impl DocKind {
                     "member_name",
                     "relative_name",
                     "village",
-                    "date"
+                    "date",
+                    "has_changes"
                 ),
                 lists: &[
                     (
                         "enrolments",
-                        &["scheme", "scheme_code", "enrolled_on", "dues"],
+                        &["scheme", "scheme_code", "enrolled_on", "dues", "left"],
                     ),
                     (
                         "history",
                         &["date", "receipt", "scheme_code", "amount", "note"],
                     ),
+                    ("changes", &["date", "change", "reason", "operator"]),
                 ],
                 has_qr: false,
             },
@@ -186,6 +192,23 @@ impl DocKind {
             },
             DocKind::TestPage => Schema {
                 fields: fields!("printer", "date", "time"),
+                lists: &[],
+                has_qr: false,
+            },
+            DocKind::Nominee => Schema {
+                fields: fields!(
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "scheme",
+                    "date",
+                    "on",
+                    "old_nominee",
+                    "nominee",
+                    "reason",
+                    "operator"
+                ),
                 lists: &[],
                 has_qr: false,
             },

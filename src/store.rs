@@ -31,7 +31,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0002_print_queue.sql")),
         M::up(include_str!("../migrations/0003_lab_link.sql")),
-        M::up(include_str!("../migrations/0004_member_identity.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/0004_member_identity.sql"),
+            fill_identity_keys,
+        ),
     ])
 }
 
@@ -120,7 +123,6 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        register_functions(&self.conn)?;
         migrations()
             .to_latest(&mut self.conn)
             .map_err(|e| StoreError::Migration(e.to_string()))
@@ -167,10 +169,19 @@ impl Store {
     }
 }
 
-/// SQL functions of ours that migrations use: `identity_key(text)` and
-/// `phonetic_key(text)` (see [`crate::domain::search`]), so that a
-/// migration can fill the keys of rows written before it.
-fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+/// Migration 4's keys for rows written before it, computed by the same
+/// functions as the projection ([`crate::domain::search`]).
+fn fill_identity_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    register_functions(tx)?;
+    tx.execute_batch(
+        "UPDATE members SET name_key = identity_key(name), relative_key = identity_key(relative_name);
+         UPDATE pds_people SET name_phonetic = phonetic_key(name);",
+    )?;
+    Ok(())
+}
+
+/// `identity_key(text)` and `phonetic_key(text)` as SQL functions.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     type Key = fn(&str) -> String;
     let keys: [(&str, Key); 2] = [
@@ -204,6 +215,33 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn members_registered_before_migration_4_get_their_identity_keys() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrations().to_version(&mut conn, 3).expect("v3");
+        conn.execute_batch(
+            "INSERT INTO households (ration_card, village, seq) VALUES ('RJ1', 'गाँव', 1);
+             INSERT INTO pds_people (ration_card, name, gender, age, relation, seq)
+                VALUES ('RJ1', 'सुनीता देवी', 'female', 40, 'पत्नी', 1);
+             INSERT INTO members (member_id, name, name_fold, relative_name, gender, birth,
+                                  village, seq)
+                VALUES ('K-00001', 'सावित्री', 'सावित्री', 'रामलाल', 'female', '{}', 'गाँव', 2);",
+        )
+        .expect("old rows");
+        migrations().to_latest(&mut conn).expect("v4");
+        let (name, relative): (String, String) = conn
+            .query_row("SELECT name_key, relative_key FROM members", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("keys");
+        assert_eq!(name, crate::domain::search::identity_key("Savitri"));
+        assert_eq!(relative, crate::domain::search::identity_key("Ramlal"));
+        let pds: String = conn
+            .query_row("SELECT name_phonetic FROM pds_people", [], |r| r.get(0))
+            .expect("pds key");
+        assert_eq!(pds, crate::domain::search::phonetic_key("sunita devi"));
     }
 
     #[test]

@@ -579,7 +579,29 @@ pub fn upload(
     // The lab says what it holds first: after a dropped line only what it
     // lacks goes again, and a lab restored from backup is noticed.
     let ack_url = format!("{base}/api/ack/{kiosk}");
-    let ask = |a: &ureq::Agent| a.get(&ack_url).call();
+    // The lab answers only the kiosk that proves its key: a first request
+    // fetches a challenge, the second carries the kiosk's signature of it.
+    let ask = |a: &ureq::Agent| {
+        let first = a.get(&ack_url).call()?;
+        if first.status().as_u16() != 401 {
+            return Ok(first);
+        }
+        let Some(challenge) = first
+            .headers()
+            .get(batch::CHALLENGE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+        else {
+            return Ok(first);
+        };
+        a.get(&ack_url)
+            .header(batch::CHALLENGE_HEADER, &challenge)
+            .header(
+                batch::PROOF_HEADER,
+                batch::sign_ack_read(key, &kiosk, &challenge),
+            )
+            .call()
+    };
     let first = request(&agent, retry, &mut bytes, &ask, 0, &mut || false)?.ok_or_else(|| {
         SyncError::Network {
             detail: "no answer".into(),

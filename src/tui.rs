@@ -160,7 +160,12 @@ impl Widget for &Model {
         // The printer's last word gets two rows when there is one, so a
         // long explanation wraps instead of being cut at the edge.
         let notice_rows = if self.notice.is_some() { 2 } else { 1 };
-        let help_lines = help_rows(&t(l, self.screen.help()), area.width);
+        // F9 locks the screen from anywhere once someone is logged in.
+        let mut help_text = t(l, self.screen.help());
+        if self.operator.is_some() && !matches!(self.screen, app::Screen::Login(_)) {
+            help_text = format!("{help_text} · {}", t(l, "tui.help.lock"));
+        }
+        let help_lines = help_rows(&help_text, area.width);
         let [head, notice_area, body, help] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(notice_rows),
@@ -318,6 +323,10 @@ impl Worker {
                     self.operator = Some(op.clone());
                 }
                 Msg::LoggedIn(msg(r))
+            }
+            Effect::Lock => {
+                self.operator = None;
+                Msg::Tick(now)
             }
             Effect::LoadHome => Msg::Home(msg(b.status(now))),
             Effect::BuildIndex => match b.search_entries() {
@@ -594,7 +603,11 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
         }
     });
 
-    let inject_panic = std::env::var("DASTAK_INJECT_PANIC").is_ok_and(|v| v == "1");
+    // The terminal-restore test's fault injection exists only in builds
+    // with the `fault-injection` feature (the tests'): a kiosk's binary
+    // cannot be made to panic from its environment.
+    let inject_panic = cfg!(feature = "fault-injection")
+        && std::env::var("DASTAK_INJECT_PANIC").is_ok_and(|v| v == "1");
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
         loop {

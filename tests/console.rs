@@ -651,14 +651,16 @@ fn enrolling_from_the_ration_card_list_warns_of_a_duplicate_before_saving() {
     // The same woman again: the warning shows before saving, and saving is refused.
     enrol_kamla(&mut h);
     assert!(
-        h.screen()
-            .contains("Possibly already registered: Kamla Saini (RMP01-00004), रामपुर"),
+        h.screen().contains(
+            "Possibly already registered: Kamla Saini (RMP01-00004), relative Gopal Saini"
+        ),
         "{}",
         h.screen()
     );
     h.keys(&[KeyCode::F(10)]);
     assert!(
-        h.screen().contains("this person is already registered"),
+        h.screen()
+            .contains("a supervisor enters their code, PIN and a reason"),
         "{}",
         h.screen()
     );
@@ -845,7 +847,8 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
     emu.emulator
         .paper_out
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    h.keys(&[KeyCode::Esc]);
+    // Back to the member's card, the search, and home.
+    h.keys(&[KeyCode::Esc, KeyCode::Esc, KeyCode::Esc]);
     let home = h.screen();
     assert!(home.contains("Waiting to print: 6"), "{home}");
     h.type_text("w");

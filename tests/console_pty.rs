@@ -161,6 +161,12 @@ fn a_day_at_the_console_in_a_real_terminal() {
         })
         .expect("receipt line");
     t.wait_for(&format!("Printed {receipt}"));
+    // Esc goes back to the member's card, read again: it lists the new
+    // receipt with the dues after it, not the ones before.
+    t.keys("\x1b");
+    t.wait_for(&format!("{receipt}  FUND"));
+    t.keys("\x1b");
+    t.wait_for("Find a member");
     t.keys("\x1b");
     t.wait_for("Take a contribution");
     let printed: String = (1..=emu.emulator.jobs())

@@ -74,7 +74,7 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
     assert!(
         second
             .stderr
-            .contains("Kamla Saini (RMP01-00001) of this household is already in it"),
+            .contains("Kamla Saini (RMP01-00001) of this household is already a member"),
         "{}",
         second.stderr
     );

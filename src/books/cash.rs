@@ -191,6 +191,13 @@ impl Books {
                 scheme: scheme_code.clone(),
             }
         })?;
+        if let Some(on) = enrolment.left_on {
+            return Err(BooksError::LeftScheme {
+                id,
+                scheme: scheme_code,
+                on: display_date(on),
+            });
+        }
         let paid = queries::periods_paid(conn, &id, &scheme_code)?;
         let before = dues(&scheme, enrolment.enrolled_on, today, paid);
         let plan = plan_payment(&scheme, &before, amount, periods)?;
@@ -410,7 +417,8 @@ impl Books {
         let mut stmt = conn
             .prepare(
                 "SELECT m.member_id, m.name, m.relative_name, e.enrolled_on FROM enrolments e
-                 JOIN members m ON m.member_id = e.member_id WHERE e.group_code = ?1 ORDER BY m.name_fold",
+                 JOIN members m ON m.member_id = e.member_id
+                 WHERE e.group_code = ?1 AND e.left_on IS NULL ORDER BY m.name_fold",
             )
             .map_err(crate::store::StoreError::from)?;
         let rows: Vec<(String, String, String, String)> = stmt

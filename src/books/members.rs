@@ -424,6 +424,7 @@ impl Books {
             });
         }
         Ok(MemberView {
+            changes: queries::member_changes(conn, &id)?,
             contributions: queries::contributions_of(conn, &id)?,
             reversals: queries::reversals_of(conn, &id)?,
             member,
@@ -448,6 +449,8 @@ pub struct MemberView {
     pub enrolments: Vec<EnrolmentView>,
     pub contributions: Vec<ContributionRow>,
     pub reversals: Vec<ReversalRow>,
+    /// Corrections, nominee changes and schemes left, oldest first.
+    pub changes: Vec<queries::MemberChangeRow>,
 }
 
 impl Books {
@@ -463,7 +466,9 @@ impl Books {
                 code: e.scheme.clone(),
             })?;
         let paid = queries::periods_paid(conn, &e.member_id, &e.scheme)?;
-        let d = dues(&scheme, e.enrolled_on, today, paid);
+        // No dues fall after the day a member left the scheme.
+        let as_of = e.left_on.map_or(today, |left| left.min(today));
+        let d = dues(&scheme, e.enrolled_on, as_of, paid);
         Ok((scheme, d))
     }
 

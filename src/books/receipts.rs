@@ -73,9 +73,36 @@ impl PrintTask {
                     .arg("kiosk", get("kiosk"))
                     .render(lang)
             }
+            DocKind::Nominee => {
+                let v = &self.document.fields.values;
+                Message::new("print.nominee_label")
+                    .arg("member", v.get("member_id").cloned().unwrap_or_default())
+                    .render(lang)
+            }
             _ => self.reference.clone(),
         }
     }
+}
+
+/// One change to a member as a line of the statement.
+pub fn change_message(c: &queries::MemberChangeRow) -> Message {
+    let m = Message::new(match c.what.as_str() {
+        "phone" => "change.phone",
+        "aadhaar" => "change.aadhaar",
+        "relative_name" => "change.relative_name",
+        "nominee" => "change.nominee",
+        _ => "change.left",
+    });
+    m.arg("old", c.old_value.clone().unwrap_or_else(|| "-".into()))
+        .arg("new", &c.new_value)
+        .arg("scheme", c.scheme.clone().unwrap_or_default())
+        .arg(
+            "on",
+            c.new_value
+                .parse::<jiff::civil::Date>()
+                .map(display_date)
+                .unwrap_or_else(|_| c.new_value.clone()),
+        )
 }
 
 fn time_of(at: &str) -> (String, String, jiff::civil::Date) {
@@ -285,6 +312,21 @@ impl Books {
                             ("nominee", nominee),
                             ("enrolled_on", display_date(e.enrolment.enrolled_on)),
                             ("dues", e.dues.message().render(lang)),
+                            (
+                                "left",
+                                e.enrolment
+                                    .left_on
+                                    .map(|on| {
+                                        Message::new("member.left_on")
+                                            .arg("on", display_date(on))
+                                            .arg(
+                                                "reason",
+                                                e.enrolment.left_reason.clone().unwrap_or_default(),
+                                            )
+                                            .render(lang)
+                                    })
+                                    .unwrap_or_default(),
+                            ),
                         ]),
                     );
                 }
@@ -347,7 +389,48 @@ impl Books {
                             ]),
                         );
                     }
+                    if !view.changes.is_empty() {
+                        f.set("has_changes", "1");
+                    }
+                    for c in &view.changes {
+                        let (date, _, _) = time_of(&c.at);
+                        f.push(
+                            "changes",
+                            item(&[
+                                ("date", date),
+                                ("change", change_message(c).render(lang)),
+                                ("reason", c.reason.clone()),
+                                ("operator", operator_name(&c.by)?),
+                            ]),
+                        );
+                    }
                 }
+            }
+            DocKind::Nominee => {
+                let seq: u64 = reference
+                    .trim()
+                    .parse()
+                    .map_err(|_| Books::unknown(kind, reference))?;
+                let (member_id, c) = queries::member_change(conn, seq, "nominee")?
+                    .ok_or_else(|| Books::unknown(kind, reference))?;
+                let m = queries::member(conn, &member_id)?
+                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &member_id))?;
+                let (date, time, on) = time_of(&c.at);
+                f.set("member_id", &m.member_id)
+                    .set("member_name", &m.name)
+                    .set("relative_name", &m.relative_name)
+                    .set("village", &m.village)
+                    .set(
+                        "scheme",
+                        scheme_name(c.scheme.as_deref().unwrap_or_default())?,
+                    )
+                    .set("date", date)
+                    .set("time", time)
+                    .set("on", display_date(on))
+                    .set("old_nominee", c.old_value.clone().unwrap_or_default())
+                    .set("nominee", &c.new_value)
+                    .set("reason", &c.reason)
+                    .set("operator", operator_name(&c.by)?);
             }
             DocKind::DayClose => {
                 let seq: u64 = reference

@@ -93,6 +93,15 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .render(lang)
         );
         println!("    {}", e.dues.message().render(lang));
+        if let Some(on) = e.enrolment.left_on {
+            println!(
+                "    {}",
+                Message::new("member.left_on")
+                    .arg("on", display_date(on))
+                    .arg("reason", e.enrolment.left_reason.as_deref().unwrap_or(""))
+                    .render(lang)
+            );
+        }
     }
     println!("{}", t(lang, "member.history"));
     for c in &v.contributions {
@@ -119,6 +128,20 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .arg("original", &r.original)
                 .arg("amount", r.amount)
                 .arg("reason", &r.reason)
+                .render(lang)
+        );
+    }
+    if !v.changes.is_empty() {
+        println!("{}", t(lang, "member.changes"));
+    }
+    for c in &v.changes {
+        println!(
+            "  {}  {}",
+            at_display(&c.at),
+            Message::new("member.change_line")
+                .arg_msg("change", crate::books::receipts::change_message(c))
+                .arg("reason", &c.reason)
+                .arg("by", &c.by)
                 .render(lang)
         );
     }

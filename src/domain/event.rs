@@ -80,6 +80,9 @@ pub enum Body {
     DayClosed(DayClosed),
     ClockConfirmed(ClockConfirmed),
     DuplicateAccepted(DuplicateAccepted),
+    MemberCorrected(MemberCorrected),
+    NomineeChanged(NomineeChanged),
+    SchemeLeft(SchemeLeft),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +201,41 @@ pub struct DuplicateAccepted {
     pub by: String,
 }
 
+/// A member's details corrected or added after registration (a phone, an
+/// Aadhaar number brought later, a relative's name spelt right). Fields
+/// left `None` are unchanged. The registration event stays as it was; the
+/// correction is its own event, shown on the statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCorrected {
+    pub member_id: String,
+    pub phone: Option<String>,
+    pub aadhaar: Option<AadhaarRef>,
+    pub relative_name: Option<String>,
+    pub reason: String,
+    pub by: String,
+}
+
+/// A new nominee for a member's enrolment in one scheme, from `on`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NomineeChanged {
+    pub member_id: String,
+    pub scheme: String,
+    pub nominee: Nominee,
+    pub on: Date,
+    pub reason: String,
+    pub by: String,
+}
+
+/// A member leaves a scheme on a date: no dues fall after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeLeft {
+    pub member_id: String,
+    pub scheme: String,
+    pub on: Date,
+    pub reason: String,
+    pub by: String,
+}
+
 impl Body {
     /// The `type` tag, for the events table and messages.
     pub fn kind(&self) -> &'static str {
@@ -214,6 +252,9 @@ impl Body {
             Body::DayClosed(_) => "day_closed",
             Body::ClockConfirmed(_) => "clock_confirmed",
             Body::DuplicateAccepted(_) => "duplicate_accepted",
+            Body::MemberCorrected(_) => "member_corrected",
+            Body::NomineeChanged(_) => "nominee_changed",
+            Body::SchemeLeft(_) => "scheme_left",
         }
     }
 }
@@ -234,6 +275,9 @@ enum Kind {
     DayClosed,
     ClockConfirmed,
     DuplicateAccepted,
+    MemberCorrected,
+    NomineeChanged,
+    SchemeLeft,
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -281,6 +325,9 @@ impl<'de> Visitor<'de> for BodyVisitor {
             Kind::DuplicateAccepted => {
                 Body::DuplicateAccepted(DuplicateAccepted::deserialize(rest)?)
             }
+            Kind::MemberCorrected => Body::MemberCorrected(MemberCorrected::deserialize(rest)?),
+            Kind::NomineeChanged => Body::NomineeChanged(NomineeChanged::deserialize(rest)?),
+            Kind::SchemeLeft => Body::SchemeLeft(SchemeLeft::deserialize(rest)?),
         })
     }
 }

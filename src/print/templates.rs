@@ -53,6 +53,8 @@ pub const BUILTIN: &[(&str, &str)] = builtin!(
     "day_close.en.tpl",
     "test_page.hi.tpl",
     "test_page.en.tpl",
+    "nominee.hi.tpl",
+    "nominee.en.tpl",
 );
 
 /// A template ready to print, with the logos it names.

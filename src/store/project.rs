@@ -4,12 +4,12 @@
 //! a rebuilt database can differ from the live one only if someone changed
 //! the file behind the application's back.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::event::{
     Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, DuplicateAccepted,
-    Enrolled, Event, GroupCreated, HouseholdsImported, KioskInitialised, MemberRegistered,
-    OperatorAdded, SchemeDefined,
+    Enrolled, Event, GroupCreated, HouseholdsImported, KioskInitialised, MemberCorrected,
+    MemberRegistered, NomineeChanged, OperatorAdded, SchemeDefined, SchemeLeft,
 };
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::search::{identity_key, phonetic_key};
@@ -28,6 +28,27 @@ fn insert_receipt(
     conn.execute(
         "INSERT INTO receipts (receipt_no, fy, n, kind, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![receipt, r.fy.0, r.n, kind, seq],
+    )?;
+    Ok(())
+}
+
+/// One line of a member's change history (see `member_changes`).
+#[allow(clippy::too_many_arguments)]
+fn record_change(
+    conn: &Connection,
+    e: &Event,
+    member_id: &str,
+    what: &str,
+    scheme: Option<&str>,
+    old: Option<String>,
+    new: &str,
+    reason: &str,
+    by: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO member_changes (seq, member_id, at, what, scheme, old_value, new_value, reason, by_operator)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![e.seq, member_id, e.at, what, scheme, old, new, reason, by],
     )?;
     Ok(())
 }
@@ -225,6 +246,118 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             )?;
         }
         Body::ClockConfirmed(ClockConfirmed { .. }) => {}
+        Body::MemberCorrected(MemberCorrected {
+            member_id,
+            phone,
+            aadhaar,
+            relative_name,
+            reason,
+            by,
+        }) => {
+            let change = |what: &str, old: Option<String>, new: &str| {
+                record_change(conn, e, member_id, what, None, old, new, reason, by)
+            };
+            let (old_phone, old_last4, old_relative): (Option<String>, Option<String>, String) =
+                conn.query_row(
+                    "SELECT phone, aadhaar_last4, relative_name FROM members WHERE member_id = ?1",
+                    [member_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+            if let Some(p) = phone {
+                conn.execute(
+                    "UPDATE members SET phone = ?2 WHERE member_id = ?1",
+                    params![member_id, p],
+                )?;
+                change("phone", old_phone, p)?;
+            }
+            if let Some(a) = aadhaar {
+                conn.execute(
+                    "UPDATE members SET aadhaar_last4 = ?2, aadhaar_hash = ?3 WHERE member_id = ?1",
+                    params![member_id, a.last4, a.hash],
+                )?;
+                change(
+                    "aadhaar",
+                    old_last4.map(|l| crate::domain::aadhaar::masked(&l)),
+                    &crate::domain::aadhaar::masked(&a.last4),
+                )?;
+            }
+            if let Some(r) = relative_name {
+                conn.execute(
+                    "UPDATE members SET relative_name = ?2, relative_key = ?3 WHERE member_id = ?1",
+                    params![member_id, r, identity_key(r)],
+                )?;
+                change("relative_name", Some(old_relative), r)?;
+            }
+        }
+        Body::NomineeChanged(NomineeChanged {
+            member_id,
+            scheme,
+            nominee,
+            reason,
+            by,
+            ..
+        }) => {
+            let old: Option<(Option<String>, Option<String>)> = conn
+                .query_row(
+                    "SELECT nominee_name, nominee_relation FROM enrolments WHERE member_id = ?1 AND scheme = ?2",
+                    params![member_id, scheme],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((old_name, old_relation)) = old else {
+                return Err(StoreError::Corrupt(format!(
+                    "event {seq} changes the nominee of an enrolment that does not exist"
+                )));
+            };
+            conn.execute(
+                "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
+                 WHERE member_id = ?1 AND scheme = ?2",
+                params![member_id, scheme, nominee.name, nominee.relation],
+            )?;
+            let show = |n: Option<String>, r: Option<String>| {
+                n.map(|n| format!("{n} ({})", r.unwrap_or_default()))
+            };
+            record_change(
+                conn,
+                e,
+                member_id,
+                "nominee",
+                Some(scheme),
+                show(old_name, old_relation),
+                &format!("{} ({})", nominee.name, nominee.relation),
+                reason,
+                by,
+            )?;
+        }
+        Body::SchemeLeft(SchemeLeft {
+            member_id,
+            scheme,
+            on,
+            reason,
+            by,
+        }) => {
+            let n = conn.execute(
+                "UPDATE enrolments SET left_on = ?3, left_reason = ?4
+                 WHERE member_id = ?1 AND scheme = ?2 AND left_on IS NULL",
+                params![member_id, scheme, on.to_string(), reason],
+            )?;
+            if n != 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "event {seq} ends an enrolment that is not open"
+                )));
+            }
+            record_change(
+                conn,
+                e,
+                member_id,
+                "left",
+                Some(scheme),
+                None,
+                &on.to_string(),
+                reason,
+                by,
+            )?;
+        }
         Body::DuplicateAccepted(DuplicateAccepted {
             member_id,
             like,

@@ -372,10 +372,14 @@ pub struct EnrolmentRow {
     pub enrolled_on: Date,
     pub nominee_name: Option<String>,
     pub nominee_relation: Option<String>,
+    /// The member left the scheme on this date: no dues after it.
+    pub left_on: Option<Date>,
+    pub left_reason: Option<String>,
 }
 
 fn enrolment_row(r: &Row<'_>) -> rusqlite::Result<EnrolmentRow> {
     let on: String = r.get(3)?;
+    let left: Option<String> = r.get(6)?;
     Ok(EnrolmentRow {
         member_id: r.get(0)?,
         scheme: r.get(1)?,
@@ -385,11 +389,91 @@ fn enrolment_row(r: &Row<'_>) -> rusqlite::Result<EnrolmentRow> {
         })?,
         nominee_name: r.get(4)?,
         nominee_relation: r.get(5)?,
+        left_on: left
+            .map(|l| {
+                l.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        6,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            })
+            .transpose()?,
+        left_reason: r.get(7)?,
     })
 }
 
-const ENROLMENT_COLS: &str =
-    "member_id, scheme, group_code, enrolled_on, nominee_name, nominee_relation";
+const ENROLMENT_COLS: &str = "member_id, scheme, group_code, enrolled_on, nominee_name, nominee_relation, left_on, left_reason";
+
+/// One change to a member after registration, as the statement shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberChangeRow {
+    pub seq: u64,
+    pub at: String,
+    /// phone, aadhaar, relative_name, nominee or left.
+    pub what: String,
+    pub scheme: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: String,
+    pub reason: String,
+    pub by: String,
+}
+
+pub fn member_changes(
+    conn: &Connection,
+    member_id: &str,
+) -> Result<Vec<MemberChangeRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, what, scheme, old_value, new_value, reason, by_operator
+         FROM member_changes WHERE member_id = ?1 ORDER BY seq, what",
+    )?;
+    let rows = stmt
+        .query_map([member_id], |r| {
+            Ok(MemberChangeRow {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                what: r.get(2)?,
+                scheme: r.get(3)?,
+                old_value: r.get(4)?,
+                new_value: r.get(5)?,
+                reason: r.get(6)?,
+                by: r.get(7)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One change by its event (for the nominee slip).
+pub fn member_change(
+    conn: &Connection,
+    seq: u64,
+    what: &str,
+) -> Result<Option<(String, MemberChangeRow)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT member_id, seq, at, what, scheme, old_value, new_value, reason, by_operator
+             FROM member_changes WHERE seq = ?1 AND what = ?2",
+            params![seq, what],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    MemberChangeRow {
+                        seq: r.get(1)?,
+                        at: r.get(2)?,
+                        what: r.get(3)?,
+                        scheme: r.get(4)?,
+                        old_value: r.get(5)?,
+                        new_value: r.get(6)?,
+                        reason: r.get(7)?,
+                        by: r.get(8)?,
+                    },
+                ))
+            },
+        )
+        .optional()?)
+}
 
 pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(

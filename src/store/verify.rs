@@ -15,7 +15,7 @@ use crate::i18n::{Localized, Message};
 use crate::store::{Store, StoreError, project};
 
 /// Derived tables and the key they are compared in.
-pub const DERIVED_TABLES: [(&str, &str); 13] = [
+pub const DERIVED_TABLES: [(&str, &str); 14] = [
     ("kiosk", "id"),
     ("operators", "code"),
     ("schemes", "code"),
@@ -29,6 +29,7 @@ pub const DERIVED_TABLES: [(&str, &str); 13] = [
     ("reversals", "receipt_no"),
     ("day_closes", "seq"),
     ("duplicate_overrides", "member_id"),
+    ("member_changes", "seq, what"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

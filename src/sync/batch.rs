@@ -180,6 +180,36 @@ impl BatchBody {
     }
 }
 
+/// Headers of an acknowledgement read (`GET /api/ack/KIOSK`): only the
+/// kiosk that proves its key may read what the lab holds of it. The lab
+/// answers a bare request with 401 and a challenge it made (its own clock,
+/// its own MAC: a kiosk's clock may lie); the kiosk asks again with the
+/// challenge and its signature over [`ack_read_message`].
+pub const CHALLENGE_HEADER: &str = "x-dastak-challenge";
+pub const PROOF_HEADER: &str = "x-dastak-proof";
+
+/// The bytes a kiosk signs to read its acknowledgement.
+pub fn ack_read_message(kiosk: &str, challenge: &str) -> Vec<u8> {
+    format!("DASTAK-ACK-READ 1\n{kiosk}\n{challenge}").into_bytes()
+}
+
+/// The kiosk's proof for `challenge`, as the proof header carries it.
+pub fn sign_ack_read(key: &SigningKey, kiosk: &str, challenge: &str) -> String {
+    hex::encode(key.sign(&ack_read_message(kiosk, challenge)).to_bytes())
+}
+
+/// Whether `proof` (hex) is `key`'s signature over the read of `kiosk`.
+pub fn verify_ack_read(key: &VerifyingKey, kiosk: &str, challenge: &str, proof: &str) -> bool {
+    let Ok(bytes) = hex::decode(proof.trim()) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify_strict(&ack_read_message(kiosk, challenge), &sig)
+        .is_ok()
+}
+
 /// Splits signed bytes into (kiosk named inside, JSON line, signature), so
 /// the lab can find the key to check them with.
 pub fn open_signed<'a>(bytes: &'a [u8], magic: &str) -> Result<(&'a str, Signature), BatchError> {

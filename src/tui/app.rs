@@ -84,6 +84,8 @@ pub enum Effect {
         pin: String,
     },
     LoadHome,
+    /// Forget the operator (the screen was locked).
+    Lock,
     BuildIndex,
     LoadDues(Vec<String>),
     LoadMember(String),
@@ -273,7 +275,13 @@ pub struct Model {
     pub printer: Option<Result<Option<PrinterState>, PrintError>>,
     /// When the console last uploaded by itself.
     pub last_auto_sync: Option<Timestamp>,
+    /// When the operator last pressed a key (the idle lock counts from it).
+    pub last_input: Timestamp,
 }
+
+/// An operator's session locks after this long without a key, so that
+/// nobody works under another's login when the kiosk is left for a moment.
+pub const IDLE_LOCK_SECONDS: i64 = 5 * 60;
 
 impl Model {
     pub fn new(kiosk: KioskInfo, lang: Lang, now: Timestamp, clock: ClockVerdict) -> Model {
@@ -291,6 +299,7 @@ impl Model {
             notice: None,
             printer: None,
             last_auto_sync: None,
+            last_input: now,
         }
     }
 
@@ -310,6 +319,7 @@ impl Model {
             notice: None,
             printer: None,
             last_auto_sync: None,
+            last_input: now,
         }
     }
 
@@ -318,6 +328,24 @@ impl Model {
         h.printer = self.printer.clone();
         self.screen = Screen::Home(h);
         vec![Effect::LoadHome, Effect::PrinterStatus]
+    }
+}
+
+impl Model {
+    /// Someone is logged in and not in the middle of first-run setup.
+    fn can_lock(&self) -> bool {
+        self.operator.is_some() && !matches!(self.screen, Screen::Setup(_) | Screen::Login(_))
+    }
+
+    /// Locks the screen (F9 on any screen, or idle): back to the login, the
+    /// operator forgotten here and in the worker. What was saved is saved;
+    /// a form half typed is dropped, as it would be by Esc.
+    fn lock(&mut self) -> Vec<Effect> {
+        self.operator = None;
+        self.last_find = None;
+        self.screen = Screen::Login(login::Login::new(self.lang));
+        self.notice = Some((Message::new("tui.locked"), false));
+        vec![Effect::Lock]
     }
 }
 
@@ -333,7 +361,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.quit = true;
             vec![Effect::Quit]
         }
+        Msg::Key(k) if k.code == KeyCode::F(9) && model.can_lock() => model.lock(),
         Msg::Key(k) => {
+            model.last_input = model.now;
             let step = match &mut model.screen {
                 Screen::Setup(s) => s.key(k),
                 Screen::Enrol(s) => s.key(k),
@@ -354,6 +384,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = now;
+            if model.can_lock()
+                && now.as_second() - model.last_input.as_second() >= IDLE_LOCK_SECONDS
+            {
+                return model.lock();
+            }
             // Every ten minutes, when the lab's address is known and there
             // is something to send, upload in the background.
             let due = model

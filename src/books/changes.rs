@@ -1,0 +1,180 @@
+//! Members change: a phone, an Aadhaar number brought after registration, a
+//! relative's name spelt right, a new nominee, leaving a scheme. Each is an
+//! event of its own with a reason and the operator who made it; the
+//! registration stays as it was, and the statement lists every change.
+//!
+//! Who may: any operator corrects details and changes a nominee (both are
+//! recorded with who did it, and a nominee change prints a slip for the
+//! member to keep); leaving a scheme, which stops the dues, needs a
+//! supervisor or admin.
+
+use jiff::Timestamp;
+
+use crate::books::{Books, BooksError, Field};
+use crate::domain::aadhaar::Aadhaar;
+use crate::domain::event::{Body, MemberCorrected, Nominee, NomineeChanged, SchemeLeft};
+use crate::domain::person::parse_mobile;
+use crate::domain::text;
+use crate::domain::time::{local_date, parse_date};
+use crate::print::DocKind;
+use crate::store::queries::{self, EnrolmentRow, MemberRow, OperatorRow};
+
+/// What an operator corrects; `None` leaves a detail as it is.
+#[derive(Clone, Debug, Default)]
+pub struct Correction {
+    pub phone: Option<String>,
+    /// The full number, used only to check it and reduce it.
+    pub aadhaar: Option<String>,
+    pub relative_name: Option<String>,
+    pub reason: String,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn reason(r: &str) -> Result<String, BooksError> {
+    text::free_text(r, 5).map_err(|e| BooksError::Text(Field::Reason, e))
+}
+
+impl Books {
+    fn member_for_change(&self, member_id: &str) -> Result<MemberRow, BooksError> {
+        let id = member_id.trim().to_ascii_uppercase();
+        queries::member(self.store.conn(), &id)?.ok_or(BooksError::UnknownMember { id })
+    }
+
+    fn open_enrolment(&self, m: &MemberRow, scheme: &str) -> Result<EnrolmentRow, BooksError> {
+        let code = text::code(scheme).map_err(|e| BooksError::Text(Field::Scheme, e))?;
+        let e = queries::enrolment(self.store.conn(), &m.member_id, &code)?.ok_or_else(|| {
+            BooksError::NotEnrolled {
+                id: m.member_id.clone(),
+                scheme: code.clone(),
+            }
+        })?;
+        if let Some(on) = e.left_on {
+            return Err(BooksError::LeftScheme {
+                id: m.member_id.clone(),
+                scheme: code,
+                on: crate::domain::time::display_date(on),
+            });
+        }
+        Ok(e)
+    }
+
+    /// Corrects or adds a member's phone, Aadhaar number or relative's name.
+    pub fn correct_member(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        c: &Correction,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
+        let m = self.member_for_change(member_id)?;
+        let phone = given(&c.phone)
+            .map(|p| parse_mobile(p).map_err(|e| BooksError::Person(Field::Phone, e)))
+            .transpose()?;
+        let relative_name = given(&c.relative_name)
+            .map(|r| text::person_name(r).map_err(|e| BooksError::Text(Field::RelativeName, e)))
+            .transpose()?;
+        let aadhaar = match given(&c.aadhaar) {
+            Some(a) => Some(Aadhaar::parse(a)?.reduce(self.secret()?)),
+            None => None,
+        };
+        if phone.is_none() && relative_name.is_none() && aadhaar.is_none() {
+            return Err(BooksError::NothingToChange);
+        }
+        let reason = reason(&c.reason)?;
+        if let Some(a) = &aadhaar
+            && let Some(other) = queries::member_by_aadhaar(self.store.conn(), &a.hash)?
+            && other.member_id != m.member_id
+        {
+            return Err(BooksError::DuplicateAadhaar {
+                id: other.member_id,
+                name: other.name,
+                village: other.village,
+            });
+        }
+        let body = Body::MemberCorrected(MemberCorrected {
+            member_id: m.member_id,
+            phone,
+            aadhaar,
+            relative_name,
+            reason,
+            by: by.code.clone(),
+        });
+        self.store
+            .write(|w| w.append(now, body).map(|_| ()).map_err(BooksError::from))
+    }
+
+    /// Names a new nominee for a member's enrolment; the slip that says so
+    /// waits in the print queue under the event's number, which is returned.
+    #[allow(clippy::too_many_arguments)]
+    pub fn change_nominee(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        scheme: &str,
+        name: &str,
+        relation: &str,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<u64, BooksError> {
+        let m = self.member_for_change(member_id)?;
+        let e = self.open_enrolment(&m, scheme)?;
+        let nominee = Nominee {
+            name: text::person_name(name).map_err(|e| BooksError::Text(Field::NomineeName, e))?,
+            relation: text::person_name(relation)
+                .map_err(|e| BooksError::Text(Field::NomineeRelation, e))?,
+        };
+        let reason = reason(why)?;
+        let body = Body::NomineeChanged(NomineeChanged {
+            member_id: m.member_id,
+            scheme: e.scheme,
+            nominee,
+            on: local_date(now),
+            reason,
+            by: by.code.clone(),
+        });
+        self.store.write(|w| -> Result<u64, BooksError> {
+            let event = w.append(now, body)?;
+            w.queue_print(DocKind::Nominee.name(), &event.seq.to_string(), now)?;
+            Ok(event.seq)
+        })
+    }
+
+    /// A member leaves a scheme on `on` (dd-mm-yyyy; today when empty): no
+    /// dues fall after it. Supervisors and admins only.
+    pub fn leave_scheme(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        scheme: &str,
+        on: Option<&str>,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
+        if !by.role.can_supervise() {
+            return Err(BooksError::NeedsSupervisor);
+        }
+        let m = self.member_for_change(member_id)?;
+        let e = self.open_enrolment(&m, scheme)?;
+        let today = local_date(now);
+        let on = match on.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(d) => parse_date(d).ok_or(BooksError::BadDate(Field::Date))?,
+            None => today,
+        };
+        if on > today || on < e.enrolled_on {
+            return Err(BooksError::BadDate(Field::Date));
+        }
+        let reason = reason(why)?;
+        let body = Body::SchemeLeft(SchemeLeft {
+            member_id: m.member_id,
+            scheme: e.scheme,
+            on,
+            reason,
+            by: by.code.clone(),
+        });
+        self.store
+            .write(|w| w.append(now, body).map(|_| ()).map_err(BooksError::from))
+    }
+}
