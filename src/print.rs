@@ -279,6 +279,17 @@ impl Renderer {
         })
     }
 
+    /// The lines of text `doc` prints (see [`layout::text_lines`]).
+    pub fn text(&self, doc: &Document) -> Result<Vec<String>, TemplateError> {
+        let (loaded, _) = templates::load(
+            self.folder.as_deref(),
+            doc.kind,
+            doc.lang,
+            self.profile.width,
+        )?;
+        Ok(layout::text_lines(&loaded.template, &doc.fields))
+    }
+
     /// Renders `doc` and sends it to the printer `settings` name: the one
     /// way a job reaches paper, from the CLI and the console's printer desk
     /// alike. A broken template in the folder comes back beside the outcome

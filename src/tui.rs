@@ -76,7 +76,18 @@ pub fn field_line(label: &str, f: &field::Field, focused: bool) -> Line<'static>
 /// can disagree by a cell on Devanagari, and a grapheme that lands on the
 /// last column may be dropped.
 pub fn render_lines(lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
-    let limit = usize::from(area.width.saturating_sub(1)).max(1);
+    Paragraph::new(wrap(lines, area.width)).render(area, buf);
+}
+
+/// How many rows `line` takes at `width` once wrapped as [`render_lines`]
+/// wraps it.
+pub fn rows_of(line: &Line<'static>, width: u16) -> usize {
+    wrap(vec![line.clone()], width).len()
+}
+
+/// Lines wrapped at spaces to `width` less one cell of slack.
+fn wrap(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+    let limit = usize::from(width.saturating_sub(1)).max(1);
     let mut out: Vec<Line<'static>> = Vec::with_capacity(lines.len());
     for line in lines {
         if line.width() <= limit {
@@ -109,7 +120,7 @@ pub fn render_lines(lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
         }
         out.push(Line::from(Span::styled(current, style)));
     }
-    Paragraph::new(out).render(area, buf);
+    out
 }
 
 pub fn error_line(text: String) -> Line<'static> {

@@ -210,7 +210,35 @@ fn snap(lang: Lang, name: &str, drive: impl Fn(&mut Harness)) {
     let mut h = Harness::new(&dir, lang);
     drive(&mut h);
     let text = h.screen();
+    if lang == Lang::Hi {
+        assert_no_english_values(name, &text);
+    }
     insta::assert_snapshot!(format!("{name}_{}", lang.code()), text);
+}
+
+/// A Hindi screen shows no English values: a word of lower-case Latin
+/// letters ("male", "female", "supervisor", "ready") is a value that was
+/// not translated. Names, codes (FUND, RMP01) and key names (Enter, Esc,
+/// PgUp) are capitalised; URLs, paths and file names are not words; the
+/// allowed words are a product and a command name and what the operator
+/// typed (search words).
+fn assert_no_english_values(name: &str, text: &str) {
+    // Relations as the test's ration-card list spells them are the
+    // district's data, not words of ours.
+    let allowed = ["dastak", "link", "sunita", "saini", "head", "wife"];
+    let tokens = text
+        .split_whitespace()
+        .filter(|t| !t.contains("://") && !t.contains('/') && !t.contains(".toml"));
+    for token in tokens {
+        for word in token.split(|c: char| !c.is_ascii_alphabetic()) {
+            assert!(
+                word.len() < 3
+                    || !word.chars().all(|c| c.is_ascii_lowercase())
+                    || allowed.contains(&word),
+                "{name}: the English word {word:?} on a Hindi screen:\n{text}"
+            );
+        }
+    }
 }
 
 fn login_as_lang(h: &mut Harness) {
@@ -282,6 +310,12 @@ fn every_screen_in_both_languages() {
             login_as_lang(h);
             h.type_text("n");
             h.type_text("saini");
+        });
+        snap(lang, "enrol_person", |h| {
+            login_as_lang(h);
+            h.type_text("n");
+            h.type_text("RJ0002");
+            h.keys(&[KeyCode::Enter]);
         });
         snap(lang, "enrol_form", |h| {
             login_as_lang(h);
@@ -922,4 +956,438 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
     let lab = dastak::lab::Lab::open(labdir.path()).expect("lab");
     let status = lab.status().expect("status");
     assert_eq!(status[0].through, 16);
+}
+
+// ---- Field blockers (issue 10): each test is named after what it guards.
+
+/// The fixture kiosk plus `n` fund members whose names all start with
+/// "Sita", on `n` ration cards of the list: more than a screen of results
+/// and households.
+fn kiosk_with_many(n: usize) -> (tempfile::TempDir, DataDir) {
+    let (tmp, dir) = kiosk();
+    let mut books = dir.open_books().expect("books");
+    let vol = queries::operator(books.store.conn(), "VOL1")
+        .expect("q")
+        .expect("vol");
+    let first = [
+        "Sita",
+        "Sitara",
+        "Sitabai",
+        "Sitadevi",
+        "Sitakumari",
+        "Sitarani",
+    ];
+    let last = [
+        "Meena", "Saini", "Jat", "Gurjar", "Sharma", "Verma", "Yadav", "Bairwa", "Mali", "Kumawat",
+    ];
+    let mut pds = String::from("ration_card,village,member_name,gender,age,relation\n");
+    for i in 0..n {
+        let name = format!(
+            "{} {}",
+            first[i % first.len()],
+            last[i / first.len() % last.len()]
+        );
+        pds.push_str(&format!("RJ9{i:03},रामपुर,{name},F,30,wife\n"));
+    }
+    books
+        .import_households(&vol, "many.csv", pds.as_bytes(), at(6, 10))
+        .expect("pds");
+    for i in 0..n {
+        let name = format!(
+            "{} {}",
+            first[i % first.len()],
+            last[i / first.len() % last.len()]
+        );
+        let m = MemberForm {
+            name,
+            relative_name: "Mohan".into(),
+            gender: "F".into(),
+            age: Some("30".into()),
+            ration_card: Some(format!("RJ9{i:03}")),
+            ..MemberForm::default()
+        };
+        let e = EnrolForm {
+            scheme: "FUND".into(),
+            nominee_name: Some("Mohan".into()),
+            nominee_relation: Some("पति".into()),
+            ..EnrolForm::default()
+        };
+        books
+            .register_member(&vol, &m, &[e], at(6, 10))
+            .expect("member");
+    }
+    (tmp, dir)
+}
+
+#[test]
+fn search_results_and_the_household_picker_keep_the_selected_row_on_screen() {
+    let (_tmp, dir) = kiosk_with_many(60);
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("fsita");
+    let ids: Vec<String> = match &h.model.screen {
+        Screen::Find(f) => f.results.iter().map(|e| e.member_id.clone()).collect(),
+        _ => panic!("not the find screen"),
+    };
+    assert_eq!(ids.len(), 60);
+    let screen = h.screen();
+    assert!(screen.contains("of 60"), "{screen}");
+    let mut expected = 0usize;
+    for k in [KeyCode::Down; 30]
+        .into_iter()
+        .chain([
+            KeyCode::PageDown,
+            KeyCode::PageDown,
+            KeyCode::End,
+            KeyCode::Up,
+        ])
+        .chain([KeyCode::PageUp, KeyCode::Home, KeyCode::PageDown])
+    {
+        h.keys(&[k]);
+        expected = match k {
+            KeyCode::Down => (expected + 1).min(59),
+            KeyCode::Up => expected.saturating_sub(1),
+            KeyCode::PageDown => (expected + 10).min(59),
+            KeyCode::PageUp => expected.saturating_sub(10),
+            KeyCode::Home => 0,
+            _ => 59,
+        };
+        let screen = h.screen();
+        assert!(
+            screen.contains(&ids[expected]),
+            "{k:?} → row {expected}:\n{screen}"
+        );
+    }
+    // The household picker, searched by a name in either script.
+    h.keys(&[KeyCode::Esc]);
+    h.type_text("n");
+    h.type_text("सीता");
+    let cards: Vec<String> = match &h.model.screen {
+        Screen::Enrol(e) => e.households.iter().map(|x| x.ration_card.clone()).collect(),
+        _ => panic!("not the enrol screen"),
+    };
+    assert!(cards.len() > 20, "{cards:?}");
+    let mut row = 0;
+    for _ in 0..cards.len() + 2 {
+        h.keys(&[KeyCode::Down]);
+        row = (row + 1).min(cards.len() - 1);
+        let screen = h.screen();
+        assert!(screen.contains(&cards[row]), "row {row}:\n{screen}");
+        assert!(screen.contains(&format!("of {}", cards.len())), "{screen}");
+    }
+}
+
+#[test]
+fn the_household_picker_shows_who_is_a_member_already_and_of_what() {
+    let (_tmp, dir) = kiosk();
+    {
+        let mut books = dir.open_books().expect("books");
+        let vol = queries::operator(books.store.conn(), "VOL1")
+            .expect("q")
+            .expect("vol");
+        let m = MemberForm {
+            name: "कमला सैनी".into(),
+            relative_name: "Gopal Saini".into(),
+            gender: "F".into(),
+            age: Some("34".into()),
+            ration_card: Some("RJ0002".into()),
+            ..MemberForm::default()
+        };
+        let e = EnrolForm {
+            scheme: "FUND".into(),
+            nominee_name: Some("Gopal".into()),
+            nominee_relation: Some("पति".into()),
+            ..EnrolForm::default()
+        };
+        books
+            .register_member(&vol, &m, &[e], at(6, 10))
+            .expect("member");
+    }
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("n");
+    // "gopal" in Latin finds the household; Kamla, registered in
+    // Devanagari, is shown as a member of the fund.
+    h.type_text("gopal");
+    h.keys(&[KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Already a member: कमला सैनी (RMP01-00004) FUND"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Kamla Saini  female  34  wife  ✓ RMP01-00004 FUND"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_same_person_typed_in_another_spelling_is_caught_and_a_supervisor_may_let_a_namesake_through()
+{
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    // Someone not on the list: Raamlaal Meena, then रामलाल मीणा.
+    let enrol = |h: &mut Harness, name: &str, relative: &str| {
+        h.type_text("n");
+        h.keys(&[KeyCode::F(2)]);
+        h.type_text(name);
+        h.keys(&[KeyCode::Down]);
+        h.type_text(relative);
+        h.keys(&[KeyCode::Down]);
+        h.type_text("M");
+        h.keys(&[KeyCode::Down]);
+        h.type_text("50");
+        h.keys(&[KeyCode::Down, KeyCode::Down]);
+        h.type_text("रामपुर");
+        for _ in 0..6 {
+            h.keys(&[KeyCode::Down]);
+        }
+        h.type_text("Sita");
+        h.keys(&[KeyCode::Down]);
+        h.type_text("पत्नी");
+    };
+    enrol(&mut h, "Raamlaal Meena", "Bhola Ram");
+    h.keys(&[KeyCode::F(10)]);
+    assert!(h.screen().contains("registered"), "{}", h.screen());
+    h.keys(&[KeyCode::Esc]);
+    for name in ["Ramlal Meena", "रामलाल मीणा"] {
+        enrol(&mut h, name, "भोला राम");
+        let screen = h.screen();
+        assert!(
+            screen.contains("Possibly already registered: Raamlaal Meena (RMP01-00004)"),
+            "{name}:\n{screen}"
+        );
+        h.keys(&[KeyCode::F(10)]);
+        assert!(
+            h.screen().contains("a supervisor enters their code"),
+            "{}",
+            h.screen()
+        );
+        h.keys(&[KeyCode::Esc]);
+    }
+    let n = |h: &Harness| -> i64 {
+        h.worker
+            .books()
+            .expect("books")
+            .store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
+            .expect("n")
+    };
+    assert_eq!(n(&h), 4);
+    // A real namesake: the supervisor's code, PIN and reason let it through.
+    enrol(&mut h, "रामलाल मीणा", "भोला राम");
+    h.keys(&[KeyCode::Down]);
+    h.type_text("SUP1");
+    h.keys(&[KeyCode::Down]);
+    h.type_text("0000");
+    h.keys(&[KeyCode::Down]);
+    h.type_text("another Ramlal, of ward 4");
+    h.keys(&[KeyCode::F(10)]);
+    assert!(h.screen().contains("wrong PIN"), "{}", h.screen());
+    assert_eq!(n(&h), 4);
+    // The PIN again, right this time.
+    h.keys(&[KeyCode::Up]);
+    for _ in 0..4 {
+        h.keys(&[KeyCode::Backspace]);
+    }
+    h.type_text("2345");
+    h.keys(&[KeyCode::F(10)]);
+    assert!(
+        h.screen().contains("Member RMP01-00005 registered"),
+        "{}",
+        h.screen()
+    );
+    let books = h.worker.books().expect("books");
+    let (like, supervisor, by): (String, String, String) = books
+        .store
+        .conn()
+        .query_row(
+            "SELECT like_member, supervisor, by_operator FROM duplicate_overrides WHERE member_id = 'RMP01-00005'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("override recorded");
+    assert_eq!(
+        (like.as_str(), supervisor.as_str(), by.as_str()),
+        ("RMP01-00004", "SUP1", "VOL1")
+    );
+    assert!(
+        dastak::store::verify::verify(&books.store)
+            .expect("verify")
+            .ok()
+    );
+}
+
+#[test]
+fn an_amount_the_scheme_refuses_is_explained_before_the_confirmation() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    for _ in 0..8 {
+        h.keys(&[KeyCode::Backspace]);
+    }
+    h.type_text("250");
+    h.keys(&[KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(!screen.contains("Take this amount?"), "{screen}");
+    assert!(
+        matches!(&h.model.screen, Screen::Pay(p) if matches!(p.stage, dastak::tui::pay::Stage::Entry))
+    );
+    assert!(
+        screen.contains("₹250.00") || screen.contains("250"),
+        "{screen}"
+    );
+    assert!(screen.contains("whole"), "{screen}");
+}
+
+#[test]
+fn the_screen_locks_on_f9_and_after_five_idle_minutes() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::F(9)]);
+    assert!(matches!(h.model.screen, Screen::Login(_)));
+    assert!(h.model.operator.is_none());
+    assert!(
+        h.screen().contains("The screen was locked"),
+        "{}",
+        h.screen()
+    );
+    // The worker forgot the operator too: nothing can be done in their name.
+    let r = h.worker.perform(Effect::Pay {
+        member: "RMP01-00003".into(),
+        scheme: "FUND".into(),
+        amount: String::new(),
+        periods: String::new(),
+    });
+    assert!(matches!(r, Some(Msg::Paid(Err(_)))));
+    // Another operator logs in; left idle, the screen locks by itself.
+    h.login("SUP1", "2345");
+    assert!(h.screen().contains("जमा लें"), "{}", h.screen());
+    let now = h.model.now;
+    h.send(Msg::Tick(now.checked_add(4.minutes()).expect("t")));
+    assert!(h.model.operator.is_some());
+    h.send(Msg::Tick(now.checked_add(5.minutes()).expect("t")));
+    assert!(matches!(h.model.screen, Screen::Login(_)));
+    assert!(h.model.operator.is_none());
+}
+
+#[test]
+fn home_counts_only_receipts_that_stand_and_agrees_with_day_close() {
+    let (_tmp, dir) = kiosk();
+    let mut books = dir.open_books().expect("books");
+    let sup = queries::operator(books.store.conn(), "SUP1")
+        .expect("q")
+        .expect("sup");
+    books
+        .reverse(&sup, "RMP01/2026-27/000002", "wrong member", at(NOW_DAY, 9))
+        .expect("reverse");
+    drop(books);
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    let books = dir.open_books().expect("books");
+    let expected = books.expected_cash().expect("expected");
+    let status = books.status(at(NOW_DAY, 10)).expect("status");
+    assert_eq!(status.today_receipts, 1);
+    assert_eq!(status.today_total, expected);
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!(
+            "Since the last day close: 1 receipts, {expected} in the drawer"
+        )),
+        "{screen}"
+    );
+    h.type_text("c");
+    assert!(h.screen().contains(&expected.to_string()), "{}", h.screen());
+}
+
+#[test]
+fn the_print_queue_reads_itself_again_and_home_says_when_the_paper_is_out() {
+    let (_tmp, dir) = kiosk();
+    let out = tempfile::tempdir().expect("out");
+    let emu = emulator_for(&dir, out.path());
+    emu.emulator
+        .paper_out
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    let home = h.screen();
+    assert!(
+        home.contains("Printer: the printer is out of paper"),
+        "{home}"
+    );
+    assert!(!home.contains("Printer: ready"), "{home}");
+    emu.emulator
+        .paper_out
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    h.type_text("w");
+    h.keys(&[KeyCode::Enter]);
+    // No key pressed since: the queue on screen is the one after printing.
+    let screen = h.screen();
+    assert!(screen.contains("Nothing waits to be printed"), "{screen}");
+    assert!(!screen.contains("Please wait"), "{screen}");
+    // A reference that names nothing is explained, and the list comes back.
+    h.type_text("RMP01/2026-27/000099");
+    h.keys(&[KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(!screen.contains("Please wait"), "{screen}");
+}
+
+#[test]
+fn the_member_card_shows_the_dues_after_a_payment() {
+    let (_tmp, dir) = kiosk();
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::Enter]);
+    let before = h.screen();
+    assert!(before.contains("Due: ₹300.00"), "{before}");
+    h.type_text("p");
+    h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    assert!(h.screen().contains("Receipt RMP01/2026-27/000003"));
+    h.keys(&[KeyCode::Esc]);
+    let after = h.screen();
+    assert!(after.contains("Paid up"), "{after}");
+    assert!(!after.contains("Due: ₹300.00"), "{after}");
+    // And the search it came from shows the new due too.
+    h.keys(&[KeyCode::Esc]);
+    let results = h.screen();
+    assert!(matches!(h.model.screen, Screen::Find(_)), "{results}");
+    assert!(!results.contains("₹300.00"), "{results}");
+}
+
+#[test]
+fn the_help_line_is_never_cut_at_80_or_100_columns() {
+    for lang in Lang::ALL {
+        for width in [80u16, 100] {
+            let (_tmp, dir) = kiosk();
+            let mut h = Harness::new(&dir, lang);
+            h.terminal = Terminal::new(TestBackend::new(width, 24)).expect("terminal");
+            login_as_lang(&mut h);
+            for keys in ["", "f", "n", "m", "w", "c", "s", "t"] {
+                h.keys(&[KeyCode::Esc]);
+                h.type_text(keys);
+                let help = dastak::i18n::t(h.model.lang, h.model.screen.help());
+                let screen = h.screen();
+                for item in help.split(" · ") {
+                    assert!(
+                        screen.contains(item),
+                        "{width} columns, {keys:?}: {item:?} is cut:\n{screen}"
+                    );
+                }
+                for row in dastak::tui::help_rows(&help, width) {
+                    assert!(
+                        unicode_width::UnicodeWidthStr::width(row.as_str()) < usize::from(width),
+                        "{row}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -315,3 +315,137 @@ fn a_panic_in_the_console_still_restores_the_terminal() {
     ended(&mut t);
     k.run(None, &["verify"]).ok();
 }
+
+/// The SHG meeting table scrolls (issue 10): an SHG of 60 women on an
+/// 80×24 terminal, and after every key the selected row is on screen,
+/// drawn in reverse, with "k–m of 60" under the table.
+#[test]
+fn the_meeting_table_keeps_the_selected_member_on_screen_at_80x24() {
+    let k = Kiosk::ready();
+    let dir = dastak::books::DataDir {
+        root: k.dir().to_path_buf(),
+    };
+    let now: jiff::Timestamp = NOW.parse().expect("now");
+    let names: Vec<String> = {
+        let first = ["Asha", "Bimla", "Chanda", "Durga", "Gita", "Hema"];
+        let last = [
+            "Meena", "Saini", "Jat", "Gurjar", "Sharma", "Verma", "Yadav", "Bairwa", "Mali",
+            "Kumawat",
+        ];
+        (0..60)
+            .map(|i| format!("{} {}", first[i % 6], last[i / 6]))
+            .collect()
+    };
+    {
+        let mut books = dir.open_books().expect("books");
+        let vol = dastak::store::queries::operator(books.store.conn(), "VOL1")
+            .expect("q")
+            .expect("vol");
+        let mut pds = String::from("ration_card,village,member_name,gender,age,relation\n");
+        for (i, n) in names.iter().enumerate() {
+            pds.push_str(&format!("RS{i:04},रामपुर,{n},F,30,wife\n"));
+        }
+        books
+            .import_households(&vol, "shg.csv", pds.as_bytes(), now)
+            .expect("pds");
+        for (i, n) in names.iter().enumerate() {
+            let prefix = format!("23456789{:03}", i);
+            let digits: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
+            let aadhaar = format!(
+                "{prefix}{}",
+                dastak::domain::aadhaar::verhoeff_check_digit(&digits)
+            );
+            let m = dastak::books::members::MemberForm {
+                name: n.clone(),
+                relative_name: "Mohan".into(),
+                gender: "F".into(),
+                age: Some("30".into()),
+                ration_card: Some(format!("RS{i:04}")),
+                aadhaar: Some(aadhaar),
+                ..Default::default()
+            };
+            let e = dastak::books::members::EnrolForm {
+                scheme: "SHG".into(),
+                group: Some("SHG1".into()),
+                ..Default::default()
+            };
+            books.register_member(&vol, &m, &[e], now).expect("member");
+        }
+    }
+    let roll: Vec<String> = dir
+        .open_books()
+        .expect("books")
+        .group_roll("SHG1", now)
+        .expect("roll")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(roll.len(), 60);
+
+    let mut t = Pty::spawn(k.dir());
+    t.wait_for("लॉग इन");
+    t.keys("VOL1\r");
+    t.keys("3456\r");
+    // The test kiosk's operators read Hindi.
+    t.wait_for("बाहर निकलें");
+    t.keys("m");
+    t.wait_for("SHG1");
+    t.keys("\r");
+    t.wait_for("60 में से");
+    let mut keys: Vec<(&str, &str)> = vec![("\x1b[B", "down"); 62];
+    keys.extend([
+        ("\x1b[5~", "pgup"),
+        ("\x1b[5~", "pgup"),
+        ("\x1b[A", "up"),
+        ("\x1b[H", "home"),
+        ("\x1b[6~", "pgdn"),
+        ("\x1b[6~", "pgdn"),
+        ("\x1b[F", "end"),
+        ("\t", "down"),
+        ("\x1b[Z", "up"),
+    ]);
+    let mut row = 0usize;
+    check_selected(&mut t, &roll[row]);
+    for (key, what) in keys {
+        t.keys(key);
+        row = match what {
+            "down" => (row + 1).min(59),
+            "up" => row.saturating_sub(1),
+            "pgup" => row.saturating_sub(10),
+            "pgdn" => (row + 10).min(59),
+            "home" => 0,
+            _ => 59,
+        };
+        check_selected(&mut t, &roll[row]);
+    }
+    t.keys("\x1b");
+    t.keys("\x1b");
+    t.keys("q");
+    ended(&mut t);
+}
+
+/// Waits until `name` is on screen in a row drawn in reverse (the
+/// selection), with the position ("60 में से k–m") under the table.
+fn check_selected(t: &mut Pty, name: &str) {
+    let start = Instant::now();
+    loop {
+        t.pump();
+        let screen = t.parser.screen();
+        let (rows, cols) = screen.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        let selected = (1..rows.saturating_sub(2)).find_map(|r| {
+            let inverse = screen.cell(r, 0).is_some_and(|c| c.inverse());
+            let text = screen.contents_between(r, 0, r, cols);
+            (inverse && text.contains(name)).then_some(text)
+        });
+        if selected.is_some() && screen.contents().contains("60 में से") {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{name} is not selected on screen:\n{}",
+            screen.contents()
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}

@@ -1049,3 +1049,151 @@ fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
     sync(&k).ok();
     assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
 }
+
+/// Only the kiosk that proves its key may read what the lab holds of it
+/// (issue 10): a bare request, a forged proof, a stale or borrowed
+/// challenge all get a fresh challenge and nothing else.
+#[test]
+fn the_lab_tells_a_kiosks_state_only_to_the_kiosk_that_signs_its_challenge() {
+    let k = busy_kiosk(2);
+    let l = lab();
+    register(&l, &k);
+    let server = LabServer::start(l.dir());
+    link(&k, &l, Some(&server.url));
+    // The real kiosk still syncs: it answers the challenge with its key.
+    sync(&k).ok();
+    assert_eq!(acked(&k), kiosk_events(&k).len() as i64);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}/api/ack/RMP01", server.url);
+    let challenge_of = |resp: &ureq::http::Response<ureq::Body>| {
+        resp.headers()
+            .get(dastak::sync::batch::CHALLENGE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let mut bare = agent.get(&url).call().expect("bare");
+    assert_eq!(bare.status().as_u16(), 401);
+    let challenge = challenge_of(&bare).expect("a challenge");
+    let body = bare.body_mut().read_to_string().expect("body");
+    assert!(!body.contains("RMP01"), "{body}");
+    let ask = |challenge: &str, proof: &str| {
+        agent
+            .get(&url)
+            .header(dastak::sync::batch::CHALLENGE_HEADER, challenge)
+            .header(dastak::sync::batch::PROOF_HEADER, proof)
+            .call()
+            .expect("ask")
+            .status()
+            .as_u16()
+    };
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let forged = dastak::sync::batch::sign_ack_read(&stranger, "RMP01", &challenge);
+    assert_eq!(ask(&challenge, &forged), 401);
+    let key = dastak::books::DataDir {
+        root: k.dir().to_path_buf(),
+    }
+    .kiosk_key()
+    .expect("kiosk key");
+    // A challenge the lab never made, or made long ago, is refused.
+    let (_, mac) = challenge.split_once('.').expect("t.mac");
+    for made_up in [
+        format!("1000.{mac}"),
+        "1000.00".to_string(),
+        "junk".to_string(),
+    ] {
+        let proof = dastak::sync::batch::sign_ack_read(&key, "RMP01", &made_up);
+        assert_eq!(ask(&made_up, &proof), 401, "{made_up}");
+    }
+    // A challenge made for another kiosk does not open this one.
+    let other = agent
+        .get(format!("{}/api/ack/OTHER1", server.url))
+        .call()
+        .expect("other");
+    let borrowed = challenge_of(&other).expect("challenge");
+    let proof = dastak::sync::batch::sign_ack_read(&key, "RMP01", &borrowed);
+    assert_eq!(ask(&borrowed, &proof), 401);
+    // The kiosk's own signature over the lab's own challenge: the ack.
+    let proof = dastak::sync::batch::sign_ack_read(&key, "RMP01", &challenge);
+    assert_eq!(ask(&challenge, &proof), 200);
+}
+
+/// The lab's text report has a header and a grand total, and day closes
+/// that were short or over reach it with their reasons (issue 10).
+#[test]
+fn the_lab_report_has_headers_a_total_and_the_day_close_differences() {
+    let k = Kiosk::ready();
+    let id = k.fund_member();
+    k.pay(&id);
+    k.pay(&id);
+    k.run(
+        Some(VOL_PIN),
+        &[
+            "day-close",
+            "--operator",
+            "VOL1",
+            "--notes",
+            "100=1",
+            "--coins",
+            "50",
+            "--reason",
+            "fifty rupees short",
+        ],
+    )
+    .ok();
+    let l = lab();
+    register(&l, &k);
+    link(&k, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let r = l.run(None, &["lab", "report"]);
+    r.ok();
+    assert!(
+        r.stdout.starts_with("Panchayat\tKiosk\tScheme"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Total: 2 receipts, 0 reversals, net ₹200.00"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "expected ₹200.00, counted ₹150.00, short by ₹50.00; reason: fifty rupees short"
+        ),
+        "{}",
+        r.stdout
+    );
+    let csv = l.run(None, &["lab", "report", "--closes", "--csv"]);
+    csv.ok();
+    assert!(
+        csv.stdout.contains(",20000,15000,-5000,fifty rupees short"),
+        "{}",
+        csv.stdout
+    );
+    // Lab status shows times as people read them, not ISO 8601.
+    let status = l.run(None, &["lab", "status"]);
+    status.ok();
+    let contact = status
+        .stdout
+        .split_whitespace()
+        .find(|w| w.len() == 10 && w.chars().filter(|c| *c == '-').count() == 2)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        contact.chars().nth(2) == Some('-') && !status.stdout.contains("+05:30"),
+        "{}",
+        status.stdout
+    );
+    // The JSON for programs is as it was: the money rows.
+    let json = l.run(None, &["lab", "report", "--json"]);
+    json.ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert!(v.as_array().is_some_and(|a| !a.is_empty()));
+}

@@ -115,7 +115,7 @@ impl Books {
         let mut new_households: HashSet<String> = HashSet::new();
         let mut record = csv::ByteRecord::new();
         loop {
-            let line = lines.line_at(reader.position().byte());
+            let line = lines.line_at(bytes, reader.position().byte());
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
@@ -131,7 +131,7 @@ impl Books {
             }
             let line = record
                 .position()
-                .map(|p| lines.line_at(p.byte()))
+                .map(|p| lines.line_at(bytes, p.byte()))
                 .unwrap_or(line);
             report.rows += 1;
             let fields: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
@@ -237,9 +237,16 @@ impl LineCounter {
         LineCounter { starts }
     }
 
-    /// The line (from 1) holding the byte at `offset`.
-    fn line_at(&self, offset: u64) -> u64 {
-        self.starts.partition_point(|&s| s <= offset) as u64 + 1
+    /// The line (from 1) of the record that starts at `offset` in
+    /// `bytes`. The csv reader ends a record at the `\r` of a CRLF, so the
+    /// next record's position is the `\n` before it: line ends there are
+    /// skipped first.
+    fn line_at(&self, bytes: &[u8], offset: u64) -> u64 {
+        let mut at = offset as usize;
+        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        self.starts.partition_point(|&s| s <= at as u64) as u64 + 1
     }
 }
 
@@ -252,8 +259,10 @@ mod tests {
         for text in ["h\na\nb\n", "h\r\na\r\nb\r\n", "h\ra\rb\r"] {
             let c = LineCounter::new(text.as_bytes());
             let b = text.find('b').expect("b") as u64;
-            assert_eq!(c.line_at(0), 1, "{text:?}");
-            assert_eq!(c.line_at(b), 3, "{text:?}");
+            assert_eq!(c.line_at(text.as_bytes(), 0), 1, "{text:?}");
+            assert_eq!(c.line_at(text.as_bytes(), b), 3, "{text:?}");
+            // A position at the end of the line before counts as the next.
+            assert_eq!(c.line_at(text.as_bytes(), b - 1), 3, "{text:?}");
         }
     }
 

@@ -204,6 +204,47 @@ impl Ctx<'_> {
     }
 }
 
+/// The text a template filled with `fields` prints, a line per `text`
+/// or `row` (a row's two sides joined by " | "), without wrapping or
+/// images: what a person reads on the paper, for checks of wording.
+pub fn text_lines(template: &Template, fields: &Fields) -> Vec<String> {
+    fn walk(
+        ops: &[Op],
+        item: Option<&BTreeMap<&'static str, String>>,
+        fields: &Fields,
+        out: &mut Vec<String>,
+    ) {
+        for op in ops {
+            match op {
+                Op::Text { text, .. } => out.push(fill(text, item, fields)),
+                Op::Row { left, right, .. } => out.push(format!(
+                    "{} | {}",
+                    fill(left, item, fields),
+                    fill(right, item, fields)
+                )),
+                Op::Each { list, body } => {
+                    for it in fields.lists.get(list.as_str()).into_iter().flatten() {
+                        walk(body, Some(it), fields, out);
+                    }
+                }
+                Op::If {
+                    field,
+                    negate,
+                    body,
+                } => {
+                    if present(field, item, fields) != *negate {
+                        walk(body, item, fields, out);
+                    }
+                }
+                Op::Rule | Op::Feed(_) | Op::Qr | Op::Logo(_) | Op::Cut => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&template.ops, None, fields, &mut out);
+    out
+}
+
 /// Lays out a template filled with `fields` for `profile`.
 pub fn layout(
     template: &Template,

@@ -19,7 +19,7 @@ use crate::i18n::{Lang, Localized, Message, t};
 use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::{Field, move_focus};
-use crate::tui::{error_line, field_line, member, render_lines, scroll};
+use crate::tui::{error_line, field_line, member, render_lines, rows_of, scroll};
 
 pub const NAME: usize = 0;
 pub const RELATIVE: usize = 1;
@@ -418,7 +418,8 @@ impl Widget for &Enrol {
                 }
             }
             Stage::Form | Stage::Busy => {
-                for (i, f) in self.fields.iter().enumerate().take(FORM_FIELDS) {
+                let mut fields = Vec::new();
+                for (i, f) in self.fields.iter().enumerate().take(self.shown_fields()) {
                     let mut line = field_line(&t(l, LABELS[i]), f, self.focus == i);
                     // The focused field's reason, as it is typed.
                     if self.focus == i
@@ -430,10 +431,13 @@ impl Widget for &Enrol {
                             Style::new().fg(ratatui::style::Color::Red),
                         ));
                     }
-                    lines.push(line);
+                    fields.push(line);
                 }
+                // Under the fields, always in view: the resemblance to an
+                // existing member, "please wait", and the error.
+                let mut tail = Vec::new();
                 if let Some(d) = &self.duplicate {
-                    lines.push(error_line(
+                    tail.push(error_line(
                         Message::new("tui.enrol.duplicate")
                             .arg("name", &d.name)
                             .arg("id", &d.member_id)
@@ -441,13 +445,25 @@ impl Widget for &Enrol {
                             .arg("village", &d.village)
                             .render(l),
                     ));
-                    for (i, label) in LABELS.iter().enumerate().skip(FORM_FIELDS) {
-                        lines.push(field_line(&t(l, label), &self.fields[i], self.focus == i));
-                    }
                 }
                 if matches!(self.stage, Stage::Busy) {
-                    lines.push(Line::from(t(l, "tui.wait")));
+                    tail.push(Line::from(t(l, "tui.wait")));
                 }
+                if let Some(e) = &self.error {
+                    tail.push(error_line(e.render(l)));
+                }
+                // The fields scroll so that the one being typed is on
+                // screen at any size; a row is kept for the position and
+                // one for the typed field's reason when it wraps.
+                let tail_rows: usize = tail.iter().map(|t| rows_of(t, area.width)).sum();
+                let room = usize::from(area.height).saturating_sub(1 + tail_rows + 2);
+                let shown = scroll::window(self.focus, fields.len(), room);
+                let total = fields.len();
+                lines.extend(fields.into_iter().take(shown.end).skip(shown.start));
+                lines.extend(scroll::position(l, &shown, total));
+                lines.extend(tail);
+                render_lines(lines, area, buf);
+                return;
             }
             Stage::Done(r) => {
                 lines.push(Line::from(
