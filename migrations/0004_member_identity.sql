@@ -48,3 +48,8 @@ CREATE TABLE member_changes (
     PRIMARY KEY (seq, what)
 ) STRICT;
 CREATE INDEX member_changes_member ON member_changes(member_id);
+
+-- derived: the periods each enrolment has paid (contributions less their
+-- reversals), kept as they are written, so that taking a contribution
+-- does not add up a member's whole history each time.
+ALTER TABLE enrolments ADD COLUMN periods_paid INTEGER NOT NULL DEFAULT 0;

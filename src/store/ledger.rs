@@ -27,21 +27,20 @@ impl<'a> Writer<'a> {
     /// Appends one event: next sequence number, chained to the previous
     /// event's hash, then projected onto the derived tables.
     pub fn append(&self, at: Timestamp, body: Body) -> Result<Event, StoreError> {
-        let last: Option<(u64, String)> = self
-            .tx
-            .query_row(
-                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let last: Option<(u64, String)> = crate::store::row(
+            self.tx,
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
         let kiosk = match &body {
             Body::KioskInitialised(KioskInitialised { kiosk, .. }) => kiosk.clone(),
-            _ => self
-                .tx
-                .query_row("SELECT code FROM kiosk WHERE id = 1", [], |r| r.get(0))
-                .optional()?
-                .ok_or(StoreError::NotInitialised)?,
+            _ => crate::store::row(self.tx, "SELECT code FROM kiosk WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::NotInitialised)?,
         };
         let (seq, prev) = match last {
             Some((s, h)) => (s + 1, h),
@@ -57,7 +56,8 @@ impl<'a> Writer<'a> {
         };
         let bytes = event.canonical_bytes();
         let hash = hash_hex(&bytes);
-        self.tx.execute(
+        crate::store::exec(
+            self.tx,
             "INSERT INTO events (seq, kind, at, canonical, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![seq, event.body.kind(), event.at, bytes, hash],
         )?;
@@ -68,7 +68,8 @@ impl<'a> Writer<'a> {
     /// Puts a document in the print queue, in this transaction: if the
     /// record commits, so does its place in the queue.
     pub fn queue_print(&self, doc: &str, reference: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.tx.execute(
+        crate::store::exec(
+            self.tx,
             "INSERT INTO print_jobs (doc, ref, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (doc, ref) DO NOTHING",
             params![doc, reference, format_instant(at)],
@@ -80,16 +81,18 @@ impl<'a> Writer<'a> {
     /// will insert it, so two commits can never take the same number and a
     /// rolled-back commit leaves no gap.
     pub fn next_receipt(&self, fy: FinancialYear) -> Result<ReceiptNo, StoreError> {
-        let kiosk: String = self
-            .tx
-            .query_row("SELECT code FROM kiosk WHERE id = 1", [], |r| r.get(0))
+        let kiosk: String =
+            crate::store::row(self.tx, "SELECT code FROM kiosk WHERE id = 1", [], |r| {
+                r.get(0)
+            })
             .optional()?
             .ok_or(StoreError::NotInitialised)?;
-        let last: Option<u32> =
-            self.tx
-                .query_row("SELECT MAX(n) FROM receipts WHERE fy = ?1", [fy.0], |r| {
-                    r.get(0)
-                })?;
+        let last: Option<u32> = crate::store::row(
+            self.tx,
+            "SELECT MAX(n) FROM receipts WHERE fy = ?1",
+            [fy.0],
+            |r| r.get(0),
+        )?;
         Ok(ReceiptNo::next(&kiosk, fy, last))
     }
 }

@@ -25,7 +25,8 @@ fn insert_receipt(
     let r = ReceiptNo::parse(receipt).ok_or_else(|| {
         StoreError::Corrupt(format!("event {seq} carries a malformed receipt number"))
     })?;
-    conn.execute(
+    crate::store::exec(
+        conn,
         "INSERT INTO receipts (receipt_no, fy, n, kind, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![receipt, r.fy.0, r.n, kind, seq],
     )?;
@@ -45,7 +46,7 @@ fn record_change(
     reason: &str,
     by: &str,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    crate::store::exec(conn,
         "INSERT INTO member_changes (seq, member_id, at, what, scheme, old_value, new_value, reason, by_operator)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![e.seq, member_id, e.at, what, scheme, old, new, reason, by],
@@ -63,7 +64,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             district,
             language,
         }) => {
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "INSERT INTO kiosk (id, code, panchayat, block, district, language, seq)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
                 params![kiosk, panchayat, block, district, language.code(), seq],
@@ -76,15 +78,23 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             language,
             ..
         }) => {
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "INSERT INTO operators (code, name, role, language, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, name, role.code(), language.code(), seq],
             )?;
         }
         Body::SchemeDefined(SchemeDefined { scheme, .. }) => {
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "INSERT INTO schemes (code, name_hi, name_en, definition, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![scheme.code, scheme.name_hi, scheme.name_en, serde_json::to_string(scheme)?, seq],
+                params![
+                    scheme.code,
+                    scheme.name_hi,
+                    scheme.name_en,
+                    serde_json::to_string(scheme)?,
+                    seq
+                ],
             )?;
         }
         Body::GroupCreated(GroupCreated {
@@ -94,7 +104,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             village,
             ..
         }) => {
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "INSERT INTO scheme_groups (code, scheme, name, village, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, scheme, name, village, seq],
             )?;
@@ -122,7 +133,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             }
         }
         Body::MemberRegistered(MemberRegistered { member: m, .. }) => {
-            conn.execute(
+            crate::store::exec(conn,
                 "INSERT INTO members (member_id, name, name_fold, relative_name, gender, birth, village,
                                       ration_card, phone, aadhaar_last4, aadhaar_hash, seq,
                                       name_key, relative_key)
@@ -153,7 +164,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             nominee,
             ..
         }) => {
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "INSERT INTO enrolments (member_id, scheme, group_code, enrolled_on, nominee_name,
                                          nominee_relation, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -178,11 +190,16 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             by,
         }) => {
             insert_receipt(conn, receipt, "contribution", seq)?;
-            conn.execute(
+            crate::store::exec(conn,
                 "INSERT INTO contributions (receipt_no, member_id, scheme, amount, first_period, periods,
                                             operator, at, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![receipt, member_id, scheme, amount.0, first_period, periods, by, e.at, seq],
+            )?;
+            crate::store::exec(
+                conn,
+                "UPDATE enrolments SET periods_paid = periods_paid + ?3 WHERE member_id = ?1 AND scheme = ?2",
+                params![member_id, scheme, periods],
             )?;
         }
         Body::ContributionReversed(ContributionReversed {
@@ -196,13 +213,14 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             by,
         }) => {
             insert_receipt(conn, receipt, "reversal", seq)?;
-            conn.execute(
+            crate::store::exec(conn,
                 "INSERT INTO reversals (receipt_no, original, member_id, scheme, amount, periods, reason,
                                         supervisor, at, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![receipt, original, member_id, scheme, amount.0, periods, reason, by, e.at, seq],
             )?;
-            let changed = conn.execute(
+            let changed = crate::store::exec(
+                conn,
                 "UPDATE contributions SET reversed_by = ?1 WHERE receipt_no = ?2 AND reversed_by IS NULL",
                 params![receipt, original],
             )?;
@@ -211,6 +229,11 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     "event {seq} reverses {original}, which is not reversible"
                 )));
             }
+            crate::store::exec(
+                conn,
+                "UPDATE enrolments SET periods_paid = periods_paid - ?3 WHERE member_id = ?1 AND scheme = ?2",
+                params![member_id, scheme, periods],
+            )?;
         }
         Body::DayClosed(DayClosed {
             date,
@@ -224,7 +247,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             prev_close,
             by,
         }) => {
-            conn.execute(
+            crate::store::exec(conn,
                 "INSERT INTO day_closes (seq, close_date, notes, coins, counted, expected, variance, reason,
                                          through_seq, prev_close, hash, operator, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -258,20 +281,23 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 record_change(conn, e, member_id, what, None, old, new, reason, by)
             };
             let (old_phone, old_last4, old_relative): (Option<String>, Option<String>, String) =
-                conn.query_row(
+                crate::store::row(
+                    conn,
                     "SELECT phone, aadhaar_last4, relative_name FROM members WHERE member_id = ?1",
                     [member_id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
             if let Some(p) = phone {
-                conn.execute(
+                crate::store::exec(
+                    conn,
                     "UPDATE members SET phone = ?2 WHERE member_id = ?1",
                     params![member_id, p],
                 )?;
                 change("phone", old_phone, p)?;
             }
             if let Some(a) = aadhaar {
-                conn.execute(
+                crate::store::exec(
+                    conn,
                     "UPDATE members SET aadhaar_last4 = ?2, aadhaar_hash = ?3 WHERE member_id = ?1",
                     params![member_id, a.last4, a.hash],
                 )?;
@@ -282,7 +308,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 )?;
             }
             if let Some(r) = relative_name {
-                conn.execute(
+                crate::store::exec(
+                    conn,
                     "UPDATE members SET relative_name = ?2, relative_key = ?3 WHERE member_id = ?1",
                     params![member_id, r, identity_key(r)],
                 )?;
@@ -297,8 +324,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             by,
             ..
         }) => {
-            let old: Option<(Option<String>, Option<String>)> = conn
-                .query_row(
+            let old: Option<(Option<String>, Option<String>)> = crate::store::row(conn,
                     "SELECT nominee_name, nominee_relation FROM enrolments WHERE member_id = ?1 AND scheme = ?2",
                     params![member_id, scheme],
                     |r| Ok((r.get(0)?, r.get(1)?)),
@@ -309,7 +335,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     "event {seq} changes the nominee of an enrolment that does not exist"
                 )));
             };
-            conn.execute(
+            crate::store::exec(
+                conn,
                 "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
                  WHERE member_id = ?1 AND scheme = ?2",
                 params![member_id, scheme, nominee.name, nominee.relation],
@@ -336,7 +363,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             reason,
             by,
         }) => {
-            let n = conn.execute(
+            let n = crate::store::exec(
+                conn,
                 "UPDATE enrolments SET left_on = ?3, left_reason = ?4
                  WHERE member_id = ?1 AND scheme = ?2 AND left_on IS NULL",
                 params![member_id, scheme, on.to_string(), reason],
@@ -365,7 +393,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             reason,
             by,
         }) => {
-            conn.execute(
+            crate::store::exec(conn,
                 "INSERT INTO duplicate_overrides (member_id, like_member, supervisor, reason, by_operator, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![member_id, like, supervisor, reason, by, seq],

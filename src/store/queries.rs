@@ -23,21 +23,21 @@ pub struct KioskInfo {
 }
 
 pub fn kiosk(conn: &Connection) -> Result<Option<KioskInfo>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT code, panchayat, block, district, language FROM kiosk WHERE id = 1",
-            [],
-            |r| {
-                Ok(KioskInfo {
-                    code: r.get(0)?,
-                    panchayat: r.get(1)?,
-                    block: r.get(2)?,
-                    district: r.get(3)?,
-                    language: Lang::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
-                })
-            },
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT code, panchayat, block, district, language FROM kiosk WHERE id = 1",
+        [],
+        |r| {
+            Ok(KioskInfo {
+                code: r.get(0)?,
+                panchayat: r.get(1)?,
+                block: r.get(2)?,
+                district: r.get(3)?,
+                language: Lang::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
+            })
+        },
+    )
+    .optional()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -49,20 +49,20 @@ pub struct OperatorRow {
 }
 
 pub fn operator(conn: &Connection, code: &str) -> Result<Option<OperatorRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT code, name, role, language FROM operators WHERE code = ?1",
-            [code],
-            |r| {
-                Ok(OperatorRow {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Volunteer),
-                    language: Lang::parse(&r.get::<_, String>(3)?).unwrap_or_default(),
-                })
-            },
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT code, name, role, language FROM operators WHERE code = ?1",
+        [code],
+        |r| {
+            Ok(OperatorRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Volunteer),
+                language: Lang::parse(&r.get::<_, String>(3)?).unwrap_or_default(),
+            })
+        },
+    )
+    .optional()?)
 }
 
 pub struct PinRow {
@@ -72,29 +72,29 @@ pub struct PinRow {
 }
 
 pub fn operator_pin(conn: &Connection, code: &str) -> Result<Option<PinRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT phc, failures, last_failure_at FROM operator_pins WHERE code = ?1",
-            [code],
-            |r| {
-                Ok(PinRow {
-                    phc: r.get(0)?,
-                    failures: r.get(1)?,
-                    last_failure_at: r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok()),
-                })
-            },
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT phc, failures, last_failure_at FROM operator_pins WHERE code = ?1",
+        [code],
+        |r| {
+            Ok(PinRow {
+                phc: r.get(0)?,
+                failures: r.get(1)?,
+                last_failure_at: r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok()),
+            })
+        },
+    )
+    .optional()?)
 }
 
 pub fn scheme(conn: &Connection, code: &str) -> Result<Option<Scheme>, StoreError> {
-    let def: Option<String> = conn
-        .query_row(
-            "SELECT definition FROM schemes WHERE code = ?1",
-            [code],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let def: Option<String> = crate::store::row(
+        conn,
+        "SELECT definition FROM schemes WHERE code = ?1",
+        [code],
+        |r| r.get(0),
+    )
+    .optional()?;
     Ok(match def {
         Some(d) => Some(serde_json::from_str(&d)?),
         None => None,
@@ -127,13 +127,13 @@ fn group_row(r: &Row<'_>) -> rusqlite::Result<GroupRow> {
 }
 
 pub fn group(conn: &Connection, code: &str) -> Result<Option<GroupRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT code, scheme, name, village FROM scheme_groups WHERE code = ?1",
-            [code],
-            group_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT code, scheme, name, village FROM scheme_groups WHERE code = ?1",
+        [code],
+        group_row,
+    )
+    .optional()?)
 }
 
 pub fn groups(conn: &Connection) -> Result<Vec<GroupRow>, StoreError> {
@@ -176,23 +176,23 @@ fn member_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
 }
 
 pub fn member(conn: &Connection, id: &str) -> Result<Option<MemberRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE member_id = ?1"),
-            [id],
-            member_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        &format!("SELECT {MEMBER_COLS} FROM members WHERE member_id = ?1"),
+        [id],
+        member_row,
+    )
+    .optional()?)
 }
 
 pub fn member_by_aadhaar(conn: &Connection, hash: &str) -> Result<Option<MemberRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"),
-            [hash],
-            member_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        &format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"),
+        [hash],
+        member_row,
+    )
+    .optional()?)
 }
 
 /// A member of the same household with the same name: the same person
@@ -202,13 +202,13 @@ pub fn member_by_household_name(
     ration_card: &str,
     name: &str,
 ) -> Result<Option<MemberRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE ration_card = ?1 AND name_fold = ?2"),
-            params![ration_card, fold(name)],
-            member_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        &format!("SELECT {MEMBER_COLS} FROM members WHERE ration_card = ?1 AND name_fold = ?2"),
+        params![ration_card, fold(name)],
+        member_row,
+    )
+    .optional()?)
 }
 
 /// Households of the ration-card list whose card contains `card`, or one
@@ -346,22 +346,27 @@ pub fn household_member_in_groups(
         .map(|c| format!("m.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {cols} FROM members m JOIN enrolments e ON e.member_id = m.member_id
+    Ok(crate::store::row(
+        conn,
+        &format!(
+            "SELECT {cols} FROM members m JOIN enrolments e ON e.member_id = m.member_id
                  WHERE m.ration_card = ?1 AND e.scheme = ?2 AND e.group_code IS NOT NULL
                    AND (?3 IS NULL OR e.group_code = ?3)
                  ORDER BY m.member_id LIMIT 1"
-            ),
-            params![ration_card, scheme, group],
-            member_row,
-        )
-        .optional()?)
+        ),
+        params![ration_card, scheme, group],
+        member_row,
+    )
+    .optional()?)
 }
 
 pub fn member_count(conn: &Connection) -> Result<u64, StoreError> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT COUNT(*) FROM members",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -451,28 +456,28 @@ pub fn member_change(
     seq: u64,
     what: &str,
 ) -> Result<Option<(String, MemberChangeRow)>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT member_id, seq, at, what, scheme, old_value, new_value, reason, by_operator
+    Ok(crate::store::row(
+        conn,
+        "SELECT member_id, seq, at, what, scheme, old_value, new_value, reason, by_operator
              FROM member_changes WHERE seq = ?1 AND what = ?2",
-            params![seq, what],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    MemberChangeRow {
-                        seq: r.get(1)?,
-                        at: r.get(2)?,
-                        what: r.get(3)?,
-                        scheme: r.get(4)?,
-                        old_value: r.get(5)?,
-                        new_value: r.get(6)?,
-                        reason: r.get(7)?,
-                        by: r.get(8)?,
-                    },
-                ))
-            },
-        )
-        .optional()?)
+        params![seq, what],
+        |r| {
+            Ok((
+                r.get(0)?,
+                MemberChangeRow {
+                    seq: r.get(1)?,
+                    at: r.get(2)?,
+                    what: r.get(3)?,
+                    scheme: r.get(4)?,
+                    old_value: r.get(5)?,
+                    new_value: r.get(6)?,
+                    reason: r.get(7)?,
+                    by: r.get(8)?,
+                },
+            ))
+        },
+    )
+    .optional()?)
 }
 
 pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
@@ -489,25 +494,26 @@ pub fn enrolment(
     member_id: &str,
     scheme: &str,
 ) -> Result<Option<EnrolmentRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 AND scheme = ?2"
-            ),
-            params![member_id, scheme],
-            enrolment_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        &format!("SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 AND scheme = ?2"),
+        params![member_id, scheme],
+        enrolment_row,
+    )
+    .optional()?)
 }
 
 /// Periods paid for and not reversed.
 pub fn periods_paid(conn: &Connection, member_id: &str, scheme: &str) -> Result<u32, StoreError> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(SUM(periods), 0) FROM contributions
-         WHERE member_id = ?1 AND scheme = ?2 AND reversed_by IS NULL",
+    // Kept by the projection: contributions less their reversals.
+    Ok(crate::store::row(
+        conn,
+        "SELECT periods_paid FROM enrolments WHERE member_id = ?1 AND scheme = ?2",
         params![member_id, scheme],
         |r| r.get(0),
-    )?)
+    )
+    .optional()?
+    .unwrap_or(0))
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -546,13 +552,13 @@ pub fn contribution(
     conn: &Connection,
     receipt: &str,
 ) -> Result<Option<ContributionRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {CONTRIBUTION_COLS} FROM contributions WHERE receipt_no = ?1"),
-            [receipt],
-            contribution_row,
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        &format!("SELECT {CONTRIBUTION_COLS} FROM contributions WHERE receipt_no = ?1"),
+        [receipt],
+        contribution_row,
+    )
+    .optional()?)
 }
 
 pub fn contributions_of(
@@ -597,22 +603,23 @@ pub fn reversals_of(conn: &Connection, member_id: &str) -> Result<Vec<ReversalRo
 
 /// The hash of event `seq`, if the ledger has it.
 pub fn event_hash(conn: &Connection, seq: u64) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row("SELECT hash FROM events WHERE seq = ?1", [seq], |r| {
+    Ok(
+        crate::store::row(conn, "SELECT hash FROM events WHERE seq = ?1", [seq], |r| {
             r.get(0)
         })
-        .optional()?)
+        .optional()?,
+    )
 }
 
 /// The last event's sequence number and time.
 pub fn last_event(conn: &Connection) -> Result<Option<(u64, Timestamp)>, StoreError> {
-    let row: Option<(u64, String)> = conn
-        .query_row(
-            "SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(u64, String)> = crate::store::row(
+        conn,
+        "SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?;
     Ok(row.and_then(|(s, at)| at.parse::<Timestamp>().ok().map(|t| (s, t))))
 }
 
@@ -624,35 +631,38 @@ pub struct LastClose {
 }
 
 pub fn last_day_close(conn: &Connection) -> Result<Option<LastClose>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, hash, through_seq, close_date FROM day_closes ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(LastClose {
-                    seq: r.get(0)?,
-                    hash: r.get(1)?,
-                    through_seq: r.get(2)?,
-                    date: r.get(3)?,
-                })
-            },
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT seq, hash, through_seq, close_date FROM day_closes ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(LastClose {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+                through_seq: r.get(2)?,
+                date: r.get(3)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 /// Cash taken in and paid back out by events after `after_seq`.
 pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u64), StoreError> {
-    let taken: i64 = conn.query_row(
+    let taken: i64 = crate::store::row(
+        conn,
         "SELECT COALESCE(SUM(amount), 0) FROM contributions WHERE seq > ?1",
         [after_seq],
         |r| r.get(0),
     )?;
-    let refunded: i64 = conn.query_row(
+    let refunded: i64 = crate::store::row(
+        conn,
         "SELECT COALESCE(SUM(amount), 0) FROM reversals WHERE seq > ?1",
         [after_seq],
         |r| r.get(0),
     )?;
-    let count: u64 = conn.query_row(
+    let count: u64 = crate::store::row(
+        conn,
         "SELECT COUNT(*) FROM contributions WHERE seq > ?1",
         [after_seq],
         |r| r.get(0),
@@ -662,7 +672,8 @@ pub fn cash_since(conn: &Connection, after_seq: u64) -> Result<(Paise, Paise, u6
 
 /// Contributions after `after_seq` that have not been reversed.
 pub fn standing_receipts_since(conn: &Connection, after_seq: u64) -> Result<u64, StoreError> {
-    Ok(conn.query_row(
+    Ok(crate::store::row(
+        conn,
         "SELECT COUNT(*) FROM contributions c WHERE c.seq > ?1
          AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.original = c.receipt_no)",
         [after_seq],
@@ -716,27 +727,27 @@ pub fn pds_person_exists(
     name: &str,
     relation: &str,
 ) -> Result<bool, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM pds_people WHERE ration_card = ?1 AND name = ?2 AND relation = ?3",
-            params![ration_card, name, relation],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(crate::store::row(
+        conn,
+        "SELECT 1 FROM pds_people WHERE ration_card = ?1 AND name = ?2 AND relation = ?3",
+        params![ration_card, name, relation],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 pub fn household_village(
     conn: &Connection,
     ration_card: &str,
 ) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT village FROM households WHERE ration_card = ?1",
-            [ration_card],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(crate::store::row(
+        conn,
+        "SELECT village FROM households WHERE ration_card = ?1",
+        [ration_card],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -808,25 +819,25 @@ pub struct ReversalSlipRow {
 }
 
 pub fn reversal(conn: &Connection, receipt: &str) -> Result<Option<ReversalSlipRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT receipt_no, original, member_id, scheme, amount, reason, supervisor, at
+    Ok(crate::store::row(
+        conn,
+        "SELECT receipt_no, original, member_id, scheme, amount, reason, supervisor, at
              FROM reversals WHERE receipt_no = ?1",
-            [receipt],
-            |r| {
-                Ok(ReversalSlipRow {
-                    receipt_no: r.get(0)?,
-                    original: r.get(1)?,
-                    member_id: r.get(2)?,
-                    scheme: r.get(3)?,
-                    amount: Paise(r.get(4)?),
-                    reason: r.get(5)?,
-                    supervisor: r.get(6)?,
-                    at: r.get(7)?,
-                })
-            },
-        )
-        .optional()?)
+        [receipt],
+        |r| {
+            Ok(ReversalSlipRow {
+                receipt_no: r.get(0)?,
+                original: r.get(1)?,
+                member_id: r.get(2)?,
+                scheme: r.get(3)?,
+                amount: Paise(r.get(4)?),
+                reason: r.get(5)?,
+                supervisor: r.get(6)?,
+                at: r.get(7)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -847,30 +858,30 @@ pub struct DayCloseRow {
 }
 
 pub fn day_close(conn: &Connection, seq: u64) -> Result<Option<DayCloseRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT d.seq, d.close_date, d.notes, d.coins, d.counted, d.expected, d.variance,
+    Ok(crate::store::row(
+        conn,
+        "SELECT d.seq, d.close_date, d.notes, d.coins, d.counted, d.expected, d.variance,
                     d.reason, d.operator, d.at,
                     (SELECT COUNT(*) FROM contributions c WHERE c.seq <= d.through_seq AND c.seq >
                         COALESCE((SELECT p.through_seq FROM day_closes p WHERE p.seq < d.seq
                                   ORDER BY p.seq DESC LIMIT 1), 0))
              FROM day_closes d WHERE d.seq = ?1",
-            [seq],
-            |r| {
-                Ok(DayCloseRow {
-                    seq: r.get(0)?,
-                    close_date: r.get(1)?,
-                    notes: r.get(2)?,
-                    coins: Paise(r.get(3)?),
-                    counted: Paise(r.get(4)?),
-                    expected: Paise(r.get(5)?),
-                    variance: Paise(r.get(6)?),
-                    reason: r.get(7)?,
-                    operator: r.get(8)?,
-                    at: r.get(9)?,
-                    contributions: r.get(10)?,
-                })
-            },
-        )
-        .optional()?)
+        [seq],
+        |r| {
+            Ok(DayCloseRow {
+                seq: r.get(0)?,
+                close_date: r.get(1)?,
+                notes: r.get(2)?,
+                coins: Paise(r.get(3)?),
+                counted: Paise(r.get(4)?),
+                expected: Paise(r.get(5)?),
+                variance: Paise(r.get(6)?),
+                reason: r.get(7)?,
+                operator: r.get(8)?,
+                at: r.get(9)?,
+                contributions: r.get(10)?,
+            })
+        },
+    )
+    .optional()?)
 }
