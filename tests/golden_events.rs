@@ -5,9 +5,10 @@
 use dastak::domain::aadhaar::AadhaarRef;
 use dastak::domain::cash::NoteCount;
 use dastak::domain::event::{
-    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
-    GENESIS, GroupCreated, HouseholdsImported, KioskInitialised, MemberRecord, MemberRegistered,
-    Nominee, OperatorAdded, PdsRow, SchemeDefined, hash_hex,
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, DuplicateAccepted,
+    Enrolled, Event, GENESIS, GroupCreated, HouseholdsImported, KioskInitialised, MemberCorrected,
+    MemberRecord, MemberRegistered, Nominee, NomineeChanged, OperatorAdded, PdsRow, SchemeDefined,
+    SchemeLeft, hash_hex,
 };
 use dastak::domain::money::Paise;
 use dastak::domain::operator::Role;
@@ -123,6 +124,43 @@ fn bodies() -> Vec<Body> {
         Body::ClockConfirmed(ClockConfirmed {
             date: date(2026, 11, 23),
             by: "ADMIN".into(),
+        }),
+        // Issue 10: members change, and namesakes let through.
+        Body::DuplicateAccepted(DuplicateAccepted {
+            member_id: "RMP01-00002".into(),
+            like: "RMP01-00001".into(),
+            supervisor: "SUP1".into(),
+            reason: "दूसरी सुनीता, पति मोहन".into(),
+            by: "VOL1".into(),
+        }),
+        Body::MemberCorrected(MemberCorrected {
+            member_id: "RMP01-00001".into(),
+            phone: Some("9876543210".into()),
+            aadhaar: Some(AadhaarRef {
+                last4: "0124".into(),
+                hash: "cd".repeat(32),
+            }),
+            relative_name: None,
+            reason: "कार्ड बाद में लाईं".into(),
+            by: "VOL1".into(),
+        }),
+        Body::NomineeChanged(NomineeChanged {
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            nominee: Nominee {
+                name: "राजू".into(),
+                relation: "पुत्र".into(),
+            },
+            on: date(2026, 11, 24),
+            reason: "पति का देहांत".into(),
+            by: "VOL1".into(),
+        }),
+        Body::SchemeLeft(SchemeLeft {
+            member_id: "RMP01-00001".into(),
+            scheme: "SHG".into(),
+            on: date(2026, 11, 24),
+            reason: "गाँव छोड़ दिया".into(),
+            by: "SUP1".into(),
         }),
     ]
 }
