@@ -1391,3 +1391,27 @@ fn the_help_line_is_never_cut_at_80_or_100_columns() {
         }
     }
 }
+
+#[test]
+fn a_broken_settings_file_is_named_on_home_and_a_payment_still_stands() {
+    let (_tmp, dir) = kiosk();
+    std::fs::write(dir.root.join("dastak.toml"), "printer = [broken").expect("toml");
+    let mut h = Harness::new(&dir, Lang::En);
+    h.login("VOL1", "3456");
+    let home = h.screen();
+    assert!(
+        home.contains("Printer: the settings file") && home.contains("cannot be used"),
+        "{home}"
+    );
+    h.type_text("fरमेश");
+    h.keys(&[KeyCode::Enter]);
+    h.type_text("p");
+    h.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    let screen = h.screen();
+    assert!(screen.contains("Receipt RMP01/2026-27/000003"), "{screen}");
+    assert!(
+        screen.contains("is saved but NOT printed: the settings file"),
+        "{screen}"
+    );
+    assert!(!screen.contains("could not be reached"), "{screen}");
+}

@@ -50,6 +50,12 @@ pub enum PrintError {
     Io {
         detail: String,
     },
+    /// The settings file cannot be read or is wrong: nothing can be sent
+    /// until it is fixed (the console reads it for every job).
+    Settings {
+        path: String,
+        detail: String,
+    },
 }
 
 impl PrintError {
@@ -72,6 +78,9 @@ impl Localized for PrintError {
             PrintError::Offline => Message::new("printer.offline"),
             PrintError::Timeout => Message::new("printer.timeout"),
             PrintError::Io { detail } => Message::new("printer.io").arg("detail", detail),
+            PrintError::Settings { path, detail } => Message::new("config.bad")
+                .arg("path", path)
+                .arg("detail", detail),
         }
     }
 }

@@ -30,9 +30,23 @@ impl PrintDesk {
         }
     }
 
+    /// The settings, or what is wrong with the file, said as such (not as
+    /// a printer that "could not be reached").
     fn settings(&self) -> Result<Settings, PrintError> {
-        crate::config::load(&self.dir).map_err(|e| PrintError::Io {
-            detail: e.to_string(),
+        use crate::config::ConfigError as C;
+        crate::config::load(&self.dir).map_err(|e| match e {
+            C::Printer(p) => p,
+            C::Read { path, detail } | C::Parse { path, detail } => {
+                PrintError::Settings { path, detail }
+            }
+            other => PrintError::Settings {
+                path: self
+                    .dir
+                    .join(crate::books::datadir::CONFIG_FILE)
+                    .display()
+                    .to_string(),
+                detail: other.to_string(),
+            },
         })
     }
 
