@@ -327,33 +327,39 @@ impl Widget for &Enrol {
             Stage::Household => {
                 lines.push(field_line(&t(l, "tui.enrol.household"), &self.query, true));
                 // Title, query, position and error lines around the list;
-                // a household's line may wrap once.
-                let shown = scroll::window(
-                    self.selected,
-                    self.households.len(),
-                    usize::from(area.height).saturating_sub(4) / 2,
-                );
-                for (i, hh) in self
+                // a household's line may wrap.
+                let rows: Vec<Line<'static>> = self
                     .households
                     .iter()
+                    .map(|hh| {
+                        let names: Vec<String> = hh
+                            .people
+                            .iter()
+                            .map(|p| match &p.member {
+                                Some(_) => format!("{}✓", p.name),
+                                None => p.name.clone(),
+                            })
+                            .collect();
+                        Line::from(format!(
+                            "{}  {}  {}",
+                            hh.ration_card,
+                            hh.village,
+                            names.join(", ")
+                        ))
+                    })
+                    .collect();
+                let heights: Vec<usize> = rows.iter().map(|r| rows_of(r, area.width)).collect();
+                let shown = scroll::window_wrapped(
+                    self.selected,
+                    &heights,
+                    usize::from(area.height).saturating_sub(4),
+                );
+                for (i, line) in rows
+                    .into_iter()
                     .enumerate()
                     .take(shown.end)
                     .skip(shown.start)
                 {
-                    let names: Vec<String> = hh
-                        .people
-                        .iter()
-                        .map(|p| match &p.member {
-                            Some(_) => format!("{}✓", p.name),
-                            None => p.name.clone(),
-                        })
-                        .collect();
-                    let line = Line::from(format!(
-                        "{}  {}  {}",
-                        hh.ration_card,
-                        hh.village,
-                        names.join(", ")
-                    ));
                     lines.push(if i == self.selected {
                         line.style(Style::new().add_modifier(Modifier::REVERSED))
                     } else {

@@ -47,6 +47,26 @@ pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
     start..(start + height).min(len)
 }
 
+/// The rows shown when lines take `heights[i]` screen rows each (they
+/// wrap) and `room` rows fit: pages filled from the top, the one that holds
+/// `selected`. A line taller than the room is a page of its own.
+pub fn window_wrapped(selected: usize, heights: &[usize], room: usize) -> Range<usize> {
+    let room = room.max(1);
+    let mut start = 0;
+    let mut used = 0;
+    for (i, &h) in heights.iter().enumerate() {
+        if used > 0 && used + h > room {
+            if selected < i {
+                return start..i;
+            }
+            start = i;
+            used = 0;
+        }
+        used += h;
+    }
+    start..heights.len()
+}
+
 /// "16–30 of 60", or nothing when the whole list is shown.
 pub fn position(lang: Lang, shown: &Range<usize>, len: usize) -> Option<Line<'static>> {
     if shown.start == 0 && shown.end >= len {
@@ -79,6 +99,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn wrapped_lines_fill_pages_and_hold_the_selection() {
+        let heights = [1, 2, 1, 3, 1, 1, 2, 1];
+        for room in 1..8 {
+            for selected in 0..heights.len() {
+                let w = window_wrapped(selected, &heights, room);
+                assert!(w.contains(&selected), "{selected} in {w:?} at {room}");
+                let used: usize = heights[w.clone()].iter().sum();
+                assert!(used <= room || w.len() == 1, "{w:?} at {room}");
+            }
+        }
+        assert_eq!(window_wrapped(0, &[1; 5], 10), 0..5);
     }
 
     #[test]
