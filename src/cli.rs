@@ -513,6 +513,15 @@ impl From<crate::store::StoreError> for Failure {
     }
 }
 
+/// A secret the command needs from the environment (never from argv,
+/// which anyone can read in `ps`), or the message that says how to give it.
+fn required_env(name: &str, missing: &'static str) -> Result<String, Failure> {
+    env_nonempty(name).ok_or(Failure {
+        message: Message::new(missing),
+        code: 1,
+    })
+}
+
 fn env_nonempty(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -560,10 +569,7 @@ impl Ctx {
     }
 
     fn login(&mut self, books: &mut Books, op: &OperatorArg) -> Result<OperatorRow, Failure> {
-        let pin = env_nonempty("DASTAK_PIN").ok_or(Failure {
-            message: Message::new("auth.no_pin"),
-            code: 1,
-        })?;
+        let pin = required_env("DASTAK_PIN", "auth.no_pin")?;
         let operator = books.authenticate(&op.operator, &pin, now()?)?;
         if !self.lang_fixed {
             self.lang = operator.language;
@@ -669,10 +675,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             language,
             district_secret_file,
         } => {
-            let pin = env_nonempty("DASTAK_PIN").ok_or(Failure {
-                message: Message::new("auth.no_pin"),
-                code: 1,
-            })?;
+            let pin = required_env("DASTAK_PIN", "auth.no_pin")?;
             let secret = match district_secret_file {
                 Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| BooksError::Io {
                     path: path.display().to_string(),
@@ -728,10 +731,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             language,
         }) => {
             let (mut books, by) = ctx.open_as(&op)?;
-            let pin = env_nonempty("DASTAK_NEW_PIN").ok_or(Failure {
-                message: Message::new("auth.no_new_pin"),
-                code: 1,
-            })?;
+            let pin = required_env("DASTAK_NEW_PIN", "auth.no_new_pin")?;
             let new = NewOperator {
                 code: &code,
                 name: &name,
@@ -843,10 +843,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             let settings = ctx.settings()?;
             let accept = match (supervisor, duplicate_reason) {
                 (Some(code), Some(reason)) => {
-                    let pin = env_nonempty("DASTAK_SUPERVISOR_PIN").ok_or(Failure {
-                        message: Message::new("auth.no_supervisor_pin"),
-                        code: 1,
-                    })?;
+                    let pin = required_env("DASTAK_SUPERVISOR_PIN", "auth.no_supervisor_pin")?;
                     Some(DuplicateOk {
                         supervisor: books.authenticate(&code, &pin, now()?)?,
                         reason,
@@ -905,10 +902,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         }) => {
             let (mut books, by) = ctx.open_as(&op)?;
             let aadhaar = if aadhaar {
-                Some(env_nonempty("DASTAK_AADHAAR").ok_or(Failure {
-                    message: Message::new("member.no_aadhaar_env"),
-                    code: 1,
-                })?)
+                Some(required_env("DASTAK_AADHAAR", "member.no_aadhaar_env")?)
             } else {
                 None
             };

@@ -101,26 +101,32 @@ fn wrap(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
             .unwrap_or_default()
             .patch(line.style);
         let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        let mut current = String::new();
-        for word in text.split(' ') {
-            let candidate = if current.is_empty() {
-                word.to_string()
-            } else {
-                format!("{current} {word}")
-            };
-            if UnicodeWidthStr::width(candidate.as_str()) > limit && !current.is_empty() {
-                out.push(Line::from(Span::styled(
-                    std::mem::take(&mut current),
-                    style,
-                )));
-                current = word.to_string();
-            } else {
-                current = candidate;
-            }
+        for row in pack(&text, " ", limit) {
+            out.push(Line::from(Span::styled(row, style)));
         }
-        out.push(Line::from(Span::styled(current, style)));
     }
     out
+}
+
+/// `text` cut at `sep` into rows of at most `limit` cells, greedily; a
+/// piece wider than the limit is a row of its own.
+fn pack(text: &str, sep: &str, limit: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut current = String::new();
+    for piece in text.split(sep) {
+        let candidate = if current.is_empty() {
+            piece.to_string()
+        } else {
+            format!("{current}{sep}{piece}")
+        };
+        if UnicodeWidthStr::width(candidate.as_str()) > limit && !current.is_empty() {
+            rows.push(std::mem::replace(&mut current, piece.to_string()));
+        } else {
+            current = candidate;
+        }
+    }
+    rows.push(current);
+    rows
 }
 
 pub fn error_line(text: String) -> Line<'static> {
@@ -223,24 +229,7 @@ impl Widget for &Model {
 /// the width needs, so that no key is ever cut off at the edge. One cell of
 /// slack, as for all text here (terminals disagree on Devanagari widths).
 pub fn help_rows(help: &str, width: u16) -> Vec<String> {
-    let limit = usize::from(width.saturating_sub(1)).max(1);
-    let mut rows: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for item in help.split(" · ") {
-        let candidate = if current.is_empty() {
-            item.to_string()
-        } else {
-            format!("{current} · {item}")
-        };
-        if UnicodeWidthStr::width(candidate.as_str()) > limit && !current.is_empty() {
-            rows.push(std::mem::take(&mut current));
-            current = item.to_string();
-        } else {
-            current = candidate;
-        }
-    }
-    rows.push(current);
-    rows
+    pack(help, " · ", usize::from(width.saturating_sub(1)).max(1))
 }
 
 /// The worker: owns the books, performs effects, answers with messages.

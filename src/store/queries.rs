@@ -425,6 +425,20 @@ pub struct MemberChangeRow {
     pub by: String,
 }
 
+/// A `member_changes` row from its columns in table order, from `at`.
+fn change_row(r: &Row<'_>, at: usize) -> rusqlite::Result<MemberChangeRow> {
+    Ok(MemberChangeRow {
+        seq: r.get(at)?,
+        at: r.get(at + 1)?,
+        what: r.get(at + 2)?,
+        scheme: r.get(at + 3)?,
+        old_value: r.get(at + 4)?,
+        new_value: r.get(at + 5)?,
+        reason: r.get(at + 6)?,
+        by: r.get(at + 7)?,
+    })
+}
+
 pub fn member_changes(
     conn: &Connection,
     member_id: &str,
@@ -434,18 +448,7 @@ pub fn member_changes(
          FROM member_changes WHERE member_id = ?1 ORDER BY seq, what",
     )?;
     let rows = stmt
-        .query_map([member_id], |r| {
-            Ok(MemberChangeRow {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                what: r.get(2)?,
-                scheme: r.get(3)?,
-                old_value: r.get(4)?,
-                new_value: r.get(5)?,
-                reason: r.get(6)?,
-                by: r.get(7)?,
-            })
-        })?
+        .query_map([member_id], |r| change_row(r, 0))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -461,21 +464,7 @@ pub fn member_change(
         "SELECT member_id, seq, at, what, scheme, old_value, new_value, reason, by_operator
              FROM member_changes WHERE seq = ?1 AND what = ?2",
         params![seq, what],
-        |r| {
-            Ok((
-                r.get(0)?,
-                MemberChangeRow {
-                    seq: r.get(1)?,
-                    at: r.get(2)?,
-                    what: r.get(3)?,
-                    scheme: r.get(4)?,
-                    old_value: r.get(5)?,
-                    new_value: r.get(6)?,
-                    reason: r.get(7)?,
-                    by: r.get(8)?,
-                },
-            ))
-        },
+        |r| Ok((r.get(0)?, change_row(r, 1)?)),
     )
     .optional()?)
 }

@@ -51,12 +51,7 @@ impl MemberCard {
                     reference: self.member_id.clone(),
                 });
             }
-            c @ (KeyCode::Up
-            | KeyCode::Down
-            | KeyCode::PageUp
-            | KeyCode::PageDown
-            | KeyCode::Home
-            | KeyCode::End) => {
+            c if scroll::is_nav(c) => {
                 let len = self.view.as_ref().map_or(0, history_len);
                 let mut row = self.history_row.unwrap_or(len.saturating_sub(1));
                 scroll::nav(&mut row, len, c);

@@ -46,12 +46,7 @@ impl Queue {
         let len = self.jobs.as_ref().map_or(0, Vec::len);
         match k.code {
             KeyCode::Esc => Step::Home,
-            c @ (KeyCode::Up
-            | KeyCode::Down
-            | KeyCode::PageUp
-            | KeyCode::PageDown
-            | KeyCode::Home
-            | KeyCode::End) => {
+            c if scroll::is_nav(c) => {
                 scroll::nav(&mut self.selected, len, c);
                 Step::Nothing
             }

@@ -37,6 +37,19 @@ pub fn nav(selected: &mut usize, len: usize, code: KeyCode) -> bool {
     true
 }
 
+/// Whether `code` is one of the keys that move through a list.
+pub fn is_nav(code: KeyCode) -> bool {
+    matches!(
+        code,
+        KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::PageUp
+            | KeyCode::PageDown
+            | KeyCode::Home
+            | KeyCode::End
+    )
+}
+
 /// The rows shown when `height` rows fit: the page that holds `selected`.
 pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
     let height = height.max(1);
