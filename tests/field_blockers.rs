@@ -256,31 +256,8 @@ fn one_woman_per_household_across_all_groups_unless_the_district_relaxes_it() {
         ],
     )
     .ok();
-    let woman = |name: &str, group: &str, aadhaar: &str| {
-        k.run_env(
-            &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", aadhaar)],
-            &[
-                "member",
-                "add",
-                "--operator",
-                "VOL1",
-                "--name",
-                name,
-                "--relative-name",
-                "Gopal Saini",
-                "--gender",
-                "F",
-                "--age",
-                "34",
-                "--ration-card",
-                "RJ0002",
-                "--scheme",
-                "SHG",
-                "--group",
-                group,
-            ],
-        )
-    };
+    let woman =
+        |name: &str, group: &str, aadhaar: &str| k.shg_woman(name, "RJ0002", group, aadhaar);
     woman("Kamla Saini", "SHG1", AADHAAR).ok();
     let second = woman("Asha Saini", "SHG2", "234567890153");
     second.failed();
@@ -707,26 +684,7 @@ fn one_spelling_for_every_command_with_the_old_one_kept() {
 
 #[test]
 fn the_readmes_sample_ration_card_list_imports_cleanly() {
-    let k = Kiosk::empty();
-    k.run(
-        Some(ADMIN_PIN),
-        &[
-            "init",
-            "--kiosk",
-            "RMP01",
-            "--panchayat",
-            "रामपुर",
-            "--block",
-            "सांगानेर",
-            "--district",
-            "जयपुर",
-            "--admin",
-            "ADMIN",
-            "--admin-name",
-            "अरुण शर्मा",
-        ],
-    )
-    .ok();
+    let k = Kiosk::initialised();
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/pds.csv");
     let r = k.run(
         Some(ADMIN_PIN),

@@ -7,29 +7,7 @@ mod support;
 use support::*;
 
 fn shg_woman(k: &Kiosk, name: &str, rc: &str, aadhaar: &str) -> Run {
-    k.run_env(
-        &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", aadhaar)],
-        &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
-            "--name",
-            name,
-            "--relative-name",
-            "Gopal Saini",
-            "--gender",
-            "F",
-            "--age",
-            "34",
-            "--ration-card",
-            rc,
-            "--scheme",
-            "SHG",
-            "--group",
-            "SHG1",
-        ],
-    )
+    k.shg_woman(name, rc, "SHG1", aadhaar)
 }
 
 #[test]

@@ -111,9 +111,9 @@ impl Kiosk {
         run_output(c.output().expect("spawn dastak"))
     }
 
-    /// A kiosk with an admin, a supervisor, a volunteer, the PDS list and
-    /// one SHG.
-    pub fn ready() -> Kiosk {
+    /// A kiosk with only its admin (ADMIN, PIN 1234): `init` and nothing
+    /// else.
+    pub fn initialised() -> Kiosk {
         let k = Kiosk::empty();
         k.run(
             Some(ADMIN_PIN),
@@ -134,6 +134,13 @@ impl Kiosk {
             ],
         )
         .ok();
+        k
+    }
+
+    /// A kiosk with an admin, a supervisor, a volunteer, the PDS list and
+    /// one SHG.
+    pub fn ready() -> Kiosk {
+        let k = Kiosk::initialised();
         for (code, role, pin) in [
             ("SUP1", "supervisor", SUP_PIN),
             ("VOL1", "volunteer", VOL_PIN),
@@ -185,6 +192,34 @@ impl Kiosk {
         )
         .ok();
         k
+    }
+
+    /// VOL1 registers a woman of household `rc` (husband Gopal Saini, 34)
+    /// in the SHG `group`, with the Aadhaar number `aadhaar`.
+    pub fn shg_woman(&self, name: &str, rc: &str, group: &str, aadhaar: &str) -> Run {
+        self.run_env(
+            &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", aadhaar)],
+            &[
+                "member",
+                "add",
+                "--operator",
+                "VOL1",
+                "--name",
+                name,
+                "--relative-name",
+                "Gopal Saini",
+                "--gender",
+                "F",
+                "--age",
+                "34",
+                "--ration-card",
+                rc,
+                "--scheme",
+                "SHG",
+                "--group",
+                group,
+            ],
+        )
     }
 
     /// VOL1 takes one period's contribution from `member` in the fund;
