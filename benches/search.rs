@@ -271,7 +271,9 @@ fn first_frame() {
             nominee_relation: Some("son".into()),
             ..EnrolForm::default()
         };
-        books.register_member(&admin, &m, &[e], t0).expect("member");
+        books
+            .register_member_accepting(&admin, &m, &[e], Some(&kiosk::namesakes(&admin)), t0)
+            .expect("member");
     }
     books.store.set_bulk_mode(false).expect("bulk off");
     books.store.checkpoint().expect("checkpoint");
