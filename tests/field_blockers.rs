@@ -58,6 +58,23 @@ fn books(k: &Kiosk) -> String {
     )
 }
 
+/// `households import FILE --json` by `operator`, its report parsed.
+fn import_json(k: &Kiosk, file: &std::path::Path, operator: &str, pin: &str) -> serde_json::Value {
+    let r = k.run(
+        Some(pin),
+        &[
+            "households",
+            "import",
+            file.to_str().expect("utf8"),
+            "--operator",
+            operator,
+            "--json",
+        ],
+    );
+    r.ok();
+    serde_json::from_str(&r.stdout).expect("json")
+}
+
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -300,19 +317,7 @@ fn csv_line_numbers_count_as_a_spreadsheet_does() {
     }
     let path = k.dir().join("crlf.csv");
     std::fs::write(&path, rows.join("\r\n") + "\r\n").expect("csv");
-    let r = k.run(
-        Some(VOL_PIN),
-        &[
-            "households",
-            "import",
-            path.to_str().expect("utf8"),
-            "--operator",
-            "VOL1",
-            "--json",
-        ],
-    );
-    r.ok();
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let v = import_json(&k, &path, "VOL1", VOL_PIN);
     let lines: Vec<i64> = v["bad"]
         .as_array()
         .expect("bad")
@@ -686,21 +691,9 @@ fn one_spelling_for_every_command_with_the_old_one_kept() {
 fn the_readmes_sample_ration_card_list_imports_cleanly() {
     let k = Kiosk::initialised();
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/pds.csv");
-    let r = k.run(
-        Some(ADMIN_PIN),
-        &[
-            "households",
-            "import",
-            sample.to_str().expect("utf8"),
-            "--operator",
-            "ADMIN",
-            "--json",
-        ],
-    );
-    r.ok();
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
-    assert_eq!(v["bad"].as_array().expect("bad").len(), 0, "{}", r.stdout);
-    assert!(v["added"].as_i64().expect("added") >= 20, "{}", r.stdout);
+    let v = import_json(&k, &sample, "ADMIN", ADMIN_PIN);
+    assert_eq!(v["bad"].as_array().expect("bad").len(), 0, "{v}");
+    assert!(v["added"].as_i64().expect("added") >= 20, "{v}");
     let readme = include_str!("../README.md");
     assert!(readme.contains("households import samples/pds.csv"));
 }

@@ -9,7 +9,6 @@ use crate::domain::money::Paise;
 use crate::domain::operator::Role;
 use crate::domain::person::{Birth, Gender};
 use crate::domain::scheme::Scheme;
-use crate::domain::text::fold;
 use crate::i18n::Lang;
 use crate::store::StoreError;
 
@@ -190,22 +189,6 @@ pub fn member_by_aadhaar(conn: &Connection, hash: &str) -> Result<Option<MemberR
         conn,
         &format!("SELECT {MEMBER_COLS} FROM members WHERE aadhaar_hash = ?1"),
         [hash],
-        member_row,
-    )
-    .optional()?)
-}
-
-/// A member of the same household with the same name: the same person
-/// registered twice.
-pub fn member_by_household_name(
-    conn: &Connection,
-    ration_card: &str,
-    name: &str,
-) -> Result<Option<MemberRow>, StoreError> {
-    Ok(crate::store::row(
-        conn,
-        &format!("SELECT {MEMBER_COLS} FROM members WHERE ration_card = ?1 AND name_fold = ?2"),
-        params![ration_card, fold(name)],
         member_row,
     )
     .optional()?)
