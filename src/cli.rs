@@ -59,6 +59,20 @@ pub struct OperatorArg {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Open the operator console (what `dastak` alone does on a terminal).
+    Console {
+        /// Draw on this framebuffer (the kiosk's own screen, /dev/fb0)
+        /// instead of the terminal; keys still come from the terminal.
+        #[arg(long, value_name = "DEVICE")]
+        framebuffer: Option<PathBuf>,
+        /// Treat --framebuffer as a plain file of WIDTHxHEIGHT pixels
+        /// (XRGB8888), for tests and reference renderings.
+        #[arg(long, value_name = "WxH", requires = "framebuffer")]
+        framebuffer_size: Option<String>,
+        /// Write the first frame to this PNG and stop (needs --framebuffer).
+        #[arg(long, value_name = "PNG", requires = "framebuffer")]
+        screenshot: Option<PathBuf>,
+    },
     /// Create a kiosk's books (first admin's PIN from $DASTAK_PIN).
     Init {
         #[arg(long)]
@@ -648,6 +662,17 @@ fn fail(lang: Lang, f: Failure) -> ExitCode {
     ExitCode::from(f.code.max(1))
 }
 
+/// `1280x800` → (1280, 800).
+fn screen_size(s: &str) -> Result<(u32, u32), Failure> {
+    s.split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .filter(|&(w, h): &(u32, u32)| (64..=8192).contains(&w) && (64..=8192).contains(&h))
+        .ok_or_else(|| Failure {
+            message: Message::new("console.bad_size").arg("value", s),
+            code: 2,
+        })
+}
+
 fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref()
 }
@@ -659,12 +684,28 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         use std::io::IsTerminal;
         if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
             let lang = ctx.lang_fixed.then_some(ctx.lang);
-            crate::tui::run(&ctx.dir, lang)?;
+            crate::tui::run(&ctx.dir, lang, &crate::tui::Display::Terminal)?;
             return Ok(ExitCode::SUCCESS);
         }
         return status(ctx, false);
     };
     match command {
+        Command::Console {
+            framebuffer,
+            framebuffer_size,
+            screenshot,
+        } => {
+            let display = match framebuffer {
+                None => crate::tui::Display::Terminal,
+                Some(path) => crate::tui::Display::Framebuffer {
+                    path,
+                    size: framebuffer_size.as_deref().map(screen_size).transpose()?,
+                    screenshot,
+                },
+            };
+            let lang = ctx.lang_fixed.then_some(ctx.lang);
+            crate::tui::run(&ctx.dir, lang, &display)?;
+        }
         Command::Init {
             kiosk,
             panchayat,

@@ -103,7 +103,28 @@ impl Default for Settings {
     }
 }
 
+/// The package's default settings, used until the kiosk has its own
+/// (`$DASTAK_SYSTEM_CONFIG` names another file, for tests).
+pub const SYSTEM_CONFIG: &str = "/etc/dastak/dastak.toml";
+
 impl RawConfig {
+    /// The kiosk's configuration: `dastak.toml` in the data directory when
+    /// it exists, else the system default ([`SYSTEM_CONFIG`], installed by
+    /// the Debian package; the image's root is read-only, so the settings
+    /// screen's first save copies it, with the change, to the data
+    /// directory). The two files are never merged: what the kiosk's file
+    /// says is all there is.
+    pub fn read_kiosk(data_dir: &Path) -> Result<RawConfig, ConfigError> {
+        let own = data_dir.join(crate::books::datadir::CONFIG_FILE);
+        if own.exists() {
+            return RawConfig::read(&own);
+        }
+        let system = std::env::var_os("DASTAK_SYSTEM_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_CONFIG));
+        RawConfig::read(&system)
+    }
+
     /// Reads `path`; a missing file is an empty configuration.
     pub fn read(path: &Path) -> Result<RawConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
@@ -187,8 +208,7 @@ pub fn load(data_dir: &Path) -> Result<Settings, ConfigError> {
     let env = std::env::var("DASTAK_PRINTER")
         .ok()
         .filter(|v| !v.trim().is_empty());
-    RawConfig::read(&data_dir.join(crate::books::datadir::CONFIG_FILE))?
-        .resolve(data_dir, env.as_deref())
+    RawConfig::read_kiosk(data_dir)?.resolve(data_dir, env.as_deref())
 }
 
 #[cfg(test)]

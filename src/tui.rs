@@ -23,6 +23,7 @@ pub mod pay;
 pub mod printer;
 pub mod queue;
 pub mod reverse;
+pub mod screen;
 pub mod scroll;
 pub mod settings;
 pub mod setup;
@@ -524,8 +525,125 @@ impl Worker {
     }
 }
 
+/// Where the console draws: a terminal (crossterm), or the kiosk's own
+/// screen (see [`screen`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Display {
+    #[default]
+    Terminal,
+    Framebuffer {
+        path: std::path::PathBuf,
+        /// A plain file of this many pixels instead of a device.
+        size: Option<(u32, u32)>,
+        /// Write the first frame to this PNG file and stop (a reference
+        /// rendering: no keyboard needed).
+        screenshot: Option<std::path::PathBuf>,
+    },
+}
+
+/// The terminal or the framebuffer, behind one `draw`.
+enum Output {
+    Terminal(ratatui::DefaultTerminal),
+    Screen(Box<FbOutput>),
+}
+
+/// The kiosk's own screen (see [`screen`]).
+struct FbOutput {
+    /// The grid, rendered afresh every frame (no diffing: a diff of cells
+    /// holding wide Devanagari graphemes leaves stale cells behind).
+    grid: Rect,
+    painter: screen::Painter,
+    canvas: screen::Canvas,
+    fb: screen::Framebuffer,
+    screenshot: Option<std::path::PathBuf>,
+}
+
+impl Output {
+    fn open(display: &Display) -> std::io::Result<Output> {
+        match display {
+            Display::Terminal => Ok(Output::Terminal(ratatui::init())),
+            Display::Framebuffer {
+                path,
+                size,
+                screenshot,
+            } => {
+                let fb = screen::Framebuffer::open(path, *size)?;
+                let painter = screen::Painter::for_screen(fb.width, fb.height);
+                let (cols, rows) = painter.grid(fb.width, fb.height);
+                if screenshot.is_none() {
+                    ratatui::crossterm::terminal::enable_raw_mode()?;
+                    screen::graphics_mode(true);
+                    let hook = std::panic::take_hook();
+                    std::panic::set_hook(Box::new(move |info| {
+                        screen::graphics_mode(false);
+                        let _ = ratatui::crossterm::terminal::disable_raw_mode();
+                        hook(info);
+                    }));
+                }
+                Ok(Output::Screen(Box::new(FbOutput {
+                    grid: Rect::new(0, 0, cols, rows),
+                    canvas: screen::Canvas::new(fb.width, fb.height),
+                    painter,
+                    fb,
+                    screenshot: screenshot.clone(),
+                })))
+            }
+        }
+    }
+
+    /// Draws a frame; `Ok(false)` when the console should stop (after a
+    /// screenshot).
+    fn draw(&mut self, model: &Model) -> std::io::Result<bool> {
+        match self {
+            Output::Terminal(terminal) => {
+                // A full repaint every frame: terminals store a Devanagari
+                // base letter and its spacing vowel sign as two cells where
+                // ratatui keeps one two-wide cell, so a partial update leaves
+                // stray vowel signs behind. Frames are rare (keys, messages,
+                // 1 Hz) and small, and the synchronized update keeps the
+                // repaint from flickering. (Not `Terminal::clear`: it asks
+                // the terminal for the cursor position over stdin, racing
+                // the input thread for keystrokes.)
+                execute!(
+                    std::io::stdout(),
+                    BeginSynchronizedUpdate,
+                    Clear(ClearType::All)
+                )?;
+                terminal.swap_buffers();
+                terminal.draw(|f| f.render_widget(model, f.area()))?;
+                execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+                Ok(true)
+            }
+            Output::Screen(out) => {
+                let mut buf = Buffer::empty(out.grid);
+                model.render(out.grid, &mut buf);
+                out.painter.paint(&buf, &mut out.canvas);
+                if let Some(png) = &out.screenshot {
+                    let bytes = out.canvas.to_png().map_err(std::io::Error::other)?;
+                    std::fs::write(png, bytes)?;
+                    return Ok(false);
+                }
+                out.fb.show(&out.canvas)?;
+                Ok(true)
+            }
+        }
+    }
+
+    fn restore(self) {
+        match self {
+            Output::Terminal(_) => ratatui::restore(),
+            Output::Screen(out) => {
+                if out.screenshot.is_none() {
+                    screen::graphics_mode(false);
+                    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+                }
+            }
+        }
+    }
+}
+
 /// Runs the console on `dir` until the operator quits.
-pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
+pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), BooksError> {
     let started = now()?;
     // Open (and quick_check) the database once: on a large kiosk that check
     // is most of the time to the first frame.
@@ -589,7 +707,17 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
             }
         }
     });
+    let reference_only = matches!(
+        display,
+        Display::Framebuffer {
+            screenshot: Some(_),
+            ..
+        }
+    );
     std::thread::spawn(move || {
+        if reference_only {
+            return;
+        }
         // Blocks in `read`; ends with the process.
         while let Ok(ev) = event::read() {
             let m = match ev {
@@ -608,24 +736,26 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
     // cannot be made to panic from its environment.
     let inject_panic = cfg!(feature = "fault-injection")
         && std::env::var("DASTAK_INJECT_PANIC").is_ok_and(|v| v == "1");
-    let mut terminal = ratatui::init();
+    let io_err = |e: std::io::Error| BooksError::Io {
+        path: "terminal".into(),
+        detail: e.to_string(),
+    };
+    let mut output = Output::open(display).map_err(io_err)?;
     let result = (|| -> std::io::Result<()> {
+        let mut ready = false;
         loop {
-            // A full repaint every frame: terminals store a Devanagari base
-            // letter and its spacing vowel sign as two cells where ratatui
-            // keeps one two-wide cell, so a partial update leaves stray vowel
-            // signs behind. Frames are rare (keys, messages, 1 Hz) and small,
-            // and the synchronized update keeps the repaint from flickering.
-            // (Not `Terminal::clear`: it asks the terminal for the cursor
-            // position over stdin, racing the input thread for keystrokes.)
-            execute!(
-                std::io::stdout(),
-                BeginSynchronizedUpdate,
-                Clear(ClearType::All)
-            )?;
-            terminal.swap_buffers();
-            terminal.draw(|f| f.render_widget(&model, f.area()))?;
-            execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+            if !output.draw(&model)? {
+                return Ok(());
+            }
+            // systemd: ready after the first frame, then a watchdog ping on
+            // every turn of the loop (at least once a second, from the
+            // tick). A hung console stops pinging and is restarted. Without
+            // $NOTIFY_SOCKET (a terminal, the tests) these do nothing.
+            if !ready {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+                ready = true;
+            }
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
             let m = match msg_rx.recv_timeout(Duration::from_secs(1)) {
                 // Fault injection for the terminal-restore test: with
                 // DASTAK_INJECT_PANIC=1, F12 panics as a bug would.
@@ -654,7 +784,7 @@ pub fn run(dir: &DataDir, lang: Option<Lang>) -> Result<(), BooksError> {
             }
         }
     })();
-    ratatui::restore();
+    output.restore();
     result.map_err(|e| BooksError::Io {
         path: "terminal".into(),
         detail: e.to_string(),

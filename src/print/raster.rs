@@ -306,6 +306,18 @@ impl Shaper {
             .ceil() as u32
     }
 
+    /// The width of `text` in dots and the distance from the top of its
+    /// line box to its baseline (which differs between the Latin and the
+    /// Devanagari font).
+    pub fn measure_line(&mut self, text: &str, style: TextStyle) -> (u32, f32) {
+        let buffer = self.buffer(text, style);
+        buffer
+            .layout_runs()
+            .next()
+            .map(|r| (r.line_w.ceil() as u32, r.line_y))
+            .unwrap_or((0, 0.0))
+    }
+
     /// The shaped glyphs of `text`, in visual order.
     pub fn glyphs(&mut self, text: &str, style: TextStyle) -> Vec<ShapedGlyph> {
         let buffer = self.buffer(text, style);
@@ -326,22 +338,34 @@ impl Shaper {
 
     /// Draws `text` onto `canvas` with its line box's top-left at (x, y).
     pub fn draw(&mut self, canvas: &mut Bitmap, text: &str, style: TextStyle, x: i64, y: i64) {
+        self.paint(text, style, x, y, |tx, ty, alpha| {
+            // Anti-aliased coverage to 1 bit: a thermal head has no grey.
+            if alpha >= 110 && tx >= 0 && ty >= 0 {
+                canvas.set(tx as u32, ty as u32);
+            }
+        });
+    }
+
+    /// Shapes `text` with its line box's top-left at (x, y) and calls `put`
+    /// with every covered pixel and its coverage (0–255). The receipt
+    /// thresholds it to dots; the kiosk's screen blends it.
+    pub fn paint(
+        &mut self,
+        text: &str,
+        style: TextStyle,
+        x: i64,
+        y: i64,
+        mut put: impl FnMut(i64, i64, u8),
+    ) {
         let mut buffer = self.buffer(text, style);
         buffer.draw(
             &mut self.fonts,
             &mut self.cache,
             Color::rgb(0, 0, 0),
             |gx, gy, w, h, color| {
-                // Anti-aliased coverage to 1 bit: a thermal head has no grey.
-                if color.a() < 110 {
-                    return;
-                }
                 for dy in 0..h as i64 {
                     for dx in 0..w as i64 {
-                        let (tx, ty) = (x + i64::from(gx) + dx, y + i64::from(gy) + dy);
-                        if tx >= 0 && ty >= 0 {
-                            canvas.set(tx as u32, ty as u32);
-                        }
+                        put(x + i64::from(gx) + dx, y + i64::from(gy) + dy, color.a());
                     }
                 }
             },

@@ -102,7 +102,7 @@ impl PrintDesk {
     }
 
     fn load_settings(&self) -> Result<(String, u32), Message> {
-        let raw = RawConfig::read(&self.dir.join(CONFIG_FILE)).map_err(|e| e.message())?;
+        let raw = RawConfig::read_kiosk(&self.dir).map_err(|e| e.message())?;
         Ok((
             raw.printer.url.unwrap_or_default(),
             raw.printer.paper.unwrap_or(58),
@@ -112,8 +112,7 @@ impl PrintDesk {
     /// Writes the printer URL and paper width into `dastak.toml`, keeping
     /// the other keys. Checked first: a bad URL is explained, not saved.
     fn save_settings(&self, url: &str, paper: u32) -> Result<(), Message> {
-        let path = self.dir.join(CONFIG_FILE);
-        let mut raw = RawConfig::read(&path).map_err(|e| e.message())?;
+        let mut raw = RawConfig::read_kiosk(&self.dir).map_err(|e| e.message())?;
         let url = url.trim();
         raw.printer.url = (!url.is_empty()).then(|| url.to_string());
         raw.printer.paper = Some(paper);
