@@ -405,6 +405,11 @@ impl Books {
         self.secret.as_ref().ok_or(BooksError::NoDistrictSecret)
     }
 
+    /// When the last event was recorded, by the kiosk's clock then.
+    pub fn last_event_time(&self) -> Result<Option<Timestamp>, BooksError> {
+        Ok(queries::last_event(self.store.conn())?.map(|(_, t)| t))
+    }
+
     /// What the clock check says now.
     pub fn clock_verdict(&self, now: Timestamp) -> Result<ClockVerdict, BooksError> {
         let last = queries::last_event(self.store.conn())?.map(|(_, t)| t);

@@ -69,7 +69,8 @@ pub enum Command {
         /// (XRGB8888), for tests and reference renderings.
         #[arg(long, value_name = "WxH", requires = "framebuffer")]
         framebuffer_size: Option<String>,
-        /// Write the first frame to this PNG and stop (needs --framebuffer).
+        /// Write the first frame to this PNG (or .ppm) file and stop (needs
+        /// --framebuffer).
         #[arg(long, value_name = "PNG", requires = "framebuffer")]
         screenshot: Option<PathBuf>,
     },
@@ -188,6 +189,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The time of the last recorded event, in seconds since 1970 (0 when
+    /// there is none): the appliance's clock is never set before it at
+    /// boot (a Pi has no battery clock).
+    ClockFloor,
     /// Kiosk, today's totals and the clock check.
     Status {
         #[arg(long)]
@@ -1119,6 +1124,16 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                     code: 3,
                 });
             }
+        }
+        Command::ClockFloor => {
+            let last = if ctx.dir.is_initialised() {
+                ctx.open()?.last_event_time()?
+            } else {
+                None
+            };
+            let secs = last.map(|t| t.as_second()).unwrap_or(0);
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{secs}");
         }
         Command::Status { json } => return status(ctx, json),
         Command::Reprint { reference, all } => printing::reprint(ctx, reference, all)?,

@@ -618,9 +618,13 @@ impl Output {
                 let mut buf = Buffer::empty(out.grid);
                 model.render(out.grid, &mut buf);
                 out.painter.paint(&buf, &mut out.canvas);
-                if let Some(png) = &out.screenshot {
-                    let bytes = out.canvas.to_png().map_err(std::io::Error::other)?;
-                    std::fs::write(png, bytes)?;
+                if let Some(path) = &out.screenshot {
+                    let bytes = if path.extension().is_some_and(|e| e == "ppm") {
+                        out.canvas.to_ppm()
+                    } else {
+                        out.canvas.to_png().map_err(std::io::Error::other)?
+                    };
+                    std::fs::write(path, bytes)?;
                     return Ok(false);
                 }
                 out.fb.show(&out.canvas)?;

@@ -95,6 +95,14 @@ impl Canvas {
         Ok(out)
     }
 
+    /// The picture as a binary PPM (P6) file's bytes: what qemu's
+    /// `screendump` writes, so a boot test can compare the two byte by byte.
+    pub fn to_ppm(&self) -> Vec<u8> {
+        let mut out = format!("P6\n{} {}\n255\n", self.width, self.height).into_bytes();
+        out.extend_from_slice(self.pixels.as_flattened());
+        out
+    }
+
     /// Reads back a frame of XRGB8888 pixels (as [`Framebuffer`] writes a
     /// plain file).
     pub fn from_xrgb(width: u32, height: u32, bytes: &[u8]) -> Option<Canvas> {

@@ -89,6 +89,9 @@ impl Kiosk {
             .env_remove("DASTAK_PIN")
             .env_remove("DASTAK_AADHAAR")
             .env_remove("DASTAK_DATA")
+            // A machine with the Debian package has /etc/dastak/dastak.toml:
+            // the tests' kiosks never read it.
+            .env("DASTAK_SYSTEM_CONFIG", self.dir().join(".no-system-config"))
             .env("DASTAK_LANG", "en")
             .env("DASTAK_NOW", NOW);
         c

@@ -1,0 +1,103 @@
+//! What the kiosk image relies on from the program: the Debian package's
+//! default settings in /etc until the kiosk has its own, and the clock
+//! floor that keeps a Pi without a battery clock from starting before the
+//! last record. (The image itself is checked by `kiosk-image/boot-test`
+//! under qemu.)
+
+mod support;
+
+use support::*;
+
+#[test]
+fn the_packages_default_settings_are_read_until_the_kiosk_has_its_own() {
+    let k = Kiosk::initialised();
+    let system = k.dir().join("system.toml");
+    // A wrong default: every command that reads the settings says so.
+    std::fs::write(&system, "[printer]\npaper = 72\n").expect("write");
+    let env = [("DASTAK_SYSTEM_CONFIG", system.to_str().expect("utf-8"))];
+    let r = k.run_env(&env, &["printer", "status"]);
+    r.failed();
+    assert!(r.stderr.contains("72"), "{}", r.stderr);
+    // The kiosk's own file, once written, is all there is.
+    std::fs::write(
+        k.dir().join("dastak.toml"),
+        "[printer]\nurl = \"none\"\npaper = 80\n",
+    )
+    .expect("write");
+    let r = k.run_env(&env, &["printer", "status"]);
+    assert!(!r.stderr.contains("72"), "{}", r.stderr);
+}
+
+#[test]
+fn the_shipped_default_settings_parse() {
+    let k = Kiosk::initialised();
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/kiosk-image/debian/dastak.toml"
+    );
+    let r = k.run_env(
+        &[
+            ("DASTAK_SYSTEM_CONFIG", shipped),
+            ("DASTAK_PRINTER", "none"),
+        ],
+        &["status"],
+    );
+    r.ok();
+}
+
+#[test]
+fn the_clock_floor_is_the_last_records_time() {
+    let empty = Kiosk::empty();
+    assert_eq!(empty.run(None, &["clock-floor"]).ok().stdout.trim(), "0");
+
+    let k = Kiosk::empty();
+    k.run_env(
+        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
+        &["demo", "--households", "5"],
+    )
+    .ok();
+    let floor: i64 = k
+        .run(None, &["clock-floor"])
+        .ok()
+        .stdout
+        .trim()
+        .parse()
+        .expect("seconds");
+    // The demo's last record is before it was made, and after its year began.
+    let made = jiff::Timestamp::from_second(floor).expect("time");
+    assert!(
+        made < "2026-11-23T02:30:00Z"
+            .parse::<jiff::Timestamp>()
+            .expect("t"),
+        "{made}"
+    );
+    assert!(
+        made > "2026-01-01T00:00:00Z"
+            .parse::<jiff::Timestamp>()
+            .expect("t"),
+        "{made}"
+    );
+    // A later payment raises the floor to its own time.
+    k.run_env(
+        &[("DASTAK_PIN", VOL_PIN), ("DASTAK_PRINTER", "none")],
+        &[
+            "pay",
+            "--operator",
+            "VOL1",
+            "--member",
+            "DEMO01-00001",
+            "--scheme",
+            "FUND",
+        ],
+    )
+    .ok();
+    let after: i64 = k
+        .run(None, &["clock-floor"])
+        .ok()
+        .stdout
+        .trim()
+        .parse()
+        .expect("seconds");
+    let now: jiff::Timestamp = NOW.parse().expect("NOW");
+    assert_eq!(after, now.as_second());
+}
