@@ -547,6 +547,10 @@ pub struct Framebuffer {
     format: PixelFormat,
     /// The last frame written, to write only the rows that changed.
     last: Vec<u8>,
+    /// When every row was last written (see [`Framebuffer::show`]).
+    last_full: Option<std::time::Instant>,
+    /// The device's screen info, for FBIOPAN_DISPLAY; `None` for a file.
+    var: Option<FbVarScreeninfo>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -560,7 +564,7 @@ enum PixelFormat {
 // The kernel's fbdev structures (linux/fb.h), for FBIOGET_VSCREENINFO and
 // FBIOGET_FSCREENINFO.
 #[repr(C)]
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct FbBitfield {
     offset: u32,
     length: u32,
@@ -568,7 +572,7 @@ struct FbBitfield {
 }
 
 #[repr(C)]
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct FbVarScreeninfo {
     xres: u32,
     yres: u32,
@@ -623,6 +627,7 @@ struct FbFixScreeninfo {
 
 const FBIOGET_VSCREENINFO: libc::c_ulong = 0x4600;
 const FBIOGET_FSCREENINFO: libc::c_ulong = 0x4602;
+const FBIOPAN_DISPLAY: libc::c_ulong = 0x4606;
 
 impl Framebuffer {
     /// Opens a framebuffer device, or — with `size` — a plain file that
@@ -642,6 +647,8 @@ impl Framebuffer {
                 line_length: width * 4,
                 format: PixelFormat::Rgb32 { r: 16, g: 8, b: 0 },
                 last: Vec::new(),
+                last_full: None,
+                var: None,
             });
         }
         let file = OpenOptions::new().read(true).write(true).open(path)?;
@@ -686,12 +693,26 @@ impl Framebuffer {
             line_length: fix.line_length,
             format,
             last: Vec::new(),
+            last_full: None,
+            var: Some(var),
         })
     }
 
     /// Shows `canvas` (of this framebuffer's size), writing only changed
-    /// rows.
+    /// rows, and every row every ten seconds. Then it asks the driver to
+    /// show the buffer (FBIOPAN_DISPLAY): the kernel's DRM drivers emulate
+    /// fbdev with a shadow buffer that reaches the screen on a "damage"
+    /// flush, and under virtio-gpu the console's first frames, written
+    /// while the display was still being set up, never did (seen under
+    /// qemu: a black screen until something else wrote to /dev/fb0).
     pub fn show(&mut self, canvas: &Canvas) -> io::Result<()> {
+        let full = self
+            .last_full
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(10));
+        if full {
+            self.last.clear();
+            self.last_full = Some(std::time::Instant::now());
+        }
         let stride = self.line_length as usize;
         let mut frame = vec![0u8; stride * self.height as usize];
         for y in 0..self.height.min(canvas.height) as usize {
@@ -714,13 +735,24 @@ impl Framebuffer {
                 }
             }
         }
+        let mut wrote = false;
         for y in 0..self.height as usize {
             let range = y * stride..(y + 1) * stride;
             if self.last.get(range.clone()) != Some(&frame[range.clone()]) {
                 self.file.write_all_at(&frame[range], (y * stride) as u64)?;
+                wrote = true;
             }
         }
         self.last = frame;
+        if let (true, Some(var)) = (wrote, self.var.as_mut()) {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&self.file);
+            // SAFETY: `var` is the fb_var_screeninfo the driver gave us. A
+            // driver that cannot pan says so (EINVAL); the rows are written
+            // either way, so that answer is ignored.
+            unsafe {
+                libc::ioctl(fd, FBIOPAN_DISPLAY as _, var as *mut FbVarScreeninfo);
+            }
+        }
         Ok(())
     }
 }
