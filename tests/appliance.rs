@@ -101,3 +101,44 @@ fn the_clock_floor_is_the_last_records_time() {
     let now: jiff::Timestamp = NOW.parse().expect("NOW");
     assert_eq!(after, now.as_second());
 }
+
+#[test]
+fn verify_beside_payments_being_taken_finds_no_problem() {
+    // The boot test runs `dastak verify` while payments go on; verify read
+    // the ledger and the tables derived from it at two moments and
+    // reported a payment committed in between as a problem.
+    let k = Kiosk::empty();
+    k.run_env(
+        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
+        &["demo", "--households", "5"],
+    )
+    .ok();
+    let dir = k.dir().to_path_buf();
+    let payer = std::thread::spawn(move || {
+        for _ in 0..20 {
+            let out = std::process::Command::new(bin())
+                .args(["pay", "--operator", "VOL1", "--member", "DEMO01-00001"])
+                .args(["--scheme", "FUND", "--amount", "100", "--data-dir"])
+                .arg(&dir)
+                .env("DASTAK_PIN", VOL_PIN)
+                .env("DASTAK_PRINTER", "none")
+                .env("DASTAK_NOW", NOW)
+                .env("DASTAK_LANG", "en")
+                .output()
+                .expect("pay");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
+    let mut runs = 0;
+    while !payer.is_finished() {
+        let r = k.run(None, &["verify", "--json"]);
+        assert_eq!(r.status, 0, "{}", r.stdout);
+        runs += 1;
+    }
+    payer.join().expect("payer");
+    assert!(runs > 1, "verify ran {runs} time(s) beside the payments");
+}
