@@ -412,8 +412,7 @@ impl Books {
 
     /// What the clock check says now.
     pub fn clock_verdict(&self, now: Timestamp) -> Result<ClockVerdict, BooksError> {
-        let last = queries::last_event(self.store.conn())?.map(|(_, t)| t);
-        Ok(check_clock(now, last))
+        Ok(check_clock(now, self.last_event_time()?))
     }
 
     /// Refuses to take or give cash when the clock cannot be believed.

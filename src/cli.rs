@@ -688,9 +688,12 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         // directory); a summary when piped.
         use std::io::IsTerminal;
         if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-            let lang = ctx.lang_fixed.then_some(ctx.lang);
-            crate::tui::run(&ctx.dir, lang, &crate::tui::Display::Terminal)?;
-            return Ok(ExitCode::SUCCESS);
+            let console = Command::Console {
+                framebuffer: None,
+                framebuffer_size: None,
+                screenshot: None,
+            };
+            return dispatch(ctx, Some(console));
         }
         return status(ctx, false);
     };

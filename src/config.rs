@@ -225,6 +225,18 @@ mod tests {
     }
 
     #[test]
+    fn the_debian_packages_default_config_parses_and_names_the_usb_printer() {
+        let raw: RawConfig = toml::from_str(include_str!("../kiosk-image/debian/dastak.toml"))
+            .expect("the package's dastak.toml parses");
+        let s = raw
+            .resolve(Path::new("/var/lib/dastak"), None)
+            .expect("resolves");
+        assert_eq!(s.profile.width, 384);
+        let printer = s.printer.map(|p| p.to_string()).unwrap_or_default();
+        assert!(printer.contains("/dev/dastak-printer"), "{printer}");
+    }
+
+    #[test]
     fn a_wrong_paper_width_or_url_is_refused() {
         let raw: RawConfig = toml::from_str("[printer]\npaper = 72\n").expect("parses");
         assert_eq!(

@@ -535,8 +535,8 @@ pub enum Display {
         path: std::path::PathBuf,
         /// A plain file of this many pixels instead of a device.
         size: Option<(u32, u32)>,
-        /// Write the first frame to this PNG file and stop (a reference
-        /// rendering: no keyboard needed).
+        /// Write the first frame to this PNG (or .ppm) file and stop (a
+        /// reference rendering: no keyboard needed).
         screenshot: Option<std::path::PathBuf>,
     },
 }
@@ -575,8 +575,7 @@ impl Output {
                     screen::graphics_mode(true);
                     let hook = std::panic::take_hook();
                     std::panic::set_hook(Box::new(move |info| {
-                        screen::graphics_mode(false);
-                        let _ = ratatui::crossterm::terminal::disable_raw_mode();
+                        screen::release_tty();
                         hook(info);
                     }));
                 }
@@ -638,8 +637,7 @@ impl Output {
             Output::Terminal(_) => ratatui::restore(),
             Output::Screen(out) => {
                 if out.screenshot.is_none() {
-                    screen::graphics_mode(false);
-                    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+                    screen::release_tty();
                 }
             }
         }
@@ -718,30 +716,36 @@ pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), B
             ..
         }
     );
-    std::thread::spawn(move || {
-        if reference_only {
-            return;
-        }
-        // Blocks in `read`; ends with the process.
-        while let Ok(ev) = event::read() {
-            let m = match ev {
-                Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
-                Event::Resize(..) => Msg::Resize,
-                _ => continue,
-            };
-            if msg_tx.send(m).is_err() {
-                break;
+    // A reference rendering reads no keys.
+    if !reference_only {
+        std::thread::spawn(move || {
+            // Blocks in `read`; ends with the process.
+            while let Ok(ev) = event::read() {
+                let m = match ev {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                    Event::Resize(..) => Msg::Resize,
+                    _ => continue,
+                };
+                if msg_tx.send(m).is_err() {
+                    break;
+                }
             }
-        }
-    });
+        });
+    }
 
     // The terminal-restore test's fault injection exists only in builds
     // with the `fault-injection` feature (the tests'): a kiosk's binary
     // cannot be made to panic from its environment.
     let inject_panic = cfg!(feature = "fault-injection")
         && std::env::var("DASTAK_INJECT_PANIC").is_ok_and(|v| v == "1");
+    // An error names what the console draws on: the operator (or the
+    // journal, on a kiosk) learns which device failed.
+    let target = match display {
+        Display::Terminal => "terminal".to_string(),
+        Display::Framebuffer { path, .. } => path.display().to_string(),
+    };
     let io_err = |e: std::io::Error| BooksError::Io {
-        path: "terminal".into(),
+        path: target.clone(),
         detail: e.to_string(),
     };
     let mut output = Output::open(display).map_err(io_err)?;
@@ -789,8 +793,5 @@ pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), B
         }
     })();
     output.restore();
-    result.map_err(|e| BooksError::Io {
-        path: "terminal".into(),
-        detail: e.to_string(),
-    })
+    result.map_err(io_err)
 }

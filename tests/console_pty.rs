@@ -89,12 +89,7 @@ impl Pty {
 
 #[test]
 fn a_day_at_the_console_in_a_real_terminal() {
-    let k = Kiosk::empty();
-    k.run_env(
-        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
-        &["demo", "--households", "80"],
-    )
-    .ok();
+    let k = Kiosk::demo(80);
     let before: i64 = k.count("SELECT COUNT(*) FROM contributions");
     let members: i64 = k.count("SELECT COUNT(*) FROM members");
     // The printer emulator stands in for the thermal printer.
@@ -237,12 +232,7 @@ fn ended(t: &mut Pty) {
 
 #[test]
 fn a_storm_of_random_keys_in_a_real_terminal_leaves_books_and_terminal_whole() {
-    let k = Kiosk::empty();
-    k.run_env(
-        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
-        &["demo", "--households", "40"],
-    )
-    .ok();
+    let k = Kiosk::demo(40);
     let mut t = Pty::spawn(k.dir());
     t.wait_for("लॉग इन");
     t.keys("SUP1\r");
@@ -300,12 +290,7 @@ fn a_storm_of_random_keys_in_a_real_terminal_leaves_books_and_terminal_whole() {
 
 #[test]
 fn a_panic_in_the_console_still_restores_the_terminal() {
-    let k = Kiosk::empty();
-    k.run_env(
-        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
-        &["demo", "--households", "20"],
-    )
-    .ok();
+    let k = Kiosk::demo(20);
     let mut t = Pty::spawn_with(k.dir(), &[("DASTAK_INJECT_PANIC", "1")]);
     t.wait_for("लॉग इन");
     t.keys("VOL1\r");

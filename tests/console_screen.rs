@@ -32,12 +32,7 @@ fn tesseract(png: &Path) -> String {
         .args(["-l", "hin+eng"])
         .output()
         .expect("tesseract (Debian: tesseract-ocr tesseract-ocr-hin) must be installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_output(out).ok().stdout.clone()
 }
 
 /// What tesseract reads on a frame. It reads dark print on light paper
@@ -53,20 +48,26 @@ fn read_screen(frame: &Canvas, png: &Path) -> String {
     tesseract(&path)
 }
 
+/// `dastak console` on `dir`, drawing on a W×H framebuffer file `fb`, in
+/// the kiosk's own language at [`NOW`].
+fn console_on(dir: &Path, fb: &Path) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .arg("console")
+        .arg("--framebuffer")
+        .arg(fb)
+        .arg("--framebuffer-size")
+        .arg(format!("{W}x{H}"))
+        .env("DASTAK_NOW", NOW)
+        .env_remove("DASTAK_LANG");
+    cmd
+}
+
 impl Screen {
     fn spawn(dir: &Path, fb: &Path) -> Screen {
-        let mut cmd = Command::new(bin());
-        cmd.arg("--data-dir")
-            .arg(dir)
-            .arg("console")
-            .arg("--framebuffer")
-            .arg(fb)
-            .arg("--framebuffer-size")
-            .arg(format!("{W}x{H}"))
-            .env("DASTAK_NOW", NOW)
-            .env("TERM", "linux")
-            .env_remove("DASTAK_LANG")
-            .env_remove("DASTAK_PIN");
+        let mut cmd = console_on(dir, fb);
+        cmd.env("TERM", "linux").env_remove("DASTAK_PIN");
         let session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
         let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .parent()
@@ -112,12 +113,7 @@ impl Screen {
 
 #[test]
 fn the_kiosks_own_screen_shows_hindi_that_tesseract_reads() {
-    let k = Kiosk::empty();
-    k.run_env(
-        &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
-        &["demo", "--households", "20"],
-    )
-    .ok();
+    let k = Kiosk::demo(20);
     let fb = k.dir().join("fb0");
     let mut s = Screen::spawn(k.dir(), &fb);
     s.wait_for("login", &["लॉग", "पिन"]);
@@ -152,25 +148,12 @@ fn the_kiosks_own_screen_shows_hindi_that_tesseract_reads() {
 fn a_reference_rendering_of_the_first_run_screen_needs_no_keyboard() {
     let dir = tempfile::tempdir().expect("dir");
     let png = dir.path().join("first.png");
-    let out = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("console")
-        .arg("--framebuffer")
-        .arg(dir.path().join("fb"))
-        .arg("--framebuffer-size")
-        .arg("1280x800")
+    let out = console_on(&dir.path().join("data"), &dir.path().join("fb"))
         .arg("--screenshot")
         .arg(&png)
-        .env("DASTAK_NOW", NOW)
-        .env_remove("DASTAK_LANG")
         .output()
         .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_output(out).ok();
     let text = tesseract(&png);
     for word in ["कियोस्क", "पंचायत", "ब्लॉक", "ज़िला"]
     {
@@ -193,4 +176,26 @@ fn a_bad_screen_size_is_refused_with_a_translated_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("स्क्रीन का माप नहीं"), "{err}");
     assert!(!dir.path().join("fb").exists(), "nothing was created");
+}
+
+#[test]
+fn a_missing_framebuffer_is_named_in_the_operators_language() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("no-such-fb0");
+    let out = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--lang", "hi", "console", "--framebuffer"])
+        .arg(&missing)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-fb0"), "{err}");
+    // The Hindi message, "त्रुटि: … का उपयोग नहीं हो सका: …",
+    // from the catalog, not the English "could not use".
+    assert!(err.starts_with("त्रुटि"), "{err}");
+    assert!(!err.contains("could not use"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!dir.path().join("data").exists(), "nothing was created");
 }

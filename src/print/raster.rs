@@ -206,6 +206,15 @@ pub struct ShapedGlyph {
     pub w: f32,
 }
 
+/// Text shaped on one line: its width in dots and the distance from the top
+/// of its line box to its baseline (which differs between the Latin and
+/// the Devanagari font).
+pub struct Shaped {
+    buffer: Buffer,
+    pub width: u32,
+    pub baseline: f32,
+}
+
 /// The font system and glyph cache. Building it parses the fonts (a few
 /// milliseconds); keep one per thread and reuse it.
 pub struct Shaper {
@@ -306,16 +315,20 @@ impl Shaper {
             .ceil() as u32
     }
 
-    /// The width of `text` in dots and the distance from the top of its
-    /// line box to its baseline (which differs between the Latin and the
-    /// Devanagari font).
-    pub fn measure_line(&mut self, text: &str, style: TextStyle) -> (u32, f32) {
+    /// Shapes `text` once, to measure it and then draw it
+    /// ([`Shaper::paint_shaped`]).
+    pub fn shape(&mut self, text: &str, style: TextStyle) -> Shaped {
         let buffer = self.buffer(text, style);
-        buffer
+        let (width, baseline) = buffer
             .layout_runs()
             .next()
             .map(|r| (r.line_w.ceil() as u32, r.line_y))
-            .unwrap_or((0, 0.0))
+            .unwrap_or((0, 0.0));
+        Shaped {
+            buffer,
+            width,
+            baseline,
+        }
     }
 
     /// The shaped glyphs of `text`, in visual order.
@@ -355,10 +368,21 @@ impl Shaper {
         style: TextStyle,
         x: i64,
         y: i64,
+        put: impl FnMut(i64, i64, u8),
+    ) {
+        let mut shaped = self.shape(text, style);
+        self.paint_shaped(&mut shaped, x, y, put);
+    }
+
+    /// [`Shaper::paint`] for text already shaped.
+    pub fn paint_shaped(
+        &mut self,
+        shaped: &mut Shaped,
+        x: i64,
+        y: i64,
         mut put: impl FnMut(i64, i64, u8),
     ) {
-        let mut buffer = self.buffer(text, style);
-        buffer.draw(
+        shaped.buffer.draw(
             &mut self.fonts,
             &mut self.cache,
             Color::rgb(0, 0, 0),

@@ -20,7 +20,6 @@
 //! It is written here rather than taken from a crate: it is two ioctls and a
 //! `pwrite`, and the fbdev crates on crates.io are unmaintained.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -128,9 +127,6 @@ pub struct Painter {
     size: f32,
     cell_w: u32,
     cell_h: u32,
-    /// Shaped widths and baselines of words seen before: frames repeat
-    /// most of their words.
-    widths: HashMap<(String, bool), (u32, f32)>,
     /// Where every word's baseline goes: the Devanagari font's, so that a
     /// Latin word beside a Hindi one sits on the same line.
     baseline: f32,
@@ -144,14 +140,13 @@ impl Painter {
         let by_h = height as f32 / (MIN_ROWS as f32 * CELL_H_EM);
         let size = by_w.min(by_h).floor().max(8.0);
         let mut shaper = Shaper::new();
-        let (_, baseline) = shaper.measure_line("क", TextStyle { size, bold: false });
+        let baseline = shaper.shape("क", TextStyle { size, bold: false }).baseline;
         Painter {
             shaper,
             baseline,
             size,
             cell_w: ((size * CELL_W_EM).floor() as u32).max(1),
             cell_h: ((size * CELL_H_EM).floor() as u32).max(1),
-            widths: HashMap::new(),
         }
     }
 
@@ -169,19 +164,6 @@ impl Painter {
         }
     }
 
-    fn width_of(&mut self, text: &str, bold: bool) -> (u32, f32) {
-        if self.widths.len() > 4096 {
-            self.widths.clear();
-        }
-        let key = (text.to_string(), bold);
-        if let Some(w) = self.widths.get(&key) {
-            return *w;
-        }
-        let w = self.shaper.measure_line(text, self.style(bold));
-        self.widths.insert(key, w);
-        w
-    }
-
     /// Paints every cell of `buf` onto `canvas` (cleared first).
     pub fn paint(&mut self, buf: &Buffer, canvas: &mut Canvas) {
         canvas.pixels.fill(DEFAULT_BG);
@@ -193,7 +175,7 @@ impl Painter {
             let cells = with_continuations(&row_cells);
             let y = u32::from(row - area.top()) * self.cell_h;
             for (i, cell) in cells.iter().enumerate() {
-                let (_, bg) = colours(cell.style);
+                let (_, bg) = colours(cell.cell);
                 if bg != DEFAULT_BG {
                     canvas.fill(i as u32 * self.cell_w, y, self.cell_w, self.cell_h, bg);
                 }
@@ -211,7 +193,7 @@ impl Painter {
                 continue;
             }
             let x = i as u32 * self.cell_w;
-            let (fg, _) = colours(cell.style);
+            let (fg, _) = colours(cell.cell);
             if let Some(shape) = drawn_shape(cell.symbol) {
                 self.draw_shape(shape, x, y, fg, canvas);
                 i += 1;
@@ -226,7 +208,7 @@ impl Painter {
                 if i > start
                     && (c.is_blank()
                         || drawn_shape(c.symbol).is_some()
-                        || (c.fg, c.modifier) != (cell.fg, cell.modifier))
+                        || (c.cell.fg, c.cell.modifier) != (cell.cell.fg, cell.cell.modifier))
                 {
                     break;
                 }
@@ -239,21 +221,24 @@ impl Painter {
                 end += 1;
             }
             let room = (end - start) as u32 * self.cell_w;
-            let bold = cell.modifier.contains(Modifier::BOLD);
-            let (natural, baseline) = self.width_of(&text, bold);
-            let mut style = self.style(bold);
-            let mut top = i64::from(y) + (self.baseline - baseline).round() as i64;
+            let bold = cell.cell.modifier.contains(Modifier::BOLD);
+            // Shaped once; again, smaller, only when it does not fit.
+            let mut shaped = self.shaper.shape(&text, self.style(bold));
+            let natural = shaped.width;
+            let mut top = i64::from(y) + (self.baseline - shaped.baseline).round() as i64;
             if natural > room && natural > 0 {
                 // Smaller, never clipped or overlapping the next word.
                 let scale = (room as f32 / natural as f32).max(0.5);
+                let mut style = self.style(bold);
                 style.size = (self.size * scale).floor();
                 top += i64::from(self.cell_h.saturating_sub(style.line_height()) / 2);
+                shaped = self.shaper.shape(&text, style);
             }
             self.shaper
-                .paint(&text, style, i64::from(x), top, |px, py, a| {
+                .paint_shaped(&mut shaped, i64::from(x), top, |px, py, a| {
                     canvas.blend(px, py, fg, a)
                 });
-            if cell.modifier.contains(Modifier::UNDERLINED) {
+            if cell.cell.modifier.contains(Modifier::UNDERLINED) {
                 let w = ((i - start) as u32 * self.cell_w).max(natural.min(room));
                 let thick = (self.cell_h / 16).max(1);
                 canvas.fill(x, y + self.cell_h - 2 * thick, w, thick, fg);
@@ -317,15 +302,13 @@ impl Painter {
 }
 
 /// One cell as the painter sees it. ratatui keeps a wide grapheme in its
-/// first cell and resets the cells it covers to a plain blank; those get the
-/// grapheme's style and an empty symbol, so that the word goes on through
-/// them and its background is unbroken.
+/// first cell and resets the cells it covers to a plain blank; those get an
+/// empty symbol and the grapheme's cell (its style), so that the word goes
+/// on through them and its background is unbroken.
 #[derive(Clone, Copy, Debug)]
 struct Slot<'a> {
     symbol: &'a str,
-    fg: Color,
-    modifier: Modifier,
-    style: &'a Cell,
+    cell: &'a Cell,
 }
 
 impl Slot<'_> {
@@ -342,9 +325,7 @@ fn with_continuations<'a>(row: &[&'a Cell]) -> Vec<Slot<'a>> {
         match lead {
             Some(l) if i < covered_until && cell.symbol() == " " => out.push(Slot {
                 symbol: "",
-                fg: l.fg,
-                modifier: l.modifier,
-                style: l,
+                cell: l,
             }),
             _ => {
                 let width = unicode_width::UnicodeWidthStr::width(cell.symbol()).max(1);
@@ -352,9 +333,7 @@ fn with_continuations<'a>(row: &[&'a Cell]) -> Vec<Slot<'a>> {
                 lead = Some(cell);
                 out.push(Slot {
                     symbol: cell.symbol(),
-                    fg: cell.fg,
-                    modifier: cell.modifier,
-                    style: cell,
+                    cell,
                 });
             }
         }
@@ -751,6 +730,12 @@ impl Framebuffer {
         }
         Ok(())
     }
+}
+
+/// Gives the tty back as it was: text mode, cooked input.
+pub fn release_tty() {
+    graphics_mode(false);
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
 }
 
 /// Stops the kernel's text console from drawing its cursor and messages

@@ -30,6 +30,24 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_dastak"))
 }
 
+/// `dastak ARGS --data-dir DIR`, in English at [`NOW`], with no secrets
+/// from the environment.
+pub fn dastak_in(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin());
+    c.args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("DASTAK_PIN")
+        .env_remove("DASTAK_AADHAAR")
+        .env_remove("DASTAK_DATA")
+        // A machine with the Debian package has /etc/dastak/dastak.toml:
+        // the tests' kiosks never read it.
+        .env("DASTAK_SYSTEM_CONFIG", dir.join(".no-system-config"))
+        .env("DASTAK_LANG", "en")
+        .env("DASTAK_NOW", NOW);
+    c
+}
+
 pub struct Kiosk {
     pub tmp: TempDir,
 }
@@ -82,19 +100,7 @@ impl Kiosk {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(bin());
-        c.args(args)
-            .arg("--data-dir")
-            .arg(self.dir())
-            .env_remove("DASTAK_PIN")
-            .env_remove("DASTAK_AADHAAR")
-            .env_remove("DASTAK_DATA")
-            // A machine with the Debian package has /etc/dastak/dastak.toml:
-            // the tests' kiosks never read it.
-            .env("DASTAK_SYSTEM_CONFIG", self.dir().join(".no-system-config"))
-            .env("DASTAK_LANG", "en")
-            .env("DASTAK_NOW", NOW);
-        c
+        dastak_in(self.dir(), args)
     }
 
     /// Runs `dastak ARGS` with `pin` in DASTAK_PIN.
@@ -112,6 +118,19 @@ impl Kiosk {
             c.env(k, v);
         }
         run_output(c.output().expect("spawn dastak"))
+    }
+
+    /// The demo panchayat with `households` on its ration-card list, made
+    /// on the morning of [`NOW`].
+    pub fn demo(households: u32) -> Kiosk {
+        let k = Kiosk::empty();
+        let n = households.to_string();
+        k.run_env(
+            &[("DASTAK_NOW", "2026-11-23T08:00:00+05:30")],
+            &["demo", "--households", &n],
+        )
+        .ok();
+        k
     }
 
     /// A kiosk with only its admin (ADMIN, PIN 1234): `init` and nothing
