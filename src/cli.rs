@@ -33,6 +33,10 @@ use crate::print::DocKind;
 use crate::store::queries::{self, OperatorRow};
 use crate::store::verify;
 
+/// The top of the settings `dastak demo` writes.
+const DEMO_HEADER: &str = "# Written by `dastak demo`. Receipts go to the printer emulator:\n\
+# run `dastak printer emulate --out receipts` in another terminal to see\n\
+# them as PNG pictures. See dastak.example.toml for every setting.\n";
 #[derive(Parser, Debug)]
 #[command(
     name = "dastak",
@@ -226,14 +230,19 @@ pub enum Command {
         #[command(flatten)]
         op: OperatorArg,
         /// The lab's age recipient (age1…), from `dastak lab identity`.
-        #[arg(long)]
-        lab_recipient: String,
+        #[arg(long, required_unless_present = "from_stick", requires = "lab_key")]
+        lab_recipient: Option<String>,
         /// The lab's acknowledgement key (64 hex), from `dastak lab identity`.
-        #[arg(long)]
-        lab_key: String,
+        #[arg(long, requires = "lab_recipient")]
+        lab_key: Option<String>,
         /// The lab's upload address, e.g. https://lab.example/ (optional).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from_stick")]
         url: Option<String>,
+        /// Instead: the lab's signed link file on the USB stick at DIR
+        /// (`dastak lab link-file`), from a lab that `[lab] trusted_keys`
+        /// in dastak.toml names.
+        #[arg(long, value_name = "DIR", conflicts_with = "lab_recipient")]
+        from_stick: Option<PathBuf>,
     },
     /// Write the batches not yet acknowledged onto a USB stick at DIR.
     Export {
@@ -763,6 +772,16 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
                 return Ok(ExitCode::SUCCESS);
             }
             let summary = demo::fill(&ctx.dir, households.clamp(10, 20_000), now()?)?;
+            // Receipts go to the printer emulator unless the directory
+            // already names a printer. The rest is the system's settings: a
+            // demo on a kiosk image keeps the image's stick and lab.
+            if !ctx.dir.config_path().exists() {
+                let raw = crate::config::RawConfig::read_kiosk(&ctx.dir.root)?.for_demo();
+                ctx.dir.write_private(
+                    crate::books::datadir::CONFIG_FILE,
+                    raw.to_text_headed(DEMO_HEADER).as_bytes(),
+                )?;
+            }
             ctx.say(
                 Message::new("demo.done")
                     .arg("dir", ctx.dir.root.display())
@@ -1174,7 +1193,20 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             lab_recipient,
             lab_key,
             url,
-        } => labcmd::link(ctx, &op, &lab_recipient, &lab_key, url.as_deref())?,
+            from_stick,
+        } => {
+            // clap sees that either the stick or both keys are given; an
+            // empty key is refused by `sync::link` with its own message.
+            let from = match &from_stick {
+                Some(dir) => labcmd::LinkFrom::Stick(dir),
+                None => labcmd::LinkFrom::Typed {
+                    recipient: lab_recipient.as_deref().unwrap_or_default(),
+                    key: lab_key.as_deref().unwrap_or_default(),
+                    url: url.as_deref(),
+                },
+            };
+            labcmd::link(ctx, &op, from)?
+        }
         Command::Export { to, json } => labcmd::export(ctx, &to, json)?,
         Command::Sync { url, json } => labcmd::upload(ctx, url.as_deref(), json)?,
         Command::Lab(args) => labcmd::lab(ctx, args)?,

@@ -20,6 +20,41 @@ pub struct RawConfig {
     pub printer: RawPrinter,
     #[serde(default, skip_serializing_if = "RawRules::is_empty")]
     pub rules: RawRules,
+    #[serde(default, skip_serializing_if = "RawStick::is_empty")]
+    pub stick: RawStick,
+    #[serde(default, skip_serializing_if = "RawLab::is_empty")]
+    pub lab: RawLab,
+}
+
+/// The district lab this kiosk belongs to.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RawLab {
+    /// Lab keys (64 hex, `dastak lab identity`'s second line) whose signed
+    /// link file the console takes from a USB stick.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_keys: Vec<String>,
+}
+
+impl RawLab {
+    fn is_empty(&self) -> bool {
+        self == &RawLab::default()
+    }
+}
+
+/// The USB stick on the kiosk image.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RawStick {
+    /// A file the console creates to ask the system to unmount the stick
+    /// after an export (the image's `dastak-eject.path` watches it).
+    pub eject_request: Option<String>,
+}
+
+impl RawStick {
+    fn is_empty(&self) -> bool {
+        self == &RawStick::default()
+    }
 }
 
 /// Rules a district may set for its kiosks.
@@ -58,6 +93,7 @@ pub enum ConfigError {
     Paper { got: u32 },
     Printer(PrintError),
     HouseholdScope { got: String },
+    LabKey { got: String },
 }
 
 impl Localized for ConfigError {
@@ -73,6 +109,7 @@ impl Localized for ConfigError {
             ConfigError::HouseholdScope { got } => {
                 Message::new("config.household_scope").arg("got", got)
             }
+            ConfigError::LabKey { got } => Message::new("config.lab_key").arg("got", got),
         }
     }
 }
@@ -85,6 +122,13 @@ pub struct Settings {
     pub timeout: Duration,
     pub templates: Option<PathBuf>,
     pub rules: crate::books::Rules,
+    /// After an export to a folder that is a mount point, ask for the
+    /// unmount through this file (see [`crate::sync::eject`]); `None` off
+    /// the kiosk image, where the operator unmounts the stick.
+    pub eject_request: Option<PathBuf>,
+    /// Labs whose signed link file is taken from a stick
+    /// ([`crate::sync::link_from_stick`]).
+    pub trusted_labs: Vec<ed25519_dalek::VerifyingKey>,
 }
 
 impl Default for Settings {
@@ -99,6 +143,8 @@ impl Default for Settings {
             timeout: Duration::from_secs(5),
             templates: None,
             rules: crate::books::Rules::default(),
+            eject_request: None,
+            trusted_labs: Vec::new(),
         }
     }
 }
@@ -181,7 +227,18 @@ impl RawConfig {
                 });
             }
         };
+        let trusted_labs = self
+            .lab
+            .trusted_keys
+            .iter()
+            .map(|k| {
+                crate::domain::proof::parse_public_key(k).ok_or_else(|| ConfigError::LabKey {
+                    got: k.chars().take(70).collect(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Settings {
+            trusted_labs,
             rules: crate::books::Rules { shg_household },
             printer,
             profile: Profile {
@@ -191,15 +248,39 @@ impl RawConfig {
             },
             timeout: Duration::from_secs(p.timeout_seconds.unwrap_or(5).clamp(1, 120)),
             templates,
+            eject_request: self
+                .stick
+                .eject_request
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
         })
     }
 
     /// The file's text, with a header saying what it is.
     pub fn to_text(&self) -> String {
-        let body = toml::to_string(self).unwrap_or_default();
-        format!(
-            "# dastak settings (see dastak.example.toml for every key).\n# Written by the console's settings screen; edit freely.\n\n{body}"
+        self.to_text_headed(
+            "# dastak settings (see dastak.example.toml for every key).\n# Written by the console's settings screen; edit freely.\n",
         )
+    }
+
+    /// The file's text under `header` (comment lines).
+    pub fn to_text_headed(&self, header: &str) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("{header}\n{body}")
+    }
+
+    /// `dastak demo`'s settings: these (the system's, on a kiosk image:
+    /// its stick and its lab), with receipts going to the printer emulator.
+    pub fn for_demo(mut self) -> RawConfig {
+        self.printer = RawPrinter {
+            url: Some("tcp://127.0.0.1:9100".into()),
+            paper: Some(58),
+            timeout_seconds: Some(3),
+            ..RawPrinter::default()
+        };
+        self
     }
 }
 
@@ -234,6 +315,15 @@ mod tests {
         assert_eq!(s.profile.width, 384);
         let printer = s.printer.map(|p| p.to_string()).unwrap_or_default();
         assert!(printer.contains("/dev/dastak-printer"), "{printer}");
+        // The path the image's dastak-eject.path watches.
+        assert_eq!(
+            s.eject_request.as_deref(),
+            Some(Path::new("/run/dastak/eject"))
+        );
+        // The settings screen's first save copies the file to the data
+        // directory: the stick's section must survive the copy.
+        let copied: RawConfig = toml::from_str(&raw.to_text()).expect("the copy parses");
+        assert_eq!(copied, raw);
     }
 
     #[test]
@@ -242,6 +332,11 @@ mod tests {
         assert_eq!(
             raw.resolve(Path::new("/d"), None),
             Err(ConfigError::Paper { got: 72 })
+        );
+        let raw: RawConfig = toml::from_str("[lab]\ntrusted_keys = [\"abcd\"]\n").expect("parses");
+        assert_eq!(
+            raw.resolve(Path::new("/d"), None),
+            Err(ConfigError::LabKey { got: "abcd".into() })
         );
         let raw: RawConfig = toml::from_str("[printer]\nurl = \"lpt1\"\n").expect("parses");
         assert!(raw.resolve(Path::new("/d"), None).is_err());

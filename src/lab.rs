@@ -48,6 +48,7 @@ pub enum LabError {
     BadKioskKey,
     BadKioskCode,
     NoBatches { dir: String },
+    BadUrl,
 }
 
 impl Localized for LabError {
@@ -63,6 +64,7 @@ impl Localized for LabError {
             LabError::BadKioskKey => Message::new("proof.bad_key"),
             LabError::BadKioskCode => Message::new("text.code"),
             LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
+            LabError::BadUrl => Message::new("sync.no_url"),
         }
     }
 }
@@ -138,6 +140,36 @@ impl Lab {
             identity,
             key: SigningKey::from_bytes(&seed),
         })
+    }
+
+    /// `dastak lab link-file`: the signed link file for new kiosks, written
+    /// to the stick at `root` (in its dastak folder). Returns its path.
+    pub fn write_link_file(
+        &self,
+        root: &Path,
+        url: Option<&str>,
+        now: Timestamp,
+    ) -> Result<PathBuf, LabError> {
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        if url.is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            return Err(LabError::BadUrl);
+        }
+        let id = self.identity();
+        let offer = crate::sync::batch::LinkOffer {
+            v: 1,
+            recipient: id.recipient,
+            ack_key: id.ack_key,
+            url: url.map(str::to_string),
+            at: format_instant(now),
+        };
+        // The stick itself must be there (as for export): making it would
+        // leave the file on the lab's own disk.
+        std::fs::metadata(root).map_err(|e| io(root, e))?;
+        let folder = stick_folder(root);
+        std::fs::create_dir_all(&folder).map_err(|e| io(&folder, e))?;
+        write_durably(&folder, crate::sync::LINK_FILE, &offer.sign(&self.key))
+            .map_err(|e| io(&folder, e))?;
+        Ok(folder.join(crate::sync::LINK_FILE))
     }
 
     pub fn identity(&self) -> LabIdentity {

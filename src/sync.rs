@@ -13,6 +13,7 @@
 //! (age, X25519) in [`seal`]: a lost stick leaks nothing.
 
 pub mod batch;
+pub mod eject;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,20 @@ pub enum SyncError {
     Encrypt {
         detail: String,
     },
+    /// No lab link file on the stick.
+    NoLinkFile {
+        path: String,
+    },
+    /// A link file that is damaged or was changed after the lab signed it.
+    BadLinkFile {
+        path: String,
+    },
+    /// A well-signed link file from a lab this kiosk's settings do not name.
+    UntrustedLab {
+        key: String,
+    },
+    /// The settings name no lab at all, so no link file can be checked.
+    NoTrustedLab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +124,12 @@ impl Localized for SyncError {
             SyncError::Batch(e) => e.message(),
             SyncError::AckMismatch { seq } => Message::new("sync.ack_mismatch").arg("seq", seq),
             SyncError::Encrypt { detail } => Message::new("sync.encrypt").arg("detail", detail),
+            SyncError::NoLinkFile { path } => Message::new("sync.no_link_file").arg("path", path),
+            SyncError::BadLinkFile { path } => Message::new("sync.bad_link_file").arg("path", path),
+            SyncError::UntrustedLab { key } => {
+                Message::new("sync.untrusted_lab").arg("key", key.get(..16).unwrap_or(key))
+            }
+            SyncError::NoTrustedLab => Message::new("sync.no_trusted_lab"),
         }
     }
 }
@@ -218,6 +239,44 @@ pub fn link(
             .map_err(StoreError::from)?;
         Ok(())
     })
+}
+
+/// The lab's link file in a stick's dastak folder.
+pub const LINK_FILE: &str = "lab-link.txt";
+
+/// Links the kiosk from the signed link file on a stick at `root` (see
+/// [`batch::LinkOffer`]), when one of `trusted` signed it. The caller checks
+/// that an admin asked.
+pub fn link_from_stick(
+    store: &mut Store,
+    root: &Path,
+    trusted: &[VerifyingKey],
+) -> Result<Link, SyncError> {
+    if trusted.is_empty() {
+        return Err(SyncError::NoTrustedLab);
+    }
+    let path = stick_folder(root).join(LINK_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SyncError::NoLinkFile {
+                path: path.display().to_string(),
+            });
+        }
+        Err(e) => return Err(stick_err(&path, &e)),
+    };
+    let offer = batch::LinkOffer::verify(&bytes, trusted)
+        .map_err(|_| SyncError::BadLinkFile {
+            path: path.display().to_string(),
+        })?
+        .map_err(|key| SyncError::UntrustedLab { key })?;
+    link(
+        store,
+        &offer.recipient,
+        &offer.ack_key,
+        offer.url.as_deref(),
+    )?;
+    link_info(store)?.ok_or(SyncError::NotLinked)
 }
 
 fn kiosk_code(store: &Store) -> Result<String, SyncError> {

@@ -242,6 +242,11 @@ pub struct Worker {
     operator: Option<OperatorRow>,
     /// A fixed clock for tests; `None` reads the real one (or `DASTAK_NOW`).
     clock: Option<Timestamp>,
+    /// Where to ask for the stick's unmount after an export (the kiosk
+    /// image's settings; see [`crate::sync::eject`]).
+    pub eject_request: Option<std::path::PathBuf>,
+    /// Labs whose link file on a stick is taken (the kiosk's settings).
+    pub trusted_labs: Vec<ed25519_dalek::VerifyingKey>,
 }
 
 fn msg<T>(r: Result<T, BooksError>) -> Result<T, Message> {
@@ -265,6 +270,8 @@ impl Worker {
             dir: None,
             operator: None,
             clock,
+            eject_request: None,
+            trusted_labs: Vec::new(),
         }
     }
 
@@ -275,6 +282,8 @@ impl Worker {
             dir: Some(dir),
             operator: None,
             clock,
+            eject_request: None,
+            trusted_labs: Vec::new(),
         }
     }
 
@@ -501,19 +510,60 @@ impl Worker {
                 Msg::Synced(r)
             }
             Effect::Export(dir) => {
+                let dir = std::path::Path::new(&dir);
                 let r = match b.key.clone() {
                     None => Err(BooksError::NoKioskKey.message()),
-                    Some(key) => {
-                        crate::sync::export(&mut b.store, &key, std::path::Path::new(&dir), now)
-                            .map(|r| {
-                                Message::new("sync.exported")
+                    Some(key) => crate::sync::export(&mut b.store, &key, dir, now)
+                        .map_err(|e| e.message())
+                        .and_then(|r| {
+                            let written = |key: &'static str| {
+                                Message::new(key)
                                     .arg("batches", r.batches)
                                     .arg("events", crate::domain::money::group_indian(r.events))
                                     .arg("dir", &r.folder)
-                            })
-                            .map_err(|e| e.message())
-                    }
+                            };
+                            // Only a stick's own mount point is unmounted:
+                            // a folder typed elsewhere is left alone.
+                            match &self.eject_request {
+                                Some(request) if crate::sync::eject::is_mount_point(dir) => {
+                                    match crate::sync::eject::eject(
+                                        request,
+                                        dir,
+                                        crate::sync::eject::WAIT,
+                                    ) {
+                                        Ok(()) => Ok(written("sync.exported_ejected")),
+                                        Err(e) => Err(written("sync.exported_not_ejected")
+                                            .arg_msg("why", e.message())),
+                                    }
+                                }
+                                _ => Ok(written("sync.exported")),
+                            }
+                        }),
                 };
+                Msg::Synced(r)
+            }
+            Effect::LinkFromStick(dir) => {
+                let r = operator(&self.operator)
+                    .and_then(|op| {
+                        if op.role == crate::domain::operator::Role::Admin {
+                            Ok(op)
+                        } else {
+                            Err(BooksError::NeedsAdmin)
+                        }
+                    })
+                    .map_err(|e| e.message())
+                    .and_then(|_| {
+                        crate::sync::link_from_stick(
+                            &mut b.store,
+                            std::path::Path::new(&dir),
+                            &self.trusted_labs,
+                        )
+                        .map_err(|e| e.message())
+                    })
+                    .map(|link| {
+                        Message::new("sync.linked_from_stick")
+                            .arg("key", link.ack_key.get(..16).unwrap_or(&link.ack_key))
+                    });
                 Msg::Synced(r)
             }
             // The printer desk's effects never reach the books.
@@ -657,12 +707,13 @@ pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), B
     let has_kiosk = store
         .as_ref()
         .is_some_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
-    let (mut model, worker) = if let (true, Some(store)) = (has_kiosk, store) {
+    // A broken settings file is the printer desk's to report; the books go
+    // on with the defaults.
+    let settings = crate::config::load(&dir.root).unwrap_or_default();
+    let (mut model, mut worker) = if let (true, Some(store)) = (has_kiosk, store) {
         let mut books = Books::new(store, dir.read_secret()?);
         books.key = Some(dir.kiosk_key()?);
-        books.rules = crate::config::load(&dir.root)
-            .map(|s| s.rules)
-            .unwrap_or_default();
+        books.rules = settings.rules;
         let kiosk = books.kiosk()?;
         let clock = books.clock_verdict(started)?;
         (
@@ -680,6 +731,8 @@ pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), B
             Worker::first_run(dir.clone(), None),
         )
     };
+    worker.eject_request = settings.eject_request;
+    worker.trusted_labs = settings.trusted_labs;
 
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();

@@ -958,6 +958,47 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
     assert_eq!(status[0].through, 16);
 }
 
+/// First boot on the appliance: the district's stick carries the lab's
+/// signed link file; F6 on the sync screen links the kiosk, for an admin
+/// only, and only to a lab the settings trust.
+#[test]
+fn f6_links_the_kiosk_from_the_sticks_signed_file_for_an_admin_only() {
+    let (_tmp, dir) = kiosk();
+    let labdir = tempfile::tempdir().expect("lab");
+    let lab = dastak::lab::Lab::init(labdir.path()).expect("lab init");
+    let stick = tempfile::tempdir().expect("stick");
+    lab.write_link_file(stick.path(), Some("http://127.0.0.1:9/"), at(NOW_DAY, 9))
+        .expect("link file");
+    let trusted =
+        dastak::domain::proof::parse_public_key(&lab.identity().ack_key).expect("lab key");
+    let press_f6 = |who: &str, pin: &str| {
+        let mut h = Harness::new(&dir, Lang::En);
+        h.worker.trusted_labs = vec![trusted];
+        h.login(who, pin);
+        h.type_text("s");
+        for _ in 0.."/media/usb".len() {
+            h.keys(&[KeyCode::Backspace]);
+        }
+        h.type_text(stick.path().to_str().expect("utf8"));
+        h.keys(&[KeyCode::F(6)]);
+        h.screen()
+    };
+    let linked = || dastak::sync::link_info(&dir.open_books().expect("books").store).expect("link");
+    let screen = press_f6("VOL1", "3456");
+    assert!(screen.contains("only an admin"), "{screen}");
+    assert_eq!(linked(), None);
+    // The admin reads Hindi: the message names the lab's key.
+    let screen = press_f6("ADMIN", "1234");
+    let lab_key = lab.identity().ack_key;
+    assert!(
+        screen.contains(&format!("लैब कुंजी {}…", &lab_key[..16])),
+        "{screen}"
+    );
+    let link = linked().expect("linked");
+    assert_eq!(link.ack_key, lab_key);
+    assert_eq!(link.url.as_deref(), Some("http://127.0.0.1:9/"));
+}
+
 // ---- Field blockers (issue 10): each test is named after what it guards.
 
 /// The fixture kiosk plus `n` fund members whose names all start with

@@ -1197,3 +1197,108 @@ fn the_lab_report_has_headers_a_total_and_the_day_close_differences() {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert!(v.as_array().is_some_and(|a| !a.is_empty()));
 }
+
+fn lab_link(k: &Kiosk) -> (bool, Option<String>) {
+    let r = k.run(None, &["status", "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    (
+        v["lab_linked"].as_bool().expect("lab_linked"),
+        v["lab_url"].as_str().map(str::to_string),
+    )
+}
+
+/// A new kiosk links itself from the signed file its lab put on a stick
+/// (the appliance's first boot). A file changed on the way, another lab's
+/// file, a kiosk whose settings name no lab, a missing file and a
+/// volunteer each get a clear refusal and change nothing.
+#[test]
+fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
+    let l = lab();
+    let (_, key) = lab_identity(&l);
+    let stick = tempfile::tempdir().expect("stick");
+    let stick_dir = stick.path().to_str().expect("utf-8");
+    let made = l.run(
+        None,
+        &[
+            "lab",
+            "link-file",
+            "--to",
+            stick_dir,
+            "--url",
+            "http://127.0.0.1:9/",
+        ],
+    );
+    made.ok();
+    let file = stick.path().join("dastak").join("lab-link.txt");
+    assert!(made.stdout.contains("lab-link.txt"), "{}", made.stdout);
+    let good = std::fs::read_to_string(&file).expect("link file");
+
+    let k = Kiosk::ready();
+    let from = ["link", "--operator", "ADMIN", "--from-stick", stick_dir];
+    let r = k.run(Some(ADMIN_PIN), &from);
+    r.failed();
+    assert!(r.stderr.contains("trusted_keys"), "{}", r.stderr);
+    assert_eq!(lab_link(&k), (false, None));
+
+    std::fs::write(
+        k.dir().join("dastak.toml"),
+        format!("[lab]\ntrusted_keys = [\"{key}\"]\n"),
+    )
+    .expect("settings");
+
+    std::fs::write(&file, good.replace("127.0.0.1:9", "127.0.0.1:8")).expect("tamper");
+    let r = k.run(Some(ADMIN_PIN), &from);
+    r.failed();
+    assert!(
+        r.stderr.contains("changed after the lab signed it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(lab_link(&k), (false, None));
+
+    let other = lab();
+    other
+        .run(None, &["lab", "link-file", "--to", stick_dir])
+        .ok();
+    let r = k.run(Some(ADMIN_PIN), &from);
+    r.failed();
+    assert!(r.stderr.contains("does not trust"), "{}", r.stderr);
+    assert_eq!(lab_link(&k), (false, None));
+
+    std::fs::write(&file, &good).expect("restore");
+    let r = k.run(
+        Some(VOL_PIN),
+        &["link", "--operator", "VOL1", "--from-stick", stick_dir],
+    );
+    r.failed();
+    assert_eq!(lab_link(&k), (false, None));
+
+    let empty = tempfile::tempdir().expect("empty stick");
+    let r = k.run(
+        Some(ADMIN_PIN),
+        &[
+            "link",
+            "--operator",
+            "ADMIN",
+            "--from-stick",
+            empty.path().to_str().expect("utf-8"),
+        ],
+    );
+    r.failed();
+    assert!(r.stderr.contains("no lab link file"), "{}", r.stderr);
+    assert_eq!(lab_link(&k), (false, None));
+
+    let r = k.run(Some(ADMIN_PIN), &from);
+    r.ok();
+    assert!(r.stdout.contains(&key[..16]), "{}", r.stdout);
+    assert_eq!(lab_link(&k), (true, Some("http://127.0.0.1:9/".into())));
+    // Linked for real: the lab takes what the kiosk exports.
+    register(&l, &k);
+    let out = tempfile::tempdir().expect("out stick");
+    let out_dir = out.path().to_str().expect("utf-8");
+    k.run(None, &["export", "--to", out_dir]).ok();
+    let imported = l.run(None, &["lab", "import", out_dir]);
+    imported.ok();
+    assert!(!imported.stdout.contains(" 0 new"), "{}", imported.stdout);
+}

@@ -216,11 +216,6 @@ pub struct Summary {
 /// Fills `dir` (which must not be initialised) with the synthetic panchayat,
 /// its story ending yesterday relative to `now`.
 /// The demo's settings: the printer emulator on this machine.
-const DEMO_CONFIG: &str = "# Written by `dastak demo`. Receipts go to the printer emulator:\n\
-# run `dastak printer emulate --out receipts` in another terminal to see\n\
-# them as PNG pictures. See dastak.example.toml for every setting.\n\
-[printer]\nurl = \"tcp://127.0.0.1:9100\"\npaper = 58\ntimeout_seconds = 3\n";
-
 pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary, BooksError> {
     let mut rng = Rng(0x00DA_57A4);
     let end = local_date(now)
@@ -443,11 +438,6 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
     })?;
     books.store.set_bulk_mode(false)?;
     books.store.checkpoint()?;
-    // Receipts go to the printer emulator (`dastak printer emulate`) unless
-    // the directory already names a printer.
-    if !dir.config_path().exists() {
-        dir.write_private(crate::books::datadir::CONFIG_FILE, DEMO_CONFIG.as_bytes())?;
-    }
     let conn = books.store.conn();
     let households: u64 = conn
         .query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))

@@ -30,6 +30,16 @@ pub enum LabCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Write a signed link file onto a USB stick at DIR, for new kiosks
+    /// whose image trusts this lab (`dastak link --from-stick`, or F6 on
+    /// the console's sync screen).
+    LinkFile {
+        #[arg(long, value_name = "DIR")]
+        to: std::path::PathBuf,
+        /// Where kiosks upload, e.g. https://lab.example/ (optional).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Register kiosks.
     #[command(subcommand)]
     Kiosk(LabKioskCmd),
@@ -84,19 +94,39 @@ impl From<SyncError> for Failure {
     }
 }
 
-pub fn link(
-    ctx: &mut Ctx,
-    op: &OperatorArg,
-    recipient: &str,
-    key: &str,
-    url: Option<&str>,
-) -> Result<(), Failure> {
+/// How `dastak link` is told the lab: typed, or from a stick.
+pub enum LinkFrom<'a> {
+    Typed {
+        recipient: &'a str,
+        key: &'a str,
+        url: Option<&'a str>,
+    },
+    Stick(&'a Path),
+}
+
+pub fn link(ctx: &mut Ctx, op: &OperatorArg, from: LinkFrom) -> Result<(), Failure> {
     let (mut books, by) = ctx.open_as(op)?;
     if by.role != crate::domain::operator::Role::Admin {
         return Err(crate::books::BooksError::NeedsAdmin.into());
     }
-    sync::link(&mut books.store, recipient, key, url)?;
-    ctx.say(Message::new("sync.linked"));
+    match from {
+        LinkFrom::Typed {
+            recipient,
+            key,
+            url,
+        } => {
+            sync::link(&mut books.store, recipient, key, url)?;
+            ctx.say(Message::new("sync.linked"));
+        }
+        LinkFrom::Stick(dir) => {
+            let settings = crate::config::load(&ctx.dir.root)?;
+            let link = sync::link_from_stick(&mut books.store, dir, &settings.trusted_labs)?;
+            ctx.say(
+                Message::new("sync.linked_from_stick")
+                    .arg("key", link.ack_key.get(..16).unwrap_or(&link.ack_key)),
+            );
+        }
+    }
     Ok(())
 }
 
@@ -178,6 +208,11 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
             emit(json, &id, |id| {
                 println!("{}\n{}", id.recipient, id.ack_key);
             })?;
+        }
+        LabCmd::LinkFile { to, url } => {
+            let lab = Lab::open_at(&dir, &db)?;
+            let path = lab.write_link_file(&to, url.as_deref(), now()?)?;
+            ctx.say(Message::new("lab.link_file").arg("path", path.display()));
         }
         LabCmd::Kiosk(LabKioskCmd::Add { code, public_key }) => {
             let mut lab = Lab::open_at(&dir, &db)?;

@@ -39,6 +39,7 @@ use crate::i18n::{Localized, Message, english};
 
 pub const BATCH_MAGIC: &str = "DASTAK-BATCH 2";
 pub const ACK_MAGIC: &str = "DASTAK-ACK 1";
+pub const LINK_MAGIC: &str = "DASTAK-LINK 1";
 pub const BATCH_VERSION: u16 = 2;
 /// At most this many events in one batch: a long offline month becomes
 /// several batches, and a broken upload re-sends little.
@@ -340,9 +341,103 @@ impl Ack {
     }
 }
 
+/// The lab's link, carried to a new kiosk on a USB stick: what `dastak
+/// link` would be typed with, signed by the lab's acknowledgement key. A
+/// kiosk takes it only when that key is one its settings trust (the
+/// district names its lab's key in the image's `dastak.toml`): a stick
+/// cannot point a kiosk at someone else's lab.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOffer {
+    pub v: u16,
+    /// The lab's age recipient (age1…): batches are sealed to it.
+    pub recipient: String,
+    /// The lab's ed25519 key (64 hex): it signs this offer and every
+    /// acknowledgement.
+    pub ack_key: String,
+    /// Where uploads go, when the kiosk has a network.
+    pub url: Option<String>,
+    /// When the lab made it (RFC 3339).
+    pub at: String,
+}
+
+impl LinkOffer {
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let sig = key.sign(json.as_bytes());
+        format!("{LINK_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+    }
+
+    /// Checks an offer: signed by the key it names, and that key one of
+    /// `trusted`. `Ok(Err(key))` is a well-signed offer from a lab this kiosk
+    /// does not trust (its key, for the message).
+    pub fn verify(
+        bytes: &[u8],
+        trusted: &[VerifyingKey],
+    ) -> Result<Result<LinkOffer, String>, BatchError> {
+        let (json, sig) = open_signed(bytes, LINK_MAGIC)?;
+        let offer: LinkOffer = serde_json::from_str(json).map_err(damaged)?;
+        let key = crate::domain::proof::parse_public_key(&offer.ack_key)
+            .ok_or_else(|| damaged("ack_key"))?;
+        key.verify_strict(json.as_bytes(), &sig)
+            .map_err(|_| BatchError::BadSignature {
+                kiosk: "lab".into(),
+            })?;
+        if trusted.contains(&key) {
+            Ok(Ok(offer))
+        } else {
+            Ok(Err(offer.ack_key))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn offer(lab: &SigningKey) -> LinkOffer {
+        LinkOffer {
+            v: 1,
+            recipient: "age1example".into(),
+            ack_key: hex::encode(lab.verifying_key().to_bytes()),
+            url: Some("https://10.0.0.1:8440/".into()),
+            at: "2026-12-01T10:00:00+05:30".into(),
+        }
+    }
+
+    #[test]
+    fn a_link_offer_is_taken_only_from_a_trusted_lab_and_untouched() {
+        let lab = SigningKey::from_bytes(&[9; 32]);
+        let bytes = offer(&lab).sign(&lab);
+        assert_eq!(
+            LinkOffer::verify(&bytes, &[lab.verifying_key()]),
+            Ok(Ok(offer(&lab)))
+        );
+        // Well signed, but by a lab this kiosk was not told to trust.
+        let stranger = SigningKey::from_bytes(&[5; 32]);
+        let theirs = offer(&stranger).sign(&stranger);
+        assert_eq!(
+            LinkOffer::verify(&theirs, &[lab.verifying_key()]),
+            Ok(Err(hex::encode(stranger.verifying_key().to_bytes())))
+        );
+        // The address changed on the stick.
+        let text = String::from_utf8(bytes.clone()).expect("text");
+        let moved = text.replace("10.0.0.1", "10.6.6.6");
+        assert!(matches!(
+            LinkOffer::verify(moved.as_bytes(), &[lab.verifying_key()]),
+            Err(BatchError::BadSignature { .. })
+        ));
+        // The trusted key named, but signed by another.
+        let mut forged = offer(&lab);
+        forged.url = None;
+        assert!(matches!(
+            LinkOffer::verify(&forged.sign(&stranger), &[lab.verifying_key()]),
+            Err(BatchError::BadSignature { .. })
+        ));
+        assert!(matches!(
+            LinkOffer::verify(&bytes[..bytes.len() / 2], &[lab.verifying_key()]),
+            Err(BatchError::Damaged { .. })
+        ));
+    }
 
     #[test]
     fn a_tampered_or_truncated_batch_is_refused() {

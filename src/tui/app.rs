@@ -164,6 +164,9 @@ pub enum Effect {
     },
     /// Write pending batches to a USB stick at this folder (worker).
     Export(String),
+    /// Link to the lab from the signed link file on the stick at this
+    /// folder (worker; admins only).
+    LinkFromStick(String),
     Quit,
 }
 

@@ -2,7 +2,9 @@
 //! acknowledged, and the two ways out: F5 uploads now (when the kiosk has
 //! the lab's address; the console also uploads by itself every ten
 //! minutes), Enter writes the pending batches to the USB stick whose folder
-//! is typed in the field, and says when the stick can be removed.
+//! is typed in the field, and says when the stick can be removed. F6 links
+//! a new kiosk to its lab from the signed link file the district brings on
+//! a stick (admins only).
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -66,6 +68,10 @@ impl Sync {
             KeyCode::Enter => {
                 self.busy = true;
                 Step::Do(Effect::Export(self.stick.value().to_string()))
+            }
+            KeyCode::F(6) => {
+                self.busy = true;
+                Step::Do(Effect::LinkFromStick(self.stick.value().to_string()))
             }
             _ => {
                 self.stick.key(k);
