@@ -18,12 +18,17 @@ use crate::print::transport::{PrintError, PrinterUrl};
 pub struct RawConfig {
     #[serde(default)]
     pub printer: RawPrinter,
-    #[serde(default, skip_serializing_if = "RawRules::is_empty")]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub rules: RawRules,
-    #[serde(default, skip_serializing_if = "RawStick::is_empty")]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub stick: RawStick,
-    #[serde(default, skip_serializing_if = "RawLab::is_empty")]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub lab: RawLab,
+}
+
+/// A section left out of the written file when nothing in it is set.
+fn is_default<T: Default + PartialEq>(section: &T) -> bool {
+    section == &T::default()
 }
 
 /// The district lab this kiosk belongs to.
@@ -36,12 +41,6 @@ pub struct RawLab {
     pub trusted_keys: Vec<String>,
 }
 
-impl RawLab {
-    fn is_empty(&self) -> bool {
-        self == &RawLab::default()
-    }
-}
-
 /// The USB stick on the kiosk image.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -51,12 +50,6 @@ pub struct RawStick {
     pub eject_request: Option<String>,
 }
 
-impl RawStick {
-    fn is_empty(&self) -> bool {
-        self == &RawStick::default()
-    }
-}
-
 /// Rules a district may set for its kiosks.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -64,12 +57,6 @@ pub struct RawRules {
     /// One woman per household in "kiosk" (all SHGs of the kiosk, the
     /// drive's rule and the default) or in "group" (per group).
     pub shg_one_per_household: Option<String>,
-}
-
-impl RawRules {
-    fn is_empty(&self) -> bool {
-        self == &RawRules::default()
-    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]

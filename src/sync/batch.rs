@@ -322,22 +322,40 @@ pub struct Ack {
     pub at: String,
 }
 
+/// A document signed whole by the lab: its magic line, its JSON, and the
+/// signature of the JSON in hex (acknowledgements and link offers).
+fn sign_whole(magic: &str, doc: &impl Serialize, key: &SigningKey) -> Vec<u8> {
+    // Plain structs of strings and integers: serialising cannot fail.
+    let json = serde_json::to_string(doc).unwrap_or_default();
+    let sig = key.sign(json.as_bytes());
+    format!("{magic}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+}
+
+/// Reads a document of [`sign_whole`] and checks it with the key that
+/// `signer` names for it (a fixed key, or one the document carries).
+fn open_whole<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    magic: &str,
+    signer: impl FnOnce(&T) -> Option<VerifyingKey>,
+) -> Result<T, BatchError> {
+    let (json, sig) = open_signed(bytes, magic)?;
+    let doc: T = serde_json::from_str(json).map_err(damaged)?;
+    let key = signer(&doc).ok_or_else(|| damaged("key"))?;
+    key.verify_strict(json.as_bytes(), &sig)
+        .map_err(|_| BatchError::BadSignature {
+            kiosk: "lab".into(),
+        })?;
+    Ok(doc)
+}
+
 impl Ack {
     pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let sig = key.sign(json.as_bytes());
-        format!("{ACK_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+        sign_whole(ACK_MAGIC, self, key)
     }
 
     /// Checks an acknowledgement with the lab's key.
     pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Ack, BatchError> {
-        let (json, sig) = open_signed(bytes, ACK_MAGIC)?;
-        let ack: Ack = serde_json::from_str(json).map_err(damaged)?;
-        key.verify_strict(json.as_bytes(), &sig)
-            .map_err(|_| BatchError::BadSignature {
-                kiosk: "lab".into(),
-            })?;
-        Ok(ack)
+        open_whole(bytes, ACK_MAGIC, |_: &Ack| Some(*key))
     }
 }
 
@@ -362,9 +380,7 @@ pub struct LinkOffer {
 
 impl LinkOffer {
     pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let sig = key.sign(json.as_bytes());
-        format!("{LINK_MAGIC}\n{json}\n{}\n", hex::encode(sig.to_bytes())).into_bytes()
+        sign_whole(LINK_MAGIC, self, key)
     }
 
     /// Checks an offer: signed by the key it names, and that key one of
@@ -374,19 +390,16 @@ impl LinkOffer {
         bytes: &[u8],
         trusted: &[VerifyingKey],
     ) -> Result<Result<LinkOffer, String>, BatchError> {
-        let (json, sig) = open_signed(bytes, LINK_MAGIC)?;
-        let offer: LinkOffer = serde_json::from_str(json).map_err(damaged)?;
-        let key = crate::domain::proof::parse_public_key(&offer.ack_key)
-            .ok_or_else(|| damaged("ack_key"))?;
-        key.verify_strict(json.as_bytes(), &sig)
-            .map_err(|_| BatchError::BadSignature {
-                kiosk: "lab".into(),
-            })?;
-        if trusted.contains(&key) {
-            Ok(Ok(offer))
+        let offer: LinkOffer = open_whole(bytes, LINK_MAGIC, |o: &LinkOffer| {
+            crate::domain::proof::parse_public_key(&o.ack_key)
+        })?;
+        let trusted_key = crate::domain::proof::parse_public_key(&offer.ack_key)
+            .is_some_and(|k| trusted.contains(&k));
+        Ok(if trusted_key {
+            Ok(offer)
         } else {
-            Ok(Err(offer.ack_key))
-        }
+            Err(offer.ack_key)
+        })
     }
 }
 
