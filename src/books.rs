@@ -379,6 +379,16 @@ pub enum HouseholdScope {
     Group,
 }
 
+/// The one rule for what only an admin may do (operators, the lab's link),
+/// wherever it is asked: the CLI, the console, the books.
+pub fn require_admin(by: &crate::store::queries::OperatorRow) -> Result<(), BooksError> {
+    if by.role == crate::domain::operator::Role::Admin {
+        Ok(())
+    } else {
+        Err(BooksError::NeedsAdmin)
+    }
+}
+
 pub struct Books {
     pub store: Store,
     pub rules: Rules,

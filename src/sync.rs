@@ -127,7 +127,7 @@ impl Localized for SyncError {
             SyncError::NoLinkFile { path } => Message::new("sync.no_link_file").arg("path", path),
             SyncError::BadLinkFile { path } => Message::new("sync.bad_link_file").arg("path", path),
             SyncError::UntrustedLab { key } => {
-                Message::new("sync.untrusted_lab").arg("key", key.get(..16).unwrap_or(key))
+                Message::new("sync.untrusted_lab").arg("key", short_key(key))
             }
             SyncError::NoTrustedLab => Message::new("sync.no_trusted_lab"),
         }
@@ -239,6 +239,12 @@ pub fn link(
             .map_err(StoreError::from)?;
         Ok(())
     })
+}
+
+/// The first 16 hex digits of a lab's key: enough for a person to compare
+/// with what the district wrote down, short enough for one screen line.
+pub fn short_key(key: &str) -> &str {
+    key.get(..16).unwrap_or(key)
 }
 
 /// The lab's link file in a stick's dastak folder.

@@ -263,6 +263,34 @@ fn operator(op: &Option<OperatorRow>) -> Result<OperatorRow, BooksError> {
     op.clone().ok_or(BooksError::NeedsSupervisor)
 }
 
+/// What the sync screen says after an export to `dir`: when the kiosk
+/// image asks for unmounts and `dir` is where a stick is mounted, the stick
+/// is unmounted first and the message says whether it can be removed.
+fn exported(
+    r: &crate::sync::ExportReport,
+    dir: &std::path::Path,
+    eject_request: Option<&std::path::Path>,
+) -> Result<Message, Message> {
+    use crate::sync::eject;
+    let written = |key: &'static str| {
+        Message::new(key)
+            .arg("batches", r.batches)
+            .arg("events", crate::domain::money::group_indian(r.events))
+            .arg("dir", &r.folder)
+    };
+    // Only a stick's own mount point is unmounted: a folder typed
+    // elsewhere is left alone.
+    match eject_request {
+        Some(request) if eject::is_mount_point(dir) => {
+            match eject::eject(request, dir, eject::WAIT) {
+                Ok(()) => Ok(written("sync.exported_ejected")),
+                Err(e) => Err(written("sync.exported_not_ejected").arg_msg("why", e.message())),
+            }
+        }
+        _ => Ok(written("sync.exported")),
+    }
+}
+
 impl Worker {
     pub fn new(books: Books, clock: Option<Timestamp>) -> Worker {
         Worker {
@@ -515,44 +543,15 @@ impl Worker {
                     None => Err(BooksError::NoKioskKey.message()),
                     Some(key) => crate::sync::export(&mut b.store, &key, dir, now)
                         .map_err(|e| e.message())
-                        .and_then(|r| {
-                            let written = |key: &'static str| {
-                                Message::new(key)
-                                    .arg("batches", r.batches)
-                                    .arg("events", crate::domain::money::group_indian(r.events))
-                                    .arg("dir", &r.folder)
-                            };
-                            // Only a stick's own mount point is unmounted:
-                            // a folder typed elsewhere is left alone.
-                            match &self.eject_request {
-                                Some(request) if crate::sync::eject::is_mount_point(dir) => {
-                                    match crate::sync::eject::eject(
-                                        request,
-                                        dir,
-                                        crate::sync::eject::WAIT,
-                                    ) {
-                                        Ok(()) => Ok(written("sync.exported_ejected")),
-                                        Err(e) => Err(written("sync.exported_not_ejected")
-                                            .arg_msg("why", e.message())),
-                                    }
-                                }
-                                _ => Ok(written("sync.exported")),
-                            }
-                        }),
+                        .and_then(|r| exported(&r, dir, self.eject_request.as_deref())),
                 };
                 Msg::Synced(r)
             }
             Effect::LinkFromStick(dir) => {
                 let r = operator(&self.operator)
-                    .and_then(|op| {
-                        if op.role == crate::domain::operator::Role::Admin {
-                            Ok(op)
-                        } else {
-                            Err(BooksError::NeedsAdmin)
-                        }
-                    })
+                    .and_then(|op| crate::books::require_admin(&op))
                     .map_err(|e| e.message())
-                    .and_then(|_| {
+                    .and_then(|()| {
                         crate::sync::link_from_stick(
                             &mut b.store,
                             std::path::Path::new(&dir),
@@ -562,7 +561,7 @@ impl Worker {
                     })
                     .map(|link| {
                         Message::new("sync.linked_from_stick")
-                            .arg("key", link.ack_key.get(..16).unwrap_or(&link.ack_key))
+                            .arg("key", crate::sync::short_key(&link.ack_key))
                     });
                 Msg::Synced(r)
             }

@@ -136,9 +136,7 @@ impl Books {
             language,
             pin,
         } = *new;
-        if by.role != Role::Admin {
-            return Err(BooksError::NeedsAdmin);
-        }
+        crate::books::require_admin(by)?;
         let code = text::code(code).map_err(tx(Field::OperatorCode))?;
         let name = text::person_name(name).map_err(tx(Field::OperatorName))?;
         let role = Role::parse(role).ok_or(BooksError::BadRole)?;

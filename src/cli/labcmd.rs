@@ -106,9 +106,7 @@ pub enum LinkFrom<'a> {
 
 pub fn link(ctx: &mut Ctx, op: &OperatorArg, from: LinkFrom) -> Result<(), Failure> {
     let (mut books, by) = ctx.open_as(op)?;
-    if by.role != crate::domain::operator::Role::Admin {
-        return Err(crate::books::BooksError::NeedsAdmin.into());
-    }
+    crate::books::require_admin(&by)?;
     match from {
         LinkFrom::Typed {
             recipient,
@@ -122,8 +120,7 @@ pub fn link(ctx: &mut Ctx, op: &OperatorArg, from: LinkFrom) -> Result<(), Failu
             let settings = crate::config::load(&ctx.dir.root)?;
             let link = sync::link_from_stick(&mut books.store, dir, &settings.trusted_labs)?;
             ctx.say(
-                Message::new("sync.linked_from_stick")
-                    .arg("key", link.ack_key.get(..16).unwrap_or(&link.ack_key)),
+                Message::new("sync.linked_from_stick").arg("key", sync::short_key(&link.ack_key)),
             );
         }
     }
