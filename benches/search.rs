@@ -274,7 +274,7 @@ fn first_frame() {
     let t0: Timestamp = "2026-11-23T04:30:00Z".parse().expect("ts");
     let t = Instant::now();
     let (mut books, admin) = kiosk::kiosk(dir.root.clone(), "DEMO01", t0);
-    books.store.set_bulk_mode(true).expect("bulk");
+    books.store_mut().set_bulk_mode(true).expect("bulk");
     for i in 0..MEMBERS {
         let (name, rel, phone) = person(i);
         let m = MemberForm {
@@ -294,8 +294,8 @@ fn first_frame() {
         };
         books.register_member(&admin, &m, &[e], t0).expect("member");
     }
-    books.store.set_bulk_mode(false).expect("bulk off");
-    books.store.checkpoint().expect("checkpoint");
+    books.store_mut().set_bulk_mode(false).expect("bulk off");
+    books.store_mut().checkpoint().expect("checkpoint");
     drop(books);
     println!(
         "startup, {MEMBERS} members (database built in {:.1} s)",

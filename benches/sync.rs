@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use dastak::books::DataDir;
-use dastak::lab::Lab;
 use dastak::store::queries;
+use dastak_lab::Lab;
 use jiff::{Timestamp, ToSpan};
 
 const ROUNDS: usize = 15;
@@ -38,7 +38,7 @@ fn main() {
     };
     let t0: Timestamp = "2026-10-01T04:30:00Z".parse().expect("ts");
     let (mut books, admin) = kiosk::kiosk(dir.root.clone(), "BUSY01", t0);
-    books.store.set_bulk_mode(true).expect("bulk");
+    books.store_mut().set_bulk_mode(true).expect("bulk");
     let ids: Vec<String> = (0..60u8)
         .map(|i| {
             let name = format!("Member {}", (b'A' + i % 26) as char);
@@ -57,16 +57,16 @@ fn main() {
             }
         }
         let at = start.checked_add(10.hours()).expect("t");
-        let expected = queries::open_cash(books.store.conn())
+        let expected = queries::open_cash(books.store().conn())
             .expect("cash")
             .expected;
         books
             .day_close(&admin, "", &expected.grouped().replace(',', ""), None, at)
             .expect("close");
     }
-    books.store.set_bulk_mode(false).expect("bulk");
+    books.store_mut().set_bulk_mode(false).expect("bulk");
     let key = books.key.clone().expect("key");
-    let events: u64 = queries::last_event(books.store.conn())
+    let events: u64 = queries::last_event(books.store().conn())
         .expect("last")
         .map(|(s, _)| s)
         .unwrap_or(0);
@@ -79,7 +79,7 @@ fn main() {
     let mut sealed: Vec<Vec<u8>> = Vec::new();
     let rows: Vec<(u64, String, String, Vec<u8>, String)> = {
         let mut stmt = books
-            .store
+            .store()
             .conn()
             .prepare("SELECT seq, hash, kind, canonical, at FROM events ORDER BY seq")
             .expect("prepare");
@@ -97,8 +97,9 @@ fn main() {
         lab.add_kiosk("BUSY01", &hex::encode(key.verifying_key().to_bytes()), t0)
             .expect("register");
         let ident = lab.identity();
-        dastak::sync::link(&mut books.store, &ident.recipient, &ident.ack_key, None).expect("link");
-        sealed = dastak::sync::pending_batches(&books.store, &key)
+        dastak::sync::link(books.store_mut(), &ident.recipient, &ident.ack_key, None)
+            .expect("link");
+        sealed = dastak::sync::pending_batches(books.store(), &key)
             .expect("batches")
             .iter()
             .map(|b| dastak::sync::seal(&b.signed, &ident.recipient).expect("seal"))
@@ -191,7 +192,7 @@ fn main() {
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let server = std::thread::spawn(move || {
-            let _ = dastak::lab::serve(&mut lab, listener, s);
+            let _ = dastak_lab::serve(&mut lab, listener, s);
         });
         let (proxy, counted, pstop) = proxy(lab_addr.to_string(), drop_percent);
         let mut store = dastak::store::Store::open(&dir.db_path()).expect("store");

@@ -18,6 +18,7 @@ pub mod members;
 pub mod receipts;
 pub mod setup;
 pub mod status;
+pub mod sync;
 
 use jiff::Timestamp;
 
@@ -33,6 +34,12 @@ use crate::domain::time::{ClockVerdict, check_clock, display_instant};
 use crate::i18n::{Localized, Message, english};
 use crate::store::{Store, StoreError, queries};
 
+/// What the books hand to the CLI and the console: rows as the store reads
+/// them (plain data; the store itself stays behind [`Books`]).
+pub use crate::store::queries::{
+    ContributionRow, GroupRow, KioskInfo, MemberRow, OperatorRow, VillageCoverage,
+};
+pub use crate::store::verify::Report as VerifyReport;
 pub use datadir::DataDir;
 
 /// The field a validation error is about, so the message can name it.
@@ -227,6 +234,8 @@ pub enum BooksError {
         expected: String,
     },
     BadNow,
+    /// Linking, exporting or uploading to the lab.
+    Sync(#[from] crate::sync::SyncError),
     /// A refusal about one member of a group meeting.
     ForMember {
         id: String,
@@ -238,7 +247,11 @@ pub enum BooksError {
 impl BooksError {
     /// Worth trying again as it is (another process held the database).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, BooksError::Store(e) if e.is_retryable())
+        match self {
+            BooksError::Store(e) => e.is_retryable(),
+            BooksError::Sync(e) => e.is_retryable(),
+            _ => false,
+        }
     }
 }
 
@@ -253,6 +266,7 @@ impl Localized for BooksError {
         use BooksError as E;
         match self {
             E::Store(e) => e.message(),
+            E::Sync(e) => e.message(),
             E::Text(f, e) => field(*f, e.message()),
             E::Money(f, e) => field(*f, e.message()),
             E::Aadhaar(e) => field_aadhaar(e.message()),
@@ -390,7 +404,7 @@ pub fn require_admin(by: &crate::store::queries::OperatorRow) -> Result<(), Book
 }
 
 pub struct Books {
-    pub store: Store,
+    store: Store,
     pub rules: Rules,
     secret: Option<DistrictSecret>,
     /// The kiosk's signing key, for the QR code on receipts.
@@ -409,6 +423,42 @@ impl Books {
 
     pub fn kiosk(&self) -> Result<queries::KioskInfo, BooksError> {
         queries::kiosk(self.store.conn())?.ok_or(BooksError::NotInitialised)
+    }
+
+    /// An operator by code, without a PIN: for showing who did what (and
+    /// for tests and benches); a person is let in by `authenticate`.
+    pub fn operator(&self, code: &str) -> Result<Option<OperatorRow>, BooksError> {
+        Ok(queries::operator(self.store.conn(), code)?)
+    }
+
+    /// The store behind the books, for tests and benches that check what
+    /// was written (the `test-support` feature; a kiosk's binary has no
+    /// such door).
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The kiosk's self-help groups.
+    pub fn groups(&self) -> Result<Vec<GroupRow>, BooksError> {
+        Ok(queries::groups(self.store.conn())?)
+    }
+
+    /// A contribution by its receipt number, if this kiosk took it.
+    pub fn contribution(&self, receipt: &str) -> Result<Option<ContributionRow>, BooksError> {
+        Ok(queries::contribution(self.store.conn(), receipt)?)
+    }
+
+    /// Checks the database against its ledger (`dastak verify`).
+    pub fn verify(&self) -> Result<VerifyReport, BooksError> {
+        Ok(crate::store::verify::verify(&self.store)?)
     }
 
     pub(crate) fn secret(&self) -> Result<&DistrictSecret, BooksError> {

@@ -13,9 +13,9 @@
 //! non-zero exit status; nothing is half-written because every command is
 //! one transaction in [`crate::books`].
 
-mod labcmd;
 mod printing;
 mod show;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,13 +25,12 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::books::OperatorRow;
 use crate::books::members::{DuplicateOk, EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator};
 use crate::books::{Books, BooksError, DataDir, demo};
 use crate::i18n::{Lang, Localized, Message};
 use crate::print::DocKind;
-use crate::store::queries::{self, OperatorRow};
-use crate::store::verify;
 
 /// The top of the settings `dastak demo` writes.
 const DEMO_HEADER: &str = "# Written by `dastak demo`. Receipts go to the printer emulator:\n\
@@ -258,8 +257,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The district lab's collector (the lab directory is --data-dir).
-    Lab(labcmd::LabArgs),
+    /// The district lab: hands over to its own program, `dastak-lab`
+    /// (the lab directory is --data-dir).
+    Lab {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -525,15 +528,6 @@ pub struct Failure {
 
 impl From<BooksError> for Failure {
     fn from(e: BooksError) -> Failure {
-        Failure {
-            message: e.message(),
-            code: 1,
-        }
-    }
-}
-
-impl From<crate::store::StoreError> for Failure {
-    fn from(e: crate::store::StoreError) -> Failure {
         Failure {
             message: e.message(),
             code: 1,
@@ -831,7 +825,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         }
         Command::Group(GroupCmd::List { json }) => {
             let books = ctx.open()?;
-            let groups = queries::groups(books.store.conn())?;
+            let groups = books.groups()?;
             emit(json, &groups, |groups| {
                 for g in groups {
                     println!("{}\t{}\t{}\t{}", g.code, g.scheme, g.name, g.village);
@@ -1120,7 +1114,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         }
         Command::Verify { json } => {
             let books = ctx.open()?;
-            let report = verify::verify(&books.store)?;
+            let report = books.verify()?;
             if json {
                 print_json(&report)?;
             } else if report.ok() {
@@ -1198,18 +1192,18 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
             // clap sees that either the stick or both keys are given; an
             // empty key is refused by `sync::link` with its own message.
             let from = match &from_stick {
-                Some(dir) => labcmd::LinkFrom::Stick(dir),
-                None => labcmd::LinkFrom::Typed {
+                Some(dir) => sync::LinkArg::Stick(dir),
+                None => sync::LinkArg::Typed {
                     recipient: lab_recipient.as_deref().unwrap_or_default(),
                     key: lab_key.as_deref().unwrap_or_default(),
                     url: url.as_deref(),
                 },
             };
-            labcmd::link(ctx, &op, from)?
+            sync::link(ctx, &op, from)?
         }
-        Command::Export { to, json } => labcmd::export(ctx, &to, json)?,
-        Command::Sync { url, json } => labcmd::upload(ctx, url.as_deref(), json)?,
-        Command::Lab(args) => labcmd::lab(ctx, args)?,
+        Command::Export { to, json } => sync::export(ctx, &to, json)?,
+        Command::Sync { url, json } => sync::upload(ctx, url.as_deref(), json)?,
+        Command::Lab { args } => sync::lab(ctx, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

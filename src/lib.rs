@@ -8,10 +8,9 @@
 pub mod books;
 pub mod cli;
 pub mod config;
-pub mod domain;
-pub mod i18n;
-pub mod lab;
 pub mod print;
 pub mod store;
 pub mod sync;
 pub mod tui;
+
+pub use dastak_core::{domain, i18n};

@@ -12,11 +12,10 @@
 //! Batches are signed by the kiosk (ed25519) and encrypted to the lab
 //! (age, X25519) in [`seal`]: a lost stick leaks nothing.
 
-pub mod batch;
+pub use dastak_core::wire as batch;
 pub mod eject;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -25,12 +24,15 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use dastak_core::durable::{self, Access};
+
 use crate::domain::event::GENESIS;
 use crate::domain::proof::parse_public_key;
 use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
 use crate::store::{Store, StoreError, queries};
-use batch::{Ack, BatchBody, BatchError, MAX_EVENTS};
+use batch::{Ack, BatchBody, BatchError, MAX_EVENTS, SealError};
+pub use batch::{LINK_FILE, batch_file_name, stick_folder, unseal};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{}", english(self))]
@@ -152,26 +154,10 @@ fn stick_err(path: &Path, e: &std::io::Error) -> SyncError {
 
 /// Encrypts signed batch bytes to the lab.
 pub fn seal(bytes: &[u8], recipient: &str) -> Result<Vec<u8>, SyncError> {
-    let r = age::x25519::Recipient::from_str(recipient).map_err(|_| SyncError::BadRecipient)?;
-    age::encrypt(&r, bytes).map_err(|e| SyncError::Encrypt {
-        detail: e.to_string(),
+    batch::seal(bytes, recipient).map_err(|e| match e {
+        SealError::BadRecipient => SyncError::BadRecipient,
+        SealError::Encrypt { detail } => SyncError::Encrypt { detail },
     })
-}
-
-/// Decrypts what [`seal`] made (the lab's side).
-pub fn unseal(bytes: &[u8], identity: &age::x25519::Identity) -> Result<Vec<u8>, BatchError> {
-    let damaged = |e: &dyn std::fmt::Display| BatchError::Damaged {
-        detail: e.to_string(),
-    };
-    // `age::decrypt` does the same, but grows its buffer from nothing; the
-    // plaintext is never longer than the ciphertext, so size it once.
-    let mut out = Vec::with_capacity(bytes.len());
-    age::Decryptor::new_buffered(bytes)
-        .and_then(|d| d.decrypt(std::iter::once(identity as &dyn age::Identity)))
-        .map_err(|e| damaged(&e))?
-        .read_to_end(&mut out)
-        .map_err(|e| damaged(&e))?;
-    Ok(out)
 }
 
 /// This kiosk's link to its lab.
@@ -246,9 +232,6 @@ pub fn link(
 pub fn short_key(key: &str) -> &str {
     key.get(..16).unwrap_or(key)
 }
-
-/// The lab's link file in a stick's dastak folder.
-pub const LINK_FILE: &str = "lab-link.txt";
 
 /// Links the kiosk from the signed link file on a stick at `root` (see
 /// [`batch::LinkOffer`]), when one of `trusted` signed it. The caller checks
@@ -391,48 +374,17 @@ fn mark_sent(store: &mut Store, now: Timestamp) -> Result<(), SyncError> {
     })
 }
 
-/// The folder on a stick that dastak writes to and reads acknowledgements
-/// from.
-pub fn stick_folder(root: &Path) -> PathBuf {
-    root.join("dastak")
-}
-
-/// The name of a batch file: kiosk and range, so a clerk can see what is
-/// on a stick without opening anything.
-pub fn batch_file_name(kiosk: &str, first: u64, last: u64) -> String {
-    format!("{kiosk}-{first:09}-{last:09}.batch")
-}
-
-/// Writes a file the way a stick that may be pulled needs: a temporary
-/// name, synced, renamed, the folder synced, then read back and compared.
+/// Writes a file the way a stick that may be pulled needs (see
+/// [`dastak_core::durable::write_checked`]).
 pub fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SyncError> {
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(stick_err(&path, &e));
-    }
-    let mut back = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|mut f| f.read_to_end(&mut back))
-        .map_err(|e| stick_err(&path, &e))?;
-    if back != bytes {
-        return Err(SyncError::Stick {
-            path: path.display().to_string(),
+    durable::write_checked(dir, name, bytes, Access::Shared).map_err(|e| match e.io() {
+        Some(io) => stick_err(e.path(), io),
+        None => SyncError::Stick {
+            path: e.path().display().to_string(),
             detail: "read back differs".into(),
             kind: StickProblem::Other,
-        });
-    }
-    Ok(())
+        },
+    })
 }
 
 /// `--json` output is for programs: a message in it is in English.

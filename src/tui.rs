@@ -46,11 +46,12 @@ use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::books::status::now;
+use crate::books::sync::LinkFrom;
 use crate::books::{Books, BooksError, DataDir};
+use crate::books::{KioskInfo, OperatorRow};
 use crate::domain::search::Index;
 use crate::domain::time::display_instant;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::store::queries::{self, OperatorRow};
 use app::{Effect, Model, Msg, update};
 use jiff::Timestamp;
 
@@ -243,7 +244,7 @@ pub struct Worker {
     /// A fixed clock for tests; `None` reads the real one (or `DASTAK_NOW`).
     clock: Option<Timestamp>,
     /// Where to ask for the stick's unmount after an export (the kiosk
-    /// image's settings; see [`crate::sync::eject`]).
+    /// image's settings; see [`crate::books::sync::eject`]).
     pub eject_request: Option<std::path::PathBuf>,
     /// Labs whose link file on a stick is taken (the kiosk's settings).
     pub trusted_labs: Vec<ed25519_dalek::VerifyingKey>,
@@ -267,11 +268,11 @@ fn operator(op: &Option<OperatorRow>) -> Result<OperatorRow, BooksError> {
 /// image asks for unmounts and `dir` is where a stick is mounted, the stick
 /// is unmounted first and the message says whether it can be removed.
 fn exported(
-    r: &crate::sync::ExportReport,
+    r: &crate::books::sync::ExportReport,
     dir: &std::path::Path,
     eject_request: Option<&std::path::Path>,
 ) -> Result<Message, Message> {
-    use crate::sync::eject;
+    use crate::books::sync::eject;
     let written = |key: &'static str| {
         Message::new(key)
             .arg("batches", r.batches)
@@ -319,7 +320,7 @@ impl Worker {
         self.books.as_ref()
     }
 
-    fn init(&mut self, v: &[String], now: Timestamp) -> Result<queries::KioskInfo, BooksError> {
+    fn init(&mut self, v: &[String], now: Timestamp) -> Result<KioskInfo, BooksError> {
         let dir = self.dir.as_ref().ok_or(BooksError::AlreadyInitialised)?;
         let get = |i: usize| v.get(i).cloned().unwrap_or_default();
         let form = crate::books::setup::InitForm {
@@ -415,7 +416,7 @@ impl Worker {
                 reason,
             } => Msg::Closed(msg(operator(&self.operator)
                 .and_then(|op| b.day_close(&op, &notes, &coins, opt(&reason), now)))),
-            Effect::LoadGroups => Msg::Groups(queries::groups(b.store.conn()).unwrap_or_default()),
+            Effect::LoadGroups => Msg::Groups(b.groups().unwrap_or_default()),
             Effect::LoadRoll(g) => Msg::Roll(msg(b.group_roll(&g, now))),
             Effect::Meeting { group, savings } => {
                 Msg::Met(msg(operator(&self.operator)
@@ -520,49 +521,45 @@ impl Worker {
             }
             Effect::LoadQueue => Msg::Queue(msg(b.print_queue())),
             Effect::Upload { background } => {
-                let mut retry = crate::sync::Retry::default();
+                let mut retry = crate::books::sync::Retry::default();
                 if background {
                     retry.attempts = 2;
                     retry.timeout = Duration::from_secs(5);
                 }
-                let r = match b.key.clone() {
-                    None => Err(BooksError::NoKioskKey.message()),
-                    Some(key) => crate::sync::upload(&mut b.store, &key, None, retry, now)
-                        .map(|r| {
-                            Message::new("sync.uploaded")
-                                .arg("batches", r.batches)
-                                .arg("events", crate::domain::money::group_indian(r.events))
-                        })
-                        .map_err(|e| e.message()),
-                };
+                let r = b
+                    .upload(None, retry, now)
+                    .map(|r| {
+                        Message::new("sync.uploaded")
+                            .arg("batches", r.batches)
+                            .arg("events", crate::domain::money::group_indian(r.events))
+                    })
+                    .map_err(|e| e.message());
                 Msg::Synced(r)
             }
             Effect::Export(dir) => {
                 let dir = std::path::Path::new(&dir);
-                let r = match b.key.clone() {
-                    None => Err(BooksError::NoKioskKey.message()),
-                    Some(key) => crate::sync::export(&mut b.store, &key, dir, now)
-                        .map_err(|e| e.message())
-                        .and_then(|r| exported(&r, dir, self.eject_request.as_deref())),
-                };
+                let r = b
+                    .export(dir, now)
+                    .map_err(|e| e.message())
+                    .and_then(|r| exported(&r, dir, self.eject_request.as_deref()));
                 Msg::Synced(r)
             }
             Effect::LinkFromStick(dir) => {
                 let r = operator(&self.operator)
-                    .and_then(|op| crate::books::require_admin(&op))
-                    .map_err(|e| e.message())
-                    .and_then(|()| {
-                        crate::sync::link_from_stick(
-                            &mut b.store,
-                            std::path::Path::new(&dir),
-                            &self.trusted_labs,
+                    .and_then(|op| {
+                        b.link(
+                            &op,
+                            LinkFrom::Stick {
+                                root: std::path::Path::new(&dir),
+                                trusted: &self.trusted_labs,
+                            },
                         )
-                        .map_err(|e| e.message())
                     })
                     .map(|link| {
                         Message::new("sync.linked_from_stick")
-                            .arg("key", crate::sync::short_key(&link.ack_key))
-                    });
+                            .arg("key", crate::books::sync::short_key(&link.ack_key))
+                    })
+                    .map_err(|e| e.message());
                 Msg::Synced(r)
             }
             // The printer desk's effects never reach the books.
@@ -696,22 +693,11 @@ impl Output {
 /// Runs the console on `dir` until the operator quits.
 pub fn run(dir: &DataDir, lang: Option<Lang>, display: &Display) -> Result<(), BooksError> {
     let started = now()?;
-    // Open (and quick_check) the database once: on a large kiosk that check
-    // is most of the time to the first frame.
-    let store = if dir.is_initialised() {
-        Some(dir.open_store()?)
-    } else {
-        None
-    };
-    let has_kiosk = store
-        .as_ref()
-        .is_some_and(|s| queries::kiosk(s.conn()).ok().flatten().is_some());
+    let books = dir.open_if_kiosk()?;
     // A broken settings file is the printer desk's to report; the books go
     // on with the defaults.
     let settings = crate::config::load(&dir.root).unwrap_or_default();
-    let (mut model, mut worker) = if let (true, Some(store)) = (has_kiosk, store) {
-        let mut books = Books::new(store, dir.read_secret()?);
-        books.key = Some(dir.kiosk_key()?);
+    let (mut model, mut worker) = if let Some(mut books) = books {
         books.rules = settings.rules;
         let kiosk = books.kiosk()?;
         let clock = books.clock_verdict(started)?;

@@ -26,10 +26,10 @@ fn keys_in_source() -> BTreeSet<String> {
         .filter_map(|k| k.split('.').next())
         .collect();
     let mut files = Vec::new();
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut files,
-    );
+    // The kiosk, and the crates beside it (the shared format, the lab).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("crates"), &mut files);
     let mut keys = BTreeSet::new();
     for f in files {
         for piece in f.split('"').skip(1).step_by(2) {

@@ -50,7 +50,7 @@ fn kiosk() -> (tempfile::TempDir, DataDir) {
     // Enrolled in September: by 23 November each owes for some months.
     let t0 = at_in(9, 1, 10);
     let mut books = init(&dir, &form, t0).expect("init");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
+    let admin = queries::operator(books.store().conn(), "ADMIN")
         .expect("q")
         .expect("admin");
     for (code, name, role, language, pin) in [
@@ -71,7 +71,7 @@ fn kiosk() -> (tempfile::TempDir, DataDir) {
             )
             .expect("op");
     }
-    let vol = queries::operator(books.store.conn(), "VOL1")
+    let vol = queries::operator(books.store().conn(), "VOL1")
         .expect("q")
         .expect("vol");
     let pds = "ration_card,village,member_name,gender,age,relation\n\
@@ -377,7 +377,7 @@ fn a_contribution_taken_in_the_console_is_in_the_books() {
     let screen = h.screen();
     assert!(screen.contains("Receipt RMP01/2026-27/000003"), "{screen}");
     let c = queries::contribution(
-        h.worker.books().expect("books").store.conn(),
+        h.worker.books().expect("books").store().conn(),
         "RMP01/2026-27/000003",
     )
     .expect("q")
@@ -386,7 +386,7 @@ fn a_contribution_taken_in_the_console_is_in_the_books() {
     assert_eq!(c.periods, 3);
     assert_eq!(c.operator, "VOL1");
     assert!(
-        dastak::store::verify::verify(&h.worker.books().expect("books").store)
+        dastak::store::verify::verify(h.worker.books().expect("books").store())
             .expect("verify")
             .ok()
     );
@@ -426,7 +426,7 @@ fn a_reversal_and_a_day_close_from_the_console() {
         .worker
         .books()
         .expect("books")
-        .store
+        .store()
         .conn()
         .query_row("SELECT COUNT(*) FROM day_closes", [], |r| r.get(0))
         .expect("n");
@@ -450,7 +450,7 @@ fn a_wrong_amount_is_explained_and_nothing_is_taken() {
         .worker
         .books()
         .expect("books")
-        .store
+        .store()
         .conn()
         .query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0))
         .expect("n");
@@ -583,7 +583,7 @@ fn thousands_of_random_keys_on_every_screen_break_nothing() {
         );
     }
     let books = dir.open_books().expect("books");
-    let report = dastak::store::verify::verify(&books.store).expect("verify");
+    let report = dastak::store::verify::verify(books.store()).expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
 }
 
@@ -700,7 +700,7 @@ fn enrolling_from_the_ration_card_list_warns_of_a_duplicate_before_saving() {
     );
     let books = h.worker.books().expect("books");
     let n: i64 = books
-        .store
+        .store()
         .conn()
         .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
         .expect("n");
@@ -730,7 +730,7 @@ fn settings_switch_the_language_at_once() {
 fn kiosk_with_group() -> (tempfile::TempDir, DataDir) {
     let (tmp, dir) = kiosk();
     let mut books = dir.open_books().expect("books");
-    let sup = queries::operator(books.store.conn(), "SUP1")
+    let sup = queries::operator(books.store().conn(), "SUP1")
         .expect("q")
         .expect("sup");
     let t = at(6, 10);
@@ -784,7 +784,7 @@ fn an_shg_meeting_commits_all_savings_at_once_or_none() {
             .worker
             .books()
             .expect("books")
-            .store
+            .store()
             .conn()
             .query_row(
                 "SELECT COUNT(*) FROM contributions WHERE scheme = 'SHG'",
@@ -807,7 +807,7 @@ fn an_shg_meeting_commits_all_savings_at_once_or_none() {
         insta::assert_snapshot!(format!("meeting_confirm_{}", lang.code()), h.screen());
         h.keys(&[KeyCode::Enter]);
         let done = h.screen();
-        let conn = h.worker.books().expect("books").store.conn();
+        let conn = h.worker.books().expect("books").store().conn();
         let n: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM contributions WHERE scheme = 'SHG'",
@@ -862,7 +862,7 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
     assert_eq!(emu.emulator.jobs(), 0);
     let books = dir.open_books().expect("books");
     let receipt: String = books
-        .store
+        .store()
         .conn()
         .query_row(
             "SELECT receipt_no FROM contributions ORDER BY seq DESC LIMIT 1",
@@ -907,7 +907,7 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
 fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
     let (_tmp, dir) = kiosk();
     let labdir = tempfile::tempdir().expect("lab");
-    let mut lab = dastak::lab::Lab::init(labdir.path()).expect("lab init");
+    let mut lab = dastak_lab::Lab::init(labdir.path()).expect("lab init");
     let id = lab.identity();
     {
         let mut books = dir.open_books().expect("books");
@@ -920,11 +920,12 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
         .expect("register");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        dastak::sync::link(&mut books.store, &id.recipient, &id.ack_key, Some(&url)).expect("link");
+        dastak::sync::link(books.store_mut(), &id.recipient, &id.ack_key, Some(&url))
+            .expect("link");
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let s = stop.clone();
         let server = std::thread::spawn(move || {
-            let _ = dastak::lab::serve(&mut lab, listener, s);
+            let _ = dastak_lab::serve(&mut lab, listener, s);
         });
         let mut h = Harness::new(&dir, Lang::En);
         h.login("VOL1", "3456");
@@ -953,7 +954,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         server.join().expect("server");
     }
-    let lab = dastak::lab::Lab::open(labdir.path()).expect("lab");
+    let lab = dastak_lab::Lab::open(labdir.path()).expect("lab");
     let status = lab.status().expect("status");
     assert_eq!(status[0].through, 16);
 }
@@ -965,7 +966,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
 fn f6_links_the_kiosk_from_the_sticks_signed_file_for_an_admin_only() {
     let (_tmp, dir) = kiosk();
     let labdir = tempfile::tempdir().expect("lab");
-    let lab = dastak::lab::Lab::init(labdir.path()).expect("lab init");
+    let lab = dastak_lab::Lab::init(labdir.path()).expect("lab init");
     let stick = tempfile::tempdir().expect("stick");
     lab.write_link_file(stick.path(), Some("http://127.0.0.1:9/"), at(NOW_DAY, 9))
         .expect("link file");
@@ -983,7 +984,8 @@ fn f6_links_the_kiosk_from_the_sticks_signed_file_for_an_admin_only() {
         h.keys(&[KeyCode::F(6)]);
         h.screen()
     };
-    let linked = || dastak::sync::link_info(&dir.open_books().expect("books").store).expect("link");
+    let linked =
+        || dastak::sync::link_info(dir.open_books().expect("books").store()).expect("link");
     let screen = press_f6("VOL1", "3456");
     assert!(screen.contains("only an admin"), "{screen}");
     assert_eq!(linked(), None);
@@ -1007,7 +1009,7 @@ fn f6_links_the_kiosk_from_the_sticks_signed_file_for_an_admin_only() {
 fn kiosk_with_many(n: usize) -> (tempfile::TempDir, DataDir) {
     let (tmp, dir) = kiosk();
     let mut books = dir.open_books().expect("books");
-    let vol = queries::operator(books.store.conn(), "VOL1")
+    let vol = queries::operator(books.store().conn(), "VOL1")
         .expect("q")
         .expect("vol");
     let first = [
@@ -1123,7 +1125,7 @@ fn the_household_picker_shows_who_is_a_member_already_and_of_what() {
     let (_tmp, dir) = kiosk();
     {
         let mut books = dir.open_books().expect("books");
-        let vol = queries::operator(books.store.conn(), "VOL1")
+        let vol = queries::operator(books.store().conn(), "VOL1")
             .expect("q")
             .expect("vol");
         let m = MemberForm {
@@ -1211,7 +1213,7 @@ fn the_same_person_typed_in_another_spelling_is_caught_and_a_supervisor_may_let_
         h.worker
             .books()
             .expect("books")
-            .store
+            .store()
             .conn()
             .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
             .expect("n")
@@ -1242,7 +1244,7 @@ fn the_same_person_typed_in_another_spelling_is_caught_and_a_supervisor_may_let_
     );
     let books = h.worker.books().expect("books");
     let (like, supervisor, by): (String, String, String) = books
-        .store
+        .store()
         .conn()
         .query_row(
             "SELECT like_member, supervisor, by_operator FROM duplicate_overrides WHERE member_id = 'RMP01-00005'",
@@ -1255,7 +1257,7 @@ fn the_same_person_typed_in_another_spelling_is_caught_and_a_supervisor_may_let_
         ("RMP01-00004", "SUP1", "VOL1")
     );
     assert!(
-        dastak::store::verify::verify(&books.store)
+        dastak::store::verify::verify(books.store())
             .expect("verify")
             .ok()
     );
@@ -1323,7 +1325,7 @@ fn the_screen_locks_on_f9_and_after_five_idle_minutes() {
 fn home_counts_only_receipts_that_stand_and_agrees_with_day_close() {
     let (_tmp, dir) = kiosk();
     let mut books = dir.open_books().expect("books");
-    let sup = queries::operator(books.store.conn(), "SUP1")
+    let sup = queries::operator(books.store().conn(), "SUP1")
         .expect("q")
         .expect("sup");
     books

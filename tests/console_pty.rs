@@ -323,9 +323,7 @@ fn the_meeting_table_keeps_the_selected_member_on_screen_at_80x24() {
     };
     {
         let mut books = dir.open_books().expect("books");
-        let vol = dastak::store::queries::operator(books.store.conn(), "VOL1")
-            .expect("q")
-            .expect("vol");
+        let vol = books.operator("VOL1").expect("q").expect("vol");
         let mut pds = String::from("ration_card,village,member_name,gender,age,relation\n");
         for (i, n) in names.iter().enumerate() {
             pds.push_str(&format!("RS{i:04},रामपुर,{n},F,30,wife\n"));

@@ -206,7 +206,7 @@ proptest! {
         };
         let t0 = ist(date(2027, 3, 1), 9);
         let mut books = init(&dir, &form, t0).expect("init");
-        let admin = queries::operator(books.store.conn(), "ADMIN").expect("q").expect("admin");
+        let admin = queries::operator(books.store().conn(), "ADMIN").expect("q").expect("admin");
         let m = MemberForm { name: "Ram".into(), relative_name: "Shyam".into(), gender: "M".into(), age: Some("40".into()), village: "रामपुर".into(), ..MemberForm::default() };
         let e = EnrolForm { scheme: "FUND".into(), nominee_name: Some("Sita".into()), nominee_relation: Some("wife".into()), ..EnrolForm::default() };
         let id = books.register_member(&admin, &m, &[e], t0).expect("member").member_id;

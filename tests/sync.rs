@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use dastak::lab::Lab;
+use dastak_lab::Lab;
 use support::*;
 
 struct LabServer {
@@ -35,7 +35,7 @@ impl LabServer {
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let thread = std::thread::spawn(move || {
-            dastak::lab::serve(&mut lab, listener, s).expect("serve");
+            dastak_lab::serve(&mut lab, listener, s).expect("serve");
         });
         LabServer {
             url,
@@ -152,7 +152,7 @@ fn kiosk_events(k: &Kiosk) -> Vec<(i64, String)> {
 
 /// The lab's copy of one kiosk's events, in order.
 fn lab_events(l: &Kiosk, kiosk: &str) -> Vec<(i64, String)> {
-    let conn = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("lab db");
+    let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
     let mut stmt = conn
         .prepare("SELECT seq, hash FROM events WHERE kiosk = ?1 ORDER BY seq")
         .expect("prepare");
@@ -430,7 +430,7 @@ fn an_exported_stick_shows_no_name_or_phone_in_clear() {
     // were never there.
     let s = stick.path().to_str().expect("utf8");
     l.run(None, &["lab", "import", s]).ok();
-    let lab_db = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("lab db");
+    let lab_db = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
     let held: i64 = lab_db
         .query_row(
             "SELECT COUNT(*) FROM events WHERE CAST(canonical AS TEXT) LIKE '%Kamla Saini%'
@@ -493,7 +493,7 @@ fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
     server.stop();
     // The backup, taken the proper way.
     let backup = l.dir().join("backup.db");
-    rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE))
+    rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE))
         .expect("open")
         .execute("VACUUM INTO ?1", [backup.to_str().expect("utf8")])
         .expect("vacuum into");
@@ -505,7 +505,7 @@ fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
     assert_eq!(acked(&k) as usize, early + 1);
     drop(server);
     // Disaster: the lab goes back to the backup.
-    let db = l.dir().join(dastak::lab::DB_FILE);
+    let db = l.dir().join(dastak_lab::DB_FILE);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
@@ -604,7 +604,7 @@ fn the_lab_database_can_live_outside_the_lab_directory() {
         .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
         .expect("count");
     assert_eq!(held as usize, kiosk_events(&k).len());
-    assert!(!l.dir().join(dastak::lab::DB_FILE).exists());
+    assert!(!l.dir().join(dastak_lab::DB_FILE).exists());
     // A database where none can be made is explained, not a panic.
     let r = l.run(
         None,
@@ -768,7 +768,7 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
         w.join().expect("worker");
     }
     drop(server);
-    let conn = rusqlite::Connection::open(l.dir().join(dastak::lab::DB_FILE)).expect("db");
+    let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("db");
     let total: i64 = conn
         .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
         .expect("count");
@@ -1309,4 +1309,42 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
         held[0].through, events,
         "the lab holds every event of the linked kiosk"
     );
+}
+
+/// A lab made before its reports read typed facts written at ingest
+/// (schema step 2) takes them from the events it holds when it is next
+/// opened, and reports exactly as before.
+#[test]
+fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
+    let k = demo_kiosk();
+    let l = lab();
+    register(&l, &k);
+    demo_link(&k, &l, None);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let report = |args: &[&str]| {
+        let r = l.run(None, args);
+        r.ok();
+        r.stdout
+    };
+    let money = report(&["lab", "report", "--json"]);
+    let closes = report(&["lab", "report", "--closes", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&money).expect("json");
+    let rows = v.as_array().expect("rows");
+    assert!(
+        rows.iter().any(|r| r["reversals"].as_u64() > Some(0)),
+        "{money}"
+    );
+    assert!(rows.iter().all(|r| r["panchayat"] != ""), "{money}");
+    {
+        let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
+        conn.execute_batch(
+            "DROP TABLE places; DROP TABLE money; DROP TABLE closes; PRAGMA user_version = 1;",
+        )
+        .expect("back to step 1");
+    }
+    assert_eq!(report(&["lab", "report", "--json"]), money);
+    assert_eq!(report(&["lab", "report", "--closes", "--json"]), closes);
 }

@@ -8,7 +8,7 @@
 use dastak::books::members::{DuplicateOk, EnrolForm, MemberForm};
 use dastak::books::setup::{InitForm, init};
 use dastak::books::{Books, DataDir};
-use dastak::store::queries::{self, OperatorRow};
+use dastak::store::queries::OperatorRow;
 use jiff::Timestamp;
 
 /// A kiosk with code `code` initialised at `root` at `t0`, and its admin
@@ -26,9 +26,7 @@ pub fn kiosk(root: std::path::PathBuf, code: &str, t0: Timestamp) -> (Books, Ope
         district_secret: None,
     };
     let books = init(&DataDir { root }, &form, t0).expect("init");
-    let admin = queries::operator(books.store.conn(), "ADMIN")
-        .expect("query")
-        .expect("admin");
+    let admin = books.operator("ADMIN").expect("query").expect("admin");
     (books, admin)
 }
 

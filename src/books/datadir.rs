@@ -9,8 +9,9 @@
 //! code on every receipt) and `dastak.toml` (settings: the printer).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use dastak_core::durable::{self, Access};
 
 use crate::books::{Books, BooksError};
 use crate::domain::aadhaar::DistrictSecret;
@@ -104,6 +105,23 @@ impl DataDir {
         Ok(books)
     }
 
+    /// The books when this directory holds a kiosk's, else `None` (the
+    /// console then starts its first-run setup). The database is opened,
+    /// and checked, once: on a large kiosk that is most of the time to the
+    /// console's first frame.
+    pub fn open_if_kiosk(&self) -> Result<Option<Books>, BooksError> {
+        if !self.is_initialised() {
+            return Ok(None);
+        }
+        let mut books = Books::new(self.open_store()?, None);
+        if books.kiosk().is_err() {
+            return Ok(None);
+        }
+        books.secret = self.read_secret()?;
+        books.key = Some(self.kiosk_key()?);
+        Ok(Some(books))
+    }
+
     pub fn read_secret(&self) -> Result<Option<DistrictSecret>, BooksError> {
         let path = self.secret_path();
         match fs::read_to_string(&path) {
@@ -153,28 +171,13 @@ impl DataDir {
         }
     }
 
-    /// Writes a file durably (temp file, fsync, rename) with owner-only
-    /// permissions.
+    /// Writes a file durably with owner-only permissions (see
+    /// [`dastak_core::durable`]).
     pub fn write_private(&self, name: &str, contents: &[u8]) -> Result<(), BooksError> {
         self.ensure_root()?;
-        let path = self.root.join(name);
-        let tmp = self.root.join(format!("{name}.tmp"));
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
-        f.write_all(contents).map_err(|e| io_err(&tmp, e))?;
-        f.sync_all().map_err(|e| io_err(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))?;
-        if let Ok(dir) = fs::File::open(&self.root) {
-            // Best effort: the rename is what must be durable, and a failed
-            // directory fsync on an odd filesystem should not fail init.
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        durable::write(&self.root, name, contents, Access::Private).map_err(|e| BooksError::Io {
+            path: e.path().display().to_string(),
+            detail: e.io().map_or_else(|| e.to_string(), |io| io.to_string()),
+        })
     }
 }

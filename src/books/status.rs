@@ -128,20 +128,5 @@ pub fn now() -> Result<Timestamp, BooksError> {
     else {
         return Ok(Timestamp::now());
     };
-    let ist = crate::domain::time::ist();
-    s.parse::<Timestamp>()
-        .ok()
-        .or_else(|| {
-            s.parse::<jiff::civil::DateTime>()
-                .ok()
-                .and_then(|dt| dt.to_zoned(ist.clone()).ok())
-                .map(|z| z.timestamp())
-        })
-        .or_else(|| {
-            s.parse::<jiff::civil::Date>()
-                .ok()
-                .and_then(|d| d.at(12, 0, 0, 0).to_zoned(ist.clone()).ok())
-                .map(|z| z.timestamp())
-        })
-        .ok_or(BooksError::BadNow)
+    crate::domain::time::parse_now(&s).ok_or(BooksError::BadNow)
 }

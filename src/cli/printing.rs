@@ -261,8 +261,7 @@ pub fn check(ctx: &mut Ctx, text: &str, key: Option<&str>) -> Result<(), Failure
     // With the kiosk's own books at hand, say what became of it since.
     if key.is_none()
         && let Ok(books) = ctx.open()
-        && let Ok(Some(c)) =
-            crate::store::queries::contribution(books.store.conn(), &proof.document)
+        && let Ok(Some(c)) = books.contribution(&proof.document)
     {
         if c.amount != proof.amount || c.member_id != proof.member {
             return Err(bad(Message::new("proof.mismatch")));

@@ -6,11 +6,11 @@ use jiff::Timestamp;
 use crate::books::cash::{DayClose, Payment};
 use crate::books::members::MemberView;
 
+use crate::books::{MemberRow, VillageCoverage};
 use crate::domain::money::{Paise, group_indian};
 use crate::domain::time::{display_date, display_instant};
 use crate::domain::words::amount_in_words;
 use crate::i18n::{Lang, Message, t};
-use crate::store::queries::{MemberRow, VillageCoverage};
 
 fn at_display(at: &str) -> String {
     at.parse::<Timestamp>()

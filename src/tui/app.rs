@@ -14,6 +14,7 @@ use crate::books::cash::{DayClose, Payment, Reversal};
 use crate::books::members::MemberView;
 use crate::books::receipts::{PrintTask, QueuedJob};
 use crate::books::status::Status;
+use crate::books::{KioskInfo, OperatorRow};
 use crate::domain::money::Paise;
 use crate::domain::search::Index;
 use crate::domain::time::ClockVerdict;
@@ -21,7 +22,6 @@ use crate::i18n::{Lang, Localized, Message};
 use crate::print::DocKind;
 use crate::print::escpos::PrinterState;
 use crate::print::transport::PrintError;
-use crate::store::queries::{KioskInfo, OperatorRow};
 use crate::tui::{
     close, date_check, enrol, find, home, login, member, pay, queue, reverse, settings, setup, shg,
     sync,
@@ -51,10 +51,10 @@ pub enum Msg {
     DateConfirmed(Result<(), Message>),
     Initialised(Result<KioskInfo, Message>),
     Households(Vec<crate::books::members::Household>),
-    Groups(Vec<crate::store::queries::GroupRow>),
+    Groups(Vec<crate::books::GroupRow>),
     Roll(Result<Vec<crate::books::cash::RollRow>, Message>),
     Met(Result<Vec<Payment>, Message>),
-    Duplicate(Option<crate::store::queries::MemberRow>),
+    Duplicate(Option<crate::books::MemberRow>),
     Enrolled(
         Result<crate::books::members::Registered, Message>,
         Box<crate::domain::search::Entry>,

@@ -10,13 +10,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+use crate::books::MemberRow;
 use crate::books::members::{Household, Registered};
 use crate::domain::aadhaar::Aadhaar;
 use crate::domain::person::{parse_age, parse_gender, parse_mobile};
 use crate::domain::text;
 use crate::domain::time::parse_date;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, member, render_lines, rows_of, scroll};

@@ -9,13 +9,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+use crate::books::MemberRow;
 use crate::books::cash::Payment;
 use crate::books::members::EnrolmentView;
 use crate::domain::money::Paise;
 use crate::domain::time::display_date;
 use crate::domain::words::amount_in_words;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::store::queries::MemberRow;
 use crate::tui::app::{Effect, Screen, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{big_text, error_line, field_line, find, member, render_lines};

@@ -9,10 +9,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
+use crate::books::GroupRow;
 use crate::books::cash::{Payment, RollRow};
 use crate::domain::money::Paise;
 use crate::i18n::{Lang, Message, t};
-use crate::store::queries::GroupRow;
 use crate::tui::app::{Effect, Step};
 use crate::tui::field::Field;
 use crate::tui::{big_text, error_line, render_lines, scroll};

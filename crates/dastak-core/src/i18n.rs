@@ -167,8 +167,8 @@ pub fn t(lang: Lang, key: &'static str) -> String {
     Message::new(key).render(lang)
 }
 
-const HI: &str = include_str!("../locales/hi.txt");
-const EN: &str = include_str!("../locales/en.txt");
+const HI: &str = include_str!("../../../locales/hi.txt");
+const EN: &str = include_str!("../../../locales/en.txt");
 
 fn parse_catalog(text: &'static str) -> HashMap<&'static str, &'static str> {
     text.lines()

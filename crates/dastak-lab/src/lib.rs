@@ -7,6 +7,7 @@
 //! batches are encrypted to) and `district-lab.key` (the ed25519 key that signs
 //! acknowledgements), both mode 0600.
 
+pub mod cli;
 pub mod store;
 
 use std::net::TcpListener;
@@ -24,12 +25,13 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::books::DataDir;
-use crate::domain::proof::Proof;
-use crate::domain::time::format_instant;
-use crate::i18n::{Localized, Message, english};
-use crate::sync::batch::{Ack, BatchError, MAX_BATCH_BYTES, read_batch};
-use crate::sync::{stick_folder, unseal, write_durably};
+use dastak_core::domain::proof::Proof;
+use dastak_core::domain::time::format_instant;
+use dastak_core::durable::{self, Access};
+use dastak_core::i18n::{Localized, Message, english};
+use dastak_core::wire::{
+    Ack, BatchError, LINK_FILE, MAX_BATCH_BYTES, read_batch, stick_folder, unseal,
+};
 pub use store::ReportRow;
 use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Row, SqliteLab};
 
@@ -91,7 +93,7 @@ pub struct LabIdentity {
 }
 
 impl Lab {
-    /// `dastak lab init`: a new lab directory with fresh keys.
+    /// `dastak-lab init`: a new lab directory with fresh keys.
     pub fn init(dir: &Path) -> Result<Lab, LabError> {
         Lab::init_at(dir, &dir.join(DB_FILE))
     }
@@ -103,17 +105,17 @@ impl Lab {
                 dir: dir.display().to_string(),
             });
         }
-        let d = DataDir {
-            root: dir.to_path_buf(),
-        };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let identity = age::x25519::Identity::generate();
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| io(dir, e))?;
-        d.write_private(KEY_FILE, hex::encode(seed).as_bytes())
+        durable::write(dir, KEY_FILE, hex::encode(seed).as_bytes(), Access::Private)
             .map_err(|e| io(dir, e))?;
-        d.write_private(
+        durable::write(
+            dir,
             IDENTITY_FILE,
             identity.to_string().expose_secret().as_bytes(),
+            Access::Private,
         )
         .map_err(|e| io(dir, e))?;
         Lab::open_at(dir, db)
@@ -142,7 +144,7 @@ impl Lab {
         })
     }
 
-    /// `dastak lab link-file`: the signed link file for new kiosks, written
+    /// `dastak-lab link-file`: the signed link file for new kiosks, written
     /// to the stick at `root` (in its dastak folder). Returns its path.
     pub fn write_link_file(
         &self,
@@ -155,7 +157,7 @@ impl Lab {
             return Err(LabError::BadUrl);
         }
         let id = self.identity();
-        let offer = crate::sync::batch::LinkOffer {
+        let offer = dastak_core::wire::LinkOffer {
             v: 1,
             recipient: id.recipient,
             ack_key: id.ack_key,
@@ -167,9 +169,9 @@ impl Lab {
         std::fs::metadata(root).map_err(|e| io(root, e))?;
         let folder = stick_folder(root);
         std::fs::create_dir_all(&folder).map_err(|e| io(&folder, e))?;
-        write_durably(&folder, crate::sync::LINK_FILE, &offer.sign(&self.key))
+        durable::write_checked(&folder, LINK_FILE, &offer.sign(&self.key), Access::Shared)
             .map_err(|e| io(&folder, e))?;
-        Ok(folder.join(crate::sync::LINK_FILE))
+        Ok(folder.join(LINK_FILE))
     }
 
     pub fn identity(&self) -> LabIdentity {
@@ -179,10 +181,10 @@ impl Lab {
         }
     }
 
-    /// `dastak lab kiosk add`.
+    /// `dastak-lab kiosk add`.
     pub fn add_kiosk(&mut self, code: &str, key: &str, now: Timestamp) -> Result<(), LabError> {
-        let code = crate::domain::text::code(code).map_err(|_| LabError::BadKioskCode)?;
-        crate::domain::proof::parse_public_key(key).ok_or(LabError::BadKioskKey)?;
+        let code = dastak_core::domain::text::code(code).map_err(|_| LabError::BadKioskCode)?;
+        dastak_core::domain::proof::parse_public_key(key).ok_or(LabError::BadKioskKey)?;
         self.store
             .add_kiosk(&code, key.trim(), &format_instant(now))?;
         Ok(())
@@ -235,7 +237,7 @@ impl Lab {
         let Some(key) = self.store.kiosk_key(kiosk)? else {
             return Ok(false);
         };
-        Ok(crate::sync::batch::verify_ack_read(
+        Ok(dastak_core::wire::verify_ack_read(
             &key, kiosk, challenge, proof,
         ))
     }
@@ -359,7 +361,7 @@ impl Lab {
             .collect())
     }
 
-    /// `dastak lab import DIR`: every batch file on a stick, each on its own
+    /// `dastak-lab import DIR`: every batch file on a stick, each on its own
     /// (one bad file never blocks the others); then an acknowledgement for
     /// each kiosk seen is written back onto the stick.
     pub fn import_dir(&mut self, root: &Path, now: Timestamp) -> Result<ImportReport, LabError> {
@@ -413,7 +415,8 @@ impl Lab {
         }
         for k in kiosks {
             let ack = self.ack(&k, now)?;
-            write_durably(&acks, &format!("{k}.ack"), &ack).map_err(|e| io(&acks, e))?;
+            durable::write_checked(&acks, &format!("{k}.ack"), &ack, Access::Shared)
+                .map_err(|e| io(&acks, e))?;
         }
         Ok(report)
     }
@@ -453,6 +456,7 @@ fn open_sealed(
             seq: e.seq,
             hash,
             kind: e.body.kind(),
+            facts: store::Facts::of(&e.body),
             prev: e.prev,
             at: e.at,
             canonical: String::from(Box::<str>::from(raw)),
@@ -533,7 +537,7 @@ pub fn cash_differences(lab: &Lab) -> Result<Vec<store::CashDifference>, LabErro
     Ok(lab.store.cash_differences()?)
 }
 
-/// `dastak lab verify-receipt`: the QR payload against the kiosk's key and
+/// `dastak-lab verify-receipt`: the QR payload against the kiosk's key and
 /// the lab's records. Returns the proof and whether the lab holds that
 /// receipt as printed (and if it was reversed, the slip).
 pub fn verify_receipt(lab: &Lab, text: &str) -> Result<(Proof, bool, Option<String>), LabError> {
@@ -630,8 +634,8 @@ pub fn serve(
                         .map(|h| h.value.as_str().to_string())
                 };
                 let proven = match (
-                    header(crate::sync::batch::CHALLENGE_HEADER),
-                    header(crate::sync::batch::PROOF_HEADER),
+                    header(dastak_core::wire::CHALLENGE_HEADER),
+                    header(dastak_core::wire::PROOF_HEADER),
                 ) {
                     (Some(c), Some(p)) => lab.check_ack_read(&kiosk, &c, &p, now),
                     _ => Ok(false),
@@ -646,7 +650,7 @@ pub fn serve(
                         )
                         .with_status_code(401);
                         let response = match tiny_http::Header::from_bytes(
-                            crate::sync::batch::CHALLENGE_HEADER.as_bytes(),
+                            dastak_core::wire::CHALLENGE_HEADER.as_bytes(),
                             challenge.as_bytes(),
                         ) {
                             Ok(h) => response.with_header(h),

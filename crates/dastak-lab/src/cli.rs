@@ -1,28 +1,45 @@
-//! Sync and the lab from the command line: `link`, `export`, `sync`, and
-//! `lab init|identity|kiosk add|serve|import|status|report|verify-receipt`.
+//! The `dastak-lab` command line: `init`, `identity`, `link-file`, `kiosk
+//! add`, `serve`, `import`, `status`, `report`, `verify-receipt`.
+//!
+//! As in the kiosk's CLI, clap parses argv into raw [`Args`] and [`Ctx`]
+//! resolves them (lab directory, language). Every error is one line on
+//! stderr in the clerk's language and a non-zero exit status.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+use serde::Serialize;
 
-use crate::cli::{Ctx, Failure, OperatorArg, emit, now};
-use crate::domain::money::group_indian;
-use crate::i18n::{Localized, Message};
-use crate::lab::{self, Lab, LabError};
-use crate::sync::{self, Retry, SyncError};
+use crate::{self as lab, Lab, LabError};
+use dastak_core::i18n::{Lang, Localized, Message};
 
-#[derive(clap::Args, Debug)]
-pub struct LabArgs {
+#[derive(Parser, Debug)]
+#[command(
+    name = "dastak-lab",
+    version,
+    about = "dastak's district lab: collects kiosks' batches, acknowledges them, reports"
+)]
+pub struct Args {
+    /// Lab directory (default: $DASTAK_LAB_DATA, else the platform data
+    /// dir's dastak-lab).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of messages: hi or en (default: $DASTAK_LANG, else hi).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     /// The lab's SQLite database, if not DIR/district-lab.db (a bigger or
     /// backed-up disk, say); the keys stay in the lab directory.
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<std::path::PathBuf>,
     #[command(subcommand)]
-    pub cmd: LabCmd,
+    pub cmd: Command,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum LabCmd {
+pub enum Command {
     /// Make a lab directory (--data-dir) with fresh keys.
     Init,
     /// What a kiosk needs to link to this lab.
@@ -42,7 +59,7 @@ pub enum LabCmd {
     },
     /// Register kiosks.
     #[command(subcommand)]
-    Kiosk(LabKioskCmd),
+    Kiosk(KioskCmd),
     /// Receive uploads over HTTP.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8440")]
@@ -71,9 +88,21 @@ pub enum LabCmd {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum LabKioskCmd {
+pub enum KioskCmd {
     /// Register a kiosk by its code and public key (`dastak identity`).
     Add { code: String, public_key: String },
+}
+
+/// Resolved settings for one run.
+pub struct Ctx {
+    pub dir: PathBuf,
+    pub lang: Lang,
+}
+
+/// A failure to report: a message, and the exit status.
+pub struct Failure {
+    pub message: Message,
+    pub code: u8,
 }
 
 impl From<LabError> for Failure {
@@ -85,138 +114,124 @@ impl From<LabError> for Failure {
     }
 }
 
-impl From<SyncError> for Failure {
-    fn from(e: SyncError) -> Failure {
-        Failure {
-            message: e.message(),
+impl Ctx {
+    fn resolve(args: &Args) -> Result<Ctx, Failure> {
+        let dir = args
+            .data_dir
+            .clone()
+            .or_else(|| env_nonempty("DASTAK_LAB_DATA").map(PathBuf::from))
+            .or_else(|| dirs::data_dir().map(|d| d.join("dastak-lab")))
+            .unwrap_or_else(|| PathBuf::from("dastak-lab-data"));
+        let lang = match args.lang.clone().or_else(|| env_nonempty("DASTAK_LANG")) {
+            Some(l) => Lang::parse(&l).ok_or(Failure {
+                message: Message::new("operator.bad_language"),
+                code: 2,
+            })?,
+            None => Lang::Hi,
+        };
+        Ok(Ctx { dir, lang })
+    }
+
+    fn say(&self, m: Message) {
+        println!("{}", m.render(self.lang));
+    }
+
+    fn warn(&self, m: Message) {
+        eprintln!("{}", m.render(self.lang));
+    }
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The current time: the system clock, or `$DASTAK_NOW` (see
+/// [`dastak_core::domain::time::parse_now`]).
+fn now() -> Result<Timestamp, Failure> {
+    match env_nonempty("DASTAK_NOW") {
+        None => Ok(Timestamp::now()),
+        Some(s) => dastak_core::domain::time::parse_now(&s).ok_or(Failure {
+            message: Message::new("clock.bad_now"),
             code: 1,
-        }
+        }),
     }
 }
 
-/// How `dastak link` is told the lab: typed, or from a stick.
-pub enum LinkFrom<'a> {
-    Typed {
-        recipient: &'a str,
-        key: &'a str,
-        url: Option<&'a str>,
-    },
-    Stick(&'a Path),
-}
-
-pub fn link(ctx: &mut Ctx, op: &OperatorArg, from: LinkFrom) -> Result<(), Failure> {
-    let (mut books, by) = ctx.open_as(op)?;
-    crate::books::require_admin(&by)?;
-    match from {
-        LinkFrom::Typed {
-            recipient,
-            key,
-            url,
-        } => {
-            sync::link(&mut books.store, recipient, key, url)?;
-            ctx.say(Message::new("sync.linked"));
-        }
-        LinkFrom::Stick(dir) => {
-            let settings = crate::config::load(&ctx.dir.root)?;
-            let link = sync::link_from_stick(&mut books.store, dir, &settings.trusted_labs)?;
-            ctx.say(
-                Message::new("sync.linked_from_stick").arg("key", sync::short_key(&link.ack_key)),
-            );
-        }
+/// Prints `value` as JSON for scripts, or as `human` shows it to people.
+fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<(), Failure> {
+    if !json {
+        human(value);
+        return Ok(());
     }
+    let s = serde_json::to_string_pretty(value).map_err(|e| Failure {
+        message: Message::new("io.error")
+            .arg("path", "stdout")
+            .arg("detail", e),
+        code: 1,
+    })?;
+    println!("{s}");
     Ok(())
 }
 
-pub fn export(ctx: &mut Ctx, to: &Path, json: bool) -> Result<(), Failure> {
-    let mut books = ctx.open()?;
-    let key = books
-        .key
-        .clone()
-        .ok_or(crate::books::BooksError::NoKioskKey)?;
-    let r = sync::export(&mut books.store, &key, to, now()?)?;
-    emit(json, &r, |r| {
-        if let Some(a) = &r.ack {
-            ctx.say(ack_message(a.through, a.lab_went_back));
+/// Entry point of the binary.
+pub fn run() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap's own help, version and usage errors.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
-        if let Some(p) = &r.ack_problem {
-            ctx.warn(p.clone());
-        }
-        ctx.say(
-            Message::new("sync.exported")
-                .arg("batches", r.batches)
-                .arg("events", group_indian(r.events))
-                .arg("dir", &r.folder),
-        );
-    })
-}
-
-fn ack_message(through: u64, went_back: bool) -> Message {
-    if went_back {
-        Message::new("sync.lab_went_back").arg("through", through)
-    } else {
-        Message::new("sync.acked").arg("through", through)
+    };
+    let mut ctx = match Ctx::resolve(&args) {
+        Ok(c) => c,
+        Err(f) => return fail(Lang::Hi, f),
+    };
+    match dispatch(&mut ctx, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(ctx.lang, f),
     }
 }
 
-pub fn upload(ctx: &mut Ctx, url: Option<&str>, json: bool) -> Result<(), Failure> {
-    let mut books = ctx.open()?;
-    let key = books
-        .key
-        .clone()
-        .ok_or(crate::books::BooksError::NoKioskKey)?;
-    // Tests and training shorten the waits between retries.
-    let mut retry = Retry::default();
-    if let Some(ms) = std::env::var("DASTAK_RETRY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        retry.first_wait = std::time::Duration::from_millis(ms);
-    }
-    let r = sync::upload(&mut books.store, &key, url, retry, now()?)?;
-    emit(json, &r, |r| {
-        ctx.say(
-            Message::new("sync.uploaded")
-                .arg("batches", r.batches)
-                .arg("events", group_indian(r.events)),
-        );
-        ctx.say(if r.lab_went_back {
-            Message::new("sync.lab_went_back_sent")
-                .arg("had", r.lab_had)
-                .arg("through", r.acked_through)
-        } else {
-            Message::new("sync.acked").arg("through", r.acked_through)
-        });
-    })
+fn fail(lang: Lang, f: Failure) -> ExitCode {
+    let prefix = Message::new("error.prefix").render(lang);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{prefix}: {}", f.message.render(lang));
+    ExitCode::from(f.code.max(1))
 }
 
-pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
-    let dir = ctx.dir.root.clone();
+fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
+    let dir = ctx.dir.clone();
     let db = args.db.unwrap_or_else(|| dir.join(lab::DB_FILE));
     match args.cmd {
-        LabCmd::Init => {
+        Command::Init => {
             let lab = Lab::init_at(&dir, &db)?;
             let id = lab.identity();
             ctx.say(Message::new("lab.made").arg("dir", dir.display()));
             println!("{}\n{}", id.recipient, id.ack_key);
         }
-        LabCmd::Identity { json } => {
+        Command::Identity { json } => {
             let lab = Lab::open_at(&dir, &db)?;
             let id = lab.identity();
             emit(json, &id, |id| {
                 println!("{}\n{}", id.recipient, id.ack_key);
             })?;
         }
-        LabCmd::LinkFile { to, url } => {
+        Command::LinkFile { to, url } => {
             let lab = Lab::open_at(&dir, &db)?;
             let path = lab.write_link_file(&to, url.as_deref(), now()?)?;
             ctx.say(Message::new("lab.link_file").arg("path", path.display()));
         }
-        LabCmd::Kiosk(LabKioskCmd::Add { code, public_key }) => {
+        Command::Kiosk(KioskCmd::Add { code, public_key }) => {
             let mut lab = Lab::open_at(&dir, &db)?;
             lab.add_kiosk(&code, &public_key, now()?)?;
             ctx.say(Message::new("lab.kiosk_added").arg("kiosk", code.to_ascii_uppercase()));
         }
-        LabCmd::Serve { listen } => {
+        Command::Serve { listen } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let listener = std::net::TcpListener::bind(&listen).map_err(|e| LabError::Io {
                 path: listen.clone(),
@@ -230,7 +245,7 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             lab::serve(&mut lab, listener, stop)?;
         }
-        LabCmd::Import { dir: stick } => {
+        Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
             for (file, why) in &r.refused {
@@ -254,7 +269,7 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                 });
             }
         }
-        LabCmd::Status { json } => {
+        Command::Status { json } => {
             let lab = Lab::open_at(&dir, &db)?;
             let s = lab.status()?;
             emit(json, &s, |s| {
@@ -280,7 +295,7 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                                 k.last_contact
                                     .as_deref()
                                     .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                                    .map(crate::domain::time::display_instant)
+                                    .map(dastak_core::domain::time::display_instant)
                                     .unwrap_or_else(|| "-".into()),
                             ),
                     );
@@ -293,7 +308,7 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                 });
             }
         }
-        LabCmd::Report { json, csv, closes } => {
+        Command::Report { json, csv, closes } => {
             let lab = Lab::open_at(&dir, &db)?;
             let rows = lab::report(&lab)?;
             let diffs = lab::cash_differences(&lab)?;
@@ -333,7 +348,7 @@ pub fn lab(ctx: &mut Ctx, args: LabArgs) -> Result<(), Failure> {
                 report_text(ctx, &rows, &diffs, closes);
             }
         }
-        LabCmd::VerifyReceipt { text } => {
+        Command::VerifyReceipt { text } => {
             let lab = Lab::open_at(&dir, &db)?;
             let (proof, held, reversed) =
                 lab::verify_receipt(&lab, &text).map_err(|e| Failure {
@@ -374,8 +389,8 @@ fn csv_field(s: &str) -> String {
 /// the day closes that were short or over with their reasons.
 fn report_text(
     ctx: &Ctx,
-    rows: &[lab::store::ReportRow],
-    diffs: &[lab::store::CashDifference],
+    rows: &[crate::store::ReportRow],
+    diffs: &[crate::store::CashDifference],
     closes_only: bool,
 ) {
     if !closes_only {
@@ -394,7 +409,7 @@ fn report_text(
             Message::new("lab.report_total")
                 .arg("receipts", receipts)
                 .arg("reversals", reversals)
-                .arg("total", crate::domain::money::Paise(total)),
+                .arg("total", dastak_core::domain::money::Paise(total)),
         );
     }
     if diffs.is_empty() {
@@ -406,11 +421,11 @@ fn report_text(
         let date = d
             .date
             .parse::<jiff::civil::Date>()
-            .map(crate::domain::time::display_date)
+            .map(dastak_core::domain::time::display_date)
             .unwrap_or_else(|_| d.date.clone());
         let m = if d.variance.0 < 0 {
             Message::new("lab.report_short")
-                .arg("amount", crate::domain::money::Paise(-d.variance.0))
+                .arg("amount", dastak_core::domain::money::Paise(-d.variance.0))
         } else {
             Message::new("lab.report_over").arg("amount", d.variance)
         };

@@ -11,15 +11,19 @@ use std::collections::HashMap;
 
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 
-use crate::domain::money::Paise;
-use crate::domain::proof::parse_public_key;
+use dastak_core::domain::event::{Body, Event};
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::proof::parse_public_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabStoreError {
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("migrating the lab database: {0}")]
+    Migration(String),
 }
 
 /// What one ingest did.
@@ -55,6 +59,119 @@ pub struct Row {
     pub at: String,
     /// The event's canonical bytes, as received.
     pub canonical: String,
+    /// What the reports read of it.
+    pub facts: Facts,
+}
+
+/// What the lab's reports read of an event, taken from its typed body when
+/// it is ingested (so no SQL reads the event's JSON, and the format stays
+/// the shared crate's alone).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Facts {
+    /// Nothing a report reads.
+    #[default]
+    None,
+    /// The kiosk's panchayat.
+    Place { panchayat: String },
+    /// Money in (a receipt) or back out (a reversal slip, `original` the
+    /// receipt it reverses).
+    Money {
+        receipt: String,
+        original: Option<String>,
+        member_id: String,
+        scheme: String,
+        amount: i64,
+    },
+    /// A day close's count.
+    Close {
+        date: String,
+        expected: i64,
+        counted: i64,
+        variance: i64,
+        reason: String,
+    },
+}
+
+impl Facts {
+    pub fn of(body: &Body) -> Facts {
+        match body {
+            Body::KioskInitialised(k) => Facts::Place {
+                panchayat: k.panchayat.clone(),
+            },
+            Body::ContributionTaken(c) => Facts::Money {
+                receipt: c.receipt.clone(),
+                original: None,
+                member_id: c.member_id.clone(),
+                scheme: c.scheme.clone(),
+                amount: c.amount.0,
+            },
+            Body::ContributionReversed(r) => Facts::Money {
+                receipt: r.receipt.clone(),
+                original: Some(r.original.clone()),
+                member_id: r.member_id.clone(),
+                scheme: r.scheme.clone(),
+                amount: r.amount.0,
+            },
+            Body::DayClosed(d) => Facts::Close {
+                date: d.date.to_string(),
+                expected: d.expected.0,
+                counted: d.counted.0,
+                variance: d.variance.0,
+                reason: d.reason.clone().unwrap_or_default(),
+            },
+            _ => Facts::None,
+        }
+    }
+}
+
+/// Writes an event's facts beside it (in the caller's transaction).
+fn insert_facts(
+    conn: &Connection,
+    kiosk: &str,
+    seq: u64,
+    at: &str,
+    facts: &Facts,
+) -> rusqlite::Result<()> {
+    match facts {
+        Facts::None => {}
+        Facts::Place { panchayat } => {
+            conn.prepare_cached(
+                "INSERT INTO places (kiosk, panchayat) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![kiosk, panchayat])?;
+        }
+        Facts::Money {
+            receipt,
+            original,
+            member_id,
+            scheme,
+            amount,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO money (kiosk, seq, at, receipt, original, member_id, scheme, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                kiosk, seq, at, receipt, original, member_id, scheme, amount
+            ])?;
+        }
+        Facts::Close {
+            date,
+            expected,
+            counted,
+            variance,
+            reason,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO closes (kiosk, seq, date, expected, counted, variance, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                kiosk, seq, date, expected, counted, variance, reason
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// One verified batch: its kiosk and its events' rows.
@@ -132,37 +249,33 @@ pub struct SqliteLab {
     conn: Connection,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS kiosks (
-    code         TEXT PRIMARY KEY,
-    public_key   TEXT NOT NULL,
-    added_at     TEXT NOT NULL,
-    last_contact TEXT
-) STRICT;
-CREATE TABLE IF NOT EXISTS events (
-    -- Only registered kiosks' batches get this far (their signature was
-    -- checked against `kiosks`), so no foreign key is paid for per event.
-    kiosk       TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    hash        TEXT NOT NULL,
-    prev        TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    at          TEXT NOT NULL,
-    canonical   BLOB NOT NULL,
-    received_at TEXT NOT NULL,
-    PRIMARY KEY (kiosk, seq)
-) STRICT;
-CREATE TABLE IF NOT EXISTS quarantine (
-    id          INTEGER PRIMARY KEY,
-    kiosk       TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    hash        TEXT NOT NULL,
-    canonical   BLOB NOT NULL,
-    reason      TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    UNIQUE (kiosk, seq, hash)
-) STRICT;
-";
+/// The lab's schema, step by step; a step that has landed is never edited
+/// (add one).
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_lab.sql")),
+        M::up_with_hook(include_str!("../migrations/0002_facts.sql"), fill_facts),
+    ])
+}
+
+/// 0002's backfill: the facts of the events a lab held before ingest wrote
+/// them, read through the shared crate's typed events.
+fn fill_facts(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let mut held = tx.prepare(
+        "SELECT kiosk, seq, at, canonical FROM events
+         WHERE kind IN ('kiosk_initialised', 'contribution_taken', 'contribution_reversed', 'day_closed')",
+    )?;
+    let mut rows = held.query([])?;
+    while let Some(r) = rows.next()? {
+        let (kiosk, seq, at): (String, u64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let canonical: Vec<u8> = r.get(3)?;
+        let event = Event::from_canonical(&canonical).map_err(|e| {
+            rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
+        })?;
+        insert_facts(tx, &kiosk, seq, &at, &Facts::of(&event.body))?;
+    }
+    Ok(())
+}
 
 impl SqliteLab {
     pub fn open(path: &std::path::Path) -> Result<SqliteLab, LabStoreError> {
@@ -171,7 +284,10 @@ impl SqliteLab {
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
+        let mut conn = conn;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| LabStoreError::Migration(e.to_string()))?;
         Ok(SqliteLab { conn })
     }
 }
@@ -294,19 +410,15 @@ impl LabStore for SqliteLab {
 
     fn report(&self) -> Result<Vec<ReportRow>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "WITH p AS (
-                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
-                FROM events WHERE kind = 'kiosk_initialised'),
-             money AS (
-                SELECT kiosk, json_extract(canonical, '$.body.scheme') AS scheme, substr(at, 1, 7) AS month,
-                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
-                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
-                       CASE kind WHEN 'contribution_taken' THEN json_extract(canonical, '$.body.amount')
-                                 ELSE -json_extract(canonical, '$.body.amount') END AS amount
-                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
+            "WITH m AS (
+                SELECT kiosk, scheme, substr(at, 1, 7) AS month,
+                       CASE WHEN original IS NULL THEN 1 ELSE 0 END AS receipt,
+                       CASE WHEN original IS NULL THEN 0 ELSE 1 END AS reversal,
+                       CASE WHEN original IS NULL THEN amount ELSE -amount END AS amount
+                FROM money)
              SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
                     SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
-             FROM money m LEFT JOIN p ON p.kiosk = m.kiosk
+             FROM m LEFT JOIN places p ON p.kiosk = m.kiosk
              GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
              ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
         )?;
@@ -328,16 +440,11 @@ impl LabStore for SqliteLab {
 
     fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "WITH p AS (
-                SELECT kiosk, json_extract(canonical, '$.body.panchayat') AS panchayat
-                FROM events WHERE kind = 'kiosk_initialised')
-             SELECT COALESCE(p.panchayat, ''), e.kiosk, json_extract(e.canonical, '$.body.date'),
-                    json_extract(e.canonical, '$.body.expected'), json_extract(e.canonical, '$.body.counted'),
-                    json_extract(e.canonical, '$.body.variance'),
-                    COALESCE(json_extract(e.canonical, '$.body.reason'), '')
-             FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
-             WHERE e.kind = 'day_closed' AND json_extract(e.canonical, '$.body.variance') != 0
-             ORDER BY p.panchayat, e.kiosk, e.seq",
+            "SELECT COALESCE(p.panchayat, ''), c.kiosk, c.date, c.expected, c.counted,
+                    c.variance, c.reason
+             FROM closes c LEFT JOIN places p ON p.kiosk = c.kiosk
+             WHERE c.variance != 0
+             ORDER BY p.panchayat, c.kiosk, c.seq",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -359,9 +466,8 @@ impl LabStore for SqliteLab {
         let taken = self
             .conn
             .query_row(
-                "SELECT json_extract(canonical, '$.body.member_id'), json_extract(canonical, '$.body.amount')
-                 FROM events WHERE kiosk = ?1 AND kind = 'contribution_taken'
-                   AND json_extract(canonical, '$.body.receipt') = ?2",
+                "SELECT member_id, amount FROM money
+                 WHERE kiosk = ?1 AND receipt = ?2 AND original IS NULL",
                 params![kiosk, receipt],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -369,9 +475,7 @@ impl LabStore for SqliteLab {
         let reversed_by = self
             .conn
             .query_row(
-                "SELECT json_extract(canonical, '$.body.receipt') FROM events
-                 WHERE kiosk = ?1 AND kind = 'contribution_reversed'
-                   AND json_extract(canonical, '$.body.original') = ?2",
+                "SELECT receipt FROM money WHERE kiosk = ?1 AND original = ?2",
                 params![kiosk, receipt],
                 |r| r.get(0),
             )
@@ -432,6 +536,7 @@ fn ingest_on(
                 now
             ])?;
             if inserted == 1 {
+                insert_facts(conn, kiosk, e.seq, &e.at, &e.facts)?;
                 out.new += 1;
                 check_below = false;
                 continue;

@@ -41,6 +41,27 @@ pub fn display_date(d: Date) -> String {
     d.strftime("%d-%m-%Y").to_string()
 }
 
+/// Reads a stand-in for the clock (`$DASTAK_NOW`, for training, tests and
+/// the demo): RFC 3339, or a civil date-time or date read as IST (a date
+/// alone is its noon).
+pub fn parse_now(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    s.parse::<Timestamp>()
+        .ok()
+        .or_else(|| {
+            s.parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|dt| dt.to_zoned(ist()).ok())
+                .map(|z| z.timestamp())
+        })
+        .or_else(|| {
+            s.parse::<Date>()
+                .ok()
+                .and_then(|d| d.at(12, 0, 0, 0).to_zoned(ist()).ok())
+                .map(|z| z.timestamp())
+        })
+}
+
 /// Parses a typed date: `23-11-2026`, `23/11/2026`, `23.11.2026`,
 /// `2026-11-23`, in Latin or Devanagari digits.
 pub fn parse_date(input: &str) -> Option<Date> {

@@ -1,5 +1,6 @@
 //! The batch and acknowledgement formats: what travels between a kiosk and
-//! the district lab. IO-free; the bytes are frozen by `tests/golden_batch.rs`.
+//! the district lab, sealed to the lab's key and laid out on a stick.
+//! IO-free; the bytes are frozen by `tests/golden_batch.rs`.
 //!
 //! A **batch** is a contiguous range of one kiosk's ledger events, with the
 //! hash of the event before the range (so the lab can link it to what it
@@ -401,6 +402,56 @@ impl LinkOffer {
             Err(offer.ack_key)
         })
     }
+}
+
+/// The folder on a stick that dastak writes to and reads acknowledgements
+/// from.
+pub fn stick_folder(root: &std::path::Path) -> std::path::PathBuf {
+    root.join("dastak")
+}
+
+/// The name of a batch file: kiosk and range, so a clerk can see what is
+/// on a stick without opening anything.
+pub fn batch_file_name(kiosk: &str, first: u64, last: u64) -> String {
+    format!("{kiosk}-{first:09}-{last:09}.batch")
+}
+
+/// The lab's signed link file on a stick (`dastak-lab link-file`).
+pub const LINK_FILE: &str = "lab-link.txt";
+
+/// Why a batch could not be sealed to the lab.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    #[error("not an age recipient")]
+    BadRecipient,
+    #[error("encryption failed: {detail}")]
+    Encrypt { detail: String },
+}
+
+/// Encrypts signed batch bytes to the lab (age, X25519).
+pub fn seal(bytes: &[u8], recipient: &str) -> Result<Vec<u8>, SealError> {
+    use std::str::FromStr;
+    let r = age::x25519::Recipient::from_str(recipient).map_err(|_| SealError::BadRecipient)?;
+    age::encrypt(&r, bytes).map_err(|e| SealError::Encrypt {
+        detail: e.to_string(),
+    })
+}
+
+/// Decrypts what [`seal`] made (the lab's side).
+pub fn unseal(bytes: &[u8], identity: &age::x25519::Identity) -> Result<Vec<u8>, BatchError> {
+    use std::io::Read;
+    let damaged = |e: &dyn std::fmt::Display| BatchError::Damaged {
+        detail: e.to_string(),
+    };
+    // `age::decrypt` does the same, but grows its buffer from nothing; the
+    // plaintext is never longer than the ciphertext, so size it once.
+    let mut out = Vec::with_capacity(bytes.len());
+    age::Decryptor::new_buffered(bytes)
+        .and_then(|d| d.decrypt(std::iter::once(identity as &dyn age::Identity)))
+        .map_err(|e| damaged(&e))?
+        .read_to_end(&mut out)
+        .map_err(|e| damaged(&e))?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,0 +1,75 @@
+//! The kiosk's side of sync as use cases: link to a lab (typed, or from a
+//! signed file on a stick; admins only), write the unacknowledged batches
+//! onto a stick, upload them. The CLI and the console call these; the
+//! formats and the transport are [`crate::sync`]'s.
+
+use std::path::Path;
+
+use ed25519_dalek::VerifyingKey;
+use jiff::Timestamp;
+
+use crate::books::{Books, BooksError, require_admin};
+use crate::store::queries::OperatorRow;
+use crate::sync;
+pub use crate::sync::{ExportReport, Link, Retry, UploadReport, eject, short_key};
+
+/// How an admin tells the kiosk its lab.
+pub enum LinkFrom<'a> {
+    /// The lab's age recipient and acknowledgement key, as
+    /// `dastak-lab identity` prints them, and its upload address if any.
+    Typed {
+        recipient: &'a str,
+        key: &'a str,
+        url: Option<&'a str>,
+    },
+    /// The signed link file on the stick mounted at this folder, from one
+    /// of the labs the settings trust.
+    Stick {
+        root: &'a Path,
+        trusted: &'a [VerifyingKey],
+    },
+}
+
+impl Books {
+    /// Links this kiosk to its lab; only an admin may.
+    pub fn link(&mut self, by: &OperatorRow, from: LinkFrom) -> Result<Link, BooksError> {
+        require_admin(by)?;
+        Ok(match from {
+            LinkFrom::Typed {
+                recipient,
+                key,
+                url,
+            } => {
+                sync::link(&mut self.store, recipient, key, url)?;
+                sync::link_info(&self.store)?.ok_or(sync::SyncError::NotLinked)?
+            }
+            LinkFrom::Stick { root, trusted } => {
+                sync::link_from_stick(&mut self.store, root, trusted)?
+            }
+        })
+    }
+
+    /// This kiosk's link to its lab, if it has one.
+    pub fn lab_link(&self) -> Result<Option<Link>, BooksError> {
+        Ok(sync::link_info(&self.store)?)
+    }
+
+    /// Writes the batches the lab has not acknowledged onto the stick at
+    /// `root`, and takes the lab's acknowledgement from it if one is there.
+    pub fn export(&mut self, root: &Path, now: Timestamp) -> Result<ExportReport, BooksError> {
+        let key = self.key.clone().ok_or(BooksError::NoKioskKey)?;
+        Ok(sync::export(&mut self.store, &key, root, now)?)
+    }
+
+    /// Uploads the batches the lab has not acknowledged (to `url`, else the
+    /// linked lab's address), retrying as `retry` says.
+    pub fn upload(
+        &mut self,
+        url: Option<&str>,
+        retry: Retry,
+        now: Timestamp,
+    ) -> Result<UploadReport, BooksError> {
+        let key = self.key.clone().ok_or(BooksError::NoKioskKey)?;
+        Ok(sync::upload(&mut self.store, &key, url, retry, now)?)
+    }
+}
