@@ -228,17 +228,17 @@ pub enum Command {
     Link {
         #[command(flatten)]
         op: OperatorArg,
-        /// The lab's age recipient (age1…), from `dastak lab identity`.
+        /// The lab's age recipient (age1…), from `dastak-lab identity`.
         #[arg(long, required_unless_present = "from_stick", requires = "lab_key")]
         lab_recipient: Option<String>,
-        /// The lab's acknowledgement key (64 hex), from `dastak lab identity`.
+        /// The lab's acknowledgement key (64 hex), from `dastak-lab identity`.
         #[arg(long, requires = "lab_recipient")]
         lab_key: Option<String>,
         /// The lab's upload address, e.g. https://lab.example/ (optional).
         #[arg(long, conflicts_with = "from_stick")]
         url: Option<String>,
         /// Instead: the lab's signed link file on the USB stick at DIR
-        /// (`dastak lab link-file`), from a lab that `[lab] trusted_keys`
+        /// (`dastak-lab link-file`), from a lab that `[lab] trusted_keys`
         /// in dastak.toml names.
         #[arg(long, value_name = "DIR", conflicts_with = "lab_recipient")]
         from_stick: Option<PathBuf>,

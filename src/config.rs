@@ -35,7 +35,7 @@ fn is_default<T: Default + PartialEq>(section: &T) -> bool {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RawLab {
-    /// Lab keys (64 hex, `dastak lab identity`'s second line) whose signed
+    /// Lab keys (64 hex, `dastak-lab identity`'s second line) whose signed
     /// link file the console takes from a USB stick.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted_keys: Vec<String>,

@@ -8,7 +8,10 @@
 //! projects it onto the derived tables, so a commit is all-or-nothing: an
 //! event, its derived rows and its receipt number land together or not at all.
 
+pub mod auth;
+pub mod lab_link;
 pub mod ledger;
+pub mod print_queue;
 pub mod project;
 pub mod queries;
 pub mod verify;

@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use dastak_core::durable::{self, Access};
@@ -30,7 +29,7 @@ use crate::domain::event::GENESIS;
 use crate::domain::proof::parse_public_key;
 use crate::domain::time::format_instant;
 use crate::i18n::{Localized, Message, english};
-use crate::store::{Store, StoreError, queries};
+use crate::store::{Store, StoreError, lab_link, queries};
 use batch::{Ack, BatchBody, BatchError, MAX_EVENTS, SealError};
 pub use batch::{LINK_FILE, batch_file_name, stick_folder, unseal};
 
@@ -160,36 +159,10 @@ pub fn seal(bytes: &[u8], recipient: &str) -> Result<Vec<u8>, SyncError> {
     })
 }
 
-/// This kiosk's link to its lab.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Link {
-    pub recipient: String,
-    pub ack_key: String,
-    pub url: Option<String>,
-    pub acked_through: u64,
-    pub acked_at: Option<String>,
-    pub last_sent_at: Option<String>,
-}
+pub use crate::store::lab_link::Link;
 
 pub fn link_info(store: &Store) -> Result<Option<Link>, SyncError> {
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT recipient, ack_key, url, acked_through, acked_at, last_sent_at FROM lab_link WHERE id = 1",
-            [],
-            |r| {
-                Ok(Link {
-                    recipient: r.get(0)?,
-                    ack_key: r.get(1)?,
-                    url: r.get(2)?,
-                    acked_through: r.get(3)?,
-                    acked_at: r.get(4)?,
-                    last_sent_at: r.get(5)?,
-                })
-            },
-        )
-        .optional()
-        .map_err(StoreError::from)?)
+    Ok(lab_link::get(store.conn())?)
 }
 
 /// Links the kiosk to a lab (checked: the recipient and key must parse).
@@ -208,22 +181,12 @@ pub fn link(
         return Err(SyncError::NoUrl);
     }
     store.write(|w| -> Result<(), SyncError> {
-        w.conn()
-            .execute(
-                // Linked to another lab (another key), the kiosk knows
-                // nothing of what that lab holds: start from nothing, so the
-                // first answer is not taken for a lab restored from backup.
-                "INSERT INTO lab_link (id, recipient, ack_key, url) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET recipient = excluded.recipient,
-                     ack_key = excluded.ack_key, url = excluded.url,
-                     acked_through = CASE WHEN lab_link.ack_key = excluded.ack_key
-                                     THEN lab_link.acked_through ELSE 0 END,
-                     acked_at = CASE WHEN lab_link.ack_key = excluded.ack_key
-                                THEN lab_link.acked_at ELSE NULL END",
-                params![recipient.trim(), ack_key.trim(), url],
-            )
-            .map_err(StoreError::from)?;
-        Ok(())
+        Ok(lab_link::set(
+            w.conn(),
+            recipient.trim(),
+            ack_key.trim(),
+            url,
+        )?)
     })
 }
 
@@ -293,16 +256,7 @@ pub fn pending_batches(store: &Store, key: &SigningKey) -> Result<Vec<Outgoing>,
             seq: link.acked_through,
         })?
     };
-    let mut stmt = conn
-        .prepare("SELECT seq, canonical, hash FROM events WHERE seq > ?1 ORDER BY seq")
-        .map_err(StoreError::from)?;
-    let rows: Vec<(u64, Vec<u8>, String)> = stmt
-        .query_map([link.acked_through], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .map_err(StoreError::from)?
-        .collect::<Result<_, _>>()
-        .map_err(StoreError::from)?;
+    let rows = queries::events_after(conn, link.acked_through)?;
     let mut out = Vec::new();
     for chunk in rows.chunks(MAX_EVENTS) {
         let first = chunk[0].0;
@@ -349,13 +303,7 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
     }
     let at = format_instant(now);
     store.write(|w| -> Result<(), SyncError> {
-        w.conn()
-            .execute(
-                "UPDATE lab_link SET acked_through = ?1, acked_at = ?2 WHERE id = 1",
-                params![ack.through, at],
-            )
-            .map_err(StoreError::from)?;
-        Ok(())
+        Ok(lab_link::set_acked(w.conn(), ack.through, &at)?)
     })?;
     Ok(AckOutcome {
         before: link.acked_through,
@@ -366,12 +314,7 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
 
 fn mark_sent(store: &mut Store, now: Timestamp) -> Result<(), SyncError> {
     let at = format_instant(now);
-    store.write(|w| -> Result<(), SyncError> {
-        w.conn()
-            .execute("UPDATE lab_link SET last_sent_at = ?1 WHERE id = 1", [at])
-            .map_err(StoreError::from)?;
-        Ok(())
-    })
+    store.write(|w| -> Result<(), SyncError> { Ok(lab_link::set_sent(w.conn(), &at)?) })
 }
 
 /// Writes a file the way a stick that may be pulled needs (see

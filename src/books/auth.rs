@@ -9,12 +9,10 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{Connection, params};
 
 use crate::books::{Books, BooksError};
 use crate::domain::operator::{normalise_pin, pin_delay_seconds};
 use crate::domain::time::format_instant;
-use crate::store::StoreError;
 use crate::store::queries::{self, OperatorRow};
 
 /// Hashes a (checked) PIN to a PHC string.
@@ -34,16 +32,6 @@ fn pin_matches(phc: &str, pin: &str) -> bool {
             .verify_password(pin.as_bytes(), &h)
             .is_ok()
     })
-}
-
-/// Stores a new PIN hash for `code` (inside the caller's transaction).
-pub fn set_pin(conn: &Connection, code: &str, phc: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO operator_pins (code, phc, failures, last_failure_at) VALUES (?1, ?2, 0, NULL)
-         ON CONFLICT (code) DO UPDATE SET phc = excluded.phc, failures = 0, last_failure_at = NULL",
-        params![code, phc],
-    )?;
-    Ok(())
 }
 
 impl Books {
@@ -74,22 +62,8 @@ impl Books {
         }
         let ok = pin_matches(&row.phc, &normalise_pin(pin));
         let at = format_instant(now);
-        self.store.write(|w| -> Result<(), BooksError> {
-            let c = w.conn();
-            c.execute("INSERT INTO auth_log (operator, at, ok) VALUES (?1, ?2, ?3)", params![code, at, ok])
-                .map_err(StoreError::from)?;
-            if ok {
-                c.execute("UPDATE operator_pins SET failures = 0, last_failure_at = NULL WHERE code = ?1", [&code])
-                    .map_err(StoreError::from)?;
-            } else {
-                c.execute(
-                    "UPDATE operator_pins SET failures = failures + 1, last_failure_at = ?2 WHERE code = ?1",
-                    params![code, at],
-                )
-                .map_err(StoreError::from)?;
-            }
-            Ok(())
-        })?;
+        self.store
+            .write(|w| crate::store::auth::record_attempt(w.conn(), &code, &at, ok))?;
         if ok {
             Ok(op)
         } else {

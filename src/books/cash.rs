@@ -234,14 +234,7 @@ impl Books {
         let original = match queries::contribution(conn, &r)? {
             Some(c) => c,
             None => {
-                let is_reversal: bool = conn
-                    .query_row(
-                        "SELECT EXISTS (SELECT 1 FROM reversals WHERE receipt_no = ?1)",
-                        [&r],
-                        |row| row.get(0),
-                    )
-                    .map_err(crate::store::StoreError::from)?;
-                return Err(if is_reversal {
+                return Err(if queries::is_reversal_slip(conn, &r)? {
                     BooksError::NotAContribution { receipt: r }
                 } else {
                     BooksError::UnknownReceipt { receipt: r }
@@ -414,24 +407,10 @@ impl Books {
         let code = text::code(group).map_err(|e| BooksError::Text(Field::Group, e))?;
         let conn = self.store.conn();
         let scheme = self.group_scheme(&code)?;
-        let mut stmt = conn
-            .prepare(
-                "SELECT m.member_id, m.name, m.relative_name, e.enrolled_on FROM enrolments e
-                 JOIN members m ON m.member_id = e.member_id
-                 WHERE e.group_code = ?1 AND e.left_on IS NULL ORDER BY m.name_fold",
-            )
-            .map_err(crate::store::StoreError::from)?;
-        let rows: Vec<(String, String, String, String)> = stmt
-            .query_map([&code], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(crate::store::StoreError::from)?
-            .collect::<Result<_, _>>()
-            .map_err(crate::store::StoreError::from)?;
+        let rows = queries::group_members(conn, &code)?;
         let today = local_date(now);
         let mut out = Vec::new();
         for (id, name, relative_name, on) in rows {
-            let on: jiff::civil::Date = on.parse().map_err(|_| BooksError::BadDate(Field::Date))?;
             let paid = queries::periods_paid(conn, &id, &scheme.code)?;
             out.push(RollRow {
                 member_id: id,

@@ -427,21 +427,13 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
     }
     // The synthetic past was handed out on paper long ago: nothing of it
     // waits in the print queue.
-    books.store.write(|w| -> Result<(), BooksError> {
-        w.conn()
-            .execute(
-                "UPDATE print_jobs SET printed_at = created_at, copies = 1 WHERE printed_at IS NULL",
-                [],
-            )
-            .map_err(crate::store::StoreError::from)?;
-        Ok(())
-    })?;
+    books
+        .store
+        .write(|w| crate::store::print_queue::mark_all_printed(w.conn()))?;
     books.store.set_bulk_mode(false)?;
     books.store.checkpoint()?;
     let conn = books.store.conn();
-    let households: u64 = conn
-        .query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))
-        .map_err(crate::store::StoreError::from)?;
+    let households = queries::household_count(conn)?;
     Ok(Summary {
         households,
         members: queries::member_count(conn)?,

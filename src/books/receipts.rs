@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::books::{Books, BooksError};
@@ -25,8 +24,7 @@ use crate::i18n::{Lang, Localized, Message};
 use crate::print::template::Fields;
 use crate::print::transport::PrintError;
 use crate::print::{DocKind, Document};
-use crate::store::StoreError;
-use crate::store::queries;
+use crate::store::{print_queue, queries};
 
 /// One document waiting for the printer.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -331,16 +329,7 @@ impl Books {
                     );
                 }
                 if kind == DocKind::Enrolment {
-                    let reg: Option<String> = conn
-                        .query_row(
-                            "SELECT json_extract(canonical, '$.body.by') FROM events
-                             WHERE kind = 'member_registered'
-                               AND json_extract(canonical, '$.body.member.member_id') = ?1",
-                            [&m.member_id],
-                            |r| r.get(0),
-                        )
-                        .optional()
-                        .map_err(StoreError::from)?;
+                    let reg = queries::registered_by(conn, &m.member_id)?;
                     f.set("operator", operator_name(&reg.unwrap_or_default())?);
                     qr = Some(
                         Proof {
@@ -440,8 +429,7 @@ impl Books {
                 let c = queries::day_close(conn, seq)?
                     .ok_or_else(|| Books::unknown(kind, reference))?;
                 let (date, time, _) = time_of(&c.at);
-                let notes: Vec<crate::domain::cash::NoteCount> =
-                    serde_json::from_str(&c.notes).map_err(StoreError::from)?;
+                let notes = &c.notes;
                 f.set("close_date", display_date_text(&c.close_date))
                     .set("date", date)
                     .set("time", time)
@@ -492,17 +480,7 @@ impl Books {
         now: Timestamp,
     ) -> Result<PrintTask, BooksError> {
         let mut document = self.document(kind, reference, lang, now)?;
-        let printed: Option<Option<String>> = self
-            .store
-            .conn()
-            .query_row(
-                "SELECT printed_at FROM print_jobs WHERE doc = ?1 AND ref = ?2",
-                params![kind.name(), reference],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        let duplicate = matches!(printed, Some(Some(_)));
+        let duplicate = print_queue::has_printed(self.store.conn(), kind.name(), reference)?;
         if duplicate {
             document.fields.set("duplicate", "1");
         }
@@ -531,50 +509,30 @@ impl Books {
             .err()
             .map(|e| serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
         self.store.write(|w| -> Result<(), BooksError> {
-            let c = w.conn();
             match &error {
-                None => c.execute(
-                    "UPDATE print_jobs SET printed_at = COALESCE(printed_at, ?3), copies = copies + 1,
-                            attempts = attempts + 1, last_error = NULL
-                     WHERE doc = ?1 AND ref = ?2",
-                    params![doc, reference, at],
-                ),
-                Some(e) => c.execute(
-                    "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?3
-                     WHERE doc = ?1 AND ref = ?2",
-                    params![doc, reference, e],
-                ),
+                None => print_queue::record_printed(w.conn(), &doc, &reference, &at)?,
+                Some(e) => print_queue::record_failure(w.conn(), &doc, &reference, e)?,
             }
-            .map_err(StoreError::from)?;
             Ok(())
         })
     }
 
     /// Documents committed but not yet printed, oldest first.
     pub fn print_queue(&self) -> Result<Vec<QueuedJob>, BooksError> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare(
-                "SELECT doc, ref, created_at, attempts, last_error FROM print_jobs
-                 WHERE printed_at IS NULL ORDER BY id",
-            )
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(QueuedJob {
-                    doc: r.get(0)?,
-                    reference: r.get(1)?,
-                    created_at: r.get(2)?,
-                    attempts: r.get(3)?,
-                    last_error: r
-                        .get::<_, Option<String>>(4)?
-                        .map(|e| serde_json::from_str(&e).unwrap_or(PrintError::Io { detail: e })),
-                })
+        let rows = print_queue::waiting_jobs(self.store.conn())?
+            .into_iter()
+            .map(|r| QueuedJob {
+                doc: r.doc,
+                reference: r.reference,
+                created_at: r.created_at,
+                attempts: r.attempts,
+                // Kept as data; a line from before that is plain text still
+                // reads as what it says.
+                last_error: r
+                    .last_error
+                    .map(|e| serde_json::from_str(&e).unwrap_or(PrintError::Io { detail: e })),
             })
-            .map_err(StoreError::from)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)?;
+            .collect();
         Ok(rows)
     }
 
@@ -584,16 +542,7 @@ impl Books {
         let r = reference.trim();
         let receipt = crate::domain::receipt::ReceiptNo::parse(r).map(|n| n.to_string());
         let wanted = receipt.unwrap_or_else(|| r.to_ascii_uppercase());
-        let found: Option<String> = self
-            .store
-            .conn()
-            .query_row(
-                "SELECT doc FROM print_jobs WHERE ref = ?1 ORDER BY id LIMIT 1",
-                [&wanted],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
+        let found = print_queue::doc_of(self.store.conn(), &wanted)?;
         match found.and_then(|d| DocKind::parse(&d)) {
             Some(kind) => Ok((kind, wanted)),
             None => Err(BooksError::UnknownReceipt {

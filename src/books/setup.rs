@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use crate::books::auth::{hash_pin, set_pin};
+use crate::books::auth::hash_pin;
 use crate::books::{Books, BooksError, DataDir, Field};
 use crate::domain::aadhaar::DistrictSecret;
 use crate::domain::event::{Body, GroupCreated, KioskInitialised, OperatorAdded, SchemeDefined};
@@ -10,6 +10,7 @@ use crate::domain::operator::{Role, check_new_pin};
 use crate::domain::scheme::builtin_schemes;
 use crate::domain::text;
 use crate::i18n::Lang;
+use crate::store::auth::set_pin;
 use crate::store::queries::{self, OperatorRow};
 
 /// A new operator as typed.

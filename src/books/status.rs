@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::books::{Books, BooksError};
 use crate::domain::money::Paise;
 use crate::domain::time::{ClockVerdict, display_instant};
-use crate::store::{StoreError, queries};
+use crate::store::queries;
 
 /// The clock check as shown to people (`ok`, `behind`, `needs_confirmation`
 /// in JSON).
@@ -98,13 +98,7 @@ impl Books {
             today_total: Paise(today_total),
             clock,
             last_event_at: last.map(|(_, t)| display_instant(t)),
-            print_waiting: conn
-                .query_row(
-                    "SELECT COUNT(*) FROM print_jobs WHERE printed_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(StoreError::from)?,
+            print_waiting: crate::store::print_queue::waiting(conn)?,
         })
     }
 

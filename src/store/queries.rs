@@ -816,8 +816,8 @@ pub fn reversal(conn: &Connection, receipt: &str) -> Result<Option<ReversalSlipR
 pub struct DayCloseRow {
     pub seq: u64,
     pub close_date: String,
-    /// JSON list of note counts, as in the event.
-    pub notes: String,
+    /// The notes counted, by denomination.
+    pub notes: Vec<crate::domain::cash::NoteCount>,
     pub coins: Paise,
     pub counted: Paise,
     pub expected: Paise,
@@ -843,7 +843,16 @@ pub fn day_close(conn: &Connection, seq: u64) -> Result<Option<DayCloseRow>, Sto
             Ok(DayCloseRow {
                 seq: r.get(0)?,
                 close_date: r.get(1)?,
-                notes: r.get(2)?,
+                notes: {
+                    let json: String = r.get(2)?;
+                    serde_json::from_str(&json).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            2,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?
+                },
                 coins: Paise(r.get(3)?),
                 counted: Paise(r.get(4)?),
                 expected: Paise(r.get(5)?),
@@ -856,4 +865,81 @@ pub fn day_close(conn: &Connection, seq: u64) -> Result<Option<DayCloseRow>, Sto
         },
     )
     .optional()?)
+}
+
+/// Whether `receipt` is a reversal slip's number (from the same series as
+/// receipts).
+pub fn is_reversal_slip(conn: &Connection, receipt: &str) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM reversals WHERE receipt_no = ?1)",
+        [receipt],
+        |row| row.get(0),
+    )?)
+}
+
+/// The members in a self-help group now, by name: id, name, relative's
+/// name and the day each joined.
+pub fn group_members(
+    conn: &Connection,
+    group: &str,
+) -> Result<Vec<(String, String, String, jiff::civil::Date)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.member_id, m.name, m.relative_name, e.enrolled_on FROM enrolments e
+         JOIN members m ON m.member_id = e.member_id
+         WHERE e.group_code = ?1 AND e.left_on IS NULL ORDER BY m.name_fold",
+    )?;
+    let rows = stmt
+        .query_map([group], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, name, rel, on)| {
+            let on = on
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("enrolment date {on:?} of {id}")))?;
+            Ok((id, name, rel, on))
+        })
+        .collect()
+}
+
+/// Households on the PDS list.
+pub fn household_count(conn: &Connection) -> Result<u64, StoreError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))?)
+}
+
+/// The operator who registered a member, read from the registration event
+/// itself (through the shared event format: no SQL reads an event's JSON).
+pub fn registered_by(conn: &Connection, member_id: &str) -> Result<Option<String>, StoreError> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT e.canonical FROM members m JOIN events e ON e.seq = m.seq
+             WHERE m.member_id = ?1",
+            [member_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    Ok(
+        match crate::domain::event::Event::from_canonical(&bytes)?.body {
+            crate::domain::event::Body::MemberRegistered(r) => Some(r.by),
+            _ => None,
+        },
+    )
+}
+
+/// Every event after `seq`, in order: its number, canonical bytes and hash
+/// (what goes into batches for the lab).
+pub fn events_after(
+    conn: &Connection,
+    seq: u64,
+) -> Result<Vec<(u64, Vec<u8>, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT seq, canonical, hash FROM events WHERE seq > ?1 ORDER BY seq")?;
+    let rows = stmt
+        .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }

@@ -220,7 +220,7 @@ pub struct CashDifference {
     pub reason: String,
 }
 
-/// One line of `dastak lab report`: money by panchayat, scheme and month.
+/// One line of `dastak-lab report`: money by panchayat, scheme and month.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ReportRow {
     pub panchayat: String,
