@@ -1,0 +1,34 @@
+//! `dastak coverage`: households per village with and without an enrolled
+//! member.
+
+use crate::cli::{Ctx, Failure, emit, show};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Only this village.
+    #[arg(long)]
+    pub village: Option<String>,
+    /// List the households not yet reached.
+    #[arg(long)]
+    pub list: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
+    let Args {
+        village,
+        list,
+        json,
+    } = args;
+    let books = ctx.open()?;
+    let mut cov = books.coverage()?;
+    if let Some(v) = village {
+        let v = crate::domain::text::fold(&v);
+        cov.retain(|c| crate::domain::text::fold(&c.village) == v);
+    }
+    emit(json, &cov, |cov| {
+        show::coverage(ctx.lang, cov, list);
+    })?;
+    Ok(())
+}

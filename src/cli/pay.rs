@@ -1,0 +1,48 @@
+//! `dastak pay`: take a contribution and print its receipt number.
+
+use crate::cli::{Ctx, Failure, OperatorArg, emit, now, opt, show};
+use crate::print::DocKind;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub op: OperatorArg,
+    #[arg(long)]
+    pub member: String,
+    #[arg(long)]
+    pub scheme: String,
+    /// Amount in rupees (default: what is due). A negative amount is
+    /// read as one (and refused with its reason), not taken for a flag.
+    #[arg(long, allow_hyphen_values = true)]
+    pub amount: Option<String>,
+    /// Periods covered (default: what the amount or the dues make).
+    #[arg(long, allow_hyphen_values = true)]
+    pub periods: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
+    let Args {
+        op,
+        member,
+        scheme,
+        amount,
+        periods,
+        json,
+    } = args;
+    let (mut books, by) = ctx.open_as(&op)?;
+    let settings = ctx.settings()?;
+    let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
+    emit(json, &p, |p| {
+        show::payment(ctx.lang, p);
+    })?;
+    ctx.print_now(
+        &mut books,
+        &settings,
+        DocKind::Contribution,
+        &p.receipt,
+        json,
+    );
+    Ok(())
+}
