@@ -110,11 +110,11 @@ pub struct Settings {
     pub templates: Option<PathBuf>,
     pub rules: crate::books::Rules,
     /// After an export to a folder that is a mount point, ask for the
-    /// unmount through this file (see [`crate::sync::eject`]); `None` off
+    /// unmount through this file (see [`crate::books::sync::eject`]); `None` off
     /// the kiosk image, where the operator unmounts the stick.
     pub eject_request: Option<PathBuf>,
     /// Labs whose signed link file is taken from a stick
-    /// ([`crate::sync::link_from_stick`]).
+    /// ([`crate::books::Books::link`]).
     pub trusted_labs: Vec<ed25519_dalek::VerifyingKey>,
 }
 

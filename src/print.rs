@@ -18,13 +18,12 @@ pub mod transport;
 
 use std::path::Path;
 
-use crate::config::Settings;
 use crate::i18n::Lang;
 use escpos::{Block, Profile};
 use raster::Shaper;
 use template::{Fields, Schema};
 use templates::TemplateError;
-use transport::PrintError;
+use transport::{PrintError, PrinterUrl};
 
 /// The documents a kiosk prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -290,21 +289,23 @@ impl Renderer {
         Ok(layout::text_lines(&loaded.template, &doc.fields))
     }
 
-    /// Renders `doc` and sends it to the printer `settings` name: the one
-    /// way a job reaches paper, from the CLI and the console's printer desk
-    /// alike. A broken template in the folder comes back beside the outcome
-    /// (the built-in one printed), for the caller to show.
+    /// Renders `doc` and sends it to the printer at `url` (none set: an
+    /// error that says so), waiting at most `timeout`: the one way a job
+    /// reaches paper, from the CLI and the console's printer desk alike. A
+    /// broken template in the folder comes back beside the outcome (the
+    /// built-in one printed), for the caller to show.
     pub fn print(
         &mut self,
-        settings: &Settings,
+        url: Option<&PrinterUrl>,
+        timeout: std::time::Duration,
         doc: &Document,
     ) -> (Result<(), PrintError>, Option<TemplateError>) {
-        let Some(url) = &settings.printer else {
+        let Some(url) = url else {
             return (Err(PrintError::NotSet), None);
         };
         match self.render(doc) {
             Ok(job) => (
-                transport::send(url, &job.bytes, settings.timeout).map(|_| ()),
+                transport::send(url, &job.bytes, timeout).map(|_| ()),
                 job.warning,
             ),
             Err(e) => (

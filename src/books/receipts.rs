@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::books::{Books, BooksError};
+use crate::books::{Books, BooksError, KioskInfo};
 use crate::domain::dues::{dues, period_start};
 use crate::domain::money::Paise;
 use crate::domain::proof::{Proof, ProofKind};
@@ -121,6 +121,16 @@ fn item(pairs: &[(&'static str, String)]) -> BTreeMap<&'static str, String> {
     pairs.iter().cloned().collect()
 }
 
+/// What a document is asked for: its kind and reference, the language it
+/// is printed in and when, and the kiosk it comes from.
+struct Wanted<'a> {
+    kind: DocKind,
+    reference: &'a str,
+    lang: Lang,
+    now: Timestamp,
+    kiosk: KioskInfo,
+}
+
 impl Books {
     fn unknown(kind: DocKind, reference: &str) -> BooksError {
         match kind {
@@ -146,7 +156,6 @@ impl Books {
         lang: Lang,
         now: Timestamp,
     ) -> Result<Document, BooksError> {
-        let conn = self.store.conn();
         let k = self.kiosk()?;
         let mut f = Fields::default();
         f.set("panchayat", &k.panchayat)
@@ -158,316 +167,360 @@ impl Books {
                 "printed_time",
                 now.to_zoned(ist()).strftime("%H:%M").to_string(),
             );
-        let scheme_name = |code: &str| -> Result<String, BooksError> {
-            let s = queries::scheme(conn, code)?.ok_or_else(|| BooksError::UnknownScheme {
-                code: code.to_string(),
-            })?;
-            Ok(match lang {
-                Lang::Hi => s.name_hi,
-                Lang::En => s.name_en,
-            })
+        let w = Wanted {
+            kind,
+            reference,
+            lang,
+            now,
+            kiosk: k,
         };
-        let operator_name = |code: &str| -> Result<String, BooksError> {
-            Ok(queries::operator(conn, code)?
-                .map(|o| o.name)
-                .unwrap_or_else(|| code.to_string()))
+        // One function per kind of document: each sets its own fields.
+        let qr = match kind {
+            DocKind::Contribution => self.receipt_doc(&mut f, &w)?,
+            DocKind::Reversal => self.reversal_doc(&mut f, &w)?,
+            DocKind::Enrolment | DocKind::Statement => self.member_doc(&mut f, &w)?,
+            DocKind::Nominee => self.nominee_doc(&mut f, &w)?,
+            DocKind::DayClose => self.day_close_doc(&mut f, &w)?,
+            DocKind::TestPage => self.test_page_doc(&mut f, &w)?,
         };
-        let mut qr = None;
-        match kind {
-            DocKind::Contribution => {
-                let c = queries::contribution(conn, reference)?
-                    .ok_or_else(|| Books::unknown(kind, reference))?;
-                let m = queries::member(conn, &c.member_id)?
-                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &c.member_id))?;
-                let scheme =
-                    queries::scheme(conn, &c.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
-                        code: c.scheme.clone(),
-                    })?;
-                let e = queries::enrolment(conn, &c.member_id, &c.scheme)?.ok_or_else(|| {
-                    BooksError::NotEnrolled {
-                        id: c.member_id.clone(),
-                        scheme: c.scheme.clone(),
-                    }
-                })?;
-                let (date, time, day) = time_of(&c.at);
-                let after = dues(&scheme, e.enrolled_on, day, c.first_period + c.periods);
-                let last = (c.first_period + c.periods).saturating_sub(1);
-                f.set("receipt", &c.receipt_no)
-                    .set("date", date)
-                    .set("time", time)
-                    .set("operator", operator_name(&c.operator)?)
-                    .set("operator_code", &c.operator)
-                    .set("member_id", &m.member_id)
-                    .set("member_name", &m.name)
-                    .set("relative_name", &m.relative_name)
-                    .set("village", &m.village)
-                    .set("scheme", scheme_name(&c.scheme)?)
-                    .set("scheme_code", &c.scheme)
-                    .set("amount", c.amount.to_string())
-                    .set("amount_words", amount_in_words(c.amount, lang))
-                    .set("periods", c.periods.to_string())
-                    .set(
-                        "covers_from",
-                        display_date(period_start(
-                            scheme.frequency,
-                            e.enrolled_on,
-                            c.first_period,
-                        )),
-                    )
-                    .set(
-                        "covers_to",
-                        display_date(period_start(scheme.frequency, e.enrolled_on, last)),
-                    )
-                    .set("dues_after", after.owed_message().render(lang))
-                    .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
-                qr = Some(
-                    Proof {
-                        kind: ProofKind::Contribution,
-                        kiosk: k.code.clone(),
-                        document: c.receipt_no.clone(),
-                        member: c.member_id.clone(),
-                        amount: c.amount,
-                        date: day,
-                    }
-                    .sign(self.signing_key()?),
-                );
-            }
-            DocKind::Reversal => {
-                let r = queries::reversal(conn, reference)?
-                    .ok_or_else(|| Books::unknown(kind, reference))?;
-                let m = queries::member(conn, &r.member_id)?
-                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &r.member_id))?;
-                let (date, time, day) = time_of(&r.at);
-                f.set("receipt", &r.receipt_no)
-                    .set("original", &r.original)
-                    .set("date", date)
-                    .set("time", time)
-                    .set("supervisor", operator_name(&r.supervisor)?)
-                    .set("supervisor_code", &r.supervisor)
-                    .set("member_id", &m.member_id)
-                    .set("member_name", &m.name)
-                    .set("scheme", scheme_name(&r.scheme)?)
-                    .set("scheme_code", &r.scheme)
-                    .set("amount", r.amount.to_string())
-                    .set("amount_words", amount_in_words(r.amount, lang))
-                    .set("reason", &r.reason);
-                qr = Some(
-                    Proof {
-                        kind: ProofKind::Reversal,
-                        kiosk: k.code.clone(),
-                        document: r.receipt_no.clone(),
-                        member: r.member_id.clone(),
-                        amount: r.amount,
-                        date: day,
-                    }
-                    .sign(self.signing_key()?),
-                );
-            }
-            DocKind::Enrolment | DocKind::Statement => {
-                let id = reference.trim().to_ascii_uppercase();
-                let view = self
-                    .member_view(&id, now)
-                    .map_err(|_| Books::unknown(kind, reference))?;
-                let m = &view.member;
-                f.set("member_id", &m.member_id)
-                    .set("member_name", &m.name)
-                    .set("relative_name", &m.relative_name)
-                    .set("village", &m.village)
-                    .set("ration_card", m.ration_card.clone().unwrap_or_default())
-                    .set("date", display_date(local_date(now)));
-                let first = view
-                    .enrolments
-                    .iter()
-                    .map(|e| e.enrolment.enrolled_on)
-                    .min();
-                for e in &view.enrolments {
-                    let name = match lang {
-                        Lang::Hi => e.scheme_name_hi.clone(),
-                        Lang::En => e.scheme_name_en.clone(),
-                    };
-                    let group = match &e.enrolment.group {
-                        Some(g) => queries::group(conn, g)?
-                            .map(|row| format!("{} ({g})", row.name))
-                            .unwrap_or_else(|| g.clone()),
-                        None => String::new(),
-                    };
-                    let nominee = match (&e.enrolment.nominee_name, &e.enrolment.nominee_relation) {
-                        (Some(n), Some(r)) => format!("{n} ({r})"),
-                        (Some(n), None) => n.clone(),
-                        _ => String::new(),
-                    };
-                    let list = if kind == DocKind::Enrolment {
-                        "schemes"
-                    } else {
-                        "enrolments"
-                    };
-                    f.push(
-                        list,
-                        item(&[
-                            ("scheme", name),
-                            ("scheme_code", e.enrolment.scheme.clone()),
-                            ("group", group),
-                            ("nominee", nominee),
-                            ("enrolled_on", display_date(e.enrolment.enrolled_on)),
-                            ("dues", e.dues.message().render(lang)),
-                            (
-                                "left",
-                                e.enrolment
-                                    .left_on
-                                    .map(|on| {
-                                        Message::new("member.left_on")
-                                            .arg("on", display_date(on))
-                                            .arg(
-                                                "reason",
-                                                e.enrolment.left_reason.clone().unwrap_or_default(),
-                                            )
-                                            .render(lang)
-                                    })
-                                    .unwrap_or_default(),
-                            ),
-                        ]),
-                    );
-                }
-                if kind == DocKind::Enrolment {
-                    let reg = queries::registered_by(conn, &m.member_id)?;
-                    f.set("operator", operator_name(&reg.unwrap_or_default())?);
-                    qr = Some(
-                        Proof {
-                            kind: ProofKind::Enrolment,
-                            kiosk: k.code.clone(),
-                            document: m.member_id.clone(),
-                            member: m.member_id.clone(),
-                            amount: Paise::ZERO,
-                            date: first.unwrap_or_else(|| local_date(now)),
-                        }
-                        .sign(self.signing_key()?),
-                    );
-                } else {
-                    for c in &view.contributions {
-                        let (date, _, _) = time_of(&c.at);
-                        let note = c
-                            .reversed_by
-                            .as_ref()
-                            .map(|r| {
-                                Message::new("member.reversed_by")
-                                    .arg("slip", r)
-                                    .render(lang)
-                            })
-                            .unwrap_or_default();
-                        f.push(
-                            "history",
-                            item(&[
-                                ("date", date),
-                                ("receipt", c.receipt_no.clone()),
-                                ("scheme_code", c.scheme.clone()),
-                                ("amount", c.amount.grouped()),
-                                ("note", note),
-                            ]),
-                        );
-                    }
-                    for r in &view.reversals {
-                        let (date, _, _) = time_of(&r.at);
-                        f.push(
-                            "history",
-                            item(&[
-                                ("date", date),
-                                ("receipt", r.receipt_no.clone()),
-                                ("scheme_code", String::new()),
-                                ("amount", Paise(-r.amount.0).grouped()),
-                                ("note", r.reason.clone()),
-                            ]),
-                        );
-                    }
-                    if !view.changes.is_empty() {
-                        f.set("has_changes", "1");
-                    }
-                    for c in &view.changes {
-                        let (date, _, _) = time_of(&c.at);
-                        f.push(
-                            "changes",
-                            item(&[
-                                ("date", date),
-                                ("change", change_message(c).render(lang)),
-                                ("reason", c.reason.clone()),
-                                ("operator", operator_name(&c.by)?),
-                            ]),
-                        );
-                    }
-                }
-            }
-            DocKind::Nominee => {
-                let seq: u64 = reference
-                    .trim()
-                    .parse()
-                    .map_err(|_| Books::unknown(kind, reference))?;
-                let (member_id, c) = queries::member_change(conn, seq, "nominee")?
-                    .ok_or_else(|| Books::unknown(kind, reference))?;
-                let m = queries::member(conn, &member_id)?
-                    .ok_or_else(|| Books::unknown(DocKind::Enrolment, &member_id))?;
-                let (date, time, on) = time_of(&c.at);
-                f.set("member_id", &m.member_id)
-                    .set("member_name", &m.name)
-                    .set("relative_name", &m.relative_name)
-                    .set("village", &m.village)
-                    .set(
-                        "scheme",
-                        scheme_name(c.scheme.as_deref().unwrap_or_default())?,
-                    )
-                    .set("date", date)
-                    .set("time", time)
-                    .set("on", display_date(on))
-                    .set("old_nominee", c.old_value.clone().unwrap_or_default())
-                    .set("nominee", &c.new_value)
-                    .set("reason", &c.reason)
-                    .set("operator", operator_name(&c.by)?);
-            }
-            DocKind::DayClose => {
-                let seq: u64 = reference
-                    .trim()
-                    .parse()
-                    .map_err(|_| Books::unknown(kind, reference))?;
-                let c = queries::day_close(conn, seq)?
-                    .ok_or_else(|| Books::unknown(kind, reference))?;
-                let (date, time, _) = time_of(&c.at);
-                let notes = &c.notes;
-                f.set("close_date", display_date_text(&c.close_date))
-                    .set("date", date)
-                    .set("time", time)
-                    .set("operator", operator_name(&c.operator)?)
-                    .set("counted", c.counted.grouped())
-                    .set("expected", c.expected.grouped())
-                    .set("variance", c.variance.grouped())
-                    .set("reason", c.reason.clone().unwrap_or_default())
-                    .set("contributions", c.contributions.to_string())
-                    .set("coins", c.coins.grouped());
-                for n in notes.iter().filter(|n| n.count > 0) {
-                    f.push(
-                        "notes",
-                        item(&[
-                            ("note", n.rupees.to_string()),
-                            ("count", n.count.to_string()),
-                            (
-                                "total",
-                                Paise::from_rupees(i64::from(n.rupees) * i64::from(n.count))
-                                    .grouped(),
-                            ),
-                        ]),
-                    );
-                }
-            }
-            DocKind::TestPage => {
-                let (date, time, _) = time_of(&format_instant(now));
-                f.set("printer", reference)
-                    .set("date", date)
-                    .set("time", time);
-            }
-        }
         Ok(Document {
             kind,
             lang,
             fields: f,
             qr,
         })
+    }
+
+    /// A scheme's name in the document's language.
+    fn scheme_name(&self, code: &str, lang: Lang) -> Result<String, BooksError> {
+        let s =
+            queries::scheme(self.store.conn(), code)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: code.to_string(),
+            })?;
+        Ok(match lang {
+            Lang::Hi => s.name_hi,
+            Lang::En => s.name_en,
+        })
+    }
+
+    /// An operator's name (the code, for one no longer known).
+    fn operator_name(&self, code: &str) -> Result<String, BooksError> {
+        Ok(queries::operator(self.store.conn(), code)?
+            .map(|o| o.name)
+            .unwrap_or_else(|| code.to_string()))
+    }
+
+    /// A contribution receipt, with its signed QR code.
+    fn receipt_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let c = queries::contribution(conn, w.reference)?
+            .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        let m = queries::member(conn, &c.member_id)?
+            .ok_or_else(|| Books::unknown(DocKind::Enrolment, &c.member_id))?;
+        let scheme =
+            queries::scheme(conn, &c.scheme)?.ok_or_else(|| BooksError::UnknownScheme {
+                code: c.scheme.clone(),
+            })?;
+        let e = queries::enrolment(conn, &c.member_id, &c.scheme)?.ok_or_else(|| {
+            BooksError::NotEnrolled {
+                id: c.member_id.clone(),
+                scheme: c.scheme.clone(),
+            }
+        })?;
+        let (date, time, day) = time_of(&c.at);
+        let after = dues(&scheme, e.enrolled_on, day, c.first_period + c.periods);
+        let last = (c.first_period + c.periods).saturating_sub(1);
+        f.set("receipt", &c.receipt_no)
+            .set("date", date)
+            .set("time", time)
+            .set("operator", self.operator_name(&c.operator)?)
+            .set("operator_code", &c.operator)
+            .set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("relative_name", &m.relative_name)
+            .set("village", &m.village)
+            .set("scheme", self.scheme_name(&c.scheme, w.lang)?)
+            .set("scheme_code", &c.scheme)
+            .set("amount", c.amount.to_string())
+            .set("amount_words", amount_in_words(c.amount, w.lang))
+            .set("periods", c.periods.to_string())
+            .set(
+                "covers_from",
+                display_date(period_start(
+                    scheme.frequency,
+                    e.enrolled_on,
+                    c.first_period,
+                )),
+            )
+            .set(
+                "covers_to",
+                display_date(period_start(scheme.frequency, e.enrolled_on, last)),
+            )
+            .set("dues_after", after.owed_message().render(w.lang))
+            .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
+        let qr = Some(
+            Proof {
+                kind: ProofKind::Contribution,
+                kiosk: w.kiosk.code.clone(),
+                document: c.receipt_no.clone(),
+                member: c.member_id.clone(),
+                amount: c.amount,
+                date: day,
+            }
+            .sign(self.signing_key()?),
+        );
+        Ok(qr)
+    }
+
+    /// A reversal slip, with its signed QR code.
+    fn reversal_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let r = queries::reversal(conn, w.reference)?
+            .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        let m = queries::member(conn, &r.member_id)?
+            .ok_or_else(|| Books::unknown(DocKind::Enrolment, &r.member_id))?;
+        let (date, time, day) = time_of(&r.at);
+        f.set("receipt", &r.receipt_no)
+            .set("original", &r.original)
+            .set("date", date)
+            .set("time", time)
+            .set("supervisor", self.operator_name(&r.supervisor)?)
+            .set("supervisor_code", &r.supervisor)
+            .set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("scheme", self.scheme_name(&r.scheme, w.lang)?)
+            .set("scheme_code", &r.scheme)
+            .set("amount", r.amount.to_string())
+            .set("amount_words", amount_in_words(r.amount, w.lang))
+            .set("reason", &r.reason);
+        let qr = Some(
+            Proof {
+                kind: ProofKind::Reversal,
+                kiosk: w.kiosk.code.clone(),
+                document: r.receipt_no.clone(),
+                member: r.member_id.clone(),
+                amount: r.amount,
+                date: day,
+            }
+            .sign(self.signing_key()?),
+        );
+        Ok(qr)
+    }
+
+    /// The member ID card (enrolment, with its signed QR code) or the
+    /// member statement (history and changes).
+    fn member_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let mut qr = None;
+        let id = w.reference.trim().to_ascii_uppercase();
+        let view = self
+            .member_view(&id, w.now)
+            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        let m = &view.member;
+        f.set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("relative_name", &m.relative_name)
+            .set("village", &m.village)
+            .set("ration_card", m.ration_card.clone().unwrap_or_default())
+            .set("date", display_date(local_date(w.now)));
+        let first = view
+            .enrolments
+            .iter()
+            .map(|e| e.enrolment.enrolled_on)
+            .min();
+        for e in &view.enrolments {
+            let name = match w.lang {
+                Lang::Hi => e.scheme_name_hi.clone(),
+                Lang::En => e.scheme_name_en.clone(),
+            };
+            let group = match &e.enrolment.group {
+                Some(g) => queries::group(conn, g)?
+                    .map(|row| format!("{} ({g})", row.name))
+                    .unwrap_or_else(|| g.clone()),
+                None => String::new(),
+            };
+            let nominee = match (&e.enrolment.nominee_name, &e.enrolment.nominee_relation) {
+                (Some(n), Some(r)) => format!("{n} ({r})"),
+                (Some(n), None) => n.clone(),
+                _ => String::new(),
+            };
+            let list = if w.kind == DocKind::Enrolment {
+                "schemes"
+            } else {
+                "enrolments"
+            };
+            f.push(
+                list,
+                item(&[
+                    ("scheme", name),
+                    ("scheme_code", e.enrolment.scheme.clone()),
+                    ("group", group),
+                    ("nominee", nominee),
+                    ("enrolled_on", display_date(e.enrolment.enrolled_on)),
+                    ("dues", e.dues.message().render(w.lang)),
+                    (
+                        "left",
+                        e.enrolment
+                            .left_on
+                            .map(|on| {
+                                Message::new("member.left_on")
+                                    .arg("on", display_date(on))
+                                    .arg(
+                                        "reason",
+                                        e.enrolment.left_reason.clone().unwrap_or_default(),
+                                    )
+                                    .render(w.lang)
+                            })
+                            .unwrap_or_default(),
+                    ),
+                ]),
+            );
+        }
+        if w.kind == DocKind::Enrolment {
+            let reg = queries::registered_by(conn, &m.member_id)?;
+            f.set("operator", self.operator_name(&reg.unwrap_or_default())?);
+            qr = Some(
+                Proof {
+                    kind: ProofKind::Enrolment,
+                    kiosk: w.kiosk.code.clone(),
+                    document: m.member_id.clone(),
+                    member: m.member_id.clone(),
+                    amount: Paise::ZERO,
+                    date: first.unwrap_or_else(|| local_date(w.now)),
+                }
+                .sign(self.signing_key()?),
+            );
+        } else {
+            for c in &view.contributions {
+                let (date, _, _) = time_of(&c.at);
+                let note = c
+                    .reversed_by
+                    .as_ref()
+                    .map(|r| {
+                        Message::new("member.reversed_by")
+                            .arg("slip", r)
+                            .render(w.lang)
+                    })
+                    .unwrap_or_default();
+                f.push(
+                    "history",
+                    item(&[
+                        ("date", date),
+                        ("receipt", c.receipt_no.clone()),
+                        ("scheme_code", c.scheme.clone()),
+                        ("amount", c.amount.grouped()),
+                        ("note", note),
+                    ]),
+                );
+            }
+            for r in &view.reversals {
+                let (date, _, _) = time_of(&r.at);
+                f.push(
+                    "history",
+                    item(&[
+                        ("date", date),
+                        ("receipt", r.receipt_no.clone()),
+                        ("scheme_code", String::new()),
+                        ("amount", Paise(-r.amount.0).grouped()),
+                        ("note", r.reason.clone()),
+                    ]),
+                );
+            }
+            if !view.changes.is_empty() {
+                f.set("has_changes", "1");
+            }
+            for c in &view.changes {
+                let (date, _, _) = time_of(&c.at);
+                f.push(
+                    "changes",
+                    item(&[
+                        ("date", date),
+                        ("change", change_message(c).render(w.lang)),
+                        ("reason", c.reason.clone()),
+                        ("operator", self.operator_name(&c.by)?),
+                    ]),
+                );
+            }
+        }
+        Ok(qr)
+    }
+
+    /// The slip of a change of nominee.
+    fn nominee_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let seq: u64 = w
+            .reference
+            .trim()
+            .parse()
+            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        let (member_id, c) = queries::member_change(conn, seq, "nominee")?
+            .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        let m = queries::member(conn, &member_id)?
+            .ok_or_else(|| Books::unknown(DocKind::Enrolment, &member_id))?;
+        let (date, time, on) = time_of(&c.at);
+        f.set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("relative_name", &m.relative_name)
+            .set("village", &m.village)
+            .set(
+                "scheme",
+                self.scheme_name(c.scheme.as_deref().unwrap_or_default(), w.lang)?,
+            )
+            .set("date", date)
+            .set("time", time)
+            .set("on", display_date(on))
+            .set("old_nominee", c.old_value.clone().unwrap_or_default())
+            .set("nominee", &c.new_value)
+            .set("reason", &c.reason)
+            .set("operator", self.operator_name(&c.by)?);
+        Ok(None)
+    }
+
+    /// The day close: cash counted by note against what was expected.
+    fn day_close_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let seq: u64 = w
+            .reference
+            .trim()
+            .parse()
+            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        let c =
+            queries::day_close(conn, seq)?.ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        let (date, time, _) = time_of(&c.at);
+        let notes = &c.notes;
+        f.set("close_date", display_date_text(&c.close_date))
+            .set("date", date)
+            .set("time", time)
+            .set("operator", self.operator_name(&c.operator)?)
+            .set("counted", c.counted.grouped())
+            .set("expected", c.expected.grouped())
+            .set("variance", c.variance.grouped())
+            .set("reason", c.reason.clone().unwrap_or_default())
+            .set("contributions", c.contributions.to_string())
+            .set("coins", c.coins.grouped());
+        for n in notes.iter().filter(|n| n.count > 0) {
+            f.push(
+                "notes",
+                item(&[
+                    ("note", n.rupees.to_string()),
+                    ("count", n.count.to_string()),
+                    (
+                        "total",
+                        Paise::from_rupees(i64::from(n.rupees) * i64::from(n.count)).grouped(),
+                    ),
+                ]),
+            );
+        }
+        Ok(None)
+    }
+
+    /// The printer's test page.
+    fn test_page_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let (date, time, _) = time_of(&format_instant(w.now));
+        f.set("printer", w.reference)
+            .set("date", date)
+            .set("time", time);
+        Ok(None)
     }
 
     /// What to print for `kind`/`reference`: the document, marked DUPLICATE

@@ -40,7 +40,8 @@ pub fn deliver(
     lang: Lang,
     now: Timestamp,
 ) -> Printed {
-    let (outcome, warning) = renderer.print(settings, &task.document);
+    let (outcome, warning) =
+        renderer.print(settings.printer.as_ref(), settings.timeout, &task.document);
     if let Some(w) = &warning {
         eprintln!("{}", w.localized(lang));
     }

@@ -67,7 +67,9 @@ impl PrintDesk {
             Ok(s) => s,
             Err(e) => return (Err(e), None),
         };
-        let (result, warning) = self.renderer(&s).print(&s, &task.document);
+        let (result, warning) =
+            self.renderer(&s)
+                .print(s.printer.as_ref(), s.timeout, &task.document);
         (result, warning.map(|w| w.message()))
     }
 
