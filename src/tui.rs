@@ -45,6 +45,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
+use crate::books::members::{DuplicateOk, EnrolForm};
+use crate::books::setup::InitForm;
 use crate::books::status::now;
 use crate::books::sync::LinkFrom;
 use crate::books::{Books, BooksError, DataDir};
@@ -52,6 +54,7 @@ use crate::books::{KioskInfo, OperatorRow};
 use crate::domain::search::Index;
 use crate::domain::time::display_instant;
 use crate::i18n::{Lang, Localized, Message, t};
+use crate::tui::enrol::EnrolRequest;
 use app::{Effect, Model, Msg, update};
 use jiff::Timestamp;
 
@@ -320,21 +323,13 @@ impl Worker {
         self.books.as_ref()
     }
 
-    fn init(&mut self, v: &[String], now: Timestamp) -> Result<KioskInfo, BooksError> {
+    fn init(&mut self, form: &InitForm, now: Timestamp) -> Result<KioskInfo, BooksError> {
         let dir = self.dir.as_ref().ok_or(BooksError::AlreadyInitialised)?;
-        let get = |i: usize| v.get(i).cloned().unwrap_or_default();
-        let form = crate::books::setup::InitForm {
-            kiosk: get(0),
-            panchayat: get(1),
-            block: get(2),
-            district: get(3),
-            language: get(4),
-            admin_code: get(5),
-            admin_name: get(6),
-            admin_pin: get(7),
+        let form = InitForm {
             district_secret: std::env::var("DASTAK_DISTRICT_SECRET")
                 .ok()
                 .filter(|s| !s.trim().is_empty()),
+            ..form.clone()
         };
         let books = crate::books::setup::init(dir, &form, now)?;
         let k = books.kiosk()?;
@@ -348,8 +343,8 @@ impl Worker {
             Ok(t) => t,
             Err(e) => return Some(Msg::Home(Err(e.message()))),
         };
-        if let Effect::Init(v) = &effect {
-            return Some(Msg::Initialised(msg(self.init(v, now))));
+        if let Effect::Init(form) = &effect {
+            return Some(Msg::Initialised(msg(self.init(form, now))));
         }
         let Some(b) = self.books.as_mut() else {
             return Some(Msg::Home(Err(BooksError::NotInitialised.message())));
@@ -435,54 +430,7 @@ impl Worker {
                     .ok()
                     .flatten(),
             ),
-            Effect::Enrol(v) => {
-                use crate::books::members::{EnrolForm, MemberForm};
-                use crate::tui::enrol as f;
-                let get = |i: usize| v.get(i).cloned().unwrap_or_default();
-                let some = |i: usize| Some(get(i)).filter(|s| !s.trim().is_empty());
-                let form = MemberForm {
-                    name: get(f::NAME),
-                    relative_name: get(f::RELATIVE),
-                    gender: get(f::GENDER),
-                    dob: some(f::DOB),
-                    age: some(f::AGE),
-                    village: get(f::VILLAGE),
-                    ration_card: some(f::RATION_CARD),
-                    phone: some(f::PHONE),
-                    aadhaar: some(f::AADHAAR),
-                };
-                let enrol = EnrolForm::for_scheme(
-                    b,
-                    &get(f::SCHEME),
-                    some(f::GROUP),
-                    some(f::NOMINEE),
-                    some(f::NOMINEE_RELATION),
-                );
-                let entry = crate::domain::search::Entry {
-                    member_id: String::new(),
-                    name: form.name.trim().to_string(),
-                    relative_name: form.relative_name.trim().to_string(),
-                    phone: form.phone.clone(),
-                    ration_card: form.ration_card.clone(),
-                    village: form.village.trim().to_string(),
-                };
-                // A supervisor's code, PIN and reason come only when the
-                // screen showed a resemblance to an existing member.
-                let supervisor = some(f::SUPERVISOR);
-                let r = enrol.and_then(|enrol| {
-                    let accept = match supervisor {
-                        Some(code) => Some(crate::books::members::DuplicateOk {
-                            supervisor: b.authenticate(&code, &get(f::SUPERVISOR_PIN), now)?,
-                            reason: get(f::OVERRIDE_REASON),
-                        }),
-                        None => None,
-                    };
-                    operator(&self.operator).and_then(|op| {
-                        b.register_member_accepting(&op, &form, &[enrol], accept.as_ref(), now)
-                    })
-                });
-                Msg::Enrolled(msg(r), Box::new(entry))
-            }
+            Effect::Enrol(req) => enrol(b, &self.operator, *req, now),
             Effect::ConfirmDate(d) => Msg::DateConfirmed(msg(
                 operator(&self.operator).and_then(|op| b.confirm_date(&op, &d, now))
             )),
@@ -493,12 +441,7 @@ impl Worker {
             Effect::Reprint(reference) => {
                 let r = b.kiosk().and_then(|k| {
                     let refs = if reference.trim().is_empty() {
-                        b.print_queue()?
-                            .into_iter()
-                            .filter_map(|j| {
-                                crate::print::DocKind::parse(&j.doc).map(|d| (d, j.reference))
-                            })
-                            .collect()
+                        b.waiting_documents()?
                     } else {
                         vec![b.find_printable(&reference)?]
                     };
@@ -520,22 +463,7 @@ impl Worker {
                 }
             }
             Effect::LoadQueue => Msg::Queue(msg(b.print_queue())),
-            Effect::Upload { background } => {
-                let mut retry = crate::books::sync::Retry::default();
-                if background {
-                    retry.attempts = 2;
-                    retry.timeout = Duration::from_secs(5);
-                }
-                let r = b
-                    .upload(None, retry, now)
-                    .map(|r| {
-                        Message::new("sync.uploaded")
-                            .arg("batches", r.batches)
-                            .arg("events", crate::domain::money::group_indian(r.events))
-                    })
-                    .map_err(|e| e.message());
-                Msg::Synced(r)
-            }
+            Effect::Upload { background } => upload(b, background, now),
             Effect::Export(dir) => {
                 let dir = std::path::Path::new(&dir);
                 let r = b
@@ -545,22 +473,7 @@ impl Worker {
                 Msg::Synced(r)
             }
             Effect::LinkFromStick(dir) => {
-                let r = operator(&self.operator)
-                    .and_then(|op| {
-                        b.link(
-                            &op,
-                            LinkFrom::Stick {
-                                root: std::path::Path::new(&dir),
-                                trusted: &self.trusted_labs,
-                            },
-                        )
-                    })
-                    .map(|link| {
-                        Message::new("sync.linked_from_stick")
-                            .arg("key", crate::books::sync::short_key(&link.ack_key))
-                    })
-                    .map_err(|e| e.message());
-                Msg::Synced(r)
+                link_from_stick(b, &self.operator, &dir, &self.trusted_labs)
             }
             // The printer desk's effects never reach the books.
             Effect::Send(_)
@@ -569,6 +482,83 @@ impl Worker {
             | Effect::SaveSettings { .. } => Msg::Tick(now),
         })
     }
+}
+
+/// Registers the person the enrol screen sends, in the one scheme chosen,
+/// with a supervisor's acceptance when a resemblance was on screen.
+fn enrol(b: &mut Books, op: &Option<OperatorRow>, req: EnrolRequest, now: Timestamp) -> Msg {
+    let form = req.member;
+    let entry = crate::domain::search::Entry {
+        member_id: String::new(),
+        name: form.name.trim().to_string(),
+        relative_name: form.relative_name.trim().to_string(),
+        phone: form.phone.clone(),
+        ration_card: form.ration_card.clone(),
+        village: form.village.trim().to_string(),
+    };
+    let r = EnrolForm::for_scheme(
+        b,
+        &req.scheme,
+        req.group,
+        req.nominee_name,
+        req.nominee_relation,
+    )
+    .and_then(|enrol| {
+        let accept = match req.accept {
+            Some(a) => Some(DuplicateOk {
+                supervisor: b.authenticate(&a.supervisor, &a.pin, now)?,
+                reason: a.reason,
+            }),
+            None => None,
+        };
+        let op = operator(op)?;
+        b.register_member_accepting(&op, &form, &[enrol], accept.as_ref(), now)
+    });
+    Msg::Enrolled(msg(r), Box::new(entry))
+}
+
+/// Uploads to the lab; in the background (every ten minutes) with fewer,
+/// shorter tries, so that a kiosk off the network is not held up.
+fn upload(b: &mut Books, background: bool, now: Timestamp) -> Msg {
+    let mut retry = crate::books::sync::Retry::default();
+    if background {
+        retry.attempts = 2;
+        retry.timeout = Duration::from_secs(5);
+    }
+    let r = b
+        .upload(None, retry, now)
+        .map(|r| {
+            Message::new("sync.uploaded")
+                .arg("batches", r.batches)
+                .arg("events", crate::domain::money::group_indian(r.events))
+        })
+        .map_err(|e| e.message());
+    Msg::Synced(r)
+}
+
+/// F6 on the sync screen: the lab's signed link file from the stick.
+fn link_from_stick(
+    b: &mut Books,
+    op: &Option<OperatorRow>,
+    dir: &str,
+    trusted: &[ed25519_dalek::VerifyingKey],
+) -> Msg {
+    let r = operator(op)
+        .and_then(|op| {
+            b.link(
+                &op,
+                LinkFrom::Stick {
+                    root: std::path::Path::new(dir),
+                    trusted,
+                },
+            )
+        })
+        .map(|link| {
+            Message::new("sync.linked_from_stick")
+                .arg("key", crate::books::sync::short_key(&link.ack_key))
+        })
+        .map_err(|e| e.message());
+    Msg::Synced(r)
 }
 
 /// Where the console draws: a terminal (crossterm), or the kiosk's own

@@ -21,7 +21,7 @@ use crate::store::queries::{
 };
 
 /// A new member as typed. Optional fields may be empty strings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemberForm {
     pub name: String,
     pub relative_name: String,

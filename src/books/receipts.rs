@@ -589,6 +589,15 @@ impl Books {
         Ok(rows)
     }
 
+    /// Every document waiting to print, oldest first, as kind and reference.
+    pub fn waiting_documents(&self) -> Result<Vec<(DocKind, String)>, BooksError> {
+        Ok(self
+            .print_queue()?
+            .into_iter()
+            .filter_map(|j| DocKind::parse(&j.doc).map(|k| (k, j.reference)))
+            .collect())
+    }
+
     /// The queued document for a receipt, slip or member ID, whether or not
     /// it printed: what `reprint` prints.
     pub fn find_printable(&self, reference: &str) -> Result<(DocKind, String), BooksError> {

@@ -26,7 +26,7 @@ pub struct NewOperator<'a> {
 }
 
 /// What `init` is given, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InitForm {
     pub kiosk: String,
     pub panchayat: String,

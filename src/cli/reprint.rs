@@ -17,11 +17,7 @@ pub fn run(ctx: &mut Ctx, Args { reference, all }: Args) -> Result<(), Failure> 
     let mut books = ctx.open()?;
     let refs: Vec<(DocKind, String)> = match (reference, all) {
         (Some(r), _) => vec![books.find_printable(&r)?],
-        (None, true) => books
-            .print_queue()?
-            .into_iter()
-            .filter_map(|j| DocKind::parse(&j.doc).map(|k| (k, j.reference)))
-            .collect(),
+        (None, true) => books.waiting_documents()?,
         (None, false) => {
             return Err(Failure {
                 message: Message::new("print.which"),

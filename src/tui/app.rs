@@ -116,7 +116,7 @@ pub enum Effect {
     },
     ConfirmDate(String),
     /// First-run setup, the form's fields in order.
-    Init(Vec<String>),
+    Init(Box<crate::books::setup::InitForm>),
     FindHouseholds(String),
     CheckDuplicate {
         name: String,
@@ -125,7 +125,7 @@ pub enum Effect {
         aadhaar: String,
     },
     /// The enrol form's fields in order (see `enrol.rs`).
-    Enrol(Vec<String>),
+    Enrol(Box<enrol::EnrolRequest>),
     LoadGroups,
     LoadRoll(String),
     Meeting {
@@ -168,6 +168,31 @@ pub enum Effect {
     /// folder (worker; admins only).
     LinkFromStick(String),
     Quit,
+}
+
+impl Screen {
+    /// Hands a message to the screen showing: each screen's own `update`
+    /// takes the messages it knows (one function per screen, in its file).
+    fn update(&mut self, msg: Msg) {
+        match self {
+            Screen::Setup(s) => s.update(msg),
+            Screen::Enrol(s) => s.update(msg),
+            Screen::Meeting(s) => s.update(msg),
+            Screen::Sync(s) => s.update(msg),
+            Screen::Settings(s) => s.update(msg),
+            Screen::Login(s) => s.update(msg),
+            Screen::DateCheck(s) => s.update(msg),
+            Screen::Find(s) => s.update(msg),
+            Screen::Member(s) => s.update(msg),
+            Screen::Pay(s) => s.update(msg),
+            Screen::Reverse(s) => s.update(msg),
+            Screen::Close(s) => s.update(msg),
+            Screen::Queue(s) => s.update(msg),
+            // The home screen's figures and printer state are the model's,
+            // kept in step by `update` itself.
+            Screen::Home(_) => {}
+        }
+    }
 }
 
 impl Effect {
@@ -408,12 +433,6 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Synced(r) => {
-            if let Screen::Sync(s) = &mut model.screen {
-                s.done(r);
-            }
-            vec![Effect::LoadHome]
-        }
         Msg::Resize => Vec::new(),
         Msg::LoggedIn(Ok(op)) => {
             model.lang = op.language;
@@ -428,12 +447,6 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
             effects
-        }
-        Msg::LoggedIn(Err(m)) => {
-            if let Screen::Login(s) = &mut model.screen {
-                s.failed(m);
-            }
-            Vec::new()
         }
         Msg::Home(r) => {
             if let Ok(s) = &r {
@@ -463,129 +476,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Dues(d) => {
-            if let Screen::Find(f) = &mut model.screen {
-                f.dues.extend(d);
-            }
-            Vec::new()
-        }
-        Msg::Member(r) => {
-            if let Screen::Member(m) = &mut model.screen {
-                m.loaded(r);
-            }
-            Vec::new()
-        }
-        Msg::PayChecked(r) => {
-            if let Screen::Pay(p) = &mut model.screen {
-                p.checked(r);
-            }
-            Vec::new()
-        }
-        Msg::Paid(r) => {
-            let print = r
-                .as_ref()
-                .ok()
-                .map(|p| print(DocKind::Contribution, &p.receipt));
-            if let Screen::Pay(p) = &mut model.screen {
-                p.done(r);
-            }
-            print.into_iter().collect()
-        }
-        Msg::Reversed(r) => {
-            let print = r
-                .as_ref()
-                .ok()
-                .map(|p| print(DocKind::Reversal, &p.receipt));
-            if let Screen::Reverse(p) = &mut model.screen {
-                p.done(r);
-            }
-            print.into_iter().collect()
-        }
-        Msg::Expected(r) => {
-            if let Screen::Close(c) = &mut model.screen {
-                c.expected(r);
-            }
-            Vec::new()
-        }
-        Msg::Closed(r) => {
-            let print = r
-                .as_ref()
-                .ok()
-                .map(|c| print(DocKind::DayClose, &c.seq.to_string()));
-            if let Screen::Close(c) = &mut model.screen {
-                c.done(r);
-            }
-            print.into_iter().collect()
-        }
         Msg::Initialised(Ok(k)) => {
             model.lang = k.language;
             model.kiosk = Some(k);
             model.screen = Screen::Login(login::Login::new(model.lang));
             Vec::new()
-        }
-        Msg::Initialised(Err(m)) => {
-            if let Screen::Setup(s) = &mut model.screen {
-                s.failed(m);
-            }
-            Vec::new()
-        }
-        Msg::Groups(g) => {
-            if let Screen::Meeting(m) = &mut model.screen {
-                m.groups(g);
-            }
-            Vec::new()
-        }
-        Msg::Roll(r) => {
-            if let Screen::Meeting(m) = &mut model.screen {
-                m.roll(r);
-            }
-            Vec::new()
-        }
-        Msg::Met(r) => {
-            let prints: Vec<Effect> = r
-                .as_ref()
-                .map(|ps| {
-                    ps.iter()
-                        .map(|p| print(DocKind::Contribution, &p.receipt))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Screen::Meeting(m) = &mut model.screen {
-                m.done(r);
-            }
-            prints
-        }
-        Msg::Households(h) => {
-            if let Screen::Enrol(e) = &mut model.screen {
-                e.households(h);
-            }
-            Vec::new()
-        }
-        Msg::Duplicate(d) => {
-            if let Screen::Enrol(e) = &mut model.screen {
-                e.duplicate(d);
-            }
-            Vec::new()
-        }
-        Msg::Enrolled(r, entry) => {
-            // The new member can be found at once, without rebuilding.
-            if r.is_ok()
-                && let Some(index) = model.index.as_mut()
-            {
-                let mut entry = *entry;
-                if let Ok(reg) = &r {
-                    entry.member_id = reg.member_id.clone();
-                }
-                index.push(entry);
-            }
-            let print = r
-                .as_ref()
-                .ok()
-                .map(|reg| print(DocKind::Enrolment, &reg.member_id));
-            if let Screen::Enrol(e) = &mut model.screen {
-                e.registered(r);
-            }
-            print.into_iter().collect()
         }
         Msg::PrintReady(Ok(tasks)) => {
             if tasks.is_empty() && matches!(model.screen, Screen::Queue(_)) {
@@ -648,36 +543,47 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.printer = Some(r);
             Vec::new()
         }
-        Msg::Queue(r) => {
-            if let Screen::Queue(q) = &mut model.screen {
-                q.loaded(r);
-            }
-            Vec::new()
+        Msg::DateConfirmed(Ok(())) => {
+            model.clock = ClockVerdict::Believable;
+            model.go_home()
         }
-        Msg::SettingsLoaded(r) => {
-            if let Screen::Settings(s) = &mut model.screen {
-                s.loaded(r);
-            }
-            Vec::new()
+        // Everything else belongs to a screen. What a commit does whichever
+        // screen shows by the time it comes back (print its document) is
+        // done first; then the screen showing takes the message, if it is
+        // one of its own.
+        msg => {
+            let effects = after_commit(model, &msg);
+            model.screen.update(msg);
+            effects
         }
-        Msg::SettingsSaved(r) => {
-            if let Screen::Settings(s) = &mut model.screen {
-                s.saved(r);
+    }
+}
+
+/// What follows a message whichever screen is showing: a committed
+/// document goes to the printer, a new member into the search index, and
+/// the home figures and printer state are read again after a sync or a
+/// change of printer.
+fn after_commit(model: &mut Model, msg: &Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Paid(Ok(p)) => vec![print(DocKind::Contribution, &p.receipt)],
+        Msg::Reversed(Ok(r)) => vec![print(DocKind::Reversal, &r.receipt)],
+        Msg::Closed(Ok(c)) => vec![print(DocKind::DayClose, &c.seq.to_string())],
+        Msg::Met(Ok(ps)) => ps
+            .iter()
+            .map(|p| print(DocKind::Contribution, &p.receipt))
+            .collect(),
+        Msg::Enrolled(Ok(reg), entry) => {
+            // The new member can be found at once, without rebuilding.
+            if let Some(index) = model.index.as_mut() {
+                let mut entry = (**entry).clone();
+                entry.member_id = reg.member_id.clone();
+                index.push(entry);
             }
-            vec![Effect::PrinterStatus]
+            vec![print(DocKind::Enrolment, &reg.member_id)]
         }
-        Msg::DateConfirmed(r) => match r {
-            Ok(()) => {
-                model.clock = ClockVerdict::Believable;
-                model.go_home()
-            }
-            Err(m) => {
-                if let Screen::DateCheck(d) = &mut model.screen {
-                    d.error = Some(m);
-                }
-                Vec::new()
-            }
-        },
+        Msg::Synced(_) => vec![Effect::LoadHome],
+        Msg::SettingsSaved(_) => vec![Effect::PrinterStatus],
+        _ => Vec::new(),
     }
 }
 

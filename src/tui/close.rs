@@ -13,7 +13,7 @@ use crate::domain::digits::parse_count;
 use crate::domain::money::Paise;
 use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -33,6 +33,16 @@ pub struct Close {
 }
 
 impl Close {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Expected(r) => self.expected(r),
+            Msg::Closed(r) => self.done(r),
+            _ => {}
+        }
+    }
+
     pub fn new(lang: Lang) -> Close {
         Close {
             lang,

@@ -11,7 +11,7 @@ use ratatui::widgets::Widget;
 
 use crate::domain::time::{ClockVerdict, display_instant};
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::Field;
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -24,6 +24,14 @@ pub struct DateCheck {
 }
 
 impl DateCheck {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::DateConfirmed(Err(m)) = msg {
+            self.error = Some(m);
+        }
+    }
+
     pub fn new(lang: Lang, verdict: ClockVerdict, now: Timestamp) -> DateCheck {
         DateCheck {
             lang,

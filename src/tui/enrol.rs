@@ -11,13 +11,14 @@ use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use crate::books::MemberRow;
+use crate::books::members::MemberForm;
 use crate::books::members::{Household, Registered};
 use crate::domain::aadhaar::Aadhaar;
 use crate::domain::person::{parse_age, parse_gender, parse_mobile};
 use crate::domain::text;
 use crate::domain::time::parse_date;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::app::{Effect, Msg, Screen, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, member, render_lines, rows_of, scroll};
 
@@ -60,6 +61,27 @@ const LABELS: [&str; 16] = [
     "field.supervisor_pin",
     "field.reason",
 ];
+
+/// What the enrol screen asks the books for: the person, the one scheme
+/// she joins, and a supervisor's acceptance when a resemblance to an
+/// existing member was on screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrolRequest {
+    pub member: MemberForm,
+    pub scheme: String,
+    pub group: Option<String>,
+    pub nominee_name: Option<String>,
+    pub nominee_relation: Option<String>,
+    pub accept: Option<Acceptance>,
+}
+
+/// A supervisor letting a namesake through, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acceptance {
+    pub supervisor: String,
+    pub pin: String,
+    pub reason: String,
+}
 
 pub enum Stage {
     /// Searching the ration-card list.
@@ -123,6 +145,51 @@ pub fn check(i: usize, v: &str, all: &[Field]) -> Option<Message> {
 }
 
 impl Enrol {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Households(h) => self.households(h),
+            Msg::Duplicate(d) => self.duplicate(d),
+            Msg::Enrolled(r, _) => self.registered(r),
+            _ => {}
+        }
+    }
+
+    /// The form as typed, for the books.
+    fn request(&self) -> EnrolRequest {
+        let get = |i: usize| self.fields[i].value().to_string();
+        let some = |i: usize| Some(get(i)).filter(|s| !s.trim().is_empty());
+        // The supervisor's fields go only with a resemblance on screen:
+        // otherwise the books see no acceptance at all.
+        let accept = (self.shown_fields() > SUPERVISOR)
+            .then(|| some(SUPERVISOR))
+            .flatten()
+            .map(|supervisor| Acceptance {
+                supervisor,
+                pin: get(SUPERVISOR_PIN),
+                reason: get(OVERRIDE_REASON),
+            });
+        EnrolRequest {
+            member: MemberForm {
+                name: get(NAME),
+                relative_name: get(RELATIVE),
+                gender: get(GENDER),
+                dob: some(DOB),
+                age: some(AGE),
+                village: get(VILLAGE),
+                ration_card: some(RATION_CARD),
+                phone: some(PHONE),
+                aadhaar: some(AADHAAR),
+            },
+            scheme: get(SCHEME),
+            group: some(GROUP),
+            nominee_name: some(NOMINEE),
+            nominee_relation: some(NOMINEE_RELATION),
+            accept,
+        }
+    }
+
     pub fn new(lang: Lang) -> Enrol {
         let mut fields: Vec<Field> = LABELS.iter().map(|_| Field::new(60)).collect();
         fields[AADHAAR] = Field::new(14);
@@ -270,12 +337,7 @@ impl Enrol {
                     self.stage = Stage::Busy;
                     // The supervisor's fields go only with a resemblance on
                     // screen: otherwise the books see no acceptance at all.
-                    Step::Do(Effect::Enrol(
-                        self.fields[..self.shown_fields()]
-                            .iter()
-                            .map(|f| f.value().to_string())
-                            .collect(),
-                    ))
+                    Step::Do(Effect::Enrol(Box::new(self.request())))
                 }
                 _ => {
                     if self.fields[self.focus].key(k)

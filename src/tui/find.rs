@@ -15,7 +15,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 use crate::domain::money::Paise;
 use crate::domain::search::{Entry, Index};
 use crate::i18n::{Lang, t};
-use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::app::{Effect, Msg, Screen, Step};
 use crate::tui::field::Field;
 use crate::tui::{field_line, member, scroll};
 
@@ -34,6 +34,14 @@ pub struct Find {
 }
 
 impl Find {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Dues(d) = msg {
+            self.dues.extend(d);
+        }
+    }
+
     pub fn new(lang: Lang) -> Find {
         Find {
             lang,

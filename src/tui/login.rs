@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -23,6 +23,14 @@ pub struct Login {
 }
 
 impl Login {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::LoggedIn(Err(m)) = msg {
+            self.failed(m);
+        }
+    }
+
     pub fn new(lang: Lang) -> Login {
         Login {
             lang,

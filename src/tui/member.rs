@@ -12,7 +12,7 @@ use crate::books::members::MemberView;
 use crate::domain::time::display_date;
 use crate::i18n::{Lang, Message, t};
 use crate::print::DocKind;
-use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::app::{Effect, Msg, Screen, Step};
 use crate::tui::{error_line, pay, render_lines, scroll};
 
 pub struct MemberCard {
@@ -25,6 +25,14 @@ pub struct MemberCard {
 }
 
 impl MemberCard {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Member(r) = msg {
+            self.loaded(r);
+        }
+    }
+
     pub fn new(lang: Lang, id: &str) -> MemberCard {
         MemberCard {
             lang,

@@ -16,7 +16,7 @@ use crate::domain::money::Paise;
 use crate::domain::time::display_date;
 use crate::domain::words::amount_in_words;
 use crate::i18n::{Lang, Localized, Message, t};
-use crate::tui::app::{Effect, Screen, Step};
+use crate::tui::app::{Effect, Msg, Screen, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{big_text, error_line, field_line, find, member, render_lines};
 
@@ -43,6 +43,16 @@ pub struct Pay {
 }
 
 impl Pay {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::PayChecked(r) => self.checked(r),
+            Msg::Paid(r) => self.done(r),
+            _ => {}
+        }
+    }
+
     pub fn new(lang: Lang, m: &MemberRow, e: &EnrolmentView) -> Pay {
         let due = e.dues.amount_due;
         // What is due, or one period ahead when nothing is (as `dastak pay`).

@@ -12,7 +12,7 @@ use ratatui::widgets::Widget;
 
 use crate::books::receipts::QueuedJob;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::Field;
 use crate::tui::{error_line, field_line, render_lines, scroll};
 
@@ -25,6 +25,14 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Queue(r) = msg {
+            self.loaded(r);
+        }
+    }
+
     pub fn new(lang: Lang) -> Queue {
         Queue {
             lang,

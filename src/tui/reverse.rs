@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use crate::books::cash::Reversal;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -30,6 +30,14 @@ const LABELS: [&str; 4] = [
 ];
 
 impl Reverse {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Reversed(r) = msg {
+            self.done(r);
+        }
+    }
+
     pub fn new(lang: Lang) -> Reverse {
         Reverse {
             lang,

@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -26,6 +26,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::SettingsLoaded(r) => self.loaded(r),
+            Msg::SettingsSaved(r) => self.saved(r),
+            _ => {}
+        }
+    }
+
     pub fn new(lang: Lang) -> Settings {
         Settings {
             lang,

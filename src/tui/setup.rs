@@ -8,8 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+use crate::books::setup::InitForm;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -34,6 +35,14 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Initialised(Err(m)) = msg {
+            self.failed(m);
+        }
+    }
+
     pub fn new(lang: Lang) -> Setup {
         let mut fields: Vec<Field> = LABELS.iter().map(|_| Field::new(60)).collect();
         fields[4] = Field::new(2).with_text(lang.code());
@@ -53,6 +62,23 @@ impl Setup {
         self.error = Some(m);
     }
 
+    /// The form as typed. The district's secret is not typed: the
+    /// runtime adds it from the environment.
+    fn form(&self) -> InitForm {
+        let v = |i: usize| self.fields[i].value().to_string();
+        InitForm {
+            kiosk: v(0),
+            panchayat: v(1),
+            block: v(2),
+            district: v(3),
+            language: v(4),
+            admin_code: v(5),
+            admin_name: v(6),
+            admin_pin: v(7),
+            district_secret: None,
+        }
+    }
+
     pub fn key(&mut self, k: KeyEvent) -> Step {
         if self.busy {
             return Step::Nothing;
@@ -68,8 +94,7 @@ impl Setup {
                 }
                 self.busy = true;
                 self.error = None;
-                let v: Vec<String> = self.fields.iter().map(|f| f.value().to_string()).collect();
-                Step::Do(Effect::Init(v))
+                Step::Do(Effect::Init(Box::new(self.form())))
             }
             _ => {
                 self.fields[self.focus].key(k);

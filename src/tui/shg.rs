@@ -13,7 +13,7 @@ use crate::books::GroupRow;
 use crate::books::cash::{Payment, RollRow};
 use crate::domain::money::Paise;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::Field;
 use crate::tui::{big_text, error_line, render_lines, scroll};
 
@@ -37,6 +37,17 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Groups(g) => self.groups(g),
+            Msg::Roll(r) => self.roll(r),
+            Msg::Met(r) => self.done(r),
+            _ => {}
+        }
+    }
+
     pub fn new(lang: Lang) -> Meeting {
         Meeting {
             lang,

@@ -15,7 +15,7 @@ use ratatui::widgets::Widget;
 use crate::books::status::Status;
 use crate::domain::money::group_indian;
 use crate::i18n::{Lang, Message, t};
-use crate::tui::app::{Effect, Step};
+use crate::tui::app::{Effect, Msg, Step};
 use crate::tui::field::Field;
 use crate::tui::{error_line, field_line, render_lines};
 
@@ -32,6 +32,14 @@ pub struct Sync {
 }
 
 impl Sync {
+    /// The messages this screen takes when it is the one showing (see
+    /// [`crate::tui::app::update`]); the others are not its business.
+    pub fn update(&mut self, msg: Msg) {
+        if let Msg::Synced(r) = msg {
+            self.done(r);
+        }
+    }
+
     pub fn new(lang: Lang, status: Option<Status>) -> Sync {
         Sync {
             lang,
