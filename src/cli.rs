@@ -47,17 +47,14 @@ mod status;
 mod sync;
 mod verify;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
-use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::books::OperatorRow;
 use crate::books::{Books, BooksError, DataDir};
-use crate::i18n::{Lang, Localized, Message};
+use crate::i18n::{Lang, Message};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -74,6 +71,14 @@ pub struct Args {
     pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The flag of commands that print either for people or, with `--json`,
+/// for programs.
+#[derive(ClapArgs, Debug, Clone, Copy)]
+pub struct JsonArg {
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(ClapArgs, Debug, Clone)]
@@ -154,48 +159,25 @@ pub struct Ctx {
     lang_fixed: bool,
 }
 
-/// A failure to report: a message, and the exit status.
-pub struct Failure {
-    pub message: Message,
-    pub code: u8,
-}
+pub use dastak_core::cli::{Failure, emit, env_nonempty, now, print_json};
 
 impl From<BooksError> for Failure {
     fn from(e: BooksError) -> Failure {
-        Failure {
-            message: e.message(),
-            code: 1,
-        }
+        Failure::of(&e)
     }
 }
 
 /// A secret the command needs from the environment (never from argv,
 /// which anyone can read in `ps`), or the message that says how to give it.
 fn required_env(name: &str, missing: &'static str) -> Result<String, Failure> {
-    env_nonempty(name).ok_or(Failure {
-        message: Message::new(missing),
-        code: 1,
-    })
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    env_nonempty(name).ok_or_else(|| Failure::new(Message::new(missing), 1))
 }
 
 impl Ctx {
     fn resolve(args: &Args) -> Result<Ctx, Failure> {
         let dir = DataDir::resolve(args.data_dir.clone());
-        let explicit = args.lang.clone().or_else(|| env_nonempty("DASTAK_LANG"));
-        let (lang, lang_fixed) = match explicit {
-            Some(l) => (
-                Lang::parse(&l).ok_or(Failure {
-                    message: Message::new("operator.bad_language"),
-                    code: 2,
-                })?,
-                true,
-            ),
-            None => (Lang::Hi, false),
-        };
+        let asked = dastak_core::cli::asked_lang(args.lang.as_deref())?;
+        let (lang, lang_fixed) = (asked.unwrap_or(Lang::Hi), asked.is_some());
         Ok(Ctx {
             dir,
             lang,
@@ -243,65 +225,20 @@ impl Ctx {
     }
 }
 
-/// The current time (see [`crate::books::status::now`]).
-pub fn now() -> Result<Timestamp, Failure> {
-    Ok(crate::books::status::now()?)
-}
-
-/// Prints `value` as JSON for scripts, or as `human` shows it to people.
-pub(crate) fn emit<T: Serialize>(
-    json: bool,
-    value: &T,
-    human: impl FnOnce(&T),
-) -> Result<(), Failure> {
-    if json {
-        print_json(value)
-    } else {
-        human(value);
-        Ok(())
-    }
-}
-
-fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
-    let s = serde_json::to_string_pretty(value).map_err(|e| Failure {
-        message: Message::new("io.error")
-            .arg("path", "stdout")
-            .arg("detail", e),
-        code: 1,
-    })?;
-    println!("{s}");
-    Ok(())
-}
-
 /// Entry point of the binary.
 pub fn run() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args: Args = match dastak_core::cli::parse() {
         Ok(a) => a,
-        Err(e) => {
-            // clap's own help, version and usage errors.
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let mut ctx = match Ctx::resolve(&args) {
         Ok(c) => c,
-        Err(f) => return fail(Lang::Hi, f),
+        Err(f) => return dastak_core::cli::exit(Lang::Hi, &f),
     };
     match dispatch(&mut ctx, args.command) {
         Ok(code) => code,
-        Err(f) => fail(ctx.lang, f),
+        Err(f) => dastak_core::cli::exit(ctx.lang, &f),
     }
-}
-
-fn fail(lang: Lang, f: Failure) -> ExitCode {
-    let prefix = Message::new("error.prefix").render(lang);
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{prefix}: {}", f.message.render(lang));
-    ExitCode::from(f.code.max(1))
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {

@@ -139,6 +139,27 @@ fn demo_link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
     link_as(k, l, url, "1234");
 }
 
+/// A lab that has registered kiosk `k` and that `k` is linked to (by
+/// typed keys, no address), the demo's admin PIN when `demo`.
+fn linked_lab(k: &Kiosk, demo: bool) -> Kiosk {
+    let l = lab();
+    register(&l, k);
+    if demo {
+        demo_link(k, &l, None);
+    } else {
+        link(k, &l, None);
+    }
+    l
+}
+
+/// `k`'s batches carried to lab `l` on a stick, and imported.
+fn by_stick(k: &Kiosk, l: &Kiosk) {
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+}
+
 fn kiosk_events(k: &Kiosk) -> Vec<(i64, String)> {
     let conn = k.db();
     let mut stmt = conn
@@ -214,9 +235,7 @@ fn a_day_reaches_the_lab_by_usb_and_network_once_with_the_day_close_totals() {
 #[test]
 fn a_stick_imported_twice_and_a_replayed_batch_change_nothing() {
     let k = demo_kiosk();
-    let l = lab();
-    register(&l, &k);
-    demo_link(&k, &l, None);
+    let l = linked_lab(&k, true);
     let stick = tempfile::tempdir().expect("stick");
     let s = stick.path().to_str().expect("utf8");
     k.run(None, &["export", "--to", s]).ok();
@@ -248,9 +267,7 @@ fn a_stick_imported_twice_and_a_replayed_batch_change_nothing() {
 #[test]
 fn a_truncated_a_flipped_and_an_out_of_order_batch_leave_the_rest_imported_and_the_gap_reported() {
     let k = demo_kiosk();
-    let l = lab();
-    register(&l, &k);
-    demo_link(&k, &l, None);
+    let l = linked_lab(&k, true);
     let stick = tempfile::tempdir().expect("stick");
     let s = stick.path().to_str().expect("utf8");
     k.run(None, &["export", "--to", s]).ok();
@@ -317,9 +334,7 @@ fn batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused() {
 #[test]
 fn different_content_under_a_held_sequence_number_is_quarantined_not_written_over() {
     let k = busy_kiosk(1);
-    let l = lab();
-    register(&l, &k);
-    link(&k, &l, None);
+    let l = linked_lab(&k, false);
     // A copy of the kiosk's data directory (same key) that goes on to
     // record something else under the same sequence numbers: a fork.
     let fork = Kiosk::empty();
@@ -343,10 +358,7 @@ fn different_content_under_a_held_sequence_number_is_quarantined_not_written_ove
         ],
     )
     .ok();
-    let stick = tempfile::tempdir().expect("stick");
-    let s = stick.path().to_str().expect("utf8");
-    k.run(None, &["export", "--to", s]).ok();
-    l.run(None, &["lab", "import", s]).ok();
+    by_stick(&k, &l);
     let held = lab_events(&l, "RMP01");
     let stick2 = tempfile::tempdir().expect("stick");
     let s2 = stick2.path().to_str().expect("utf8");
@@ -392,9 +404,7 @@ fn an_exported_stick_shows_no_name_or_phone_in_clear() {
         ],
     );
     r.ok();
-    let l = lab();
-    register(&l, &k);
-    link(&k, &l, None);
+    let l = linked_lab(&k, false);
     let stick = tempfile::tempdir().expect("stick");
     k.run(
         None,
@@ -445,9 +455,7 @@ fn an_exported_stick_shows_no_name_or_phone_in_clear() {
 #[test]
 fn a_stick_that_cannot_be_written_is_explained_and_nothing_is_marked_sent() {
     let k = busy_kiosk(1);
-    let l = lab();
-    register(&l, &k);
-    link(&k, &l, None);
+    let l = linked_lab(&k, false);
     // Where the folder should go there is a file: as when a stick's
     // filesystem is damaged or it was pulled and something else mounted.
     let stick = tempfile::tempdir().expect("stick");
@@ -934,9 +942,7 @@ impl Drop for Stick {
 #[test]
 fn a_full_stick_is_explained_and_the_next_export_writes_everything_again() {
     let k = demo_kiosk();
-    let l = lab();
-    register(&l, &k);
-    demo_link(&k, &l, None);
+    let l = linked_lab(&k, true);
     let stick = Stick::mount("size=64k");
     let (mnt, m) = (&stick.dir, stick.path());
     let r = k.run(None, &["export", "--to", m]);
@@ -1143,13 +1149,8 @@ fn the_lab_report_has_headers_a_total_and_the_day_close_differences() {
         ],
     )
     .ok();
-    let l = lab();
-    register(&l, &k);
-    link(&k, &l, None);
-    let stick = tempfile::tempdir().expect("stick");
-    let s = stick.path().to_str().expect("utf8");
-    k.run(None, &["export", "--to", s]).ok();
-    l.run(None, &["lab", "import", s]).ok();
+    let l = linked_lab(&k, false);
+    by_stick(&k, &l);
     let r = l.run(None, &["lab", "report"]);
     r.ok();
     assert!(
@@ -1317,13 +1318,8 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
 #[test]
 fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     let k = demo_kiosk();
-    let l = lab();
-    register(&l, &k);
-    demo_link(&k, &l, None);
-    let stick = tempfile::tempdir().expect("stick");
-    let s = stick.path().to_str().expect("utf8");
-    k.run(None, &["export", "--to", s]).ok();
-    l.run(None, &["lab", "import", s]).ok();
+    let l = linked_lab(&k, true);
+    by_stick(&k, &l);
     let report = |args: &[&str]| {
         let r = l.run(None, args);
         r.ok();

@@ -191,6 +191,28 @@ impl Books {
         })
     }
 
+    /// The signed QR code of a document: what `receipt check` verifies on
+    /// a printed receipt, slip or member card.
+    fn signed(
+        &self,
+        kind: ProofKind,
+        w: &Wanted,
+        document: &str,
+        member: &str,
+        amount: Paise,
+        date: jiff::civil::Date,
+    ) -> Result<Option<String>, BooksError> {
+        let proof = Proof {
+            kind,
+            kiosk: w.kiosk.code.clone(),
+            document: document.to_string(),
+            member: member.to_string(),
+            amount,
+            date,
+        };
+        Ok(Some(proof.sign(self.signing_key()?)))
+    }
+
     /// A scheme's name in the document's language.
     fn scheme_name(&self, code: &str, lang: Lang) -> Result<String, BooksError> {
         let s =
@@ -258,18 +280,14 @@ impl Books {
             )
             .set("dues_after", after.owed_message().render(w.lang))
             .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
-        let qr = Some(
-            Proof {
-                kind: ProofKind::Contribution,
-                kiosk: w.kiosk.code.clone(),
-                document: c.receipt_no.clone(),
-                member: c.member_id.clone(),
-                amount: c.amount,
-                date: day,
-            }
-            .sign(self.signing_key()?),
-        );
-        Ok(qr)
+        self.signed(
+            ProofKind::Contribution,
+            w,
+            &c.receipt_no,
+            &c.member_id,
+            c.amount,
+            day,
+        )
     }
 
     /// A reversal slip, with its signed QR code.
@@ -293,18 +311,14 @@ impl Books {
             .set("amount", r.amount.to_string())
             .set("amount_words", amount_in_words(r.amount, w.lang))
             .set("reason", &r.reason);
-        let qr = Some(
-            Proof {
-                kind: ProofKind::Reversal,
-                kiosk: w.kiosk.code.clone(),
-                document: r.receipt_no.clone(),
-                member: r.member_id.clone(),
-                amount: r.amount,
-                date: day,
-            }
-            .sign(self.signing_key()?),
-        );
-        Ok(qr)
+        self.signed(
+            ProofKind::Reversal,
+            w,
+            &r.receipt_no,
+            &r.member_id,
+            r.amount,
+            day,
+        )
     }
 
     /// The member ID card (enrolment, with its signed QR code) or the
@@ -379,17 +393,14 @@ impl Books {
         if w.kind == DocKind::Enrolment {
             let reg = queries::registered_by(conn, &m.member_id)?;
             f.set("operator", self.operator_name(&reg.unwrap_or_default())?);
-            qr = Some(
-                Proof {
-                    kind: ProofKind::Enrolment,
-                    kiosk: w.kiosk.code.clone(),
-                    document: m.member_id.clone(),
-                    member: m.member_id.clone(),
-                    amount: Paise::ZERO,
-                    date: first.unwrap_or_else(|| local_date(w.now)),
-                }
-                .sign(self.signing_key()?),
-            );
+            qr = self.signed(
+                ProofKind::Enrolment,
+                w,
+                &m.member_id,
+                &m.member_id,
+                Paise::ZERO,
+                first.unwrap_or_else(|| local_date(w.now)),
+            )?;
         } else {
             for c in &view.contributions {
                 let (date, _, _) = time_of(&c.at);

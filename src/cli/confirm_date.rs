@@ -13,9 +13,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args { date, op } = args;
-    let (mut books, by) = ctx.open_as(&op)?;
-    books.confirm_date(&by, &date, now()?)?;
+    let (mut books, by) = ctx.open_as(&args.op)?;
+    books.confirm_date(&by, &args.date, now()?)?;
     ctx.say(Message::new("clock.confirmed"));
     Ok(())
 }

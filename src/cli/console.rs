@@ -23,17 +23,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        framebuffer,
-        framebuffer_size,
-        screenshot,
-    } = args;
-    let display = match framebuffer {
+    let display = match args.framebuffer {
         None => crate::tui::Display::Terminal,
         Some(path) => crate::tui::Display::Framebuffer {
             path,
-            size: framebuffer_size.as_deref().map(screen_size).transpose()?,
-            screenshot,
+            size: args
+                .framebuffer_size
+                .as_deref()
+                .map(screen_size)
+                .transpose()?,
+            screenshot: args.screenshot,
         },
     };
     let lang = ctx.lang_fixed.then_some(ctx.lang);

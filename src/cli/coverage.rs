@@ -16,19 +16,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        village,
-        list,
-        json,
-    } = args;
     let books = ctx.open()?;
     let mut cov = books.coverage()?;
-    if let Some(v) = village {
+    if let Some(v) = args.village {
         let v = crate::domain::text::fold(&v);
         cov.retain(|c| crate::domain::text::fold(&c.village) == v);
     }
-    emit(json, &cov, |cov| {
-        show::coverage(ctx.lang, cov, list);
+    emit(args.json, &cov, |cov| {
+        show::coverage(ctx.lang, cov, args.list);
     })?;
     Ok(())
 }

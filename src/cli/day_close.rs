@@ -1,7 +1,7 @@
 //! `dastak day-close`: close the day: cash counted by denomination against
 //! the ledger.
 
-use crate::cli::{Ctx, Failure, OperatorArg, emit, now, opt, show};
+use crate::cli::{Ctx, Failure, OperatorArg, now, opt, show};
 use crate::print::DocKind;
 
 #[derive(clap::Args, Debug)]
@@ -22,25 +22,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        op,
-        notes,
-        coins,
-        reason,
-        json,
-    } = args;
-    let (mut books, by) = ctx.open_as(&op)?;
-    let settings = ctx.settings()?;
-    let c = books.day_close(&by, &notes, &coins, opt(&reason), now()?)?;
-    emit(json, &c, |c| {
-        show::day_close(ctx.lang, c);
-    })?;
-    ctx.print_now(
-        &mut books,
-        &settings,
-        DocKind::DayClose,
-        &c.seq.to_string(),
-        json,
-    );
-    Ok(())
+    ctx.commit_and_print(
+        &args.op,
+        args.json,
+        |books, by| {
+            let reason = opt(&args.reason);
+            Ok(books.day_close(by, &args.notes, &args.coins, reason, now()?)?)
+        },
+        |c| (DocKind::DayClose, c.seq.to_string()),
+        |ctx, c| show::day_close(ctx.lang, c),
+    )
 }

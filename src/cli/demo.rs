@@ -17,7 +17,6 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args { households } = args;
     if ctx.dir.is_initialised()
         && let Ok(books) = ctx.dir.open_books()
         && books.kiosk()?.code == "DEMO01"
@@ -25,7 +24,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
         ctx.say(Message::new("demo.already").arg("dir", ctx.dir.root.display()));
         return Ok(());
     }
-    let summary = crate::books::demo::fill(&ctx.dir, households.clamp(10, 20_000), now()?)?;
+    let summary = crate::books::demo::fill(&ctx.dir, args.households.clamp(10, 20_000), now()?)?;
     // Receipts go to the printer emulator unless the directory
     // already names a printer. The rest is the system's settings: a
     // demo on a kiosk image keeps the image's stick and lab.

@@ -3,11 +3,8 @@
 use crate::books::BooksError;
 use crate::cli::{Ctx, Failure};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[arg(long)]
-    pub json: bool,
-}
+/// Its one flag is `--json`, for programs.
+pub type Args = crate::cli::JsonArg;
 
 /// `dastak identity`: what a lab needs to check this kiosk's receipts.
 pub fn run(ctx: &mut Ctx, Args { json }: Args) -> Result<(), Failure> {

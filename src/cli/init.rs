@@ -33,18 +33,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        kiosk,
-        panchayat,
-        block,
-        district,
-        admin,
-        admin_name,
-        language,
-        district_secret_file,
-    } = args;
     let pin = required_env("DASTAK_PIN", "auth.no_pin")?;
-    let secret = match district_secret_file {
+    let secret = match args.district_secret_file {
         Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| BooksError::Io {
             path: path.display().to_string(),
             detail: e.to_string(),
@@ -52,13 +42,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
         None => env_nonempty("DASTAK_DISTRICT_SECRET"),
     };
     let form = InitForm {
-        kiosk,
-        panchayat,
-        block,
-        district,
-        language,
-        admin_code: admin,
-        admin_name,
+        kiosk: args.kiosk,
+        panchayat: args.panchayat,
+        block: args.block,
+        district: args.district,
+        language: args.language,
+        admin_code: args.admin,
+        admin_name: args.admin_name,
         admin_pin: pin,
         district_secret: secret,
     };

@@ -190,18 +190,6 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
             duplicate_reason,
             json,
         } => {
-            let (mut books, by) = ctx.open_as(&op)?;
-            let settings = ctx.settings()?;
-            let accept = match (supervisor, duplicate_reason) {
-                (Some(code), Some(reason)) => {
-                    let pin = required_env("DASTAK_SUPERVISOR_PIN", "auth.no_supervisor_pin")?;
-                    Some(DuplicateOk {
-                        supervisor: books.authenticate(&code, &pin, now()?)?,
-                        reason,
-                    })
-                }
-                _ => None,
-            };
             let form = MemberForm {
                 name,
                 relative_name,
@@ -213,22 +201,39 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
                 phone,
                 aadhaar: env_nonempty("DASTAK_AADHAAR"),
             };
-            let forms = enrol_forms(&books, &enrol)?;
-            let r = books.register_member_accepting(&by, &form, &forms, accept.as_ref(), now()?)?;
-            emit(json, &r, |r| {
-                ctx.say(
-                    Message::new("member.added")
-                        .arg("id", &r.member_id)
-                        .arg("schemes", r.schemes.join(", ")),
-                );
-            })?;
-            ctx.print_now(
-                &mut books,
-                &settings,
-                DocKind::Enrolment,
-                &r.member_id,
+            ctx.commit_and_print(
+                &op,
                 json,
-            );
+                |books, by| {
+                    let accept = match (supervisor, duplicate_reason) {
+                        (Some(code), Some(reason)) => {
+                            let pin =
+                                required_env("DASTAK_SUPERVISOR_PIN", "auth.no_supervisor_pin")?;
+                            Some(DuplicateOk {
+                                supervisor: books.authenticate(&code, &pin, now()?)?,
+                                reason,
+                            })
+                        }
+                        _ => None,
+                    };
+                    let forms = enrol_forms(books, &enrol)?;
+                    Ok(books.register_member_accepting(
+                        by,
+                        &form,
+                        &forms,
+                        accept.as_ref(),
+                        now()?,
+                    )?)
+                },
+                |r| (DocKind::Enrolment, r.member_id.clone()),
+                |ctx, r| {
+                    ctx.say(
+                        Message::new("member.added")
+                            .arg("id", &r.member_id)
+                            .arg("schemes", r.schemes.join(", ")),
+                    )
+                },
+            )?;
         }
         Cmd::Enrol { member, op, enrol } => {
             let id = member.id().to_string();
@@ -274,29 +279,23 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
             nominee_relation,
             reason,
         } => {
-            let (mut books, by) = ctx.open_as(&op)?;
-            let settings = ctx.settings()?;
-            let seq = books.change_nominee(
-                &by,
-                member.id(),
-                &scheme,
-                &nominee_name,
-                &nominee_relation,
-                &reason,
-                now()?,
-            )?;
-            ctx.say(
-                Message::new("member.nominee_changed")
-                    .arg("id", member.id().to_ascii_uppercase())
-                    .arg("scheme", scheme.to_ascii_uppercase()),
-            );
-            ctx.print_now(
-                &mut books,
-                &settings,
-                DocKind::Nominee,
-                &seq.to_string(),
+            let id = member.id();
+            ctx.commit_and_print(
+                &op,
                 false,
-            );
+                |books, by| {
+                    let (name, relation) = (&nominee_name, &nominee_relation);
+                    Ok(books.change_nominee(by, id, &scheme, name, relation, &reason, now()?)?)
+                },
+                |seq| (DocKind::Nominee, seq.to_string()),
+                |ctx, _| {
+                    ctx.say(
+                        Message::new("member.nominee_changed")
+                            .arg("id", id.to_ascii_uppercase())
+                            .arg("scheme", scheme.to_ascii_uppercase()),
+                    )
+                },
+            )?;
         }
         Cmd::Leave {
             member,

@@ -1,6 +1,6 @@
 //! `dastak pay`: take a contribution and print its receipt number.
 
-use crate::cli::{Ctx, Failure, OperatorArg, emit, now, opt, show};
+use crate::cli::{Ctx, Failure, OperatorArg, now, opt, show};
 use crate::print::DocKind;
 
 #[derive(clap::Args, Debug)]
@@ -23,26 +23,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        op,
-        member,
-        scheme,
-        amount,
-        periods,
-        json,
-    } = args;
-    let (mut books, by) = ctx.open_as(&op)?;
-    let settings = ctx.settings()?;
-    let p = books.pay(&by, &member, &scheme, opt(&amount), opt(&periods), now()?)?;
-    emit(json, &p, |p| {
-        show::payment(ctx.lang, p);
-    })?;
-    ctx.print_now(
-        &mut books,
-        &settings,
-        DocKind::Contribution,
-        &p.receipt,
-        json,
-    );
-    Ok(())
+    ctx.commit_and_print(
+        &args.op,
+        args.json,
+        |books, by| {
+            let (amount, periods) = (opt(&args.amount), opt(&args.periods));
+            Ok(books.pay(by, &args.member, &args.scheme, amount, periods, now()?)?)
+        },
+        |p| (DocKind::Contribution, p.receipt.clone()),
+        |ctx, p| show::payment(ctx.lang, p),
+    )
 }

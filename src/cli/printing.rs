@@ -7,7 +7,10 @@ use jiff::Timestamp;
 
 use crate::books::receipts::PrintTask;
 use crate::books::{Books, BooksError};
-use crate::cli::{Ctx, Failure};
+use serde::Serialize;
+
+use crate::books::OperatorRow;
+use crate::cli::{Ctx, Failure, OperatorArg, emit};
 use crate::config::Settings;
 use crate::i18n::{Lang, Localized, Message};
 use crate::print::escpos::Profile;
@@ -15,10 +18,7 @@ use crate::print::{DocKind, Renderer};
 
 impl From<crate::config::ConfigError> for Failure {
     fn from(e: crate::config::ConfigError) -> Failure {
-        Failure {
-            message: e.message(),
-            code: 1,
-        }
+        Failure::of(&e)
     }
 }
 
@@ -63,6 +63,28 @@ pub fn deliver(
 impl Ctx {
     pub(crate) fn settings(&self) -> Result<Settings, Failure> {
         Ok(crate::config::load(&self.dir.root)?)
+    }
+
+    /// What every command that records something and hands over paper
+    /// does, in this order: the operator logs in; the settings are read (a
+    /// broken `dastak.toml` stops the command before anything is saved);
+    /// `commit` records; its result is shown, or written as JSON for
+    /// programs; then its document is printed (see [`Ctx::print_now`]).
+    pub(crate) fn commit_and_print<T: Serialize>(
+        &mut self,
+        op: &OperatorArg,
+        json: bool,
+        commit: impl FnOnce(&mut Books, &OperatorRow) -> Result<T, Failure>,
+        doc: impl FnOnce(&T) -> (DocKind, String),
+        show: impl FnOnce(&Ctx, &T),
+    ) -> Result<(), Failure> {
+        let (mut books, by) = self.open_as(op)?;
+        let settings = self.settings()?;
+        let done = commit(&mut books, &by)?;
+        emit(json, &done, |d| show(self, d))?;
+        let (kind, reference) = doc(&done);
+        self.print_now(&mut books, &settings, kind, &reference, json);
+        Ok(())
     }
 
     /// Prints a document just committed, and says how it went. Never

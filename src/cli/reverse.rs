@@ -1,7 +1,7 @@
 //! `dastak reverse`: reverse a contribution (a supervisor other than who took
 //! the cash).
 
-use crate::cli::{Ctx, Failure, OperatorArg, emit, now};
+use crate::cli::{Ctx, Failure, OperatorArg, now};
 use crate::i18n::Message;
 use crate::print::DocKind;
 
@@ -24,25 +24,19 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args {
-        receipt,
-        receipt_flag,
-        op,
-        reason,
-        json,
-    } = args;
-    let (mut books, by) = ctx.open_as(&op)?;
-    let settings = ctx.settings()?;
-    let receipt = receipt.or(receipt_flag).unwrap_or_default();
-    let r = books.reverse(&by, &receipt, &reason, now()?)?;
-    emit(json, &r, |r| {
-        ctx.say(
-            Message::new("reverse.done")
-                .arg("slip", &r.receipt)
-                .arg("original", &r.original)
-                .arg("amount", r.amount),
-        );
-    })?;
-    ctx.print_now(&mut books, &settings, DocKind::Reversal, &r.receipt, json);
-    Ok(())
+    let receipt = args.receipt.or(args.receipt_flag).unwrap_or_default();
+    ctx.commit_and_print(
+        &args.op,
+        args.json,
+        |books, by| Ok(books.reverse(by, &receipt, &args.reason, now()?)?),
+        |r| (DocKind::Reversal, r.receipt.clone()),
+        |ctx, r| {
+            ctx.say(
+                Message::new("reverse.done")
+                    .arg("slip", &r.receipt)
+                    .arg("original", &r.original)
+                    .arg("amount", r.amount),
+            )
+        },
+    )
 }

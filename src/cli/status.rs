@@ -4,11 +4,8 @@
 use crate::cli::{Ctx, Failure, emit, now, show};
 use crate::i18n::Message;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[arg(long)]
-    pub json: bool,
-}
+/// Its one flag is `--json`, for programs.
+pub type Args = crate::cli::JsonArg;
 
 pub fn run(ctx: &mut Ctx, Args { json }: Args) -> Result<(), Failure> {
     if !ctx.dir.is_initialised() {

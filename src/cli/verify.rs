@@ -4,17 +4,13 @@
 use crate::cli::{Ctx, Failure, print_json};
 use crate::i18n::{Localized, Message};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[arg(long)]
-    pub json: bool,
-}
+/// Its one flag is `--json`, for programs.
+pub type Args = crate::cli::JsonArg;
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    let Args { json } = args;
     let books = ctx.open()?;
     let report = books.verify()?;
-    if json {
+    if args.json {
         print_json(&report)?;
     } else if report.ok() {
         ctx.say(

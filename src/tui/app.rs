@@ -172,7 +172,8 @@ pub enum Effect {
 
 impl Screen {
     /// Hands a message to the screen showing: each screen's own `update`
-    /// takes the messages it knows (one function per screen, in its file).
+    /// (one per screen, in its file) takes the messages that are its
+    /// business and ignores the others.
     fn update(&mut self, msg: Msg) {
         match self {
             Screen::Setup(s) => s.update(msg),

@@ -33,8 +33,6 @@ pub struct Close {
 }
 
 impl Close {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::Expected(r) => self.expected(r),

@@ -24,8 +24,6 @@ pub struct DateCheck {
 }
 
 impl DateCheck {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::DateConfirmed(Err(m)) = msg {
             self.error = Some(m);

@@ -145,8 +145,6 @@ pub fn check(i: usize, v: &str, all: &[Field]) -> Option<Message> {
 }
 
 impl Enrol {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::Households(h) => self.households(h),

@@ -34,8 +34,6 @@ pub struct Find {
 }
 
 impl Find {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::Dues(d) = msg {
             self.dues.extend(d);

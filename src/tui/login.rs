@@ -23,8 +23,6 @@ pub struct Login {
 }
 
 impl Login {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::LoggedIn(Err(m)) = msg {
             self.failed(m);

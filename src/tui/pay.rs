@@ -43,8 +43,6 @@ pub struct Pay {
 }
 
 impl Pay {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::PayChecked(r) => self.checked(r),

@@ -25,8 +25,6 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::Queue(r) = msg {
             self.loaded(r);

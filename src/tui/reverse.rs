@@ -30,8 +30,6 @@ const LABELS: [&str; 4] = [
 ];
 
 impl Reverse {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::Reversed(r) = msg {
             self.done(r);

@@ -26,8 +26,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::SettingsLoaded(r) => self.loaded(r),

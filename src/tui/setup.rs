@@ -35,8 +35,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::Initialised(Err(m)) = msg {
             self.failed(m);

@@ -37,8 +37,6 @@ pub struct Meeting {
 }
 
 impl Meeting {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::Groups(g) => self.groups(g),

@@ -32,8 +32,6 @@ pub struct Sync {
 }
 
 impl Sync {
-    /// The messages this screen takes when it is the one showing (see
-    /// [`crate::tui::app::update`]); the others are not its business.
     pub fn update(&mut self, msg: Msg) {
         if let Msg::Synced(r) = msg {
             self.done(r);

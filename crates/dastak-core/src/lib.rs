@@ -9,12 +9,15 @@
 //!   they are named and laid out on a USB stick.
 //! - [`durable`]: the one way either side writes a file that must survive a
 //!   power cut or a pulled stick.
+//! - `cli` (feature `cli`): what the two binaries' command lines share.
 //! - [`i18n`]: the message catalogs, Hindi and English, that both sides
 //!   render their sentences from.
 //!
 //! It depends on no database, terminal, printer or server: the kiosk binary
 //! and the lab binary each link it, and neither links the other.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod domain;
 pub mod durable;
 pub mod i18n;

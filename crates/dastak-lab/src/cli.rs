@@ -5,15 +5,13 @@
 //! resolves them (lab directory, language). Every error is one line on
 //! stderr in the clerk's language and a non-zero exit status.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::{self as lab, Lab, LabError};
+use dastak_core::cli::{Failure, asked_lang, emit, env_nonempty, exit, now, parse};
 use dastak_core::i18n::{Lang, Localized, Message};
 
 #[derive(Parser, Debug)]
@@ -99,21 +97,6 @@ pub struct Ctx {
     pub lang: Lang,
 }
 
-/// A failure to report: a message, and the exit status.
-pub struct Failure {
-    pub message: Message,
-    pub code: u8,
-}
-
-impl From<LabError> for Failure {
-    fn from(e: LabError) -> Failure {
-        Failure {
-            message: e.message(),
-            code: 1,
-        }
-    }
-}
-
 impl Ctx {
     fn resolve(args: &Args) -> Result<Ctx, Failure> {
         let dir = args
@@ -122,13 +105,7 @@ impl Ctx {
             .or_else(|| env_nonempty("DASTAK_LAB_DATA").map(PathBuf::from))
             .or_else(|| dirs::data_dir().map(|d| d.join("dastak-lab")))
             .unwrap_or_else(|| PathBuf::from("dastak-lab-data"));
-        let lang = match args.lang.clone().or_else(|| env_nonempty("DASTAK_LANG")) {
-            Some(l) => Lang::parse(&l).ok_or(Failure {
-                message: Message::new("operator.bad_language"),
-                code: 2,
-            })?,
-            None => Lang::Hi,
-        };
+        let lang = asked_lang(args.lang.as_deref())?.unwrap_or(Lang::Hi);
         Ok(Ctx { dir, lang })
     }
 
@@ -141,67 +118,26 @@ impl Ctx {
     }
 }
 
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-/// The current time: the system clock, or `$DASTAK_NOW` (see
-/// [`dastak_core::domain::time::parse_now`]).
-fn now() -> Result<Timestamp, Failure> {
-    match env_nonempty("DASTAK_NOW") {
-        None => Ok(Timestamp::now()),
-        Some(s) => dastak_core::domain::time::parse_now(&s).ok_or(Failure {
-            message: Message::new("clock.bad_now"),
-            code: 1,
-        }),
+impl From<LabError> for Failure {
+    fn from(e: LabError) -> Failure {
+        Failure::of(&e)
     }
-}
-
-/// Prints `value` as JSON for scripts, or as `human` shows it to people.
-fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<(), Failure> {
-    if !json {
-        human(value);
-        return Ok(());
-    }
-    let s = serde_json::to_string_pretty(value).map_err(|e| Failure {
-        message: Message::new("io.error")
-            .arg("path", "stdout")
-            .arg("detail", e),
-        code: 1,
-    })?;
-    println!("{s}");
-    Ok(())
 }
 
 /// Entry point of the binary.
 pub fn run() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args: Args = match parse() {
         Ok(a) => a,
-        Err(e) => {
-            // clap's own help, version and usage errors.
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let mut ctx = match Ctx::resolve(&args) {
         Ok(c) => c,
-        Err(f) => return fail(Lang::Hi, f),
+        Err(f) => return exit(Lang::Hi, &f),
     };
     match dispatch(&mut ctx, args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => fail(ctx.lang, f),
+        Err(f) => exit(ctx.lang, &f),
     }
-}
-
-fn fail(lang: Lang, f: Failure) -> ExitCode {
-    let prefix = Message::new("error.prefix").render(lang);
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{prefix}: {}", f.message.render(lang));
-    ExitCode::from(f.code.max(1))
 }
 
 fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {

@@ -1,0 +1,108 @@
+//! What the kiosk's and the lab's command lines share (the `cli` feature):
+//! a failure as a message and an exit status, clap's own help and usage
+//! errors, the one error line on stderr in the person's language, JSON for
+//! programs, and the environment's stand-ins (`$DASTAK_LANG`, `$DASTAK_NOW`).
+//!
+//! Here and not in each binary so that both answer alike: the same exit
+//! statuses, the same error line, the same reading of `$DASTAK_NOW`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::i18n::{Lang, Localized, Message};
+
+/// A failure to report: a message, and the exit status.
+pub struct Failure {
+    pub message: Message,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: Message, code: u8) -> Failure {
+        Failure { message, code }
+    }
+
+    /// An error that explains itself, with exit status 1.
+    pub fn of(e: &impl Localized) -> Failure {
+        Failure::new(e.message(), 1)
+    }
+}
+
+/// Parses argv into `A`; clap's help and version (exit 0) and usage
+/// errors (exit 2) come back as the exit status, already printed.
+pub fn parse<A: clap::Parser>() -> Result<A, ExitCode> {
+    A::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
+}
+
+/// Writes the failure as one line on stderr in `lang` and gives its exit
+/// status (never 0).
+pub fn exit(lang: Lang, f: &Failure) -> ExitCode {
+    let prefix = Message::new("error.prefix").render(lang);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{prefix}: {}", f.message.render(lang));
+    ExitCode::from(f.code.max(1))
+}
+
+/// Prints `value` as JSON, for programs.
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(value).map_err(|e| {
+        Failure::new(
+            Message::new("io.error")
+                .arg("path", "stdout")
+                .arg("detail", e),
+            1,
+        )
+    })?;
+    println!("{s}");
+    Ok(())
+}
+
+/// Prints `value` as JSON for programs, or as `human` shows it to people.
+pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<(), Failure> {
+    if json {
+        print_json(value)
+    } else {
+        human(value);
+        Ok(())
+    }
+}
+
+/// An environment variable that is set to something.
+pub fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The language asked for: `--lang`, else `$DASTAK_LANG`; `None` when
+/// neither says (the caller decides the default). An unknown one is a
+/// usage error.
+pub fn asked_lang(arg: Option<&str>) -> Result<Option<Lang>, Failure> {
+    match arg
+        .map(str::to_string)
+        .or_else(|| env_nonempty("DASTAK_LANG"))
+    {
+        None => Ok(None),
+        Some(l) => Lang::parse(&l)
+            .map(Some)
+            .ok_or_else(|| Failure::new(Message::new("operator.bad_language"), 2)),
+    }
+}
+
+/// The current time: the system clock, or `$DASTAK_NOW` (see
+/// [`crate::domain::time::parse_now`]) for training, tests and the demo.
+pub fn now() -> Result<Timestamp, Failure> {
+    match env_nonempty("DASTAK_NOW") {
+        None => Ok(Timestamp::now()),
+        Some(s) => crate::domain::time::parse_now(&s)
+            .ok_or_else(|| Failure::new(Message::new("clock.bad_now"), 1)),
+    }
+}
