@@ -1337,7 +1337,12 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE places; DROP TABLE money; DROP TABLE closes; PRAGMA user_version = 1;",
+            "ALTER TABLE events DROP COLUMN panchayat; ALTER TABLE events DROP COLUMN receipt;
+             ALTER TABLE events DROP COLUMN original; ALTER TABLE events DROP COLUMN member_id;
+             ALTER TABLE events DROP COLUMN scheme; ALTER TABLE events DROP COLUMN amount;
+             ALTER TABLE events DROP COLUMN close_date; ALTER TABLE events DROP COLUMN expected;
+             ALTER TABLE events DROP COLUMN counted; ALTER TABLE events DROP COLUMN variance;
+             ALTER TABLE events DROP COLUMN reason; PRAGMA user_version = 1;",
         )
         .expect("back to step 1");
     }

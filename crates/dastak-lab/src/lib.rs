@@ -456,7 +456,7 @@ fn open_sealed(
             seq: e.seq,
             hash,
             kind: e.body.kind(),
-            facts: store::Facts::of(&e.body),
+            facts: store::Facts::from(e.body),
             prev: e.prev,
             at: e.at,
             canonical: String::from(Box::<str>::from(raw)),

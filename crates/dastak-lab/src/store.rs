@@ -92,24 +92,26 @@ pub enum Facts {
     },
 }
 
-impl Facts {
-    pub fn of(body: &Body) -> Facts {
+impl From<Body> for Facts {
+    /// The facts of an event, moved out of its parsed body (ingest has no
+    /// more use for the body, and copying its strings cost the lab time).
+    fn from(body: Body) -> Facts {
         match body {
             Body::KioskInitialised(k) => Facts::Place {
-                panchayat: k.panchayat.clone(),
+                panchayat: k.panchayat,
             },
             Body::ContributionTaken(c) => Facts::Money {
-                receipt: c.receipt.clone(),
+                receipt: c.receipt,
                 original: None,
-                member_id: c.member_id.clone(),
-                scheme: c.scheme.clone(),
+                member_id: c.member_id,
+                scheme: c.scheme,
                 amount: c.amount.0,
             },
             Body::ContributionReversed(r) => Facts::Money {
-                receipt: r.receipt.clone(),
-                original: Some(r.original.clone()),
-                member_id: r.member_id.clone(),
-                scheme: r.scheme.clone(),
+                receipt: r.receipt,
+                original: Some(r.original),
+                member_id: r.member_id,
+                scheme: r.scheme,
                 amount: r.amount.0,
             },
             Body::DayClosed(d) => Facts::Close {
@@ -117,61 +119,68 @@ impl Facts {
                 expected: d.expected.0,
                 counted: d.counted.0,
                 variance: d.variance.0,
-                reason: d.reason.clone().unwrap_or_default(),
+                reason: d.reason.unwrap_or_default(),
             },
             _ => Facts::None,
         }
     }
 }
 
-/// Writes an event's facts beside it (in the caller's transaction).
-fn insert_facts(
-    conn: &Connection,
-    kiosk: &str,
-    seq: u64,
-    at: &str,
-    facts: &Facts,
-) -> rusqlite::Result<()> {
-    match facts {
-        Facts::None => {}
-        Facts::Place { panchayat } => {
-            conn.prepare_cached(
-                "INSERT INTO places (kiosk, panchayat) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![kiosk, panchayat])?;
+/// The facts as the event row's typed columns, in the order of
+/// [`FACT_COLUMNS`].
+type FactValues<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+    Option<&'a str>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<&'a str>,
+);
+
+/// The event row's fact columns (migration 0002).
+const FACT_COLUMNS: &str = "panchayat, receipt, original, member_id, scheme, amount, \
+     close_date, expected, counted, variance, reason";
+
+impl Facts {
+    fn values(&self) -> FactValues<'_> {
+        let mut v: FactValues<'_> = Default::default();
+        match self {
+            Facts::None => {}
+            Facts::Place { panchayat } => v.0 = Some(panchayat),
+            Facts::Money {
+                receipt,
+                original,
+                member_id,
+                scheme,
+                amount,
+            } => {
+                v.1 = Some(receipt);
+                v.2 = original.as_deref();
+                v.3 = Some(member_id);
+                v.4 = Some(scheme);
+                v.5 = Some(*amount);
+            }
+            Facts::Close {
+                date,
+                expected,
+                counted,
+                variance,
+                reason,
+            } => {
+                v.6 = Some(date);
+                v.7 = Some(*expected);
+                v.8 = Some(*counted);
+                v.9 = Some(*variance);
+                v.10 = Some(reason);
+            }
         }
-        Facts::Money {
-            receipt,
-            original,
-            member_id,
-            scheme,
-            amount,
-        } => {
-            conn.prepare_cached(
-                "INSERT INTO money (kiosk, seq, at, receipt, original, member_id, scheme, amount)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![
-                kiosk, seq, at, receipt, original, member_id, scheme, amount
-            ])?;
-        }
-        Facts::Close {
-            date,
-            expected,
-            counted,
-            variance,
-            reason,
-        } => {
-            conn.prepare_cached(
-                "INSERT INTO closes (kiosk, seq, date, expected, counted, variance, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![
-                kiosk, seq, date, expected, counted, variance, reason
-            ])?;
-        }
+        v
     }
-    Ok(())
 }
 
 /// One verified batch: its kiosk and its events' rows.
@@ -262,17 +271,27 @@ pub fn migrations() -> Migrations<'static> {
 /// them, read through the shared crate's typed events.
 fn fill_facts(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
     let mut held = tx.prepare(
-        "SELECT kiosk, seq, at, canonical FROM events
+        "SELECT kiosk, seq, canonical FROM events
          WHERE kind IN ('kiosk_initialised', 'contribution_taken', 'contribution_reversed', 'day_closed')",
     )?;
     let mut rows = held.query([])?;
     while let Some(r) = rows.next()? {
-        let (kiosk, seq, at): (String, u64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let canonical: Vec<u8> = r.get(3)?;
+        let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
+        let canonical: Vec<u8> = r.get(2)?;
         let event = Event::from_canonical(&canonical).map_err(|e| {
             rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
         })?;
-        insert_facts(tx, &kiosk, seq, &at, &Facts::of(&event.body))?;
+        let f = Facts::from(event.body);
+        let v = f.values();
+        tx.prepare_cached(
+            "UPDATE events SET panchayat = ?3, receipt = ?4, original = ?5, member_id = ?6,
+                 scheme = ?7, amount = ?8, close_date = ?9, expected = ?10, counted = ?11,
+                 variance = ?12, reason = ?13
+             WHERE kiosk = ?1 AND seq = ?2",
+        )?
+        .execute(params![
+            kiosk, seq, v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10
+        ])?;
     }
     Ok(())
 }
@@ -410,15 +429,17 @@ impl LabStore for SqliteLab {
 
     fn report(&self) -> Result<Vec<ReportRow>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "WITH m AS (
+            "WITH p AS (
+                SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised'),
+             m AS (
                 SELECT kiosk, scheme, substr(at, 1, 7) AS month,
-                       CASE WHEN original IS NULL THEN 1 ELSE 0 END AS receipt,
-                       CASE WHEN original IS NULL THEN 0 ELSE 1 END AS reversal,
-                       CASE WHEN original IS NULL THEN amount ELSE -amount END AS amount
-                FROM money)
+                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
+                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
+                       CASE kind WHEN 'contribution_taken' THEN amount ELSE -amount END AS amount
+                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
              SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
                     SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
-             FROM m LEFT JOIN places p ON p.kiosk = m.kiosk
+             FROM m LEFT JOIN p ON p.kiosk = m.kiosk
              GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
              ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
         )?;
@@ -440,11 +461,13 @@ impl LabStore for SqliteLab {
 
     fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT COALESCE(p.panchayat, ''), c.kiosk, c.date, c.expected, c.counted,
-                    c.variance, c.reason
-             FROM closes c LEFT JOIN places p ON p.kiosk = c.kiosk
-             WHERE c.variance != 0
-             ORDER BY p.panchayat, c.kiosk, c.seq",
+            "WITH p AS (
+                SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised')
+             SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
+                    e.variance, e.reason
+             FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
+             WHERE e.kind = 'day_closed' AND e.variance != 0
+             ORDER BY p.panchayat, e.kiosk, e.seq",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -466,8 +489,8 @@ impl LabStore for SqliteLab {
         let taken = self
             .conn
             .query_row(
-                "SELECT member_id, amount FROM money
-                 WHERE kiosk = ?1 AND receipt = ?2 AND original IS NULL",
+                "SELECT member_id, amount FROM events
+                 WHERE kiosk = ?1 AND kind = 'contribution_taken' AND receipt = ?2",
                 params![kiosk, receipt],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -475,7 +498,8 @@ impl LabStore for SqliteLab {
         let reversed_by = self
             .conn
             .query_row(
-                "SELECT receipt FROM money WHERE kiosk = ?1 AND original = ?2",
+                "SELECT receipt FROM events
+                 WHERE kiosk = ?1 AND kind = 'contribution_reversed' AND original = ?2",
                 params![kiosk, receipt],
                 |r| r.get(0),
             )
@@ -495,10 +519,13 @@ fn ingest_on(
     {
         let mut held =
             conn.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (kiosk, seq) DO NOTHING",
-        )?;
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
+                                 {FACT_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                         ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                 ON CONFLICT (kiosk, seq) DO NOTHING"
+        ))?;
         let mut quarantine = conn.prepare_cached(
             "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
@@ -525,6 +552,7 @@ fn ingest_on(
                     continue;
                 }
             }
+            let v = e.facts.values();
             let inserted = insert.execute(params![
                 kiosk,
                 e.seq,
@@ -533,10 +561,20 @@ fn ingest_on(
                 e.kind,
                 e.at,
                 e.canonical.as_bytes(),
-                now
+                now,
+                v.0,
+                v.1,
+                v.2,
+                v.3,
+                v.4,
+                v.5,
+                v.6,
+                v.7,
+                v.8,
+                v.9,
+                v.10
             ])?;
             if inserted == 1 {
-                insert_facts(conn, kiosk, e.seq, &e.at, &e.facts)?;
                 out.new += 1;
                 check_below = false;
                 continue;
