@@ -1349,3 +1349,26 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     assert_eq!(report(&["lab", "report", "--json"]), money);
     assert_eq!(report(&["lab", "report", "--closes", "--json"]), closes);
 }
+
+/// `dastak lab …` hands over to `dastak-lab`; where that program is
+/// neither beside `dastak` nor on PATH, the kiosk says so in the
+/// operator's language and makes nothing.
+#[test]
+fn dastak_lab_missing_is_named_and_nothing_is_made() {
+    let alone = tempfile::tempdir().expect("dir");
+    let dastak = alone.path().join("dastak");
+    std::fs::copy(env!("CARGO_BIN_EXE_dastak"), &dastak).expect("copy");
+    let empty_path = tempfile::tempdir().expect("path");
+    let data = tempfile::tempdir().expect("data");
+    let r = std::process::Command::new(&dastak)
+        .args(["--lang", "en", "--data-dir"])
+        .arg(data.path())
+        .args(["lab", "init"])
+        .env("PATH", empty_path.path())
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(127), "{r:?}");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("install dastak-lab beside dastak"), "{err}");
+    assert_eq!(std::fs::read_dir(data.path()).expect("ls").count(), 0);
+}

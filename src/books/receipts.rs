@@ -213,6 +213,22 @@ impl Books {
         Ok(Some(proof.sign(self.signing_key()?)))
     }
 
+    /// What a receipt and a reversal slip both say of the money: the
+    /// scheme, the amount in figures and in words.
+    fn money_fields(
+        &self,
+        f: &mut Fields,
+        scheme: &str,
+        amount: Paise,
+        lang: Lang,
+    ) -> Result<(), BooksError> {
+        f.set("scheme", self.scheme_name(scheme, lang)?)
+            .set("scheme_code", scheme)
+            .set("amount", amount.to_string())
+            .set("amount_words", amount_in_words(amount, lang));
+        Ok(())
+    }
+
     /// A scheme's name in the document's language.
     fn scheme_name(&self, code: &str, lang: Lang) -> Result<String, BooksError> {
         let s =
@@ -261,10 +277,6 @@ impl Books {
             .set("member_name", &m.name)
             .set("relative_name", &m.relative_name)
             .set("village", &m.village)
-            .set("scheme", self.scheme_name(&c.scheme, w.lang)?)
-            .set("scheme_code", &c.scheme)
-            .set("amount", c.amount.to_string())
-            .set("amount_words", amount_in_words(c.amount, w.lang))
             .set("periods", c.periods.to_string())
             .set(
                 "covers_from",
@@ -280,6 +292,7 @@ impl Books {
             )
             .set("dues_after", after.owed_message().render(w.lang))
             .set("reversed_by", c.reversed_by.clone().unwrap_or_default());
+        self.money_fields(f, &c.scheme, c.amount, w.lang)?;
         self.signed(
             ProofKind::Contribution,
             w,
@@ -306,11 +319,8 @@ impl Books {
             .set("supervisor_code", &r.supervisor)
             .set("member_id", &m.member_id)
             .set("member_name", &m.name)
-            .set("scheme", self.scheme_name(&r.scheme, w.lang)?)
-            .set("scheme_code", &r.scheme)
-            .set("amount", r.amount.to_string())
-            .set("amount_words", amount_in_words(r.amount, w.lang))
             .set("reason", &r.reason);
+        self.money_fields(f, &r.scheme, r.amount, w.lang)?;
         self.signed(
             ProofKind::Reversal,
             w,

@@ -49,11 +49,6 @@ impl Books {
         })
     }
 
-    /// This kiosk's link to its lab, if it has one.
-    pub fn lab_link(&self) -> Result<Option<Link>, BooksError> {
-        Ok(sync::link_info(&self.store)?)
-    }
-
     /// Writes the batches the lab has not acknowledged onto the stick at
     /// `root`, and takes the lab's acknowledgement from it if one is there.
     pub fn export(&mut self, root: &Path, now: Timestamp) -> Result<ExportReport, BooksError> {

@@ -1,7 +1,7 @@
 //! `dastak link`: link this kiosk to its district lab (admins only), by
 //! the lab's two keys or from its signed link file on a stick.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::books::sync::{LinkFrom, short_key};
 use crate::cli::{Ctx, Failure, OperatorArg};
@@ -27,55 +27,28 @@ pub struct Args {
     pub from_stick: Option<PathBuf>,
 }
 
-/// How `dastak link` was told the lab.
-enum LinkArg<'a> {
-    Typed {
-        recipient: &'a str,
-        key: &'a str,
-        url: Option<&'a str>,
-    },
-    Stick(&'a Path),
-}
-
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
-    // clap sees that either the stick or both keys are given; an empty key
-    // is refused by the books with its own message.
-    let from = match &args.from_stick {
-        Some(dir) => LinkArg::Stick(dir),
-        None => LinkArg::Typed {
-            recipient: args.lab_recipient.as_deref().unwrap_or_default(),
-            key: args.lab_key.as_deref().unwrap_or_default(),
-            url: args.url.as_deref(),
-        },
-    };
-    let op = &args.op;
-    let (mut books, by) = ctx.open_as(op)?;
-    match from {
-        LinkArg::Typed {
-            recipient,
-            key,
-            url,
-        } => {
-            books.link(
-                &by,
-                LinkFrom::Typed {
-                    recipient,
-                    key,
-                    url,
-                },
-            )?;
-            ctx.say(Message::new("sync.linked"));
-        }
-        LinkArg::Stick(root) => {
+    let (mut books, by) = ctx.open_as(&args.op)?;
+    match &args.from_stick {
+        Some(root) => {
             let settings = crate::config::load(&ctx.dir.root)?;
-            let link = books.link(
-                &by,
-                LinkFrom::Stick {
-                    root,
-                    trusted: &settings.trusted_labs,
-                },
-            )?;
+            let from = LinkFrom::Stick {
+                root,
+                trusted: &settings.trusted_labs,
+            };
+            let link = books.link(&by, from)?;
             ctx.say(Message::new("sync.linked_from_stick").arg("key", short_key(&link.ack_key)));
+        }
+        // clap sees that either the stick or both keys are given; an empty
+        // key is refused by the books with its own message.
+        None => {
+            let from = LinkFrom::Typed {
+                recipient: args.lab_recipient.as_deref().unwrap_or_default(),
+                key: args.lab_key.as_deref().unwrap_or_default(),
+                url: args.url.as_deref(),
+            };
+            books.link(&by, from)?;
+            ctx.say(Message::new("sync.linked"));
         }
     }
     Ok(())

@@ -22,24 +22,24 @@ use crate::tui::app::{Effect, Msg, Screen, Step};
 use crate::tui::field::{Field, move_focus};
 use crate::tui::{error_line, field_line, member, render_lines, rows_of, scroll};
 
-pub const NAME: usize = 0;
-pub const RELATIVE: usize = 1;
-pub const GENDER: usize = 2;
-pub const AGE: usize = 3;
-pub const DOB: usize = 4;
-pub const VILLAGE: usize = 5;
-pub const RATION_CARD: usize = 6;
-pub const PHONE: usize = 7;
-pub const AADHAAR: usize = 8;
-pub const SCHEME: usize = 9;
-pub const GROUP: usize = 10;
-pub const NOMINEE: usize = 11;
-pub const NOMINEE_RELATION: usize = 12;
+const NAME: usize = 0;
+const RELATIVE: usize = 1;
+const GENDER: usize = 2;
+const AGE: usize = 3;
+const DOB: usize = 4;
+const VILLAGE: usize = 5;
+const RATION_CARD: usize = 6;
+const PHONE: usize = 7;
+const AADHAAR: usize = 8;
+const SCHEME: usize = 9;
+const GROUP: usize = 10;
+const NOMINEE: usize = 11;
+const NOMINEE_RELATION: usize = 12;
 /// Shown only when the person looks like an existing member: a supervisor
 /// may let a namesake through, with a reason (an event of its own).
-pub const SUPERVISOR: usize = 13;
-pub const SUPERVISOR_PIN: usize = 14;
-pub const OVERRIDE_REASON: usize = 15;
+const SUPERVISOR: usize = 13;
+const SUPERVISOR_PIN: usize = 14;
+const OVERRIDE_REASON: usize = 15;
 /// Fields of the form proper, before the supervisor's three.
 const FORM_FIELDS: usize = 13;
 
