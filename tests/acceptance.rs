@@ -10,16 +10,9 @@ use support::*;
 fn scripted_day_from_init_to_verify() {
     let k = Kiosk::ready();
     let fund_id = k.fund_member();
-    let shg = k.run_env(
+    let shg = k.member_add(
+        &[("DASTAK_AADHAAR", "2345 6789 0124")],
         &[
-            ("DASTAK_PIN", VOL_PIN),
-            ("DASTAK_AADHAAR", "2345 6789 0124"),
-        ],
-        &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "सुनीता देवी",
             "--relative-name",
@@ -84,29 +77,9 @@ fn scripted_day_from_init_to_verify() {
     );
 
     // The volunteer who took the cash may not reverse it; the supervisor can.
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "reverse",
-            &receipts[0].0,
-            "--operator",
-            "VOL1",
-            "--reason",
-            "wrong member",
-        ],
-    )
-    .failed();
-    let rev = k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            &receipts[0].0,
-            "--operator",
-            "SUP1",
-            "--reason",
-            "wrong member",
-        ],
-    );
+    k.reverse_by(("VOL1", VOL_PIN), &receipts[0].0, "wrong member", &[])
+        .failed();
+    let rev = k.reverse_by(("SUP1", SUP_PIN), &receipts[0].0, "wrong member", &[]);
     rev.ok();
     assert!(
         rev.stdout.contains("RMP01/2026-27/000004"),
@@ -119,22 +92,8 @@ fn scripted_day_from_init_to_verify() {
     assert_eq!(v["enrolments"][0]["dues"]["amount_due"], 10_000);
 
     // Expected cash: 100 + 50 + 200 - 100 = ₹250.
-    k.run(
-        Some(VOL_PIN),
-        &["day-close", "--operator", "VOL1", "--notes", "100=2"],
-    )
-    .failed();
-    let close = k.run(
-        Some(VOL_PIN),
-        &[
-            "day-close",
-            "--operator",
-            "VOL1",
-            "--notes",
-            "100=2,50=1",
-            "--json",
-        ],
-    );
+    k.vol("day-close", &["--notes", "100=2"]).failed();
+    let close = k.vol("day-close", &["--notes", "100=2,50=1", "--json"]);
     let c: serde_json::Value = serde_json::from_str(&close.ok().stdout).expect("json");
     assert_eq!(c["expected"], 25_000);
     assert_eq!(c["variance"], 0);

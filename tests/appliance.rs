@@ -16,8 +16,7 @@ fn the_packages_default_settings_are_read_until_the_kiosk_has_its_own() {
     std::fs::write(&system, "[printer]\npaper = 72\n").expect("write");
     let env = [("DASTAK_SYSTEM_CONFIG", system.to_str().expect("utf-8"))];
     let r = k.run_env(&env, &["printer", "status"]);
-    r.failed();
-    assert!(r.stderr.contains("72"), "{}", r.stderr);
+    r.failed_saying("72");
     // The kiosk's own file, once written, is all there is.
     std::fs::write(
         k.dir().join("dastak.toml"),

@@ -819,16 +819,9 @@ fn member_enrol_refuses_garbage_in_every_field() {
     .iter()
     .enumerate()
     {
-        k.run_env(
+        k.member_add(
+            &[("DASTAK_AADHAAR", &aadhaar_for(20 + i))],
             &[
-                ("DASTAK_PIN", VOL_PIN),
-                ("DASTAK_AADHAAR", &aadhaar_for(20 + i)),
-            ],
-            &[
-                "member",
-                "add",
-                "--operator",
-                "VOL1",
                 "--name",
                 name,
                 "--relative-name",

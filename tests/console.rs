@@ -174,11 +174,26 @@ impl Harness {
         }
     }
 
+    /// Types `s` and presses Enter, as an operator fills a field.
+    fn enter(&mut self, s: &str) {
+        self.type_text(s);
+        self.send(key(KeyCode::Enter));
+    }
+
     fn login(&mut self, code: &str, pin: &str) {
-        self.type_text(code);
-        self.send(key(KeyCode::Enter));
-        self.type_text(pin);
-        self.send(key(KeyCode::Enter));
+        self.enter(code);
+        self.enter(pin);
+    }
+
+    /// Rows of a kiosk table, read from the books the worker holds.
+    fn count(&self, table: &str) -> i64 {
+        self.worker
+            .books()
+            .expect("books")
+            .store()
+            .conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count")
     }
 
     fn screen(&mut self) -> String {
@@ -262,35 +277,28 @@ fn every_screen_in_both_languages() {
         });
         snap(lang, "member", |h| {
             login_as_lang(h);
-            h.type_text("fsunita");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("fsunita");
         });
         snap(lang, "pay_entry", |h| {
             login_as_lang(h);
-            h.type_text("fsunita");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("fsunita");
             h.type_text("p");
         });
         snap(lang, "pay_bad_amount", |h| {
             login_as_lang(h);
-            h.type_text("fsunita");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("fsunita");
             h.type_text("p");
             h.keys(&[KeyCode::Backspace, KeyCode::Backspace, KeyCode::Backspace]);
-            h.type_text("-5");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("-5");
         });
         snap(lang, "pay_confirm", |h| {
             login_as_lang(h);
-            h.type_text("fsunita");
-            h.keys(&[KeyCode::Enter]);
-            h.type_text("p");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("fsunita");
+            h.enter("p");
         });
         snap(lang, "pay_done", |h| {
             login_as_lang(h);
-            h.type_text("fsunita");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("fsunita");
             h.type_text("p");
             h.keys(&[KeyCode::Enter, KeyCode::Enter]);
         });
@@ -314,8 +322,7 @@ fn every_screen_in_both_languages() {
         snap(lang, "enrol_person", |h| {
             login_as_lang(h);
             h.type_text("n");
-            h.type_text("RJ0002");
-            h.keys(&[KeyCode::Enter]);
+            h.enter("RJ0002");
         });
         snap(lang, "enrol_form", |h| {
             login_as_lang(h);
@@ -365,8 +372,7 @@ fn a_contribution_taken_in_the_console_is_in_the_books() {
     let (_tmp, dir) = kiosk();
     let mut h = Harness::new(&dir, Lang::En);
     h.login("VOL1", "3456");
-    h.type_text("fरमेश");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fरमेश");
     h.type_text("p");
     // Replace the default with Devanagari digits.
     for _ in 0..6 {
@@ -398,14 +404,10 @@ fn a_reversal_and_a_day_close_from_the_console() {
     let mut h = Harness::new(&dir, Lang::En);
     h.login("VOL1", "3456");
     h.type_text("r");
-    h.type_text("RMP01/2026-27/000001");
-    h.keys(&[KeyCode::Enter]);
-    h.type_text("SUP1");
-    h.keys(&[KeyCode::Enter]);
-    h.type_text("2345");
-    h.keys(&[KeyCode::Enter]);
-    h.type_text("wrong member");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("RMP01/2026-27/000001");
+    h.enter("SUP1");
+    h.enter("2345");
+    h.enter("wrong member");
     let screen = h.screen();
     assert!(
         screen.contains("Reversal slip RMP01/2026-27/000003"),
@@ -422,14 +424,7 @@ fn a_reversal_and_a_day_close_from_the_console() {
     }
     let screen = h.screen();
     assert!(screen.contains("variance ₹0.00"), "{screen}");
-    let n: i64 = h
-        .worker
-        .books()
-        .expect("books")
-        .store()
-        .conn()
-        .query_row("SELECT COUNT(*) FROM day_closes", [], |r| r.get(0))
-        .expect("n");
+    let n = h.count("day_closes");
     assert_eq!(n, 1);
 }
 
@@ -438,22 +433,13 @@ fn a_wrong_amount_is_explained_and_nothing_is_taken() {
     let (_tmp, dir) = kiosk();
     let mut h = Harness::new(&dir, Lang::Hi);
     h.login("SUP1", "2345");
-    h.type_text("fsunita");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fsunita");
     h.type_text("p");
-    h.type_text("1.555");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("1.555");
     let screen = h.screen();
     assert!(screen.contains("दशमलव के बाद अधिकतम दो अंक"), "{screen}");
     assert!(matches!(h.model.screen, Screen::Pay(_)));
-    let n: i64 = h
-        .worker
-        .books()
-        .expect("books")
-        .store()
-        .conn()
-        .query_row("SELECT COUNT(*) FROM contributions", [], |r| r.get(0))
-        .expect("n");
+    let n = h.count("contributions");
     assert_eq!(n, 2);
 }
 
@@ -619,14 +605,12 @@ fn first_run_setup_makes_the_books_then_asks_for_login() {
             // The language field starts as "hi".
             h.keys(&[KeyCode::Backspace, KeyCode::Backspace]);
         }
-        h.type_text(value);
-        h.keys(&[KeyCode::Enter]);
+        h.enter(value);
     }
     // The PINs differ: refused, nothing written.
     assert!(h.screen().contains("The two PINs differ"), "{}", h.screen());
     assert!(!dir.is_initialised());
-    h.type_text("1234");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("1234");
     assert!(matches!(h.model.screen, Screen::Login(_)), "{}", h.screen());
     h.login("ADMIN", "1234");
     assert!(h.screen().contains("Take a contribution"), "{}", h.screen());
@@ -698,12 +682,7 @@ fn enrolling_from_the_ration_card_list_warns_of_a_duplicate_before_saving() {
         "{}",
         h.screen()
     );
-    let books = h.worker.books().expect("books");
-    let n: i64 = books
-        .store()
-        .conn()
-        .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
-        .expect("n");
+    let n = h.count("members");
     assert_eq!(n, 4);
     // The new member is found at once, by name, in the console's index.
     h.keys(&[KeyCode::Esc]);
@@ -769,8 +748,7 @@ fn an_shg_meeting_commits_all_savings_at_once_or_none() {
         let (_tmp, dir) = kiosk_with_group();
         let mut h = Harness::new(&dir, lang);
         login_as_lang(&mut h);
-        h.type_text("m");
-        h.keys(&[KeyCode::Enter]);
+        h.enter("m");
         insta::assert_snapshot!(format!("meeting_entry_{}", lang.code()), h.screen());
         // A bad amount for the second member: the whole meeting is refused.
         h.keys(&[KeyCode::Down]);
@@ -802,8 +780,7 @@ fn an_shg_meeting_commits_all_savings_at_once_or_none() {
         );
         // Fix it (₹५० in Devanagari digits) and commit.
         h.keys(&[KeyCode::Backspace]);
-        h.type_text("५०");
-        h.keys(&[KeyCode::Enter]);
+        h.enter("५०");
         insta::assert_snapshot!(format!("meeting_confirm_{}", lang.code()), h.screen());
         h.keys(&[KeyCode::Enter]);
         let done = h.screen();
@@ -852,8 +829,7 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
     emu.emulator
         .paper_out
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    h.type_text("fरमेश");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fरमेश");
     h.type_text("p");
     h.keys(&[KeyCode::Enter, KeyCode::Enter]);
     let screen = h.screen();
@@ -895,8 +871,7 @@ fn a_contribution_in_the_console_prints_or_waits_in_the_queue_and_reprints_once(
     assert_eq!(printed.matches(&receipt).count(), 1, "{printed}");
     // The next villager's receipt prints at once.
     h.keys(&[KeyCode::Esc]);
-    h.type_text("fSunita Devi");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fSunita Devi");
     h.type_text("p");
     h.keys(&[KeyCode::Enter, KeyCode::Enter]);
     let screen = h.screen();
@@ -944,8 +919,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
         for _ in 0.."/media/usb".len() {
             h.keys(&[KeyCode::Backspace]);
         }
-        h.type_text(stick.path().to_str().expect("utf8"));
-        h.keys(&[KeyCode::Enter]);
+        h.enter(stick.path().to_str().expect("utf8"));
         assert!(
             h.screen().contains("0 batch(es), 0 event(s) written"),
             "{}",
@@ -1151,8 +1125,7 @@ fn the_household_picker_shows_who_is_a_member_already_and_of_what() {
     h.type_text("n");
     // "gopal" in Latin finds the household; Kamla, registered in
     // Devanagari, is shown as a member of the fund.
-    h.type_text("gopal");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("gopal");
     let screen = h.screen();
     assert!(
         screen.contains("Already a member: कमला सैनी (RMP01-00004) FUND"),
@@ -1209,15 +1182,7 @@ fn the_same_person_typed_in_another_spelling_is_caught_and_a_supervisor_may_let_
         );
         h.keys(&[KeyCode::Esc]);
     }
-    let n = |h: &Harness| -> i64 {
-        h.worker
-            .books()
-            .expect("books")
-            .store()
-            .conn()
-            .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
-            .expect("n")
-    };
+    let n = |h: &Harness| h.count("members");
     assert_eq!(n(&h), 4);
     // A real namesake: the supervisor's code, PIN and reason let it through.
     enrol(&mut h, "रामलाल मीणा", "भोला राम");
@@ -1268,14 +1233,12 @@ fn an_amount_the_scheme_refuses_is_explained_before_the_confirmation() {
     let (_tmp, dir) = kiosk();
     let mut h = Harness::new(&dir, Lang::En);
     h.login("VOL1", "3456");
-    h.type_text("fरमेश");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fरमेश");
     h.type_text("p");
     for _ in 0..8 {
         h.keys(&[KeyCode::Backspace]);
     }
-    h.type_text("250");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("250");
     let screen = h.screen();
     assert!(!screen.contains("Take this amount?"), "{screen}");
     assert!(
@@ -1369,15 +1332,13 @@ fn the_print_queue_reads_itself_again_and_home_says_when_the_paper_is_out() {
     emu.emulator
         .paper_out
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    h.type_text("w");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("w");
     // No key pressed since: the queue on screen is the one after printing.
     let screen = h.screen();
     assert!(screen.contains("Nothing waits to be printed"), "{screen}");
     assert!(!screen.contains("Please wait"), "{screen}");
     // A reference that names nothing is explained, and the list comes back.
-    h.type_text("RMP01/2026-27/000099");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("RMP01/2026-27/000099");
     let screen = h.screen();
     assert!(!screen.contains("Please wait"), "{screen}");
 }
@@ -1387,8 +1348,7 @@ fn the_member_card_shows_the_dues_after_a_payment() {
     let (_tmp, dir) = kiosk();
     let mut h = Harness::new(&dir, Lang::En);
     h.login("VOL1", "3456");
-    h.type_text("fरमेश");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fरमेश");
     let before = h.screen();
     assert!(before.contains("Due: ₹300.00"), "{before}");
     h.type_text("p");
@@ -1446,8 +1406,7 @@ fn a_broken_settings_file_is_named_on_home_and_a_payment_still_stands() {
         home.contains("Printer: the settings file") && home.contains("cannot be used"),
         "{home}"
     );
-    h.type_text("fरमेश");
-    h.keys(&[KeyCode::Enter]);
+    h.enter("fरमेश");
     h.type_text("p");
     h.keys(&[KeyCode::Enter, KeyCode::Enter]);
     let screen = h.screen();

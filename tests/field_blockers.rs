@@ -5,14 +5,6 @@ mod support;
 
 use support::*;
 
-fn add(k: &Kiosk, env: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut all = vec![("DASTAK_PIN", VOL_PIN)];
-    all.extend_from_slice(env);
-    let mut a = vec!["member", "add", "--operator", "VOL1"];
-    a.extend_from_slice(args);
-    k.run_env(&all, &a)
-}
-
 fn fund(name: &str, relative: &str, card: Option<&str>) -> Vec<String> {
     let mut a: Vec<String> = [
         "--name",
@@ -97,7 +89,7 @@ fn the_same_person_in_another_script_or_spelling_is_not_enrolled_twice() {
         ),
     ];
     for (first, rel1, second, rel2, card) in pairs {
-        let a = add(&k, &[], &strs(&fund(first, rel1, card)));
+        let a = k.member_add(&[], &strs(&fund(first, rel1, card)));
         a.ok();
         let id = serde_json::from_str::<serde_json::Value>(
             &k.run(None, &["member", "find", first, "--json"]).stdout,
@@ -107,7 +99,7 @@ fn the_same_person_in_another_script_or_spelling_is_not_enrolled_twice() {
             .expect("id")
             .to_string();
         let before = books(&k);
-        let b = add(&k, &[], &strs(&fund(second, rel2, card)));
+        let b = k.member_add(&[], &strs(&fund(second, rel2, card)));
         b.failed();
         assert!(
             b.stderr.contains("this person may already be registered")
@@ -119,15 +111,18 @@ fn the_same_person_in_another_script_or_spelling_is_not_enrolled_twice() {
         assert_eq!(before, books(&k), "{second} changed the books");
     }
     // Ramlal Meena, a third spelling, is caught too.
-    add(&k, &[], &strs(&fund("Ramlal Meena", "Bhola Ram", None))).failed();
+    k.member_add(&[], &strs(&fund("Ramlal Meena", "Bhola Ram", None)))
+        .failed();
     // Another Savitri with another husband, elsewhere, is another person.
-    add(&k, &[], &strs(&fund("Savitri", "Kishan", None))).ok();
+    k.member_add(&[], &strs(&fund("Savitri", "Kishan", None)))
+        .ok();
 }
 
 #[test]
 fn a_namesake_goes_on_only_with_a_supervisors_code_pin_and_reason_recorded_as_an_event() {
     let k = Kiosk::ready();
-    add(&k, &[], &strs(&fund("Savitri", "Mohan", Some("RJ0001")))).ok();
+    k.member_add(&[], &strs(&fund("Savitri", "Mohan", Some("RJ0001"))))
+        .ok();
     let mut args = fund("सावित्री", "मोहन", Some("RJ0001"));
     args.extend(
         [
@@ -141,24 +136,22 @@ fn a_namesake_goes_on_only_with_a_supervisors_code_pin_and_reason_recorded_as_an
     );
     let before = books(&k);
     // A wrong PIN, a volunteer as "supervisor", a reason too short: refused.
-    add(&k, &[("DASTAK_SUPERVISOR_PIN", "0000")], &strs(&args)).failed();
+    k.member_add(&[("DASTAK_SUPERVISOR_PIN", "0000")], &strs(&args))
+        .failed();
     let mut vol = args.clone();
     let at = vol.len() - 3;
     vol[at] = "VOL1".into();
-    let v = add(&k, &[("DASTAK_SUPERVISOR_PIN", VOL_PIN)], &strs(&vol));
-    v.failed();
-    assert!(
-        v.stderr.contains("only a supervisor or admin"),
-        "{}",
-        v.stderr
-    );
+    let v = k.member_add(&[("DASTAK_SUPERVISOR_PIN", VOL_PIN)], &strs(&vol));
+    v.failed_saying("only a supervisor or admin");
     let mut short = args.clone();
     let last = short.len() - 1;
     short[last] = "ok".into();
-    add(&k, &[("DASTAK_SUPERVISOR_PIN", SUP_PIN)], &strs(&short)).failed();
+    k.member_add(&[("DASTAK_SUPERVISOR_PIN", SUP_PIN)], &strs(&short))
+        .failed();
     assert_eq!(before, books(&k));
     // The supervisor's word lets her through, and it is in the ledger.
-    add(&k, &[("DASTAK_SUPERVISOR_PIN", SUP_PIN)], &strs(&args)).ok();
+    k.member_add(&[("DASTAK_SUPERVISOR_PIN", SUP_PIN)], &strs(&args))
+        .ok();
     assert_eq!(
         k.count("SELECT COUNT(*) FROM events WHERE kind = 'duplicate_accepted'"),
         1
@@ -203,8 +196,7 @@ fn a_broken_settings_file_stops_a_payment_before_anything_is_saved() {
         ],
     ] {
         let r = k.run(Some(VOL_PIN), &args);
-        r.failed();
-        assert!(r.stderr.contains("dastak.toml"), "{}", r.stderr);
+        r.failed_saying("dastak.toml");
         assert!(!r.stdout.contains("Receipt"), "{}", r.stdout);
     }
     assert_eq!(before, books(&k), "a refused command saved something");
@@ -297,12 +289,7 @@ fn one_woman_per_household_across_all_groups_unless_the_district_relaxes_it() {
     )
     .expect("toml");
     let bad = woman("Gita Saini", "SHG1", "345678901234");
-    bad.failed();
-    assert!(
-        bad.stderr.contains("\"kiosk\" or \"group\""),
-        "{}",
-        bad.stderr
-    );
+    bad.failed_saying("\"kiosk\" or \"group\"");
 }
 
 /// Lines 96 and 99–102 of a CRLF file are bad: they are reported as such.
@@ -348,10 +335,9 @@ fn clear_messages_for_a_read_only_data_directory_a_utf16_list_an_unknown_card_an
             "VOL1",
         ],
     );
-    r.failed();
-    assert!(r.stderr.contains("CSV UTF-8"), "{}", r.stderr);
+    r.failed_saying("CSV UTF-8");
     // A ration card not in the list, with no village given.
-    let r = add(&k, &[], &strs(&fund("Meera", "Mohan", Some("RJ7777"))));
+    let r = k.member_add(&[], &strs(&fund("Meera", "Mohan", Some("RJ7777"))));
     r.failed();
     assert!(
         r.stderr
@@ -361,33 +347,11 @@ fn clear_messages_for_a_read_only_data_directory_a_utf16_list_an_unknown_card_an
     );
     // --amount -5 reads as an amount, as --amount=-5 does.
     let id = k.fund_member();
-    let spaced = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            &id,
-            "--scheme",
-            "FUND",
-            "--amount",
-            "-5",
-        ],
+    let spaced = k.vol(
+        "pay",
+        &["--member", &id, "--scheme", "FUND", "--amount", "-5"],
     );
-    let joined = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            &id,
-            "--scheme",
-            "FUND",
-            "--amount=-5",
-        ],
-    );
+    let joined = k.vol("pay", &["--member", &id, "--scheme", "FUND", "--amount=-5"]);
     spaced.failed();
     joined.failed();
     assert!(
@@ -534,18 +498,7 @@ fn every_template_line_reads_once_with_real_data() {
     let id = k.fund_member();
     let receipt = k.pay(&id);
     let second = k.pay(&id);
-    let rev = k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            &second,
-            "--operator",
-            "SUP1",
-            "--reason",
-            "wrong member",
-            "--json",
-        ],
-    );
+    let rev = k.reverse_by(("SUP1", SUP_PIN), &second, "wrong member", &["--json"]);
     rev.ok();
     let slip = serde_json::from_str::<serde_json::Value>(&rev.stdout).expect("json")["receipt"]
         .as_str()
@@ -571,12 +524,9 @@ fn every_template_line_reads_once_with_real_data() {
         ],
     )
     .ok();
-    k.run(
-        Some(VOL_PIN),
+    k.vol(
+        "day-close",
         &[
-            "day-close",
-            "--operator",
-            "VOL1",
             "--notes",
             "100=2",
             "--coins",
@@ -724,8 +674,7 @@ fn a_production_build_carries_no_panic_hook() {
 #[test]
 fn members_change_by_events_and_a_fund_member_can_join_an_shg_once_her_aadhaar_is_added() {
     let k = Kiosk::ready();
-    let r = add(
-        &k,
+    let r = k.member_add(
         &[],
         &strs(&fund("Kamla Saini", "Gopal Saini", Some("RJ0002"))),
     );
@@ -810,20 +759,8 @@ fn members_change_by_events_and_a_fund_member_can_join_an_shg_once_her_aadhaar_i
     let mut sup = leave.to_vec();
     sup.extend(["--operator", "SUP1"]);
     k.run(Some(SUP_PIN), &sup).ok();
-    let pay = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            id,
-            "--scheme",
-            "FUND",
-        ],
-    );
-    pay.failed();
-    assert!(pay.stderr.contains("left FUND"), "{}", pay.stderr);
+    let pay = k.vol("pay", &["--member", id, "--scheme", "FUND"]);
+    pay.failed_saying("left FUND");
     for kind in ["member_corrected", "nominee_changed", "scheme_left"] {
         assert_eq!(
             k.count(&format!(

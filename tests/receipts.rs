@@ -68,34 +68,12 @@ fn kiosk_with_documents() -> (Kiosk, String, String, String) {
     let receipt = k.pay(&id);
     // A second payment to reverse.
     let to_reverse = k.pay(&id);
-    let rev = k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            &to_reverse,
-            "--operator",
-            "SUP1",
-            "--reason",
-            "wrong member",
-            "--json",
-        ],
-    );
+    let rev = k.reverse_by(("SUP1", SUP_PIN), &to_reverse, "wrong member", &["--json"]);
     rev.ok();
     let v: serde_json::Value = serde_json::from_str(&rev.stdout).expect("json");
     let slip = v["receipt"].as_str().expect("slip").to_string();
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "day-close",
-            "--operator",
-            "VOL1",
-            "--notes",
-            "100=1",
-            "--coins",
-            "0",
-        ],
-    )
-    .ok();
+    k.vol("day-close", &["--notes", "100=1", "--coins", "0"])
+        .ok();
     (k, id, receipt, slip)
 }
 
@@ -166,18 +144,7 @@ fn set_printer(k: &Kiosk, url: &str) {
 }
 
 fn pay(k: &Kiosk, id: &str) -> (Run, String) {
-    let r = k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            id,
-            "--scheme",
-            "FUND",
-        ],
-    );
+    let r = k.vol("pay", &["--member", id, "--scheme", "FUND"]);
     r.ok();
     let receipt = r
         .stdout

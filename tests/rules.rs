@@ -56,13 +56,9 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
         "{}",
         second.stderr
     );
-    let man = k.run_env(
-        &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", "234567890153")],
+    let man = k.member_add(
+        &[("DASTAK_AADHAAR", "234567890153")],
         &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "Gopal Saini",
             "--relative-name",
@@ -79,15 +75,10 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
             "SHG1",
         ],
     );
-    man.failed();
-    assert!(man.stderr.contains("for women only"), "{}", man.stderr);
-    let old = k.run_env(
-        &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", "234567890153")],
+    man.failed_saying("for women only");
+    let old = k.member_add(
+        &[("DASTAK_AADHAAR", "234567890153")],
         &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "Dadi",
             "--relative-name",
@@ -104,19 +95,10 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
             "SHG1",
         ],
     );
-    old.failed();
-    assert!(
-        old.stderr.contains("up to age 60; this person is 65"),
-        "{}",
-        old.stderr
-    );
-    let no_nominee = k.run(
-        Some(VOL_PIN),
+    old.failed_saying("up to age 60; this person is 65");
+    let no_nominee = k.member_add(
+        &[],
         &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "Ram",
             "--relative-name",
@@ -131,12 +113,7 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
             "FUND",
         ],
     );
-    no_nominee.failed();
-    assert!(
-        no_nominee.stderr.contains("needs a nominee"),
-        "{}",
-        no_nominee.stderr
-    );
+    no_nominee.failed_saying("needs a nominee");
     assert_eq!(k.count("SELECT COUNT(*) FROM members"), 1);
 }
 
@@ -144,13 +121,9 @@ fn one_woman_per_household_per_group_and_shg_eligibility() {
 fn same_person_twice_is_refused_naming_the_first() {
     let k = Kiosk::ready();
     let id = k.fund_member();
-    let again = k.run(
-        Some(VOL_PIN),
+    let again = k.member_add(
+        &[],
         &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "रामलाल  मीणा",
             "--relative-name",
@@ -169,12 +142,7 @@ fn same_person_twice_is_refused_naming_the_first() {
             "पत्नी",
         ],
     );
-    again.failed();
-    assert!(
-        again.stderr.contains(&format!("रामलाल मीणा ({id})")),
-        "{}",
-        again.stderr
-    );
+    again.failed_saying(&format!("रामलाल मीणा ({id})"));
 }
 
 #[test]
@@ -197,16 +165,10 @@ fn wrong_pins_slow_down_the_next_attempt_and_are_logged() {
     };
     for _ in 0..3 {
         let r = pay("0000", NOW);
-        r.failed();
-        assert!(r.stderr.contains("wrong PIN"), "{}", r.stderr);
+        r.failed_saying("wrong PIN");
     }
     let blocked = pay(VOL_PIN, "2026-11-23T10:00:03+05:30");
-    blocked.failed();
-    assert!(
-        blocked.stderr.contains("wait 2 seconds"),
-        "{}",
-        blocked.stderr
-    );
+    blocked.failed_saying("wait 2 seconds");
     pay(VOL_PIN, "2026-11-23T10:00:06+05:30").ok();
     assert_eq!(
         k.count("SELECT COUNT(*) FROM auth_log WHERE operator = 'VOL1' AND ok = 0"),
@@ -242,30 +204,15 @@ fn a_clock_behind_the_last_record_or_far_ahead_stops_cash_until_fixed_or_confirm
         )
     };
     let behind = pay("2026-11-22T10:00:00+05:30");
-    behind.failed();
-    assert!(
-        behind.stderr.contains("earlier than the last record"),
-        "{}",
-        behind.stderr
-    );
+    behind.failed_saying("earlier than the last record");
     let far = "2027-01-15T10:00:00+05:30";
     let ahead = pay(far);
-    ahead.failed();
-    assert!(
-        ahead.stderr.contains("confirm the date"),
-        "{}",
-        ahead.stderr
-    );
+    ahead.failed_saying("confirm the date");
     let wrong = k.run_env(
         &[("DASTAK_PIN", VOL_PIN), ("DASTAK_NOW", far)],
         &["confirm-date", "16-01-2027", "--operator", "VOL1"],
     );
-    wrong.failed();
-    assert!(
-        wrong.stderr.contains("the clock says 15-01-2027"),
-        "{}",
-        wrong.stderr
-    );
+    wrong.failed_saying("the clock says 15-01-2027");
     k.run_env(
         &[("DASTAK_PIN", VOL_PIN), ("DASTAK_NOW", far)],
         &["confirm-date", "१५-०१-२०२७", "--operator", "VOL1"],
@@ -398,41 +345,14 @@ fn messages_follow_the_operators_language_hindi_by_default() {
 fn a_receipt_is_reversed_once_and_a_reversal_slip_cannot_be_reversed() {
     let k = Kiosk::ready();
     let id = k.fund_member();
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            &id,
-            "--scheme",
-            "FUND",
-        ],
-    )
-    .ok();
-    k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            "RMP01/2026-27/1",
-            "--operator",
-            "SUP1",
-            "--reason",
-            "wrong member",
-        ],
-    )
-    .ok();
-    let twice = k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            "RMP01/2026-27/000001",
-            "--operator",
-            "SUP1",
-            "--reason",
-            "again please",
-        ],
+    k.vol("pay", &["--member", &id, "--scheme", "FUND"]).ok();
+    k.reverse_by(("SUP1", SUP_PIN), "RMP01/2026-27/1", "wrong member", &[])
+        .ok();
+    let twice = k.reverse_by(
+        ("SUP1", SUP_PIN),
+        "RMP01/2026-27/000001",
+        "again please",
+        &[],
     );
     twice.failed();
     assert!(
@@ -442,19 +362,13 @@ fn a_receipt_is_reversed_once_and_a_reversal_slip_cannot_be_reversed() {
         "{}",
         twice.stderr
     );
-    let slip = k.run(
-        Some(SUP_PIN),
-        &[
-            "reverse",
-            "RMP01/2026-27/000002",
-            "--operator",
-            "SUP1",
-            "--reason",
-            "undo the undo",
-        ],
+    let slip = k.reverse_by(
+        ("SUP1", SUP_PIN),
+        "RMP01/2026-27/000002",
+        "undo the undo",
+        &[],
     );
-    slip.failed();
-    assert!(slip.stderr.contains("reversal slip"), "{}", slip.stderr);
+    slip.failed_saying("reversal slip");
     let own = k.run_env(
         &[("DASTAK_PIN", ADMIN_PIN)],
         &[
@@ -473,23 +387,8 @@ fn a_receipt_is_reversed_once_and_a_reversal_slip_cannot_be_reversed() {
             .as_str()
             .expect("r")
             .to_string();
-    let r = k.run(
-        Some(ADMIN_PIN),
-        &[
-            "reverse",
-            &receipt,
-            "--operator",
-            "ADMIN",
-            "--reason",
-            "my own mistake",
-        ],
-    );
-    r.failed();
-    assert!(
-        r.stderr.contains("another supervisor must reverse it"),
-        "{}",
-        r.stderr
-    );
+    let r = k.reverse_by(("ADMIN", ADMIN_PIN), &receipt, "my own mistake", &[]);
+    r.failed_saying("another supervisor must reverse it");
 }
 
 #[test]

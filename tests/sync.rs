@@ -111,17 +111,9 @@ fn busy_kiosk(payments: usize) -> Kiosk {
     for _ in 0..payments {
         k.pay(&id);
     }
-    k.run(
-        Some(VOL_PIN),
-        &[
-            "day-close",
-            "--operator",
-            "VOL1",
-            "--notes",
-            &format!("100={payments}"),
-            "--coins",
-            "0",
-        ],
+    k.vol(
+        "day-close",
+        &["--notes", &format!("100={payments}"), "--coins", "0"],
     )
     .ok();
     k
@@ -150,6 +142,15 @@ fn linked_lab(k: &Kiosk, demo: bool) -> Kiosk {
         link(k, &l, None);
     }
     l
+}
+
+/// A new lab that knows `k`, serving on loopback, and `k` linked to it.
+fn served_lab(k: &Kiosk) -> (Kiosk, LabServer) {
+    let l = lab();
+    register(&l, k);
+    let server = LabServer::start(l.dir());
+    link(k, &l, Some(&server.url));
+    (l, server)
 }
 
 /// `k`'s batches carried to lab `l` on a stick, and imported.
@@ -196,10 +197,7 @@ fn sync(k: &Kiosk) -> Run {
 #[test]
 fn a_day_reaches_the_lab_by_usb_and_network_once_with_the_day_close_totals() {
     let k = busy_kiosk(4);
-    let l = lab();
-    register(&l, &k);
-    let server = LabServer::start(l.dir());
-    link(&k, &l, Some(&server.url));
+    let (l, _server) = served_lab(&k);
     let stick = tempfile::tempdir().expect("stick");
     let s = stick.path().to_str().expect("utf8");
     k.run(None, &["export", "--to", s]).ok();
@@ -283,8 +281,7 @@ fn a_truncated_a_flipped_and_an_out_of_order_batch_leave_the_rest_imported_and_t
     b1[mid] ^= 0x01;
     std::fs::write(&first, &b1).expect("flip");
     let r = l.run(None, &["lab", "import", s]);
-    r.failed();
-    assert!(r.stderr.contains("damaged"), "{}", r.stderr);
+    r.failed_saying("damaged");
     // The third batch arrived after a gap: kept, and the gap reported.
     let st = l.run(None, &["lab", "status", "--json"]);
     st.ok();
@@ -317,8 +314,7 @@ fn batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused() {
     let s = stick.path().to_str().expect("utf8");
     b.run(None, &["export", "--to", s]).ok();
     let r = l.run(None, &["lab", "import", s]);
-    r.failed();
-    assert!(r.stderr.contains("not signed by its key"), "{}", r.stderr);
+    r.failed_saying("not signed by its key");
     assert!(lab_events(&l, "RMP01").is_empty());
     // A kiosk the lab never registered.
     let l2 = lab();
@@ -327,8 +323,7 @@ fn batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused() {
     let s2 = stick2.path().to_str().expect("utf8");
     a.run(None, &["export", "--to", s2]).ok();
     let r = l2.run(None, &["lab", "import", s2]);
-    r.failed();
-    assert!(r.stderr.contains("not registered"), "{}", r.stderr);
+    r.failed_saying("not registered");
 }
 
 #[test]
@@ -343,19 +338,9 @@ fn different_content_under_a_held_sequence_number_is_quarantined_not_written_ove
     }
     let id = "RMP01-00001";
     k.pay(id);
-    fork.run(
-        Some(VOL_PIN),
-        &[
-            "pay",
-            "--operator",
-            "VOL1",
-            "--member",
-            id,
-            "--scheme",
-            "FUND",
-            "--amount",
-            "300",
-        ],
+    fork.vol(
+        "pay",
+        &["--member", id, "--scheme", "FUND", "--amount", "300"],
     )
     .ok();
     by_stick(&k, &l);
@@ -376,13 +361,9 @@ fn different_content_under_a_held_sequence_number_is_quarantined_not_written_ove
 #[test]
 fn an_exported_stick_shows_no_name_or_phone_in_clear() {
     let k = Kiosk::ready();
-    let r = k.run(
-        Some(VOL_PIN),
+    let r = k.member_add(
+        &[],
         &[
-            "member",
-            "add",
-            "--operator",
-            "VOL1",
             "--name",
             "Kamla Saini",
             "--relative-name",
@@ -464,21 +445,18 @@ fn a_stick_that_cannot_be_written_is_explained_and_nothing_is_marked_sent() {
         None,
         &["export", "--to", stick.path().to_str().expect("utf8")],
     );
-    r.failed();
-    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    r.failed_saying("nothing was marked sent");
     // A stick mounted read-only.
     let read_only = Stick::mount("ro,size=64k");
     let r = k.run(None, &["export", "--to", read_only.path()]);
-    r.failed();
-    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    r.failed_saying("nothing was marked sent");
     assert!(r.stderr.contains("cannot be written"), "{}", r.stderr);
     // No stick at all: nothing is made in its place (on the kiosk's own
     // disk, where "safe to remove" would be a lie).
     let absent = tempfile::tempdir().expect("tmp");
     let nowhere = absent.path().join("usb");
     let r = k.run(None, &["export", "--to", nowhere.to_str().expect("utf8")]);
-    r.failed();
-    assert!(r.stderr.contains("nothing was marked sent"), "{}", r.stderr);
+    r.failed_saying("nothing was marked sent");
     assert!(r.stderr.contains("no stick"), "{}", r.stderr);
     assert!(!nowhere.exists());
     assert_eq!(acked(&k), 0);
@@ -540,17 +518,11 @@ fn a_lab_restored_from_an_older_backup_is_noticed_and_sent_the_rest_again() {
 #[test]
 fn a_kiosk_linked_to_a_new_lab_sends_everything_without_crying_backup() {
     let k = busy_kiosk(2);
-    let old = lab();
-    register(&old, &k);
-    let first = LabServer::start(old.dir());
-    link(&k, &old, Some(&first.url));
+    let (_old, _first) = served_lab(&k);
     sync(&k).ok();
     let all = kiosk_events(&k);
     assert_eq!(acked(&k) as usize, all.len());
-    let new = lab();
-    register(&new, &k);
-    let second = LabServer::start(new.dir());
-    link(&k, &new, Some(&second.url));
+    let (new, second) = served_lab(&k);
     assert_eq!(acked(&k), 0, "a new lab holds nothing of ours yet");
     let r = sync(&k);
     r.ok();
@@ -679,8 +651,7 @@ fn a_response_lost_after_the_lab_committed_and_a_lab_killed_mid_upload_end_with_
     let mut c = k.command(&["sync", "--url", &format!("http://{addr}")]);
     c.env("DASTAK_RETRY_MS", "10");
     let r = run_output(c.output().expect("spawn"));
-    r.failed();
-    assert!(r.stderr.contains("could not be reached"), "{}", r.stderr);
+    r.failed_saying("could not be reached");
     assert_eq!(acked(&k), before);
     let listener = TcpListener::bind(addr).expect("rebind");
     let _server = LabServer::on(l.dir(), listener);
@@ -795,10 +766,7 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing() {
 fn a_truncated_upload_is_refused_and_a_stalled_client_does_not_block_the_lab() {
     use std::io::{Read, Write};
     let k = busy_kiosk(1);
-    let l = lab();
-    register(&l, &k);
-    let server = LabServer::start(l.dir());
-    link(&k, &l, Some(&server.url));
+    let (l, server) = served_lab(&k);
     let addr = server.url.trim_start_matches("http://").to_string();
     // A client whose line stalls mid-body, and stays connected.
     let mut stalled = TcpStream::connect(&addr).expect("connect");
@@ -893,8 +861,7 @@ fn garbage_in_the_sync_lab_and_printer_commands_is_refused_and_changes_nothing()
         None,
         &["lab", "import", empty.path().to_str().expect("utf8")],
     );
-    r.failed();
-    assert!(r.stderr.contains("dastak export"), "{}", r.stderr);
+    r.failed_saying("dastak export");
     assert!(!r.stderr.contains("os error"), "{}", r.stderr);
     // Nothing about the books changed (the PIN log aside).
     let strip = |s: String| {
@@ -946,8 +913,7 @@ fn a_full_stick_is_explained_and_the_next_export_writes_everything_again() {
     let stick = Stick::mount("size=64k");
     let (mnt, m) = (&stick.dir, stick.path());
     let r = k.run(None, &["export", "--to", m]);
-    r.failed();
-    assert!(r.stderr.contains("stick is full"), "{}", r.stderr);
+    r.failed_saying("stick is full");
     assert_eq!(acked(&k), 0);
     // No half-written file is left looking like a batch.
     for e in std::fs::read_dir(mnt.path().join("dastak"))
@@ -1045,8 +1011,7 @@ fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
     });
     demo_link(&k, &l, Some(&proxy_url));
     let r = sync(&k);
-    r.failed();
-    assert!(r.stderr.contains("could not be reached"), "{}", r.stderr);
+    r.failed_saying("could not be reached");
     // The first batch arrived and was acknowledged; nothing else is marked.
     assert_eq!(acked(&k), 250);
     // The lab comes back on the same address; the kiosk finishes.
@@ -1062,10 +1027,7 @@ fn a_lab_process_killed_mid_upload_and_restarted_ends_with_every_event_once() {
 #[test]
 fn the_lab_tells_a_kiosks_state_only_to_the_kiosk_that_signs_its_challenge() {
     let k = busy_kiosk(2);
-    let l = lab();
-    register(&l, &k);
-    let server = LabServer::start(l.dir());
-    link(&k, &l, Some(&server.url));
+    let (_l, server) = served_lab(&k);
     // The real kiosk still syncs: it answers the challenge with its key.
     sync(&k).ok();
     assert_eq!(acked(&k), kiosk_events(&k).len() as i64);
@@ -1134,12 +1096,9 @@ fn the_lab_report_has_headers_a_total_and_the_day_close_differences() {
     let id = k.fund_member();
     k.pay(&id);
     k.pay(&id);
-    k.run(
-        Some(VOL_PIN),
+    k.vol(
+        "day-close",
         &[
-            "day-close",
-            "--operator",
-            "VOL1",
             "--notes",
             "100=1",
             "--coins",
@@ -1238,8 +1197,7 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
     let k = Kiosk::ready();
     let from = ["link", "--operator", "ADMIN", "--from-stick", stick_dir];
     let r = k.run(Some(ADMIN_PIN), &from);
-    r.failed();
-    assert!(r.stderr.contains("trusted_keys"), "{}", r.stderr);
+    r.failed_saying("trusted_keys");
     assert_eq!(lab_link(&k), (false, None));
 
     std::fs::write(
@@ -1250,12 +1208,7 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
 
     std::fs::write(&file, good.replace("127.0.0.1:9", "127.0.0.1:8")).expect("tamper");
     let r = k.run(Some(ADMIN_PIN), &from);
-    r.failed();
-    assert!(
-        r.stderr.contains("changed after the lab signed it"),
-        "{}",
-        r.stderr
-    );
+    r.failed_saying("changed after the lab signed it");
     assert_eq!(lab_link(&k), (false, None));
 
     let other = lab();
@@ -1263,8 +1216,7 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
         .run(None, &["lab", "link-file", "--to", stick_dir])
         .ok();
     let r = k.run(Some(ADMIN_PIN), &from);
-    r.failed();
-    assert!(r.stderr.contains("does not trust"), "{}", r.stderr);
+    r.failed_saying("does not trust");
     assert_eq!(lab_link(&k), (false, None));
 
     std::fs::write(&file, &good).expect("restore");
@@ -1286,8 +1238,7 @@ fn a_link_file_on_a_stick_links_a_kiosk_only_to_the_lab_its_settings_trust() {
             empty.path().to_str().expect("utf-8"),
         ],
     );
-    r.failed();
-    assert!(r.stderr.contains("no lab link file"), "{}", r.stderr);
+    r.failed_saying("no lab link file");
     assert_eq!(lab_link(&k), (false, None));
 
     let r = k.run(Some(ADMIN_PIN), &from);

@@ -11,19 +11,9 @@ fn kiosk_with_payments() -> (Kiosk, i64) {
     let k = Kiosk::ready();
     let id = k.fund_member();
     for _ in 0..3 {
-        k.run(
-            Some(VOL_PIN),
-            &[
-                "pay",
-                "--operator",
-                "VOL1",
-                "--member",
-                &id,
-                "--scheme",
-                "FUND",
-                "--amount",
-                "100",
-            ],
+        k.vol(
+            "pay",
+            &["--member", &id, "--scheme", "FUND", "--amount", "100"],
         )
         .ok();
     }

@@ -131,6 +131,17 @@ struct Wanted<'a> {
     kiosk: KioskInfo,
 }
 
+impl Wanted<'_> {
+    /// The reference as the ledger sequence number of a recorded change
+    /// or close, or the document is unknown.
+    fn seq(&self) -> Result<u64, BooksError> {
+        self.reference
+            .trim()
+            .parse()
+            .map_err(|_| Books::unknown(self.kind, self.reference))
+    }
+}
+
 impl Books {
     fn unknown(kind: DocKind, reference: &str) -> BooksError {
         match kind {
@@ -469,11 +480,7 @@ impl Books {
     /// The slip of a change of nominee.
     fn nominee_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
         let conn = self.store.conn();
-        let seq: u64 = w
-            .reference
-            .trim()
-            .parse()
-            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        let seq = w.seq()?;
         let (member_id, c) = queries::member_change(conn, seq, "nominee")?
             .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
         let m = queries::member(conn, &member_id)?
@@ -500,11 +507,7 @@ impl Books {
     /// The day close: cash counted by note against what was expected.
     fn day_close_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
         let conn = self.store.conn();
-        let seq: u64 = w
-            .reference
-            .trim()
-            .parse()
-            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        let seq = w.seq()?;
         let c =
             queries::day_close(conn, seq)?.ok_or_else(|| Books::unknown(w.kind, w.reference))?;
         let (date, time, _) = time_of(&c.at);

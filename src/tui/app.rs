@@ -227,23 +227,24 @@ pub enum Screen {
 }
 
 impl Screen {
-    /// The catalog key of the screen's help line.
+    /// The catalog key of the screen's help line: fixed for most screens,
+    /// by stage for those whose keys change as the operator goes on.
     pub fn help(&self) -> &'static str {
         match self {
-            Screen::Setup(s) => s.help(),
+            Screen::Setup(_) => "tui.help.form",
             Screen::Enrol(s) => s.help(),
             Screen::Meeting(s) => s.help(),
-            Screen::Sync(s) => s.help(),
+            Screen::Sync(_) => "tui.help.sync",
             Screen::Settings(s) => s.help(),
-            Screen::Login(s) => s.help(),
+            Screen::Login(_) => "tui.help.login",
             Screen::DateCheck(s) => s.help(),
-            Screen::Home(s) => s.help(),
-            Screen::Find(s) => s.help(),
-            Screen::Member(s) => s.help(),
+            Screen::Home(_) => "tui.help.home",
+            Screen::Find(_) => "tui.help.find",
+            Screen::Member(_) => "tui.help.member",
             Screen::Pay(s) => s.help(),
-            Screen::Reverse(s) => s.help(),
-            Screen::Close(s) => s.help(),
-            Screen::Queue(s) => s.help(),
+            Screen::Reverse(_) => "tui.help.form",
+            Screen::Close(_) => "tui.help.close",
+            Screen::Queue(_) => "tui.help.queue",
         }
     }
 }
@@ -282,6 +283,24 @@ pub enum Step {
     Language(Lang),
     /// Open the sync screen with what home last loaded.
     Sync,
+}
+
+impl Step {
+    /// A form waiting on the worker takes no keys; a form whose slip is
+    /// done goes home on Enter or Esc. `None` when the form takes the key.
+    pub fn while_busy_or_done(busy: bool, done: bool, code: KeyCode) -> Option<Step> {
+        if busy {
+            Some(Step::Nothing)
+        } else if done {
+            Some(if matches!(code, KeyCode::Enter | KeyCode::Esc) {
+                Step::Home
+            } else {
+                Step::Nothing
+            })
+        } else {
+            None
+        }
+    }
 }
 
 pub struct Model {

@@ -105,10 +105,6 @@ impl Find {
             }
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.find"
-    }
 }
 
 impl Widget for &Find {

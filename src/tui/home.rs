@@ -78,10 +78,6 @@ impl Home {
             _ => Step::Nothing,
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.home"
-    }
 }
 
 impl Widget for &Home {

@@ -77,10 +77,6 @@ impl Login {
             }
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.login"
-    }
 }
 
 impl Widget for &Login {

@@ -82,10 +82,6 @@ impl MemberCard {
             None => Step::Nothing,
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.member"
-    }
 }
 
 /// Lines of the history: each contribution, and each reversal under it.

@@ -72,10 +72,6 @@ impl Queue {
             }
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.queue"
-    }
 }
 
 impl Widget for &Queue {

@@ -64,15 +64,8 @@ impl Reverse {
     }
 
     pub fn key(&mut self, k: KeyEvent) -> Step {
-        if self.busy {
-            return Step::Nothing;
-        }
-        if self.done.is_some() {
-            return if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
-                Step::Home
-            } else {
-                Step::Nothing
-            };
+        if let Some(step) = Step::while_busy_or_done(self.busy, self.done.is_some(), k.code) {
+            return step;
         }
         match k.code {
             KeyCode::Esc => Step::Home,
@@ -93,10 +86,6 @@ impl Reverse {
                 Step::Nothing
             }
         }
-    }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.form"
     }
 }
 

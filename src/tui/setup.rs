@@ -106,10 +106,6 @@ impl Setup {
             }
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.form"
-    }
 }
 
 impl Widget for &Setup {

@@ -85,10 +85,6 @@ impl Sync {
             }
         }
     }
-
-    pub fn help(&self) -> &'static str {
-        "tui.help.sync"
-    }
 }
 
 impl Widget for &Sync {

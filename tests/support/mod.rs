@@ -77,6 +77,12 @@ impl Run {
         assert_ne!(self.status, 101, "exit 101 is a panic: {}", self.stderr);
         self
     }
+    /// Failed (not by a panic) with `text` in its message.
+    pub fn failed_saying(&self, text: &str) -> &Self {
+        self.failed();
+        assert!(self.stderr.contains(text), "{}", self.stderr);
+        self
+    }
 }
 
 pub fn run_output(out: Output) -> Run {
@@ -118,6 +124,30 @@ impl Kiosk {
             c.env(k, v);
         }
         run_output(c.output().expect("spawn dastak"))
+    }
+
+    /// `member add --operator VOL1 ARGS` with VOL1's PIN and `env`.
+    pub fn member_add(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut all = vec![("DASTAK_PIN", VOL_PIN)];
+        all.extend_from_slice(env);
+        let mut a = vec!["member", "add", "--operator", "VOL1"];
+        a.extend_from_slice(args);
+        self.run_env(&all, &a)
+    }
+
+    /// `COMMAND --operator VOL1 ARGS` with VOL1's PIN.
+    pub fn vol(&self, command: &str, args: &[&str]) -> Run {
+        let mut a = vec![command, "--operator", "VOL1"];
+        a.extend_from_slice(args);
+        self.run(Some(VOL_PIN), &a)
+    }
+
+    /// `reverse RECEIPT --operator CODE --reason REASON ARGS` by the
+    /// operator `(code, pin)`.
+    pub fn reverse_by(&self, by: (&str, &str), receipt: &str, reason: &str, args: &[&str]) -> Run {
+        let mut a = vec!["reverse", receipt, "--operator", by.0, "--reason", reason];
+        a.extend_from_slice(args);
+        self.run(Some(by.1), &a)
     }
 
     /// The demo panchayat with `households` on its ration-card list, made
@@ -219,13 +249,9 @@ impl Kiosk {
     /// VOL1 registers a woman of household `rc` (husband Gopal Saini, 34)
     /// in the SHG `group`, with the Aadhaar number `aadhaar`.
     pub fn shg_woman(&self, name: &str, rc: &str, group: &str, aadhaar: &str) -> Run {
-        self.run_env(
-            &[("DASTAK_PIN", VOL_PIN), ("DASTAK_AADHAAR", aadhaar)],
+        self.member_add(
+            &[("DASTAK_AADHAAR", aadhaar)],
             &[
-                "member",
-                "add",
-                "--operator",
-                "VOL1",
                 "--name",
                 name,
                 "--relative-name",
@@ -247,19 +273,7 @@ impl Kiosk {
     /// VOL1 takes one period's contribution from `member` in the fund;
     /// returns the receipt number.
     pub fn pay(&self, member: &str) -> String {
-        let r = self.run(
-            Some(VOL_PIN),
-            &[
-                "pay",
-                "--operator",
-                "VOL1",
-                "--member",
-                member,
-                "--scheme",
-                "FUND",
-                "--json",
-            ],
-        );
+        let r = self.vol("pay", &["--member", member, "--scheme", "FUND", "--json"]);
         r.ok();
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
         v["receipt"].as_str().expect("receipt").to_string()
@@ -267,13 +281,9 @@ impl Kiosk {
 
     /// Registers रामलाल in the fund; returns the member ID.
     pub fn fund_member(&self) -> String {
-        let r = self.run(
-            Some(VOL_PIN),
+        let r = self.member_add(
+            &[],
             &[
-                "member",
-                "add",
-                "--operator",
-                "VOL1",
                 "--name",
                 "रामलाल मीणा",
                 "--relative-name",
