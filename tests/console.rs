@@ -897,11 +897,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         dastak::sync::link(books.store_mut(), &id.recipient, &id.ack_key, Some(&url))
             .expect("link");
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let s = stop.clone();
-        let server = std::thread::spawn(move || {
-            let _ = dastak_lab::serve(&mut lab, listener, s);
-        });
+        let mut server = dastak_lab::server::Background::start(lab, listener, Default::default());
         let mut h = Harness::new(&dir, Lang::En);
         h.login("VOL1", "3456");
         h.type_text("s");
@@ -925,8 +921,7 @@ fn the_sync_screen_uploads_and_writes_a_stick_that_the_lab_takes_once() {
             "{}",
             h.screen()
         );
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        server.join().expect("server");
+        server.stop().expect("server");
     }
     let lab = dastak_lab::Lab::open(labdir.path()).expect("lab");
     let status = lab.status().expect("status");

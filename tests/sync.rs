@@ -10,8 +10,7 @@ mod support;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use dastak_lab::Lab;
@@ -19,8 +18,7 @@ use support::*;
 
 struct LabServer {
     url: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    server: dastak_lab::server::Background,
 }
 
 impl LabServer {
@@ -31,30 +29,15 @@ impl LabServer {
 
     fn on(dir: &Path, listener: TcpListener) -> LabServer {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let mut lab = Lab::open(dir).expect("lab");
-        let stop = Arc::new(AtomicBool::new(false));
-        let s = stop.clone();
-        let thread = std::thread::spawn(move || {
-            dastak_lab::serve(&mut lab, listener, s).expect("serve");
-        });
-        LabServer {
-            url,
-            stop,
-            thread: Some(thread),
-        }
+        let lab = Lab::open(dir).expect("lab");
+        let server = dastak_lab::server::Background::start(lab, listener, Default::default());
+        LabServer { url, server }
     }
 
     fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().expect("lab thread");
-        }
-    }
-}
-
-impl Drop for LabServer {
-    fn drop(&mut self) {
-        self.stop();
+        self.server
+            .stop()
+            .expect("the lab's server stopped cleanly");
     }
 }
 
@@ -1293,12 +1276,68 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
              ALTER TABLE events DROP COLUMN scheme; ALTER TABLE events DROP COLUMN amount;
              ALTER TABLE events DROP COLUMN close_date; ALTER TABLE events DROP COLUMN expected;
              ALTER TABLE events DROP COLUMN counted; ALTER TABLE events DROP COLUMN variance;
-             ALTER TABLE events DROP COLUMN reason; PRAGMA user_version = 1;",
+             ALTER TABLE events DROP COLUMN reason; DROP TABLE kiosk_heads;
+             PRAGMA user_version = 1;",
         )
         .expect("back to step 1");
     }
     assert_eq!(report(&["lab", "report", "--json"]), money);
     assert_eq!(report(&["lab", "report", "--closes", "--json"]), closes);
+}
+
+/// A lab from before it kept each kiosk's head (schema step 3) finds the
+/// heads from the events it holds, a gap included, when it is next
+/// opened: its status and the acknowledgement a kiosk reads are the same,
+/// and the head moves on when the gap is filled.
+#[test]
+fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration() {
+    let k = demo_kiosk();
+    let l = linked_lab(&k, true);
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    // The first batch never reaches the lab: a gap below the rest.
+    let first = stick
+        .path()
+        .join("dastak")
+        .join("DEMO01-000000001-000000250.batch");
+    let held_back = std::fs::read(&first).expect("read");
+    std::fs::remove_file(&first).expect("remove");
+    l.run(None, &["lab", "import", s]).ok();
+    let status = || {
+        let r = l.run(None, &["lab", "status", "--json"]);
+        r.ok();
+        r.stdout
+    };
+    let before = status();
+    let v: serde_json::Value = serde_json::from_str(&before).expect("json");
+    assert_eq!(v[0]["through"], 0, "{before}");
+    assert_eq!(v[0]["gaps"][0], serde_json::json!([1, 250]), "{before}");
+    let ack_before = std::fs::read(stick.path().join("dastak/acks/DEMO01.ack")).expect("ack");
+    {
+        let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
+        conn.execute_batch("DROP TABLE kiosk_heads; PRAGMA user_version = 2;")
+            .expect("back to step 2");
+    }
+    assert_eq!(status(), before);
+    // The same batches again: nothing new, and the same acknowledgement.
+    l.run(None, &["lab", "import", s]).ok();
+    let ack_after = std::fs::read(stick.path().join("dastak/acks/DEMO01.ack")).expect("ack");
+    // What it holds through, and that event's hash, from the signed JSON.
+    let held = |ack: &[u8]| -> (serde_json::Value, serde_json::Value) {
+        let text = String::from_utf8_lossy(ack);
+        let json = text.lines().find(|l| l.starts_with('{')).expect("ack json");
+        let v: serde_json::Value = serde_json::from_str(json).expect("json");
+        (v["through"].clone(), v["hash"].clone())
+    };
+    assert_eq!(held(&ack_after), held(&ack_before));
+    // The missing batch arrives: the head moves to the last event.
+    std::fs::write(&first, held_back).expect("put back");
+    l.run(None, &["lab", "import", s]).ok();
+    let after: serde_json::Value = serde_json::from_str(&status()).expect("json");
+    assert_eq!(after[0]["through"], after[0]["last_seq"]);
+    assert_eq!(after[0]["gaps"], serde_json::json!([]));
+    assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
 }
 
 /// `dastak lab …` hands over to `dastak-lab`; where that program is

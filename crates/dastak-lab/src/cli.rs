@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::server::{self, ServeSettings, Server, TlsFiles};
 use crate::{self as lab, Lab, LabError};
 use dastak_core::cli::{Failure, asked_lang, emit, env_nonempty, exit, now, parse};
 use dastak_core::i18n::{Lang, Localized, Message};
@@ -58,10 +59,17 @@ pub enum Command {
     /// Register kiosks.
     #[command(subcommand)]
     Kiosk(KioskCmd),
-    /// Receive uploads over HTTP.
+    /// Receive uploads over HTTP (HTTPS with --tls-cert and --tls-key);
+    /// SIGTERM or Ctrl+C stops it after the uploads under way.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8440")]
         listen: String,
+        /// PEM certificate chain, for HTTPS without a reverse proxy.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Import the batches on a USB stick mounted at DIR.
     Import { dir: std::path::PathBuf },
@@ -167,19 +175,36 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             lab.add_kiosk(&code, &public_key, now()?)?;
             ctx.say(Message::new("lab.kiosk_added").arg("kiosk", code.to_ascii_uppercase()));
         }
-        Command::Serve { listen } => {
-            let mut lab = Lab::open_at(&dir, &db)?;
-            let listener = std::net::TcpListener::bind(&listen).map_err(|e| LabError::Io {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let lab = Lab::open_at(&dir, &db)?;
+            let settings = ServeSettings {
+                tls: tls_cert
+                    .zip(tls_key)
+                    .map(|(cert, key)| TlsFiles { cert, key }),
+                ..ServeSettings::default()
+            };
+            let io = |e: std::io::Error| LabError::Io {
                 path: listen.clone(),
                 detail: e.to_string(),
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(io)?;
+            let server = Server::new(lab, &settings).map_err(LabError::from)?;
+            rt.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&listen).await.map_err(io)?;
+                let addr = listener.local_addr().map_err(io)?;
+                ctx.say(Message::new("lab.serving").arg("addr", addr));
+                server.run(listener, server::stop_signal()).await?;
+                ctx.say(Message::new("lab.stopped"));
+                Ok::<(), LabError>(())
             })?;
-            let addr = listener.local_addr().map_err(|e| LabError::Io {
-                path: listen.clone(),
-                detail: e.to_string(),
-            })?;
-            ctx.say(Message::new("lab.serving").arg("addr", addr));
-            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            lab::serve(&mut lab, listener, stop)?;
         }
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;

@@ -6,17 +6,20 @@
 //! A lab directory holds `district-lab.db`, `district-lab.identity` (the age identity
 //! batches are encrypted to) and `district-lab.key` (the ed25519 key that signs
 //! acknowledgements), both mode 0600.
+//!
+//! Its rooms: [`store`] (all the lab's SQL, behind `LabStore`) ← this file
+//! (opening batches, ingest, stick import, acknowledgements) ← [`server`]
+//! (HTTP on tokio + axum) ← [`cli`]; each imports only those to its left,
+//! and dastak-core.
 
 pub mod cli;
+pub mod server;
 pub mod store;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
 
 use age::secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -51,6 +54,7 @@ pub enum LabError {
     BadKioskCode,
     NoBatches { dir: String },
     BadUrl,
+    Serve(#[from] server::ServeError),
 }
 
 impl Localized for LabError {
@@ -67,6 +71,7 @@ impl Localized for LabError {
             LabError::BadKioskCode => Message::new("text.code"),
             LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
             LabError::BadUrl => Message::new("sync.no_url"),
+            LabError::Serve(e) => e.message(),
         }
     }
 }
@@ -559,119 +564,4 @@ pub fn verify_receipt(lab: &Lab, text: &str) -> Result<(Proof, bool, Option<Stri
         .taken
         .is_some_and(|(m, a)| m == proof.member && a == proof.amount.0);
     Ok((proof, matches, held.reversed_by))
-}
-
-/// The HTTP collector. Takes a bound listener and a shutdown flag (as
-/// mini-redis takes a shutdown future), so tests run it on port 0 and stop
-/// it. `POST /api/batches` (a sealed batch; at most 4 MiB) answers with a
-/// signed acknowledgement; `GET /api/ack/KIOSK` says what the lab holds.
-pub fn serve(
-    lab: &mut Lab,
-    listener: TcpListener,
-    shutdown: Arc<AtomicBool>,
-) -> Result<(), LabError> {
-    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| LabError::Io {
-        path: "listener".into(),
-        detail: e.to_string(),
-    })?;
-    // Bodies are read on threads of their own, so a client on a slow or
-    // stalled line holds up only itself; at most MAX_READERS at once.
-    type Read = (tiny_http::Request, std::io::Result<Vec<u8>>);
-    const MAX_READERS: usize = 64;
-    let (tx, rx) = std::sync::mpsc::channel::<Read>();
-    let readers = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    while !shutdown.load(Ordering::SeqCst) {
-        while let Ok((req, body)) = rx.try_recv() {
-            let now = Timestamp::now();
-            let (status, answer) = match body {
-                Err(_) => (400, b"could not read the request".to_vec()),
-                Ok(bytes) if bytes.len() > MAX_BATCH_BYTES => (413, b"batch too large".to_vec()),
-                Ok(bytes) => match lab.receive(&bytes, now).and_then(|(k, _)| lab.ack(&k, now)) {
-                    Ok(ack) => (200, ack),
-                    Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
-                        (403, e.to_string().into_bytes())
-                    }
-                    Err(e @ LabError::Batch(_)) => (400, e.to_string().into_bytes()),
-                    Err(e) => (500, e.to_string().into_bytes()),
-                },
-            };
-            // A client that went away is its own problem.
-            let _ = req.respond(tiny_http::Response::from_data(answer).with_status_code(status));
-        }
-        let mut req = match server.recv_timeout(Duration::from_millis(20)) {
-            Ok(Some(r)) => r,
-            Ok(None) | Err(_) => continue,
-        };
-        let url = req.url().to_string();
-        let (status, body): (u16, Vec<u8>) = match (req.method(), url.as_str()) {
-            (tiny_http::Method::Post, "/api/batches") => {
-                if readers.load(Ordering::SeqCst) >= MAX_READERS {
-                    (503, b"busy; try again".to_vec())
-                } else {
-                    readers.fetch_add(1, Ordering::SeqCst);
-                    let (tx, readers) = (tx.clone(), readers.clone());
-                    std::thread::spawn(move || {
-                        use std::io::Read;
-                        let mut bytes = Vec::new();
-                        let r = req
-                            .as_reader()
-                            .take(MAX_BATCH_BYTES as u64 + 1)
-                            .read_to_end(&mut bytes)
-                            .map(|_| bytes);
-                        readers.fetch_sub(1, Ordering::SeqCst);
-                        let _ = tx.send((req, r));
-                    });
-                    continue;
-                }
-            }
-            (tiny_http::Method::Get, path) if path.starts_with("/api/ack/") => {
-                let kiosk = path["/api/ack/".len()..].to_string();
-                let now = Timestamp::now();
-                let header = |name: &'static str| {
-                    req.headers()
-                        .iter()
-                        .find(|h| h.field.equiv(name))
-                        .map(|h| h.value.as_str().to_string())
-                };
-                let proven = match (
-                    header(dastak_core::wire::CHALLENGE_HEADER),
-                    header(dastak_core::wire::PROOF_HEADER),
-                ) {
-                    (Some(c), Some(p)) => lab.check_ack_read(&kiosk, &c, &p, now),
-                    _ => Ok(false),
-                };
-                match proven {
-                    // Only the kiosk that proves its key reads its state;
-                    // anyone else gets a challenge and nothing more.
-                    Ok(false) => {
-                        let challenge = lab.challenge(&kiosk, now);
-                        let response = tiny_http::Response::from_data(
-                            b"sign the challenge with the kiosk's key".to_vec(),
-                        )
-                        .with_status_code(401);
-                        let response = match tiny_http::Header::from_bytes(
-                            dastak_core::wire::CHALLENGE_HEADER.as_bytes(),
-                            challenge.as_bytes(),
-                        ) {
-                            Ok(h) => response.with_header(h),
-                            Err(()) => response,
-                        };
-                        let _ = req.respond(response);
-                        continue;
-                    }
-                    Ok(true) => match lab.ack(&kiosk, now) {
-                        Ok(ack) => (200, ack),
-                        Err(e @ LabError::Batch(BatchError::UnknownKiosk { .. })) => {
-                            (403, e.to_string().into_bytes())
-                        }
-                        Err(e) => (500, e.to_string().into_bytes()),
-                    },
-                    Err(e) => (500, e.to_string().into_bytes()),
-                }
-            }
-            _ => (404, b"not found".to_vec()),
-        };
-        let _ = req.respond(tiny_http::Response::from_data(body).with_status_code(status));
-    }
-    Ok(())
 }

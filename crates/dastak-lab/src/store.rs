@@ -203,7 +203,9 @@ pub trait LabStore {
         batches: &mut dyn Iterator<Item = Incoming>,
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError>;
-    /// The contiguous high-water mark and its hash.
+    /// The contiguous high-water mark and its hash: kept by ingest in the
+    /// same transaction as the events, so reading it never scans a
+    /// kiosk's history.
     fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError>;
     fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError>;
     /// Money by panchayat, kiosk, scheme and month, from the events.
@@ -251,8 +253,9 @@ pub struct HeldReceipt {
     pub reversed_by: Option<String>,
 }
 
-/// kiosk, last contact, last seq, last event time, quarantined.
-type StatusRow = (String, Option<String>, u64, Option<String>, u64);
+/// kiosk, last contact, held through, last seq, last event time,
+/// quarantined.
+type StatusRow = (String, Option<String>, u64, u64, Option<String>, u64);
 
 pub struct SqliteLab {
     conn: Connection,
@@ -264,7 +267,26 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_lab.sql")),
         M::up_with_hook(include_str!("../migrations/0002_facts.sql"), fill_facts),
+        M::up_with_hook(include_str!("../migrations/0003_heads.sql"), fill_heads),
     ])
+}
+
+/// 0003's backfill: every kiosk's head from the events held, by the scan
+/// that acknowledgements made before (once, here, instead of every time).
+fn fill_heads(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    tx.execute(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
+         SELECT k.kiosk, k.through, COALESCE(h.hash, ''), k.last_seq, k.last_event_at
+         FROM (SELECT kiosk, MAX(seq) AS last_seq, MAX(at) AS last_event_at,
+                      (SELECT COALESCE(MIN(e.seq), 0)
+                       FROM (SELECT 0 AS seq UNION ALL SELECT seq FROM events WHERE kiosk = x.kiosk) e
+                       WHERE NOT EXISTS (SELECT 1 FROM events n
+                                         WHERE n.kiosk = x.kiosk AND n.seq = e.seq + 1)) AS through
+               FROM events x GROUP BY kiosk) k
+         LEFT JOIN events h ON h.kiosk = k.kiosk AND h.seq = k.through",
+        [],
+    )?;
+    Ok(())
 }
 
 /// 0002's backfill: the facts of the events a lab held before ingest wrote
@@ -367,39 +389,30 @@ impl LabStore for SqliteLab {
     }
 
     fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError> {
-        // The first missing sequence number, minus one.
-        let through: u64 = self.conn.query_row(
-            "SELECT COALESCE(MIN(e.seq), 0) FROM (SELECT 0 AS seq UNION ALL SELECT seq FROM events WHERE kiosk = ?1) e
-             WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.kiosk = ?1 AND n.seq = e.seq + 1)",
-            [kiosk],
-            |r| r.get(0),
-        )?;
-        let hash: String = self
-            .conn
-            .query_row(
-                "SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2",
-                params![kiosk, through],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
-        Ok((through, hash))
+        Ok(read_head(&self.conn, kiosk)?.map_or((0, String::new()), |h| (h.through, h.hash)))
     }
 
     fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT k.code, k.last_contact, COALESCE(MAX(e.seq), 0), MAX(e.at),
-                    (SELECT COUNT(*) FROM quarantine q WHERE q.kiosk = k.code)
-             FROM kiosks k LEFT JOIN events e ON e.kiosk = k.code GROUP BY k.code ORDER BY k.code",
+            "SELECT k.code, k.last_contact, COALESCE(h.through, 0), COALESCE(h.last_seq, 0),
+                    h.last_event_at, (SELECT COUNT(*) FROM quarantine q WHERE q.kiosk = k.code)
+             FROM kiosks k LEFT JOIN kiosk_heads h ON h.kiosk = k.code ORDER BY k.code",
         )?;
         let rows: Vec<StatusRow> = stmt
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
-        for (kiosk, last_contact, last_seq, last_event_at, quarantined) in rows {
-            let (through, _) = self.head(&kiosk)?;
+        for (kiosk, last_contact, through, last_seq, last_event_at, quarantined) in rows {
+            // Only events held above a gap are read: none, most days.
             let mut seqs = self
                 .conn
                 .prepare("SELECT seq FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq")?;
@@ -534,6 +547,7 @@ fn ingest_on(
         // first event (and one after a refused event) needs checking
         // against the event below it that the lab holds.
         let mut check_below = true;
+        let (mut last_seq, mut last_at): (u64, Option<&str>) = (0, None);
         for e in events {
             if check_below && e.seq > 1 {
                 let below: Option<String> = held
@@ -577,6 +591,10 @@ fn ingest_on(
             if inserted == 1 {
                 out.new += 1;
                 check_below = false;
+                last_seq = last_seq.max(e.seq);
+                if last_at.is_none_or(|t| e.at.as_str() > t) {
+                    last_at = Some(e.at.as_str());
+                }
                 continue;
             }
             // Already held: the same event again, or a different one.
@@ -597,10 +615,89 @@ fn ingest_on(
                 check_below = true;
             }
         }
+        if out.new > 0 {
+            advance_head(conn, kiosk, last_seq, last_at)?;
+        }
         conn.execute(
             "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
             params![kiosk, now],
         )?;
     }
     Ok(out)
+}
+
+/// A kiosk's row of `kiosk_heads`.
+struct Head {
+    through: u64,
+    hash: String,
+    last_seq: u64,
+    last_event_at: Option<String>,
+}
+
+fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT through, hash, last_seq, last_event_at FROM kiosk_heads WHERE kiosk = ?1",
+    )?
+    .query_row([kiosk], |r| {
+        Ok(Head {
+            through: r.get(0)?,
+            hash: r.get(1)?,
+            last_seq: r.get(2)?,
+            last_event_at: r.get(3)?,
+        })
+    })
+    .optional()
+}
+
+/// Moves a kiosk's head past the events just inserted (`last_seq` and
+/// `last_at` the highest of them): from the old `through`, up the events
+/// held while none is missing. It reads only what lies above the old head
+/// (this batch, and any held above a gap that it closes), never the
+/// kiosk's history.
+fn advance_head(
+    conn: &Connection,
+    kiosk: &str,
+    last_seq: u64,
+    last_at: Option<&str>,
+) -> Result<(), rusqlite::Error> {
+    let mut head = read_head(conn, kiosk)?.unwrap_or(Head {
+        through: 0,
+        hash: String::new(),
+        last_seq: 0,
+        last_event_at: None,
+    });
+    {
+        let mut above = conn.prepare_cached(
+            "SELECT seq, hash FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let mut rows = above.query(params![kiosk, head.through])?;
+        while let Some(r) = rows.next()? {
+            let seq: u64 = r.get(0)?;
+            if seq != head.through + 1 {
+                break;
+            }
+            head.through = seq;
+            head.hash = r.get(1)?;
+        }
+    }
+    head.last_seq = head.last_seq.max(last_seq);
+    if let Some(t) = last_at
+        && head.last_event_at.as_deref().is_none_or(|h| t > h)
+    {
+        head.last_event_at = Some(t.to_string());
+    }
+    conn.prepare_cached(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at",
+    )?
+    .execute(params![
+        kiosk,
+        head.through,
+        head.hash,
+        head.last_seq,
+        head.last_event_at
+    ])?;
+    Ok(())
 }
