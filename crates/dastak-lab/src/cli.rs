@@ -1,5 +1,5 @@
 //! The `dastak-lab` command line: `init`, `identity`, `link-file`, `kiosk
-//! add`, `serve`, `import`, `status`, `report`, `verify-receipt`.
+//! add`, `serve`, `simulate`, `import`, `status`, `report`, `verify-receipt`.
 //!
 //! As in the kiosk's CLI, clap parses argv into raw [`Args`] and [`Ctx`]
 //! resolves them (lab directory, language). Every error is one line on
@@ -70,6 +70,23 @@ pub enum Command {
         /// PEM private key of --tls-cert.
         #[arg(long, value_name = "FILE", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+    },
+    /// Make synthetic kiosks (SIM00001…) with a busy centre's ledgers,
+    /// signed and sealed as real kiosks', and receive them: for load
+    /// tests and demos. The same seed makes the same ledgers.
+    Simulate {
+        #[arg(long, default_value_t = 10)]
+        kiosks: u32,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Members each kiosk registers.
+        #[arg(long, default_value_t = 60)]
+        members: u32,
+        /// Contributions on a working day, about.
+        #[arg(long, default_value_t = 20)]
+        per_day: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Import the batches on a USB stick mounted at DIR.
     Import { dir: std::path::PathBuf },
@@ -205,6 +222,44 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
                 ctx.say(Message::new("lab.stopped"));
                 Ok::<(), LabError>(())
             })?;
+        }
+        Command::Simulate {
+            kiosks,
+            days,
+            members,
+            per_day,
+            seed,
+        } => {
+            let mut lab = Lab::open_at(&dir, &db)?;
+            let plan = lab::simulate::Plan {
+                kiosks,
+                days,
+                members,
+                per_day,
+                seed,
+                ..lab::simulate::Plan::default()
+            };
+            let r = lab.simulate(&plan, now()?)?;
+            for (file, why) in &r.refused {
+                ctx.warn(
+                    Message::new("lab.refused_file")
+                        .arg("file", file)
+                        .arg_msg("reason", why.clone()),
+                );
+            }
+            ctx.say(
+                Message::new("lab.simulated")
+                    .arg("kiosks", kiosks)
+                    .arg("files", r.files)
+                    .arg("new", r.new)
+                    .arg("duplicate", r.duplicate),
+            );
+            if !r.refused.is_empty() {
+                return Err(Failure::of(&LabError::Io {
+                    path: "simulate".into(),
+                    detail: format!("{} batch(es) refused", r.refused.len()),
+                }));
+            }
         }
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;

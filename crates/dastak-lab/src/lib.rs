@@ -10,10 +10,12 @@
 //! Its rooms: [`store`] (all the lab's SQL, behind `LabStore`) ← this file
 //! (opening batches, ingest, stick import, acknowledgements) ← [`server`]
 //! (HTTP on tokio + axum) ← [`cli`]; each imports only those to its left,
-//! and dastak-core.
+//! and dastak-core. [`simulate`] makes synthetic kiosks' ledgers from
+//! dastak-core alone.
 
 pub mod cli;
 pub mod server;
+pub mod simulate;
 pub mod store;
 
 use std::path::{Path, PathBuf};
@@ -184,6 +186,43 @@ impl Lab {
             recipient: self.identity.to_public().to_string(),
             ack_key: hex::encode(self.key.verifying_key().to_bytes()),
         }
+    }
+
+    /// `dastak-lab simulate`: registers the plan's synthetic kiosks and
+    /// receives their whole ledgers, sealed to this lab, through the same
+    /// path as a stick's batches (decrypt, verify, chain, store), one
+    /// kiosk at a time so that memory stays small.
+    pub fn simulate(
+        &mut self,
+        plan: &simulate::Plan,
+        now: Timestamp,
+    ) -> Result<ImportReport, LabError> {
+        let recipient = self.identity().recipient;
+        let mut report = ImportReport::default();
+        for i in 0..plan.kiosks {
+            let k = simulate::kiosk(plan, i);
+            self.add_kiosk(&k.code, &hex::encode(k.key.verifying_key().to_bytes()), now)?;
+            let sealed = k
+                .signed_batches()
+                .iter()
+                .map(|b| dastak_core::wire::seal(b, &recipient))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| io(Path::new("simulate"), e))?;
+            for (n, got) in self.receive_all(&sealed, now)?.into_iter().enumerate() {
+                match got {
+                    Ok((_, got)) => {
+                        report.files += 1;
+                        report.new += got.new;
+                        report.duplicate += got.duplicate;
+                        report.quarantined += got.quarantined;
+                    }
+                    Err(e) => report
+                        .refused
+                        .push((format!("{} #{}", k.code, n + 1), e.message())),
+                }
+            }
+        }
+        Ok(report)
     }
 
     /// `dastak-lab kiosk add`.

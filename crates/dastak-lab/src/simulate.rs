@@ -1,0 +1,347 @@
+//! Synthetic kiosks, for load tests, benches and demos: each has its own
+//! key and a ledger that a busy panchayat centre would write (the kiosk set
+//! up, two operators, villagers registered and enrolled in the fund, cash
+//! taken most days, a reversal now and then, a day close every evening,
+//! now and then short with a reason), built with the shared crate's event
+//! types and batch format, signed with the kiosk's key and sealed to the
+//! lab, so the lab opens and checks them exactly as a real kiosk's.
+//!
+//! Deterministic for a seed: the same plan makes the same bytes, so load
+//! runs compare. Written here rather than with a random-data crate because
+//! what matters is the shape of a kiosk's day, which no such crate knows.
+
+use ed25519_dalek::SigningKey;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+
+use dastak_core::domain::cash::NoteCount;
+use dastak_core::domain::event::{
+    Body, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event, FORMAT_VERSION,
+    GENESIS, KioskInitialised, MemberRecord, MemberRegistered, Nominee, OperatorAdded, hash_hex,
+};
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::operator::Role;
+use dastak_core::domain::person::{Birth, Gender};
+use dastak_core::domain::time::{format_instant, ist};
+use dastak_core::i18n::Lang;
+use dastak_core::wire::BatchBody;
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub kiosks: u32,
+    pub days: u32,
+    /// Members each kiosk registers on its first day.
+    pub members: u32,
+    /// Contributions each kiosk takes on a working day.
+    pub per_day: u32,
+    /// The first day.
+    pub start: Date,
+    pub seed: u64,
+}
+
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan {
+            kiosks: 10,
+            days: 30,
+            members: 60,
+            per_day: 20,
+            start: jiff::civil::date(2026, 10, 1),
+            seed: 1,
+        }
+    }
+}
+
+/// One synthetic kiosk: its code, key, and its events' canonical bytes in
+/// order.
+pub struct SimKiosk {
+    pub code: String,
+    pub key: SigningKey,
+    pub events: Vec<String>,
+}
+
+impl SimKiosk {
+    /// Its ledger as signed batches of at most 250 events, as `dastak
+    /// export` writes them (before sealing).
+    pub fn signed_batches(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut prev = GENESIS.to_string();
+        for (i, chunk) in self.events.chunks(250).enumerate() {
+            let first = (i * 250) as u64 + 1;
+            // Built from events this module serialised: always JSON.
+            let Ok(body) = BatchBody::new(&self.code, first, &prev, chunk.to_vec()) else {
+                continue;
+            };
+            prev = body.head.clone();
+            out.push(body.sign(&self.key));
+        }
+        out
+    }
+}
+
+/// A small deterministic generator (xorshift64*): enough to vary names and
+/// amounts; nothing here is secret.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+}
+
+const PANCHAYATS: &[&str] = &[
+    "रामपुर",
+    "सीतापुर",
+    "बड़ी खेड़ा",
+    "गोविंदपुरा",
+    "चौमूं",
+    "बस्सी",
+    "कालवाड़",
+    "नरैना",
+];
+const BLOCKS: &[&str] = &["सांगानेर", "दूदू", "फागी", "शाहपुरा"];
+const GIVEN_F: &[&str] = &[
+    "सुनीता",
+    "कमला",
+    "गीता",
+    "आशा",
+    "सरोज",
+    "मीरा",
+    "Pooja",
+    "Anita",
+];
+const GIVEN_M: &[&str] = &["रामलाल", "गोपाल", "कैलाश", "मोहन", "सुरेश", "Ramesh", "Mahesh"];
+const FAMILY: &[&str] = &["मीणा", "सैनी", "जाट", "शर्मा", "Gurjar", "Meena", "Saini"];
+const WARDS: &[&str] = &["", " ढाणी", " कलां", " खुर्द"];
+
+/// The kiosks of `plan`, each with its whole ledger.
+pub fn kiosks(plan: &Plan) -> Vec<SimKiosk> {
+    (0..plan.kiosks).map(|i| kiosk(plan, i)).collect()
+}
+
+/// The `index`th kiosk of `plan`.
+pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
+    let mut rng = Rng(plan.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (u64::from(index) + 1));
+    rng.next();
+    let code = format!("SIM{:05}", index + 1);
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&plan.seed.to_le_bytes());
+    seed[8..12].copy_from_slice(&index.to_le_bytes());
+    seed[12] = 0x5a;
+    let key = SigningKey::from_bytes(&seed);
+    let panchayat = format!(
+        "{}{}",
+        rng.pick(PANCHAYATS),
+        if index as usize >= PANCHAYATS.len() {
+            format!(" {}", index as usize / PANCHAYATS.len() + 1)
+        } else {
+            String::new()
+        }
+    );
+    let villages: Vec<String> = (0..3)
+        .map(|_| format!("{}{}", rng.pick(PANCHAYATS), rng.pick(WARDS)))
+        .collect();
+    let mut ledger = Ledger {
+        code: code.clone(),
+        prev: GENESIS.to_string(),
+        events: Vec::new(),
+    };
+    let morning = |day: u32, minutes: i64| -> Timestamp {
+        let d = plan
+            .start
+            .checked_add(i64::from(day).days())
+            .unwrap_or(plan.start);
+        d.at(9, 0, 0, 0)
+            .to_zoned(ist())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .checked_add(minutes.minutes())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    };
+    ledger.push(
+        morning(0, 0),
+        Body::KioskInitialised(KioskInitialised {
+            kiosk: code.clone(),
+            panchayat,
+            block: rng.pick(BLOCKS).to_string(),
+            district: "जयपुर".into(),
+            language: Lang::Hi,
+        }),
+    );
+    ledger.push(
+        morning(0, 1),
+        Body::OperatorAdded(OperatorAdded {
+            code: "VOL1".into(),
+            name: format!("{} {}", rng.pick(GIVEN_F), rng.pick(FAMILY)),
+            role: Role::Volunteer,
+            language: Lang::Hi,
+            by: "ADMIN".into(),
+        }),
+    );
+    let members: Vec<String> = (0..plan.members.max(1))
+        .map(|m| {
+            let member_id = format!("{code}-{:05}", m + 1);
+            let female = rng.below(2) == 0;
+            let (given, gender) = if female {
+                (rng.pick(GIVEN_F), Gender::Female)
+            } else {
+                (rng.pick(GIVEN_M), Gender::Male)
+            };
+            let at = morning(0, 10 + i64::from(m));
+            ledger.push(
+                at,
+                Body::MemberRegistered(MemberRegistered {
+                    member: MemberRecord {
+                        member_id: member_id.clone(),
+                        name: format!("{given} {}", rng.pick(FAMILY)),
+                        relative_name: format!("{} {}", rng.pick(GIVEN_M), rng.pick(FAMILY)),
+                        gender,
+                        birth: Birth::Approx {
+                            years: 20 + rng.below(45) as u8,
+                            as_of: plan.start,
+                        },
+                        village: villages[rng.below(villages.len() as u64) as usize].clone(),
+                        ration_card: None,
+                        phone: None,
+                        aadhaar: None,
+                    },
+                    by: "VOL1".into(),
+                }),
+            );
+            ledger.push(
+                at,
+                Body::Enrolled(Enrolled {
+                    member_id: member_id.clone(),
+                    scheme: "FUND".into(),
+                    group: None,
+                    on: plan.start,
+                    nominee: Some(Nominee {
+                        name: format!("{} {}", rng.pick(GIVEN_F), rng.pick(FAMILY)),
+                        relation: "पत्नी".into(),
+                    }),
+                    by: "VOL1".into(),
+                }),
+            );
+            member_id
+        })
+        .collect();
+    let mut receipt_no = 0u32;
+    for day in 0..plan.days {
+        // Sundays the centre is shut.
+        let date = plan
+            .start
+            .checked_add(i64::from(day).days())
+            .unwrap_or(plan.start);
+        if date.weekday() == jiff::civil::Weekday::Sunday {
+            continue;
+        }
+        let mut cash: i64 = 0;
+        let mut last_receipt: Option<(String, String, i64)> = None;
+        let taken = plan.per_day / 2 + rng.below(u64::from(plan.per_day)) as u32;
+        for j in 0..taken {
+            receipt_no += 1;
+            let receipt = format!("{code}/2026-27/{receipt_no:06}");
+            let member = members[rng.below(members.len() as u64) as usize].clone();
+            let periods = 1 + u32::from(rng.below(10) == 0);
+            let amount = 10_000 * i64::from(periods);
+            cash += amount;
+            ledger.push(
+                morning(day, 30 + i64::from(j) * 7),
+                Body::ContributionTaken(ContributionTaken {
+                    receipt: receipt.clone(),
+                    member_id: member.clone(),
+                    scheme: "FUND".into(),
+                    amount: Paise(amount),
+                    first_period: 0,
+                    periods,
+                    by: "VOL1".into(),
+                }),
+            );
+            last_receipt = Some((receipt, member, amount));
+        }
+        // One day in twenty, the last receipt was for the wrong member.
+        if let Some((original, member, amount)) = last_receipt
+            && rng.below(20) == 0
+        {
+            receipt_no += 1;
+            cash -= amount;
+            ledger.push(
+                morning(day, 400),
+                Body::ContributionReversed(ContributionReversed {
+                    receipt: format!("{code}/2026-27/{receipt_no:06}"),
+                    original,
+                    member_id: member,
+                    scheme: "FUND".into(),
+                    amount: Paise(amount),
+                    periods: 1,
+                    reason: "गलत सदस्य".into(),
+                    by: "VOL1".into(),
+                }),
+            );
+        }
+        // One close in fifteen is ₹10 short.
+        let short = if rng.below(15) == 0 { 1_000 } else { 0 };
+        let counted = cash - short;
+        let through_seq = ledger.events.len() as u64;
+        ledger.push(
+            morning(day, 480),
+            Body::DayClosed(DayClosed {
+                date,
+                notes: vec![NoteCount {
+                    rupees: 100,
+                    count: (counted / 10_000).max(0) as u32,
+                }],
+                coins: Paise(counted % 10_000),
+                counted: Paise(counted),
+                expected: Paise(cash),
+                variance: Paise(-short),
+                reason: (short > 0).then(|| "छुट्टे पैसे कम".to_string()),
+                through_seq,
+                prev_close: GENESIS.into(),
+                by: "VOL1".into(),
+            }),
+        );
+    }
+    SimKiosk {
+        code,
+        key,
+        events: ledger.events,
+    }
+}
+
+/// A ledger being written: each event chained to the one before.
+struct Ledger {
+    code: String,
+    prev: String,
+    events: Vec<String>,
+}
+
+impl Ledger {
+    fn push(&mut self, at: Timestamp, body: Body) {
+        let event = Event {
+            v: FORMAT_VERSION,
+            kiosk: self.code.clone(),
+            seq: self.events.len() as u64 + 1,
+            at: format_instant(at),
+            prev: self.prev.clone(),
+            body,
+        };
+        let bytes = event.canonical_bytes();
+        self.prev = hash_hex(&bytes);
+        // Canonical bytes are UTF-8 JSON.
+        self.events
+            .push(String::from_utf8(bytes).unwrap_or_default());
+    }
+}
