@@ -216,7 +216,7 @@ impl Ctx {
     }
 
     pub(crate) fn say(&self, m: Message) {
-        println!("{}", m.render(self.lang));
+        dastak_core::outln!("{}", m.render(self.lang));
     }
 
     /// A warning beside the result: on stderr, in the person's language.

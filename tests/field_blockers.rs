@@ -793,3 +793,25 @@ fn members_change_by_events_and_a_fund_member_can_join_an_shg_once_her_aadhaar_i
     assert!(reg.contains("\"phone\":null"), "{reg}");
     k.run(None, &["verify"]).ok();
 }
+
+/// Regression: `dastak member show ID | head -1` panicked when head went
+/// away ("failed printing to stdout"). A reader that is gone ends the
+/// output quietly, with success, and the books are as they were.
+#[test]
+fn a_reader_that_went_away_ends_the_output_without_a_panic() {
+    let k = Kiosk::demo(20);
+    let before = books(&k);
+    for args in [
+        &["member", "show", "DEMO01-00001"][..],
+        &["member", "find", "a", "--json"],
+        &["status"],
+        &["identity"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let r = run_output(k.command(args).stdout(writer).output().expect("run"));
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+        assert_eq!(r.status, 0, "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(books(&k), before);
+}

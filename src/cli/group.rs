@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
             let groups = books.groups()?;
             emit(json, &groups, |groups| {
                 for g in groups {
-                    println!("{}\t{}\t{}\t{}", g.code, g.scheme, g.name, g.village);
+                    dastak_core::outln!("{}\t{}\t{}\t{}", g.code, g.scheme, g.name, g.village);
                 }
             })?;
         }

@@ -15,7 +15,7 @@ pub fn run(ctx: &mut Ctx, Args { json }: Args) -> Result<(), Failure> {
         "public_key": hex::encode(key.verifying_key().to_bytes()),
     });
     crate::cli::emit(json, &id, |id| {
-        println!(
+        dastak_core::outln!(
             "{} {}",
             id["kiosk"].as_str().unwrap_or(""),
             id["public_key"].as_str().unwrap_or("")

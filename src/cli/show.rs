@@ -23,7 +23,7 @@ pub fn coverage(lang: Lang, cov: &[VillageCoverage], list: bool) {
     for v in cov {
         total += v.households;
         reached += v.reached;
-        println!(
+        dastak_core::outln!(
             "{}",
             Message::new("coverage.village")
                 .arg("village", &v.village)
@@ -33,11 +33,11 @@ pub fn coverage(lang: Lang, cov: &[VillageCoverage], list: bool) {
         );
         if list {
             for u in &v.unreached {
-                println!("    {}  {}", u.ration_card, u.head);
+                dastak_core::outln!("    {}  {}", u.ration_card, u.head);
             }
         }
     }
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("coverage.total")
             .arg("reached", group_indian(reached))
@@ -48,7 +48,7 @@ pub fn coverage(lang: Lang, cov: &[VillageCoverage], list: bool) {
 
 pub fn members(lang: Lang, found: &[MemberRow]) {
     for m in found {
-        println!(
+        dastak_core::outln!(
             "{}  {}  {} {}  {}  {}",
             m.member_id,
             m.name,
@@ -62,17 +62,17 @@ pub fn members(lang: Lang, found: &[MemberRow]) {
 
 pub fn member(lang: Lang, v: &MemberView) {
     let m = &v.member;
-    println!("{}  {}", m.member_id, m.name);
-    println!("  {}: {}", t(lang, "field.relative_name"), m.relative_name);
-    println!("  {}: {}", t(lang, "field.village"), m.village);
+    dastak_core::outln!("{}  {}", m.member_id, m.name);
+    dastak_core::outln!("  {}: {}", t(lang, "field.relative_name"), m.relative_name);
+    dastak_core::outln!("  {}: {}", t(lang, "field.village"), m.village);
     if let Some(rc) = &m.ration_card {
-        println!("  {}: {rc}", t(lang, "field.ration_card"));
+        dastak_core::outln!("  {}: {rc}", t(lang, "field.ration_card"));
     }
     if let Some(p) = &m.phone {
-        println!("  {}: {p}", t(lang, "field.phone"));
+        dastak_core::outln!("  {}: {p}", t(lang, "field.phone"));
     }
     if let Some(a) = &m.aadhaar_last4 {
-        println!(
+        dastak_core::outln!(
             "  {}: {}",
             t(lang, "field.aadhaar"),
             crate::domain::aadhaar::masked(a)
@@ -83,7 +83,7 @@ pub fn member(lang: Lang, v: &MemberView) {
             Lang::Hi => &e.scheme_name_hi,
             Lang::En => &e.scheme_name_en,
         };
-        println!(
+        dastak_core::outln!(
             "{}",
             Message::new("member.enrolment")
                 .arg("scheme", name)
@@ -92,9 +92,9 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .arg("group", e.enrolment.group.as_deref().unwrap_or("-"))
                 .render(lang)
         );
-        println!("    {}", e.dues.message().render(lang));
+        dastak_core::outln!("    {}", e.dues.message().render(lang));
         if let Some(on) = e.enrolment.left_on {
-            println!(
+            dastak_core::outln!(
                 "    {}",
                 Message::new("member.left_on")
                     .arg("on", display_date(on))
@@ -103,7 +103,7 @@ pub fn member(lang: Lang, v: &MemberView) {
             );
         }
     }
-    println!("{}", t(lang, "member.history"));
+    dastak_core::outln!("{}", t(lang, "member.history"));
     for c in &v.contributions {
         let mark = match &c.reversed_by {
             Some(r) => Message::new("member.reversed_by")
@@ -111,7 +111,7 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .render(lang),
             None => String::new(),
         };
-        println!(
+        dastak_core::outln!(
             "  {}  {}  {}  {}  {mark}",
             at_display(&c.at),
             c.receipt_no,
@@ -120,7 +120,7 @@ pub fn member(lang: Lang, v: &MemberView) {
         );
     }
     for r in &v.reversals {
-        println!(
+        dastak_core::outln!(
             "  {}  {}",
             at_display(&r.at),
             Message::new("member.reversal_line")
@@ -132,10 +132,10 @@ pub fn member(lang: Lang, v: &MemberView) {
         );
     }
     if !v.changes.is_empty() {
-        println!("{}", t(lang, "member.changes"));
+        dastak_core::outln!("{}", t(lang, "member.changes"));
     }
     for c in &v.changes {
-        println!(
+        dastak_core::outln!(
             "  {}  {}",
             at_display(&c.at),
             Message::new("member.change_line")
@@ -148,13 +148,13 @@ pub fn member(lang: Lang, v: &MemberView) {
 }
 
 pub fn payment(lang: Lang, p: &Payment) {
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("pay.receipt")
             .arg("receipt", &p.receipt)
             .render(lang)
     );
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("pay.summary")
             .arg("amount", p.amount)
@@ -175,11 +175,11 @@ pub fn payment(lang: Lang, p: &Payment) {
     } else {
         Message::new("member.paid_up")
     };
-    println!("{}", line.render(lang));
+    dastak_core::outln!("{}", line.render(lang));
 }
 
 pub fn day_close(lang: Lang, c: &DayClose) {
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("close.done")
             .arg("date", display_date(c.date))
@@ -192,21 +192,21 @@ pub fn day_close(lang: Lang, c: &DayClose) {
 }
 
 pub fn status(lang: Lang, s: &crate::books::status::Status) {
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("status.kiosk")
             .arg("kiosk", &s.kiosk)
             .arg("panchayat", &s.panchayat)
             .render(lang)
     );
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("status.today")
             .arg("count", s.today_receipts)
             .arg("total", s.today_total)
             .render(lang)
     );
-    println!(
+    dastak_core::outln!(
         "{}",
         Message::new("status.books")
             .arg("members", group_indian(s.members))
@@ -214,5 +214,5 @@ pub fn status(lang: Lang, s: &crate::books::status::Status) {
             .arg("last", s.last_event_at.as_deref().unwrap_or("-"))
             .render(lang)
     );
-    println!("{}", t(lang, s.clock.message_key()));
+    dastak_core::outln!("{}", t(lang, s.clock.message_key()));
 }

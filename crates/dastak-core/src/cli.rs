@@ -53,6 +53,29 @@ pub fn exit(lang: Lang, f: &Failure) -> ExitCode {
     ExitCode::from(f.code.max(1))
 }
 
+/// Writes one line to stdout. A reader that went away (`dastak-lab report
+/// | head`) ends the program quietly with success, as other Unix tools do,
+/// instead of the panic `println!` gives; whatever was to be saved was
+/// saved before anything is printed.
+pub fn out(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+/// `println!` for the command lines: see [`out`].
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::out(format_args!($($arg)*))
+    };
+}
+
 /// Prints `value` as JSON, for programs.
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(value).map_err(|e| {
@@ -63,7 +86,7 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
             1,
         )
     })?;
-    println!("{s}");
+    out(format_args!("{s}"));
     Ok(())
 }
 

@@ -135,7 +135,7 @@ impl Ctx {
     }
 
     fn say(&self, m: Message) {
-        println!("{}", m.render(self.lang));
+        dastak_core::outln!("{}", m.render(self.lang));
     }
 
     fn warn(&self, m: Message) {
@@ -173,13 +173,13 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             let lab = Lab::init_at(&dir, &db)?;
             let id = lab.identity();
             ctx.say(Message::new("lab.made").arg("dir", dir.display()));
-            println!("{}\n{}", id.recipient, id.ack_key);
+            dastak_core::outln!("{}\n{}", id.recipient, id.ack_key);
         }
         Command::Identity { json } => {
             let lab = Lab::open_at(&dir, &db)?;
             let id = lab.identity();
             emit(json, &id, |id| {
-                println!("{}\n{}", id.recipient, id.ack_key);
+                dastak_core::outln!("{}\n{}", id.recipient, id.ack_key);
             })?;
         }
         Command::LinkFile { to, url } => {
@@ -329,9 +329,11 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             let rows = lab::report(&lab)?;
             let diffs = lab::cash_differences(&lab)?;
             if closes && csv {
-                println!("panchayat,kiosk,date,expected_paise,counted_paise,variance_paise,reason");
+                dastak_core::outln!(
+                    "panchayat,kiosk,date,expected_paise,counted_paise,variance_paise,reason"
+                );
                 for d in &diffs {
-                    println!(
+                    dastak_core::outln!(
                         "{},{},{},{},{},{},{}",
                         csv_field(&d.panchayat),
                         csv_field(&d.kiosk),
@@ -345,9 +347,9 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             } else if closes && json {
                 emit(true, &diffs, |_| {})?;
             } else if csv {
-                println!("panchayat,kiosk,scheme,month,receipts,reversals,total_paise");
+                dastak_core::outln!("panchayat,kiosk,scheme,month,receipts,reversals,total_paise");
                 for r in &rows {
-                    println!(
+                    dastak_core::outln!(
                         "{},{},{},{},{},{},{}",
                         csv_field(&r.panchayat),
                         csv_field(&r.kiosk),
@@ -413,9 +415,15 @@ fn report_text(
         ctx.say(Message::new("lab.report_header"));
         let (mut receipts, mut reversals, mut total) = (0u64, 0u64, 0i64);
         for r in rows {
-            println!(
+            dastak_core::outln!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                r.panchayat, r.kiosk, r.scheme, r.month, r.receipts, r.reversals, r.total
+                r.panchayat,
+                r.kiosk,
+                r.scheme,
+                r.month,
+                r.receipts,
+                r.reversals,
+                r.total
             );
             receipts += r.receipts;
             reversals += r.reversals;

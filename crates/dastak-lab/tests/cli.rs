@@ -108,3 +108,33 @@ fn simulated_kiosks_are_verified_held_once_and_the_same_for_a_seed() {
     }
     assert_eq!(report(&a), report(&made("7")));
 }
+
+/// Regression: `dastak-lab report | head -1` panicked ("failed printing
+/// to stdout") when head went away. A reader that is gone ends the lab's
+/// output quietly, with success.
+#[test]
+fn a_reader_that_went_away_ends_the_output_without_a_panic() {
+    let d = tempfile::tempdir().expect("dir");
+    assert!(lab(d.path(), &["init"]).status.success());
+    let sim = lab(d.path(), &["simulate", "--kiosks", "2", "--days", "40"]);
+    assert!(sim.status.success(), "{sim:?}");
+    for args in [
+        &["report"][..],
+        &["report", "--json"],
+        &["status"],
+        &["report", "--csv"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let r = Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+            .arg("--data-dir")
+            .arg(d.path())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
