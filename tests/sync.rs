@@ -1277,12 +1277,62 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
              ALTER TABLE events DROP COLUMN close_date; ALTER TABLE events DROP COLUMN expected;
              ALTER TABLE events DROP COLUMN counted; ALTER TABLE events DROP COLUMN variance;
              ALTER TABLE events DROP COLUMN reason; DROP TABLE kiosk_heads;
+             DROP TABLE daily; DROP TABLE lab_members; ALTER TABLE events DROP COLUMN village;
              PRAGMA user_version = 1;",
         )
         .expect("back to step 1");
     }
     assert_eq!(report(&["lab", "report", "--json"]), money);
     assert_eq!(report(&["lab", "report", "--closes", "--json"]), closes);
+}
+
+/// The daily rollup's receipts, reversals, net amount (paise) and
+/// enrolments, all kiosks together (`lab report --daily --json`).
+fn daily_totals(l: &Kiosk) -> (u64, u64, i64, u64) {
+    let r = l.run(None, &["lab", "report", "--daily", "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    v.as_array()
+        .expect("rows")
+        .iter()
+        .fold((0, 0, 0, 0), |t, d| {
+            let n = |k: &str| d[k].as_u64().expect("count");
+            let p = |k: &str| d[k].as_i64().expect("paise");
+            (
+                t.0 + n("receipts"),
+                t.1 + n("reversals"),
+                t.2 + p("amount") - p("reversed"),
+                t.3 + n("enrolments"),
+            )
+        })
+}
+
+/// The same from the monthly report and the kiosk's members, which the
+/// lab counts from the events themselves.
+fn report_totals(l: &Kiosk) -> (u64, u64, i64, u64) {
+    let r = l.run(None, &["lab", "report", "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let (receipts, reversals, net) =
+        v.as_array()
+            .expect("rows")
+            .iter()
+            .fold((0, 0, 0), |t, row| {
+                (
+                    t.0 + row["receipts"].as_u64().expect("receipts"),
+                    t.1 + row["reversals"].as_u64().expect("reversals"),
+                    t.2 + row["total"].as_i64().expect("total"),
+                )
+            });
+    let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
+    let enrolments: u64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM events WHERE kind = 'enrolled'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("enrolments");
+    (receipts, reversals, net, enrolments)
 }
 
 /// A lab from before it kept each kiosk's head (schema step 3) finds the
@@ -1316,10 +1366,15 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     let ack_before = std::fs::read(stick.path().join("dastak/acks/DEMO01.ack")).expect("ack");
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
-        conn.execute_batch("DROP TABLE kiosk_heads; PRAGMA user_version = 2;")
-            .expect("back to step 2");
+        conn.execute_batch(
+            "DROP TABLE kiosk_heads; DROP TABLE daily; DROP TABLE lab_members;
+             ALTER TABLE events DROP COLUMN village; PRAGMA user_version = 2;",
+        )
+        .expect("back to step 2");
     }
     assert_eq!(status(), before);
+    // Nothing is counted by day above the gap: the head has not moved.
+    assert_eq!(daily_totals(&l), (0, 0, 0, 0));
     // The same batches again: nothing new, and the same acknowledgement.
     l.run(None, &["lab", "import", s]).ok();
     let ack_after = std::fs::read(stick.path().join("dastak/acks/DEMO01.ack")).expect("ack");
@@ -1337,6 +1392,8 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     let after: serde_json::Value = serde_json::from_str(&status()).expect("json");
     assert_eq!(after[0]["through"], after[0]["last_seq"]);
     assert_eq!(after[0]["gaps"], serde_json::json!([]));
+    // Now every event is counted by day, and the days add up to the report.
+    assert_eq!(daily_totals(&l), report_totals(&l));
     assert_eq!(lab_events(&l, "DEMO01"), kiosk_events(&k));
 }
 

@@ -105,6 +105,10 @@ pub enum Command {
         /// of the money (the text report shows both).
         #[arg(long)]
         closes: bool,
+        /// Per kiosk, village, day and scheme: receipts, reversals and
+        /// enrolments (events held without a gap below them).
+        #[arg(long, conflicts_with = "closes")]
+        daily: bool,
     },
     /// Check a receipt's QR text against the kiosk's key and the lab's books.
     VerifyReceipt { text: String },
@@ -324,7 +328,55 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
                 });
             }
         }
-        Command::Report { json, csv, closes } => {
+        Command::Report {
+            json,
+            csv,
+            daily: true,
+            ..
+        } => {
+            let lab = Lab::open_at(&dir, &db)?;
+            let rows = lab::daily(&lab)?;
+            if csv {
+                dastak_core::outln!(
+                    "kiosk,village,day,scheme,receipts,amount_paise,reversals,reversed_paise,enrolments"
+                );
+                for r in &rows {
+                    dastak_core::outln!(
+                        "{},{},{},{},{},{},{},{},{}",
+                        csv_field(&r.kiosk),
+                        csv_field(&r.village),
+                        r.day,
+                        csv_field(&r.scheme),
+                        r.receipts,
+                        r.amount.0,
+                        r.reversals,
+                        r.reversed.0,
+                        r.enrolments
+                    );
+                }
+            } else {
+                emit(json, &rows, |rows| {
+                    ctx.say(Message::new("lab.daily_header"));
+                    for r in rows {
+                        dastak_core::outln!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            r.kiosk,
+                            r.village,
+                            shown_date(&r.day),
+                            r.scheme,
+                            r.receipts,
+                            r.amount,
+                            r.reversals,
+                            r.reversed,
+                            r.enrolments
+                        );
+                    }
+                })?;
+            }
+        }
+        Command::Report {
+            json, csv, closes, ..
+        } => {
             let lab = Lab::open_at(&dir, &db)?;
             let rows = lab::report(&lab)?;
             let diffs = lab::cash_differences(&lab)?;
@@ -403,6 +455,13 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A stored YYYY-MM-DD as a clerk reads it (dd-mm-yyyy).
+fn shown_date(day: &str) -> String {
+    day.parse::<jiff::civil::Date>()
+        .map(dastak_core::domain::time::display_date)
+        .unwrap_or_else(|_| day.to_string())
+}
+
 /// The lab's report for a person: a header, the rows, a grand total, and
 /// the day closes that were short or over with their reasons.
 fn report_text(
@@ -442,11 +501,7 @@ fn report_text(
     }
     ctx.say(Message::new("lab.report_differences"));
     for d in diffs {
-        let date = d
-            .date
-            .parse::<jiff::civil::Date>()
-            .map(dastak_core::domain::time::display_date)
-            .unwrap_or_else(|_| d.date.clone());
+        let date = shown_date(&d.date);
         let m = if d.variance.0 < 0 {
             Message::new("lab.report_short")
                 .arg("amount", dastak_core::domain::money::Paise(-d.variance.0))

@@ -576,6 +576,11 @@ pub fn report(lab: &Lab) -> Result<Vec<ReportRow>, LabError> {
     Ok(lab.store.report()?)
 }
 
+/// The daily rollup by kiosk, village, day and scheme.
+pub fn daily(lab: &Lab) -> Result<Vec<store::DailyRow>, LabError> {
+    Ok(lab.store.daily()?)
+}
+
 /// Day closes that were short or over, with their reasons.
 pub fn cash_differences(lab: &Lab) -> Result<Vec<store::CashDifference>, LabError> {
     Ok(lab.store.cash_differences()?)

@@ -82,6 +82,10 @@ pub enum Facts {
         scheme: String,
         amount: i64,
     },
+    /// A member registered, and her village.
+    Member { member_id: String, village: String },
+    /// A member enrolled in a scheme.
+    Enrolment { member_id: String, scheme: String },
     /// A day close's count.
     Close {
         date: String,
@@ -114,6 +118,14 @@ impl From<Body> for Facts {
                 scheme: r.scheme,
                 amount: r.amount.0,
             },
+            Body::MemberRegistered(m) => Facts::Member {
+                member_id: m.member.member_id,
+                village: m.member.village,
+            },
+            Body::Enrolled(e) => Facts::Enrolment {
+                member_id: e.member_id,
+                scheme: e.scheme,
+            },
             Body::DayClosed(d) => Facts::Close {
                 date: d.date.to_string(),
                 expected: d.expected.0,
@@ -140,11 +152,12 @@ type FactValues<'a> = (
     Option<i64>,
     Option<i64>,
     Option<&'a str>,
+    Option<&'a str>,
 );
 
 /// The event row's fact columns (migration 0002).
 const FACT_COLUMNS: &str = "panchayat, receipt, original, member_id, scheme, amount, \
-     close_date, expected, counted, variance, reason";
+     close_date, expected, counted, variance, reason, village";
 
 impl Facts {
     fn values(&self) -> FactValues<'_> {
@@ -164,6 +177,14 @@ impl Facts {
                 v.3 = Some(member_id);
                 v.4 = Some(scheme);
                 v.5 = Some(*amount);
+            }
+            Facts::Member { member_id, village } => {
+                v.3 = Some(member_id);
+                v.11 = Some(village);
+            }
+            Facts::Enrolment { member_id, scheme } => {
+                v.3 = Some(member_id);
+                v.4 = Some(scheme);
             }
             Facts::Close {
                 date,
@@ -216,6 +237,26 @@ pub trait LabStore {
     /// Day closes whose count differed from what was expected (short or
     /// over), with the reason the operator gave.
     fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError>;
+    /// The daily rollup: per kiosk, village, day and scheme, of the events
+    /// held without a gap below them.
+    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError>;
+}
+
+/// One row of the daily rollup (`dastak-lab report --daily`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DailyRow {
+    pub kiosk: String,
+    pub village: String,
+    /// The kiosk's local date, YYYY-MM-DD.
+    pub day: String,
+    pub scheme: String,
+    pub receipts: u64,
+    /// Taken by those receipts.
+    pub amount: Paise,
+    pub reversals: u64,
+    /// Given back by those reversals.
+    pub reversed: Paise,
+    pub enrolments: u64,
 }
 
 /// A day close where the cash counted was not what the books expected.
@@ -268,7 +309,53 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_lab.sql")),
         M::up_with_hook(include_str!("../migrations/0002_facts.sql"), fill_facts),
         M::up_with_hook(include_str!("../migrations/0003_heads.sql"), fill_heads),
+        M::up_with_hook(include_str!("../migrations/0004_daily.sql"), fill_daily),
     ])
+}
+
+/// The facts of the held events of `kinds` (a SQL list of kind names),
+/// read through the shared crate's typed events, each handed to `set`
+/// with its kiosk and sequence number: how a migration fills a new fact
+/// column for the events a lab held before ingest wrote it.
+fn refill(
+    tx: &rusqlite::Transaction,
+    kinds: &str,
+    mut set: impl FnMut(&str, u64, FactValues<'_>) -> Result<(), rusqlite::Error>,
+) -> rusqlite_migration::HookResult {
+    let mut held = tx.prepare(&format!(
+        "SELECT kiosk, seq, canonical FROM events WHERE kind IN ({kinds})"
+    ))?;
+    let mut rows = held.query([])?;
+    while let Some(r) = rows.next()? {
+        let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
+        let canonical: Vec<u8> = r.get(2)?;
+        let event = Event::from_canonical(&canonical).map_err(|e| {
+            rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
+        })?;
+        set(&kiosk, seq, Facts::from(event.body).values())?;
+    }
+    Ok(())
+}
+
+/// 0002's backfill: money, places and day closes.
+fn fill_facts(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let mut update = tx.prepare(
+        "UPDATE events SET panchayat = ?3, receipt = ?4, original = ?5, member_id = ?6,
+             scheme = ?7, amount = ?8, close_date = ?9, expected = ?10, counted = ?11,
+             variance = ?12, reason = ?13
+         WHERE kiosk = ?1 AND seq = ?2",
+    )?;
+    refill(
+        tx,
+        "'kiosk_initialised', 'contribution_taken', 'contribution_reversed', 'day_closed'",
+        |kiosk, seq, v| {
+            update
+                .execute(params![
+                    kiosk, seq, v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10
+                ])
+                .map(drop)
+        },
+    )
 }
 
 /// 0003's backfill: every kiosk's head from the events held, by the scan
@@ -289,31 +376,26 @@ fn fill_heads(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
     Ok(())
 }
 
-/// 0002's backfill: the facts of the events a lab held before ingest wrote
-/// them, read through the shared crate's typed events.
-fn fill_facts(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
-    let mut held = tx.prepare(
-        "SELECT kiosk, seq, canonical FROM events
-         WHERE kind IN ('kiosk_initialised', 'contribution_taken', 'contribution_reversed', 'day_closed')",
-    )?;
-    let mut rows = held.query([])?;
-    while let Some(r) = rows.next()? {
-        let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
-        let canonical: Vec<u8> = r.get(2)?;
-        let event = Event::from_canonical(&canonical).map_err(|e| {
-            rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
-        })?;
-        let f = Facts::from(event.body);
-        let v = f.values();
-        tx.prepare_cached(
-            "UPDATE events SET panchayat = ?3, receipt = ?4, original = ?5, member_id = ?6,
-                 scheme = ?7, amount = ?8, close_date = ?9, expected = ?10, counted = ?11,
-                 variance = ?12, reason = ?13
+/// 0004's backfill: the registrations' and enrolments' facts, then each
+/// kiosk's daily rollup folded from its first event up to its head.
+fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    {
+        let mut update = tx.prepare(
+            "UPDATE events SET member_id = ?3, scheme = ?4, village = ?5
              WHERE kiosk = ?1 AND seq = ?2",
-        )?
-        .execute(params![
-            kiosk, seq, v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10
-        ])?;
+        )?;
+        refill(tx, "'member_registered', 'enrolled'", |kiosk, seq, v| {
+            update
+                .execute(params![kiosk, seq, v.3, v.4, v.11])
+                .map(drop)
+        })?;
+    }
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        fold(tx, &kiosk, 0, through)?;
     }
     Ok(())
 }
@@ -498,6 +580,29 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
+    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed, enrolments
+             FROM daily ORDER BY kiosk, village, day, scheme",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DailyRow {
+                    kiosk: r.get(0)?,
+                    village: r.get(1)?,
+                    day: r.get(2)?,
+                    scheme: r.get(3)?,
+                    receipts: r.get(4)?,
+                    amount: Paise(r.get(5)?),
+                    reversals: r.get(6)?,
+                    reversed: Paise(r.get(7)?),
+                    enrolments: r.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError> {
         let taken = self
             .conn
@@ -536,7 +641,7 @@ fn ingest_on(
             "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
                                  {FACT_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                         ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                         ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
                  ON CONFLICT (kiosk, seq) DO NOTHING"
         ))?;
         let mut quarantine = conn.prepare_cached(
@@ -586,7 +691,8 @@ fn ingest_on(
                 v.7,
                 v.8,
                 v.9,
-                v.10
+                v.10,
+                v.11
             ])?;
             if inserted == 1 {
                 out.new += 1;
@@ -666,6 +772,7 @@ fn advance_head(
         last_seq: 0,
         last_event_at: None,
     });
+    let old_through = head.through;
     {
         let mut above = conn.prepare_cached(
             "SELECT seq, hash FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq",
@@ -680,6 +787,7 @@ fn advance_head(
             head.hash = r.get(1)?;
         }
     }
+    fold(conn, kiosk, old_through, head.through)?;
     head.last_seq = head.last_seq.max(last_seq);
     if let Some(t) = last_at
         && head.last_event_at.as_deref().is_none_or(|h| t > h)
@@ -699,5 +807,105 @@ fn advance_head(
         head.last_seq,
         head.last_event_at
     ])?;
+    Ok(())
+}
+
+/// One row of the daily rollup, as it is added up.
+#[derive(Default)]
+struct DayCounts {
+    receipts: i64,
+    amount: i64,
+    reversals: i64,
+    reversed: i64,
+    enrolments: i64,
+}
+
+/// Adds a kiosk's events `after < seq <= through` to the daily rollup, in
+/// the kiosk's order: a registration gives the member's village, which her
+/// enrolments and money are counted under. The counts of a batch are added
+/// up in memory and written once per (village, day, scheme).
+fn fold(conn: &Connection, kiosk: &str, after: u64, through: u64) -> Result<(), rusqlite::Error> {
+    use std::collections::BTreeMap;
+    if through <= after {
+        return Ok(());
+    }
+    let mut villages: HashMap<String, String> = HashMap::new();
+    let mut sums: BTreeMap<(String, String, String), DayCounts> = BTreeMap::new();
+    {
+        let mut events = conn.prepare_cached(
+            "SELECT kind, at, member_id, scheme, amount, village FROM events
+             WHERE kiosk = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let mut known = conn.prepare_cached(
+            "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
+        )?;
+        let mut remember = conn.prepare_cached(
+            "INSERT INTO lab_members (kiosk, member_id, village) VALUES (?1, ?2, ?3)
+             ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
+        )?;
+        let mut rows = events.query(params![kiosk, after, through])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let at: String = r.get(1)?;
+            let member: Option<String> = r.get(2)?;
+            let Some(member) = member else { continue };
+            if kind == "member_registered" {
+                let village: String = r.get::<_, Option<String>>(5)?.unwrap_or_default();
+                remember.execute(params![kiosk, member, village])?;
+                villages.insert(member, village);
+                continue;
+            }
+            let village = match villages.get(&member) {
+                Some(v) => v.clone(),
+                None => {
+                    let v: String = known
+                        .query_row(params![kiosk, member], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or_default();
+                    villages.insert(member.clone(), v.clone());
+                    v
+                }
+            };
+            let scheme: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
+            let amount: i64 = r.get::<_, Option<i64>>(4)?.unwrap_or(0);
+            // The kiosk's local date: its instants are written in IST.
+            let day = at.get(..10).unwrap_or_default().to_string();
+            let c = sums.entry((village, day, scheme)).or_default();
+            match kind.as_str() {
+                "contribution_taken" => {
+                    c.receipts += 1;
+                    c.amount += amount;
+                }
+                "contribution_reversed" => {
+                    c.reversals += 1;
+                    c.reversed += amount;
+                }
+                "enrolled" => c.enrolments += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut add = conn.prepare_cached(
+        "INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals, reversed,
+                            enrolments)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
+             receipts = receipts + excluded.receipts, amount = amount + excluded.amount,
+             reversals = reversals + excluded.reversals, reversed = reversed + excluded.reversed,
+             enrolments = enrolments + excluded.enrolments",
+    )?;
+    for ((village, day, scheme), c) in sums {
+        add.execute(params![
+            kiosk,
+            village,
+            day,
+            scheme,
+            c.receipts,
+            c.amount,
+            c.reversals,
+            c.reversed,
+            c.enrolments
+        ])?;
+    }
     Ok(())
 }

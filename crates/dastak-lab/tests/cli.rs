@@ -138,3 +138,57 @@ fn a_reader_that_went_away_ends_the_output_without_a_panic() {
         assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+/// The daily rollup, kept by ingest, adds up to the monthly report that is
+/// counted from the events themselves, and counts every enrolment, under
+/// the village the member registered in.
+#[test]
+fn the_daily_rollup_adds_up_to_the_report_and_counts_every_enrolment() {
+    let d = tempfile::tempdir().expect("dir");
+    assert!(lab(d.path(), &["init"]).status.success());
+    let sim = lab(
+        d.path(),
+        &[
+            "simulate",
+            "--kiosks",
+            "3",
+            "--days",
+            "40",
+            "--members",
+            "25",
+        ],
+    );
+    assert!(sim.status.success(), "{sim:?}");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let r = lab(d.path(), args);
+        assert!(r.status.success(), "{r:?}");
+        serde_json::from_slice(&r.stdout).expect("json")
+    };
+    let daily = json(&["report", "--daily", "--json"]);
+    let monthly = json(&["report", "--json"]);
+    for kiosk in ["SIM00001", "SIM00002", "SIM00003"] {
+        let days: Vec<&serde_json::Value> = daily
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r["kiosk"] == kiosk)
+            .collect();
+        let sum = |k: &str| days.iter().map(|r| r[k].as_i64().expect(k)).sum::<i64>();
+        let months: Vec<&serde_json::Value> = monthly
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r["kiosk"] == kiosk)
+            .collect();
+        let msum = |k: &str| months.iter().map(|r| r[k].as_i64().expect(k)).sum::<i64>();
+        assert!(sum("receipts") > 0, "{kiosk}");
+        assert_eq!(sum("receipts"), msum("receipts"), "{kiosk}");
+        assert_eq!(sum("reversals"), msum("reversals"), "{kiosk}");
+        assert_eq!(sum("amount") - sum("reversed"), msum("total"), "{kiosk}");
+        assert_eq!(sum("enrolments"), 25, "{kiosk}");
+        assert!(
+            days.iter().all(|r| r["village"] != ""),
+            "every receipt under a known village"
+        );
+    }
+}
