@@ -244,13 +244,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
                 ..lab::simulate::Plan::default()
             };
             let r = lab.simulate(&plan, now()?)?;
-            for (file, why) in &r.refused {
-                ctx.warn(
-                    Message::new("lab.refused_file")
-                        .arg("file", file)
-                        .arg_msg("reason", why.clone()),
-                );
-            }
+            warn_refused(ctx, &r);
             ctx.say(
                 Message::new("lab.simulated")
                     .arg("kiosks", kiosks)
@@ -258,23 +252,12 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
                     .arg("new", r.new)
                     .arg("duplicate", r.duplicate),
             );
-            if !r.refused.is_empty() {
-                return Err(Failure::of(&LabError::Io {
-                    path: "simulate".into(),
-                    detail: format!("{} batch(es) refused", r.refused.len()),
-                }));
-            }
+            refused_fails(&r)?;
         }
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
-            for (file, why) in &r.refused {
-                ctx.warn(
-                    Message::new("lab.refused_file")
-                        .arg("file", file)
-                        .arg_msg("reason", why.clone()),
-                );
-            }
+            warn_refused(ctx, &r);
             ctx.say(
                 Message::new("lab.imported")
                     .arg("files", r.files)
@@ -282,12 +265,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
                     .arg("duplicate", r.duplicate)
                     .arg("quarantined", r.quarantined),
             );
-            if !r.refused.is_empty() {
-                return Err(Failure {
-                    message: Message::new("lab.some_refused").arg("count", r.refused.len()),
-                    code: 1,
-                });
-            }
+            refused_fails(&r)?;
         }
         Command::Status { json } => {
             let lab = Lab::open_at(&dir, &db)?;
@@ -452,6 +430,30 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+/// Each refused batch file, and why, on stderr.
+fn warn_refused(ctx: &Ctx, r: &lab::ImportReport) {
+    for (file, why) in &r.refused {
+        ctx.warn(
+            Message::new("lab.refused_file")
+                .arg("file", file)
+                .arg_msg("reason", why.clone()),
+        );
+    }
+}
+
+/// A run that refused any batch fails (after saying what it took), so a
+/// script notices.
+fn refused_fails(r: &lab::ImportReport) -> Result<(), Failure> {
+    if r.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: Message::new("lab.some_refused").arg("count", r.refused.len()),
+            code: 1,
+        })
     }
 }
 

@@ -209,17 +209,7 @@ impl Lab {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| io(Path::new("simulate"), e))?;
             for (n, got) in self.receive_all(&sealed, now)?.into_iter().enumerate() {
-                match got {
-                    Ok((_, got)) => {
-                        report.files += 1;
-                        report.new += got.new;
-                        report.duplicate += got.duplicate;
-                        report.quarantined += got.quarantined;
-                    }
-                    Err(e) => report
-                        .refused
-                        .push((format!("{} #{}", k.code, n + 1), e.message())),
-                }
+                report.tally(format!("{} #{}", k.code, n + 1), got);
             }
         }
         Ok(report)
@@ -442,15 +432,8 @@ impl Lab {
             }
         }
         for (name, outcome) in names.into_iter().zip(self.receive_all(&sealed, now)?) {
-            match outcome {
-                Ok((kiosk, got)) => {
-                    report.new += got.new;
-                    report.duplicate += got.duplicate;
-                    report.quarantined += got.quarantined;
-                    report.files += 1;
-                    kiosks.insert(kiosk);
-                }
-                Err(e) => report.refused.push((name, e.message())),
+            if let Some(kiosk) = report.tally(name, outcome) {
+                kiosks.insert(kiosk);
             }
         }
         let acks = folder.join("acks");
@@ -463,6 +446,11 @@ impl Lab {
                 .map_err(|e| io(&acks, e))?;
         }
         Ok(report)
+    }
+
+    /// One cheap read of the books, for a health check.
+    pub fn ping(&self) -> Result<(), LabError> {
+        Ok(self.store.ping()?)
     }
 
     pub fn status(&self) -> Result<Vec<KioskStatus>, LabError> {
@@ -569,6 +557,26 @@ pub struct ImportReport {
     pub quarantined: u64,
     /// Files refused, and why.
     pub refused: Vec<(String, Message)>,
+}
+
+impl ImportReport {
+    /// Adds one batch's outcome under the name it is reported by; the
+    /// kiosk it came from, if it was taken.
+    fn tally(&mut self, name: String, outcome: Received) -> Option<String> {
+        match outcome {
+            Ok((kiosk, got)) => {
+                self.files += 1;
+                self.new += got.new;
+                self.duplicate += got.duplicate;
+                self.quarantined += got.quarantined;
+                Some(kiosk)
+            }
+            Err(e) => {
+                self.refused.push((name, e.message()));
+                None
+            }
+        }
+    }
 }
 
 /// Totals by panchayat, scheme and month, from the events themselves.

@@ -7,7 +7,7 @@
 //! 503), `GET /healthz` for a supervisor or a load balancer, TLS from a
 //! certificate and key file, and a graceful stop.
 //!
-//! Like mini-redis, [`run`] takes a bound listener and a shutdown future:
+//! Like mini-redis, [`Server::run`] takes a bound listener and a shutdown future:
 //! the binary binds the address and stops on SIGTERM or Ctrl-C; tests bind
 //! port 0 and stop when they are done.
 //!
@@ -164,39 +164,6 @@ impl Server {
     }
 }
 
-/// [`Server::new`], then [`Server::run`].
-pub async fn run(
-    lab: Lab,
-    listener: TcpListener,
-    settings: ServeSettings,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ServeError> {
-    Server::new(lab, &settings)?.run(listener, shutdown).await
-}
-
-/// The same, for callers without a runtime of their own (tests, benches):
-/// a small runtime is made for the server and dropped after it.
-pub fn run_blocking(
-    lab: Lab,
-    listener: std::net::TcpListener,
-    settings: ServeSettings,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ServeError> {
-    let listener_err = |e: std::io::Error| ServeError::Listener {
-        detail: e.to_string(),
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(listener_err)?;
-    rt.block_on(async move {
-        listener.set_nonblocking(true).map_err(listener_err)?;
-        let listener = TcpListener::from_std(listener).map_err(listener_err)?;
-        run(lab, listener, settings, shutdown).await
-    })
-}
-
 /// A server on a thread of its own, with its own small runtime, for callers
 /// that have none (tests, benches): it stops, finishing what is under way,
 /// when stopped or dropped.
@@ -209,9 +176,22 @@ impl Background {
     pub fn start(lab: Lab, listener: std::net::TcpListener, settings: ServeSettings) -> Background {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            run_blocking(lab, listener, settings, async move {
+            let listener_err = |e: std::io::Error| ServeError::Listener {
+                detail: e.to_string(),
+            };
+            let server = Server::new(lab, &settings)?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(listener_err)?;
+            rt.block_on(async move {
+                listener.set_nonblocking(true).map_err(listener_err)?;
+                let listener = TcpListener::from_std(listener).map_err(listener_err)?;
                 // Sent, or the sender dropped: either way, stop.
-                let _ = stopped.await;
+                server
+                    .run(listener, async move { drop(stopped.await) })
+                    .await
             })
         });
         Background {
@@ -429,9 +409,11 @@ async fn ack(State(lab): State<Shared>, Path(kiosk): Path<String>, headers: Head
     }
 }
 
-/// `GET /healthz`: the server answers and its books can be read.
+/// `GET /healthz`: the server answers and its books can be read (one
+/// cheap read: a probe that asks every few seconds must not cost a
+/// status of every kiosk).
 async fn healthz(State(lab): State<Shared>) -> Response {
-    match with_lab(lab, |lab| lab.status().map(|s| s.len())).await {
+    match with_lab(lab, |lab| lab.ping()).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
         Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
         Err(r) => r,

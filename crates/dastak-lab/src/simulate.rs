@@ -126,11 +126,6 @@ const GIVEN_M: &[&str] = &["रामलाल", "गोपाल", "कैल�
 const FAMILY: &[&str] = &["मीणा", "सैनी", "जाट", "शर्मा", "Gurjar", "Meena", "Saini"];
 const WARDS: &[&str] = &["", " ढाणी", " कलां", " खुर्द"];
 
-/// The kiosks of `plan`, each with its whole ledger.
-pub fn kiosks(plan: &Plan) -> Vec<SimKiosk> {
-    (0..plan.kiosks).map(|i| kiosk(plan, i)).collect()
-}
-
 /// The `index`th kiosk of `plan`.
 pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
     let mut rng = Rng(plan.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (u64::from(index) + 1));

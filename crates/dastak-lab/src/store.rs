@@ -237,6 +237,8 @@ pub trait LabStore {
     /// Day closes whose count differed from what was expected (short or
     /// over), with the reason the operator gave.
     fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError>;
+    /// One cheap read, to show the database answers.
+    fn ping(&self) -> Result<(), LabStoreError>;
     /// The daily rollup: per kiosk, village, day and scheme, of the events
     /// held without a gap below them.
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError>;
@@ -395,7 +397,7 @@ fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (kiosk, through) in heads {
-        fold(tx, &kiosk, 0, through)?;
+        fold_through(tx, &kiosk, through)?;
     }
     Ok(())
 }
@@ -578,6 +580,14 @@ impl LabStore for SqliteLab {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    fn ping(&self) -> Result<(), LabStoreError> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM kiosks)", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(())
     }
 
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
@@ -772,12 +782,15 @@ fn advance_head(
         last_seq: 0,
         last_event_at: None,
     });
-    let old_through = head.through;
     {
-        let mut above = conn.prepare_cached(
-            "SELECT seq, hash FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
+        // One read of what lies above the old head: the walk moves the
+        // head while nothing is missing, and each event it passes is
+        // added to the day's counts.
+        let mut above = conn.prepare_cached(&format!(
+            "SELECT seq, hash, {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq"
+        ))?;
         let mut rows = above.query(params![kiosk, head.through])?;
+        let mut fold = Fold::new(conn, kiosk);
         while let Some(r) = rows.next()? {
             let seq: u64 = r.get(0)?;
             if seq != head.through + 1 {
@@ -785,9 +798,10 @@ fn advance_head(
             }
             head.through = seq;
             head.hash = r.get(1)?;
+            fold.add(r, 2)?;
         }
+        fold.write()?;
     }
-    fold(conn, kiosk, old_through, head.through)?;
     head.last_seq = head.last_seq.max(last_seq);
     if let Some(t) = last_at
         && head.last_event_at.as_deref().is_none_or(|h| t > h)
@@ -820,92 +834,120 @@ struct DayCounts {
     enrolments: i64,
 }
 
-/// Adds a kiosk's events `after < seq <= through` to the daily rollup, in
-/// the kiosk's order: a registration gives the member's village, which her
-/// enrolments and money are counted under. The counts of a batch are added
-/// up in memory and written once per (village, day, scheme).
-fn fold(conn: &Connection, kiosk: &str, after: u64, through: u64) -> Result<(), rusqlite::Error> {
-    use std::collections::BTreeMap;
-    if through <= after {
-        return Ok(());
-    }
-    let mut villages: HashMap<String, String> = HashMap::new();
-    let mut sums: BTreeMap<(String, String, String), DayCounts> = BTreeMap::new();
-    {
-        let mut events = conn.prepare_cached(
-            "SELECT kind, at, member_id, scheme, amount, village FROM events
-             WHERE kiosk = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-        )?;
-        let mut known = conn.prepare_cached(
-            "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
-        )?;
-        let mut remember = conn.prepare_cached(
-            "INSERT INTO lab_members (kiosk, member_id, village) VALUES (?1, ?2, ?3)
-             ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
-        )?;
-        let mut rows = events.query(params![kiosk, after, through])?;
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(0)?;
-            let at: String = r.get(1)?;
-            let member: Option<String> = r.get(2)?;
-            let Some(member) = member else { continue };
-            if kind == "member_registered" {
-                let village: String = r.get::<_, Option<String>>(5)?.unwrap_or_default();
-                remember.execute(params![kiosk, member, village])?;
-                villages.insert(member, village);
-                continue;
-            }
-            let village = match villages.get(&member) {
-                Some(v) => v.clone(),
-                None => {
-                    let v: String = known
-                        .query_row(params![kiosk, member], |r| r.get(0))
-                        .optional()?
-                        .unwrap_or_default();
-                    villages.insert(member.clone(), v.clone());
-                    v
-                }
-            };
-            let scheme: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
-            let amount: i64 = r.get::<_, Option<i64>>(4)?.unwrap_or(0);
-            // The kiosk's local date: its instants are written in IST.
-            let day = at.get(..10).unwrap_or_default().to_string();
-            let c = sums.entry((village, day, scheme)).or_default();
-            match kind.as_str() {
-                "contribution_taken" => {
-                    c.receipts += 1;
-                    c.amount += amount;
-                }
-                "contribution_reversed" => {
-                    c.reversals += 1;
-                    c.reversed += amount;
-                }
-                "enrolled" => c.enrolments += 1,
-                _ => {}
-            }
+/// The columns [`Fold::add`] reads, in its order.
+const FOLD_COLUMNS: &str = "kind, at, member_id, scheme, amount, village";
+
+/// A run of one kiosk's events added to the daily rollup, in the kiosk's
+/// order: a registration gives the member's village, which her enrolments
+/// and money are counted under. The counts are added up in memory and
+/// written once per (village, day, scheme).
+struct Fold<'c> {
+    conn: &'c Connection,
+    kiosk: &'c str,
+    villages: HashMap<String, String>,
+    sums: std::collections::BTreeMap<(String, String, String), DayCounts>,
+}
+
+impl<'c> Fold<'c> {
+    fn new(conn: &'c Connection, kiosk: &'c str) -> Fold<'c> {
+        Fold {
+            conn,
+            kiosk,
+            villages: HashMap::new(),
+            sums: Default::default(),
         }
     }
-    let mut add = conn.prepare_cached(
-        "INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals, reversed,
-                            enrolments)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
-             receipts = receipts + excluded.receipts, amount = amount + excluded.amount,
-             reversals = reversals + excluded.reversals, reversed = reversed + excluded.reversed,
-             enrolments = enrolments + excluded.enrolments",
-    )?;
-    for ((village, day, scheme), c) in sums {
-        add.execute(params![
-            kiosk,
-            village,
-            day,
-            scheme,
-            c.receipts,
-            c.amount,
-            c.reversals,
-            c.reversed,
-            c.enrolments
-        ])?;
+
+    /// Adds the event in `r`, whose [`FOLD_COLUMNS`] start at `at`.
+    fn add(&mut self, r: &rusqlite::Row<'_>, at: usize) -> Result<(), rusqlite::Error> {
+        let kind: String = r.get(at)?;
+        let when: String = r.get(at + 1)?;
+        let Some(member) = r.get::<_, Option<String>>(at + 2)? else {
+            return Ok(());
+        };
+        if kind == "member_registered" {
+            let village: String = r.get::<_, Option<String>>(at + 5)?.unwrap_or_default();
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO lab_members (kiosk, member_id, village) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
+                )?
+                .execute(params![self.kiosk, member, village])?;
+            self.villages.insert(member, village);
+            return Ok(());
+        }
+        let village = match self.villages.get(&member) {
+            Some(v) => v.clone(),
+            None => {
+                let v: String = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
+                    )?
+                    .query_row(params![self.kiosk, member], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_default();
+                self.villages.insert(member, v.clone());
+                v
+            }
+        };
+        let scheme: String = r.get::<_, Option<String>>(at + 3)?.unwrap_or_default();
+        let amount: i64 = r.get::<_, Option<i64>>(at + 4)?.unwrap_or(0);
+        // The kiosk's local date: its instants are written in IST.
+        let day = when.get(..10).unwrap_or_default().to_string();
+        let c = self.sums.entry((village, day, scheme)).or_default();
+        match kind.as_str() {
+            "contribution_taken" => {
+                c.receipts += 1;
+                c.amount += amount;
+            }
+            "contribution_reversed" => {
+                c.reversals += 1;
+                c.reversed += amount;
+            }
+            "enrolled" => c.enrolments += 1,
+            _ => {}
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn write(self) -> Result<(), rusqlite::Error> {
+        let mut add = self.conn.prepare_cached(
+            "INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals, reversed,
+                                enrolments)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
+                 receipts = receipts + excluded.receipts, amount = amount + excluded.amount,
+                 reversals = reversals + excluded.reversals, reversed = reversed + excluded.reversed,
+                 enrolments = enrolments + excluded.enrolments",
+        )?;
+        for ((village, day, scheme), c) in self.sums {
+            add.execute(params![
+                self.kiosk,
+                village,
+                day,
+                scheme,
+                c.receipts,
+                c.amount,
+                c.reversals,
+                c.reversed,
+                c.enrolments
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds a kiosk's events up to `through` to the daily rollup (0004's
+/// backfill of a lab that held events before it kept one).
+fn fold_through(conn: &Connection, kiosk: &str, through: u64) -> Result<(), rusqlite::Error> {
+    let mut events = conn.prepare(&format!(
+        "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq <= ?2 ORDER BY seq"
+    ))?;
+    let mut rows = events.query(params![kiosk, through])?;
+    let mut fold = Fold::new(conn, kiosk);
+    while let Some(r) = rows.next()? {
+        fold.add(r, 0)?;
+    }
+    fold.write()
 }

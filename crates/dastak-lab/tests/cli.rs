@@ -192,3 +192,61 @@ fn the_daily_rollup_adds_up_to_the_report_and_counts_every_enrolment() {
         );
     }
 }
+
+/// A lab being brought up to the daily rollup (0004) that holds an event
+/// whose bytes do not read as an event refuses to open, naming the kiosk
+/// and the event, and is left as it was: no half-made rollup, the same
+/// schema step, the next open tries again.
+#[test]
+fn a_held_event_that_does_not_parse_stops_the_migration_and_changes_nothing() {
+    let d = tempfile::tempdir().expect("dir");
+    assert!(lab(d.path(), &["init"]).status.success());
+    let sim = lab(d.path(), &["simulate", "--kiosks", "1", "--days", "3"]);
+    assert!(sim.status.success(), "{sim:?}");
+    let db = d.path().join("district-lab.db");
+    let damaged_seq: u64 = {
+        let conn = rusqlite::Connection::open(&db).expect("db");
+        conn.execute_batch(
+            "DROP TABLE daily; DROP TABLE lab_members; ALTER TABLE events DROP COLUMN village;
+             PRAGMA user_version = 3;",
+        )
+        .expect("back to step 3");
+        let seq = conn
+            .query_row(
+                "SELECT MIN(seq) FROM events WHERE kind = 'member_registered'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a registration");
+        conn.execute(
+            "UPDATE events SET canonical = CAST('{\"not\":\"an event\"}' AS BLOB) WHERE seq = ?1",
+            [seq],
+        )
+        .expect("damage");
+        seq
+    };
+    for _ in 0..2 {
+        let r = lab(d.path(), &["--lang", "en", "status"]);
+        assert_eq!(r.status.code(), Some(1), "{r:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("lab database"), "{err}");
+        assert!(
+            err.contains(&format!("SIM00001 event {damaged_seq}")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        let conn = rusqlite::Connection::open(&db).expect("db");
+        let step: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(step, 3);
+        let rollup: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('daily', 'lab_members')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("tables");
+        assert_eq!(rollup, 0);
+    }
+}
