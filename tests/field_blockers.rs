@@ -813,5 +813,19 @@ fn a_reader_that_went_away_ends_the_output_without_a_panic() {
         assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
         assert_eq!(r.status, 0, "{args:?}: {}", r.stderr);
     }
+    // Output that could not be written for another reason (a full disk,
+    // here /dev/full) is not success: status 1, and why.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let r = run_output(
+        k.command(&["member", "show", "DEMO01-00001"])
+            .stdout(full)
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("could not use stdout"), "{}", r.stderr);
     assert_eq!(books(&k), before);
 }

@@ -53,18 +53,30 @@ pub fn exit(lang: Lang, f: &Failure) -> ExitCode {
     ExitCode::from(f.code.max(1))
 }
 
+/// The language the run's messages are in, once the command line has said
+/// it (see [`asked_lang`]), for the few that are printed where no context
+/// is at hand.
+static RUN_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
 /// Writes one line to stdout. A reader that went away (`dastak-lab report
 /// | head`) ends the program quietly with success, as other Unix tools do,
 /// instead of the panic `println!` gives; whatever was to be saved was
-/// saved before anything is printed.
+/// saved before anything is printed. Any other failure (a full disk under
+/// `> report.csv`) ends it with status 1 and says why: output cut short
+/// must not pass for output written.
 pub fn out(line: std::fmt::Arguments<'_>) {
-    use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{line}")
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        std::process::exit(0);
+    let written = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            let m = Message::new("io.error")
+                .arg("path", "stdout")
+                .arg("detail", e);
+            eprintln!("{}", m.render(RUN_LANG.get().copied().unwrap_or(Lang::Hi)));
+            std::process::exit(1);
+        }
     }
 }
 
@@ -114,9 +126,13 @@ pub fn asked_lang(arg: Option<&str>) -> Result<Option<Lang>, Failure> {
         .or_else(|| env_nonempty("DASTAK_LANG"))
     {
         None => Ok(None),
-        Some(l) => Lang::parse(&l)
-            .map(Some)
-            .ok_or_else(|| Failure::new(Message::new("operator.bad_language"), 2)),
+        Some(l) => {
+            let lang = Lang::parse(&l)
+                .ok_or_else(|| Failure::new(Message::new("operator.bad_language"), 2))?;
+            // The first language asked for is the run's.
+            let _ = RUN_LANG.set(lang);
+            Ok(Some(lang))
+        }
     }
 }
 

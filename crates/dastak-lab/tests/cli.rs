@@ -137,6 +137,22 @@ fn a_reader_that_went_away_ends_the_output_without_a_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
     }
+    // Output that could not be written for another reason (a full disk,
+    // here /dev/full) is not success: status 1, and why.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let r = Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+        .arg("--data-dir")
+        .arg(d.path())
+        .args(["--lang", "en", "report", "--csv"])
+        .stdout(full)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(err.contains("could not use stdout"), "{err}");
 }
 
 /// The daily rollup, kept by ingest, adds up to the monthly report that is
