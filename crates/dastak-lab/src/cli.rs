@@ -29,10 +29,12 @@ pub struct Args {
     /// Language of messages: hi or en (default: $DASTAK_LANG, else hi).
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
-    /// The lab's SQLite database, if not DIR/district-lab.db (a bigger or
-    /// backed-up disk, say); the keys stay in the lab directory.
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<std::path::PathBuf>,
+    /// Where the lab keeps its books: sqlite:PATH (default
+    /// DIR/district-lab.db; a bare PATH means the same) or a PostgreSQL URL,
+    /// postgresql://USER@HOST:PORT/DB (a Unix socket's directory as a
+    /// percent-encoded HOST). The keys stay in the lab directory.
+    #[arg(long, global = true, value_name = "URL", env = "DASTAK_LAB_DB")]
+    pub db: Option<String>,
     #[command(subcommand)]
     pub cmd: Command,
 }
@@ -171,7 +173,10 @@ pub fn run() -> ExitCode {
 
 fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
     let dir = ctx.dir.clone();
-    let db = args.db.unwrap_or_else(|| dir.join(lab::DB_FILE));
+    let db = args.db.as_deref().map_or_else(
+        || lab::DbUrl::Sqlite(dir.join(lab::DB_FILE)),
+        lab::DbUrl::parse,
+    );
     match args.cmd {
         Command::Init => {
             let lab = Lab::init_at(&dir, &db)?;

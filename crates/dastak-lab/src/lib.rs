@@ -37,8 +37,9 @@ use dastak_core::i18n::{Localized, Message, english};
 use dastak_core::wire::{
     Ack, BatchError, LINK_FILE, MAX_BATCH_BYTES, read_batch, stick_folder, unseal,
 };
+pub use store::DbUrl;
 pub use store::ReportRow;
-use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Row, SqliteLab};
+use store::{Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Row};
 
 pub const DB_FILE: &str = "district-lab.db";
 pub const IDENTITY_FILE: &str = "district-lab.identity";
@@ -87,7 +88,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> LabError {
 
 /// An open lab.
 pub struct Lab {
-    store: SqliteLab,
+    store: Box<dyn LabStore + Send>,
     identity: age::x25519::Identity,
     key: SigningKey,
 }
@@ -102,11 +103,11 @@ pub struct LabIdentity {
 impl Lab {
     /// `dastak-lab init`: a new lab directory with fresh keys.
     pub fn init(dir: &Path) -> Result<Lab, LabError> {
-        Lab::init_at(dir, &dir.join(DB_FILE))
+        Lab::init_at(dir, &DbUrl::Sqlite(dir.join(DB_FILE)))
     }
 
-    /// A new lab directory whose database is at `db` (`--db PATH`).
-    pub fn init_at(dir: &Path, db: &Path) -> Result<Lab, LabError> {
+    /// A new lab directory whose books are at `db` (`--db URL`).
+    pub fn init_at(dir: &Path, db: &DbUrl) -> Result<Lab, LabError> {
         if dir.join(IDENTITY_FILE).exists() {
             return Err(LabError::AlreadyInitialised {
                 dir: dir.display().to_string(),
@@ -129,11 +130,11 @@ impl Lab {
     }
 
     pub fn open(dir: &Path) -> Result<Lab, LabError> {
-        Lab::open_at(dir, &dir.join(DB_FILE))
+        Lab::open_at(dir, &DbUrl::Sqlite(dir.join(DB_FILE)))
     }
 
-    /// The lab in `dir` (its keys) with its database at `db`.
-    pub fn open_at(dir: &Path, db: &Path) -> Result<Lab, LabError> {
+    /// The lab in `dir` (its keys) with its books at `db`.
+    pub fn open_at(dir: &Path, db: &DbUrl) -> Result<Lab, LabError> {
         let not_init = || LabError::NotInitialised {
             dir: dir.display().to_string(),
         };
@@ -145,7 +146,7 @@ impl Lab {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(not_init)?;
         Ok(Lab {
-            store: SqliteLab::open(db)?,
+            store: db.open()?,
             identity,
             key: SigningKey::from_bytes(&seed),
         })

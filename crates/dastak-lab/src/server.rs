@@ -18,7 +18,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -105,7 +105,36 @@ pub async fn stop_signal() {
     }
 }
 
-type Shared = Arc<Mutex<Lab>>;
+/// A request's work on the books.
+type Job = Box<dyn FnOnce(&mut Lab) + Send>;
+
+/// The books, as the routes reach them: jobs sent to the one thread that
+/// owns the lab. A thread of its own rather than tokio's blocking pool:
+/// the PostgreSQL client runs its own small runtime, which cannot be
+/// entered from a thread of the server's; and one owner serialises the
+/// writes as a mutex did, with nothing to poison.
+#[derive(Clone)]
+struct Shared {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl Shared {
+    /// Moves `lab` onto its thread; the thread ends when the last route
+    /// holding a `Shared` is dropped (the server has stopped).
+    fn new(mut lab: Lab) -> Shared {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::spawn(move || {
+            while let Ok(job) = queue.recv() {
+                // A job that panicked drops its answer's sender, so its
+                // request is answered 500; the books are as the backend
+                // left them (each write is a transaction of its own), and
+                // the next job is served.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut lab)));
+            }
+        });
+        Shared { jobs }
+    }
+}
 
 /// The routes, behind one set of limits shared by every route (a layer
 /// given to `Router::layer` is applied to each route on its own, which
@@ -148,7 +177,7 @@ impl Server {
             None => None,
         };
         Ok(Server {
-            app: router(Arc::new(Mutex::new(lab)), settings),
+            app: router(Shared::new(lab), settings),
             tls,
         })
     }
@@ -308,19 +337,20 @@ fn tls_acceptor(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor, ServeErro
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Runs `f` on the lab's books, off the async workers.
+/// Runs `f` on the lab's books, on their own thread, off the async
+/// workers.
 async fn with_lab<T: Send + 'static>(
     lab: Shared,
     f: impl FnOnce(&mut Lab) -> T + Send + 'static,
 ) -> Result<T, Response> {
-    tokio::task::spawn_blocking(move || {
-        // A request that panicked while holding the books leaves them as
-        // SQLite left them: each write is a transaction of its own.
-        let mut lab = lab.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut lab)
-    })
-    .await
-    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+    let failed = || (StatusCode::INTERNAL_SERVER_ERROR, "the lab's books failed").into_response();
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    lab.jobs
+        .send(Box::new(move |lab: &mut Lab| {
+            let _ = answer.send(f(lab));
+        }))
+        .map_err(|_| failed())?;
+    answered.await.map_err(|_| failed())
 }
 
 /// The status a kiosk's client reads for a refusal.

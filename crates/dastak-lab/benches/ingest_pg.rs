@@ -1,0 +1,113 @@
+//! Bench: the lab's ingest into PostgreSQL beside a bare `COPY` of the same
+//! rows (issue 13: ratio ≥ 0.5).
+//!
+//! A throwaway cluster (tests/support/pg.rs: the system's initdb, a Unix
+//! socket, fsync off) and synthetic kiosks from the lab's simulator, sealed
+//! and signed as real kiosks' batches. Each round makes a fresh database
+//! and times `Lab::receive_all` of every batch, a stick's worth at a time
+//! (decrypt and verify on worker threads, fates, keys, COPY, heads and the
+//! daily rollup, one transaction per stick). Then the rows the lab stored
+//! are read back, and a binary `COPY` of exactly those rows into a table of
+//! the events' shape (`LIKE events INCLUDING ALL`: the same columns and
+//! primary key, unpartitioned) is timed. Printed: both rates and the
+//! median of the rounds' ratios (baseline time over ingest time).
+
+#[path = "../tests/support/pg.rs"]
+mod pg;
+
+use std::time::{Duration, Instant};
+
+use dastak_lab::simulate::{Plan, kiosk};
+use dastak_lab::{DbUrl, Lab};
+use jiff::Timestamp;
+
+const ROUNDS: usize = 7;
+
+fn main() {
+    let cluster = pg::Cluster::shared();
+    let plan = Plan {
+        kiosks: 20,
+        days: 30,
+        members: 60,
+        per_day: 20,
+        seed: 3,
+        ..Plan::default()
+    };
+    let now: Timestamp = "2026-11-20T10:00:00Z".parse().expect("time");
+    let kiosks: Vec<_> = (0..plan.kiosks).map(|i| kiosk(&plan, i)).collect();
+    let events: usize = kiosks.iter().map(|k| k.events.len()).sum();
+    let mut ratios = Vec::new();
+    let (mut ours, mut bare) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..ROUNDS {
+        let db = cluster.database();
+        let dir = tempfile::tempdir().expect("dir");
+        let url = DbUrl::parse(&db.url);
+        let mut lab = Lab::init_at(dir.path(), &url).expect("lab");
+        let to = lab.identity().recipient;
+        let mut sealed = Vec::new();
+        for k in &kiosks {
+            lab.add_kiosk(&k.code, &hex::encode(k.key.verifying_key().to_bytes()), now)
+                .expect("kiosk");
+            for b in k.signed_batches() {
+                sealed.push(dastak_core::wire::seal(&b, &to).expect("seal"));
+            }
+        }
+        let t = Instant::now();
+        // 40 batches to a stick, as `dastak-lab import` takes them.
+        for stick in sealed.chunks(40) {
+            for got in lab.receive_all(stick, now).expect("receive") {
+                got.expect("batch");
+            }
+        }
+        let ingest = t.elapsed();
+        drop(lab);
+
+        let mut c = postgres::Client::connect(&db.url, postgres::NoTls).expect("connect");
+        let mut rows = Vec::new();
+        {
+            use std::io::Read;
+            c.copy_out("COPY (SELECT * FROM events) TO STDOUT BINARY")
+                .expect("copy out")
+                .read_to_end(&mut rows)
+                .expect("read");
+        }
+        let held: i64 = c
+            .query_one("SELECT COUNT(*) FROM events", &[])
+            .expect("count")
+            .get(0);
+        assert_eq!(held as usize, events, "the lab stored every event once");
+        c.batch_execute("CREATE TABLE bare (LIKE events INCLUDING ALL)")
+            .expect("table");
+        let t = Instant::now();
+        {
+            use std::io::Write;
+            let mut w = c.copy_in("COPY bare FROM STDIN BINARY").expect("copy in");
+            w.write_all(&rows).expect("write");
+            w.finish().expect("finish");
+        }
+        let baseline = t.elapsed();
+        let r = baseline.as_secs_f64() / ingest.as_secs_f64();
+        eprintln!(
+            "round {round}: ingest {:.0} ms, bare COPY {:.0} ms, ratio {r:.2}",
+            ingest.as_secs_f64() * 1e3,
+            baseline.as_secs_f64() * 1e3
+        );
+        ratios.push(r);
+        ours += ingest;
+        bare += baseline;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let rate = |d: Duration| (events * ROUNDS) as f64 / d.as_secs_f64();
+    println!(
+        "PostgreSQL ingest: {events} events from {} kiosks; {:.0} events/s (lab) vs {:.0} events/s (bare COPY of the same rows)",
+        plan.kiosks,
+        rate(ours),
+        rate(bare)
+    );
+    println!(
+        "ratio (bare COPY time / ingest time), median of {ROUNDS}: {:.2} (spread {:.2}–{:.2}; target ≥ 0.5)",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
+}

@@ -1,0 +1,639 @@
+//! The lab's books on PostgreSQL (15, as Debian ships it): for a lab that
+//! many districts share, or that wants a database server's backups and
+//! replicas. The same use cases as the SQLite file, decided by the same
+//! shared code (`fates`, `Head::walk`, `Fold`), so that a kiosk syncs to
+//! either exactly alike; the story suite in tests/stories.rs runs on both.
+//!
+//! Events are partitioned by month (see migrations/postgres/0001_lab.sql);
+//! a batch is stored with a handful of statements whatever its size: the
+//! hashes held under its numbers in one read, its numbers claimed in one
+//! INSERT, its events in one binary COPY, the rollup in one upsert each.
+
+use std::collections::{BTreeSet, HashMap};
+
+use ed25519_dalek::VerifyingKey;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, NoTls, Transaction};
+
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::proof::parse_public_key;
+
+use super::{
+    Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head, HeldReceipt,
+    Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row, fates, gaps, newest,
+};
+
+/// The schema's steps, as (version, SQL); a step that has landed is never
+/// edited (add one).
+///
+/// Applied by the dozen lines of [`migrate`] rather than a migration
+/// crate: refinery or sqlx's migrator would be a second framework beside
+/// rusqlite_migration, and sqlx's brings another SQLite.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_lab.sql"))];
+
+/// Any number, the same in every lab process: the key of the advisory
+/// lock under which one process at a time migrates or makes a partition.
+const LOCK: i64 = 0x6461_7374_616b;
+
+/// How many events above a head are read at a time by its walk (a walk
+/// stops at the first missing number, so it rarely needs a second page).
+const PAGE: i32 = 1000;
+
+pub struct PgLab {
+    client: std::sync::Mutex<Client>,
+}
+
+impl PgLab {
+    /// Connects (`url` as libpq takes it) and brings the schema up to date.
+    pub fn open(url: &str) -> Result<PgLab, LabStoreError> {
+        let mut client = Client::connect(url, NoTls)?;
+        migrate(&mut client)?;
+        Ok(PgLab {
+            client: std::sync::Mutex::new(client),
+        })
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS lab_schema (
+             version    integer PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now())",
+    )?;
+    let at: i32 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM lab_schema", &[])?
+        .try_get(0)?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if at > known {
+        return Err(LabStoreError::Migration(format!(
+            "the database is at schema {at}, newer than this dastak-lab knows ({known}): use a newer dastak-lab"
+        )));
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > at) {
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO lab_schema (version) VALUES ($1)", &[version])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn count(r: &postgres::Row, i: usize) -> Result<u64, postgres::Error> {
+    // Counts and sequence numbers are never negative.
+    Ok(u64::try_from(r.try_get::<_, i64>(i)?).unwrap_or(0))
+}
+
+fn seq(n: u64) -> i64 {
+    // Sequence numbers come from parsed events and stay far below 2^63.
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The month partition an event's time falls in: its first seven
+/// characters when they are a year and month, else `other` (which cannot
+/// happen for a parsed event, but a row is never refused for it).
+fn month(at: &str) -> &str {
+    match at.get(..7) {
+        Some(m)
+            if m.bytes().enumerate().all(|(i, b)| match i {
+                4 => b == b'-',
+                _ => b.is_ascii_digit(),
+            }) =>
+        {
+            m
+        }
+        _ => "other",
+    }
+}
+
+impl LabStore for PgLab {
+    fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        client.execute(
+            "INSERT INTO kiosks (code, public_key, added_at) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET public_key = excluded.public_key",
+            &[&code, &key, &now],
+        )?;
+        Ok(())
+    }
+
+    fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError> {
+        let key = self.read(|c| {
+            c.query_opt("SELECT public_key FROM kiosks WHERE code = $1", &[&code])?
+                .map(|r| r.try_get::<_, String>(0))
+                .transpose()
+        })?;
+        Ok(key.and_then(|k| parse_public_key(&k)))
+    }
+
+    fn kiosk_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabStoreError> {
+        let rows = self.read(|c| c.query("SELECT code, public_key FROM kiosks", &[]))?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let (code, key): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            if let Some(k) = parse_public_key(&key) {
+                out.insert(code, k);
+            }
+        }
+        Ok(out)
+    }
+
+    fn ingest_all(
+        &mut self,
+        batches: &mut dyn Iterator<Item = Incoming>,
+        now: &str,
+    ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut tx = client.transaction()?;
+        let mut out = Vec::new();
+        for (kiosk, events) in batches {
+            // Each batch in a savepoint: one that fails leaves the others in.
+            let mut sp = tx.transaction()?;
+            match ingest_on(&mut sp, &kiosk, &events, now) {
+                Ok(got) => {
+                    sp.commit()?;
+                    out.push(Ok(got));
+                }
+                Err(e) => {
+                    sp.rollback()?;
+                    out.push(Err(e));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError> {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT through, hash FROM kiosk_heads WHERE kiosk = $1",
+                &[&kiosk],
+            )
+        })?;
+        Ok(match row {
+            Some(r) => (count(&r, 0)?, r.try_get(1)?),
+            None => (0, String::new()),
+        })
+    }
+
+    fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError> {
+        self.read(|c| {
+            let rows = c.query(
+                "SELECT k.code, k.last_contact, COALESCE(h.through, 0), COALESCE(h.last_seq, 0),
+                        h.last_event_at,
+                        (SELECT COUNT(*) FROM quarantine q WHERE q.kiosk = k.code)
+                 FROM kiosks k LEFT JOIN kiosk_heads h ON h.kiosk = k.code
+                 ORDER BY k.code COLLATE \"C\"",
+                &[],
+            )?;
+            let above =
+                c.prepare("SELECT seq FROM event_keys WHERE kiosk = $1 AND seq > $2 ORDER BY seq")?;
+            let mut out = Vec::new();
+            for r in rows {
+                let kiosk: String = r.try_get(0)?;
+                let through = count(&r, 2)?;
+                // Only numbers held above a gap are read: none, most days.
+                let held = c
+                    .query(&above, &[&kiosk, &seq(through)])?
+                    .iter()
+                    .map(|h| count(h, 0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.push(KioskStatus {
+                    last_contact: r.try_get(1)?,
+                    through,
+                    last_seq: count(&r, 3)?,
+                    last_event_at: r.try_get(4)?,
+                    quarantined: count(&r, 5)?,
+                    gaps: gaps(through, held),
+                    kiosk,
+                });
+            }
+            Ok::<_, postgres::Error>(out)
+        })
+    }
+
+    fn report(&self) -> Result<Vec<ReportRow>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "WITH p AS (
+                    SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised'),
+                 m AS (
+                    SELECT kiosk, scheme, month,
+                           CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
+                           CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
+                           CASE kind WHEN 'contribution_taken' THEN amount ELSE -amount END
+                               AS amount
+                    FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
+                 SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
+                        SUM(m.receipt)::bigint, SUM(m.reversal)::bigint, SUM(m.amount)::bigint
+                 FROM m LEFT JOIN p ON p.kiosk = m.kiosk
+                 GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
+                 ORDER BY p.panchayat COLLATE \"C\", m.kiosk COLLATE \"C\",
+                          m.scheme COLLATE \"C\", m.month",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReportRow {
+                    panchayat: r.try_get(0)?,
+                    kiosk: r.try_get(1)?,
+                    scheme: r.try_get(2)?,
+                    month: r.try_get(3)?,
+                    receipts: count(r, 4)?,
+                    reversals: count(r, 5)?,
+                    total: Paise(r.try_get(6)?),
+                })
+            })
+            .collect()
+    }
+
+    fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError> {
+        self.read(|c| {
+            let taken = c
+                .query_opt(
+                    "SELECT member_id, amount FROM events
+                     WHERE kiosk = $1 AND kind = 'contribution_taken' AND receipt = $2",
+                    &[&kiosk, &receipt],
+                )?
+                .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+                .transpose()?;
+            let reversed_by = c
+                .query_opt(
+                    "SELECT receipt FROM events
+                     WHERE kiosk = $1 AND kind = 'contribution_reversed' AND original = $2",
+                    &[&kiosk, &receipt],
+                )?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            Ok::<_, postgres::Error>(HeldReceipt { taken, reversed_by })
+        })
+    }
+
+    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "WITH p AS (
+                    SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised')
+                 SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
+                        e.variance, e.reason
+                 FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
+                 WHERE e.kind = 'day_closed' AND e.variance != 0
+                 ORDER BY p.panchayat COLLATE \"C\", e.kiosk COLLATE \"C\", e.seq",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(CashDifference {
+                    panchayat: r.try_get(0)?,
+                    kiosk: r.try_get(1)?,
+                    date: r.try_get(2)?,
+                    expected: Paise(r.try_get(3)?),
+                    counted: Paise(r.try_get(4)?),
+                    variance: Paise(r.try_get(5)?),
+                    reason: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    fn ping(&self) -> Result<(), LabStoreError> {
+        self.read(|c| c.query_one("SELECT EXISTS (SELECT 1 FROM kiosks)", &[]))?;
+        Ok(())
+    }
+
+    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed,
+                        enrolments
+                 FROM daily
+                 ORDER BY kiosk COLLATE \"C\", village COLLATE \"C\", day, scheme COLLATE \"C\"",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(DailyRow {
+                    kiosk: r.try_get(0)?,
+                    village: r.try_get(1)?,
+                    day: r.try_get(2)?,
+                    scheme: r.try_get(3)?,
+                    receipts: count(r, 4)?,
+                    amount: Paise(r.try_get(5)?),
+                    reversals: count(r, 6)?,
+                    reversed: Paise(r.try_get(7)?),
+                    enrolments: count(r, 8)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl PgLab {
+    /// Runs a read on the client: a `Client` wants `&mut` for every query
+    /// and the store's reads take `&self`. The lab is used by one thread at
+    /// a time (the server keeps it behind a mutex), so this lock is never
+    /// waited on; it is a `Mutex` rather than a `RefCell` so that nothing
+    /// here can panic.
+    fn read<T, E: Into<LabStoreError>>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, E>,
+    ) -> Result<T, LabStoreError> {
+        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut client).map_err(Into::into)
+    }
+}
+
+/// Stores one batch's events inside the caller's savepoint.
+fn ingest_on(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    events: &[Row],
+    now: &str,
+) -> Result<Ingested, LabStoreError> {
+    let mut out = Ingested::default();
+    let (Some(low), Some(high)) = (
+        events.iter().map(|e| e.seq).min(),
+        events.iter().map(|e| e.seq).max(),
+    ) else {
+        return Ok(out);
+    };
+    let held: HashMap<u64, String> = tx
+        .query(
+            "SELECT seq, hash FROM event_keys WHERE kiosk = $1 AND seq BETWEEN $2 AND $3",
+            &[&kiosk, &seq(low.saturating_sub(1)), &seq(high)],
+        )?
+        .iter()
+        .map(|r| Ok((count(r, 0)?, r.try_get(1)?)))
+        .collect::<Result<_, postgres::Error>>()?;
+    let fates = fates::<LabStoreError>(events, &mut |s| Ok(held.get(&s).cloned()))?;
+    let new: Vec<&Row> = events
+        .iter()
+        .zip(&fates)
+        .filter(|(_, f)| **f == Fate::New)
+        .map(|(e, _)| e)
+        .collect();
+    if !new.is_empty() {
+        let seqs: Vec<i64> = new.iter().map(|e| seq(e.seq)).collect();
+        let hashes: Vec<&str> = new.iter().map(|e| e.hash.as_str()).collect();
+        let claimed = tx.execute(
+            "INSERT INTO event_keys (kiosk, seq, hash)
+             SELECT $1, s, h FROM unnest($2::bigint[], $3::text[]) AS t(s, h)
+             ON CONFLICT DO NOTHING",
+            &[&kiosk, &seqs, &hashes],
+        )?;
+        if claimed != new.len() as u64 {
+            // Another process stored some of them since they were read:
+            // the savepoint is rolled back and the kiosk sends again.
+            return Err(LabStoreError::Raced {
+                kiosk: kiosk.to_string(),
+            });
+        }
+        let months: BTreeSet<&str> = new.iter().map(|e| month(&e.at)).collect();
+        for m in months {
+            make_partition(tx, m)?;
+        }
+        copy_events(tx, kiosk, &new, now)?;
+        out.new = new.len() as u64;
+    }
+    for (e, fate) in events.iter().zip(&fates) {
+        match fate {
+            Fate::New => {}
+            Fate::Duplicate => out.duplicate += 1,
+            Fate::Fork | Fate::Conflict => {
+                tx.execute(
+                    "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    &[
+                        &kiosk,
+                        &seq(e.seq),
+                        &e.hash,
+                        &e.canonical.as_bytes(),
+                        &fate.reason(),
+                        &now,
+                    ],
+                )?;
+                out.quarantined += 1;
+            }
+        }
+    }
+    if out.new > 0 {
+        let (last_seq, last_at) = newest(events, &fates);
+        advance_head(tx, kiosk, last_seq, last_at)?;
+    }
+    tx.execute(
+        "UPDATE kiosks SET last_contact = $2 WHERE code = $1",
+        &[&kiosk, &now],
+    )?;
+    Ok(out)
+}
+
+/// The partition of `month` (checked by [`month`]: digits and a dash, or
+/// `other`), made if it is not there yet.
+fn make_partition(tx: &mut Transaction<'_>, month: &str) -> Result<(), postgres::Error> {
+    let table = format!("events_{}", month.replace('-', "_"));
+    let exists: bool = tx
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?
+        .try_get(0)?;
+    if exists {
+        return Ok(());
+    }
+    // Two labs making the same month wait for each other; the second
+    // finds it made. DDL takes no parameters: the name and the value are
+    // built only from the checked month.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {table} PARTITION OF events FOR VALUES IN ('{month}')"
+    ))
+}
+
+/// The new events, in one binary COPY (routed to their months by
+/// PostgreSQL).
+fn copy_events(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    new: &[&Row],
+    now: &str,
+) -> Result<(), postgres::Error> {
+    use Type as T;
+    let sink = tx.copy_in(&format!(
+        "COPY events (kiosk, seq, hash, prev, kind, at, month, canonical, received_at,
+                      {FACT_COLUMNS}) FROM STDIN BINARY"
+    ))?;
+    let types = [
+        T::TEXT,
+        T::INT8,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::BYTEA,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::INT8,
+        T::TEXT,
+        T::INT8,
+        T::INT8,
+        T::INT8,
+        T::TEXT,
+        T::TEXT,
+    ];
+    let mut w = BinaryCopyInWriter::new(sink, &types);
+    for e in new {
+        let v = e.facts.values();
+        let s = seq(e.seq);
+        let m = month(&e.at);
+        let bytes = e.canonical.as_bytes();
+        let row: [&(dyn ToSql + Sync); 21] = [
+            &kiosk, &s, &e.hash, &e.prev, &e.kind, &e.at, &m, &bytes, &now, &v.0, &v.1, &v.2, &v.3,
+            &v.4, &v.5, &v.6, &v.7, &v.8, &v.9, &v.10, &v.11,
+        ];
+        w.write(&row)?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
+    Ok(Above {
+        seq: count(r, 0)?,
+        hash: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        at: r.try_get(3)?,
+        member: r.try_get(4)?,
+        scheme: r.try_get(5)?,
+        amount: r.try_get(6)?,
+        village: r.try_get(7)?,
+    })
+}
+
+/// Moves a kiosk's head past the events just stored, folding the ones it
+/// passes into the daily rollup; reads only what lies above the old head,
+/// a page at a time, and stops at the first missing number.
+fn advance_head(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    last_seq: u64,
+    last_at: Option<&str>,
+) -> Result<(), postgres::Error> {
+    let mut head = match tx.query_opt(
+        "SELECT through, hash, last_seq, last_event_at FROM kiosk_heads WHERE kiosk = $1",
+        &[&kiosk],
+    )? {
+        Some(r) => Head {
+            through: count(&r, 0)?,
+            hash: r.try_get(1)?,
+            last_seq: count(&r, 2)?,
+            last_event_at: r.try_get(3)?,
+        },
+        None => Head::default(),
+    };
+    let mut fold = Fold::default();
+    let stmt = tx.prepare(&format!(
+        "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = $1 AND seq > $2 ORDER BY seq"
+    ))?;
+    let portal = tx.bind(&stmt, &[&kiosk, &seq(head.through)])?;
+    loop {
+        let page = tx.query_portal(&portal, PAGE)?;
+        let rows = page.iter().map(above).collect::<Result<Vec<_>, _>>()?;
+        let (full, last) = (page.len() == PAGE as usize, rows.last().map(|a| a.seq));
+        // The villages of the members this page's money and enrolments
+        // are counted under, in one read.
+        let members: Vec<&str> = rows
+            .iter()
+            .filter(|a| a.kind != "member_registered")
+            .filter_map(|a| a.member.as_deref())
+            .collect();
+        let known: HashMap<String, String> = tx
+            .query(
+                "SELECT member_id, village FROM lab_members
+                 WHERE kiosk = $1 AND member_id = ANY($2)",
+                &[&kiosk, &members],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, postgres::Error>>()?;
+        head.walk(rows.into_iter().map(Ok), &mut fold, &mut |m: &str| {
+            Ok::<_, postgres::Error>(known.get(m).cloned())
+        })?;
+        if !full || last != Some(head.through) {
+            break;
+        }
+    }
+    write_fold(tx, kiosk, fold)?;
+    head.saw(last_seq, last_at);
+    tx.execute(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at",
+        &[
+            &kiosk,
+            &seq(head.through),
+            &head.hash,
+            &seq(head.last_seq),
+            &head.last_event_at,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a fold's members and counts, one statement each.
+fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), postgres::Error> {
+    if !fold.registered.is_empty() {
+        let (members, villages): (Vec<&str>, Vec<&str>) = fold
+            .registered
+            .iter()
+            .map(|(m, v)| (m.as_str(), v.as_str()))
+            .unzip();
+        tx.execute(
+            "INSERT INTO lab_members (kiosk, member_id, village)
+             SELECT $1, m, v FROM unnest($2::text[], $3::text[]) AS t(m, v)
+             ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
+            &[&kiosk, &members, &villages],
+        )?;
+    }
+    if fold.sums.is_empty() {
+        return Ok(());
+    }
+    let mut cols: (Vec<&str>, Vec<&str>, Vec<&str>) = Default::default();
+    let mut counts: [Vec<i64>; 5] = Default::default();
+    for ((village, day, scheme), c) in &fold.sums {
+        cols.0.push(village);
+        cols.1.push(day);
+        cols.2.push(scheme);
+        for (v, n) in
+            counts
+                .iter_mut()
+                .zip([c.receipts, c.amount, c.reversals, c.reversed, c.enrolments])
+        {
+            v.push(n);
+        }
+    }
+    tx.execute(
+        "INSERT INTO daily AS d (kiosk, village, day, scheme, receipts, amount, reversals,
+                                 reversed, enrolments)
+         SELECT $1, v, dy, s, r, a, rv, rd, en
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                     $7::bigint[], $8::bigint[], $9::bigint[]) AS t(v, dy, s, r, a, rv, rd, en)
+         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
+             receipts = d.receipts + excluded.receipts, amount = d.amount + excluded.amount,
+             reversals = d.reversals + excluded.reversals,
+             reversed = d.reversed + excluded.reversed,
+             enrolments = d.enrolments + excluded.enrolments",
+        &[
+            &kiosk, &cols.0, &cols.1, &cols.2, &counts[0], &counts[1], &counts[2], &counts[3],
+            &counts[4],
+        ],
+    )?;
+    Ok(())
+}

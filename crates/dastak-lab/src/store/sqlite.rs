@@ -1,0 +1,559 @@
+//! The lab's books in one SQLite file: the embedded default, for a
+//! district's lab on one machine. Schema by `rusqlite_migration`, in
+//! `migrations/NNNN_*.sql`; WAL with `synchronous=FULL`, so that a batch
+//! acknowledged is a batch on disk.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+
+use dastak_core::domain::event::Event;
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::proof::parse_public_key;
+
+use super::{
+    Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts, Fate, Fold,
+    Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row,
+    fates, gaps, newest,
+};
+use ed25519_dalek::VerifyingKey;
+use std::collections::HashMap;
+
+/// kiosk, last contact, held through, last seq, last event time,
+/// quarantined.
+type StatusRow = (String, Option<String>, u64, u64, Option<String>, u64);
+
+pub struct SqliteLab {
+    conn: Connection,
+}
+
+/// The lab's schema, step by step; a step that has landed is never edited
+/// (add one).
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_lab.sql")),
+        M::up_with_hook(include_str!("../../migrations/0002_facts.sql"), fill_facts),
+        M::up_with_hook(include_str!("../../migrations/0003_heads.sql"), fill_heads),
+        M::up_with_hook(include_str!("../../migrations/0004_daily.sql"), fill_daily),
+    ])
+}
+
+/// The facts of the held events of `kinds` (a SQL list of kind names),
+/// read through the shared crate's typed events, each handed to `set`
+/// with its kiosk and sequence number: how a migration fills a new fact
+/// column for the events a lab held before ingest wrote it.
+fn refill(
+    tx: &rusqlite::Transaction,
+    kinds: &str,
+    mut set: impl FnMut(&str, u64, FactValues<'_>) -> Result<(), rusqlite::Error>,
+) -> rusqlite_migration::HookResult {
+    let mut held = tx.prepare(&format!(
+        "SELECT kiosk, seq, canonical FROM events WHERE kind IN ({kinds})"
+    ))?;
+    let mut rows = held.query([])?;
+    while let Some(r) = rows.next()? {
+        let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
+        let canonical: Vec<u8> = r.get(2)?;
+        let event = Event::from_canonical(&canonical).map_err(|e| {
+            rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
+        })?;
+        set(&kiosk, seq, Facts::from(event.body).values())?;
+    }
+    Ok(())
+}
+
+/// 0002's backfill: money, places and day closes.
+fn fill_facts(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let mut update = tx.prepare(
+        "UPDATE events SET panchayat = ?3, receipt = ?4, original = ?5, member_id = ?6,
+             scheme = ?7, amount = ?8, close_date = ?9, expected = ?10, counted = ?11,
+             variance = ?12, reason = ?13
+         WHERE kiosk = ?1 AND seq = ?2",
+    )?;
+    refill(
+        tx,
+        "'kiosk_initialised', 'contribution_taken', 'contribution_reversed', 'day_closed'",
+        |kiosk, seq, v| {
+            update
+                .execute(params![
+                    kiosk, seq, v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10
+                ])
+                .map(drop)
+        },
+    )
+}
+
+/// 0003's backfill: every kiosk's head from the events held, by the scan
+/// that acknowledgements made before (once, here, instead of every time).
+fn fill_heads(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    tx.execute(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
+         SELECT k.kiosk, k.through, COALESCE(h.hash, ''), k.last_seq, k.last_event_at
+         FROM (SELECT kiosk, MAX(seq) AS last_seq, MAX(at) AS last_event_at,
+                      (SELECT COALESCE(MIN(e.seq), 0)
+                       FROM (SELECT 0 AS seq UNION ALL SELECT seq FROM events WHERE kiosk = x.kiosk) e
+                       WHERE NOT EXISTS (SELECT 1 FROM events n
+                                         WHERE n.kiosk = x.kiosk AND n.seq = e.seq + 1)) AS through
+               FROM events x GROUP BY kiosk) k
+         LEFT JOIN events h ON h.kiosk = k.kiosk AND h.seq = k.through",
+        [],
+    )?;
+    Ok(())
+}
+
+/// 0004's backfill: the registrations' and enrolments' facts, then each
+/// kiosk's daily rollup folded from its first event up to its head.
+fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    {
+        let mut update = tx.prepare(
+            "UPDATE events SET member_id = ?3, scheme = ?4, village = ?5
+             WHERE kiosk = ?1 AND seq = ?2",
+        )?;
+        refill(tx, "'member_registered', 'enrolled'", |kiosk, seq, v| {
+            update
+                .execute(params![kiosk, seq, v.3, v.4, v.11])
+                .map(drop)
+        })?;
+    }
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        fold_through(tx, &kiosk, through)?;
+    }
+    Ok(())
+}
+
+impl SqliteLab {
+    pub fn open(path: &std::path::Path) -> Result<SqliteLab, LabStoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut conn = conn;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| LabStoreError::Migration(e.to_string()))?;
+        Ok(SqliteLab { conn })
+    }
+}
+
+impl LabStore for SqliteLab {
+    fn add_kiosk(&mut self, code: &str, key: &str, now: &str) -> Result<(), LabStoreError> {
+        self.conn.execute(
+            "INSERT INTO kiosks (code, public_key, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (code) DO UPDATE SET public_key = excluded.public_key",
+            params![code, key, now],
+        )?;
+        Ok(())
+    }
+
+    fn kiosk_key(&self, code: &str) -> Result<Option<VerifyingKey>, LabStoreError> {
+        let k: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT public_key FROM kiosks WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(k.and_then(|k| parse_public_key(&k)))
+    }
+
+    fn kiosk_keys(&self) -> Result<HashMap<String, VerifyingKey>, LabStoreError> {
+        let mut stmt = self.conn.prepare("SELECT code, public_key FROM kiosks")?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(c, k)| parse_public_key(&k).map(|k| (c, k)))
+            .collect())
+    }
+
+    fn ingest_all(
+        &mut self,
+        batches: &mut dyn Iterator<Item = Incoming>,
+        now: &str,
+    ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
+        let mut tx = self.conn.transaction()?;
+        let mut out = Vec::new();
+        for (kiosk, events) in batches {
+            // Each batch in a savepoint: one that fails leaves the others in.
+            let sp = tx.savepoint()?;
+            match ingest_on(&sp, &kiosk, &events, now) {
+                Ok(got) => {
+                    sp.commit()?;
+                    out.push(Ok(got));
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError> {
+        Ok(read_head(&self.conn, kiosk)?.map_or((0, String::new()), |h| (h.through, h.hash)))
+    }
+
+    fn status(&self) -> Result<Vec<KioskStatus>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT k.code, k.last_contact, COALESCE(h.through, 0), COALESCE(h.last_seq, 0),
+                    h.last_event_at, (SELECT COUNT(*) FROM quarantine q WHERE q.kiosk = k.code)
+             FROM kiosks k LEFT JOIN kiosk_heads h ON h.kiosk = k.code ORDER BY k.code",
+        )?;
+        let rows: Vec<StatusRow> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (kiosk, last_contact, through, last_seq, last_event_at, quarantined) in rows {
+            // Only events held above a gap are read: none, most days.
+            let mut seqs = self
+                .conn
+                .prepare("SELECT seq FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq")?;
+            let held: Vec<u64> = seqs
+                .query_map(params![kiosk, through], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let gaps = gaps(through, held);
+            out.push(KioskStatus {
+                kiosk,
+                through,
+                last_seq,
+                last_event_at,
+                last_contact,
+                gaps,
+                quarantined,
+            });
+        }
+        Ok(out)
+    }
+
+    fn report(&self) -> Result<Vec<ReportRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "WITH p AS (
+                SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised'),
+             m AS (
+                SELECT kiosk, scheme, substr(at, 1, 7) AS month,
+                       CASE kind WHEN 'contribution_taken' THEN 1 ELSE 0 END AS receipt,
+                       CASE kind WHEN 'contribution_reversed' THEN 1 ELSE 0 END AS reversal,
+                       CASE kind WHEN 'contribution_taken' THEN amount ELSE -amount END AS amount
+                FROM events WHERE kind IN ('contribution_taken', 'contribution_reversed'))
+             SELECT COALESCE(p.panchayat, ''), m.kiosk, m.scheme, m.month,
+                    SUM(m.receipt), SUM(m.reversal), SUM(m.amount)
+             FROM m LEFT JOIN p ON p.kiosk = m.kiosk
+             GROUP BY p.panchayat, m.kiosk, m.scheme, m.month
+             ORDER BY p.panchayat, m.kiosk, m.scheme, m.month",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ReportRow {
+                    panchayat: r.get(0)?,
+                    kiosk: r.get(1)?,
+                    scheme: r.get(2)?,
+                    month: r.get(3)?,
+                    receipts: r.get(4)?,
+                    reversals: r.get(5)?,
+                    total: Paise(r.get(6)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "WITH p AS (
+                SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised')
+             SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
+                    e.variance, e.reason
+             FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
+             WHERE e.kind = 'day_closed' AND e.variance != 0
+             ORDER BY p.panchayat, e.kiosk, e.seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CashDifference {
+                    panchayat: r.get(0)?,
+                    kiosk: r.get(1)?,
+                    date: r.get(2)?,
+                    expected: Paise(r.get(3)?),
+                    counted: Paise(r.get(4)?),
+                    variance: Paise(r.get(5)?),
+                    reason: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn ping(&self) -> Result<(), LabStoreError> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM kiosks)", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(())
+    }
+
+    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed, enrolments
+             FROM daily ORDER BY kiosk, village, day, scheme",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DailyRow {
+                    kiosk: r.get(0)?,
+                    village: r.get(1)?,
+                    day: r.get(2)?,
+                    scheme: r.get(3)?,
+                    receipts: r.get(4)?,
+                    amount: Paise(r.get(5)?),
+                    reversals: r.get(6)?,
+                    reversed: Paise(r.get(7)?),
+                    enrolments: r.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError> {
+        let taken = self
+            .conn
+            .query_row(
+                "SELECT member_id, amount FROM events
+                 WHERE kiosk = ?1 AND kind = 'contribution_taken' AND receipt = ?2",
+                params![kiosk, receipt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let reversed_by = self
+            .conn
+            .query_row(
+                "SELECT receipt FROM events
+                 WHERE kiosk = ?1 AND kind = 'contribution_reversed' AND original = ?2",
+                params![kiosk, receipt],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(HeldReceipt { taken, reversed_by })
+    }
+}
+
+/// Inserts one batch's events on `conn` (inside the caller's transaction).
+fn ingest_on(
+    conn: &Connection,
+    kiosk: &str,
+    events: &[Row],
+    now: &str,
+) -> Result<Ingested, LabStoreError> {
+    let mut out = Ingested::default();
+    let fates = {
+        let mut held =
+            conn.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
+        fates(events, &mut |seq| {
+            held.query_row(params![kiosk, seq], |r| r.get(0)).optional()
+        })?
+    };
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
+                             {FACT_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             ON CONFLICT (kiosk, seq) DO NOTHING"
+    ))?;
+    let mut quarantine = conn.prepare_cached(
+        "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+    )?;
+    for (e, fate) in events.iter().zip(&fates) {
+        match fate {
+            Fate::New => {
+                let v = e.facts.values();
+                insert.execute(params![
+                    kiosk,
+                    e.seq,
+                    e.hash,
+                    e.prev,
+                    e.kind,
+                    e.at,
+                    e.canonical.as_bytes(),
+                    now,
+                    v.0,
+                    v.1,
+                    v.2,
+                    v.3,
+                    v.4,
+                    v.5,
+                    v.6,
+                    v.7,
+                    v.8,
+                    v.9,
+                    v.10,
+                    v.11
+                ])?;
+                out.new += 1;
+            }
+            Fate::Duplicate => out.duplicate += 1,
+            Fate::Fork | Fate::Conflict => {
+                quarantine.execute(params![
+                    kiosk,
+                    e.seq,
+                    e.hash,
+                    e.canonical.as_bytes(),
+                    fate.reason(),
+                    now
+                ])?;
+                out.quarantined += 1;
+            }
+        }
+    }
+    if out.new > 0 {
+        let (last_seq, last_at) = newest(events, &fates);
+        advance_head(conn, kiosk, last_seq, last_at)?;
+    }
+    conn.execute(
+        "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
+        params![kiosk, now],
+    )?;
+    Ok(out)
+}
+
+fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT through, hash, last_seq, last_event_at FROM kiosk_heads WHERE kiosk = ?1",
+    )?
+    .query_row([kiosk], |r| {
+        Ok(Head {
+            through: r.get(0)?,
+            hash: r.get(1)?,
+            last_seq: r.get(2)?,
+            last_event_at: r.get(3)?,
+        })
+    })
+    .optional()
+}
+
+/// An event row read with [`FOLD_COLUMNS`].
+fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
+    Ok(Above {
+        seq: r.get(0)?,
+        hash: r.get(1)?,
+        kind: r.get(2)?,
+        at: r.get(3)?,
+        member: r.get(4)?,
+        scheme: r.get(5)?,
+        amount: r.get(6)?,
+        village: r.get(7)?,
+    })
+}
+
+/// Moves a kiosk's head past the events just inserted (`last_seq` and
+/// `last_at` the highest of them), folding the events it passes into the
+/// daily rollup. It reads only what lies above the old head, never the
+/// kiosk's history.
+fn advance_head(
+    conn: &Connection,
+    kiosk: &str,
+    last_seq: u64,
+    last_at: Option<&str>,
+) -> Result<(), rusqlite::Error> {
+    let mut head = read_head(conn, kiosk)?.unwrap_or_default();
+    let mut fold = Fold::default();
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map(params![kiosk, head.through], above)?;
+        let mut known = conn.prepare_cached(
+            "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
+        )?;
+        head.walk(rows, &mut fold, &mut |member| {
+            known
+                .query_row(params![kiosk, member], |r| r.get(0))
+                .optional()
+        })?;
+    }
+    write_fold(conn, kiosk, fold)?;
+    head.saw(last_seq, last_at);
+    conn.prepare_cached(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at",
+    )?
+    .execute(params![
+        kiosk,
+        head.through,
+        head.hash,
+        head.last_seq,
+        head.last_event_at
+    ])?;
+    Ok(())
+}
+
+/// Writes a fold's members and counts.
+fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite::Error> {
+    let mut member = conn.prepare_cached(
+        "INSERT INTO lab_members (kiosk, member_id, village) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
+    )?;
+    for (m, village) in &fold.registered {
+        member.execute(params![kiosk, m, village])?;
+    }
+    let mut add = conn.prepare_cached(
+        "INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals, reversed,
+                            enrolments)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
+             receipts = receipts + excluded.receipts, amount = amount + excluded.amount,
+             reversals = reversals + excluded.reversals, reversed = reversed + excluded.reversed,
+             enrolments = enrolments + excluded.enrolments",
+    )?;
+    for ((village, day, scheme), c) in fold.sums {
+        add.execute(params![
+            kiosk,
+            village,
+            day,
+            scheme,
+            c.receipts,
+            c.amount,
+            c.reversals,
+            c.reversed,
+            c.enrolments
+        ])?;
+    }
+    Ok(())
+}
+
+/// Adds a kiosk's events up to `through` to the daily rollup (0004's
+/// backfill of a lab that held events before it kept one).
+fn fold_through(conn: &Connection, kiosk: &str, through: u64) -> Result<(), rusqlite::Error> {
+    let mut fold = Fold::default();
+    {
+        let mut events = conn.prepare(&format!(
+            "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq <= ?2 ORDER BY seq"
+        ))?;
+        let mut known =
+            conn.prepare("SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2")?;
+        for a in events.query_map(params![kiosk, through], above)? {
+            fold.add(a?, &mut |member| {
+                known
+                    .query_row(params![kiosk, member], |r| r.get(0))
+                    .optional()
+            })?;
+        }
+    }
+    write_fold(conn, kiosk, fold)
+}

@@ -1,0 +1,464 @@
+//! One story suite, run unchanged against both of the lab's backends: the
+//! embedded SQLite file and a real PostgreSQL (a throwaway cluster from the
+//! system's binaries, see support/pg.rs). Synthetic kiosks (the lab's
+//! simulator: real keys, signed and sealed batches) sync to the lab: every
+//! event once, replays and a stick imported twice change nothing, a gap is
+//! reported and then filled, other content under a held number is
+//! quarantined, a lab restored from an older backup takes the rest again,
+//! and 200 kiosks upload at once over HTTP on loopback.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use dastak_core::domain::proof::parse_public_key;
+use dastak_core::wire::{Ack, seal};
+use dastak_lab::simulate::{Plan, SimKiosk, kiosk};
+use dastak_lab::{DbUrl, Lab};
+use jiff::Timestamp;
+
+/// A lab directory and where its books are.
+struct Books {
+    dir: tempfile::TempDir,
+    db: DbUrl,
+    _pg: Option<pg::Database>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Books {
+    fn new(backend: Backend) -> Books {
+        let dir = tempfile::tempdir().expect("dir");
+        let (db, pg) = match backend {
+            Backend::Sqlite => (DbUrl::Sqlite(dir.path().join(dastak_lab::DB_FILE)), None),
+            Backend::Postgres => {
+                let d = pg::Cluster::shared().database();
+                (DbUrl::parse(&d.url), Some(d))
+            }
+        };
+        Lab::init_at(dir.path(), &db).expect("init");
+        Books { dir, db, _pg: pg }
+    }
+
+    fn lab(&self) -> Lab {
+        Lab::open_at(self.dir.path(), &self.db).expect("open lab")
+    }
+}
+
+fn now() -> Timestamp {
+    "2026-11-20T10:00:00Z".parse().expect("time")
+}
+
+fn small(kiosks: u32, seed: u64) -> Plan {
+    Plan {
+        kiosks,
+        days: 40,
+        members: 12,
+        per_day: 16,
+        seed,
+        ..Plan::default()
+    }
+}
+
+/// A kiosk registered with the lab, and its batches sealed to it.
+fn enrolled(lab: &mut Lab, k: &SimKiosk) -> Vec<Vec<u8>> {
+    lab.add_kiosk(&k.code, &hex(k.key.verifying_key().to_bytes()), now())
+        .expect("add kiosk");
+    let to = lab.identity().recipient;
+    k.signed_batches()
+        .iter()
+        .map(|b| seal(b, &to).expect("seal"))
+        .collect()
+}
+
+fn hex(b: [u8; 32]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// (new, duplicate, quarantined) over `batches`, received one by one as
+/// uploads are.
+fn receive(lab: &mut Lab, batches: &[Vec<u8>]) -> (u64, u64, u64) {
+    let mut t = (0, 0, 0);
+    for b in batches {
+        let (_, got) = lab.receive(b, now()).expect("receive");
+        t.0 += got.new;
+        t.1 += got.duplicate;
+        t.2 += got.quarantined;
+    }
+    t
+}
+
+/// The acknowledgement's `through`, verified with the lab's key.
+fn acked(lab: &Lab, kiosk: &str) -> u64 {
+    let key = parse_public_key(&lab.identity().ack_key).expect("ack key");
+    Ack::verify(&lab.ack(kiosk, now()).expect("ack"), &key)
+        .expect("verifies")
+        .through
+}
+
+/// Receipts and their amount in the daily rollup, and in the report.
+fn totals(lab: &Lab) -> ((u64, i64), (u64, i64)) {
+    let daily = dastak_lab::daily(lab).expect("daily");
+    let d = daily.iter().fold((0, 0), |t, r| {
+        (t.0 + r.receipts, t.1 + r.amount.0 - r.reversed.0)
+    });
+    let report = dastak_lab::report(lab).expect("report");
+    let r = report
+        .iter()
+        .fold((0, 0), |t, r| (t.0 + r.receipts, t.1 + r.total.0));
+    (d, r)
+}
+
+fn receipts_in(k: &SimKiosk) -> u64 {
+    k.events
+        .iter()
+        .filter(|e| e.contains("\"contribution_taken\""))
+        .count() as u64
+}
+
+fn every_event_once_and_a_replay_changes_nothing(b: Backend) {
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 7), 0);
+    let batches = enrolled(&mut lab, &k);
+    assert!(batches.len() >= 2, "the story needs several batches");
+    let n = k.events.len() as u64;
+    assert_eq!(receive(&mut lab, &batches), (n, 0, 0));
+    assert_eq!(receive(&mut lab, &batches), (0, n, 0), "a replay");
+    // A stick's worth of the same batches, all at once.
+    let again = lab.receive_all(&batches, now()).expect("receive all");
+    assert!(
+        again
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|(_, g)| g.new == 0))
+    );
+    assert_eq!(acked(&lab, &k.code), n);
+    let status = lab.status().expect("status");
+    assert_eq!(status.len(), 1);
+    assert_eq!((status[0].through, status[0].last_seq), (n, n));
+    assert!(status[0].gaps.is_empty() && status[0].quarantined == 0);
+    let (daily, report) = totals(&lab);
+    assert_eq!(daily, report, "the rollup agrees with the events");
+    assert_eq!(daily.0, receipts_in(&k));
+}
+
+fn a_gap_is_reported_then_filled_and_the_rollup_waits_for_it(b: Backend) {
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 8), 0);
+    let batches = enrolled(&mut lab, &k);
+    assert!(batches.len() >= 3);
+    let first_len = 250u64;
+    receive(&mut lab, &batches[..1]);
+    receive(&mut lab, &batches[2..]);
+    let s = &lab.status().expect("status")[0];
+    assert_eq!(s.through, first_len);
+    assert_eq!(s.gaps, vec![(first_len + 1, 2 * first_len)]);
+    assert_eq!(acked(&lab, &k.code), first_len, "the ack stops at the gap");
+    let counted = totals(&lab).0.0;
+    assert!(counted < receipts_in(&k), "events above a gap wait");
+    receive(&mut lab, &batches[1..2]);
+    let s = &lab.status().expect("status")[0];
+    assert!(s.gaps.is_empty());
+    assert_eq!(s.through, k.events.len() as u64);
+    let (daily, report) = totals(&lab);
+    assert_eq!(daily, report);
+    assert_eq!(daily.0, receipts_in(&k));
+}
+
+fn other_content_under_a_held_number_is_quarantined_not_written_over(b: Backend) {
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 9), 0);
+    let batches = enrolled(&mut lab, &k);
+    receive(&mut lab, &batches[..1]);
+    let (through, _) = (acked(&lab, &k.code), ());
+    // The same kiosk and key, another ledger: a restored or cloned card.
+    let other = SimKiosk {
+        code: k.code.clone(),
+        key: k.key.clone(),
+        events: kiosk(&small(1, 10), 0).events,
+    };
+    let to = lab.identity().recipient;
+    let forged: Vec<Vec<u8>> = other
+        .signed_batches()
+        .iter()
+        .take(1)
+        .map(|b| seal(b, &to).expect("seal"))
+        .collect();
+    let (new, dup, quarantined) = receive(&mut lab, &forged);
+    assert_eq!(new, 0);
+    assert!(
+        quarantined > 0 && dup + quarantined == 250,
+        "{dup} {quarantined}"
+    );
+    assert_eq!(acked(&lab, &k.code), through, "nothing written over");
+    assert_eq!(lab.status().expect("status")[0].quarantined, quarantined);
+    // Quarantine is idempotent too.
+    receive(&mut lab, &forged);
+    assert_eq!(lab.status().expect("status")[0].quarantined, quarantined);
+}
+
+fn a_lab_restored_from_an_older_backup_takes_the_rest_again(b: Backend) {
+    // The backup held the first batch only: what the kiosk sends after
+    // reading the restored lab's acknowledgement is everything above it.
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 11), 0);
+    let batches = enrolled(&mut lab, &k);
+    receive(&mut lab, &batches[..1]);
+    assert_eq!(acked(&lab, &k.code), 250);
+    let n = k.events.len() as u64;
+    // The kiosk resends from what the lab acknowledged: the first batch
+    // is among them (it cannot know exactly), and counts as duplicate.
+    assert_eq!(receive(&mut lab, &batches), (n - 250, 250, 0));
+    assert_eq!(acked(&lab, &k.code), n);
+    let (daily, report) = totals(&lab);
+    assert_eq!(daily, report);
+}
+
+/// One raw HTTP/1.1 request on loopback; the status and the body.
+fn post(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(120)))
+        .expect("timeout");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: lab\r\nContent-Type: application/octet-stream\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .expect("head");
+    s.write_all(body).expect("body");
+    let mut got = Vec::new();
+    s.read_to_end(&mut got).expect("answer");
+    let split = got
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&got[..split]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    (status, got[split + 4..].to_vec())
+}
+
+fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing(b: Backend) {
+    let books = Books::new(b);
+    let plan = Plan {
+        kiosks: 200,
+        days: 2,
+        members: 3,
+        per_day: 2,
+        seed: 12,
+        ..Plan::default()
+    };
+    let kiosks: Vec<SimKiosk> = (0..plan.kiosks).map(|i| kiosk(&plan, i)).collect();
+    let mut lab = books.lab();
+    let sealed: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(&mut lab, k)).collect();
+    let key = parse_public_key(&lab.identity().ack_key).expect("key");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut server = dastak_lab::server::Background::start(lab, listener, Default::default());
+    let answers: Vec<(String, u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = kiosks
+            .iter()
+            .zip(&sealed)
+            .map(|(k, batches)| {
+                let key = &key;
+                scope.spawn(move || {
+                    let mut through = 0;
+                    for b in batches {
+                        // Busy is an answer to try again, as a kiosk does.
+                        let body = loop {
+                            let (status, body) = post(addr, "/api/batches", b);
+                            if status != 503 {
+                                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                                break body;
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                        };
+                        through = Ack::verify(&body, key).expect("ack verifies").through;
+                    }
+                    (k.code.clone(), through, k.events.len() as u64)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client"))
+            .collect()
+    });
+    server.stop().expect("server stops");
+    for (code, through, n) in &answers {
+        assert_eq!(through, n, "{code}");
+    }
+    let lab = books.lab();
+    let status = lab.status().expect("status");
+    assert_eq!(status.len(), 200);
+    let held: u64 = status.iter().map(|s| s.through).sum();
+    let sent: u64 = kiosks.iter().map(|k| k.events.len() as u64).sum();
+    assert_eq!(held, sent);
+    assert!(
+        status
+            .iter()
+            .all(|s| s.gaps.is_empty() && s.quarantined == 0)
+    );
+    let (daily, report) = totals(&lab);
+    assert_eq!(daily, report);
+    assert_eq!(daily.0, kiosks.iter().map(receipts_in).sum::<u64>());
+}
+
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $story() { super::$story(super::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $story() { super::$story(super::Backend::Postgres) })*
+        }
+    };
+}
+
+stories!(
+    every_event_once_and_a_replay_changes_nothing,
+    a_gap_is_reported_then_filled_and_the_rollup_waits_for_it,
+    other_content_under_a_held_number_is_quarantined_not_written_over,
+    a_lab_restored_from_an_older_backup_takes_the_rest_again,
+    two_hundred_kiosks_uploading_at_once_lose_and_double_nothing,
+);
+
+/// The command line, with `--db` naming the backend.
+fn lab_cli(dir: &Path, db: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--lang", "en", "--db", db])
+        .args(args)
+        .env_remove("DASTAK_NOW")
+        .output()
+        .expect("dastak-lab");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_same_kiosks_give_the_same_reports_on_sqlite_and_postgres() {
+    let pg = pg::Cluster::shared().database();
+    let sqlite_dir = tempfile::tempdir().expect("dir");
+    let sqlite = format!("sqlite:{}", sqlite_dir.path().join("books.db").display());
+    let pg_dir = tempfile::tempdir().expect("dir");
+    let mut seen = Vec::new();
+    for (dir, db) in [
+        (sqlite_dir.path(), sqlite.as_str()),
+        (pg_dir.path(), &pg.url),
+    ] {
+        lab_cli(dir, db, &["init"]);
+        lab_cli(
+            dir,
+            db,
+            &["simulate", "--kiosks", "3", "--days", "35", "--seed", "5"],
+        );
+        let status: serde_json::Value =
+            serde_json::from_str(&lab_cli(dir, db, &["status", "--json"])).expect("json");
+        // Drop what differs by design: when the lab heard from each kiosk.
+        let status: Vec<_> = status
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.as_object_mut().expect("object").remove("last_contact");
+                s
+            })
+            .collect();
+        seen.push((
+            status,
+            lab_cli(dir, db, &["report", "--json"]),
+            lab_cli(dir, db, &["report", "--daily", "--csv"]),
+        ));
+    }
+    assert!(!seen[0].1.trim().is_empty() && seen[0].2.lines().count() > 3);
+    assert_eq!(seen[0], seen[1]);
+    // The SQLite side really was a file, and not the default one.
+    assert!(sqlite_dir.path().join("books.db").exists());
+    assert!(!sqlite_dir.path().join(dastak_lab::DB_FILE).exists());
+}
+
+#[test]
+fn events_are_partitioned_by_the_month_their_kiosk_claims() {
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    // 40 days from the 1st of October: October and November.
+    let k = kiosk(&small(1, 13), 0);
+    let batches = enrolled(&mut lab, &k);
+    receive(&mut lab, &batches);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let parts: Vec<(String, i64)> = c
+        .query(
+            "SELECT c.relname::text,
+                    (SELECT COUNT(*) FROM events e WHERE e.tableoid = c.oid)
+             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'events'::regclass ORDER BY 1",
+            &[],
+        )
+        .expect("partitions")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let names: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
+    assert_eq!(names, ["events_2026_10", "events_2026_11", "events_other"]);
+    assert!(
+        parts[0].1 > 0 && parts[1].1 > 0 && parts[2].1 == 0,
+        "{parts:?}"
+    );
+    let total: i64 = parts.iter().map(|p| p.1).sum();
+    assert_eq!(total as usize, k.events.len());
+}
+
+#[test]
+fn a_postgres_lab_that_cannot_be_reached_is_named_and_nothing_is_changed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sqlite = format!("sqlite:{}", dir.path().join(dastak_lab::DB_FILE).display());
+    lab_cli(dir.path(), &sqlite, &["init"]);
+    let before: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--lang",
+            "en",
+            "--db",
+            "postgresql://nobody:secret@%2Fnonexistent%2Fsocket/lab",
+            "status",
+        ])
+        .output()
+        .expect("dastak-lab");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("lab database:"), "{err}");
+    assert!(
+        !err.contains("secret"),
+        "a password is never printed: {err}"
+    );
+    let after: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(before, after);
+}
