@@ -12,7 +12,9 @@
 //! primary key, unpartitioned) is timed. Printed: both rates and the
 //! median of the rounds' ratios (baseline time over ingest time).
 
+// The tests' throwaway cluster; the bench uses only part of it.
 #[path = "../tests/support/pg.rs"]
+#[allow(dead_code)]
 mod pg;
 
 use std::time::{Duration, Instant};

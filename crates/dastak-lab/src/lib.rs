@@ -114,6 +114,9 @@ impl Lab {
             });
         }
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        // The books first: a database that cannot be reached or migrated
+        // leaves no keys behind, and `init` can simply be run again.
+        let store = db.open()?;
         let identity = age::x25519::Identity::generate();
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| io(dir, e))?;
@@ -126,7 +129,11 @@ impl Lab {
             Access::Private,
         )
         .map_err(|e| io(dir, e))?;
-        Lab::open_at(dir, db)
+        Ok(Lab {
+            store,
+            identity,
+            key: SigningKey::from_bytes(&seed),
+        })
     }
 
     pub fn open(dir: &Path) -> Result<Lab, LabError> {

@@ -1,6 +1,10 @@
-//! The lab's storage behind a narrow interface, so that PostgreSQL can
-//! follow SQLite for state-wide use: registered kiosks, their events keyed
-//! by (kiosk, sequence), and quarantined conflicts.
+//! The lab's storage behind a narrow interface, `LabStore`, with two
+//! backends chosen by `--db` ([`DbUrl`]): one SQLite file (`sqlite`, the
+//! default) and PostgreSQL (`postgres`, for state-wide use). It holds
+//! registered kiosks, their events keyed by (kiosk, sequence), quarantined
+//! conflicts, each kiosk's head and the daily rollup. What both backends
+//! must decide alike — each event's fate, how far a head moves, what the
+//! rollup adds — is decided here, by code that does no IO.
 //!
 //! Inserts are idempotent (`ON CONFLICT DO NOTHING` on the key): the same
 //! event arriving twice — by stick and network, or a replayed batch — changes
@@ -344,23 +348,6 @@ impl DbUrl {
     }
 }
 
-impl std::fmt::Display for DbUrl {
-    /// For messages: a PostgreSQL URL without its password.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DbUrl::Sqlite(p) => write!(f, "{}", p.display()),
-            DbUrl::Postgres(url) => match url.split_once("://").and_then(|(s, rest)| {
-                let (auth, host) = rest.split_once('@')?;
-                let user = auth.split(':').next().unwrap_or_default();
-                Some(format!("{s}://{user}@{host}"))
-            }) {
-                Some(shown) => f.write_str(&shown),
-                None => f.write_str(url),
-            },
-        }
-    }
-}
-
 /// A kiosk's row of `kiosk_heads`: `through`, the last event held with
 /// none missing below it, and its hash; `last_seq`, the highest held;
 /// `last_event_at`, the latest time its events claim.
@@ -530,30 +517,41 @@ impl Fate {
     }
 }
 
-/// Decides each event's fate in order. `held` answers the hash the lab
-/// holds under a sequence number (before this batch); events found new are
-/// treated as held for those after them. Within a batch the chain is
-/// already verified, so only the first event (and one after a refused
-/// event) needs checking against the event below it.
-pub(crate) fn fates<E>(
-    events: &[Row],
-    held: &mut dyn FnMut(u64) -> Result<Option<String>, E>,
-) -> Result<Vec<Fate>, E> {
+/// The sequence numbers whose held hashes decide a batch's fates: its
+/// own, and the one below its first (read by each backend in one range
+/// query, not one per event).
+pub(crate) fn fate_range(events: &[Row]) -> Option<(u64, u64)> {
+    let low = events.iter().map(|e| e.seq).min()?;
+    let high = events.iter().map(|e| e.seq).max()?;
+    Some((low.saturating_sub(1), high))
+}
+
+/// Decides each event's fate in order. `held` holds the hashes the lab
+/// has in [`fate_range`] before this batch; events found new count as held
+/// for those after them. Within a batch the chain is already verified, so
+/// only the first event (and one after a refused event) needs checking
+/// against the event below it.
+pub(crate) fn fates(events: &[Row], held: &HashMap<u64, String>) -> Vec<Fate> {
+    fn lookup<'a>(
+        taken: &HashMap<u64, &'a str>,
+        held: &'a HashMap<u64, String>,
+        seq: u64,
+    ) -> Option<&'a str> {
+        taken
+            .get(&seq)
+            .copied()
+            .or_else(|| held.get(&seq).map(String::as_str))
+    }
     let mut taken: HashMap<u64, &str> = HashMap::new();
     let mut out = Vec::with_capacity(events.len());
     let mut check_below = true;
     for e in events {
-        let mut lookup = |seq: u64| -> Result<Option<String>, E> {
-            match taken.get(&seq) {
-                Some(h) => Ok(Some((*h).to_string())),
-                None => held(seq),
-            }
-        };
-        if check_below && e.seq > 1 && lookup(e.seq - 1)?.is_some_and(|b| b != e.prev) {
+        if check_below && e.seq > 1 && lookup(&taken, held, e.seq - 1).is_some_and(|b| b != e.prev)
+        {
             out.push(Fate::Fork);
             continue;
         }
-        let fate = match lookup(e.seq)? {
+        let fate = match lookup(&taken, held, e.seq) {
             None => Fate::New,
             Some(h) if h == e.hash => Fate::Duplicate,
             Some(_) => Fate::Conflict,
@@ -564,7 +562,7 @@ pub(crate) fn fates<E>(
         }
         out.push(fate);
     }
-    Ok(out)
+    out
 }
 
 /// The highest sequence number and the latest time among the new events.

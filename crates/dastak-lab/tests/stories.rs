@@ -5,7 +5,8 @@
 //! event once, replays and a stick imported twice change nothing, a gap is
 //! reported and then filled, other content under a held number is
 //! quarantined, a lab restored from an older backup takes the rest again,
-//! and 200 kiosks upload at once over HTTP on loopback.
+//! a batch from a kiosk the lab does not know or signed by another key is
+//! refused, and 200 kiosks upload at once over HTTP on loopback.
 
 #[path = "support/pg.rs"]
 mod pg;
@@ -13,17 +14,20 @@ mod pg;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use dastak_core::domain::event::Event;
 use dastak_core::domain::proof::parse_public_key;
+use dastak_core::wire::BatchError;
 use dastak_core::wire::{Ack, seal};
 use dastak_lab::simulate::{Plan, SimKiosk, kiosk};
-use dastak_lab::{DbUrl, Lab};
+use dastak_lab::{DbUrl, Lab, LabError};
 use jiff::Timestamp;
 
 /// A lab directory and where its books are.
 struct Books {
     dir: tempfile::TempDir,
     db: DbUrl,
-    _pg: Option<pg::Database>,
+    /// The PostgreSQL databases this story uses (its books, and backups).
+    pg: Vec<pg::Database>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -32,22 +36,56 @@ enum Backend {
     Postgres,
 }
 
+/// A copy of the books as they were.
+struct Backup {
+    db: DbUrl,
+    pg: Option<pg::Database>,
+}
+
 impl Books {
     fn new(backend: Backend) -> Books {
         let dir = tempfile::tempdir().expect("dir");
         let (db, pg) = match backend {
-            Backend::Sqlite => (DbUrl::Sqlite(dir.path().join(dastak_lab::DB_FILE)), None),
+            Backend::Sqlite => (DbUrl::Sqlite(dir.path().join(dastak_lab::DB_FILE)), vec![]),
             Backend::Postgres => {
                 let d = pg::Cluster::shared().database();
-                (DbUrl::parse(&d.url), Some(d))
+                (DbUrl::parse(&d.url), vec![d])
             }
         };
         Lab::init_at(dir.path(), &db).expect("init");
-        Books { dir, db, _pg: pg }
+        Books { dir, db, pg }
     }
 
     fn lab(&self) -> Lab {
         Lab::open_at(self.dir.path(), &self.db).expect("open lab")
+    }
+
+    /// A backup of the books, as an operator takes one (no lab open): a
+    /// copy of the file, or a database made from this one as template.
+    fn backup(&self) -> Backup {
+        match &self.db {
+            DbUrl::Sqlite(path) => {
+                let copy = self.dir.path().join("backup.db");
+                std::fs::copy(path, &copy).expect("copy the database file");
+                Backup {
+                    db: DbUrl::Sqlite(copy),
+                    pg: None,
+                }
+            }
+            DbUrl::Postgres(_) => {
+                let copy = self.pg.last().expect("a database").copy();
+                Backup {
+                    db: DbUrl::parse(&copy.url),
+                    pg: Some(copy),
+                }
+            }
+        }
+    }
+
+    /// The lab's books replaced by `backup` (its keys stay).
+    fn restore(&mut self, backup: Backup) {
+        self.db = backup.db;
+        self.pg.extend(backup.pg);
     }
 }
 
@@ -68,17 +106,17 @@ fn small(kiosks: u32, seed: u64) -> Plan {
 
 /// A kiosk registered with the lab, and its batches sealed to it.
 fn enrolled(lab: &mut Lab, k: &SimKiosk) -> Vec<Vec<u8>> {
-    lab.add_kiosk(&k.code, &hex(k.key.verifying_key().to_bytes()), now())
-        .expect("add kiosk");
+    lab.add_kiosk(
+        &k.code,
+        &hex::encode(k.key.verifying_key().to_bytes()),
+        now(),
+    )
+    .expect("add kiosk");
     let to = lab.identity().recipient;
     k.signed_batches()
         .iter()
         .map(|b| seal(b, &to).expect("seal"))
         .collect()
-}
-
-fn hex(b: [u8; 32]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// (new, duplicate, quarantined) over `batches`, received one by one as
@@ -118,7 +156,8 @@ fn totals(lab: &Lab) -> ((u64, i64), (u64, i64)) {
 fn receipts_in(k: &SimKiosk) -> u64 {
     k.events
         .iter()
-        .filter(|e| e.contains("\"contribution_taken\""))
+        .map(|e| Event::from_canonical(e.as_bytes()).expect("a simulated event parses"))
+        .filter(|e| e.body.kind() == "contribution_taken")
         .count() as u64
 }
 
@@ -178,7 +217,7 @@ fn other_content_under_a_held_number_is_quarantined_not_written_over(b: Backend)
     let k = kiosk(&small(1, 9), 0);
     let batches = enrolled(&mut lab, &k);
     receive(&mut lab, &batches[..1]);
-    let (through, _) = (acked(&lab, &k.code), ());
+    let through = acked(&lab, &k.code);
     // The same kiosk and key, another ledger: a restored or cloned card.
     let other = SimKiosk {
         code: k.code.clone(),
@@ -206,21 +245,59 @@ fn other_content_under_a_held_number_is_quarantined_not_written_over(b: Backend)
 }
 
 fn a_lab_restored_from_an_older_backup_takes_the_rest_again(b: Backend) {
-    // The backup held the first batch only: what the kiosk sends after
-    // reading the restored lab's acknowledgement is everything above it.
-    let books = Books::new(b);
+    let mut books = Books::new(b);
     let mut lab = books.lab();
     let k = kiosk(&small(1, 11), 0);
     let batches = enrolled(&mut lab, &k);
-    receive(&mut lab, &batches[..1]);
-    assert_eq!(acked(&lab, &k.code), 250);
     let n = k.events.len() as u64;
-    // The kiosk resends from what the lab acknowledged: the first batch
-    // is among them (it cannot know exactly), and counts as duplicate.
-    assert_eq!(receive(&mut lab, &batches), (n - 250, 250, 0));
+    receive(&mut lab, &batches[..1]);
+    drop(lab);
+    let backup = books.backup();
+    let mut lab = books.lab();
+    assert_eq!(receive(&mut lab, &batches[1..]), (n - 250, 0, 0));
     assert_eq!(acked(&lab, &k.code), n);
+    drop(lab);
+    // The disk is lost; the backup, which held the first batch, is put back.
+    books.restore(backup);
+    let mut lab = books.lab();
+    assert_eq!(acked(&lab, &k.code), 250, "it says what it holds");
+    // The kiosk sends what lies above that acknowledgement, again.
+    assert_eq!(receive(&mut lab, &batches[1..]), (n - 250, 0, 0));
+    assert_eq!(acked(&lab, &k.code), n);
+    let s = &lab.status().expect("status")[0];
+    assert!(s.gaps.is_empty() && s.quarantined == 0);
     let (daily, report) = totals(&lab);
     assert_eq!(daily, report);
+    assert_eq!(daily.0, receipts_in(&k));
+}
+
+fn batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused(b: Backend) {
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 14), 0);
+    let to = lab.identity().recipient;
+    let sealed = seal(&k.signed_batches()[0], &to).expect("seal");
+    let refused = lab.receive(&sealed, now());
+    assert!(
+        matches!(
+            refused,
+            Err(LabError::Batch(BatchError::UnknownKiosk { .. }))
+        ),
+        "{refused:?}"
+    );
+    // Registered under another key: the batch's signature fails.
+    let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    lab.add_kiosk(
+        &k.code,
+        &hex::encode(other.verifying_key().to_bytes()),
+        now(),
+    )
+    .expect("add kiosk");
+    let refused = lab.receive(&sealed, now());
+    assert!(matches!(refused, Err(LabError::Batch(_))), "{refused:?}");
+    let s = &lab.status().expect("status")[0];
+    assert_eq!((s.through, s.last_seq, s.quarantined), (0, 0, 0));
+    assert_eq!(totals(&lab), ((0, 0), (0, 0)), "nothing was stored");
 }
 
 /// One raw HTTP/1.1 request on loopback; the status and the body.
@@ -333,6 +410,7 @@ stories!(
     a_gap_is_reported_then_filled_and_the_rollup_waits_for_it,
     other_content_under_a_held_number_is_quarantined_not_written_over,
     a_lab_restored_from_an_older_backup_takes_the_rest_again,
+    batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused,
     two_hundred_kiosks_uploading_at_once_lose_and_double_nothing,
 );
 
@@ -436,16 +514,11 @@ fn a_postgres_lab_that_cannot_be_reached_is_named_and_nothing_is_changed() {
         .expect("dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
+    let unreachable = "postgresql://nobody:secret@%2Fnonexistent%2Fsocket/lab";
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
         .arg("--data-dir")
         .arg(dir.path())
-        .args([
-            "--lang",
-            "en",
-            "--db",
-            "postgresql://nobody:secret@%2Fnonexistent%2Fsocket/lab",
-            "status",
-        ])
+        .args(["--lang", "en", "--db", unreachable, "status"])
         .output()
         .expect("dastak-lab");
     assert!(!out.status.success());
@@ -461,4 +534,77 @@ fn a_postgres_lab_that_cannot_be_reached_is_named_and_nothing_is_changed() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert_eq!(before, after);
+    // `init` against it makes no keys, so that it can be run again.
+    let fresh = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+        .arg("--data-dir")
+        .arg(fresh.path())
+        .args(["--lang", "en", "--db", unreachable, "init"])
+        .output()
+        .expect("dastak-lab");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lab database:") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(!fresh.path().join(dastak_lab::IDENTITY_FILE).exists());
+    assert!(!fresh.path().join(dastak_lab::KEY_FILE).exists());
+}
+
+#[test]
+fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_again() {
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 15), 0);
+    let batches = enrolled(&mut lab, &k);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    // Another lab process on the same database is storing event 1 of this
+    // kiosk and has not committed yet.
+    let mut other = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let mut tx = other.transaction().expect("begin");
+    tx.execute(
+        "INSERT INTO event_keys (kiosk, seq, hash) VALUES ($1, 1, 'elsewhere')",
+        &[&k.code],
+    )
+    .expect("claim");
+    let first = batches[0].clone();
+    let storing = std::thread::spawn(move || {
+        let got = lab.receive(&first, now());
+        (lab, got)
+    });
+    // The lab's claim waits on the other's uncommitted one: seen from a
+    // third connection as a backend waiting for a lock (a minute at most).
+    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let waiting = (0..600).any(|_| {
+        let n: i64 = watch
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("activity")
+            .get(0);
+        n > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(waiting, "the lab never reached its claim");
+    tx.commit().expect("commit");
+    let (mut lab, got) = storing.join().expect("thread");
+    let refused = got.expect_err("the raced batch is refused");
+    assert!(
+        refused.to_string().contains("send the batch again"),
+        "{refused}"
+    );
+    let s = &lab.status().expect("status")[0];
+    assert_eq!((s.through, s.last_seq), (0, 0), "nothing of it was kept");
+    // The other process's claim goes (here by hand); sent again, it is taken.
+    other
+        .execute("DELETE FROM event_keys WHERE hash = 'elsewhere'", &[])
+        .expect("delete");
+    assert_eq!(receive(&mut lab, &batches[..1]), (250, 0, 0));
 }

@@ -21,7 +21,8 @@ use dastak_core::domain::proof::parse_public_key;
 
 use super::{
     Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head, HeldReceipt,
-    Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row, fates, gaps, newest,
+    Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row, fate_range, fates,
+    gaps, newest,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -80,7 +81,7 @@ fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
     Ok(())
 }
 
-fn count(r: &postgres::Row, i: usize) -> Result<u64, postgres::Error> {
+fn unsigned(r: &postgres::Row, i: usize) -> Result<u64, postgres::Error> {
     // Counts and sequence numbers are never negative.
     Ok(u64::try_from(r.try_get::<_, i64>(i)?).unwrap_or(0))
 }
@@ -173,7 +174,7 @@ impl LabStore for PgLab {
             )
         })?;
         Ok(match row {
-            Some(r) => (count(&r, 0)?, r.try_get(1)?),
+            Some(r) => (unsigned(&r, 0)?, r.try_get(1)?),
             None => (0, String::new()),
         })
     }
@@ -193,19 +194,19 @@ impl LabStore for PgLab {
             let mut out = Vec::new();
             for r in rows {
                 let kiosk: String = r.try_get(0)?;
-                let through = count(&r, 2)?;
+                let through = unsigned(&r, 2)?;
                 // Only numbers held above a gap are read: none, most days.
                 let held = c
                     .query(&above, &[&kiosk, &seq(through)])?
                     .iter()
-                    .map(|h| count(h, 0))
+                    .map(|h| unsigned(h, 0))
                     .collect::<Result<Vec<_>, _>>()?;
                 out.push(KioskStatus {
                     last_contact: r.try_get(1)?,
                     through,
-                    last_seq: count(&r, 3)?,
+                    last_seq: unsigned(&r, 3)?,
                     last_event_at: r.try_get(4)?,
-                    quarantined: count(&r, 5)?,
+                    quarantined: unsigned(&r, 5)?,
                     gaps: gaps(through, held),
                     kiosk,
                 });
@@ -242,8 +243,8 @@ impl LabStore for PgLab {
                     kiosk: r.try_get(1)?,
                     scheme: r.try_get(2)?,
                     month: r.try_get(3)?,
-                    receipts: count(r, 4)?,
-                    reversals: count(r, 5)?,
+                    receipts: unsigned(r, 4)?,
+                    reversals: unsigned(r, 5)?,
                     total: Paise(r.try_get(6)?),
                 })
             })
@@ -322,11 +323,11 @@ impl LabStore for PgLab {
                     village: r.try_get(1)?,
                     day: r.try_get(2)?,
                     scheme: r.try_get(3)?,
-                    receipts: count(r, 4)?,
+                    receipts: unsigned(r, 4)?,
                     amount: Paise(r.try_get(5)?),
-                    reversals: count(r, 6)?,
+                    reversals: unsigned(r, 6)?,
                     reversed: Paise(r.try_get(7)?),
-                    enrolments: count(r, 8)?,
+                    enrolments: unsigned(r, 8)?,
                 })
             })
             .collect()
@@ -356,21 +357,18 @@ fn ingest_on(
     now: &str,
 ) -> Result<Ingested, LabStoreError> {
     let mut out = Ingested::default();
-    let (Some(low), Some(high)) = (
-        events.iter().map(|e| e.seq).min(),
-        events.iter().map(|e| e.seq).max(),
-    ) else {
+    let Some((low, high)) = fate_range(events) else {
         return Ok(out);
     };
     let held: HashMap<u64, String> = tx
         .query(
             "SELECT seq, hash FROM event_keys WHERE kiosk = $1 AND seq BETWEEN $2 AND $3",
-            &[&kiosk, &seq(low.saturating_sub(1)), &seq(high)],
+            &[&kiosk, &seq(low), &seq(high)],
         )?
         .iter()
-        .map(|r| Ok((count(r, 0)?, r.try_get(1)?)))
+        .map(|r| Ok((unsigned(r, 0)?, r.try_get(1)?)))
         .collect::<Result<_, postgres::Error>>()?;
-    let fates = fates::<LabStoreError>(events, &mut |s| Ok(held.get(&s).cloned()))?;
+    let fates = fates(events, &held);
     let new: Vec<&Row> = events
         .iter()
         .zip(&fates)
@@ -505,7 +503,7 @@ fn copy_events(
 
 fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
     Ok(Above {
-        seq: count(r, 0)?,
+        seq: unsigned(r, 0)?,
         hash: r.try_get(1)?,
         kind: r.try_get(2)?,
         at: r.try_get(3)?,
@@ -530,9 +528,9 @@ fn advance_head(
         &[&kiosk],
     )? {
         Some(r) => Head {
-            through: count(&r, 0)?,
+            through: unsigned(&r, 0)?,
             hash: r.try_get(1)?,
-            last_seq: count(&r, 2)?,
+            last_seq: unsigned(&r, 2)?,
             last_event_at: r.try_get(3)?,
         },
         None => Head::default(),

@@ -3,6 +3,8 @@
 //! `migrations/NNNN_*.sql`; WAL with `synchronous=FULL`, so that a batch
 //! acknowledged is a batch on disk.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 
@@ -13,10 +15,9 @@ use dastak_core::domain::proof::parse_public_key;
 use super::{
     Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts, Fate, Fold,
     Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row,
-    fates, gaps, newest,
+    fate_range, fates, gaps, newest,
 };
 use ed25519_dalek::VerifyingKey;
-use std::collections::HashMap;
 
 /// kiosk, last contact, held through, last seq, last event time,
 /// quarantined.
@@ -359,13 +360,17 @@ fn ingest_on(
     now: &str,
 ) -> Result<Ingested, LabStoreError> {
     let mut out = Ingested::default();
-    let fates = {
-        let mut held =
-            conn.prepare_cached("SELECT hash FROM events WHERE kiosk = ?1 AND seq = ?2")?;
-        fates(events, &mut |seq| {
-            held.query_row(params![kiosk, seq], |r| r.get(0)).optional()
-        })?
-    };
+    let mut held = HashMap::new();
+    if let Some((low, high)) = fate_range(events) {
+        let mut range = conn.prepare_cached(
+            "SELECT seq, hash FROM events WHERE kiosk = ?1 AND seq BETWEEN ?2 AND ?3",
+        )?;
+        for r in range.query_map(params![kiosk, low, high], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (seq, hash): (u64, String) = r?;
+            held.insert(seq, hash);
+        }
+    }
+    let fates = fates(events, &held);
     let mut insert = conn.prepare_cached(&format!(
         "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
                              {FACT_COLUMNS})

@@ -117,7 +117,7 @@ impl Cluster {
         );
         let opts = format!(
             "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+             -c full_page_writes=off",
             c.dir.path().display()
         );
         let log = c.dir.path().join("log");
@@ -163,6 +163,12 @@ impl Cluster {
 
     /// A new empty database, for one test.
     pub fn database(self: &Arc<Cluster>) -> Database {
+        self.create("")
+    }
+
+    /// A new database; `clause` follows its name in `CREATE DATABASE`
+    /// (empty, or ` TEMPLATE other`).
+    fn create(self: &Arc<Cluster>, clause: &str) -> Database {
         let name = format!(
             "t{}_{}",
             std::process::id(),
@@ -171,11 +177,12 @@ impl Cluster {
         let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
             .expect("connect to the test cluster");
         admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&format!("CREATE DATABASE {name}{clause}"))
             .expect("create database");
         Database {
             url: self.url(&name),
-            _cluster: Arc::clone(self),
+            name,
+            cluster: Arc::clone(self),
         }
     }
 }
@@ -202,5 +209,14 @@ impl Drop for Cluster {
 /// One test's database; the cluster stays up while any is held.
 pub struct Database {
     pub url: String,
-    _cluster: Arc<Cluster>,
+    name: String,
+    cluster: Arc<Cluster>,
+}
+
+impl Database {
+    /// A copy of this database as it is now, as a backup is (nothing may
+    /// be connected to it).
+    pub fn copy(&self) -> Database {
+        self.cluster.create(&format!(" TEMPLATE {}", self.name))
+    }
 }
