@@ -1,5 +1,6 @@
 //! The `dastak-lab` command line: `init`, `identity`, `link-file`, `kiosk
-//! add`, `serve`, `simulate`, `import`, `status`, `report`, `verify-receipt`.
+//! add`, `serve`, `simulate`, `import`, `status`, `report`, `verify-receipt`,
+//! `officer add`, `demo`.
 //!
 //! As in the kiosk's CLI, clap parses argv into raw [`Args`] and [`Ctx`]
 //! resolves them (lab directory, language). Every error is one line on
@@ -114,6 +115,37 @@ pub enum Command {
     },
     /// Check a receipt's QR text against the kiosk's key and the lab's books.
     VerifyReceipt { text: String },
+    /// Officers who log in to the dashboard.
+    #[command(subcommand)]
+    Officer(OfficerCmd),
+    /// A lab to look around in: made if missing (keys, books), filled with
+    /// synthetic kiosks' last 45 days (some silent, one never synced), and
+    /// the admin officer `admin`, whose password is $DASTAK_LAB_PASSWORD
+    /// (made up and printed once when unset). Then `serve`.
+    Demo {
+        #[arg(long, default_value_t = 24)]
+        kiosks: u32,
+        #[arg(long, default_value_t = 45)]
+        days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OfficerCmd {
+    /// Add an officer. The password is read from $DASTAK_LAB_PASSWORD, else
+    /// from the first line of standard input.
+    Add {
+        name: String,
+        /// viewer, officer, approver or admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// The district the officer sees (default: the whole state).
+        #[arg(long)]
+        district: Option<String>,
+        /// The officer's language on the dashboard: hi or en.
+        #[arg(long = "page-lang", default_value = "hi")]
+        page_lang: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +291,45 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             );
             refused_fails(&r)?;
         }
+        Command::Officer(OfficerCmd::Add {
+            name,
+            role,
+            district,
+            page_lang,
+        }) => {
+            let role = crate::officers::Role::parse(&role).ok_or(LabError::BadRole)?;
+            let page_lang = asked_lang(Some(&page_lang))?.unwrap_or(Lang::Hi);
+            let password = match env_nonempty("DASTAK_LAB_PASSWORD") {
+                Some(p) => p,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| LabError::Io {
+                            path: "stdin".into(),
+                            detail: e.to_string(),
+                        })?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.is_empty() {
+                return Err(LabError::NoPassword.into());
+            }
+            let mut lab = Lab::open_at(&dir, &db)?;
+            lab.add_officer(
+                "cli",
+                &name,
+                &password,
+                role,
+                district.as_deref(),
+                page_lang,
+                now()?,
+            )?;
+            ctx.say(
+                Message::new("dash.officer_added").arg("name", name.trim().to_ascii_lowercase()),
+            );
+        }
+        Command::Demo { kiosks, days } => demo(ctx, &dir, &db, kiosks, days)?,
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
@@ -526,4 +597,84 @@ fn report_text(
                 .arg("reason", &d.reason),
         );
     }
+}
+
+/// `dastak-lab demo`: see [`Command::Demo`].
+fn demo(
+    ctx: &Ctx,
+    dir: &std::path::Path,
+    db: &lab::DbUrl,
+    kiosks: u32,
+    days: u32,
+) -> Result<(), Failure> {
+    let now = now()?;
+    let mut lab = match Lab::open_at(dir, db) {
+        Ok(lab) => lab,
+        Err(LabError::NotInitialised { .. }) => Lab::init_at(dir, db)?,
+        Err(e) => return Err(e.into()),
+    };
+    let days = days.max(1);
+    let today = dastak_core::domain::time::local_date(now);
+    let plan = lab::simulate::Plan {
+        kiosks,
+        days,
+        start: today
+            .checked_sub(jiff::Span::new().days(i64::from(days) - 1))
+            .unwrap_or(today),
+        ..lab::simulate::Plan::default()
+    };
+    // Kiosks last heard from at different times, as a district's are: most
+    // today, every eighth a day and a half ago, every eighth four days ago.
+    let contact = |i: u32| {
+        let ago = match i % 8 {
+            6 => 36 * 3600,
+            7 => 4 * 86_400,
+            _ => i64::from(i) * 600,
+        };
+        now.checked_sub(jiff::SignedDuration::from_secs(ago))
+            .unwrap_or(now)
+    };
+    let r = lab.simulate_at(&plan, &contact)?;
+    warn_refused(ctx, &r);
+    // A kiosk registered and never heard from.
+    let silent = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    lab.add_kiosk(
+        "NEW00001",
+        &hex::encode(silent.verifying_key().to_bytes()),
+        now,
+    )?;
+    ctx.say(
+        Message::new("lab.simulated")
+            .arg("kiosks", kiosks)
+            .arg("files", r.files)
+            .arg("new", r.new)
+            .arg("duplicate", r.duplicate),
+    );
+    let (password, made_up) = match env_nonempty("DASTAK_LAB_PASSWORD") {
+        Some(p) => (p, false),
+        None => {
+            let token = crate::officers::new_token().map_err(|e| LabError::Io {
+                path: "getrandom".into(),
+                detail: e.to_string(),
+            })?;
+            (token[..16].to_string(), true)
+        }
+    };
+    let added = lab.add_officer(
+        "cli",
+        "admin",
+        &password,
+        crate::officers::Role::Admin,
+        None,
+        ctx.lang,
+        now,
+    );
+    match added {
+        Ok(()) if made_up => ctx.say(Message::new("dash.demo_password").arg("password", &password)),
+        Ok(()) => ctx.say(Message::new("dash.officer_added").arg("name", "admin")),
+        Err(LabError::OfficerExists { .. }) => ctx.say(Message::new("dash.demo_admin_kept")),
+        Err(e) => return Err(e.into()),
+    }
+    refused_fails(&r)?;
+    Ok(())
 }

@@ -8,12 +8,16 @@
 //! acknowledgements), both mode 0600.
 //!
 //! Its rooms: [`store`] (all the lab's SQL, behind `LabStore`) ← this file
-//! (opening batches, ingest, stick import, acknowledgements) ← [`server`]
-//! (HTTP on tokio + axum) ← [`cli`]; each imports only those to its left,
-//! and dastak-core. [`simulate`] makes synthetic kiosks' ledgers from
-//! dastak-core alone.
+//! (opening batches, ingest, stick import, acknowledgements, officers'
+//! logins) ← [`server`] (HTTP on tokio + axum: kiosks' API and officers'
+//! pages) ← [`cli`]; each imports only those to its left, and dastak-core.
+//! [`simulate`] makes synthetic kiosks' ledgers from dastak-core alone;
+//! [`officers`] (roles, passwords, tokens) and [`dashboard`] (what the pages
+//! show, as HTML and SVG) do no IO.
 
 pub mod cli;
+pub mod dashboard;
+pub mod officers;
 pub mod server;
 pub mod simulate;
 pub mod store;
@@ -33,7 +37,7 @@ use serde::Serialize;
 use dastak_core::domain::proof::Proof;
 use dastak_core::domain::time::format_instant;
 use dastak_core::durable::{self, Access};
-use dastak_core::i18n::{Localized, Message, english};
+use dastak_core::i18n::{Lang, Localized, Message, english};
 use dastak_core::wire::{
     Ack, BatchError, LINK_FILE, MAX_BATCH_BYTES, read_batch, stick_folder, unseal,
 };
@@ -58,6 +62,13 @@ pub enum LabError {
     NoBatches { dir: String },
     BadUrl,
     Serve(#[from] server::ServeError),
+    BadOfficerName,
+    OfficerExists { name: String },
+    ShortPassword { min: usize },
+    BadRole,
+    BadLogin,
+    LoginTooSoon { wait: i64 },
+    NoPassword,
 }
 
 impl Localized for LabError {
@@ -75,6 +86,15 @@ impl Localized for LabError {
             LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
             LabError::BadUrl => Message::new("sync.no_url"),
             LabError::Serve(e) => e.message(),
+            LabError::BadOfficerName => Message::new("lab.officer_name"),
+            LabError::OfficerExists { name } => {
+                Message::new("lab.officer_exists").arg("name", name)
+            }
+            LabError::ShortPassword { min } => Message::new("lab.password_short").arg("min", min),
+            LabError::BadRole => Message::new("lab.bad_role"),
+            LabError::BadLogin => Message::new("dash.bad_login"),
+            LabError::LoginTooSoon { wait } => Message::new("dash.too_soon").arg("wait", wait),
+            LabError::NoPassword => Message::new("lab.no_password"),
         }
     }
 }
@@ -91,6 +111,7 @@ pub struct Lab {
     store: Box<dyn LabStore + Send>,
     identity: age::x25519::Identity,
     key: SigningKey,
+    throttle: officers::Throttle,
 }
 
 /// What a lab tells a kiosk it needs: `dastak link` takes these.
@@ -133,6 +154,7 @@ impl Lab {
             store,
             identity,
             key: SigningKey::from_bytes(&seed),
+            throttle: officers::Throttle::default(),
         })
     }
 
@@ -156,6 +178,7 @@ impl Lab {
             store: db.open()?,
             identity,
             key: SigningKey::from_bytes(&seed),
+            throttle: officers::Throttle::default(),
         })
     }
 
@@ -205,10 +228,21 @@ impl Lab {
         plan: &simulate::Plan,
         now: Timestamp,
     ) -> Result<ImportReport, LabError> {
+        self.simulate_at(plan, &|_| now)
+    }
+
+    /// As [`Lab::simulate`], each kiosk `i` received at `contact(i)` (its
+    /// last contact, as the dashboard shows it).
+    pub fn simulate_at(
+        &mut self,
+        plan: &simulate::Plan,
+        contact: &dyn Fn(u32) -> Timestamp,
+    ) -> Result<ImportReport, LabError> {
         let recipient = self.identity().recipient;
         let mut report = ImportReport::default();
         for i in 0..plan.kiosks {
             let k = simulate::kiosk(plan, i);
+            let now = contact(i);
             self.add_kiosk(&k.code, &hex::encode(k.key.verifying_key().to_bytes()), now)?;
             let sealed = k
                 .signed_batches()
@@ -221,6 +255,129 @@ impl Lab {
             }
         }
         Ok(report)
+    }
+
+    /// `dastak-lab officer add`: a new officer of `role`, over `district`
+    /// (None: the whole state), whose pages are in `lang`, added `by` an
+    /// admin (or `cli`, the lab's own command line).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_officer(
+        &mut self,
+        by: &str,
+        name: &str,
+        password: &str,
+        role: officers::Role,
+        district: Option<&str>,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<(), LabError> {
+        let name = officer_name(name)?;
+        if password.chars().count() < officers::MIN_PASSWORD {
+            return Err(LabError::ShortPassword {
+                min: officers::MIN_PASSWORD,
+            });
+        }
+        if password.len() > officers::MAX_PASSWORD {
+            return Err(LabError::BadLogin);
+        }
+        let hash = officers::hash_password(password).map_err(|e| io(Path::new("argon2"), e))?;
+        let officer = store::Officer {
+            name: name.clone(),
+            password_hash: hash,
+            role: role.as_str().to_string(),
+            district: district.map(str::to_string),
+            lang: lang.code().to_string(),
+        };
+        if !self.store.add_officer(&officer, &format_instant(now))? {
+            return Err(LabError::OfficerExists { name });
+        }
+        self.audit(by, "officer_add", &format!("{name} {}", role.as_str()), now)?;
+        Ok(())
+    }
+
+    /// An officer's login: a new session (its cookie token, which the
+    /// books do not keep) or why not. Every attempt is in the audit log.
+    pub fn login(
+        &mut self,
+        name: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(String, Session), LabError> {
+        let name = officer_name(name).map_err(|_| LabError::BadLogin)?;
+        let wait = self.throttle.wait(&name, now);
+        if wait > 0 {
+            return Err(LabError::LoginTooSoon { wait });
+        }
+        let officer = self.store.officer(&name)?;
+        let ok = officer
+            .as_ref()
+            .is_some_and(|o| officers::password_matches(&o.password_hash, password));
+        let Some(officer) = officer.filter(|_| ok) else {
+            self.throttle.failed(&name, now);
+            self.audit(&name, "login_failed", "", now)?;
+            return Err(LabError::BadLogin);
+        };
+        self.throttle.succeeded(&name);
+        let token = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
+        let csrf = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
+        let row = store::SessionRow {
+            token_hash: officers::token_hash(&token),
+            officer: officer.name.clone(),
+            csrf,
+            expires: now.as_second() + store::SESSION_SPAN,
+        };
+        self.store.open_session(&row)?;
+        self.audit(&name, "login", "", now)?;
+        Ok((token, Session::new(row, officer)))
+    }
+
+    /// The live session whose cookie is `token`, if any.
+    pub fn session(&self, token: &str, now: Timestamp) -> Result<Option<Session>, LabError> {
+        Ok(self
+            .store
+            .session(&officers::token_hash(token), now.as_second())?
+            .map(|(row, officer)| Session::new(row, officer)))
+    }
+
+    pub fn logout(&mut self, session: &Session, now: Timestamp) -> Result<(), LabError> {
+        self.store.close_session(&session.token_hash)?;
+        self.audit(&session.officer, "logout", "", now)
+    }
+
+    pub fn set_officer_lang(
+        &mut self,
+        session: &Session,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<(), LabError> {
+        self.store.set_officer_lang(&session.officer, lang.code())?;
+        self.audit(&session.officer, "set_lang", lang.code(), now)
+    }
+
+    /// Appends to the lab's audit log: `officer` did `action`.
+    pub fn audit(
+        &mut self,
+        officer: &str,
+        action: &str,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<(), LabError> {
+        self.store.audit(&store::AuditEntry {
+            at: format_instant(now),
+            officer: officer.to_string(),
+            action: action.to_string(),
+            detail: detail.to_string(),
+        })?;
+        Ok(())
+    }
+
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<store::AuditEntry>, LabError> {
+        Ok(self.store.audit_log(limit)?)
+    }
+
+    /// Each kiosk's panchayat.
+    pub fn kiosk_places(&self) -> Result<std::collections::HashMap<String, String>, LabError> {
+        Ok(self.store.kiosk_places()?)
     }
 
     /// `dastak-lab kiosk add`.
@@ -624,4 +781,46 @@ pub fn verify_receipt(lab: &Lab, text: &str) -> Result<(Proof, bool, Option<Stri
         .taken
         .is_some_and(|(m, a)| m == proof.member && a == proof.amount.0);
     Ok((proof, matches, held.reversed_by))
+}
+
+/// A logged-in officer's session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    token_hash: String,
+    pub officer: String,
+    pub role: officers::Role,
+    pub district: Option<String>,
+    pub lang: Lang,
+    /// The token every form of this session carries.
+    pub csrf: String,
+}
+
+impl Session {
+    fn new(row: store::SessionRow, officer: store::Officer) -> Session {
+        Session {
+            token_hash: row.token_hash,
+            officer: officer.name,
+            // The database allows no other roles; the least is assumed.
+            role: officers::Role::parse(&officer.role).unwrap_or(officers::Role::Viewer),
+            district: officer.district,
+            lang: Lang::parse(&officer.lang).unwrap_or(Lang::Hi),
+            csrf: row.csrf,
+        }
+    }
+}
+
+/// An officer's name as typed: 2 to 32 lower-case English letters, digits,
+/// `.`, `-` or `_` (it is typed on a login page and written in the audit
+/// log).
+fn officer_name(input: &str) -> Result<String, LabError> {
+    let name = input.trim().to_ascii_lowercase();
+    let ok = (2..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(name)
+    } else {
+        Err(LabError::BadOfficerName)
+    }
 }

@@ -5,7 +5,8 @@
 //! a district's kiosks: a body limit, a time limit on every request, a
 //! bounded number of requests at once (the rest are told to come back:
 //! 503), `GET /healthz` for a supervisor or a load balancer, TLS from a
-//! certificate and key file, and a graceful stop.
+//! certificate and key file, and a graceful stop. Officers' pages (login,
+//! the dashboard, CSV exports) are in [`web`], on the same port.
 //!
 //! Like mini-redis, [`Server::run`] takes a bound listener and a shutdown future:
 //! the binary binds the address and stops on SIGTERM or Ctrl-C; tests bind
@@ -35,6 +36,8 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 
 use crate::{Lab, LabError};
+
+mod web;
 
 /// How the server runs, resolved from the command line.
 #[derive(Clone, Debug)]
@@ -145,6 +148,7 @@ fn router(lab: Shared, settings: &ServeSettings) -> Router {
         .route("/api/batches", post(upload))
         .route("/api/ack/{kiosk}", get(ack))
         .route("/healthz", get(healthz))
+        .merge(web::routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .with_state(lab);
     let limited = ServiceBuilder::new()

@@ -38,6 +38,11 @@ pub struct Plan {
     /// The first day.
     pub start: Date,
     pub seed: u64,
+    /// The kiosks' codes are this and a number: SIM00001…
+    pub prefix: String,
+    /// Every kiosk's panchayat, when set, instead of a made-up one: what a
+    /// careless or hostile kiosk may send (tests of how the lab shows it).
+    pub panchayat: Option<String>,
 }
 
 impl Default for Plan {
@@ -49,6 +54,8 @@ impl Default for Plan {
             per_day: 20,
             start: jiff::civil::date(2026, 10, 1),
             seed: 1,
+            prefix: "SIM".into(),
+            panchayat: None,
         }
     }
 }
@@ -130,7 +137,7 @@ const WARDS: &[&str] = &["", " ढाणी", " कलां", " खुर्द
 pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
     let mut rng = Rng(plan.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (u64::from(index) + 1));
     rng.next();
-    let code = format!("SIM{:05}", index + 1);
+    let code = format!("{}{:05}", plan.prefix, index + 1);
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&plan.seed.to_le_bytes());
     seed[8..12].copy_from_slice(&index.to_le_bytes());
@@ -169,7 +176,7 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
         morning(0, 0),
         Body::KioskInitialised(KioskInitialised {
             kiosk: code.clone(),
-            panchayat,
+            panchayat: plan.panchayat.clone().unwrap_or(panchayat),
             block: rng.pick(BLOCKS).to_string(),
             district: "जयपुर".into(),
             language: Lang::Hi,

@@ -255,6 +255,63 @@ pub trait LabStore {
     /// The daily rollup: per kiosk, village, day and scheme, of the events
     /// held without a gap below them.
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError>;
+    /// Each kiosk's panchayat, from its first event (a kiosk's ledger
+    /// begins with `kiosk_initialised`): one keyed read per kiosk.
+    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError>;
+
+    /// A new officer; false when the name is taken (nothing changes).
+    fn add_officer(&mut self, officer: &Officer, now: &str) -> Result<bool, LabStoreError>;
+    fn officer(&self, name: &str) -> Result<Option<Officer>, LabStoreError>;
+    fn set_officer_lang(&mut self, name: &str, lang: &str) -> Result<(), LabStoreError>;
+    fn open_session(&mut self, session: &SessionRow) -> Result<(), LabStoreError>;
+    /// The session under `token_hash` that has not expired by `now` (Unix
+    /// seconds), with its officer.
+    fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionRow, Officer)>, LabStoreError>;
+    fn close_session(&mut self, token_hash: &str) -> Result<(), LabStoreError>;
+    /// Appends to the audit log (which the database keeps append-only).
+    fn audit(&mut self, entry: &AuditEntry) -> Result<(), LabStoreError>;
+    /// The newest `limit` entries of the audit log, newest first.
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LabStoreError>;
+}
+
+/// How long a session lasts after its login, in seconds: a working day.
+/// Sessions expired this long are swept when a new one opens.
+pub const SESSION_SPAN: i64 = 10 * 3600;
+
+/// An officer as the books keep one: the password only as its Argon2id
+/// PHC string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Officer {
+    pub name: String,
+    pub password_hash: String,
+    /// viewer, officer, approver or admin.
+    pub role: String,
+    /// None: the whole state.
+    pub district: Option<String>,
+    /// hi or en.
+    pub lang: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    /// SHA-256 of the cookie's token, in hex.
+    pub token_hash: String,
+    pub officer: String,
+    pub csrf: String,
+    /// Unix seconds.
+    pub expires: i64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: String,
+    pub officer: String,
+    pub action: String,
+    pub detail: String,
 }
 
 /// One row of the daily rollup (`dastak-lab report --daily`).

@@ -405,6 +405,132 @@ macro_rules! stories {
     };
 }
 
+/// Officers on either backend: one name once, a session found only by its
+/// token and only until it expires, a logout that ends it, the places of
+/// kiosks from their first event, and an audit log the database itself
+/// keeps append-only.
+fn officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed(b: Backend) {
+    use dastak_core::i18n::Lang;
+    use dastak_lab::officers::Role;
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let t0 = now();
+    lab.add_officer(
+        "cli",
+        "Asha.K",
+        "a long password",
+        Role::Officer,
+        Some("Jaipur"),
+        Lang::En,
+        t0,
+    )
+    .expect("add");
+    let again = lab.add_officer(
+        "cli",
+        "asha.k",
+        "another password",
+        Role::Admin,
+        None,
+        Lang::Hi,
+        t0,
+    );
+    assert!(
+        matches!(again, Err(LabError::OfficerExists { .. })),
+        "{again:?}"
+    );
+    assert!(matches!(
+        lab.add_officer("cli", "ravi", "short", Role::Viewer, None, Lang::Hi, t0),
+        Err(LabError::ShortPassword { .. })
+    ));
+    assert!(matches!(
+        lab.add_officer(
+            "cli",
+            "<b>",
+            "a long password",
+            Role::Viewer,
+            None,
+            Lang::Hi,
+            t0
+        ),
+        Err(LabError::BadOfficerName)
+    ));
+
+    assert!(matches!(
+        lab.login("asha.k", "wrong password", t0),
+        Err(LabError::BadLogin)
+    ));
+    assert!(matches!(
+        lab.login("nobody", "a long password", t0),
+        Err(LabError::BadLogin)
+    ));
+    let (token, s) = lab.login("ASHA.K", "a long password", t0).expect("login");
+    assert_eq!(
+        (s.officer.as_str(), s.role, s.district.as_deref()),
+        ("asha.k", Role::Officer, Some("Jaipur"))
+    );
+    let found = lab.session(&token, t0).expect("read").expect("live");
+    assert_eq!(found.csrf, s.csrf);
+    assert!(lab.session("not-a-token", t0).expect("read").is_none());
+    let later = t0 + jiff::SignedDuration::from_hours(11);
+    assert!(
+        lab.session(&token, later).expect("read").is_none(),
+        "expired"
+    );
+    lab.set_officer_lang(&found, Lang::Hi, t0).expect("lang");
+    assert_eq!(
+        lab.session(&token, t0).expect("read").expect("live").lang,
+        Lang::Hi
+    );
+    lab.logout(&found, t0).expect("logout");
+    assert!(
+        lab.session(&token, t0).expect("read").is_none(),
+        "logged out"
+    );
+
+    let actions: Vec<String> = lab
+        .audit_log(100)
+        .expect("log")
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "logout",
+            "set_lang",
+            "login",
+            "login_failed",
+            "login_failed",
+            "officer_add"
+        ]
+    );
+
+    // Each kiosk's panchayat, read from its first event.
+    let plan = small(2, 31);
+    lab.simulate(&plan, t0).expect("simulate");
+    let places = lab.kiosk_places().expect("places");
+    assert_eq!(places.len(), 2);
+    assert!(places.values().all(|p| !p.is_empty()));
+    drop(lab);
+
+    // The database refuses to change the audit log, whoever asks.
+    match b {
+        Backend::Sqlite => {
+            let conn = rusqlite::Connection::open(books.dir.path().join(dastak_lab::DB_FILE))
+                .expect("open");
+            assert!(conn.execute("UPDATE audit SET officer = 'x'", []).is_err());
+            assert!(conn.execute("DELETE FROM audit", []).is_err());
+        }
+        Backend::Postgres => {
+            let mut c =
+                ::postgres::Client::connect(&books.pg[0].url, ::postgres::NoTls).expect("connect");
+            assert!(c.execute("UPDATE audit SET officer = 'x'", &[]).is_err());
+            assert!(c.execute("DELETE FROM audit", &[]).is_err());
+        }
+    }
+    assert_eq!(books.lab().audit_log(100).expect("log").len(), 6);
+}
+
 stories!(
     every_event_once_and_a_replay_changes_nothing,
     a_gap_is_reported_then_filled_and_the_rollup_waits_for_it,
@@ -412,6 +538,7 @@ stories!(
     a_lab_restored_from_an_older_backup_takes_the_rest_again,
     batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused,
     two_hundred_kiosks_uploading_at_once_lose_and_double_nothing,
+    officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed,
 );
 
 /// The command line, with `--db` naming the backend.

@@ -20,9 +20,9 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head, HeldReceipt,
-    Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row, fate_range, fates,
-    gaps, newest,
+    Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head,
+    HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer, ReportRow, Row,
+    SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -31,7 +31,13 @@ use super::{
 /// Applied by the dozen lines of [`migrate`] rather than a migration
 /// crate: refinery or sqlx's migrator would be a second framework beside
 /// rusqlite_migration, and sqlx's brings another SQLite.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_lab.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_lab.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_officers.sql"),
+    ),
+];
 
 /// Any number, the same in every lab process: the key of the advisory
 /// lock under which one process at a time migrates or makes a partition.
@@ -304,6 +310,128 @@ impl LabStore for PgLab {
     fn ping(&self) -> Result<(), LabStoreError> {
         self.read(|c| c.query_one("SELECT EXISTS (SELECT 1 FROM kiosks)", &[]))?;
         Ok(())
+    }
+
+    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT k.code, e.panchayat FROM kiosks k
+                 JOIN events e ON e.kiosk = k.code AND e.seq = 1
+                 WHERE e.panchayat IS NOT NULL",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    fn add_officer(&mut self, o: &Officer, now: &str) -> Result<bool, LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let n = client.execute(
+            "INSERT INTO officers (name, password_hash, role, district, lang, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING",
+            &[
+                &o.name,
+                &o.password_hash,
+                &o.role,
+                &o.district,
+                &o.lang,
+                &now,
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn officer(&self, name: &str) -> Result<Option<Officer>, LabStoreError> {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT name, password_hash, role, district, lang FROM officers WHERE name = $1",
+                &[&name],
+            )
+        })?;
+        Ok(row.as_ref().map(officer_row).transpose()?)
+    }
+
+    fn set_officer_lang(&mut self, name: &str, lang: &str) -> Result<(), LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        client.execute(
+            "UPDATE officers SET lang = $2 WHERE name = $1",
+            &[&name, &lang],
+        )?;
+        Ok(())
+    }
+
+    fn open_session(&mut self, s: &SessionRow) -> Result<(), LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let swept = s.expires - SESSION_SPAN;
+        client.execute("DELETE FROM sessions WHERE expires <= $1", &[&swept])?;
+        client.execute(
+            "INSERT INTO sessions (token_hash, officer, csrf, expires) VALUES ($1, $2, $3, $4)",
+            &[&s.token_hash, &s.officer, &s.csrf, &s.expires],
+        )?;
+        Ok(())
+    }
+
+    fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionRow, Officer)>, LabStoreError> {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT o.name, o.password_hash, o.role, o.district, o.lang, s.csrf, s.expires
+                 FROM sessions s JOIN officers o ON o.name = s.officer
+                 WHERE s.token_hash = $1 AND s.expires > $2",
+                &[&token_hash, &now],
+            )
+        })?;
+        let Some(r) = row else { return Ok(None) };
+        let officer = officer_row(&r)?;
+        Ok(Some((
+            SessionRow {
+                token_hash: token_hash.to_string(),
+                officer: officer.name.clone(),
+                csrf: r.try_get(5)?,
+                expires: r.try_get(6)?,
+            },
+            officer,
+        )))
+    }
+
+    fn close_session(&mut self, token_hash: &str) -> Result<(), LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        client.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])?;
+        Ok(())
+    }
+
+    fn audit(&mut self, e: &AuditEntry) -> Result<(), LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        client.execute(
+            "INSERT INTO audit (at, officer, action, detail) VALUES ($1, $2, $3, $4)",
+            &[&e.at, &e.officer, &e.action, &e.detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LabStoreError> {
+        let limit = i64::from(limit);
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT at, officer, action, detail FROM audit ORDER BY id DESC LIMIT $1",
+                &[&limit],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get(0)?,
+                    officer: r.try_get(1)?,
+                    action: r.try_get(2)?,
+                    detail: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
@@ -634,4 +762,16 @@ fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), p
         ],
     )?;
     Ok(())
+}
+
+/// An officer from the first five columns of a row (name, password hash,
+/// role, district, lang).
+fn officer_row(r: &postgres::Row) -> Result<Officer, postgres::Error> {
+    Ok(Officer {
+        name: r.try_get(0)?,
+        password_hash: r.try_get(1)?,
+        role: r.try_get(2)?,
+        district: r.try_get(3)?,
+        lang: r.try_get(4)?,
+    })
 }

@@ -13,9 +13,9 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts, Fate, Fold,
-    Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, ReportRow, Row,
-    fate_range, fates, gaps, newest,
+    Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts,
+    Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
+    Officer, ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -35,6 +35,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("../../migrations/0002_facts.sql"), fill_facts),
         M::up_with_hook(include_str!("../../migrations/0003_heads.sql"), fill_heads),
         M::up_with_hook(include_str!("../../migrations/0004_daily.sql"), fill_daily),
+        M::up(include_str!("../../migrations/0005_officers.sql")),
     ])
 }
 
@@ -306,6 +307,119 @@ impl LabStore for SqliteLab {
         Ok(())
     }
 
+    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT k.code, e.panchayat FROM kiosks k
+             JOIN events e ON e.kiosk = k.code AND e.seq = 1
+             WHERE e.panchayat IS NOT NULL",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn add_officer(&mut self, o: &Officer, now: &str) -> Result<bool, LabStoreError> {
+        let n = self.conn.execute(
+            "INSERT INTO officers (name, password_hash, role, district, lang, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING",
+            params![o.name, o.password_hash, o.role, o.district, o.lang, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn officer(&self, name: &str) -> Result<Option<Officer>, LabStoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, password_hash, role, district, lang FROM officers WHERE name = ?1",
+                [name],
+                officer_row,
+            )
+            .optional()?)
+    }
+
+    fn set_officer_lang(&mut self, name: &str, lang: &str) -> Result<(), LabStoreError> {
+        self.conn.execute(
+            "UPDATE officers SET lang = ?2 WHERE name = ?1",
+            params![name, lang],
+        )?;
+        Ok(())
+    }
+
+    fn open_session(&mut self, s: &SessionRow) -> Result<(), LabStoreError> {
+        // Expired sessions are swept as new ones open: the table stays the
+        // size of the sessions in use.
+        self.conn.execute(
+            "DELETE FROM sessions WHERE expires <= ?1",
+            [s.expires - SESSION_SPAN],
+        )?;
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, officer, csrf, expires) VALUES (?1, ?2, ?3, ?4)",
+            params![s.token_hash, s.officer, s.csrf, s.expires],
+        )?;
+        Ok(())
+    }
+
+    fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionRow, Officer)>, LabStoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT o.name, o.password_hash, o.role, o.district, o.lang, s.csrf, s.expires
+                 FROM sessions s JOIN officers o ON o.name = s.officer
+                 WHERE s.token_hash = ?1 AND s.expires > ?2",
+                params![token_hash, now],
+                |r| {
+                    let officer = officer_row(r)?;
+                    Ok((
+                        SessionRow {
+                            token_hash: token_hash.to_string(),
+                            officer: officer.name.clone(),
+                            csrf: r.get(5)?,
+                            expires: r.get(6)?,
+                        },
+                        officer,
+                    ))
+                },
+            )
+            .optional()?)
+    }
+
+    fn close_session(&mut self, token_hash: &str) -> Result<(), LabStoreError> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    fn audit(&mut self, e: &AuditEntry) -> Result<(), LabStoreError> {
+        self.conn.execute(
+            "INSERT INTO audit (at, officer, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![e.at, e.officer, e.action, e.detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LabStoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, officer, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    officer: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed, enrolments
@@ -561,4 +675,16 @@ fn fold_through(conn: &Connection, kiosk: &str, through: u64) -> Result<(), rusq
         }
     }
     write_fold(conn, kiosk, fold)
+}
+
+/// An officer from the first five columns of a row (name, password hash,
+/// role, district, lang).
+fn officer_row(r: &rusqlite::Row<'_>) -> Result<Officer, rusqlite::Error> {
+    Ok(Officer {
+        name: r.get(0)?,
+        password_hash: r.get(1)?,
+        role: r.get(2)?,
+        district: r.get(3)?,
+        lang: r.get(4)?,
+    })
 }

@@ -1,0 +1,342 @@
+//! What the district lab's dashboard shows, computed without IO from what
+//! the books answer (each kiosk's status and place, the daily rollup): the
+//! overview's counts, the kiosks table filtered and sorted as an officer
+//! asked, collections over time, and each table's CSV. The pages are drawn
+//! by [`views`] (HTML) and [`chart`] (SVG); the server's [`crate::server`]
+//! reads the books and sends the pages.
+//!
+//! Times are shown in IST as dd-mm-yyyy, amounts with Indian digit
+//! grouping; every page says as of when its numbers are.
+
+pub mod chart;
+pub mod views;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::time::local_date;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::store::{DailyRow, KioskStatus};
+
+/// How recently a kiosk was last heard from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Freshness {
+    /// Within 24 hours.
+    Day,
+    /// Within 48 hours.
+    TwoDays,
+    /// Longer ago: someone should call.
+    Stale,
+    /// Never synced.
+    Never,
+}
+
+impl Freshness {
+    pub fn of(last_contact: Option<&str>, now: Timestamp) -> Freshness {
+        let Some(at) = last_contact.and_then(|t| t.parse::<Timestamp>().ok()) else {
+            return Freshness::Never;
+        };
+        let hours = (now.as_second() - at.as_second()) / 3600;
+        if hours < 24 {
+            Freshness::Day
+        } else if hours < 48 {
+            Freshness::TwoDays
+        } else {
+            Freshness::Stale
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Freshness::Day => "dash.fresh_day",
+            Freshness::TwoDays => "dash.fresh_two_days",
+            Freshness::Stale => "dash.fresh_stale",
+            Freshness::Never => "dash.fresh_never",
+        }
+    }
+}
+
+/// The overview's numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overview {
+    /// Kiosks by freshness: within 24 h, 48 h, longer, never.
+    pub kiosks: [u64; 4],
+    pub today: Totals,
+    pub month: Totals,
+    /// Kiosks with missing events or quarantined conflicts.
+    pub with_gaps: u64,
+    pub with_conflicts: u64,
+}
+
+/// Receipts and money over some days (from the rollup).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub receipts: u64,
+    pub reversals: u64,
+    pub enrolments: u64,
+    /// Taken less given back.
+    pub net: Paise,
+}
+
+impl Totals {
+    fn add(&mut self, r: &DailyRow) {
+        self.receipts += r.receipts;
+        self.reversals += r.reversals;
+        self.enrolments += r.enrolments;
+        self.net = Paise(self.net.0 + r.amount.0 - r.reversed.0);
+    }
+}
+
+impl Overview {
+    pub fn compute(status: &[KioskStatus], daily: &[DailyRow], now: Timestamp) -> Overview {
+        let mut o = Overview::default();
+        for k in status {
+            let f = Freshness::of(k.last_contact.as_deref(), now);
+            o.kiosks[f as usize] += 1;
+            o.with_gaps += u64::from(!k.gaps.is_empty());
+            o.with_conflicts += u64::from(k.quarantined > 0);
+        }
+        let today = local_date(now).to_string();
+        let month = &today[..7];
+        for r in daily {
+            if r.day == today {
+                o.today.add(r);
+            }
+            if r.day.starts_with(month) {
+                o.month.add(r);
+            }
+        }
+        o
+    }
+}
+
+/// One row of the kiosks table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KioskRow {
+    pub kiosk: String,
+    pub panchayat: String,
+    pub freshness: Freshness,
+    pub last_contact: Option<String>,
+    pub last_event_at: Option<String>,
+    /// Every event up to here is held.
+    pub through: u64,
+    pub missing: u64,
+    pub quarantined: u64,
+}
+
+/// How the kiosks table is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KioskSort {
+    #[default]
+    Kiosk,
+    Panchayat,
+    /// Longest silent first.
+    LastContact,
+    /// Most missing events first.
+    Missing,
+}
+
+impl KioskSort {
+    pub const ALL: [(KioskSort, &'static str); 4] = [
+        (KioskSort::Kiosk, "kiosk"),
+        (KioskSort::Panchayat, "panchayat"),
+        (KioskSort::LastContact, "last_contact"),
+        (KioskSort::Missing, "missing"),
+    ];
+
+    /// Anything unknown sorts by kiosk: a filter is never an error page.
+    pub fn parse(s: &str) -> KioskSort {
+        KioskSort::ALL
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map_or(KioskSort::Kiosk, |(k, _)| *k)
+    }
+}
+
+/// The kiosks table: in `panchayat` (all when empty), ordered by `sort`.
+pub fn kiosk_rows(
+    status: &[KioskStatus],
+    places: &HashMap<String, String>,
+    panchayat: &str,
+    sort: KioskSort,
+    now: Timestamp,
+) -> Vec<KioskRow> {
+    let mut rows: Vec<KioskRow> = status
+        .iter()
+        .map(|k| KioskRow {
+            kiosk: k.kiosk.clone(),
+            panchayat: places.get(&k.kiosk).cloned().unwrap_or_default(),
+            freshness: Freshness::of(k.last_contact.as_deref(), now),
+            last_contact: k.last_contact.clone(),
+            last_event_at: k.last_event_at.clone(),
+            through: k.through,
+            missing: k.gaps.iter().map(|(a, b)| b - a + 1).sum(),
+            quarantined: k.quarantined,
+        })
+        .filter(|r| panchayat.is_empty() || r.panchayat == panchayat)
+        .collect();
+    match sort {
+        KioskSort::Kiosk => rows.sort_by(|a, b| a.kiosk.cmp(&b.kiosk)),
+        KioskSort::Panchayat => {
+            rows.sort_by(|a, b| (&a.panchayat, &a.kiosk).cmp(&(&b.panchayat, &b.kiosk)));
+        }
+        // Never first, then the oldest contact (the times are one format,
+        // so their text orders as they do).
+        KioskSort::LastContact => rows.sort_by(|a, b| {
+            (a.last_contact.is_some(), &a.last_contact, &a.kiosk).cmp(&(
+                b.last_contact.is_some(),
+                &b.last_contact,
+                &b.kiosk,
+            ))
+        }),
+        KioskSort::Missing => {
+            rows.sort_by(|a, b| b.missing.cmp(&a.missing).then(a.kiosk.cmp(&b.kiosk)));
+        }
+    }
+    rows
+}
+
+/// The panchayats the lab has heard of, for the filter.
+pub fn panchayats(places: &HashMap<String, String>) -> Vec<String> {
+    let set: BTreeSet<&String> = places.values().collect();
+    set.into_iter().cloned().collect()
+}
+
+/// Collections grouped by day or by month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Period {
+    #[default]
+    Day,
+    Month,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Period {
+        if s == "month" {
+            Period::Month
+        } else {
+            Period::Day
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Month => "month",
+        }
+    }
+}
+
+/// Which rows of the rollup a collections page adds up.
+#[derive(Clone, Debug, Default)]
+pub struct CollectionFilter {
+    pub panchayat: String,
+    pub scheme: String,
+    pub period: Period,
+}
+
+/// Collections per day or month (the key: YYYY-MM-DD or YYYY-MM), oldest
+/// first.
+pub fn collections(
+    daily: &[DailyRow],
+    places: &HashMap<String, String>,
+    f: &CollectionFilter,
+) -> Vec<(String, Totals)> {
+    let mut by: BTreeMap<String, Totals> = BTreeMap::new();
+    for r in daily {
+        let place = places.get(&r.kiosk).map_or("", String::as_str);
+        if (!f.panchayat.is_empty() && place != f.panchayat)
+            || (!f.scheme.is_empty() && r.scheme != f.scheme)
+        {
+            continue;
+        }
+        let key = match f.period {
+            Period::Day => r.day.clone(),
+            Period::Month => r.day.get(..7).unwrap_or(&r.day).to_string(),
+        };
+        by.entry(key).or_default().add(r);
+    }
+    by.into_iter().collect()
+}
+
+/// The schemes the rollup holds, for the filter.
+pub fn schemes(daily: &[DailyRow]) -> Vec<String> {
+    let set: BTreeSet<&String> = daily.iter().map(|r| &r.scheme).collect();
+    set.into_iter().cloned().collect()
+}
+
+/// One CSV field, quoted when it must be (RFC 4180). A field that a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is
+/// prefixed with `'`: a village name typed at a kiosk must not become a
+/// formula on a clerk's computer.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// One CSV line from its fields.
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn freshness_counts_hours_since_the_last_contact() {
+        let now = ts("2026-12-02T12:00:00Z");
+        assert_eq!(
+            Freshness::of(Some("2026-12-02T10:00:00+05:30"), now),
+            Freshness::Day
+        );
+        assert_eq!(
+            Freshness::of(Some("2026-12-01T00:00:00Z"), now),
+            Freshness::TwoDays
+        );
+        assert_eq!(
+            Freshness::of(Some("2026-11-20T00:00:00Z"), now),
+            Freshness::Stale
+        );
+        assert_eq!(Freshness::of(None, now), Freshness::Never);
+        assert_eq!(Freshness::of(Some("garbage"), now), Freshness::Never);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-12.50"), "-12.50");
+        assert_eq!(csv_line(&["a", "b"]), "a,b\r\n");
+    }
+
+    #[test]
+    fn unknown_sorts_and_periods_fall_back_to_the_default() {
+        assert_eq!(KioskSort::parse("'; DROP TABLE kiosks"), KioskSort::Kiosk);
+        assert_eq!(KioskSort::parse("missing"), KioskSort::Missing);
+        assert_eq!(Period::parse("month"), Period::Month);
+        assert_eq!(Period::parse("<script>"), Period::Day);
+    }
+}

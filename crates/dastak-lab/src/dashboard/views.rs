@@ -1,0 +1,493 @@
+//! The dashboard's pages as HTML, drawn by maud (which escapes every value
+//! it is given: a member's or village's name typed at a kiosk is text on
+//! the page, never markup). Pages work without JavaScript, and print on A4
+//! without their menus and forms. Every word comes from the catalogs, in
+//! the officer's language.
+
+use dastak_core::domain::money::{Paise, group_indian};
+use dastak_core::domain::time::display_instant;
+use dastak_core::i18n::{Lang, Message, t};
+use jiff::Timestamp;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::{CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, Totals};
+use crate::officers::Role;
+use crate::store::AuditEntry;
+
+/// What every page of a session needs.
+pub struct Frame<'a> {
+    pub lang: Lang,
+    pub officer: &'a str,
+    pub role: Role,
+    pub csrf: &'a str,
+    /// When the page's numbers were read.
+    pub as_of: Timestamp,
+    /// The page's own path, to mark it in the menu.
+    pub path: &'a str,
+}
+
+const STYLE: &str = "
+@font-face{font-family:'Dastak Devanagari';src:url(/fonts/devanagari-regular.ttf) format('truetype');font-weight:400}
+@font-face{font-family:'Dastak Devanagari';src:url(/fonts/devanagari-bold.ttf) format('truetype');font-weight:700}
+body,svg text{font-family:'Noto Sans','Dastak Devanagari',sans-serif}
+button,select,input{font:inherit}
+body{margin:0;color:#1b1b1b;background:#f6f6f2}
+header{background:#1f5f99;color:#fff;padding:.5em 1em;display:flex;flex-wrap:wrap;gap:1em;align-items:center}
+header a{color:#fff;text-decoration:none;padding:.2em .5em;border-radius:3px}
+header a.here{background:#fff;color:#1f5f99}
+header form{display:inline;margin:0}
+header .who{margin-left:auto}
+main{padding:1em;max-width:1100px}
+.asof{color:#555;font-size:.9em}
+table{border-collapse:collapse;background:#fff;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.red td{background:#fde2e1}
+.cards{display:flex;flex-wrap:wrap;gap:1em}
+.card{background:#fff;border:1px solid #ccc;padding:.6em 1em;min-width:10em}
+.card b{display:block;font-size:1.6em}
+.card.red{border-color:#c0392b;color:#c0392b}
+.error{background:#fde2e1;border:1px solid #c0392b;padding:.5em 1em}
+.ok{background:#e2f5e1;border:1px solid #2e7d32;padding:.5em 1em}
+form.filter{margin:.5em 0}
+label{margin-right:1em}
+@media print{header,form,.noprint{display:none}body{background:#fff}@page{size:A4;margin:15mm}}
+";
+
+/// A page of a logged-in officer: menu, language switch, logout, the "as
+/// of" time, then `body`.
+pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
+    let l = f.lang;
+    let mut menu = vec![
+        ("/overview", "dash.overview"),
+        ("/kiosks", "dash.kiosks"),
+        ("/collections", "dash.collections"),
+    ];
+    if f.role >= Role::Admin {
+        menu.push(("/officers", "dash.officers"));
+    }
+    let other = match l {
+        Lang::Hi => Lang::En,
+        Lang::En => Lang::Hi,
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            (head(l, title))
+            body {
+                header {
+                    strong { (t(l, "dash.title")) }
+                    nav {
+                        @for (href, key) in &menu {
+                            a href=(href) class=[(f.path == *href).then_some("here")] { (t(l, key)) }
+                        }
+                    }
+                    form method="post" action="/lang" {
+                        input type="hidden" name="csrf" value=(f.csrf);
+                        input type="hidden" name="lang" value=(other.code());
+                        button type="submit" id="switch-lang" { (t(other, "dash.language_name")) }
+                    }
+                    span class="who" { (f.officer) " (" (t(l, role_key(f.role))) ")" }
+                    form method="post" action="/logout" {
+                        input type="hidden" name="csrf" value=(f.csrf);
+                        button type="submit" { (t(l, "dash.logout")) }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    p class="asof" { (Message::new("dash.as_of").arg("time", display_instant(f.as_of)).render(l)) }
+                    (body)
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// Every page's head: its title, and the one style sheet.
+fn head(l: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · " (t(l, "dash.title")) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
+fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Viewer => "dash.role_viewer",
+        Role::Officer => "dash.role_officer",
+        Role::Approver => "dash.role_approver",
+        Role::Admin => "dash.role_admin",
+    }
+}
+
+/// `1,23,456.50` rupees.
+pub fn rupees(p: Paise) -> String {
+    format!("₹{}", p.grouped())
+}
+
+fn count(n: u64) -> String {
+    group_indian(n)
+}
+
+/// A stored time (RFC 3339) as IST dd-mm-yyyy hh:mm; text that is no time
+/// is shown as it is.
+fn when(at: Option<&str>, l: Lang) -> String {
+    match at {
+        None => t(l, "dash.never"),
+        Some(s) => s
+            .parse::<Timestamp>()
+            .map_or_else(|_| s.to_string(), display_instant),
+    }
+}
+
+/// The login page (no session yet). `pre` is the login form's CSRF token,
+/// also set as a cookie.
+pub fn login(l: Lang, pre: &str, error: Option<&str>, name: &str) -> String {
+    let other = match l {
+        Lang::Hi => Lang::En,
+        Lang::En => Lang::Hi,
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            (head(l, &t(l, "dash.login")))
+            body {
+                header { strong { (t(l, "dash.title")) }
+                    a href={ "/login?lang=" (other.code()) } { (t(other, "dash.language_name")) } }
+                main {
+                    h1 { (t(l, "dash.login")) }
+                    @if let Some(e) = error { p class="error" role="alert" { (e) } }
+                    form method="post" action="/login" {
+                        input type="hidden" name="csrf" value=(pre);
+                        input type="hidden" name="lang" value=(l.code());
+                        p { label for="name" { (t(l, "dash.name")) }
+                            input id="name" name="name" value=(name) autocomplete="username" required; }
+                        p { label for="password" { (t(l, "dash.password")) }
+                            input id="password" name="password" type="password" autocomplete="current-password" required; }
+                        button type="submit" id="login" { (t(l, "dash.login")) }
+                    }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn card(label: &str, value: &str, red: bool) -> Markup {
+    html! { div class=(if red { "card red" } else { "card" }) { b { (value) } (label) } }
+}
+
+pub fn overview(f: &Frame<'_>, o: &Overview) -> String {
+    let l = f.lang;
+    let fresh = [
+        Freshness::Day,
+        Freshness::TwoDays,
+        Freshness::Stale,
+        Freshness::Never,
+    ];
+    let body = html! {
+        h2 { (t(l, "dash.kiosks_synced")) }
+        div class="cards" id="freshness" {
+            @for fr in fresh {
+                (card(&t(l, fr.key()), &count(o.kiosks[fr as usize]),
+                    fr >= Freshness::Stale && o.kiosks[fr as usize] > 0))
+            }
+        }
+        div class="cards" {
+            (card(&t(l, "dash.with_gaps"), &count(o.with_gaps), o.with_gaps > 0))
+            (card(&t(l, "dash.with_conflicts"), &count(o.with_conflicts), o.with_conflicts > 0))
+        }
+        h2 { (t(l, "dash.money")) }
+        (totals_table(l, &[(t(l, "dash.today"), &o.today), (t(l, "dash.this_month"), &o.month)]))
+    };
+    page(f, &t(l, "dash.overview"), body)
+}
+
+fn totals_table(l: Lang, rows: &[(String, &Totals)]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { "" }
+                th class="n" { (t(l, "dash.receipts")) }
+                th class="n" { (t(l, "dash.reversals")) }
+                th class="n" { (t(l, "dash.enrolments")) }
+                th class="n" { (t(l, "dash.net")) }
+            } }
+            tbody {
+                @for (label, x) in rows {
+                    tr {
+                        th { (label) }
+                        td class="n" { (count(x.receipts)) }
+                        td class="n" { (count(x.reversals)) }
+                        td class="n" { (count(x.enrolments)) }
+                        td class="n" { (rupees(x.net)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn select(
+    name: &str,
+    label: &str,
+    all: &str,
+    options: &[(String, String)],
+    chosen: &str,
+) -> Markup {
+    html! {
+        label { (label) " "
+            select name=(name) {
+                option value="" selected[chosen.is_empty()] { (all) }
+                @for (value, text) in options {
+                    option value=(value) selected[value == chosen] { (text) }
+                }
+            }
+        }
+    }
+}
+
+pub fn kiosks(
+    f: &Frame<'_>,
+    rows: &[KioskRow],
+    panchayats: &[String],
+    panchayat: &str,
+    sort: KioskSort,
+    query: &str,
+) -> String {
+    let l = f.lang;
+    let places: Vec<(String, String)> = panchayats.iter().map(|p| (p.clone(), p.clone())).collect();
+    let sorts: Vec<(String, String)> = KioskSort::ALL
+        .iter()
+        .map(|(_, name)| (name.to_string(), t(l, sort_key(name))))
+        .collect();
+    let sort_name = KioskSort::ALL
+        .iter()
+        .find(|(s, _)| *s == sort)
+        .map_or("kiosk", |(_, n)| n);
+    let body = html! {
+        form class="filter" method="get" action="/kiosks" {
+            (select("panchayat", &t(l, "dash.panchayat"), &t(l, "dash.all"), &places, panchayat))
+            label { (t(l, "dash.sort")) " "
+                select name="sort" {
+                    @for (value, text) in &sorts {
+                        option value=(value) selected[value == sort_name] { (text) }
+                    }
+                }
+            }
+            button type="submit" id="filter" { (t(l, "dash.show")) }
+        }
+        p class="noprint" { a id="csv" href={ "/kiosks.csv?" (query) } { (t(l, "dash.csv")) } }
+        table id="kiosks" {
+            thead { tr {
+                th { (t(l, "dash.kiosk")) }
+                th { (t(l, "dash.panchayat")) }
+                th { (t(l, "dash.last_contact")) }
+                th { (t(l, "dash.last_event")) }
+                th class="n" { (t(l, "dash.through")) }
+                th class="n" { (t(l, "dash.missing")) }
+                th class="n" { (t(l, "dash.quarantined")) }
+            } }
+            tbody {
+                @for r in rows {
+                    tr class=[(r.freshness >= Freshness::Stale || r.missing > 0 || r.quarantined > 0).then_some("red")] {
+                        td { (r.kiosk) }
+                        td { (r.panchayat) }
+                        td {
+                            @if r.last_contact.is_some() { (when(r.last_contact.as_deref(), l)) " · " }
+                            (t(l, r.freshness.key()))
+                        }
+                        td { (when(r.last_event_at.as_deref(), l)) }
+                        td class="n" { (count(r.through)) }
+                        td class="n" { (count(r.missing)) }
+                        td class="n" { (count(r.quarantined)) }
+                    }
+                }
+            }
+        }
+        p { (Message::new("dash.rows").arg("n", count(rows.len() as u64)).render(l)) }
+    };
+    page(f, &t(l, "dash.kiosks"), body)
+}
+
+fn sort_key(name: &str) -> &'static str {
+    match name {
+        "panchayat" => "dash.panchayat",
+        "last_contact" => "dash.last_contact",
+        "missing" => "dash.missing",
+        _ => "dash.kiosk",
+    }
+}
+
+/// The kiosks table as CSV (its header in the officer's language).
+pub fn kiosks_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.kiosk"),
+        t(l, "dash.panchayat"),
+        t(l, "dash.last_contact"),
+        t(l, "dash.last_event"),
+        t(l, "dash.through"),
+        t(l, "dash.missing"),
+        t(l, "dash.quarantined"),
+    ])
+}
+
+pub fn kiosk_csv_line(r: &KioskRow) -> String {
+    super::csv_line(&[
+        r.kiosk.clone(),
+        r.panchayat.clone(),
+        r.last_contact.clone().unwrap_or_default(),
+        r.last_event_at.clone().unwrap_or_default(),
+        r.through.to_string(),
+        r.missing.to_string(),
+        r.quarantined.to_string(),
+    ])
+}
+
+pub struct CollectionsPage<'a> {
+    pub rows: &'a [(String, Totals)],
+    pub svg: &'a str,
+    pub panchayats: &'a [String],
+    pub schemes: &'a [String],
+    pub filter: &'a CollectionFilter,
+    pub query: &'a str,
+}
+
+pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
+    let l = f.lang;
+    let places: Vec<(String, String)> = c
+        .panchayats
+        .iter()
+        .map(|p| (p.clone(), p.clone()))
+        .collect();
+    let schemes: Vec<(String, String)> = c.schemes.iter().map(|p| (p.clone(), p.clone())).collect();
+    let body = html! {
+        form class="filter" method="get" action="/collections" {
+            (select("panchayat", &t(l, "dash.panchayat"), &t(l, "dash.all"), &places, &c.filter.panchayat))
+            (select("scheme", &t(l, "dash.scheme"), &t(l, "dash.all"), &schemes, &c.filter.scheme))
+            label { (t(l, "dash.by")) " "
+                select name="by" {
+                    @for p in [Period::Day, Period::Month] {
+                        option value=(p.as_str()) selected[p == c.filter.period] {
+                            (t(l, if p == Period::Day { "dash.by_day" } else { "dash.by_month" }))
+                        }
+                    }
+                }
+            }
+            button type="submit" id="filter" { (t(l, "dash.show")) }
+        }
+        figure { (PreEscaped(c.svg)) }
+        p class="noprint" { a id="csv" href={ "/collections.csv?" (c.query) } { (t(l, "dash.csv")) } }
+        table id="collections" {
+            thead { tr {
+                th { (t(l, if c.filter.period == Period::Day { "dash.by_day" } else { "dash.by_month" })) }
+                th class="n" { (t(l, "dash.receipts")) }
+                th class="n" { (t(l, "dash.reversals")) }
+                th class="n" { (t(l, "dash.enrolments")) }
+                th class="n" { (t(l, "dash.net")) }
+            } }
+            tbody {
+                @for (key, x) in c.rows.iter().rev() {
+                    tr {
+                        td { (period_label(key)) }
+                        td class="n" { (count(x.receipts)) }
+                        td class="n" { (count(x.reversals)) }
+                        td class="n" { (count(x.enrolments)) }
+                        td class="n" { (rupees(x.net)) }
+                    }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.collections"), body)
+}
+
+/// `2026-11-23` as `23-11-2026`; `2026-11` as `11-2026`.
+pub fn period_label(key: &str) -> String {
+    let parts: Vec<&str> = key.split('-').collect();
+    parts.iter().rev().copied().collect::<Vec<_>>().join("-")
+}
+
+pub fn collections_csv_header(l: Lang, period: Period) -> String {
+    super::csv_line(&[
+        t(
+            l,
+            if period == Period::Day {
+                "dash.by_day"
+            } else {
+                "dash.by_month"
+            },
+        ),
+        t(l, "dash.receipts"),
+        t(l, "dash.reversals"),
+        t(l, "dash.enrolments"),
+        t(l, "dash.net"),
+    ])
+}
+
+pub fn collections_csv_line(key: &str, x: &Totals) -> String {
+    super::csv_line(&[
+        key.to_string(),
+        x.receipts.to_string(),
+        x.reversals.to_string(),
+        x.enrolments.to_string(),
+        x.net.as_decimal().to_string(),
+    ])
+}
+
+/// The officers page (admins): add an officer, and the audit log.
+pub fn officers(f: &Frame<'_>, log: &[AuditEntry], notice: Option<(bool, &str)>) -> String {
+    let l = f.lang;
+    let roles = [Role::Viewer, Role::Officer, Role::Approver, Role::Admin];
+    let body = html! {
+        @if let Some((ok, text)) = notice {
+            p class=(if ok { "ok" } else { "error" }) role="status" { (text) }
+        }
+        h2 { (t(l, "dash.add_officer")) }
+        form method="post" action="/officers" id="add-officer" {
+            input type="hidden" name="csrf" value=(f.csrf);
+            p { label for="o-name" { (t(l, "dash.name")) } input id="o-name" name="name" required; }
+            p { label for="o-password" { (t(l, "dash.password")) }
+                input id="o-password" name="password" type="password" autocomplete="new-password" required; }
+            p { label for="o-role" { (t(l, "dash.role")) }
+                select id="o-role" name="role" {
+                    @for r in roles { option value=(r.as_str()) { (t(l, role_key(r))) } }
+                } }
+            p { label for="o-district" { (t(l, "dash.district")) } input id="o-district" name="district"; }
+            button type="submit" { (t(l, "dash.add")) }
+        }
+        h2 { (t(l, "dash.audit")) }
+        table id="audit" {
+            thead { tr { th { (t(l, "dash.when")) } th { (t(l, "dash.name")) } th { (t(l, "dash.action")) } th { (t(l, "dash.detail")) } } }
+            tbody {
+                @for e in log {
+                    tr { td { (when(Some(&e.at), l)) } td { (e.officer) } td { (e.action) } td { (e.detail) } }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.officers"), body)
+}
+
+/// A refusal or failure as a page of its own.
+pub fn problem(l: Lang, text: &str) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            (head(l, &t(l, "dash.title")))
+            body {
+                header { strong { (t(l, "dash.title")) } }
+                main {
+                    p class="error" role="alert" { (text) }
+                    p { a href="/overview" { (t(l, "dash.overview")) } " · " a href="/login" { (t(l, "dash.login")) } }
+                }
+            }
+        }
+    }
+    .into_string()
+}

@@ -1,0 +1,595 @@
+//! The officers' side of the server: login and logout, the dashboard's
+//! pages and their CSV exports, the language switch, and the officers page.
+//!
+//! An officer's session is a cookie (HttpOnly, Secure, SameSite=Strict)
+//! whose token the books keep only hashed; every form carries the
+//! session's CSRF token (the login form a token of its own, given as a
+//! cookie too), and a post without it changes nothing. Wrong passwords
+//! make the next try wait. Every change an officer makes, every login and
+//! every export is in the audit log. Kiosks' routes do not read any of
+//! this: they stay authenticated by their keys.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, Form, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use dastak_core::i18n::{Lang, Localized, t};
+use jiff::Timestamp;
+
+use super::{Shared, with_lab};
+use crate::dashboard::views::{self, Frame};
+use crate::dashboard::{self, CollectionFilter, KioskSort, Overview, Period};
+use crate::officers::{self, Role};
+use crate::{LabError, Session};
+
+const SESSION_COOKIE: &str = "dastak_session";
+const LOGIN_COOKIE: &str = "dastak_login";
+/// A form is a few fields; anything larger is refused unread.
+const FORM_LIMIT: usize = 16 * 1024;
+/// Lines of CSV sent at a time.
+const CSV_CHUNK: usize = 2000;
+
+type Params = HashMap<String, String>;
+
+/// The kiosk's own Devanagari font (Noto Sans Devanagari, OFL), served to
+/// officers' browsers: a district office's computer may have no Hindi
+/// font, and its pages would show boxes.
+const DEVANAGARI_REGULAR: &[u8] =
+    include_bytes!("../../../../fonts/NotoSansDevanagari-Regular.ttf");
+const DEVANAGARI_BOLD: &[u8] = include_bytes!("../../../../fonts/NotoSansDevanagari-Bold.ttf");
+
+fn font(bytes: &'static [u8]) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("font/ttf"));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=604800"),
+    );
+    r
+}
+
+pub(super) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/overview") }))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/lang", axum::routing::post(set_lang))
+        .route("/overview", get(overview))
+        .route("/kiosks", get(kiosks))
+        .route("/kiosks.csv", get(kiosks_csv))
+        .route("/collections", get(collections))
+        .route("/collections.csv", get(collections_csv))
+        .route("/officers", get(officers_page).post(add_officer))
+        .route(
+            "/fonts/devanagari-regular.ttf",
+            get(|| async { font(DEVANAGARI_REGULAR) }),
+        )
+        .route(
+            "/fonts/devanagari-bold.ttf",
+            get(|| async { font(DEVANAGARI_BOLD) }),
+        )
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn set_cookie(r: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    // Pages show personal data: no cache keeps them, no frame shows them.
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert("x-frame-options", HeaderValue::from_static("DENY"));
+    r.headers_mut().insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"),
+    );
+    r
+}
+
+fn problem(l: Lang, status: StatusCode, text: &str) -> Response {
+    html(status, views::problem(l, text))
+}
+
+fn lang_of(p: &Params) -> Lang {
+    p.get("lang")
+        .and_then(|s| Lang::parse(s))
+        .unwrap_or(Lang::Hi)
+}
+
+fn failed(l: Lang, e: &LabError) -> Response {
+    problem(l, StatusCode::INTERNAL_SERVER_ERROR, &e.message().render(l))
+}
+
+/// The officer of a request, from its session cookie; without a live
+/// session the request is sent to the login page instead.
+struct Officer(Session);
+
+impl FromRequestParts<Shared> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, lab: &Shared) -> Result<Officer, Response> {
+        let to_login = || Redirect::to("/login").into_response();
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_login)?;
+        match books(lab.clone(), Lang::Hi, move |lab| {
+            lab.session(&token, Timestamp::now())
+        })
+        .await?
+        {
+            Some(s) => Ok(Officer(s)),
+            None => Err(to_login()),
+        }
+    }
+}
+
+/// Runs `f` on the books; a failure is a page in `l`.
+async fn books<T: Send + 'static>(
+    lab: Shared,
+    l: Lang,
+    f: impl FnOnce(&mut crate::Lab) -> Result<T, LabError> + Send + 'static,
+) -> Result<T, Response> {
+    with_lab(lab, f).await?.map_err(|e| failed(l, &e))
+}
+
+/// What a handler answers: a page, or a refusal that is also a page.
+type Answer = Result<Response, Response>;
+
+/// A post's form, its CSRF token checked against the session's.
+// The refusal is the response sent as it is, once per request: boxing it
+// would buy nothing.
+#[allow(clippy::result_large_err)]
+fn checked_form(
+    s: &Session,
+    form: Result<Form<Params>, FormRejection>,
+) -> Result<Params, Response> {
+    let Ok(Form(p)) = form else {
+        return Err(problem(
+            s.lang,
+            StatusCode::BAD_REQUEST,
+            &t(s.lang, "dash.bad_form"),
+        ));
+    };
+    let ok = p
+        .get("csrf")
+        .is_some_and(|c| officers::same_token(c, &s.csrf));
+    if ok {
+        Ok(p)
+    } else {
+        Err(problem(
+            s.lang,
+            StatusCode::FORBIDDEN,
+            &t(s.lang, "dash.csrf"),
+        ))
+    }
+}
+
+fn frame<'a>(s: &'a Session, path: &'a str, as_of: Timestamp) -> Frame<'a> {
+    Frame {
+        lang: s.lang,
+        officer: &s.officer,
+        role: s.role,
+        csrf: &s.csrf,
+        as_of,
+        path,
+    }
+}
+
+/// The login form, with a fresh token of its own (also set as a cookie).
+fn login_form(l: Lang, status: StatusCode, error: Option<&str>, name: &str) -> Response {
+    let Ok(pre) = officers::new_token() else {
+        return problem(l, StatusCode::INTERNAL_SERVER_ERROR, &t(l, "dash.bad_form"));
+    };
+    let mut r = html(status, views::login(l, &pre, error, name));
+    set_cookie(
+        &mut r,
+        &format!("{LOGIN_COOKIE}={pre}; Path=/login; HttpOnly; Secure; SameSite=Strict"),
+    );
+    r
+}
+
+async fn login_page(Query(p): Query<Params>) -> Response {
+    login_form(lang_of(&p), StatusCode::OK, None, "")
+}
+
+async fn login(
+    State(lab): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<Params>, FormRejection>,
+) -> Answer {
+    let Ok(Form(p)) = form else {
+        return Err(problem(
+            Lang::Hi,
+            StatusCode::BAD_REQUEST,
+            &t(Lang::Hi, "dash.bad_form"),
+        ));
+    };
+    let l = lang_of(&p);
+    let csrf_ok = match (cookie(&headers, LOGIN_COOKIE), p.get("csrf")) {
+        (Some(c), Some(f)) => officers::same_token(&c, f),
+        _ => false,
+    };
+    if !csrf_ok {
+        return Err(problem(l, StatusCode::FORBIDDEN, &t(l, "dash.csrf")));
+    }
+    let name = p.get("name").cloned().unwrap_or_default();
+    let password = p.get("password").cloned().unwrap_or_default();
+    let shown = name.clone();
+    match with_lab(lab, move |lab| {
+        lab.login(&name, &password, Timestamp::now())
+    })
+    .await?
+    {
+        Ok((token, _)) => {
+            let mut r = Redirect::to("/overview").into_response();
+            set_cookie(
+                &mut r,
+                &format!(
+                    "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
+                    crate::store::SESSION_SPAN
+                ),
+            );
+            Ok(r)
+        }
+        // The same form again, the name kept.
+        Err(e @ LabError::BadLogin) => Err(login_form(
+            l,
+            StatusCode::UNAUTHORIZED,
+            Some(&e.message().render(l)),
+            &shown,
+        )),
+        Err(e @ LabError::LoginTooSoon { .. }) => Err(login_form(
+            l,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(&e.message().render(l)),
+            &shown,
+        )),
+        Err(e) => Err(failed(l, &e)),
+    }
+}
+
+async fn logout(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    form: Result<Form<Params>, FormRejection>,
+) -> Answer {
+    checked_form(&s, form)?;
+    let l = s.lang;
+    books(lab, l, move |lab| lab.logout(&s, Timestamp::now())).await?;
+    let mut r = Redirect::to(&format!("/login?lang={}", l.code())).into_response();
+    set_cookie(
+        &mut r,
+        &format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"),
+    );
+    Ok(r)
+}
+
+async fn set_lang(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    headers: HeaderMap,
+    form: Result<Form<Params>, FormRejection>,
+) -> Answer {
+    let p = checked_form(&s, form)?;
+    let Some(lang) = p.get("lang").and_then(|v| Lang::parse(v)) else {
+        return Err(problem(
+            s.lang,
+            StatusCode::BAD_REQUEST,
+            &t(s.lang, "dash.bad_form"),
+        ));
+    };
+    // Back to the page the officer was on: only a path of this site.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| &r[i + 3 + j..]))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or("/overview")
+        .to_string();
+    books(lab, s.lang, move |lab| {
+        lab.set_officer_lang(&s, lang, Timestamp::now())
+    })
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (status, daily, now) = books(lab, s.lang, |lab| {
+        Ok((lab.status()?, crate::daily(lab)?, Timestamp::now()))
+    })
+    .await?;
+    let o = Overview::compute(&status, &daily, now);
+    Ok(html(
+        StatusCode::OK,
+        views::overview(&frame(&s, "/overview", now), &o),
+    ))
+}
+
+/// The kiosks table as the query asks: its rows, the panchayats known, and
+/// the time it was read.
+async fn kiosk_rows(
+    lab: Shared,
+    l: Lang,
+    p: &Params,
+) -> Result<(Vec<dashboard::KioskRow>, Vec<String>, Timestamp), Response> {
+    let panchayat = p.get("panchayat").cloned().unwrap_or_default();
+    let sort = KioskSort::parse(p.get("sort").map_or("", String::as_str));
+    books(lab, l, move |lab| {
+        let now = Timestamp::now();
+        let status = lab.status()?;
+        let places = lab.kiosk_places()?;
+        let rows = dashboard::kiosk_rows(&status, &places, &panchayat, sort, now);
+        Ok((rows, dashboard::panchayats(&places), now))
+    })
+    .await
+}
+
+fn query_string(p: &Params, keys: &[&str]) -> String {
+    keys.iter()
+        .filter_map(|k| p.get(*k).map(|v| format!("{k}={}", encode(v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a query value (all but unreserved characters).
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn kiosks(State(lab): State<Shared>, Officer(s): Officer, Query(p): Query<Params>) -> Answer {
+    let (rows, places, now) = kiosk_rows(lab, s.lang, &p).await?;
+    let panchayat = p.get("panchayat").map_or("", String::as_str);
+    let sort = KioskSort::parse(p.get("sort").map_or("", String::as_str));
+    let q = query_string(&p, &["panchayat", "sort"]);
+    let page = views::kiosks(
+        &frame(&s, "/kiosks", now),
+        &rows,
+        &places,
+        panchayat,
+        sort,
+        &q,
+    );
+    Ok(html(StatusCode::OK, page))
+}
+
+/// A CSV download, sent in chunks as it is written.
+fn csv(name: &str, header: String, lines: impl Iterator<Item = String>) -> Response {
+    let mut chunk = header;
+    let mut chunks = Vec::new();
+    for (i, line) in lines.enumerate() {
+        chunk.push_str(&line);
+        if (i + 1) % CSV_CHUNK == 0 {
+            chunks.push(std::mem::take(&mut chunk));
+        }
+    }
+    chunks.push(chunk);
+    let stream =
+        futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// Logs an export of `what` by the session's officer.
+async fn audit_export(lab: &Shared, s: &Session, what: String) -> Result<(), Response> {
+    let officer = s.officer.clone();
+    books(lab.clone(), s.lang, move |lab| {
+        lab.audit(&officer, "export", &what, Timestamp::now())
+    })
+    .await
+}
+
+async fn kiosks_csv(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    Query(p): Query<Params>,
+) -> Answer {
+    let q = query_string(&p, &["panchayat", "sort"]);
+    audit_export(&lab, &s, format!("kiosks.csv?{q}")).await?;
+    let (rows, _, _) = kiosk_rows(lab, s.lang, &p).await?;
+    Ok(csv(
+        "kiosks.csv",
+        views::kiosks_csv_header(s.lang),
+        rows.iter().map(views::kiosk_csv_line),
+    ))
+}
+
+type CollectionsRead = (
+    Vec<(String, dashboard::Totals)>,
+    Vec<String>,
+    Vec<String>,
+    Timestamp,
+);
+
+async fn collection_rows(
+    lab: Shared,
+    l: Lang,
+    f: CollectionFilter,
+) -> Result<CollectionsRead, Response> {
+    books(lab, l, move |lab| {
+        let now = Timestamp::now();
+        let daily = crate::daily(lab)?;
+        let places = lab.kiosk_places()?;
+        Ok((
+            dashboard::collections(&daily, &places, &f),
+            dashboard::panchayats(&places),
+            dashboard::schemes(&daily),
+            now,
+        ))
+    })
+    .await
+}
+
+fn collection_filter(p: &Params) -> CollectionFilter {
+    CollectionFilter {
+        panchayat: p.get("panchayat").cloned().unwrap_or_default(),
+        scheme: p.get("scheme").cloned().unwrap_or_default(),
+        period: Period::parse(p.get("by").map_or("", String::as_str)),
+    }
+}
+
+async fn collections(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    Query(p): Query<Params>,
+) -> Answer {
+    let f = collection_filter(&p);
+    let (rows, places, schemes, now) = collection_rows(lab, s.lang, f.clone()).await?;
+    let points: Vec<(String, i64)> = rows
+        .iter()
+        .map(|(k, x)| (k.clone(), x.net.rupees()))
+        .collect();
+    // A chart that cannot be drawn leaves its table, which has the numbers.
+    let svg =
+        dashboard::chart::collections_svg(&points, &t(s.lang, "dash.net")).unwrap_or_default();
+    let q = query_string(&p, &["panchayat", "scheme", "by"]);
+    let page = views::collections(
+        &frame(&s, "/collections", now),
+        &views::CollectionsPage {
+            rows: &rows,
+            svg: &svg,
+            panchayats: &places,
+            schemes: &schemes,
+            filter: &f,
+            query: &q,
+        },
+    );
+    Ok(html(StatusCode::OK, page))
+}
+
+async fn collections_csv(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    Query(p): Query<Params>,
+) -> Answer {
+    let q = query_string(&p, &["panchayat", "scheme", "by"]);
+    audit_export(&lab, &s, format!("collections.csv?{q}")).await?;
+    let f = collection_filter(&p);
+    let (rows, _, _, _) = collection_rows(lab, s.lang, f.clone()).await?;
+    Ok(csv(
+        "collections.csv",
+        views::collections_csv_header(s.lang, f.period),
+        rows.iter().map(|(k, x)| views::collections_csv_line(k, x)),
+    ))
+}
+
+/// Refuses a session whose role is below `role`.
+// As `checked_form`: the refusal is sent as it is.
+#[allow(clippy::result_large_err)]
+fn at_least(s: &Session, role: Role) -> Result<(), Response> {
+    if s.role >= role {
+        Ok(())
+    } else {
+        Err(problem(
+            s.lang,
+            StatusCode::FORBIDDEN,
+            &t(s.lang, "dash.forbidden"),
+        ))
+    }
+}
+
+async fn officers_page(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    at_least(&s, Role::Admin)?;
+    officers_answer(lab, s, None).await
+}
+
+async fn officers_answer(lab: Shared, s: Session, notice: Option<(bool, String)>) -> Answer {
+    let status = match &notice {
+        Some((false, _)) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let (log, now) = books(lab, s.lang, |lab| {
+        Ok((lab.audit_log(200)?, Timestamp::now()))
+    })
+    .await?;
+    let notice = notice.as_ref().map(|(ok, text)| (*ok, text.as_str()));
+    Ok(html(
+        status,
+        views::officers(&frame(&s, "/officers", now), &log, notice),
+    ))
+}
+
+async fn add_officer(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    form: Result<Form<Params>, FormRejection>,
+) -> Answer {
+    let p = checked_form(&s, form)?;
+    at_least(&s, Role::Admin)?;
+    let l = s.lang;
+    let Some(role) = p.get("role").and_then(|r| Role::parse(r)) else {
+        return officers_answer(lab, s, Some((false, t(l, "lab.bad_role")))).await;
+    };
+    let name = p.get("name").cloned().unwrap_or_default();
+    let password = p.get("password").cloned().unwrap_or_default();
+    let district = p
+        .get("district")
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
+    let by = s.officer.clone();
+    let added = with_lab(lab.clone(), move |lab| {
+        let now = Timestamp::now();
+        lab.add_officer(
+            &by,
+            &name,
+            &password,
+            role,
+            district.as_deref(),
+            Lang::Hi,
+            now,
+        )?;
+        Ok::<_, LabError>(name)
+    })
+    .await?;
+    let notice = match added {
+        Ok(name) => (
+            true,
+            dastak_core::i18n::Message::new("dash.officer_added")
+                .arg("name", name.trim().to_ascii_lowercase())
+                .render(l),
+        ),
+        Err(e) => (false, e.message().render(l)),
+    };
+    officers_answer(lab, s, Some(notice)).await
+}

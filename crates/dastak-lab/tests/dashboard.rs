@@ -1,0 +1,589 @@
+//! The dashboard as officers meet it: the real `dastak-lab` binary, made a
+//! demo lab by `dastak-lab demo` and served on loopback by `dastak-lab
+//! serve`, driven by a real headless Chromium through chromedriver (log in,
+//! the overview, a filtered kiosks table, a CSV download compared with the
+//! books, the language switch, a viewer refused an admin's page, wrong
+//! passwords throttled, an expired session); and hostile requests sent as
+//! raw HTTP (a post without its CSRF token, oversized and malformed forms,
+//! SQL in every filter, markup in a kiosk's panchayat).
+//!
+//! Screenshots of every page in both languages are written to
+//! `target/tmp/dashboard-screenshots/`, for a person to look at.
+//!
+//! Chromium and chromium-driver must be installed (`apt-get install
+//! chromium chromium-driver`; `.ci/run` does): without them these tests
+//! fail and say so.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use dastak_lab::Lab;
+use dastak_lab::simulate::Plan;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const PASSWORD: &str = "demo-password-1";
+const VIEWER_PASSWORD: &str = "viewer-password-1";
+/// A panchayat name no kiosk's keyboard check would let through, sent by a
+/// kiosk anyway: it must show as text, and filter as text.
+const HOSTILE: &str = "<script>alert(1)</script>' OR 1=1 --";
+
+fn lab_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dastak-lab"));
+    c.arg("--data-dir")
+        .arg(dir)
+        .args(["--lang", "en"])
+        .env_remove("DASTAK_NOW")
+        .env_remove("DASTAK_LAB_DB");
+    c
+}
+
+fn run(c: &mut Command) -> String {
+    let out = c.output().expect("run dastak-lab");
+    assert!(out.status.success(), "{c:?}: {out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// A demo lab, as the README makes one, with a kiosk whose panchayat is
+/// markup (received first, through the library) and a viewer.
+fn demo_lab() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("dir");
+    let mut lab = Lab::init(d.path()).expect("init");
+    let plan = Plan {
+        kiosks: 1,
+        days: 3,
+        members: 4,
+        per_day: 3,
+        prefix: "EVIL".into(),
+        panchayat: Some(HOSTILE.into()),
+        ..Plan::default()
+    };
+    lab.simulate(&plan, jiff::Timestamp::now())
+        .expect("hostile kiosk");
+    drop(lab);
+    run(lab_command(d.path())
+        .args(["demo", "--kiosks", "8", "--days", "20"])
+        .env("DASTAK_LAB_PASSWORD", PASSWORD));
+    run(lab_command(d.path())
+        .args([
+            "officer",
+            "add",
+            "viewer1",
+            "--role",
+            "viewer",
+            "--page-lang",
+            "hi",
+        ])
+        .env("DASTAK_LAB_PASSWORD", VIEWER_PASSWORD));
+    d
+}
+
+/// `dastak-lab serve` on a free loopback port.
+struct Served {
+    child: Child,
+    addr: String,
+}
+
+impl Served {
+    fn start(dir: &Path) -> Served {
+        let mut child = lab_command(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn dastak-lab serve");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("first line");
+        let addr = line
+            .split_whitespace()
+            .find(|w| w.starts_with("127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .trim_end_matches('.')
+            .to_string();
+        Served { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver on a free port, and a headless Chromium session on it.
+struct Browser {
+    driver: Child,
+    client: Option<Client>,
+}
+
+fn chromedriver() -> PathBuf {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "chromedriver is missing: install Chromium and its driver \
+                 (apt-get install chromium chromium-driver)"
+            )
+        })
+}
+
+impl Browser {
+    async fn start(downloads: &Path) -> Browser {
+        assert!(
+            Path::new("/usr/bin/chromium").exists(),
+            "Chromium is missing: apt-get install chromium chromium-driver"
+        );
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            l.local_addr().expect("addr").port()
+        };
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                // As root Chromium needs --no-sandbox.
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1280,1100",
+                         "--lang=en-IN"],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                }
+            }
+        });
+        let caps = caps.as_object().cloned().expect("object");
+        let mut client = None;
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                // chromedriver is still starting.
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        let client = client.expect("a Chromium session through chromedriver");
+        Browser {
+            driver,
+            client: Some(client),
+        }
+    }
+
+    fn c(&self) -> &Client {
+        self.client.as_ref().expect("client")
+    }
+
+    /// The text of the first element matching `css`, read again while a
+    /// navigation replaces the page under it.
+    async fn text(&self, css: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..50 {
+            match self.c().find(Locator::Css(css)).await {
+                Ok(e) => match e.text().await {
+                    Ok(t) => return t,
+                    Err(err) => last = err.to_string(),
+                },
+                Err(err) => last = err.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: {last}")
+    }
+
+    async fn login(&self, served: &Served, name: &str, password: &str) {
+        let c = self.c();
+        c.goto(&served.url("/login?lang=en"))
+            .await
+            .expect("login page");
+        c.find(Locator::Id("name"))
+            .await
+            .expect("name")
+            .send_keys(name)
+            .await
+            .expect("type");
+        c.find(Locator::Id("password"))
+            .await
+            .expect("password")
+            .send_keys(password)
+            .await
+            .expect("type");
+        c.find(Locator::Id("login"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("click");
+        self.settle("/login").await;
+    }
+
+    /// Waits for the page to leave `from` (a click's navigation) or to show
+    /// an error (the form again), for up to ten seconds.
+    async fn settle(&self, from: &str) {
+        for _ in 0..100 {
+            let error = self.c().find(Locator::Css(".error")).await.is_ok();
+            if error || self.path().await != from {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn path(&self) -> String {
+        self.c()
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .to_string()
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.c().screenshot().await.expect("screenshot");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    async fn close(mut self) {
+        if let Some(c) = self.client.take() {
+            let _ = c.close().await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn status_json(dir: &Path) -> Vec<serde_json::Value> {
+    let out = run(lab_command(dir).args(["status", "--json"]));
+    serde_json::from_str::<serde_json::Value>(&out)
+        .expect("json")
+        .as_array()
+        .cloned()
+        .expect("array")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_browser() {
+    let lab = demo_lab();
+    let served = Served::start(lab.path());
+    let downloads = tempfile::tempdir().expect("downloads");
+    let b = Browser::start(downloads.path()).await;
+    let c = b.c();
+
+    // No session: every page leads to the login.
+    c.goto(&served.url("/overview")).await.expect("goto");
+    assert_eq!(b.path().await, "/login");
+    b.shot("login-en").await;
+
+    b.login(&served, "admin", PASSWORD).await;
+    assert_eq!(b.path().await, "/overview", "{}", b.text("main").await);
+    // The demo's 8 kiosks: 6 heard from today, one 36 hours ago, one 4 days
+    // ago; the hostile kiosk today; one registered kiosk never synced.
+    let cards = b.text("#freshness").await;
+    let numbers: Vec<&str> = cards
+        .lines()
+        .filter(|l| l.chars().all(|ch| ch.is_ascii_digit()))
+        .collect();
+    assert_eq!(numbers, ["7", "1", "1", "1"], "{cards}");
+    assert!(b.text(".asof").await.starts_with("As of "));
+    b.shot("overview-en").await;
+
+    // The kiosks of the hostile panchayat: chosen from the filter, shown as
+    // text, and no script ran.
+    c.goto(&served.url("/kiosks")).await.expect("kiosks");
+    // (fantoccini's select_by_value writes the value into a CSS selector,
+    // which this one breaks: the option is found by its value instead.)
+    let mut chosen = false;
+    for o in c
+        .find_all(Locator::Css("select[name=panchayat] option"))
+        .await
+        .expect("options")
+    {
+        if o.attr("value").await.expect("value").as_deref() == Some(HOSTILE) {
+            o.click().await.expect("choose");
+            chosen = true;
+        }
+    }
+    assert!(chosen, "the hostile panchayat is in the filter");
+    c.find(Locator::Id("filter"))
+        .await
+        .expect("show")
+        .click()
+        .await
+        .expect("click");
+    for _ in 0..100 {
+        if c.current_url().await.expect("url").query().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let table = b.text("#kiosks tbody").await;
+    assert_eq!(table.lines().count(), 1, "{table}");
+    assert!(
+        table.contains("EVIL00001") && table.contains(HOSTILE),
+        "{table}"
+    );
+    assert!(c.get_alert_text().await.is_err(), "a script ran");
+
+    // The whole table as CSV, downloaded by the browser, against the books.
+    c.goto(&served.url("/kiosks")).await.expect("kiosks");
+    b.shot("kiosks-en").await;
+    c.find(Locator::Id("csv"))
+        .await
+        .expect("csv")
+        .click()
+        .await
+        .expect("click");
+    let file = downloads.path().join("kiosks.csv");
+    for _ in 0..100 {
+        if file.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let csv = std::fs::read_to_string(&file).expect("the CSV was downloaded");
+    let mut from_csv: Vec<(String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[f.len() - 3].to_string())
+        })
+        .collect();
+    from_csv.sort();
+    let mut from_books: Vec<(String, String)> = status_json(lab.path())
+        .iter()
+        .map(|k| {
+            (
+                k["kiosk"].as_str().expect("kiosk").to_string(),
+                k["through"].to_string(),
+            )
+        })
+        .collect();
+    from_books.sort();
+    assert_eq!(from_csv, from_books);
+
+    c.goto(&served.url("/collections"))
+        .await
+        .expect("collections");
+    assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "a chart");
+    b.shot("collections-en").await;
+    c.goto(&served.url("/officers")).await.expect("officers");
+    b.shot("officers-en").await;
+
+    // Hindi, for this officer, on every page from now on.
+    c.find(Locator::Id("switch-lang"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
+    for _ in 0..100 {
+        if b.text("h1").await == "अधिकारी" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.path().await, "/officers");
+    assert_eq!(b.text("h1").await, "अधिकारी");
+    for page in ["overview", "kiosks", "collections", "officers"] {
+        c.goto(&served.url(&format!("/{page}")))
+            .await
+            .expect("page");
+        assert!(b.text(".asof").await.contains("IST तक की स्थिति"));
+        b.shot(&format!("{page}-hi")).await;
+    }
+    c.goto(&served.url("/login?lang=hi")).await.expect("login");
+    b.shot("login-hi").await;
+
+    // A viewer may read but not manage officers.
+    c.delete_cookie("dastak_session").await.expect("forget");
+    b.login(&served, "viewer1", VIEWER_PASSWORD).await;
+    assert_eq!(b.path().await, "/overview");
+    c.goto(&served.url("/officers")).await.expect("officers");
+    assert!(
+        b.text(".error").await.contains("अनुमति नहीं"),
+        "the viewer is refused in her language"
+    );
+    b.shot("refused-hi").await;
+
+    // Wrong passwords: the fourth try must wait.
+    c.delete_cookie("dastak_session").await.expect("forget");
+    for _ in 0..3 {
+        b.login(&served, "admin", "not-the-password").await;
+        assert!(b.text(".error").await.contains("wrong name or password"));
+    }
+    b.login(&served, "admin", PASSWORD).await;
+    assert!(b.text(".error").await.contains("wait"), "throttled");
+    assert_eq!(b.path().await, "/login");
+
+    // An expired session (opened eleven hours ago) leads back to the login.
+    let token = {
+        let mut lab = Lab::open(lab.path()).expect("open");
+        let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(11);
+        lab.login("viewer1", VIEWER_PASSWORD, then)
+            .expect("login")
+            .0
+    };
+    c.goto(&served.url("/login")).await.expect("login");
+    let mut cookie = fantoccini::cookies::Cookie::new("dastak_session", token);
+    cookie.set_path("/");
+    cookie.set_domain("127.0.0.1");
+    cookie.set_secure(true);
+    cookie.set_http_only(true);
+    c.add_cookie(cookie).await.expect("cookie");
+    c.goto(&served.url("/overview")).await.expect("overview");
+    assert_eq!(b.path().await, "/login");
+
+    b.close().await;
+}
+
+/// One raw HTTP/1.1 request on loopback: the status and the body.
+fn http(addr: &str, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    s.write_all(request.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map_or("", |b| b.1).to_string();
+    (status, body)
+}
+
+fn post(addr: &str, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    http(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn get(addr: &str, path: &str, cookie: &str) -> (u16, String) {
+    http(
+        addr,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+}
+
+#[test]
+fn hostile_posts_and_filters_are_refused_or_read_as_text_and_change_nothing() {
+    let lab = demo_lab();
+    let served = Served::start(lab.path());
+    let addr = served.addr.clone();
+    let (token, csrf) = {
+        let mut lab = Lab::open(lab.path()).expect("open");
+        let (token, s) = lab
+            .login("admin", PASSWORD, jiff::Timestamp::now())
+            .expect("login");
+        (token, s.csrf)
+    };
+    let cookie = format!("dastak_session={token}");
+    let audit_len = || {
+        Lab::open(lab.path())
+            .expect("open")
+            .audit_log(10_000)
+            .expect("audit")
+            .len()
+    };
+    let before = audit_len();
+
+    // A post without the session's CSRF token, or with another, changes
+    // nothing.
+    let (code, body) = post(&addr, "/lang", &cookie, "lang=en");
+    assert_eq!(code, 403, "{body}");
+    let (code, _) = post(
+        &addr,
+        "/lang",
+        &cookie,
+        &format!("lang=en&csrf={}", "0".repeat(64)),
+    );
+    assert_eq!(code, 403);
+    let (code, _) = post(
+        &addr,
+        "/officers",
+        &cookie,
+        "name=mallory&password=mallory-password&role=admin",
+    );
+    assert_eq!(code, 403);
+    // The login form's own token: a post without the cookie that carries
+    // it is refused before any password is checked.
+    let (code, _) = post(&addr, "/login", "", "name=admin&password=x&csrf=abc");
+    assert_eq!(code, 403);
+    assert_eq!(audit_len(), before, "nothing was done");
+
+    // Oversized and malformed forms.
+    let big = format!("csrf={csrf}&lang=en&pad={}", "a".repeat(64 * 1024));
+    let (code, _) = post(&addr, "/lang", &cookie, &big);
+    assert!(code == 413 || code == 400, "oversized: {code}");
+    let (code, body) = post(&addr, "/lang", &cookie, &format!("csrf={csrf}&lang=xx"));
+    assert_eq!(code, 400, "{body}");
+    let (code, _) = post(&addr, "/officers", &cookie, "%%%=&&=%zz");
+    assert!(code == 400 || code == 403, "malformed: {code}");
+    assert_eq!(audit_len(), before, "nothing was done");
+
+    // SQL and markup in every filter: read as text, matching nothing.
+    for q in [
+        "/kiosks?panchayat=%27%20OR%201%3D1%20--&sort=%27%3B%20DROP%20TABLE%20kiosks",
+        "/collections?panchayat=%22%3E%3Cscript%3E&scheme=%27%20OR%20%271%27%3D%271&by=%3Cb%3E",
+        "/kiosks.csv?panchayat=%27%20OR%201%3D1%20--",
+    ] {
+        let (code, body) = get(&addr, q, &cookie);
+        assert_eq!(code, 200, "{q}");
+        assert!(!body.contains("<script>"), "{q} echoed markup");
+    }
+    let (_, kiosks) = get(&addr, "/kiosks?panchayat=%27%20OR%201%3D1%20--", &cookie);
+    assert!(!kiosks.contains("SIM0000"), "the filter matched nothing");
+    // The hostile panchayat itself is shown escaped.
+    let (_, all) = get(&addr, "/kiosks", &cookie);
+    assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!all.contains(HOSTILE));
+    assert_eq!(
+        status_json(lab.path()).len(),
+        10,
+        "the kiosks are all there"
+    );
+
+    // A genuine post is taken, and logged (as was the export above).
+    let before = audit_len();
+    let (code, _) = post(&addr, "/lang", &cookie, &format!("csrf={csrf}&lang=en"));
+    assert_eq!(code, 303);
+    assert_eq!(audit_len(), before + 1);
+}
