@@ -18,7 +18,7 @@ use dastak_core::domain::time::local_date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::store::{DailyRow, KioskStatus};
+use crate::store::{DailyRow, KioskStatus, Place};
 
 /// How recently a kiosk was last heard from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -58,6 +58,63 @@ impl Freshness {
     }
 }
 
+/// What an officer may see: the whole state (`district` None), or the
+/// kiosks whose first event names her district. A kiosk the lab has no
+/// events from yet has no known district: only state officers see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    pub district: Option<&'a str>,
+    pub places: &'a HashMap<String, Place>,
+}
+
+impl Scope<'_> {
+    pub fn sees(&self, kiosk: &str) -> bool {
+        match self.district {
+            None => true,
+            Some(d) => self.places.get(kiosk).is_some_and(|p| p.district == d),
+        }
+    }
+
+    fn place(&self, kiosk: &str) -> Option<&Place> {
+        self.places.get(kiosk)
+    }
+
+    /// The blocks, and the panchayats (of `block` when one is chosen), the
+    /// officer sees: for the filters.
+    pub fn choices(&self, block: &str) -> (Vec<String>, Vec<String>) {
+        let seen = || {
+            self.places
+                .iter()
+                .filter(|(k, _)| self.sees(k))
+                .map(|(_, p)| p)
+        };
+        let blocks: BTreeSet<&String> = seen().map(|p| &p.block).collect();
+        let panchayats: BTreeSet<&String> = seen()
+            .filter(|p| block.is_empty() || p.block == block)
+            .map(|p| &p.panchayat)
+            .collect();
+        (
+            blocks.into_iter().cloned().collect(),
+            panchayats.into_iter().cloned().collect(),
+        )
+    }
+}
+
+/// A block and a panchayat chosen in a page's filter (empty: all).
+#[derive(Clone, Debug, Default)]
+pub struct PlaceFilter {
+    pub block: String,
+    pub panchayat: String,
+}
+
+impl PlaceFilter {
+    fn matches(&self, place: Option<&Place>) -> bool {
+        let (block, panchayat) = place.map_or(("", ""), |p| (&p.block, &p.panchayat));
+        (self.block.is_empty() || self.block == block)
+            && (self.panchayat.is_empty() || self.panchayat == panchayat)
+    }
+}
+
 /// The overview's numbers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Overview {
@@ -90,9 +147,14 @@ impl Totals {
 }
 
 impl Overview {
-    pub fn compute(status: &[KioskStatus], daily: &[DailyRow], now: Timestamp) -> Overview {
+    pub fn compute(
+        status: &[KioskStatus],
+        daily: &[DailyRow],
+        scope: Scope<'_>,
+        now: Timestamp,
+    ) -> Overview {
         let mut o = Overview::default();
-        for k in status {
+        for k in status.iter().filter(|k| scope.sees(&k.kiosk)) {
             let f = Freshness::of(k.last_contact.as_deref(), now);
             o.kiosks[f as usize] += 1;
             o.with_gaps += u64::from(!k.gaps.is_empty());
@@ -100,7 +162,7 @@ impl Overview {
         }
         let today = local_date(now).to_string();
         let month = &today[..7];
-        for r in daily {
+        for r in daily.iter().filter(|r| scope.sees(&r.kiosk)) {
             if r.day == today {
                 o.today.add(r);
             }
@@ -116,6 +178,7 @@ impl Overview {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KioskRow {
     pub kiosk: String,
+    pub block: String,
     pub panchayat: String,
     pub freshness: Freshness,
     pub last_contact: Option<String>,
@@ -155,27 +218,32 @@ impl KioskSort {
     }
 }
 
-/// The kiosks table: in `panchayat` (all when empty), ordered by `sort`.
+/// The kiosks table: those the officer sees in the chosen place, ordered
+/// by `sort`.
 pub fn kiosk_rows(
     status: &[KioskStatus],
-    places: &HashMap<String, String>,
-    panchayat: &str,
+    scope: Scope<'_>,
+    filter: &PlaceFilter,
     sort: KioskSort,
     now: Timestamp,
 ) -> Vec<KioskRow> {
     let mut rows: Vec<KioskRow> = status
         .iter()
-        .map(|k| KioskRow {
-            kiosk: k.kiosk.clone(),
-            panchayat: places.get(&k.kiosk).cloned().unwrap_or_default(),
-            freshness: Freshness::of(k.last_contact.as_deref(), now),
-            last_contact: k.last_contact.clone(),
-            last_event_at: k.last_event_at.clone(),
-            through: k.through,
-            missing: k.gaps.iter().map(|(a, b)| b - a + 1).sum(),
-            quarantined: k.quarantined,
+        .filter(|k| scope.sees(&k.kiosk) && filter.matches(scope.place(&k.kiosk)))
+        .map(|k| {
+            let place = scope.place(&k.kiosk).cloned().unwrap_or_default();
+            KioskRow {
+                kiosk: k.kiosk.clone(),
+                block: place.block,
+                panchayat: place.panchayat,
+                freshness: Freshness::of(k.last_contact.as_deref(), now),
+                last_contact: k.last_contact.clone(),
+                last_event_at: k.last_event_at.clone(),
+                through: k.through,
+                missing: k.gaps.iter().map(|(a, b)| b - a + 1).sum(),
+                quarantined: k.quarantined,
+            }
         })
-        .filter(|r| panchayat.is_empty() || r.panchayat == panchayat)
         .collect();
     match sort {
         KioskSort::Kiosk => rows.sort_by(|a, b| a.kiosk.cmp(&b.kiosk)),
@@ -196,12 +264,6 @@ pub fn kiosk_rows(
         }
     }
     rows
-}
-
-/// The panchayats the lab has heard of, for the filter.
-pub fn panchayats(places: &HashMap<String, String>) -> Vec<String> {
-    let set: BTreeSet<&String> = places.values().collect();
-    set.into_iter().cloned().collect()
 }
 
 /// Collections grouped by day or by month.
@@ -232,7 +294,7 @@ impl Period {
 /// Which rows of the rollup a collections page adds up.
 #[derive(Clone, Debug, Default)]
 pub struct CollectionFilter {
-    pub panchayat: String,
+    pub place: PlaceFilter,
     pub scheme: String,
     pub period: Period,
 }
@@ -241,13 +303,13 @@ pub struct CollectionFilter {
 /// first.
 pub fn collections(
     daily: &[DailyRow],
-    places: &HashMap<String, String>,
+    scope: Scope<'_>,
     f: &CollectionFilter,
 ) -> Vec<(String, Totals)> {
     let mut by: BTreeMap<String, Totals> = BTreeMap::new();
     for r in daily {
-        let place = places.get(&r.kiosk).map_or("", String::as_str);
-        if (!f.panchayat.is_empty() && place != f.panchayat)
+        if !scope.sees(&r.kiosk)
+            || !f.place.matches(scope.place(&r.kiosk))
             || (!f.scheme.is_empty() && r.scheme != f.scheme)
         {
             continue;
@@ -330,6 +392,58 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("-12.50"), "-12.50");
         assert_eq!(csv_line(&["a", "b"]), "a,b\r\n");
+    }
+
+    #[test]
+    fn a_district_officer_sees_only_her_districts_kiosks() {
+        let place = |d: &str, b: &str, p: &str| Place {
+            district: d.into(),
+            block: b.into(),
+            panchayat: p.into(),
+        };
+        let places: HashMap<String, Place> = [
+            ("A".to_string(), place("जयपुर", "दूदू", "रामपुर")),
+            ("B".to_string(), place("जयपुर", "फागी", "बस्सी")),
+            ("C".to_string(), place("अलवर", "दूदू", "रामपुर")),
+        ]
+        .into();
+        let state = Scope {
+            district: None,
+            places: &places,
+        };
+        let jaipur = Scope {
+            district: Some("जयपुर"),
+            places: &places,
+        };
+        assert!(state.sees("C") && state.sees("NEW"));
+        assert!(jaipur.sees("A") && !jaipur.sees("C") && !jaipur.sees("NEW"));
+        let (blocks, panchayats) = jaipur.choices("फागी");
+        assert_eq!(blocks, ["दूदू", "फागी"]);
+        assert_eq!(panchayats, ["बस्सी"]);
+        let status: Vec<KioskStatus> = ["A", "B", "C"]
+            .iter()
+            .map(|k| KioskStatus {
+                kiosk: k.to_string(),
+                through: 1,
+                last_seq: 1,
+                last_event_at: None,
+                last_contact: None,
+                gaps: vec![],
+                quarantined: 0,
+            })
+            .collect();
+        let now = ts("2026-12-02T12:00:00Z");
+        let in_dudu = PlaceFilter {
+            block: "दूदू".into(),
+            panchayat: String::new(),
+        };
+        let rows = kiosk_rows(&status, jaipur, &in_dudu, KioskSort::Kiosk, now);
+        assert_eq!(
+            rows.iter().map(|r| r.kiosk.as_str()).collect::<Vec<_>>(),
+            ["A"]
+        );
+        let rows = kiosk_rows(&status, state, &in_dudu, KioskSort::Kiosk, now);
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]

@@ -375,8 +375,10 @@ impl Lab {
         Ok(self.store.audit_log(limit)?)
     }
 
-    /// Each kiosk's panchayat.
-    pub fn kiosk_places(&self) -> Result<std::collections::HashMap<String, String>, LabError> {
+    /// Where each kiosk is.
+    pub fn kiosk_places(
+        &self,
+    ) -> Result<std::collections::HashMap<String, store::Place>, LabError> {
         Ok(self.store.kiosk_places()?)
     }
 

@@ -255,9 +255,9 @@ pub trait LabStore {
     /// The daily rollup: per kiosk, village, day and scheme, of the events
     /// held without a gap below them.
     fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError>;
-    /// Each kiosk's panchayat, from its first event (a kiosk's ledger
-    /// begins with `kiosk_initialised`): one keyed read per kiosk.
-    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError>;
+    /// Where each kiosk is, from its first event (a kiosk's ledger begins
+    /// with `kiosk_initialised`): one keyed read per kiosk.
+    fn kiosk_places(&self) -> Result<HashMap<String, Place>, LabStoreError>;
 
     /// A new officer; false when the name is taken (nothing changes).
     fn add_officer(&mut self, officer: &Officer, now: &str) -> Result<bool, LabStoreError>;
@@ -276,6 +276,30 @@ pub trait LabStore {
     fn audit(&mut self, entry: &AuditEntry) -> Result<(), LabStoreError>;
     /// The newest `limit` entries of the audit log, newest first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LabStoreError>;
+}
+
+/// Where a kiosk is, as its first event says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub panchayat: String,
+    pub block: String,
+    pub district: String,
+}
+
+/// The place in a kiosk's first event's canonical bytes; none when that
+/// event is not a `kiosk_initialised` (which a kiosk cannot make).
+pub fn place_of(canonical: &[u8]) -> Option<Place> {
+    match dastak_core::domain::event::Event::from_canonical(canonical)
+        .ok()?
+        .body
+    {
+        Body::KioskInitialised(k) => Some(Place {
+            panchayat: k.panchayat,
+            block: k.block,
+            district: k.district,
+        }),
+        _ => None,
+    }
 }
 
 /// How long a session lasts after its login, in seconds: a working day.

@@ -10,9 +10,11 @@ use dastak_core::i18n::{Lang, Message, t};
 use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, Totals};
+use super::{
+    CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, PlaceFilter, Totals,
+};
 use crate::officers::Role;
-use crate::store::AuditEntry;
+use crate::store::{AuditEntry, CashDifference};
 
 /// What every page of a session needs.
 pub struct Frame<'a> {
@@ -62,6 +64,7 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/overview", "dash.overview"),
         ("/kiosks", "dash.kiosks"),
         ("/collections", "dash.collections"),
+        ("/closes", "dash.closes"),
     ];
     if f.role >= Role::Admin {
         menu.push(("/officers", "dash.officers"));
@@ -252,16 +255,29 @@ fn select(
     }
 }
 
+/// The block and panchayat selects of a filter form.
+fn place_selects(l: Lang, choices: &Choices, chosen: &PlaceFilter) -> Markup {
+    let pairs = |v: &[String]| -> Vec<(String, String)> {
+        v.iter().map(|x| (x.clone(), x.clone())).collect()
+    };
+    html! {
+        (select("block", &t(l, "dash.block"), &t(l, "dash.all"), &pairs(&choices.0), &chosen.block))
+        (select("panchayat", &t(l, "dash.panchayat"), &t(l, "dash.all"), &pairs(&choices.1), &chosen.panchayat))
+    }
+}
+
+/// The blocks and panchayats an officer may choose from.
+pub type Choices = (Vec<String>, Vec<String>);
+
 pub fn kiosks(
     f: &Frame<'_>,
     rows: &[KioskRow],
-    panchayats: &[String],
-    panchayat: &str,
+    choices: &Choices,
+    chosen: &PlaceFilter,
     sort: KioskSort,
     query: &str,
 ) -> String {
     let l = f.lang;
-    let places: Vec<(String, String)> = panchayats.iter().map(|p| (p.clone(), p.clone())).collect();
     let sorts: Vec<(String, String)> = KioskSort::ALL
         .iter()
         .map(|(_, name)| (name.to_string(), t(l, sort_key(name))))
@@ -272,7 +288,7 @@ pub fn kiosks(
         .map_or("kiosk", |(_, n)| n);
     let body = html! {
         form class="filter" method="get" action="/kiosks" {
-            (select("panchayat", &t(l, "dash.panchayat"), &t(l, "dash.all"), &places, panchayat))
+            (place_selects(l, choices, chosen))
             label { (t(l, "dash.sort")) " "
                 select name="sort" {
                     @for (value, text) in &sorts {
@@ -286,6 +302,7 @@ pub fn kiosks(
         table id="kiosks" {
             thead { tr {
                 th { (t(l, "dash.kiosk")) }
+                th { (t(l, "dash.block")) }
                 th { (t(l, "dash.panchayat")) }
                 th { (t(l, "dash.last_contact")) }
                 th { (t(l, "dash.last_event")) }
@@ -297,6 +314,7 @@ pub fn kiosks(
                 @for r in rows {
                     tr class=[(r.freshness >= Freshness::Stale || r.missing > 0 || r.quarantined > 0).then_some("red")] {
                         td { (r.kiosk) }
+                        td { (r.block) }
                         td { (r.panchayat) }
                         td {
                             @if r.last_contact.is_some() { (when(r.last_contact.as_deref(), l)) " · " }
@@ -328,6 +346,7 @@ fn sort_key(name: &str) -> &'static str {
 pub fn kiosks_csv_header(l: Lang) -> String {
     super::csv_line(&[
         t(l, "dash.kiosk"),
+        t(l, "dash.block"),
         t(l, "dash.panchayat"),
         t(l, "dash.last_contact"),
         t(l, "dash.last_event"),
@@ -340,6 +359,7 @@ pub fn kiosks_csv_header(l: Lang) -> String {
 pub fn kiosk_csv_line(r: &KioskRow) -> String {
     super::csv_line(&[
         r.kiosk.clone(),
+        r.block.clone(),
         r.panchayat.clone(),
         r.last_contact.clone().unwrap_or_default(),
         r.last_event_at.clone().unwrap_or_default(),
@@ -352,7 +372,7 @@ pub fn kiosk_csv_line(r: &KioskRow) -> String {
 pub struct CollectionsPage<'a> {
     pub rows: &'a [(String, Totals)],
     pub svg: &'a str,
-    pub panchayats: &'a [String],
+    pub choices: &'a Choices,
     pub schemes: &'a [String],
     pub filter: &'a CollectionFilter,
     pub query: &'a str,
@@ -360,15 +380,10 @@ pub struct CollectionsPage<'a> {
 
 pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
     let l = f.lang;
-    let places: Vec<(String, String)> = c
-        .panchayats
-        .iter()
-        .map(|p| (p.clone(), p.clone()))
-        .collect();
     let schemes: Vec<(String, String)> = c.schemes.iter().map(|p| (p.clone(), p.clone())).collect();
     let body = html! {
         form class="filter" method="get" action="/collections" {
-            (select("panchayat", &t(l, "dash.panchayat"), &t(l, "dash.all"), &places, &c.filter.panchayat))
+            (place_selects(l, c.choices, &c.filter.place))
             (select("scheme", &t(l, "dash.scheme"), &t(l, "dash.all"), &schemes, &c.filter.scheme))
             label { (t(l, "dash.by")) " "
                 select name="by" {
@@ -437,6 +452,64 @@ pub fn collections_csv_line(key: &str, x: &Totals) -> String {
         x.reversals.to_string(),
         x.enrolments.to_string(),
         x.net.as_decimal().to_string(),
+    ])
+}
+
+/// Day closes whose cash counted differed from the books, newest first.
+pub fn closes(f: &Frame<'_>, rows: &[CashDifference], query: &str) -> String {
+    let l = f.lang;
+    let body = html! {
+        p class="noprint" { a id="csv" href={ "/closes.csv?" (query) } { (t(l, "dash.csv")) } }
+        table id="closes" {
+            thead { tr {
+                th { (t(l, "dash.date")) }
+                th { (t(l, "dash.kiosk")) }
+                th { (t(l, "dash.panchayat")) }
+                th class="n" { (t(l, "dash.expected")) }
+                th class="n" { (t(l, "dash.counted")) }
+                th class="n" { (t(l, "dash.difference")) }
+                th { (t(l, "dash.reason")) }
+            } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td { (period_label(&r.date)) }
+                        td { (r.kiosk) }
+                        td { (r.panchayat) }
+                        td class="n" { (rupees(r.expected)) }
+                        td class="n" { (rupees(r.counted)) }
+                        td class="n" { (rupees(r.variance)) }
+                        td { (r.reason) }
+                    }
+                }
+            }
+        }
+        p { (Message::new("dash.rows").arg("n", count(rows.len() as u64)).render(l)) }
+    };
+    page(f, &t(l, "dash.closes"), body)
+}
+
+pub fn closes_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.date"),
+        t(l, "dash.kiosk"),
+        t(l, "dash.panchayat"),
+        t(l, "dash.expected"),
+        t(l, "dash.counted"),
+        t(l, "dash.difference"),
+        t(l, "dash.reason"),
+    ])
+}
+
+pub fn closes_csv_line(r: &CashDifference) -> String {
+    super::csv_line(&[
+        r.date.clone(),
+        r.kiosk.clone(),
+        r.panchayat.clone(),
+        r.expected.as_decimal().to_string(),
+        r.counted.as_decimal().to_string(),
+        r.variance.as_decimal().to_string(),
+        r.reason.clone(),
     ])
 }
 

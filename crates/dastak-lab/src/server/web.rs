@@ -24,7 +24,7 @@ use jiff::Timestamp;
 
 use super::{Shared, with_lab};
 use crate::dashboard::views::{self, Frame};
-use crate::dashboard::{self, CollectionFilter, KioskSort, Overview, Period};
+use crate::dashboard::{self, CollectionFilter, KioskSort, Overview, Period, PlaceFilter, Scope};
 use crate::officers::{self, Role};
 use crate::{LabError, Session};
 
@@ -66,6 +66,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/kiosks.csv", get(kiosks_csv))
         .route("/collections", get(collections))
         .route("/collections.csv", get(collections_csv))
+        .route("/closes", get(closes))
+        .route("/closes.csv", get(closes_csv))
         .route("/officers", get(officers_page).post(add_officer))
         .route(
             "/fonts/devanagari-regular.ttf",
@@ -321,33 +323,55 @@ async fn set_lang(
     Ok(Redirect::to(&back).into_response())
 }
 
+/// A place filter from a page's query.
+fn place_filter(p: &Params) -> PlaceFilter {
+    PlaceFilter {
+        block: p.get("block").cloned().unwrap_or_default(),
+        panchayat: p.get("panchayat").cloned().unwrap_or_default(),
+    }
+}
+
 async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
-    let (status, daily, now) = books(lab, s.lang, |lab| {
-        Ok((lab.status()?, crate::daily(lab)?, Timestamp::now()))
+    let (status, daily, places, now) = books(lab, s.lang, |lab| {
+        Ok((
+            lab.status()?,
+            crate::daily(lab)?,
+            lab.kiosk_places()?,
+            Timestamp::now(),
+        ))
     })
     .await?;
-    let o = Overview::compute(&status, &daily, now);
+    let scope = Scope {
+        district: s.district.as_deref(),
+        places: &places,
+    };
+    let o = Overview::compute(&status, &daily, scope, now);
     Ok(html(
         StatusCode::OK,
         views::overview(&frame(&s, "/overview", now), &o),
     ))
 }
 
-/// The kiosks table as the query asks: its rows, the panchayats known, and
-/// the time it was read.
+/// The kiosks table as the query asks, of the kiosks the officer sees: its
+/// rows, the places to choose from, and the time it was read.
 async fn kiosk_rows(
     lab: Shared,
-    l: Lang,
+    s: &Session,
     p: &Params,
-) -> Result<(Vec<dashboard::KioskRow>, Vec<String>, Timestamp), Response> {
-    let panchayat = p.get("panchayat").cloned().unwrap_or_default();
+) -> Result<(Vec<dashboard::KioskRow>, views::Choices, Timestamp), Response> {
+    let filter = place_filter(p);
     let sort = KioskSort::parse(p.get("sort").map_or("", String::as_str));
-    books(lab, l, move |lab| {
+    let district = s.district.clone();
+    books(lab, s.lang, move |lab| {
         let now = Timestamp::now();
         let status = lab.status()?;
         let places = lab.kiosk_places()?;
-        let rows = dashboard::kiosk_rows(&status, &places, &panchayat, sort, now);
-        Ok((rows, dashboard::panchayats(&places), now))
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
+        let rows = dashboard::kiosk_rows(&status, scope, &filter, sort, now);
+        Ok((rows, scope.choices(&filter.block), now))
     })
     .await
 }
@@ -372,15 +396,14 @@ fn encode(v: &str) -> String {
 }
 
 async fn kiosks(State(lab): State<Shared>, Officer(s): Officer, Query(p): Query<Params>) -> Answer {
-    let (rows, places, now) = kiosk_rows(lab, s.lang, &p).await?;
-    let panchayat = p.get("panchayat").map_or("", String::as_str);
+    let (rows, choices, now) = kiosk_rows(lab, &s, &p).await?;
     let sort = KioskSort::parse(p.get("sort").map_or("", String::as_str));
-    let q = query_string(&p, &["panchayat", "sort"]);
+    let q = query_string(&p, &["block", "panchayat", "sort"]);
     let page = views::kiosks(
         &frame(&s, "/kiosks", now),
         &rows,
-        &places,
-        panchayat,
+        &choices,
+        &place_filter(&p),
         sort,
         &q,
     );
@@ -425,9 +448,9 @@ async fn kiosks_csv(
     Officer(s): Officer,
     Query(p): Query<Params>,
 ) -> Answer {
-    let q = query_string(&p, &["panchayat", "sort"]);
+    let q = query_string(&p, &["block", "panchayat", "sort"]);
     audit_export(&lab, &s, format!("kiosks.csv?{q}")).await?;
-    let (rows, _, _) = kiosk_rows(lab, s.lang, &p).await?;
+    let (rows, _, _) = kiosk_rows(lab, &s, &p).await?;
     Ok(csv(
         "kiosks.csv",
         views::kiosks_csv_header(s.lang),
@@ -437,23 +460,28 @@ async fn kiosks_csv(
 
 type CollectionsRead = (
     Vec<(String, dashboard::Totals)>,
-    Vec<String>,
+    views::Choices,
     Vec<String>,
     Timestamp,
 );
 
 async fn collection_rows(
     lab: Shared,
-    l: Lang,
+    s: &Session,
     f: CollectionFilter,
 ) -> Result<CollectionsRead, Response> {
-    books(lab, l, move |lab| {
+    let district = s.district.clone();
+    books(lab, s.lang, move |lab| {
         let now = Timestamp::now();
         let daily = crate::daily(lab)?;
         let places = lab.kiosk_places()?;
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
         Ok((
-            dashboard::collections(&daily, &places, &f),
-            dashboard::panchayats(&places),
+            dashboard::collections(&daily, scope, &f),
+            scope.choices(&f.place.block),
             dashboard::schemes(&daily),
             now,
         ))
@@ -463,7 +491,7 @@ async fn collection_rows(
 
 fn collection_filter(p: &Params) -> CollectionFilter {
     CollectionFilter {
-        panchayat: p.get("panchayat").cloned().unwrap_or_default(),
+        place: place_filter(p),
         scheme: p.get("scheme").cloned().unwrap_or_default(),
         period: Period::parse(p.get("by").map_or("", String::as_str)),
     }
@@ -475,7 +503,7 @@ async fn collections(
     Query(p): Query<Params>,
 ) -> Answer {
     let f = collection_filter(&p);
-    let (rows, places, schemes, now) = collection_rows(lab, s.lang, f.clone()).await?;
+    let (rows, choices, schemes, now) = collection_rows(lab, &s, f.clone()).await?;
     let points: Vec<(String, i64)> = rows
         .iter()
         .map(|(k, x)| (k.clone(), x.net.rupees()))
@@ -483,13 +511,13 @@ async fn collections(
     // A chart that cannot be drawn leaves its table, which has the numbers.
     let svg =
         dashboard::chart::collections_svg(&points, &t(s.lang, "dash.net")).unwrap_or_default();
-    let q = query_string(&p, &["panchayat", "scheme", "by"]);
+    let q = query_string(&p, &["block", "panchayat", "scheme", "by"]);
     let page = views::collections(
         &frame(&s, "/collections", now),
         &views::CollectionsPage {
             rows: &rows,
             svg: &svg,
-            panchayats: &places,
+            choices: &choices,
             schemes: &schemes,
             filter: &f,
             query: &q,
@@ -503,14 +531,56 @@ async fn collections_csv(
     Officer(s): Officer,
     Query(p): Query<Params>,
 ) -> Answer {
-    let q = query_string(&p, &["panchayat", "scheme", "by"]);
+    let q = query_string(&p, &["block", "panchayat", "scheme", "by"]);
     audit_export(&lab, &s, format!("collections.csv?{q}")).await?;
     let f = collection_filter(&p);
-    let (rows, _, _, _) = collection_rows(lab, s.lang, f.clone()).await?;
+    let (rows, _, _, _) = collection_rows(lab, &s, f.clone()).await?;
     Ok(csv(
         "collections.csv",
         views::collections_csv_header(s.lang, f.period),
         rows.iter().map(|(k, x)| views::collections_csv_line(k, x)),
+    ))
+}
+
+/// Day closes with a difference, of the kiosks the officer sees, newest
+/// first.
+async fn close_rows(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Vec<crate::store::CashDifference>, Timestamp), Response> {
+    let district = s.district.clone();
+    books(lab, s.lang, move |lab| {
+        let now = Timestamp::now();
+        let places = lab.kiosk_places()?;
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
+        let mut rows: Vec<_> = crate::cash_differences(lab)?
+            .into_iter()
+            .filter(|r| scope.sees(&r.kiosk))
+            .collect();
+        rows.sort_by(|a, b| (&b.date, &a.kiosk).cmp(&(&a.date, &b.kiosk)));
+        Ok((rows, now))
+    })
+    .await
+}
+
+async fn closes(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (rows, now) = close_rows(lab, &s).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::closes(&frame(&s, "/closes", now), &rows, ""),
+    ))
+}
+
+async fn closes_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "closes.csv".into()).await?;
+    let (rows, _) = close_rows(lab, &s).await?;
+    Ok(csv(
+        "closes.csv",
+        views::closes_csv_header(s.lang),
+        rows.iter().map(views::closes_csv_line),
     ))
 }
 

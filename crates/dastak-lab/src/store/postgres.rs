@@ -21,8 +21,8 @@ use dastak_core::domain::proof::parse_public_key;
 
 use super::{
     Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head,
-    HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer, ReportRow, Row,
-    SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
+    HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer, Place,
+    ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -312,18 +312,22 @@ impl LabStore for PgLab {
         Ok(())
     }
 
-    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError> {
+    fn kiosk_places(&self) -> Result<HashMap<String, Place>, LabStoreError> {
         let rows = self.read(|c| {
             c.query(
-                "SELECT k.code, e.panchayat FROM kiosks k
-                 JOIN events e ON e.kiosk = k.code AND e.seq = 1
-                 WHERE e.panchayat IS NOT NULL",
+                "SELECT k.code, e.canonical FROM kiosks k
+                 JOIN events e ON e.kiosk = k.code AND e.seq = 1",
                 &[],
             )
         })?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        let mut out = HashMap::new();
+        for r in &rows {
+            let canonical: Vec<u8> = r.try_get(1)?;
+            if let Some(place) = place_of(&canonical) {
+                out.insert(r.try_get(0)?, place);
+            }
+        }
+        Ok(out)
     }
 
     fn add_officer(&mut self, o: &Officer, now: &str) -> Result<bool, LabStoreError> {

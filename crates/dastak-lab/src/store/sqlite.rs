@@ -15,7 +15,8 @@ use dastak_core::domain::proof::parse_public_key;
 use super::{
     Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts,
     Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
-    Officer, ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
+    Officer, Place, ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
+    place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -307,16 +308,20 @@ impl LabStore for SqliteLab {
         Ok(())
     }
 
-    fn kiosk_places(&self) -> Result<HashMap<String, String>, LabStoreError> {
+    fn kiosk_places(&self) -> Result<HashMap<String, Place>, LabStoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT k.code, e.panchayat FROM kiosks k
-             JOIN events e ON e.kiosk = k.code AND e.seq = 1
-             WHERE e.panchayat IS NOT NULL",
+            "SELECT k.code, e.canonical FROM kiosks k
+             JOIN events e ON e.kiosk = k.code AND e.seq = 1",
         )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        let mut rows = stmt.query([])?;
+        let mut out = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let canonical: Vec<u8> = r.get(1)?;
+            if let Some(place) = place_of(&canonical) {
+                out.insert(r.get(0)?, place);
+            }
+        }
+        Ok(out)
     }
 
     fn add_officer(&mut self, o: &Officer, now: &str) -> Result<bool, LabStoreError> {
