@@ -90,6 +90,8 @@ fn scripted_day_from_init_to_verify() {
     let show = k.run(None, &["member", "show", &fund_id, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&show.ok().stdout).expect("json");
     assert_eq!(v["enrolments"][0]["dues"]["amount_due"], 10_000);
+    // Joined today: a death would not be covered for 180 days.
+    assert_eq!(v["enrolments"][0]["fund"]["standing"], "waiting");
 
     // Expected cash: 100 + 50 + 200 - 100 = ₹250.
     k.vol("day-close", &["--notes", "100=2"]).failed();

@@ -1278,6 +1278,7 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
              ALTER TABLE events DROP COLUMN counted; ALTER TABLE events DROP COLUMN variance;
              ALTER TABLE events DROP COLUMN reason; DROP TABLE kiosk_heads;
              DROP TABLE daily; DROP TABLE lab_members; ALTER TABLE events DROP COLUMN village;
+             DROP TABLE audit; DROP TABLE sessions; DROP TABLE officers;
              PRAGMA user_version = 1;",
         )
         .expect("back to step 1");
@@ -1368,7 +1369,9 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
             "DROP TABLE kiosk_heads; DROP TABLE daily; DROP TABLE lab_members;
-             ALTER TABLE events DROP COLUMN village; PRAGMA user_version = 2;",
+             ALTER TABLE events DROP COLUMN village;
+             DROP TABLE audit; DROP TABLE sessions; DROP TABLE officers;
+             PRAGMA user_version = 2;",
         )
         .expect("back to step 2");
     }

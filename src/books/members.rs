@@ -412,20 +412,24 @@ impl Books {
         let member = queries::member(conn, &id)?
             .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
         let today = local_date(now);
+        let contributions = queries::contributions_of(conn, &id)?;
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
             let (scheme, d) = self.standing(&e, today)?;
+            let fund = (e.scheme == crate::domain::scheme::FUND && e.left_on.is_none())
+                .then(|| fund_standing(e.enrolled_on, &contributions, today));
             enrolments.push(EnrolmentView {
                 enrolment: e,
                 per_period: scheme.amount.per_period(),
                 scheme_name_hi: scheme.name_hi,
                 scheme_name_en: scheme.name_en,
                 dues: d,
+                fund,
             });
         }
         Ok(MemberView {
             changes: queries::member_changes(conn, &id)?,
-            contributions: queries::contributions_of(conn, &id)?,
+            contributions,
             reversals: queries::reversals_of(conn, &id)?,
             member,
             enrolments,
@@ -441,6 +445,39 @@ pub struct EnrolmentView {
     pub scheme_name_hi: String,
     pub scheme_name_en: String,
     pub dues: Dues,
+    /// In the mutual-aid fund: whether a death today would be covered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fund: Option<crate::domain::fund::Standing>,
+}
+
+/// A fund member's standing on `on`, from her payments to the fund that
+/// were not reversed. The fund's standard rules apply from the start until
+/// a kiosk records rules of its own.
+fn fund_standing(
+    enrolled: jiff::civil::Date,
+    contributions: &[queries::ContributionRow],
+    on: jiff::civil::Date,
+) -> crate::domain::fund::Standing {
+    use crate::domain::fund::{FundRules, Paid, RuleBook, Standing, standing};
+    let paid: Vec<Paid> = contributions
+        .iter()
+        .filter(|c| c.scheme == crate::domain::scheme::FUND && c.reversed_by.is_none())
+        .filter_map(|c| {
+            let at = c.at.parse::<Timestamp>().ok()?;
+            Some(Paid {
+                on: local_date(at),
+                periods: c.periods,
+            })
+        })
+        .collect();
+    match RuleBook::new(vec![FundRules::standard(jiff::civil::date(2000, 1, 1))]) {
+        Ok(book) => standing(&book, enrolled, &paid, on),
+        // The standard rules are always valid; were they not, the card
+        // would say nothing rather than something wrong.
+        Err(_) => Standing::Waiting {
+            until: jiff::civil::Date::MAX,
+        },
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -142,8 +142,12 @@ impl Widget for &MemberCard {
                 Lang::En => &e.scheme_name_en,
             };
             let dues = e.dues.message();
+            let standing = e
+                .fund
+                .map(|s| format!(" · {}", s.message().render(l)))
+                .unwrap_or_default();
             lines.push(Line::from(format!(
-                "[{}] {} ({}) {} — {}",
+                "[{}] {} ({}) {} — {}{standing}",
                 i + 1,
                 name,
                 e.enrolment.scheme,

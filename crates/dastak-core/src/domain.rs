@@ -9,6 +9,7 @@ pub mod cash;
 pub mod digits;
 pub mod dues;
 pub mod event;
+pub mod fund;
 pub mod money;
 pub mod operator;
 pub mod person;
