@@ -282,13 +282,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             };
             let r = lab.simulate(&plan, now()?)?;
             warn_refused(ctx, &r);
-            ctx.say(
-                Message::new("lab.simulated")
-                    .arg("kiosks", kiosks)
-                    .arg("files", r.files)
-                    .arg("new", r.new)
-                    .arg("duplicate", r.duplicate),
-            );
+            say_simulated(ctx, kiosks, &r);
             refused_fails(&r)?;
         }
         Command::Officer(OfficerCmd::Add {
@@ -599,6 +593,17 @@ fn report_text(
     }
 }
 
+/// What a simulation received.
+fn say_simulated(ctx: &Ctx, kiosks: u32, r: &lab::ImportReport) {
+    ctx.say(
+        Message::new("lab.simulated")
+            .arg("kiosks", kiosks)
+            .arg("files", r.files)
+            .arg("new", r.new)
+            .arg("duplicate", r.duplicate),
+    );
+}
+
 /// `dastak-lab demo`: see [`Command::Demo`].
 fn demo(
     ctx: &Ctx,
@@ -643,13 +648,7 @@ fn demo(
         &hex::encode(silent.verifying_key().to_bytes()),
         now,
     )?;
-    ctx.say(
-        Message::new("lab.simulated")
-            .arg("kiosks", kiosks)
-            .arg("files", r.files)
-            .arg("new", r.new)
-            .arg("duplicate", r.duplicate),
-    );
+    say_simulated(ctx, kiosks, &r);
     let (password, made_up) = match env_nonempty("DASTAK_LAB_PASSWORD") {
         Some(p) => (p, false),
         None => {

@@ -65,6 +65,7 @@ pub enum LabError {
     BadOfficerName,
     OfficerExists { name: String },
     ShortPassword { min: usize },
+    LongPassword { max: usize },
     BadRole,
     BadLogin,
     LoginTooSoon { wait: i64 },
@@ -91,6 +92,7 @@ impl Localized for LabError {
                 Message::new("lab.officer_exists").arg("name", name)
             }
             LabError::ShortPassword { min } => Message::new("lab.password_short").arg("min", min),
+            LabError::LongPassword { max } => Message::new("lab.password_long").arg("max", max),
             LabError::BadRole => Message::new("lab.bad_role"),
             LabError::BadLogin => Message::new("dash.bad_login"),
             LabError::LoginTooSoon { wait } => Message::new("dash.too_soon").arg("wait", wait),
@@ -278,7 +280,9 @@ impl Lab {
             });
         }
         if password.len() > officers::MAX_PASSWORD {
-            return Err(LabError::BadLogin);
+            return Err(LabError::LongPassword {
+                max: officers::MAX_PASSWORD,
+            });
         }
         let hash = officers::hash_password(password).map_err(|e| io(Path::new("argon2"), e))?;
         let officer = store::Officer {

@@ -445,6 +445,18 @@ fn officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed(b: 
     assert!(matches!(
         lab.add_officer(
             "cli",
+            "ravi",
+            &"x".repeat(200),
+            Role::Viewer,
+            None,
+            Lang::Hi,
+            t0
+        ),
+        Err(LabError::LongPassword { .. })
+    ));
+    assert!(matches!(
+        lab.add_officer(
+            "cli",
             "<b>",
             "a long password",
             Role::Viewer,
