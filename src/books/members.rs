@@ -458,7 +458,7 @@ fn fund_standing(
     contributions: &[queries::ContributionRow],
     on: jiff::civil::Date,
 ) -> crate::domain::fund::Standing {
-    use crate::domain::fund::{FundRules, Paid, RuleBook, Standing, standing};
+    use crate::domain::fund::{Paid, RuleBook, standing};
     let paid: Vec<Paid> = contributions
         .iter()
         .filter(|c| c.scheme == crate::domain::scheme::FUND && c.reversed_by.is_none())
@@ -470,14 +470,7 @@ fn fund_standing(
             })
         })
         .collect();
-    match RuleBook::new(vec![FundRules::standard(jiff::civil::date(2000, 1, 1))]) {
-        Ok(book) => standing(&book, enrolled, &paid, on),
-        // The standard rules are always valid; were they not, the card
-        // would say nothing rather than something wrong.
-        Err(_) => Standing::Waiting {
-            until: jiff::civil::Date::MAX,
-        },
-    }
+    standing(&RuleBook::standard(), enrolled, &paid, on)
 }
 
 #[derive(Clone, Debug, Serialize)]

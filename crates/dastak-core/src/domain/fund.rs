@@ -141,6 +141,14 @@ impl RuleBook {
         Ok(RuleBook { versions: kept })
     }
 
+    /// The standard rules from the start: what a fund uses until it records
+    /// rules of its own.
+    pub fn standard() -> RuleBook {
+        RuleBook {
+            versions: vec![FundRules::standard(jiff::civil::date(2000, 1, 1))],
+        }
+    }
+
     /// The version in force on `on`; before the first version took effect,
     /// the first (a fund's first rules are its rules from the start).
     pub fn in_force(&self, on: Date) -> &FundRules {
@@ -591,6 +599,15 @@ mod tests {
                 date(2025, 1, 2)
             ),
             [Bar::DeathBeforeEnrolment]
+        );
+    }
+
+    #[test]
+    fn the_standard_rules_are_rules_that_make_sense() {
+        assert_eq!(FundRules::standard(date(2000, 1, 1)).check(), Ok(()));
+        assert_eq!(
+            RuleBook::standard().in_force(date(2026, 1, 1)).waiting_days,
+            180
         );
     }
 

@@ -259,18 +259,13 @@ async fn login(
             Ok(r)
         }
         // The same form again, the name kept.
-        Err(e @ LabError::BadLogin) => Err(login_form(
-            l,
-            StatusCode::UNAUTHORIZED,
-            Some(&e.message().render(l)),
-            &shown,
-        )),
-        Err(e @ LabError::LoginTooSoon { .. }) => Err(login_form(
-            l,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(&e.message().render(l)),
-            &shown,
-        )),
+        Err(e @ (LabError::BadLogin | LabError::LoginTooSoon { .. })) => {
+            let status = match e {
+                LabError::BadLogin => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::TOO_MANY_REQUESTS,
+            };
+            Err(login_form(l, status, Some(&e.message().render(l)), &shown))
+        }
         Err(e) => Err(failed(l, &e)),
     }
 }
@@ -376,23 +371,15 @@ async fn kiosk_rows(
     .await
 }
 
+/// The query of a page's links (its CSV), from the filters it was asked
+/// with.
 fn query_string(p: &Params, keys: &[&str]) -> String {
-    keys.iter()
-        .filter_map(|k| p.get(*k).map(|v| format!("{k}={}", encode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes a query value (all but unreserved characters).
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let pairs: Vec<(&str, &str)> = keys
+        .iter()
+        .filter_map(|k| p.get(*k).map(|v| (*k, v.as_str())))
+        .collect();
+    // Encoding pairs of strings cannot fail.
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
 async fn kiosks(State(lab): State<Shared>, Officer(s): Officer, Query(p): Query<Params>) -> Answer {
