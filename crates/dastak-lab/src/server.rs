@@ -122,11 +122,12 @@ struct Shared {
 }
 
 impl Shared {
-    /// Moves `lab` onto its thread; the thread ends when the last route
-    /// holding a `Shared` is dropped (the server has stopped).
-    fn new(mut lab: Lab) -> Shared {
+    /// Moves `lab` onto its thread; the thread ends, closing the books,
+    /// when the last route holding a `Shared` is dropped (the server has
+    /// stopped). Its handle is joined by [`Server::run`].
+    fn new(mut lab: Lab) -> (Shared, std::thread::JoinHandle<()>) {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             while let Ok(job) = queue.recv() {
                 // A job that panicked drops its answer's sender, so its
                 // request is answered 500; the books are as the backend
@@ -135,7 +136,7 @@ impl Shared {
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut lab)));
             }
         });
-        Shared { jobs }
+        (Shared { jobs }, thread)
     }
 }
 
@@ -172,7 +173,13 @@ fn router(lab: Shared, settings: &ServeSettings) -> Router {
 pub struct Server {
     app: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    books: std::thread::JoinHandle<()>,
 }
+
+/// How long a stopped server waits for the books' thread to close them.
+/// Only a route still held past the graceful stop could make it wait; the
+/// books are then left to close when the process ends.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
 impl Server {
     pub fn new(lab: Lab, settings: &ServeSettings) -> Result<Server, ServeError> {
@@ -180,20 +187,32 @@ impl Server {
             Some(files) => Some(tls_acceptor(files)?),
             None => None,
         };
+        let (shared, books) = Shared::new(lab);
         Ok(Server {
-            app: router(Shared::new(lab), settings),
+            app: router(shared, settings),
             tls,
+            books,
         })
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops taking
-    /// connections and lets the requests under way finish.
+    /// connections, lets the requests under way finish, and closes the
+    /// books before it returns: whoever stopped the server may then move
+    /// or replace the database file (a restore) without a connection of
+    /// the old server still writing to it.
     pub async fn run(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        accept_loop(listener, self.app, self.tls, shutdown).await
+        let served = accept_loop(listener, self.app, self.tls, shutdown).await;
+        let books = self.books;
+        let _ = tokio::time::timeout(
+            CLOSE_WAIT,
+            tokio::task::spawn_blocking(move || books.join()),
+        )
+        .await;
+        served
     }
 }
 
