@@ -39,6 +39,7 @@ fn lab_with(dir: &std::path::Path, events: u64, now: Timestamp) -> Lab {
                 at: "2026-11-23T10:00:00+05:30".into(),
                 canonical: format!("{{\"seq\":{seq}}}"),
                 facts: Facts::None,
+                operator: String::new(),
             })
             .collect();
         (KIOSK.to_string(), rows)

@@ -1271,7 +1271,11 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "ALTER TABLE events DROP COLUMN panchayat; ALTER TABLE events DROP COLUMN receipt;
+            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+             DROP INDEX events_closes;
+             ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
+             ALTER TABLE events DROP COLUMN aadhaar_hash;
+             ALTER TABLE events DROP COLUMN panchayat; ALTER TABLE events DROP COLUMN receipt;
              ALTER TABLE events DROP COLUMN original; ALTER TABLE events DROP COLUMN member_id;
              ALTER TABLE events DROP COLUMN scheme; ALTER TABLE events DROP COLUMN amount;
              ALTER TABLE events DROP COLUMN close_date; ALTER TABLE events DROP COLUMN expected;
@@ -1368,7 +1372,11 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE kiosk_heads; DROP TABLE daily; DROP TABLE lab_members;
+            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+             DROP INDEX events_closes;
+             ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
+             ALTER TABLE events DROP COLUMN aadhaar_hash;
+             DROP TABLE kiosk_heads; DROP TABLE daily; DROP TABLE lab_members;
              ALTER TABLE events DROP COLUMN village;
              DROP TABLE audit; DROP TABLE sessions; DROP TABLE officers;
              PRAGMA user_version = 2;",

@@ -427,7 +427,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
         } => {
             let lab = Lab::open_at(&dir, &db)?;
             let rows = lab::report(&lab)?;
-            let diffs = lab::cash_differences(&lab)?;
+            let diffs = lab::cash_differences(&lab, "")?;
             if closes && csv {
                 dastak_core::outln!(
                     "panchayat,kiosk,date,expected_paise,counted_paise,variance_paise,reason"

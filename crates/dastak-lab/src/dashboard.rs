@@ -18,7 +18,7 @@ use dastak_core::domain::time::local_date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::store::{DailyRow, KioskStatus, Place};
+use crate::store::{CashDifference, DailyRow, KioskStatus, OperatorDay, Place, SharedAadhaar};
 
 /// How recently a kiosk was last heard from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -58,6 +58,164 @@ impl Freshness {
     }
 }
 
+/// The days a page reads and says it shows: `from` to `to` (YYYY-MM-DD,
+/// both included, the kiosks' local dates). Every page reads a window of
+/// the rollups ending today, never the whole of them, so that what a page
+/// costs follows what it shows and not how many events the lab holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: String,
+    pub to: String,
+}
+
+/// Days shown by the collections (by day), day closes, operators and
+/// anomalies pages.
+pub const RECENT_DAYS: i64 = 30;
+/// Months shown by the collections page by month.
+pub const RECENT_MONTHS: i64 = 12;
+
+impl Window {
+    /// The last `n` days, today included.
+    pub fn days(now: Timestamp, n: i64) -> Window {
+        let today = local_date(now);
+        let from = today
+            .checked_sub(jiff::Span::new().days(n.max(1) - 1))
+            .unwrap_or(today);
+        Window {
+            from: from.to_string(),
+            to: today.to_string(),
+        }
+    }
+
+    /// This month and the `n - 1` before it, to today.
+    pub fn months(now: Timestamp, n: i64) -> Window {
+        let today = local_date(now);
+        let first = today.first_of_month();
+        let from = first
+            .checked_sub(jiff::Span::new().months(n.max(1) - 1))
+            .unwrap_or(first);
+        Window {
+            from: from.to_string(),
+            to: today.to_string(),
+        }
+    }
+}
+
+/// An operator-day is flagged for reversals when it has at least this
+/// many, and at least one for every [`REVERSAL_SHARE`] receipts: a slip or
+/// two is a mistake put right; more, and a large share, is worth a call.
+pub const REVERSAL_FLOOR: u64 = 3;
+pub const REVERSAL_SHARE: u64 = 5;
+
+/// What the anomalies page lists, of the kiosks the officer sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Anomalies {
+    /// Operator-days with many reversals.
+    pub reversals: Vec<OperatorDay>,
+    /// Operator-days where the kiosk's date had to be confirmed.
+    pub clock: Vec<OperatorDay>,
+    /// Operator-days with entries dated before the one before them.
+    pub backdated: Vec<OperatorDay>,
+    /// Day closes with a difference.
+    pub differences: Vec<CashDifference>,
+    /// Members whose Aadhaar reference is also registered at another
+    /// kiosk, grouped by reference.
+    pub aadhaar: Vec<SharedAadhaar>,
+}
+
+impl Anomalies {
+    pub fn compute(
+        ops: &[OperatorDay],
+        differences: Vec<CashDifference>,
+        aadhaar: Vec<SharedAadhaar>,
+        scope: Scope<'_>,
+    ) -> Anomalies {
+        let seen = || ops.iter().filter(|o| scope.sees(&o.kiosk));
+        let mut a = Anomalies {
+            reversals: seen()
+                .filter(|o| {
+                    o.reversals >= REVERSAL_FLOOR && o.reversals * REVERSAL_SHARE >= o.receipts
+                })
+                .cloned()
+                .collect(),
+            clock: seen().filter(|o| o.clock_confirms > 0).cloned().collect(),
+            backdated: seen().filter(|o| o.backdated > 0).cloned().collect(),
+            differences: differences
+                .into_iter()
+                .filter(|d| scope.sees(&d.kiosk))
+                .collect(),
+            aadhaar: aadhaar
+                .into_iter()
+                .filter(|r| scope.sees(&r.kiosk))
+                .collect(),
+        };
+        // Newest first, as an officer reads them.
+        for v in [&mut a.reversals, &mut a.clock, &mut a.backdated] {
+            v.sort_by(|x, y| (&y.day, &x.kiosk, &x.operator).cmp(&(&x.day, &y.kiosk, &y.operator)));
+        }
+        a.differences
+            .sort_by(|x, y| (&y.date, &x.kiosk).cmp(&(&x.date, &y.kiosk)));
+        a
+    }
+
+    /// Every anomaly as one line (its kind's catalog key, day, kiosk, who,
+    /// and how many or how much): the page's CSV.
+    pub fn lines(&self) -> Vec<(&'static str, [String; 4])> {
+        let mut out = Vec::new();
+        for (key, rows, n) in [
+            (
+                "dash.anomaly_reversals",
+                &self.reversals,
+                (|o: &OperatorDay| o.reversals) as fn(&OperatorDay) -> u64,
+            ),
+            ("dash.anomaly_clock", &self.clock, |o| o.clock_confirms),
+            ("dash.anomaly_backdated", &self.backdated, |o| o.backdated),
+        ] {
+            for o in rows {
+                out.push((
+                    key,
+                    [
+                        o.day.clone(),
+                        o.kiosk.clone(),
+                        o.operator.clone(),
+                        n(o).to_string(),
+                    ],
+                ));
+            }
+        }
+        for d in &self.differences {
+            out.push((
+                "dash.anomaly_difference",
+                [
+                    d.date.clone(),
+                    d.kiosk.clone(),
+                    String::new(),
+                    d.variance.as_decimal().to_string(),
+                ],
+            ));
+        }
+        for r in &self.aadhaar {
+            out.push((
+                "dash.anomaly_aadhaar",
+                [
+                    String::new(),
+                    r.kiosk.clone(),
+                    r.member_id.clone(),
+                    dastak_core::domain::aadhaar::masked(&r.last4),
+                ],
+            ));
+        }
+        out
+    }
+}
+
+/// The operators' rows of the kiosks the officer sees, newest day first.
+pub fn operator_rows(ops: Vec<OperatorDay>, scope: Scope<'_>) -> Vec<OperatorDay> {
+    let mut rows: Vec<OperatorDay> = ops.into_iter().filter(|o| scope.sees(&o.kiosk)).collect();
+    rows.sort_by(|x, y| (&y.day, &x.kiosk, &x.operator).cmp(&(&x.day, &y.kiosk, &y.operator)));
+    rows
+}
+
 /// What an officer may see: the whole state (`district` None), or the
 /// kiosks whose first event names her district. A kiosk the lab has no
 /// events from yet has no known district: only state officers see it.
@@ -75,7 +233,7 @@ impl Scope<'_> {
         }
     }
 
-    fn place(&self, kiosk: &str) -> Option<&Place> {
+    pub fn place(&self, kiosk: &str) -> Option<&Place> {
         self.places.get(kiosk)
     }
 
@@ -444,6 +602,56 @@ mod tests {
         );
         let rows = kiosk_rows(&status, state, &in_dudu, KioskSort::Kiosk, now);
         assert_eq!(rows.len(), 2);
+    }
+
+    #[test]
+    fn windows_end_today_in_ist_and_count_back_whole_days_and_months() {
+        // 20:00 UTC on the 30th is already the 1st in IST.
+        let w = Window::days(ts("2026-11-30T20:00:00Z"), 30);
+        assert_eq!(
+            (w.from.as_str(), w.to.as_str()),
+            ("2026-11-02", "2026-12-01")
+        );
+        let w = Window::months(ts("2026-03-10T06:00:00Z"), 12);
+        assert_eq!(
+            (w.from.as_str(), w.to.as_str()),
+            ("2025-04-01", "2026-03-10")
+        );
+        let w = Window::days(ts("2026-03-10T06:00:00Z"), 0);
+        assert_eq!(w.from, w.to, "at least today");
+    }
+
+    #[test]
+    fn an_operator_day_is_flagged_for_reversals_at_the_floor_and_the_share() {
+        let places = HashMap::new();
+        let scope = Scope {
+            district: None,
+            places: &places,
+        };
+        let day = |receipts, reversals| OperatorDay {
+            kiosk: "K1".into(),
+            operator: "VOL1".into(),
+            day: "2026-11-20".into(),
+            receipts,
+            reversals,
+            ..OperatorDay::default()
+        };
+        let flagged = |o: OperatorDay| {
+            !Anomalies::compute(&[o], vec![], vec![], scope)
+                .reversals
+                .is_empty()
+        };
+        assert!(flagged(day(15, 3)), "3 of 15: one in five");
+        assert!(!flagged(day(16, 3)), "3 of 16: fewer than one in five");
+        assert!(!flagged(day(2, 2)), "below the floor");
+        assert!(flagged(day(4, 4)));
+        let mut quiet = day(20, 0);
+        quiet.backdated = 1;
+        quiet.clock_confirms = 2;
+        let a = Anomalies::compute(&[quiet], vec![], vec![], scope);
+        assert_eq!((a.backdated.len(), a.clock.len()), (1, 1));
+        assert_eq!(a.lines().len(), 2);
+        assert_eq!(a.lines()[0].0, "dash.anomaly_clock");
     }
 
     #[test]

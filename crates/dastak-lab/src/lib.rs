@@ -111,6 +111,8 @@ fn io(path: &Path, e: impl std::fmt::Display) -> LabError {
 /// An open lab.
 pub struct Lab {
     store: Box<dyn LabStore + Send>,
+    /// Where the books are, to open a second connection for a long read.
+    db: DbUrl,
     identity: age::x25519::Identity,
     key: SigningKey,
     throttle: officers::Throttle,
@@ -154,6 +156,7 @@ impl Lab {
         .map_err(|e| io(dir, e))?;
         Ok(Lab {
             store,
+            db: db.clone(),
             identity,
             key: SigningKey::from_bytes(&seed),
             throttle: officers::Throttle::default(),
@@ -178,6 +181,7 @@ impl Lab {
             .ok_or_else(not_init)?;
         Ok(Lab {
             store: db.open()?,
+            db: db.clone(),
             identity,
             key: SigningKey::from_bytes(&seed),
             throttle: officers::Throttle::default(),
@@ -659,6 +663,7 @@ fn open_sealed(
             seq: e.seq,
             hash,
             kind: e.body.kind(),
+            operator: e.body.by().to_string(),
             facts: store::Facts::from(e.body),
             prev: e.prev,
             at: e.at,
@@ -760,9 +765,37 @@ pub fn daily(lab: &Lab) -> Result<Vec<store::DailyRow>, LabError> {
     Ok(lab.store.daily()?)
 }
 
-/// Day closes that were short or over, with their reasons.
-pub fn cash_differences(lab: &Lab) -> Result<Vec<store::CashDifference>, LabError> {
-    Ok(lab.store.cash_differences()?)
+/// The daily rollup of days `from` to `to` (YYYY-MM-DD, both included).
+pub fn daily_between(lab: &Lab, from: &str, to: &str) -> Result<Vec<store::DailyRow>, LabError> {
+    Ok(lab.store.daily_between(from, to)?)
+}
+
+/// The monthly rollup of months `from` to `to` (YYYY-MM, both included).
+pub fn monthly_between(lab: &Lab, from: &str, to: &str) -> Result<Vec<store::DailyRow>, LabError> {
+    Ok(lab.store.monthly_between(from, to)?)
+}
+
+/// What each operator recorded each day, of days `from` to `to`.
+pub fn operator_days(lab: &Lab, from: &str, to: &str) -> Result<Vec<store::OperatorDay>, LabError> {
+    Ok(lab.store.operator_days(from, to)?)
+}
+
+/// Where the lab's books are: a long export reads them on a connection of
+/// its own (see [`DbUrl::open`]), so that kiosks and officers are served
+/// while it runs.
+pub fn db_url(lab: &Lab) -> &DbUrl {
+    &lab.db
+}
+
+/// Members whose Aadhaar reference is registered at more than one kiosk.
+pub fn shared_aadhaar(lab: &Lab) -> Result<Vec<store::SharedAadhaar>, LabError> {
+    Ok(lab.store.shared_aadhaar()?)
+}
+
+/// Day closes that were short or over, with their reasons, of days from
+/// `from` (YYYY-MM-DD; empty: all).
+pub fn cash_differences(lab: &Lab, from: &str) -> Result<Vec<store::CashDifference>, LabError> {
+    Ok(lab.store.cash_differences(from)?)
 }
 
 /// `dastak-lab verify-receipt`: the QR payload against the kiosk's key and

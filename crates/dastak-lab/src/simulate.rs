@@ -14,10 +14,12 @@ use ed25519_dalek::SigningKey;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
+use dastak_core::domain::aadhaar::{Aadhaar, DistrictSecret, verhoeff_check_digit};
 use dastak_core::domain::cash::NoteCount;
 use dastak_core::domain::event::{
-    Body, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event, FORMAT_VERSION,
-    GENESIS, KioskInitialised, MemberRecord, MemberRegistered, Nominee, OperatorAdded, hash_hex,
+    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
+    FORMAT_VERSION, GENESIS, KioskInitialised, MemberRecord, MemberRegistered, Nominee,
+    OperatorAdded, hash_hex,
 };
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::operator::Role;
@@ -182,16 +184,19 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             language: Lang::Hi,
         }),
     );
-    ledger.push(
-        morning(0, 1),
-        Body::OperatorAdded(OperatorAdded {
-            code: "VOL1".into(),
-            name: format!("{} {}", rng.pick(GIVEN_F), rng.pick(FAMILY)),
-            role: Role::Volunteer,
-            language: Lang::Hi,
-            by: "ADMIN".into(),
-        }),
-    );
+    // Two volunteers: VOL2 keeps the centre one day in four.
+    for (i, op) in ["VOL1", "VOL2"].into_iter().enumerate() {
+        ledger.push(
+            morning(0, 1 + i as i64),
+            Body::OperatorAdded(OperatorAdded {
+                code: op.into(),
+                name: format!("{} {}", rng.pick(GIVEN_F), rng.pick(FAMILY)),
+                role: Role::Volunteer,
+                language: Lang::Hi,
+                by: "ADMIN".into(),
+            }),
+        );
+    }
     let members: Vec<String> = (0..plan.members.max(1))
         .map(|m| {
             let member_id = format!("{code}-{:05}", m + 1);
@@ -217,7 +222,7 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
                         village: villages[rng.below(villages.len() as u64) as usize].clone(),
                         ration_card: None,
                         phone: None,
-                        aadhaar: None,
+                        aadhaar: aadhaar_of(plan, index, m).map(|a| a.reduce(&district_secret())),
                     },
                     by: "VOL1".into(),
                 }),
@@ -251,7 +256,23 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
         }
         let mut cash: i64 = 0;
         let mut last_receipt: Option<(String, String, i64)> = None;
+        let op = if rng.below(4) == 0 { "VOL2" } else { "VOL1" };
+        // One day in thirty the kiosk doubted its clock and the volunteer
+        // confirmed the date.
+        if rng.below(30) == 0 {
+            ledger.push(
+                morning(day, 20),
+                Body::ClockConfirmed(ClockConfirmed {
+                    date,
+                    by: op.into(),
+                }),
+            );
+        }
+        // One day in forty, a receipt is dated an hour before the one
+        // before it (a clock set back, or an entry back-dated).
+        let back = if rng.below(40) == 0 { 1 } else { 0 };
         let taken = plan.per_day / 2 + rng.below(u64::from(plan.per_day)) as u32;
+        let mut receipts_today = Vec::new();
         for j in 0..taken {
             receipt_no += 1;
             let receipt = format!("{code}/2026-27/{receipt_no:06}");
@@ -259,8 +280,9 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             let periods = 1 + u32::from(rng.below(10) == 0);
             let amount = 10_000 * i64::from(periods);
             cash += amount;
+            let minutes = 30 + i64::from(j) * 7 - if back == 1 && j == 1 { 60 } else { 0 };
             ledger.push(
-                morning(day, 30 + i64::from(j) * 7),
+                morning(day, minutes),
                 Body::ContributionTaken(ContributionTaken {
                     receipt: receipt.clone(),
                     member_id: member.clone(),
@@ -268,19 +290,27 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
                     amount: Paise(amount),
                     first_period: 0,
                     periods,
-                    by: "VOL1".into(),
+                    by: op.into(),
                 }),
             );
+            receipts_today.push((receipt.clone(), member.clone(), amount));
             last_receipt = Some((receipt, member, amount));
         }
-        // One day in twenty, the last receipt was for the wrong member.
-        if let Some((original, member, amount)) = last_receipt
-            && rng.below(20) == 0
-        {
+        // One day in twenty, the last receipt was for the wrong member;
+        // one day in sixty, four receipts are taken back (a day an
+        // officer should ask about).
+        let reversed: Vec<(String, String, i64)> = if rng.below(60) == 0 {
+            receipts_today.into_iter().rev().take(4).collect()
+        } else if rng.below(20) == 0 {
+            last_receipt.into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        for (k, (original, member, amount)) in reversed.into_iter().enumerate() {
             receipt_no += 1;
             cash -= amount;
             ledger.push(
-                morning(day, 400),
+                morning(day, 400 + k as i64),
                 Body::ContributionReversed(ContributionReversed {
                     receipt: format!("{code}/2026-27/{receipt_no:06}"),
                     original,
@@ -289,7 +319,7 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
                     amount: Paise(amount),
                     periods: 1,
                     reason: "गलत सदस्य".into(),
-                    by: "VOL1".into(),
+                    by: op.into(),
                 }),
             );
         }
@@ -312,7 +342,7 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
                 reason: (short > 0).then(|| "छुट्टे पैसे कम".to_string()),
                 through_seq,
                 prev_close: GENESIS.into(),
-                by: "VOL1".into(),
+                by: op.into(),
             }),
         );
     }
@@ -321,6 +351,40 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
         key,
         events: ledger.events,
     }
+}
+
+/// The simulated district's Aadhaar key (every simulated kiosk is in the
+/// same district, so the same number gives the same reference).
+fn district_secret() -> DistrictSecret {
+    DistrictSecret([0x42; 32])
+}
+
+/// A made-up, checksum-valid Aadhaar number for member `m` of kiosk
+/// `index`. One kiosk in eight registers, as its second member, the
+/// person the kiosk before it registered first: one person enrolled at
+/// two kiosks, for the lab to find.
+fn aadhaar_of(plan: &Plan, index: u32, m: u32) -> Option<Aadhaar> {
+    let (index, m) = if index > 0 && index.is_multiple_of(8) && m == 1 {
+        (index - 1, 0)
+    } else {
+        (index, m)
+    };
+    // Kiosks of another prefix (another simulated district's) are other
+    // people.
+    let prefix = plan
+        .prefix
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let n = plan.seed.wrapping_mul(1_000_003).wrapping_add(prefix) % 1000 * 10_000_000
+        + u64::from(index % 10_000) * 1000
+        + u64::from(m % 1000);
+    // 11 digits, the first of them 2 to 9, then the check digit.
+    let body = format!("{:011}", 20_000_000_000 + n % 70_000_000_000);
+    let mut digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    digits.push(verhoeff_check_digit(&digits));
+    let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    // A number built with its own check digit always parses.
+    Aadhaar::parse(&text).ok()
 }
 
 /// A ledger being written: each event chained to the one before.

@@ -74,6 +74,9 @@ pub struct Row {
     pub canonical: String,
     /// What the reports read of it.
     pub facts: Facts,
+    /// The code of the operator who recorded it (empty for the kiosk's own
+    /// first event).
+    pub operator: String,
 }
 
 /// What the lab's reports read of an event, taken from its typed body when
@@ -95,8 +98,14 @@ pub enum Facts {
         scheme: String,
         amount: i64,
     },
-    /// A member registered, and her village.
-    Member { member_id: String, village: String },
+    /// A member registered, her village, and her Aadhaar reference's
+    /// last four digits and keyed hash (the district's HMAC: the same
+    /// number gives the same hash at every kiosk of the district).
+    Member {
+        member_id: String,
+        village: String,
+        aadhaar: Option<(String, String)>,
+    },
     /// A member enrolled in a scheme.
     Enrolment { member_id: String, scheme: String },
     /// A day close's count.
@@ -134,6 +143,7 @@ impl From<Body> for Facts {
             Body::MemberRegistered(m) => Facts::Member {
                 member_id: m.member.member_id,
                 village: m.member.village,
+                aadhaar: m.member.aadhaar.map(|a| (a.last4, a.hash)),
             },
             Body::Enrolled(e) => Facts::Enrolment {
                 member_id: e.member_id,
@@ -166,15 +176,20 @@ pub(crate) type FactValues<'a> = (
     Option<i64>,
     Option<&'a str>,
     Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
 );
 
 /// The event row's fact columns (migration 0002).
 pub(crate) const FACT_COLUMNS: &str = "panchayat, receipt, original, member_id, scheme, amount, \
-     close_date, expected, counted, variance, reason, village";
+     close_date, expected, counted, variance, reason, village, aadhaar_last4, aadhaar_hash";
 
 impl Facts {
     pub(crate) fn values(&self) -> FactValues<'_> {
-        let mut v: FactValues<'_> = Default::default();
+        // (Tuples this long have no Default.)
+        let mut v: FactValues<'_> = (
+            None, None, None, None, None, None, None, None, None, None, None, None, None, None,
+        );
         match self {
             Facts::None => {}
             Facts::Place { panchayat } => v.0 = Some(panchayat),
@@ -191,9 +206,17 @@ impl Facts {
                 v.4 = Some(scheme);
                 v.5 = Some(*amount);
             }
-            Facts::Member { member_id, village } => {
+            Facts::Member {
+                member_id,
+                village,
+                aadhaar,
+            } => {
                 v.3 = Some(member_id);
                 v.11 = Some(village);
+                if let Some((last4, hash)) = aadhaar {
+                    v.12 = Some(last4);
+                    v.13 = Some(hash);
+                }
             }
             Facts::Enrolment { member_id, scheme } => {
                 v.3 = Some(member_id);
@@ -248,13 +271,49 @@ pub trait LabStore {
     /// received, and the slip that reversed it, if any.
     fn receipt(&self, kiosk: &str, receipt: &str) -> Result<HeldReceipt, LabStoreError>;
     /// Day closes whose count differed from what was expected (short or
-    /// over), with the reason the operator gave.
-    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError>;
+    /// over), with the reason the operator gave, of days from `from`
+    /// (YYYY-MM-DD; empty: all). Read through an index of the day closes,
+    /// not a scan of the events.
+    fn cash_differences(&self, from: &str) -> Result<Vec<CashDifference>, LabStoreError>;
     /// One cheap read, to show the database answers.
     fn ping(&self) -> Result<(), LabStoreError>;
     /// The daily rollup: per kiosk, village, day and scheme, of the events
     /// held without a gap below them.
-    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError>;
+    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
+        self.daily_between("", "9999-99-99")
+    }
+    /// The rows of the daily rollup of days `from` to `to` (YYYY-MM-DD,
+    /// both included), by day, then kiosk, village and scheme (the order
+    /// of its index by day, so that no more than the days asked for are
+    /// read and nothing is sorted): what a dashboard page
+    /// reads, so that its cost follows the days it shows, not the events
+    /// the lab holds.
+    fn daily_between(&self, from: &str, to: &str) -> Result<Vec<DailyRow>, LabStoreError> {
+        let mut rows = Vec::new();
+        self.daily_each(from, to, &mut |r| {
+            rows.push(r);
+            true
+        })?;
+        Ok(rows)
+    }
+    /// The same rows handed to `each` one by one as the database sends
+    /// them, never all in memory (an export of millions); stops when
+    /// `each` says false.
+    fn daily_each(
+        &self,
+        from: &str,
+        to: &str,
+        each: &mut dyn FnMut(DailyRow) -> bool,
+    ) -> Result<(), LabStoreError>;
+    /// The monthly rollup of months `from` to `to` (YYYY-MM, both
+    /// included), each row's `day` its month.
+    fn monthly_between(&self, from: &str, to: &str) -> Result<Vec<DailyRow>, LabStoreError>;
+    /// The operators' rollup of days `from` to `to`, as `daily_between`.
+    fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError>;
+    /// Members whose Aadhaar reference is registered at more than one
+    /// kiosk, marked so by ingest when the second one came (read through
+    /// a partial index, not by grouping every member).
+    fn shared_aadhaar(&self) -> Result<Vec<SharedAadhaar>, LabStoreError>;
     /// Where each kiosk is, from its first event (a kiosk's ledger begins
     /// with `kiosk_initialised`): one keyed read per kiosk.
     fn kiosk_places(&self) -> Result<HashMap<String, Place>, LabStoreError>;
@@ -355,6 +414,39 @@ pub struct DailyRow {
     pub enrolments: u64,
 }
 
+/// What one operator recorded at one kiosk on one day (the kiosk's local
+/// date), from the operators' rollup (migration 0006).
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct OperatorDay {
+    pub kiosk: String,
+    pub operator: String,
+    pub day: String,
+    pub receipts: u64,
+    pub reversals: u64,
+    pub registrations: u64,
+    pub enrolments: u64,
+    /// Times the operator confirmed the kiosk's date (`clock_confirmed`):
+    /// the kiosk doubted its clock.
+    pub clock_confirms: u64,
+    /// Events dated earlier than the event before them in the kiosk's
+    /// chain: the clock was set back, or an entry back-dated.
+    pub backdated: u64,
+}
+
+/// A member whose Aadhaar reference (the same keyed hash) is also
+/// registered at another kiosk: one person enrolled twice, or a number
+/// typed wrong.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SharedAadhaar {
+    /// Which reference it is, to group the members who share one; the
+    /// page shows only the last four digits.
+    pub group: String,
+    pub last4: String,
+    pub kiosk: String,
+    pub member_id: String,
+    pub village: String,
+}
+
 /// A day close where the cash counted was not what the books expected.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct CashDifference {
@@ -436,13 +528,16 @@ impl DbUrl {
 pub(crate) struct Head {
     pub through: u64,
     pub hash: String,
+    /// The time event `through` claims: what the next one's is compared
+    /// with to find entries dated back.
+    pub through_at: Option<String>,
     pub last_seq: u64,
     pub last_event_at: Option<String>,
 }
 
 /// The columns of the events table that the head's walk reads, in the
 /// order of [`Above`]'s fields.
-pub(crate) const FOLD_COLUMNS: &str = "seq, hash, kind, at, member_id, scheme, amount, village";
+pub(crate) const FOLD_COLUMNS: &str = "seq, hash, kind, at, member_id, scheme, amount, village, operator, aadhaar_last4, aadhaar_hash";
 
 /// One event held above a kiosk's head, as the walk reads it back.
 pub(crate) struct Above {
@@ -454,6 +549,9 @@ pub(crate) struct Above {
     pub scheme: Option<String>,
     pub amount: Option<i64>,
     pub village: Option<String>,
+    pub operator: Option<String>,
+    pub aadhaar_last4: Option<String>,
+    pub aadhaar_hash: Option<String>,
 }
 
 /// Finds the village a member registered in, among the ones held before
@@ -471,6 +569,9 @@ impl Head {
         fold: &mut Fold,
         villages: &mut Villages<'_, E>,
     ) -> Result<(), E> {
+        if fold.last_at.is_none() {
+            fold.last_at = self.through_at.clone();
+        }
         for a in above {
             let mut a = a?;
             if a.seq != self.through + 1 {
@@ -478,6 +579,7 @@ impl Head {
             }
             self.through = a.seq;
             self.hash = std::mem::take(&mut a.hash);
+            self.through_at = Some(a.at.clone());
             fold.add(a, villages)?;
         }
         Ok(())
@@ -505,6 +607,30 @@ pub(crate) struct DayCounts {
     pub enrolments: i64,
 }
 
+/// One row of the operators' rollup, as it is added up.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpCounts {
+    pub receipts: i64,
+    pub reversals: i64,
+    pub registrations: i64,
+    pub enrolments: i64,
+    pub clock_confirms: i64,
+    pub backdated: i64,
+}
+
+impl OpCounts {
+    pub fn values(&self) -> [i64; 6] {
+        [
+            self.receipts,
+            self.reversals,
+            self.registrations,
+            self.enrolments,
+            self.clock_confirms,
+            self.backdated,
+        ]
+    }
+}
+
 /// A run of one kiosk's events added to the daily rollup, in the kiosk's
 /// order: a registration gives the member's village, which her enrolments
 /// and money are counted under. The counts are added up in memory; the
@@ -518,15 +644,27 @@ pub(crate) struct Fold {
     pub registered: BTreeMap<String, String>,
     /// Per (village, day, scheme).
     pub sums: BTreeMap<(String, String, String), DayCounts>,
+    /// Per (operator, day).
+    pub ops: BTreeMap<(String, String), OpCounts>,
+    /// Aadhaar references registered in this run: member → (last four
+    /// digits, keyed hash, village).
+    pub aadhaar: BTreeMap<String, (String, String, String)>,
+    /// The time the event before the next one claims.
+    pub last_at: Option<String>,
 }
 
 impl Fold {
     pub fn add<E>(&mut self, e: Above, villages: &mut Villages<'_, E>) -> Result<(), E> {
+        self.count_operator(&e);
         let Some(member) = e.member else {
             return Ok(());
         };
         if e.kind == "member_registered" {
             let village = e.village.unwrap_or_default();
+            if let (Some(last4), Some(hash)) = (e.aadhaar_last4, e.aadhaar_hash) {
+                self.aadhaar
+                    .insert(member.clone(), (last4, hash, village.clone()));
+            }
             self.registered.insert(member.clone(), village.clone());
             self.villages.insert(member, village);
             return Ok(());
@@ -559,6 +697,63 @@ impl Fold {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl DayCounts {
+    fn add(&mut self, o: &DayCounts) {
+        self.receipts += o.receipts;
+        self.amount += o.amount;
+        self.reversals += o.reversals;
+        self.reversed += o.reversed;
+        self.enrolments += o.enrolments;
+    }
+
+    pub fn values(&self) -> [i64; 5] {
+        [
+            self.receipts,
+            self.amount,
+            self.reversals,
+            self.reversed,
+            self.enrolments,
+        ]
+    }
+}
+
+impl Fold {
+    /// The run's counts per (village, month, scheme), for the monthly
+    /// rollup.
+    pub fn by_month(&self) -> BTreeMap<(String, String, String), DayCounts> {
+        let mut out: BTreeMap<(String, String, String), DayCounts> = BTreeMap::new();
+        for ((village, day, scheme), c) in &self.sums {
+            let month = day.get(..7).unwrap_or(day).to_string();
+            out.entry((village.clone(), month, scheme.clone()))
+                .or_default()
+                .add(c);
+        }
+        out
+    }
+
+    /// Adds an event to its operator's day, and notes whether it is dated
+    /// before the one before it. Times are compared as text: a kiosk
+    /// writes every instant in one format (IST, whole seconds).
+    fn count_operator(&mut self, e: &Above) {
+        let back = self.last_at.as_deref().is_some_and(|p| e.at.as_str() < p);
+        self.last_at = Some(e.at.clone());
+        let Some(op) = e.operator.as_deref().filter(|o| !o.is_empty()) else {
+            return;
+        };
+        let day = e.at.get(..10).unwrap_or_default().to_string();
+        let c = self.ops.entry((op.to_string(), day)).or_default();
+        match e.kind.as_str() {
+            "contribution_taken" => c.receipts += 1,
+            "contribution_reversed" => c.reversals += 1,
+            "member_registered" => c.registrations += 1,
+            "enrolled" => c.enrolments += 1,
+            "clock_confirmed" => c.clock_confirms += 1,
+            _ => {}
+        }
+        c.backdated += i64::from(back);
     }
 }
 

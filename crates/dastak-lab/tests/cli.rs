@@ -223,7 +223,11 @@ fn a_held_event_that_does_not_parse_stops_the_migration_and_changes_nothing() {
     let damaged_seq: u64 = {
         let conn = rusqlite::Connection::open(&db).expect("db");
         conn.execute_batch(
-            "DROP TABLE daily; DROP TABLE lab_members; ALTER TABLE events DROP COLUMN village;
+            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+             DROP INDEX events_closes;
+             ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
+             ALTER TABLE events DROP COLUMN aadhaar_hash; ALTER TABLE kiosk_heads DROP COLUMN through_at;
+             DROP TABLE daily; DROP TABLE lab_members; ALTER TABLE events DROP COLUMN village;
              DROP TABLE audit; DROP TABLE sessions; DROP TABLE officers;
              PRAGMA user_version = 3;",
         )

@@ -64,7 +64,9 @@ fn demo_lab() -> tempfile::TempDir {
         .expect("hostile kiosk");
     drop(lab);
     run(lab_command(d.path())
-        .args(["demo", "--kiosks", "8", "--days", "20"])
+        // Nine kiosks: the simulator registers one person at its eighth
+        // and ninth, for the anomalies page.
+        .args(["demo", "--kiosks", "9", "--days", "20"])
         .env("DASTAK_LAB_PASSWORD", PASSWORD));
     run(lab_command(d.path())
         .args([
@@ -303,14 +305,14 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
 
     b.login(&served, "admin", PASSWORD).await;
     assert_eq!(b.path().await, "/overview", "{}", b.text("main").await);
-    // The demo's 8 kiosks: 6 heard from today, one 36 hours ago, one 4 days
+    // The demo's 9 kiosks: 7 heard from today, one 36 hours ago, one 4 days
     // ago; the hostile kiosk today; one registered kiosk never synced.
     let cards = b.text("#freshness").await;
     let numbers: Vec<&str> = cards
         .lines()
         .filter(|l| l.chars().all(|ch| ch.is_ascii_digit()))
         .collect();
-    assert_eq!(numbers, ["7", "1", "1", "1"], "{cards}");
+    assert_eq!(numbers, ["8", "1", "1", "1"], "{cards}");
     assert!(b.text(".asof").await.starts_with("As of "));
     b.shot("overview-en").await;
 
@@ -394,6 +396,26 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .expect("collections");
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "a chart");
     b.shot("collections-en").await;
+    c.goto(&served.url("/operators")).await.expect("operators");
+    let rows = c
+        .find_all(Locator::Css("#operators tbody tr"))
+        .await
+        .expect("rows");
+    assert!(!rows.is_empty(), "operators' days are listed");
+    b.shot("operators-en").await;
+    c.goto(&served.url("/anomalies")).await.expect("anomalies");
+    let shared = b.text("#aadhaar").await;
+    assert_eq!(
+        shared.matches("XXXX-XXXX-").count(),
+        2,
+        "one Aadhaar number at two kiosks, masked: {shared}"
+    );
+    assert!(
+        c.find(Locator::Css("#reversals, #differences"))
+            .await
+            .is_ok()
+    );
+    b.shot("anomalies-en").await;
     c.goto(&served.url("/officers")).await.expect("officers");
     b.shot("officers-en").await;
 
@@ -412,7 +434,15 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
     }
     assert_eq!(b.path().await, "/officers");
     assert_eq!(b.text("h1").await, "अधिकारी");
-    for page in ["overview", "kiosks", "collections", "officers"] {
+    for page in [
+        "overview",
+        "kiosks",
+        "collections",
+        "closes",
+        "operators",
+        "anomalies",
+        "officers",
+    ] {
         c.goto(&served.url(&format!("/{page}")))
             .await
             .expect("page");
@@ -577,7 +607,7 @@ fn hostile_posts_and_filters_are_refused_or_read_as_text_and_change_nothing() {
     assert!(!all.contains(HOSTILE));
     assert_eq!(
         status_json(lab.path()).len(),
-        10,
+        11,
         "the kiosks are all there"
     );
 
@@ -629,12 +659,99 @@ fn a_district_officer_sees_only_her_districts_kiosks() {
     };
     // The demo's kiosks are all in जयपुर; the one never synced has no
     // known district, so only the state sees it.
-    assert_eq!(rows(&cookies[0]), 9);
+    assert_eq!(rows(&cookies[0]), 10);
     assert_eq!(rows(&cookies[1]), 0);
-    assert_eq!(rows(&cookies[2]), 10);
+    assert_eq!(rows(&cookies[2]), 11);
     let (_, overview) = get(&served.addr, "/overview", &cookies[1]);
     assert!(
         overview.contains("<b>0</b>"),
         "the Alwar officer counts no kiosks"
+    );
+}
+
+/// A million lines of the daily rollup download whole through the real
+/// server, streamed from the database on a connection of its own: every
+/// line, the same total as the database's, and the export in the audit
+/// log.
+#[test]
+fn a_million_line_export_is_streamed_whole_and_adds_up() {
+    let d = tempfile::tempdir().expect("dir");
+    {
+        let mut lab = Lab::init(d.path()).expect("init");
+        lab.add_officer(
+            "test",
+            "clerk",
+            PASSWORD,
+            dastak_lab::officers::Role::Viewer,
+            None,
+            dastak_core::i18n::Lang::En,
+            jiff::Timestamp::now(),
+        )
+        .expect("officer");
+    }
+    // The rollup as a state's year leaves it: 200 kiosks, 5 villages, 3
+    // schemes, 333 days (each key once), written straight into the table
+    // the export reads.
+    let total: i64 = {
+        let conn = rusqlite::Connection::open(d.path().join(dastak_lab::DB_FILE)).expect("db");
+        conn.execute_batch(
+            "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 999999)
+             INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals,
+                                reversed, enrolments)
+             SELECT printf('K%05d', x % 200), 'गाँव ' || ((x / 200) % 5),
+                    date('2026-01-01', '+' || (x / 3000) || ' days'),
+                    CASE (x / 1000) % 3 WHEN 0 THEN 'FUND' WHEN 1 THEN 'SHG' ELSE 'PDS' END,
+                    1, (x % 997) * 100, 0, 0, 0
+             FROM n",
+        )
+        .expect("a million rows");
+        conn.query_row("SELECT SUM(amount) FROM daily", [], |r| r.get(0))
+            .expect("sum")
+    };
+    let token = Lab::open(d.path())
+        .expect("open")
+        .login("clerk", PASSWORD, jiff::Timestamp::now())
+        .expect("login")
+        .0;
+    let served = Served::start(d.path());
+    // HTTP/1.0: the body runs to the end of the connection, unchunked.
+    let mut s = TcpStream::connect(&served.addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(120)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET /daily.csv HTTP/1.0\r\nHost: {}\r\nCookie: dastak_session={token}\r\n\r\n",
+        served.addr
+    )
+    .expect("send");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).expect("read the export");
+    let text = String::from_utf8(out).expect("UTF-8");
+    let (head, body) = text.split_once("\r\n\r\n").expect("headers");
+    assert!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{head}"
+    );
+    assert!(head.contains("text/csv"), "{head}");
+    let mut lines = body.lines();
+    assert!(lines.next().expect("header").starts_with("Kiosk,"));
+    let (mut n, mut rupees) = (0u64, 0i64);
+    for line in lines {
+        n += 1;
+        let amount = line.split(',').nth(7).expect("amount column");
+        let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
+        assert!(fraction.bytes().all(|b| b == b'0'), "{line}");
+        rupees += whole.parse::<i64>().expect("rupees");
+    }
+    assert_eq!(n, 1_000_000, "every line");
+    assert_eq!(rupees * 100, total, "the export adds up to the database");
+    drop(served);
+    let log = Lab::open(d.path())
+        .expect("open")
+        .audit_log(10)
+        .expect("audit");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "export" && e.detail == "daily.csv")
     );
 }

@@ -11,6 +11,7 @@
 #[path = "support/pg.rs"]
 mod pg;
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -548,7 +549,189 @@ fn officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed(b: 
     assert_eq!(books.lab().audit_log(100).expect("log").len(), 6);
 }
 
+/// What the operators' rollup must hold, counted here from the kiosks'
+/// own events: per (kiosk, operator, day), receipts, reversals,
+/// registrations, enrolments, clock confirmations, and events dated
+/// before the event before them.
+fn operators_counted_from(kiosks: &[SimKiosk]) -> BTreeMap<(String, String, String), [u64; 6]> {
+    let mut out: BTreeMap<(String, String, String), [u64; 6]> = BTreeMap::new();
+    for k in kiosks {
+        let mut before: Option<String> = None;
+        for e in &k.events {
+            let e = Event::from_canonical(e.as_bytes()).expect("a simulated event parses");
+            let back = before.as_ref().is_some_and(|b| e.at < *b);
+            before = Some(e.at.clone());
+            let by = e.body.by().to_string();
+            if by.is_empty() {
+                continue;
+            }
+            let c = out
+                .entry((k.code.clone(), by, e.at[..10].to_string()))
+                .or_default();
+            match e.body.kind() {
+                "contribution_taken" => c[0] += 1,
+                "contribution_reversed" => c[1] += 1,
+                "member_registered" => c[2] += 1,
+                "enrolled" => c[3] += 1,
+                "clock_confirmed" => c[4] += 1,
+                _ => {}
+            }
+            c[5] += u64::from(back);
+        }
+    }
+    out
+}
+
+fn operators_held(lab: &Lab) -> BTreeMap<(String, String, String), [u64; 6]> {
+    dastak_lab::operator_days(lab, "", "9999-99-99")
+        .expect("operator days")
+        .into_iter()
+        .map(|o| {
+            (
+                (o.kiosk, o.operator, o.day),
+                [
+                    o.receipts,
+                    o.reversals,
+                    o.registrations,
+                    o.enrolments,
+                    o.clock_confirms,
+                    o.backdated,
+                ],
+            )
+        })
+        .collect()
+}
+
+/// The books taken back to before the operators' rollup (SQLite's step 5,
+/// PostgreSQL's step 2), as a lab of that age left them.
+fn step_back_before_operators(db: &DbUrl) {
+    match db {
+        DbUrl::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).expect("db");
+            conn.execute_batch(
+                "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+             DROP INDEX events_closes;
+                 ALTER TABLE events DROP COLUMN operator;
+                 ALTER TABLE events DROP COLUMN aadhaar_last4;
+                 ALTER TABLE events DROP COLUMN aadhaar_hash;
+                 ALTER TABLE kiosk_heads DROP COLUMN through_at;
+                 PRAGMA user_version = 5;",
+            )
+            .expect("back to step 5");
+        }
+        DbUrl::Postgres(url) => {
+            let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+            c.batch_execute(
+                "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+             DROP INDEX events_closes;
+                 ALTER TABLE events DROP COLUMN operator, DROP COLUMN aadhaar_last4,
+                     DROP COLUMN aadhaar_hash;
+                 ALTER TABLE kiosk_heads DROP COLUMN through_at;
+                 DELETE FROM lab_schema WHERE version = 3;",
+            )
+            .expect("back to step 2");
+        }
+    }
+}
+
+/// Each operator's day is counted by ingest as the kiosks' own events
+/// say, across a lab's migration to the operators' rollup (the backfill
+/// and the ingest after it agree); the anomalies are there to be found:
+/// days of many reversals, doubted clocks, entries dated back, and the
+/// one person the simulator registers at two kiosks.
+fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
+    let books = Books::new(b);
+    let kiosks: Vec<SimKiosk> = (0..9).map(|i| kiosk(&small(9, 12), i)).collect();
+    let mut first = Vec::new();
+    let mut rest = Vec::new();
+    {
+        let mut lab = books.lab();
+        for k in &kiosks {
+            let batches = enrolled(&mut lab, k);
+            let half = batches.len() / 2;
+            first.extend_from_slice(&batches[..half]);
+            rest.extend_from_slice(&batches[half..]);
+        }
+        receive(&mut lab, &first);
+    }
+    step_back_before_operators(&books.db);
+    let mut lab = books.lab();
+    receive(&mut lab, &rest);
+    let expected = operators_counted_from(&kiosks);
+    assert_eq!(operators_held(&lab), expected);
+    // The monthly rollup (filled from the daily one by the migration, then
+    // kept by ingest) is the daily one added up by month.
+    let mut by_month: BTreeMap<(String, String, String, String), [u64; 5]> = BTreeMap::new();
+    for r in dastak_lab::daily(&lab).expect("daily") {
+        let c = by_month
+            .entry((r.kiosk, r.village, r.day[..7].to_string(), r.scheme))
+            .or_default();
+        for (v, n) in c.iter_mut().zip([
+            r.receipts,
+            r.amount.0 as u64,
+            r.reversals,
+            r.reversed.0 as u64,
+            r.enrolments,
+        ]) {
+            *v += n;
+        }
+    }
+    let monthly: BTreeMap<_, _> = dastak_lab::monthly_between(&lab, "", "9999-99")
+        .expect("monthly")
+        .into_iter()
+        .map(|r| {
+            (
+                (r.kiosk, r.village, r.day, r.scheme),
+                [
+                    r.receipts,
+                    r.amount.0 as u64,
+                    r.reversals,
+                    r.reversed.0 as u64,
+                    r.enrolments,
+                ],
+            )
+        })
+        .collect();
+    assert!(monthly.len() > 9, "months of several kiosks");
+    assert_eq!(monthly, by_month);
+    let sum = |i: usize| expected.values().map(|c| c[i]).sum::<u64>();
+    assert!(
+        sum(4) > 0 && sum(5) > 0,
+        "the simulator doubts clocks and dates back"
+    );
+    let days = dastak_lab::operator_days(&lab, "", "9999-99-99").expect("days");
+    let places = lab.kiosk_places().expect("places");
+    let anomalies = dastak_lab::dashboard::Anomalies::compute(
+        &days,
+        dastak_lab::cash_differences(&lab, "").expect("differences"),
+        dastak_lab::shared_aadhaar(&lab).expect("shared"),
+        dastak_lab::dashboard::Scope {
+            district: None,
+            places: &places,
+        },
+    );
+    assert!(!anomalies.reversals.is_empty(), "days of many reversals");
+    assert!(anomalies.reversals.iter().all(|o| o.reversals >= 3));
+    assert!(!anomalies.differences.is_empty());
+    let shared: Vec<(&str, &str)> = anomalies
+        .aadhaar
+        .iter()
+        .map(|r| (r.kiosk.as_str(), r.member_id.as_str()))
+        .collect();
+    let (a, b2) = (&kiosks[7].code, &kiosks[8].code);
+    assert_eq!(
+        shared,
+        vec![
+            (a.as_str(), format!("{a}-00001").as_str()),
+            (b2.as_str(), format!("{b2}-00002").as_str())
+        ],
+        "one person at two kiosks, and no one else"
+    );
+    assert_eq!(anomalies.aadhaar[0].group, anomalies.aadhaar[1].group);
+}
+
 stories!(
+    operators_days_and_anomalies_are_counted_as_the_events_say,
     every_event_once_and_a_replay_changes_nothing,
     a_gap_is_reported_then_filled_and_the_rollup_waits_for_it,
     other_content_under_a_held_number_is_quarantined_not_written_over,

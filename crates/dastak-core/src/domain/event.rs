@@ -237,6 +237,29 @@ pub struct SchemeLeft {
 }
 
 impl Body {
+    /// The code of the operator who recorded it (the lab counts each
+    /// operator's work and anomalies by it).
+    pub fn by(&self) -> &str {
+        match self {
+            // The kiosk records its own setting up: there is no operator yet.
+            Body::KioskInitialised(_) => "",
+            Body::OperatorAdded(b) => &b.by,
+            Body::SchemeDefined(b) => &b.by,
+            Body::GroupCreated(b) => &b.by,
+            Body::HouseholdsImported(b) => &b.by,
+            Body::MemberRegistered(b) => &b.by,
+            Body::Enrolled(b) => &b.by,
+            Body::ContributionTaken(b) => &b.by,
+            Body::ContributionReversed(b) => &b.by,
+            Body::DayClosed(b) => &b.by,
+            Body::ClockConfirmed(b) => &b.by,
+            Body::DuplicateAccepted(b) => &b.by,
+            Body::MemberCorrected(b) => &b.by,
+            Body::NomineeChanged(b) => &b.by,
+            Body::SchemeLeft(b) => &b.by,
+        }
+    }
+
     /// The `type` tag, for the events table and messages.
     pub fn kind(&self) -> &'static str {
         match self {

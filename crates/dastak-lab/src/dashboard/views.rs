@@ -11,10 +11,11 @@ use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{
-    CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, PlaceFilter, Totals,
+    Anomalies, CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, PlaceFilter,
+    Totals, Window,
 };
 use crate::officers::Role;
-use crate::store::{AuditEntry, CashDifference};
+use crate::store::{AuditEntry, CashDifference, OperatorDay};
 
 /// What every page of a session needs.
 pub struct Frame<'a> {
@@ -65,6 +66,8 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/kiosks", "dash.kiosks"),
         ("/collections", "dash.collections"),
         ("/closes", "dash.closes"),
+        ("/operators", "dash.operators"),
+        ("/anomalies", "dash.anomalies"),
     ];
     if f.role >= Role::Admin {
         menu.push(("/officers", "dash.officers"));
@@ -376,6 +379,19 @@ pub struct CollectionsPage<'a> {
     pub schemes: &'a [String],
     pub filter: &'a CollectionFilter,
     pub query: &'a str,
+    pub window: &'a Window,
+}
+
+/// Which days a page's numbers are of.
+fn window_note(l: Lang, w: &Window) -> Markup {
+    html! {
+        p class="window" {
+            (Message::new("dash.window")
+                .arg("from", period_label(&w.from))
+                .arg("to", period_label(&w.to))
+                .render(l))
+        }
+    }
 }
 
 pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
@@ -396,8 +412,13 @@ pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
             }
             button type="submit" id="filter" { (t(l, "dash.show")) }
         }
+        (window_note(l, c.window))
         figure { (PreEscaped(c.svg)) }
-        p class="noprint" { a id="csv" href={ "/collections.csv?" (c.query) } { (t(l, "dash.csv")) } }
+        p class="noprint" {
+            a id="csv" href={ "/collections.csv?" (c.query) } { (t(l, "dash.csv")) }
+            " · "
+            a id="daily-csv" href="/daily.csv" { (t(l, "dash.daily_csv")) }
+        }
         table id="collections" {
             thead { tr {
                 th { (t(l, if c.filter.period == Period::Day { "dash.by_day" } else { "dash.by_month" })) }
@@ -456,10 +477,11 @@ pub fn collections_csv_line(key: &str, x: &Totals) -> String {
 }
 
 /// Day closes whose cash counted differed from the books, newest first.
-pub fn closes(f: &Frame<'_>, rows: &[CashDifference], query: &str) -> String {
+pub fn closes(f: &Frame<'_>, rows: &[CashDifference], w: &Window) -> String {
     let l = f.lang;
     let body = html! {
-        p class="noprint" { a id="csv" href={ "/closes.csv?" (query) } { (t(l, "dash.csv")) } }
+        (window_note(l, w))
+        p class="noprint" { a id="csv" href="/closes.csv" { (t(l, "dash.csv")) } }
         table id="closes" {
             thead { tr {
                 th { (t(l, "dash.date")) }
@@ -511,6 +533,193 @@ pub fn closes_csv_line(r: &CashDifference) -> String {
         r.variance.as_decimal().to_string(),
         r.reason.clone(),
     ])
+}
+
+/// The whole daily rollup's CSV (`/daily.csv`): one line per kiosk,
+/// village, day and scheme.
+pub fn daily_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.kiosk"),
+        t(l, "dash.block"),
+        t(l, "dash.panchayat"),
+        t(l, "dash.village"),
+        t(l, "dash.date"),
+        t(l, "dash.scheme"),
+        t(l, "dash.receipts"),
+        t(l, "dash.amount"),
+        t(l, "dash.reversals"),
+        t(l, "dash.reversed"),
+        t(l, "dash.enrolments"),
+    ])
+}
+
+pub fn daily_csv_line(r: &crate::store::DailyRow, place: Option<&crate::store::Place>) -> String {
+    let (block, panchayat) = place.map_or(("", ""), |p| (&p.block, &p.panchayat));
+    super::csv_line(&[
+        r.kiosk.as_str(),
+        block,
+        panchayat,
+        &r.village,
+        &r.day,
+        &r.scheme,
+        &r.receipts.to_string(),
+        &r.amount.as_decimal().to_string(),
+        &r.reversals.to_string(),
+        &r.reversed.as_decimal().to_string(),
+        &r.enrolments.to_string(),
+    ])
+}
+
+/// The operators' table's header cells (page and CSV alike).
+fn operator_heads(l: Lang) -> [String; 9] {
+    [
+        t(l, "dash.date"),
+        t(l, "dash.kiosk"),
+        t(l, "dash.operator"),
+        t(l, "dash.receipts"),
+        t(l, "dash.reversals"),
+        t(l, "dash.registrations"),
+        t(l, "dash.enrolments"),
+        t(l, "dash.clock_confirms"),
+        t(l, "dash.backdated"),
+    ]
+}
+
+fn operator_counts(o: &OperatorDay) -> [u64; 6] {
+    [
+        o.receipts,
+        o.reversals,
+        o.registrations,
+        o.enrolments,
+        o.clock_confirms,
+        o.backdated,
+    ]
+}
+
+fn operator_table(l: Lang, id: &str, rows: &[OperatorDay]) -> Markup {
+    let heads = operator_heads(l);
+    html! {
+        table id=(id) {
+            thead { tr {
+                @for (i, h) in heads.iter().enumerate() {
+                    th class=[(i >= 3).then_some("n")] { (h) }
+                }
+            } }
+            tbody {
+                @for o in rows {
+                    tr {
+                        td { (period_label(&o.day)) }
+                        td { (o.kiosk) }
+                        td { (o.operator) }
+                        @for n in operator_counts(o) { td class="n" { (count(n)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What each operator recorded each day.
+pub fn operators(f: &Frame<'_>, rows: &[OperatorDay], w: &Window) -> String {
+    let l = f.lang;
+    let body = html! {
+        (window_note(l, w))
+        p class="noprint" { a id="csv" href="/operators.csv" { (t(l, "dash.csv")) } }
+        (operator_table(l, "operators", rows))
+        p { (Message::new("dash.rows").arg("n", count(rows.len() as u64)).render(l)) }
+    };
+    page(f, &t(l, "dash.operators"), body)
+}
+
+pub fn operators_csv_header(l: Lang) -> String {
+    super::csv_line(&operator_heads(l))
+}
+
+pub fn operators_csv_line(o: &OperatorDay) -> String {
+    let mut fields = vec![o.day.clone(), o.kiosk.clone(), o.operator.clone()];
+    fields.extend(operator_counts(o).iter().map(u64::to_string));
+    super::csv_line(&fields)
+}
+
+/// What may need a call: many reversals, doubted clocks, entries dated
+/// back, cash differences, one Aadhaar number at two kiosks.
+pub fn anomalies(f: &Frame<'_>, a: &Anomalies, w: &Window) -> String {
+    let l = f.lang;
+    let none = |rows: usize| rows == 0;
+    let body = html! {
+        (window_note(l, w))
+        p class="noprint" { a id="csv" href="/anomalies.csv" { (t(l, "dash.csv")) } }
+        h2 { (t(l, "dash.anomaly_reversals")) }
+        p class="rule" {
+            (Message::new("dash.anomaly_reversals_rule")
+                .arg("floor", super::REVERSAL_FLOOR)
+                .arg("share", super::REVERSAL_SHARE)
+                .render(l))
+        }
+        @if none(a.reversals.len()) { p class="none" { (t(l, "dash.none")) } }
+        @else { (operator_table(l, "reversals", &a.reversals)) }
+        h2 { (t(l, "dash.anomaly_clock")) }
+        @if none(a.clock.len()) { p class="none" { (t(l, "dash.none")) } }
+        @else { (operator_table(l, "clock", &a.clock)) }
+        h2 { (t(l, "dash.anomaly_backdated")) }
+        @if none(a.backdated.len()) { p class="none" { (t(l, "dash.none")) } }
+        @else { (operator_table(l, "backdated", &a.backdated)) }
+        h2 { (t(l, "dash.anomaly_difference")) }
+        @if none(a.differences.len()) { p class="none" { (t(l, "dash.none")) } }
+        @else {
+            table id="differences" {
+                thead { tr {
+                    th { (t(l, "dash.date")) } th { (t(l, "dash.kiosk")) }
+                    th class="n" { (t(l, "dash.difference")) } th { (t(l, "dash.reason")) }
+                } }
+                tbody {
+                    @for d in &a.differences {
+                        tr {
+                            td { (period_label(&d.date)) } td { (d.kiosk) }
+                            td class="n" { (rupees(d.variance)) } td { (d.reason) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "dash.anomaly_aadhaar")) }
+        @if none(a.aadhaar.len()) { p class="none" { (t(l, "dash.none")) } }
+        @else {
+            table id="aadhaar" {
+                thead { tr {
+                    th { (t(l, "dash.aadhaar")) } th { (t(l, "dash.kiosk")) }
+                    th { (t(l, "dash.member")) } th { (t(l, "dash.village")) }
+                } }
+                tbody {
+                    @for r in &a.aadhaar {
+                        tr {
+                            td { (dastak_core::domain::aadhaar::masked(&r.last4)) }
+                            td { (r.kiosk) } td { (r.member_id) } td { (r.village) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.anomalies"), body)
+}
+
+pub fn anomalies_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.anomaly"),
+        t(l, "dash.date"),
+        t(l, "dash.kiosk"),
+        t(l, "dash.who"),
+        t(l, "dash.detail"),
+    ])
+}
+
+/// One line of [`Anomalies::lines`], its kind said in the officer's
+/// language.
+pub fn anomalies_csv_line(l: Lang, (key, fields): &(&'static str, [String; 4])) -> String {
+    let mut all = vec![t(l, key)];
+    all.extend(fields.iter().cloned());
+    super::csv_line(&all)
 }
 
 /// The officers page (admins): add an officer, and the audit log.

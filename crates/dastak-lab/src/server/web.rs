@@ -24,7 +24,9 @@ use jiff::Timestamp;
 
 use super::{Shared, with_lab};
 use crate::dashboard::views::{self, Frame};
-use crate::dashboard::{self, CollectionFilter, KioskSort, Overview, Period, PlaceFilter, Scope};
+use crate::dashboard::{
+    self, Anomalies, CollectionFilter, KioskSort, Overview, Period, PlaceFilter, Scope, Window,
+};
 use crate::officers::{self, Role};
 use crate::{LabError, Session};
 
@@ -68,6 +70,11 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/collections.csv", get(collections_csv))
         .route("/closes", get(closes))
         .route("/closes.csv", get(closes_csv))
+        .route("/daily.csv", get(daily_csv))
+        .route("/operators", get(operators))
+        .route("/operators.csv", get(operators_csv))
+        .route("/anomalies", get(anomalies))
+        .route("/anomalies.csv", get(anomalies_csv))
         .route("/officers", get(officers_page).post(add_officer))
         .route(
             "/fonts/devanagari-regular.ttf",
@@ -328,11 +335,14 @@ fn place_filter(p: &Params) -> PlaceFilter {
 
 async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
     let (status, daily, places, now) = books(lab, s.lang, |lab| {
+        let now = Timestamp::now();
+        // Today's and this month's numbers: this month's rows alone.
+        let w = Window::months(now, 1);
         Ok((
             lab.status()?,
-            crate::daily(lab)?,
+            crate::daily_between(lab, &w.from, &w.to)?,
             lab.kiosk_places()?,
-            Timestamp::now(),
+            now,
         ))
     })
     .await?;
@@ -410,7 +420,12 @@ fn csv(name: &str, header: String, lines: impl Iterator<Item = String>) -> Respo
     chunks.push(chunk);
     let stream =
         futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
-    let mut r = Response::new(Body::from_stream(stream));
+    csv_response(name, Body::from_stream(stream))
+}
+
+/// A CSV download of `body`, named `name`.
+fn csv_response(name: &str, body: Body) -> Response {
+    let mut r = Response::new(body);
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
@@ -449,6 +464,7 @@ type CollectionsRead = (
     Vec<(String, dashboard::Totals)>,
     views::Choices,
     Vec<String>,
+    Window,
     Timestamp,
 );
 
@@ -460,7 +476,17 @@ async fn collection_rows(
     let district = s.district.clone();
     books(lab, s.lang, move |lab| {
         let now = Timestamp::now();
-        let daily = crate::daily(lab)?;
+        let w = match f.period {
+            Period::Day => Window::days(now, dashboard::RECENT_DAYS),
+            Period::Month => Window::months(now, dashboard::RECENT_MONTHS),
+        };
+        let daily = match f.period {
+            Period::Day => crate::daily_between(lab, &w.from, &w.to)?,
+            Period::Month => {
+                let month = |d: &str| d.get(..7).unwrap_or(d).to_string();
+                crate::monthly_between(lab, &month(&w.from), &month(&w.to))?
+            }
+        };
         let places = lab.kiosk_places()?;
         let scope = Scope {
             district: district.as_deref(),
@@ -470,6 +496,7 @@ async fn collection_rows(
             dashboard::collections(&daily, scope, &f),
             scope.choices(&f.place.block),
             dashboard::schemes(&daily),
+            w,
             now,
         ))
     })
@@ -490,7 +517,7 @@ async fn collections(
     Query(p): Query<Params>,
 ) -> Answer {
     let f = collection_filter(&p);
-    let (rows, choices, schemes, now) = collection_rows(lab, &s, f.clone()).await?;
+    let (rows, choices, schemes, window, now) = collection_rows(lab, &s, f.clone()).await?;
     let points: Vec<(String, i64)> = rows
         .iter()
         .map(|(k, x)| (k.clone(), x.net.rupees()))
@@ -508,6 +535,7 @@ async fn collections(
             schemes: &schemes,
             filter: &f,
             query: &q,
+            window: &window,
         },
     );
     Ok(html(StatusCode::OK, page))
@@ -521,7 +549,7 @@ async fn collections_csv(
     let q = query_string(&p, &["block", "panchayat", "scheme", "by"]);
     audit_export(&lab, &s, format!("collections.csv?{q}")).await?;
     let f = collection_filter(&p);
-    let (rows, _, _, _) = collection_rows(lab, &s, f.clone()).await?;
+    let (rows, _, _, _, _) = collection_rows(lab, &s, f.clone()).await?;
     Ok(csv(
         "collections.csv",
         views::collections_csv_header(s.lang, f.period),
@@ -534,40 +562,172 @@ async fn collections_csv(
 async fn close_rows(
     lab: Shared,
     s: &Session,
-) -> Result<(Vec<crate::store::CashDifference>, Timestamp), Response> {
+) -> Result<(Vec<crate::store::CashDifference>, Window, Timestamp), Response> {
+    recent(lab, s, |lab, scope, w| {
+        let mut rows: Vec<_> = crate::cash_differences(lab, &w.from)?
+            .into_iter()
+            .filter(|r| scope.sees(&r.kiosk))
+            .collect();
+        rows.sort_by(|a, b| (&b.date, &a.kiosk).cmp(&(&a.date, &b.kiosk)));
+        Ok(rows)
+    })
+    .await
+}
+
+/// What `read` makes of the books for the officer's scope and the last
+/// [`dashboard::RECENT_DAYS`] days; with those days, and when it was read.
+async fn recent<T: Send + 'static>(
+    lab: Shared,
+    s: &Session,
+    read: impl FnOnce(&crate::Lab, Scope<'_>, &Window) -> Result<T, LabError> + Send + 'static,
+) -> Result<(T, Window, Timestamp), Response> {
     let district = s.district.clone();
     books(lab, s.lang, move |lab| {
         let now = Timestamp::now();
+        let w = Window::days(now, dashboard::RECENT_DAYS);
         let places = lab.kiosk_places()?;
         let scope = Scope {
             district: district.as_deref(),
             places: &places,
         };
-        let mut rows: Vec<_> = crate::cash_differences(lab)?
-            .into_iter()
-            .filter(|r| scope.sees(&r.kiosk))
-            .collect();
-        rows.sort_by(|a, b| (&b.date, &a.kiosk).cmp(&(&a.date, &b.kiosk)));
-        Ok((rows, now))
+        Ok((read(lab, scope, &w)?, w, now))
     })
     .await
 }
 
 async fn closes(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
-    let (rows, now) = close_rows(lab, &s).await?;
+    let (rows, w, now) = close_rows(lab, &s).await?;
     Ok(html(
         StatusCode::OK,
-        views::closes(&frame(&s, "/closes", now), &rows, ""),
+        views::closes(&frame(&s, "/closes", now), &rows, &w),
     ))
 }
 
 async fn closes_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
     audit_export(&lab, &s, "closes.csv".into()).await?;
-    let (rows, _) = close_rows(lab, &s).await?;
+    let (rows, _, _) = close_rows(lab, &s).await?;
     Ok(csv(
         "closes.csv",
         views::closes_csv_header(s.lang),
         rows.iter().map(views::closes_csv_line),
+    ))
+}
+
+/// The whole daily rollup as CSV, streamed: read on a connection of its
+/// own on a blocking thread, a chunk of lines at a time, through a
+/// channel of a few chunks, so that neither the lab's thread nor memory
+/// holds the export (a state's rollup is millions of lines). The request
+/// timeout ends with the headers; the body takes as long as the officer's
+/// line needs. A failure half way cuts the download short (the browser
+/// shows it failed) rather than sending a file that looks whole.
+async fn daily_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "daily.csv".into()).await?;
+    let (db, places) = books(lab, s.lang, |lab| {
+        Ok((crate::db_url(lab).clone(), lab.kiosk_places()?))
+    })
+    .await?;
+    let district = s.district.clone();
+    let header = views::daily_csv_header(s.lang);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        let failed = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+        let store = match db.open() {
+            Ok(store) => store,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(failed(&e)));
+                return;
+            }
+        };
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
+        let mut chunk = header;
+        let mut lines = 0;
+        let read = store.daily_each("", "9999-99-99", &mut |row| {
+            if !scope.sees(&row.kiosk) {
+                return true;
+            }
+            chunk.push_str(&views::daily_csv_line(&row, scope.place(&row.kiosk)));
+            lines += 1;
+            // A send fails when the officer's browser has gone: stop reading.
+            lines % CSV_CHUNK != 0 || tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_ok()
+        });
+        let last = read.map(|()| chunk).map_err(|e| failed(&e));
+        let _ = tx.blocking_send(last);
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok(csv_response("daily.csv", Body::from_stream(stream)))
+}
+
+/// The operators' rows of the last [`dashboard::RECENT_DAYS`] days, of the
+/// kiosks the officer sees.
+async fn operator_rows(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Vec<crate::store::OperatorDay>, Window, Timestamp), Response> {
+    recent(lab, s, |lab, scope, w| {
+        let ops = crate::operator_days(lab, &w.from, &w.to)?;
+        Ok(dashboard::operator_rows(ops, scope))
+    })
+    .await
+}
+
+async fn operators(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (rows, w, now) = operator_rows(lab, &s).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::operators(&frame(&s, "/operators", now), &rows, &w),
+    ))
+}
+
+async fn operators_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "operators.csv".into()).await?;
+    let (rows, _, _) = operator_rows(lab, &s).await?;
+    Ok(csv(
+        "operators.csv",
+        views::operators_csv_header(s.lang),
+        rows.iter().map(views::operators_csv_line),
+    ))
+}
+
+/// The anomalies of the last [`dashboard::RECENT_DAYS`] days (and every
+/// Aadhaar reference held at two kiosks), of the kiosks the officer sees.
+async fn anomaly_rows(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Anomalies, Window, Timestamp), Response> {
+    recent(lab, s, |lab, scope, w| {
+        Ok(Anomalies::compute(
+            &crate::operator_days(lab, &w.from, &w.to)?,
+            crate::cash_differences(lab, &w.from)?,
+            crate::shared_aadhaar(lab)?,
+            scope,
+        ))
+    })
+    .await
+}
+
+async fn anomalies(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (a, w, now) = anomaly_rows(lab, &s).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::anomalies(&frame(&s, "/anomalies", now), &a, &w),
+    ))
+}
+
+async fn anomalies_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "anomalies.csv".into()).await?;
+    let (a, _, _) = anomaly_rows(lab, &s).await?;
+    let l = s.lang;
+    Ok(csv(
+        "anomalies.csv",
+        views::anomalies_csv_header(l),
+        a.lines()
+            .into_iter()
+            .map(move |line| views::anomalies_csv_line(l, &line)),
     ))
 }
 

@@ -9,7 +9,7 @@
 //! hashes held under its numbers in one read, its numbers claimed in one
 //! INSERT, its events in one binary COPY, the rollup in one upsert each.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ed25519_dalek::VerifyingKey;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -20,9 +20,10 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, Fate, Fold, Head,
-    HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer, Place,
-    ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest, place_of,
+    Above, AuditEntry, CashDifference, DailyRow, DayCounts, FACT_COLUMNS, FOLD_COLUMNS, Facts,
+    Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
+    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SessionRow, SharedAadhaar,
+    fate_range, fates, gaps, newest, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -31,13 +32,89 @@ use super::{
 /// Applied by the dozen lines of [`migrate`] rather than a migration
 /// crate: refinery or sqlx's migrator would be a second framework beside
 /// rusqlite_migration, and sqlx's brings another SQLite.
-const MIGRATIONS: &[(i32, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_lab.sql")),
+const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_lab.sql"),
+        None,
+    ),
     (
         2,
         include_str!("../../migrations/postgres/0002_officers.sql"),
+        None,
+    ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_operators.sql"),
+        Some(fill_operators),
     ),
 ];
+
+/// What a step does after its SQL, in its transaction: fill a new column
+/// or rollup for the events a lab already held, read through the shared
+/// crate's typed events (no SQL reads an event's JSON).
+type Hook = fn(&mut Transaction<'_>) -> Result<(), postgres::Error>;
+
+/// Step 3's backfill: every held event's operator and registration's
+/// Aadhaar reference, each head's time, and the operators' rollup and the
+/// references seen folded from each kiosk's first event to its head (the
+/// daily rollup holds those events already).
+fn fill_operators(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    let held = tx.query("SELECT kiosk, seq, canonical FROM events", &[])?;
+    let mut cols: (Vec<String>, Vec<i64>, Vec<String>) = Default::default();
+    let mut refs: (Vec<Option<String>>, Vec<Option<String>>) = Default::default();
+    for r in &held {
+        let canonical: Vec<u8> = r.try_get(2)?;
+        // An event the lab stored was parsed when it came; one that no
+        // longer parses keeps no operator rather than stopping the lab.
+        let (by, aadhaar) = match dastak_core::domain::event::Event::from_canonical(&canonical) {
+            Ok(e) => {
+                let by = e.body.by().to_string();
+                match Facts::from(e.body) {
+                    Facts::Member { aadhaar, .. } => (by, aadhaar),
+                    _ => (by, None),
+                }
+            }
+            Err(_) => (String::new(), None),
+        };
+        cols.0.push(r.try_get(0)?);
+        cols.1.push(r.try_get(1)?);
+        cols.2.push(by);
+        let (last4, hash) = aadhaar.unzip();
+        refs.0.push(last4);
+        refs.1.push(hash);
+    }
+    tx.execute(
+        "UPDATE events e SET operator = t.o, aadhaar_last4 = t.l, aadhaar_hash = t.h
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+              AS t(k, s, o, l, h)
+         WHERE e.kiosk = t.k AND e.seq = t.s",
+        &[&cols.0, &cols.1, &cols.2, &refs.0, &refs.1],
+    )?;
+    tx.execute(
+        "UPDATE kiosk_heads h SET through_at = (SELECT e.at FROM events e
+             WHERE e.kiosk = h.kiosk AND e.seq = h.through)",
+        &[],
+    )?;
+    let heads = tx.query("SELECT kiosk, through FROM kiosk_heads", &[])?;
+    for h in heads {
+        let kiosk: String = h.try_get(0)?;
+        let rows = tx.query(
+            &format!(
+                "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = $1 AND seq <= $2 ORDER BY seq"
+            ),
+            &[&kiosk, &h.try_get::<_, i64>(1)?],
+        )?;
+        let mut fold = Fold::default();
+        for r in &rows {
+            fold.add(above(r)?, &mut |_| Ok::<_, postgres::Error>(None))?;
+        }
+        fold.registered.clear();
+        fold.sums.clear();
+        write_fold(tx, &kiosk, fold)?;
+    }
+    Ok(())
+}
 
 /// Any number, the same in every lab process: the key of the advisory
 /// lock under which one process at a time migrates or makes a partition.
@@ -79,8 +156,11 @@ fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
             "the database is at schema {at}, newer than this dastak-lab knows ({known}): use a newer dastak-lab"
         )));
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > at) {
+    for (version, sql, hook) in MIGRATIONS.iter().filter(|m| m.0 > at) {
         tx.batch_execute(sql)?;
+        if let Some(hook) = hook {
+            hook(&mut tx)?;
+        }
         tx.execute("INSERT INTO lab_schema (version) VALUES ($1)", &[version])?;
     }
     tx.commit()?;
@@ -279,17 +359,16 @@ impl LabStore for PgLab {
         })
     }
 
-    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
+    fn cash_differences(&self, from: &str) -> Result<Vec<CashDifference>, LabStoreError> {
+        // A kiosk's panchayat is on its first event (`kiosk_initialised`).
         let rows = self.read(|c| {
             c.query(
-                "WITH p AS (
-                    SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised')
-                 SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
+                "SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
                         e.variance, e.reason
-                 FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
-                 WHERE e.kind = 'day_closed' AND e.variance != 0
+                 FROM events e LEFT JOIN events p ON p.kiosk = e.kiosk AND p.seq = 1
+                 WHERE e.kind = 'day_closed' AND e.close_date >= $1 AND e.variance != 0
                  ORDER BY p.panchayat COLLATE \"C\", e.kiosk COLLATE \"C\", e.seq",
-                &[],
+                &[&from],
             )
         })?;
         rows.iter()
@@ -438,14 +517,71 @@ impl LabStore for PgLab {
             .collect()
     }
 
-    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
-        let rows = self.read(|c| {
-            c.query(
+    fn daily_each(
+        &self,
+        from: &str,
+        to: &str,
+        each: &mut dyn FnMut(DailyRow) -> bool,
+    ) -> Result<(), LabStoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        self.read(|c| {
+            let mut rows = c.query_raw(
                 "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed,
                         enrolments
-                 FROM daily
-                 ORDER BY kiosk COLLATE \"C\", village COLLATE \"C\", day, scheme COLLATE \"C\"",
+                 FROM daily WHERE day BETWEEN $1 AND $2
+                 ORDER BY day, kiosk COLLATE \"C\", village COLLATE \"C\", scheme COLLATE \"C\"",
+                [from, to],
+            )?;
+            while let Some(r) = rows.next()? {
+                let row = DailyRow {
+                    kiosk: r.try_get(0)?,
+                    village: r.try_get(1)?,
+                    day: r.try_get(2)?,
+                    scheme: r.try_get(3)?,
+                    receipts: unsigned(&r, 4)?,
+                    amount: Paise(r.try_get(5)?),
+                    reversals: unsigned(&r, 6)?,
+                    reversed: Paise(r.try_get(7)?),
+                    enrolments: unsigned(&r, 8)?,
+                };
+                if !each(row) {
+                    break;
+                }
+            }
+            Ok::<_, postgres::Error>(())
+        })
+    }
+
+    fn shared_aadhaar(&self) -> Result<Vec<SharedAadhaar>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT hash, last4, kiosk, member_id, village FROM aadhaar_seen
+                 WHERE shared = 1
+                 ORDER BY hash, kiosk COLLATE \"C\", member_id COLLATE \"C\"",
                 &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(SharedAadhaar {
+                    group: r.try_get(0)?,
+                    last4: r.try_get(1)?,
+                    kiosk: r.try_get(2)?,
+                    member_id: r.try_get(3)?,
+                    village: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    fn monthly_between(&self, from: &str, to: &str) -> Result<Vec<DailyRow>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kiosk, village, month, scheme, receipts, amount, reversals, reversed,
+                        enrolments
+                 FROM monthly WHERE month BETWEEN $1 AND $2
+                 ORDER BY month, kiosk COLLATE \"C\", village COLLATE \"C\", scheme COLLATE \"C\"",
+                &[&from, &to],
             )
         })?;
         rows.iter()
@@ -460,6 +596,33 @@ impl LabStore for PgLab {
                     reversals: unsigned(r, 6)?,
                     reversed: Paise(r.try_get(7)?),
                     enrolments: unsigned(r, 8)?,
+                })
+            })
+            .collect()
+    }
+
+    fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kiosk, operator, day, receipts, reversals, registrations, enrolments,
+                        clock_confirms, backdated
+                 FROM operator_daily WHERE day BETWEEN $1 AND $2
+                 ORDER BY day, kiosk COLLATE \"C\", operator COLLATE \"C\"",
+                &[&from, &to],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(OperatorDay {
+                    kiosk: r.try_get(0)?,
+                    operator: r.try_get(1)?,
+                    day: r.try_get(2)?,
+                    receipts: unsigned(r, 3)?,
+                    reversals: unsigned(r, 4)?,
+                    registrations: unsigned(r, 5)?,
+                    enrolments: unsigned(r, 6)?,
+                    clock_confirms: unsigned(r, 7)?,
+                    backdated: unsigned(r, 8)?,
                 })
             })
             .collect()
@@ -592,7 +755,7 @@ fn copy_events(
     use Type as T;
     let sink = tx.copy_in(&format!(
         "COPY events (kiosk, seq, hash, prev, kind, at, month, canonical, received_at,
-                      {FACT_COLUMNS}) FROM STDIN BINARY"
+                      {FACT_COLUMNS}, operator) FROM STDIN BINARY"
     ))?;
     let types = [
         T::TEXT,
@@ -616,6 +779,9 @@ fn copy_events(
         T::INT8,
         T::TEXT,
         T::TEXT,
+        T::TEXT,
+        T::TEXT,
+        T::TEXT,
     ];
     let mut w = BinaryCopyInWriter::new(sink, &types);
     for e in new {
@@ -623,9 +789,31 @@ fn copy_events(
         let s = seq(e.seq);
         let m = month(&e.at);
         let bytes = e.canonical.as_bytes();
-        let row: [&(dyn ToSql + Sync); 21] = [
-            &kiosk, &s, &e.hash, &e.prev, &e.kind, &e.at, &m, &bytes, &now, &v.0, &v.1, &v.2, &v.3,
-            &v.4, &v.5, &v.6, &v.7, &v.8, &v.9, &v.10, &v.11,
+        let row: [&(dyn ToSql + Sync); 24] = [
+            &kiosk,
+            &s,
+            &e.hash,
+            &e.prev,
+            &e.kind,
+            &e.at,
+            &m,
+            &bytes,
+            &now,
+            &v.0,
+            &v.1,
+            &v.2,
+            &v.3,
+            &v.4,
+            &v.5,
+            &v.6,
+            &v.7,
+            &v.8,
+            &v.9,
+            &v.10,
+            &v.11,
+            &v.12,
+            &v.13,
+            &e.operator,
         ];
         w.write(&row)?;
     }
@@ -643,6 +831,9 @@ fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
         scheme: r.try_get(5)?,
         amount: r.try_get(6)?,
         village: r.try_get(7)?,
+        operator: r.try_get(8)?,
+        aadhaar_last4: r.try_get(9)?,
+        aadhaar_hash: r.try_get(10)?,
     })
 }
 
@@ -656,7 +847,8 @@ fn advance_head(
     last_at: Option<&str>,
 ) -> Result<(), postgres::Error> {
     let mut head = match tx.query_opt(
-        "SELECT through, hash, last_seq, last_event_at FROM kiosk_heads WHERE kiosk = $1",
+        "SELECT through, hash, last_seq, last_event_at, through_at
+         FROM kiosk_heads WHERE kiosk = $1",
         &[&kiosk],
     )? {
         Some(r) => Head {
@@ -664,6 +856,7 @@ fn advance_head(
             hash: r.try_get(1)?,
             last_seq: unsigned(&r, 2)?,
             last_event_at: r.try_get(3)?,
+            through_at: r.try_get(4)?,
         },
         None => Head::default(),
     };
@@ -702,16 +895,18 @@ fn advance_head(
     write_fold(tx, kiosk, fold)?;
     head.saw(last_seq, last_at);
     tx.execute(
-        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at, through_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
-             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at",
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at,
+             through_at = excluded.through_at",
         &[
             &kiosk,
             &seq(head.through),
             &head.hash,
             &seq(head.last_seq),
             &head.last_event_at,
+            &head.through_at,
         ],
     )?;
     Ok(())
@@ -732,34 +927,99 @@ fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), p
             &[&kiosk, &members, &villages],
         )?;
     }
-    if fold.sums.is_empty() {
+    if !fold.ops.is_empty() {
+        let mut keys: (Vec<&str>, Vec<&str>) = Default::default();
+        let mut counts: [Vec<i64>; 6] = Default::default();
+        for ((operator, day), c) in &fold.ops {
+            keys.0.push(operator);
+            keys.1.push(day);
+            for (v, n) in counts.iter_mut().zip(c.values()) {
+                v.push(n);
+            }
+        }
+        tx.execute(
+            "INSERT INTO operator_daily AS d (kiosk, operator, day, receipts, reversals,
+                                             registrations, enrolments, clock_confirms, backdated)
+             SELECT $1, o, dy, r, rv, rg, en, cc, bd
+             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                         $7::bigint[], $8::bigint[], $9::bigint[])
+                  AS t(o, dy, r, rv, rg, en, cc, bd)
+             ON CONFLICT (kiosk, operator, day) DO UPDATE SET
+                 receipts = d.receipts + excluded.receipts,
+                 reversals = d.reversals + excluded.reversals,
+                 registrations = d.registrations + excluded.registrations,
+                 enrolments = d.enrolments + excluded.enrolments,
+                 clock_confirms = d.clock_confirms + excluded.clock_confirms,
+                 backdated = d.backdated + excluded.backdated",
+            &[
+                &kiosk, &keys.0, &keys.1, &counts[0], &counts[1], &counts[2], &counts[3],
+                &counts[4], &counts[5],
+            ],
+        )?;
+    }
+    if !fold.aadhaar.is_empty() {
+        let mut c: [Vec<&str>; 4] = Default::default();
+        for (member, (last4, hash, village)) in &fold.aadhaar {
+            for (v, x) in c.iter_mut().zip([member, last4, hash, village]) {
+                v.push(x);
+            }
+        }
+        tx.execute(
+            "INSERT INTO aadhaar_seen (hash, kiosk, member_id, last4, village)
+             SELECT h, $1, m, l, v FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+                  AS t(m, l, h, v)
+             ON CONFLICT (hash, kiosk, member_id) DO UPDATE SET
+                 last4 = excluded.last4, village = excluded.village",
+            &[&kiosk, &c[0], &c[1], &c[2], &c[3]],
+        )?;
+        // A reference is shared once more than one kiosk holds it: every
+        // row of it is marked (keyed reads of the references just seen).
+        tx.execute(
+            "UPDATE aadhaar_seen s SET shared = 1
+             WHERE s.hash = ANY($1) AND s.shared = 0
+               AND (SELECT COUNT(DISTINCT kiosk) FROM aadhaar_seen x WHERE x.hash = s.hash) > 1",
+            &[&c[2]],
+        )?;
+    }
+    add_sums(tx, "daily", "day", kiosk, &fold.sums)?;
+    add_sums(tx, "monthly", "month", kiosk, &fold.by_month())
+}
+
+/// Adds counts to a rollup (`daily` by `day`, or `monthly` by `month`:
+/// names from this file, never from input), in one upsert.
+fn add_sums(
+    tx: &mut Transaction<'_>,
+    table: &str,
+    key: &str,
+    kiosk: &str,
+    sums: &BTreeMap<(String, String, String), DayCounts>,
+) -> Result<(), postgres::Error> {
+    if sums.is_empty() {
         return Ok(());
     }
     let mut cols: (Vec<&str>, Vec<&str>, Vec<&str>) = Default::default();
     let mut counts: [Vec<i64>; 5] = Default::default();
-    for ((village, day, scheme), c) in &fold.sums {
+    for ((village, at, scheme), c) in sums {
         cols.0.push(village);
-        cols.1.push(day);
+        cols.1.push(at);
         cols.2.push(scheme);
-        for (v, n) in
-            counts
-                .iter_mut()
-                .zip([c.receipts, c.amount, c.reversals, c.reversed, c.enrolments])
-        {
+        for (v, n) in counts.iter_mut().zip(c.values()) {
             v.push(n);
         }
     }
     tx.execute(
-        "INSERT INTO daily AS d (kiosk, village, day, scheme, receipts, amount, reversals,
-                                 reversed, enrolments)
-         SELECT $1, v, dy, s, r, a, rv, rd, en
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                     $7::bigint[], $8::bigint[], $9::bigint[]) AS t(v, dy, s, r, a, rv, rd, en)
-         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
-             receipts = d.receipts + excluded.receipts, amount = d.amount + excluded.amount,
-             reversals = d.reversals + excluded.reversals,
-             reversed = d.reversed + excluded.reversed,
-             enrolments = d.enrolments + excluded.enrolments",
+        &format!(
+            "INSERT INTO {table} AS d (kiosk, village, {key}, scheme, receipts, amount, reversals,
+                                      reversed, enrolments)
+             SELECT $1, v, dy, s, r, a, rv, rd, en
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                         $7::bigint[], $8::bigint[], $9::bigint[]) AS t(v, dy, s, r, a, rv, rd, en)
+             ON CONFLICT (kiosk, village, {key}, scheme) DO UPDATE SET
+                 receipts = d.receipts + excluded.receipts, amount = d.amount + excluded.amount,
+                 reversals = d.reversals + excluded.reversals,
+                 reversed = d.reversed + excluded.reversed,
+                 enrolments = d.enrolments + excluded.enrolments"
+        ),
         &[
             &kiosk, &cols.0, &cols.1, &cols.2, &counts[0], &counts[1], &counts[2], &counts[3],
             &counts[4],

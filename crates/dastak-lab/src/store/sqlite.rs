@@ -3,7 +3,7 @@
 //! `migrations/NNNN_*.sql`; WAL with `synchronous=FULL`, so that a batch
 //! acknowledged is a batch on disk.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -13,10 +13,10 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, FACT_COLUMNS, FOLD_COLUMNS, FactValues, Facts,
-    Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
-    Officer, Place, ReportRow, Row, SESSION_SPAN, SessionRow, fate_range, fates, gaps, newest,
-    place_of,
+    Above, AuditEntry, CashDifference, DailyRow, DayCounts, FACT_COLUMNS, FOLD_COLUMNS, FactValues,
+    Facts, Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
+    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SessionRow, SharedAadhaar,
+    fate_range, fates, gaps, newest, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -37,6 +37,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("../../migrations/0003_heads.sql"), fill_heads),
         M::up_with_hook(include_str!("../../migrations/0004_daily.sql"), fill_daily),
         M::up(include_str!("../../migrations/0005_officers.sql")),
+        M::up_with_hook(
+            include_str!("../../migrations/0006_operators.sql"),
+            fill_operators,
+        ),
     ])
 }
 
@@ -122,7 +126,59 @@ fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (kiosk, through) in heads {
-        fold_through(tx, &kiosk, through)?;
+        // The columns as 0004 left them: the operator came with 0006.
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0004)?;
+        write_daily(tx, &kiosk, &fold)?;
+    }
+    Ok(())
+}
+
+/// [`FOLD_COLUMNS`] as they were before 0006 added the operator.
+const FOLD_COLUMNS_0004: &str =
+    "seq, hash, kind, at, member_id, scheme, amount, village, NULL, NULL, NULL";
+
+/// 0006's backfill: every held event's operator and registration's
+/// Aadhaar reference, each head's time, and the operators' rollup and the
+/// references seen folded from each kiosk's first event to its head (the
+/// daily rollup is not touched: it holds those events already).
+fn fill_operators(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    {
+        let mut update = tx.prepare(
+            "UPDATE events SET operator = ?3, aadhaar_last4 = ?4, aadhaar_hash = ?5
+             WHERE kiosk = ?1 AND seq = ?2",
+        )?;
+        let mut held = tx.prepare("SELECT kiosk, seq, canonical FROM events")?;
+        let mut rows = held.query([])?;
+        while let Some(r) = rows.next()? {
+            let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
+            let canonical: Vec<u8> = r.get(2)?;
+            let event = Event::from_canonical(&canonical).map_err(|e| {
+                rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
+            })?;
+            let by = event.body.by().to_string();
+            let v = Facts::from(event.body);
+            let v = v.values();
+            update.execute(params![kiosk, seq, by, v.12, v.13])?;
+        }
+    }
+    tx.execute(
+        "UPDATE kiosk_heads SET through_at = (SELECT e.at FROM events e
+             WHERE e.kiosk = kiosk_heads.kiosk AND e.seq = kiosk_heads.through)",
+        [],
+    )?;
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
+        // The daily and monthly rollups hold these events already.
+        if !fold.ops.is_empty() {
+            write_ops(tx, &kiosk, &fold)?;
+        }
+        if !fold.aadhaar.is_empty() {
+            write_aadhaar(tx, &kiosk, &fold)?;
+        }
     }
     Ok(())
 }
@@ -274,18 +330,18 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
-    fn cash_differences(&self) -> Result<Vec<CashDifference>, LabStoreError> {
-        let mut stmt = self.conn.prepare(
-            "WITH p AS (
-                SELECT kiosk, panchayat FROM events WHERE kind = 'kiosk_initialised')
-             SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
+    fn cash_differences(&self, from: &str) -> Result<Vec<CashDifference>, LabStoreError> {
+        // A kiosk's panchayat is on its first event (`kiosk_initialised`).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(p.panchayat, ''), e.kiosk, e.close_date, e.expected, e.counted,
                     e.variance, e.reason
-             FROM events e LEFT JOIN p ON p.kiosk = e.kiosk
-             WHERE e.kind = 'day_closed' AND e.variance != 0
+             FROM events e INDEXED BY events_closes
+             LEFT JOIN events p ON p.kiosk = e.kiosk AND p.seq = 1
+             WHERE e.kind = 'day_closed' AND e.close_date >= ?1 AND e.variance != 0
              ORDER BY p.panchayat, e.kiosk, e.seq",
         )?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([from], |r| {
                 Ok(CashDifference {
                     panchayat: r.get(0)?,
                     kiosk: r.get(1)?,
@@ -310,8 +366,10 @@ impl LabStore for SqliteLab {
 
     fn kiosk_places(&self) -> Result<HashMap<String, Place>, LabStoreError> {
         let mut stmt = self.conn.prepare(
+            // CROSS JOIN keeps the kiosks outside: one keyed read of each
+            // kiosk's first event, never a scan of the events.
             "SELECT k.code, e.canonical FROM kiosks k
-             JOIN events e ON e.kiosk = k.code AND e.seq = 1",
+             CROSS JOIN events e ON e.kiosk = k.code AND e.seq = 1",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = HashMap::new();
@@ -425,13 +483,44 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
-    fn daily(&self) -> Result<Vec<DailyRow>, LabStoreError> {
-        let mut stmt = self.conn.prepare(
+    fn daily_each(
+        &self,
+        from: &str,
+        to: &str,
+        each: &mut dyn FnMut(DailyRow) -> bool,
+    ) -> Result<(), LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT kiosk, village, day, scheme, receipts, amount, reversals, reversed, enrolments
-             FROM daily ORDER BY kiosk, village, day, scheme",
+             FROM daily WHERE day BETWEEN ?1 AND ?2 ORDER BY day, kiosk, village, scheme",
+        )?;
+        let mut rows = stmt.query([from, to])?;
+        while let Some(r) = rows.next()? {
+            let row = DailyRow {
+                kiosk: r.get(0)?,
+                village: r.get(1)?,
+                day: r.get(2)?,
+                scheme: r.get(3)?,
+                receipts: r.get(4)?,
+                amount: Paise(r.get(5)?),
+                reversals: r.get(6)?,
+                reversed: Paise(r.get(7)?),
+                enrolments: r.get(8)?,
+            };
+            if !each(row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn monthly_between(&self, from: &str, to: &str) -> Result<Vec<DailyRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kiosk, village, month, scheme, receipts, amount, reversals, reversed,
+                    enrolments
+             FROM monthly WHERE month BETWEEN ?1 AND ?2 ORDER BY month, kiosk, village, scheme",
         )?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([from, to], |r| {
                 Ok(DailyRow {
                     kiosk: r.get(0)?,
                     village: r.get(1)?,
@@ -442,6 +531,49 @@ impl LabStore for SqliteLab {
                     reversals: r.get(6)?,
                     reversed: Paise(r.get(7)?),
                     enrolments: r.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kiosk, operator, day, receipts, reversals, registrations, enrolments,
+                    clock_confirms, backdated
+             FROM operator_daily WHERE day BETWEEN ?1 AND ?2 ORDER BY day, kiosk, operator",
+        )?;
+        let rows = stmt
+            .query_map([from, to], |r| {
+                Ok(OperatorDay {
+                    kiosk: r.get(0)?,
+                    operator: r.get(1)?,
+                    day: r.get(2)?,
+                    receipts: r.get(3)?,
+                    reversals: r.get(4)?,
+                    registrations: r.get(5)?,
+                    enrolments: r.get(6)?,
+                    clock_confirms: r.get(7)?,
+                    backdated: r.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn shared_aadhaar(&self) -> Result<Vec<SharedAadhaar>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT hash, last4, kiosk, member_id, village FROM aadhaar_seen
+             INDEXED BY aadhaar_shared WHERE shared = 1 ORDER BY hash, kiosk, member_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SharedAadhaar {
+                    group: r.get(0)?,
+                    last4: r.get(1)?,
+                    kiosk: r.get(2)?,
+                    member_id: r.get(3)?,
+                    village: r.get(4)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -492,9 +624,9 @@ fn ingest_on(
     let fates = fates(events, &held);
     let mut insert = conn.prepare_cached(&format!(
         "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
-                             {FACT_COLUMNS})
+                             {FACT_COLUMNS}, operator)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
              ON CONFLICT (kiosk, seq) DO NOTHING"
     ))?;
     let mut quarantine = conn.prepare_cached(
@@ -525,7 +657,10 @@ fn ingest_on(
                     v.8,
                     v.9,
                     v.10,
-                    v.11
+                    v.11,
+                    v.12,
+                    v.13,
+                    e.operator
                 ])?;
                 out.new += 1;
             }
@@ -556,7 +691,8 @@ fn ingest_on(
 
 fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::Error> {
     conn.prepare_cached(
-        "SELECT through, hash, last_seq, last_event_at FROM kiosk_heads WHERE kiosk = ?1",
+        "SELECT through, hash, last_seq, last_event_at, through_at
+         FROM kiosk_heads WHERE kiosk = ?1",
     )?
     .query_row([kiosk], |r| {
         Ok(Head {
@@ -564,6 +700,7 @@ fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::E
             hash: r.get(1)?,
             last_seq: r.get(2)?,
             last_event_at: r.get(3)?,
+            through_at: r.get(4)?,
         })
     })
     .optional()
@@ -580,6 +717,9 @@ fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
         scheme: r.get(5)?,
         amount: r.get(6)?,
         village: r.get(7)?,
+        operator: r.get(8)?,
+        aadhaar_last4: r.get(9)?,
+        aadhaar_hash: r.get(10)?,
     })
 }
 
@@ -612,23 +752,39 @@ fn advance_head(
     write_fold(conn, kiosk, fold)?;
     head.saw(last_seq, last_at);
     conn.prepare_cached(
-        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at, through_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
-             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at",
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at,
+             through_at = excluded.through_at",
     )?
     .execute(params![
         kiosk,
         head.through,
         head.hash,
         head.last_seq,
-        head.last_event_at
+        head.last_event_at,
+        head.through_at
     ])?;
     Ok(())
 }
 
 /// Writes a fold's members and counts.
 fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite::Error> {
+    write_daily(conn, kiosk, &fold)?;
+    add_sums(conn, "monthly", "month", kiosk, &fold.by_month())?;
+    if !fold.ops.is_empty() {
+        write_ops(conn, kiosk, &fold)?;
+    }
+    if !fold.aadhaar.is_empty() {
+        write_aadhaar(conn, kiosk, &fold)?;
+    }
+    Ok(())
+}
+
+/// Writes a fold's members and daily counts: the tables step 0004 made,
+/// all its backfill may touch.
+fn write_daily(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
     let mut member = conn.prepare_cached(
         "INSERT INTO lab_members (kiosk, member_id, village) VALUES (?1, ?2, ?3)
          ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
@@ -636,38 +792,90 @@ fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite
     for (m, village) in &fold.registered {
         member.execute(params![kiosk, m, village])?;
     }
-    let mut add = conn.prepare_cached(
-        "INSERT INTO daily (kiosk, village, day, scheme, receipts, amount, reversals, reversed,
-                            enrolments)
+    add_sums(conn, "daily", "day", kiosk, &fold.sums)
+}
+
+/// Adds counts to a rollup (`daily` by `day`, or `monthly` by `month`:
+/// names from this file, never from input).
+fn add_sums(
+    conn: &Connection,
+    table: &str,
+    key: &str,
+    kiosk: &str,
+    sums: &BTreeMap<(String, String, String), DayCounts>,
+) -> Result<(), rusqlite::Error> {
+    if sums.is_empty() {
+        return Ok(());
+    }
+    let mut add = conn.prepare_cached(&format!(
+        "INSERT INTO {table} (kiosk, village, {key}, scheme, receipts, amount, reversals,
+                              reversed, enrolments)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (kiosk, village, day, scheme) DO UPDATE SET
+         ON CONFLICT (kiosk, village, {key}, scheme) DO UPDATE SET
              receipts = receipts + excluded.receipts, amount = amount + excluded.amount,
              reversals = reversals + excluded.reversals, reversed = reversed + excluded.reversed,
-             enrolments = enrolments + excluded.enrolments",
-    )?;
-    for ((village, day, scheme), c) in fold.sums {
-        add.execute(params![
-            kiosk,
-            village,
-            day,
-            scheme,
-            c.receipts,
-            c.amount,
-            c.reversals,
-            c.reversed,
-            c.enrolments
-        ])?;
+             enrolments = enrolments + excluded.enrolments"
+    ))?;
+    for ((village, at, scheme), c) in sums {
+        let [r, a, rv, rd, en] = c.values();
+        add.execute(params![kiosk, village, at, scheme, r, a, rv, rd, en])?;
     }
     Ok(())
 }
 
-/// Adds a kiosk's events up to `through` to the daily rollup (0004's
-/// backfill of a lab that held events before it kept one).
-fn fold_through(conn: &Connection, kiosk: &str, through: u64) -> Result<(), rusqlite::Error> {
+fn write_ops(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    let mut op = conn.prepare_cached(
+        "INSERT INTO operator_daily (kiosk, operator, day, receipts, reversals, registrations,
+                                     enrolments, clock_confirms, backdated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (kiosk, operator, day) DO UPDATE SET
+             receipts = receipts + excluded.receipts, reversals = reversals + excluded.reversals,
+             registrations = registrations + excluded.registrations,
+             enrolments = enrolments + excluded.enrolments,
+             clock_confirms = clock_confirms + excluded.clock_confirms,
+             backdated = backdated + excluded.backdated",
+    )?;
+    for ((operator, day), c) in &fold.ops {
+        let [a, b, c2, d, e, f] = c.values();
+        op.execute(params![kiosk, operator, day, a, b, c2, d, e, f])?;
+    }
+    Ok(())
+}
+
+/// Notes the references registered, and marks a reference shared once
+/// more than one kiosk holds it (a keyed read of the reference's rows).
+fn write_aadhaar(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    let mut seen = conn.prepare_cached(
+        "INSERT INTO aadhaar_seen (hash, kiosk, member_id, last4, village)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (hash, kiosk, member_id) DO UPDATE SET
+             last4 = excluded.last4, village = excluded.village",
+    )?;
+    let mut mark = conn.prepare_cached(
+        "UPDATE aadhaar_seen SET shared = 1
+         WHERE hash = ?1 AND shared = 0
+           AND (SELECT COUNT(DISTINCT kiosk) FROM aadhaar_seen WHERE hash = ?1) > 1",
+    )?;
+    for (member, (last4, hash, village)) in &fold.aadhaar {
+        seen.execute(params![hash, kiosk, member, last4, village])?;
+        mark.execute([hash])?;
+    }
+    Ok(())
+}
+
+/// A kiosk's events up to `through` folded (read as `columns`, which
+/// are [`FOLD_COLUMNS`] as the schema had them then): the backfill of a
+/// rollup that a lab holding events did not keep before.
+fn fold_through(
+    conn: &Connection,
+    kiosk: &str,
+    through: u64,
+    columns: &str,
+) -> Result<Fold, rusqlite::Error> {
     let mut fold = Fold::default();
     {
         let mut events = conn.prepare(&format!(
-            "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq <= ?2 ORDER BY seq"
+            "SELECT {columns} FROM events WHERE kiosk = ?1 AND seq <= ?2 ORDER BY seq"
         ))?;
         let mut known =
             conn.prepare("SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2")?;
@@ -679,7 +887,7 @@ fn fold_through(conn: &Connection, kiosk: &str, through: u64) -> Result<(), rusq
             })?;
         }
     }
-    write_fold(conn, kiosk, fold)
+    Ok(fold)
 }
 
 /// An officer from the first five columns of a row (name, password hash,
