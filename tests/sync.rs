@@ -1271,7 +1271,11 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+            "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+             ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
+             ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
+             ALTER TABLE events DROP COLUMN member_name;
+             DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
              DROP INDEX events_closes;
              ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
              ALTER TABLE events DROP COLUMN aadhaar_hash;
@@ -1372,7 +1376,11 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+            "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+             ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
+             ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
+             ALTER TABLE events DROP COLUMN member_name;
+             DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
              DROP INDEX events_closes;
              ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
              ALTER TABLE events DROP COLUMN aadhaar_hash;

@@ -18,7 +18,13 @@ use dastak_core::domain::time::local_date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::store::{CashDifference, DailyRow, KioskStatus, OperatorDay, Place, SharedAadhaar};
+use crate::store::{
+    CashDifference, DailyRow, EnrolmentRow, KioskStatus, OperatorDay, Place, SchemeDues,
+    SharedAadhaar,
+};
+use dastak_core::domain::dues::{period_start, periods_begun};
+use dastak_core::domain::scheme::Frequency;
+use jiff::civil::Date;
 
 /// How recently a kiosk was last heard from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -99,6 +105,200 @@ impl Window {
             to: today.to_string(),
         }
     }
+}
+
+/// How long a member's oldest unpaid due has been waiting, in calendar
+/// months: the arrears ageing's buckets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Age {
+    /// Due this month or last.
+    UpToOne,
+    TwoToThree,
+    MoreThanThree,
+}
+
+impl Age {
+    pub const ALL: [Age; 3] = [Age::UpToOne, Age::TwoToThree, Age::MoreThanThree];
+
+    fn of(oldest_unpaid: Date, today: Date) -> Age {
+        let months = (i32::from(today.year()) - i32::from(oldest_unpaid.year())) * 12
+            + i32::from(today.month())
+            - i32::from(oldest_unpaid.month());
+        match months {
+            ..=1 => Age::UpToOne,
+            2..=3 => Age::TwoToThree,
+            _ => Age::MoreThanThree,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Age::UpToOne => "dash.age_0_1",
+            Age::TwoToThree => "dash.age_2_3",
+            Age::MoreThanThree => "dash.age_over_3",
+        }
+    }
+}
+
+/// A member behind with a scheme's dues, for the defaulters list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Owing {
+    pub kiosk: String,
+    pub village: String,
+    pub member_id: String,
+    pub name: String,
+    pub scheme: String,
+    pub periods: i64,
+    pub amount: Paise,
+    /// The first day of her oldest unpaid period.
+    pub since: String,
+    pub age: Age,
+}
+
+/// The dues of one enrolment as of `today`, with the kiosk's definition
+/// of its scheme: none if she has left, has no known enrolment day, or
+/// the lab does not know the scheme's dues. The same reckoning as the
+/// kiosk's (`dastak_core::domain::dues`): a period is due once it has
+/// begun; payments cover the oldest first.
+fn reckon(e: &EnrolmentRow, dues: &SchemeDues, today: Date) -> Option<(Frequency, Date, i64)> {
+    if e.left_on.is_some() {
+        return None;
+    }
+    let enrolled: Date = e.enrolled_on.as_deref()?.parse().ok()?;
+    let freq = match dues.frequency.as_str() {
+        "weekly" => Frequency::Weekly,
+        _ => Frequency::Monthly,
+    };
+    let owed = i64::from(periods_begun(freq, enrolled, today)) - e.periods;
+    Some((freq, enrolled, owed))
+}
+
+/// Members behind with their dues as of `today`, of the kiosks the
+/// officer sees, by village then the longest waiting first.
+pub fn owing(
+    enrolments: &[EnrolmentRow],
+    dues: &[SchemeDues],
+    scope: Scope<'_>,
+    today: Date,
+) -> Vec<Owing> {
+    let dues: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    let mut out: Vec<Owing> = enrolments
+        .iter()
+        .filter(|e| scope.sees(&e.kiosk))
+        .filter_map(|e| {
+            let d = dues.get(&(e.kiosk.as_str(), e.scheme.as_str()))?;
+            let (freq, enrolled, owed) = reckon(e, d, today)?;
+            if owed <= 0 {
+                return None;
+            }
+            let paid = u32::try_from(e.periods.max(0)).unwrap_or(u32::MAX);
+            let since = period_start(freq, enrolled, paid);
+            Some(Owing {
+                kiosk: e.kiosk.clone(),
+                village: e.village.clone(),
+                member_id: e.member_id.clone(),
+                name: e.name.clone(),
+                scheme: e.scheme.clone(),
+                periods: owed,
+                amount: Paise(d.per_period.0.saturating_mul(owed)),
+                since: since.to_string(),
+                age: Age::of(since, today),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.village, &a.since, &a.kiosk, &a.member_id).cmp(&(
+            &b.village,
+            &b.since,
+            &b.kiosk,
+            &b.member_id,
+        ))
+    });
+    out
+}
+
+/// One village's line of the arrears ageing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AgeingRow {
+    pub village: String,
+    /// Enrolments in force (members × schemes).
+    pub enrolled: u64,
+    pub paid_up: u64,
+    /// Behind, by [`Age`].
+    pub behind: [u64; 3],
+    pub owed: Paise,
+}
+
+/// The arrears ageing by village, from the enrolments in force and those
+/// behind ([`owing`]).
+pub fn ageing(
+    enrolments: &[EnrolmentRow],
+    dues: &[SchemeDues],
+    owing: &[Owing],
+    scope: Scope<'_>,
+    today: Date,
+) -> Vec<AgeingRow> {
+    let known: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    let mut by: BTreeMap<&str, AgeingRow> = BTreeMap::new();
+    for e in enrolments.iter().filter(|e| scope.sees(&e.kiosk)) {
+        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
+            continue;
+        };
+        if reckon(e, d, today).is_some() {
+            by.entry(&e.village).or_default().enrolled += 1;
+        }
+    }
+    for o in owing {
+        let row = by.entry(&o.village).or_default();
+        row.behind[o.age as usize] += 1;
+        row.owed = Paise(row.owed.0 + o.amount.0);
+    }
+    by.into_iter()
+        .map(|(village, mut row)| {
+            row.village = village.to_string();
+            row.paid_up = row.enrolled.saturating_sub(row.behind.iter().sum());
+            row
+        })
+        .collect()
+}
+
+/// What the enrolments in force owe for the periods that begin in
+/// `today`'s month, up to today: members × dues, the month's expected
+/// collections.
+pub fn expected_this_month(
+    enrolments: &[EnrolmentRow],
+    dues: &[SchemeDues],
+    scope: Scope<'_>,
+    today: Date,
+) -> Paise {
+    let known: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    let last_month_end = today.first_of_month().yesterday().ok();
+    let mut total = 0i64;
+    for e in enrolments.iter().filter(|e| scope.sees(&e.kiosk)) {
+        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
+            continue;
+        };
+        let Some((freq, enrolled, _)) = reckon(e, d, today) else {
+            continue;
+        };
+        let before = last_month_end.map_or(0, |end| periods_begun(freq, enrolled, end));
+        let now = periods_begun(freq, enrolled, today);
+        total = total.saturating_add(
+            d.per_period
+                .0
+                .saturating_mul(i64::from(now.saturating_sub(before))),
+        );
+    }
+    Paise(total)
 }
 
 /// An operator-day is flagged for reversals when it has at least this
@@ -283,6 +483,9 @@ pub struct Overview {
     /// Kiosks with missing events or quarantined conflicts.
     pub with_gaps: u64,
     pub with_conflicts: u64,
+    /// Members × dues for the periods begun this month, to today
+    /// ([`expected_this_month`]).
+    pub expected_month: Paise,
 }
 
 /// Receipts and money over some days (from the rollup).
@@ -652,6 +855,93 @@ mod tests {
         assert_eq!((a.backdated.len(), a.clock.len()), (1, 1));
         assert_eq!(a.lines().len(), 2);
         assert_eq!(a.lines()[0].0, "dash.anomaly_clock");
+    }
+
+    #[test]
+    fn arrears_are_aged_by_the_oldest_unpaid_due_and_expected_dues_counted_for_the_month() {
+        let places = HashMap::new();
+        let scope = Scope {
+            district: None,
+            places: &places,
+        };
+        let dues = vec![
+            SchemeDues {
+                kiosk: "K1".into(),
+                scheme: "FUND".into(),
+                frequency: "monthly".into(),
+                per_period: Paise(10_000),
+            },
+            SchemeDues {
+                kiosk: "K1".into(),
+                scheme: "SHG".into(),
+                frequency: "weekly".into(),
+                per_period: Paise(2_000),
+            },
+        ];
+        let member = |id: &str, scheme: &str, on: &str, periods: i64| EnrolmentRow {
+            kiosk: "K1".into(),
+            member_id: id.into(),
+            name: format!("name {id}"),
+            scheme: scheme.into(),
+            village: if id < "M3" { "A" } else { "B" }.into(),
+            enrolled_on: Some(on.into()),
+            left_on: None,
+            periods,
+        };
+        let mut gone = member("M5", "FUND", "2026-01-10", 0);
+        gone.left_on = Some("2026-02-01".into());
+        let enrolments = vec![
+            // Joined in January, paid 3 months: owes from April (due
+            // January to June).
+            member("M1", "FUND", "2026-01-10", 3),
+            // Paid up through June.
+            member("M2", "FUND", "2026-01-10", 6),
+            // Owes only June: the month it is.
+            member("M3", "FUND", "2026-01-10", 5),
+            // Weekly, joined 1 June, none paid: weeks of 1, 8, 15 June.
+            member("M4", "SHG", "2026-06-01", 0),
+            gone,
+            // A scheme whose dues the lab does not know.
+            member("M6", "PDS", "2026-01-10", 0),
+        ];
+        let today: Date = "2026-06-20".parse().expect("date");
+        let owing = owing(&enrolments, &dues, scope, today);
+        let got: Vec<(&str, i64, &str, Age, i64)> = owing
+            .iter()
+            .map(|o| {
+                (
+                    o.member_id.as_str(),
+                    o.periods,
+                    o.since.as_str(),
+                    o.age,
+                    o.amount.0,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("M1", 3, "2026-04-01", Age::TwoToThree, 30_000),
+                ("M3", 1, "2026-06-01", Age::UpToOne, 10_000),
+                ("M4", 3, "2026-06-01", Age::UpToOne, 6_000),
+            ]
+        );
+        let rows = ageing(&enrolments, &dues, &owing, scope, today);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].village.as_str(), rows[0].enrolled, rows[0].paid_up),
+            ("A", 2, 1)
+        );
+        assert_eq!(rows[0].behind, [0, 1, 0]);
+        assert_eq!((rows[1].enrolled, rows[1].behind), (2, [2, 0, 0]));
+        // June: one month each of three fund members, three weeks of SHG.
+        assert_eq!(
+            expected_this_month(&enrolments, &dues, scope, today),
+            Paise(3 * 10_000 + 3 * 2_000)
+        );
+        let long_ago = member("M7", "FUND", "2025-01-10", 0);
+        let o = super::owing(&[long_ago], &dues, scope, today);
+        assert_eq!((o[0].periods, o[0].age), (18, Age::MoreThanThree));
     }
 
     #[test]

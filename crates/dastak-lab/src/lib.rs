@@ -787,6 +787,16 @@ pub fn db_url(lab: &Lab) -> &DbUrl {
     &lab.db
 }
 
+/// Every member's enrolments, with her name.
+pub fn enrolments(lab: &Lab) -> Result<Vec<store::EnrolmentRow>, LabError> {
+    Ok(lab.store.enrolments()?)
+}
+
+/// Each kiosk's schemes' dues.
+pub fn scheme_dues(lab: &Lab) -> Result<Vec<store::SchemeDues>, LabError> {
+    Ok(lab.store.scheme_dues()?)
+}
+
 /// Members whose Aadhaar reference is registered at more than one kiosk.
 pub fn shared_aadhaar(lab: &Lab) -> Result<Vec<store::SharedAadhaar>, LabError> {
     Ok(lab.store.shared_aadhaar()?)

@@ -19,11 +19,12 @@ use dastak_core::domain::cash::NoteCount;
 use dastak_core::domain::event::{
     Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
     FORMAT_VERSION, GENESIS, KioskInitialised, MemberRecord, MemberRegistered, Nominee,
-    OperatorAdded, hash_hex,
+    OperatorAdded, SchemeDefined, hash_hex,
 };
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::operator::Role;
 use dastak_core::domain::person::{Birth, Gender};
+use dastak_core::domain::scheme::{FUND, builtin_schemes};
 use dastak_core::domain::time::{format_instant, ist};
 use dastak_core::i18n::Lang;
 use dastak_core::wire::BatchBody;
@@ -184,6 +185,16 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             language: Lang::Hi,
         }),
     );
+    // The fund, as `dastak init` defines it.
+    if let Some(fund) = builtin_schemes().into_iter().find(|s| s.code == FUND) {
+        ledger.push(
+            morning(0, 0),
+            Body::SchemeDefined(SchemeDefined {
+                scheme: fund,
+                by: "ADMIN".into(),
+            }),
+        );
+    }
     // Two volunteers: VOL2 keeps the centre one day in four.
     for (i, op) in ["VOL1", "VOL2"].into_iter().enumerate() {
         ledger.push(

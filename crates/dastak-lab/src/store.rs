@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use dastak_core::domain::event::Body;
 use dastak_core::domain::money::Paise;
+use dastak_core::domain::scheme::Frequency;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabStoreError {
@@ -97,6 +98,8 @@ pub enum Facts {
         member_id: String,
         scheme: String,
         amount: i64,
+        /// The periods it paid (or a reversal took back).
+        periods: u32,
     },
     /// A member registered, her village, and her Aadhaar reference's
     /// last four digits and keyed hash (the district's HMAC: the same
@@ -105,9 +108,28 @@ pub enum Facts {
         member_id: String,
         village: String,
         aadhaar: Option<(String, String)>,
+        /// Her name, for the defaulters list a field worker takes along.
+        name: String,
     },
-    /// A member enrolled in a scheme.
-    Enrolment { member_id: String, scheme: String },
+    /// A member enrolled in a scheme on a date.
+    Enrolment {
+        member_id: String,
+        scheme: String,
+        on: String,
+    },
+    /// A member left a scheme on a date.
+    Left {
+        member_id: String,
+        scheme: String,
+        on: String,
+    },
+    /// A scheme's dues: how often (`monthly` or `weekly`) and how much a
+    /// period (paise).
+    Scheme {
+        scheme: String,
+        frequency: &'static str,
+        per_period: i64,
+    },
     /// A day close's count.
     Close {
         date: String,
@@ -132,6 +154,7 @@ impl From<Body> for Facts {
                 member_id: c.member_id,
                 scheme: c.scheme,
                 amount: c.amount.0,
+                periods: c.periods,
             },
             Body::ContributionReversed(r) => Facts::Money {
                 receipt: r.receipt,
@@ -139,15 +162,31 @@ impl From<Body> for Facts {
                 member_id: r.member_id,
                 scheme: r.scheme,
                 amount: r.amount.0,
+                periods: r.periods,
             },
             Body::MemberRegistered(m) => Facts::Member {
                 member_id: m.member.member_id,
                 village: m.member.village,
                 aadhaar: m.member.aadhaar.map(|a| (a.last4, a.hash)),
+                name: m.member.name,
             },
             Body::Enrolled(e) => Facts::Enrolment {
                 member_id: e.member_id,
                 scheme: e.scheme,
+                on: e.on.to_string(),
+            },
+            Body::SchemeLeft(l) => Facts::Left {
+                member_id: l.member_id,
+                scheme: l.scheme,
+                on: l.on.to_string(),
+            },
+            Body::SchemeDefined(d) => Facts::Scheme {
+                frequency: match d.scheme.frequency {
+                    Frequency::Monthly => "monthly",
+                    Frequency::Weekly => "weekly",
+                },
+                per_period: d.scheme.amount.per_period().0,
+                scheme: d.scheme.code,
             },
             Body::DayClosed(d) => Facts::Close {
                 date: d.date.to_string(),
@@ -178,17 +217,23 @@ pub(crate) type FactValues<'a> = (
     Option<&'a str>,
     Option<&'a str>,
     Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+    Option<&'a str>,
+    Option<&'a str>,
 );
 
 /// The event row's fact columns (migration 0002).
 pub(crate) const FACT_COLUMNS: &str = "panchayat, receipt, original, member_id, scheme, amount, \
-     close_date, expected, counted, variance, reason, village, aadhaar_last4, aadhaar_hash";
+     close_date, expected, counted, variance, reason, village, aadhaar_last4, aadhaar_hash, \
+     frequency, periods, on_date, member_name";
 
 impl Facts {
     pub(crate) fn values(&self) -> FactValues<'_> {
         // (Tuples this long have no Default.)
         let mut v: FactValues<'_> = (
             None, None, None, None, None, None, None, None, None, None, None, None, None, None,
+            None, None, None, None,
         );
         match self {
             Facts::None => {}
@@ -199,17 +244,20 @@ impl Facts {
                 member_id,
                 scheme,
                 amount,
+                periods,
             } => {
                 v.1 = Some(receipt);
                 v.2 = original.as_deref();
                 v.3 = Some(member_id);
                 v.4 = Some(scheme);
                 v.5 = Some(*amount);
+                v.15 = Some(i64::from(*periods));
             }
             Facts::Member {
                 member_id,
                 village,
                 aadhaar,
+                name,
             } => {
                 v.3 = Some(member_id);
                 v.11 = Some(village);
@@ -217,10 +265,30 @@ impl Facts {
                     v.12 = Some(last4);
                     v.13 = Some(hash);
                 }
+                v.17 = Some(name);
             }
-            Facts::Enrolment { member_id, scheme } => {
+            Facts::Enrolment {
+                member_id,
+                scheme,
+                on,
+            }
+            | Facts::Left {
+                member_id,
+                scheme,
+                on,
+            } => {
                 v.3 = Some(member_id);
                 v.4 = Some(scheme);
+                v.16 = Some(on);
+            }
+            Facts::Scheme {
+                scheme,
+                frequency,
+                per_period,
+            } => {
+                v.4 = Some(scheme);
+                v.5 = Some(*per_period);
+                v.14 = Some(frequency);
             }
             Facts::Close {
                 date,
@@ -310,6 +378,12 @@ pub trait LabStore {
     fn monthly_between(&self, from: &str, to: &str) -> Result<Vec<DailyRow>, LabStoreError>;
     /// The operators' rollup of days `from` to `to`, as `daily_between`.
     fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError>;
+    /// Every member's enrolments, with her name (what expected dues and
+    /// arrears are computed from: one row per member and scheme, never
+    /// the events).
+    fn enrolments(&self) -> Result<Vec<EnrolmentRow>, LabStoreError>;
+    /// Each kiosk's schemes' dues.
+    fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError>;
     /// Members whose Aadhaar reference is registered at more than one
     /// kiosk, marked so by ingest when the second one came (read through
     /// a partial index, not by grouping every member).
@@ -433,6 +507,32 @@ pub struct OperatorDay {
     pub backdated: u64,
 }
 
+/// One member's enrolment in one scheme, as the lab holds it.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct EnrolmentRow {
+    pub kiosk: String,
+    pub member_id: String,
+    pub name: String,
+    pub scheme: String,
+    pub village: String,
+    /// YYYY-MM-DD; None if the lab holds her money but not her enrolment.
+    pub enrolled_on: Option<String>,
+    /// YYYY-MM-DD when she has left the scheme.
+    pub left_on: Option<String>,
+    /// Periods paid less those taken back.
+    pub periods: i64,
+}
+
+/// A kiosk's scheme's dues, from its `scheme_defined` event.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SchemeDues {
+    pub kiosk: String,
+    pub scheme: String,
+    /// `monthly` or `weekly`.
+    pub frequency: String,
+    pub per_period: Paise,
+}
+
 /// A member whose Aadhaar reference (the same keyed hash) is also
 /// registered at another kiosk: one person enrolled twice, or a number
 /// typed wrong.
@@ -537,7 +637,14 @@ pub(crate) struct Head {
 
 /// The columns of the events table that the head's walk reads, in the
 /// order of [`Above`]'s fields.
-pub(crate) const FOLD_COLUMNS: &str = "seq, hash, kind, at, member_id, scheme, amount, village, operator, aadhaar_last4, aadhaar_hash";
+pub(crate) const FOLD_COLUMNS: &str = "seq, hash, kind, at, member_id, scheme, amount, village, \
+     operator, aadhaar_last4, aadhaar_hash, frequency, periods, on_date, member_name";
+
+/// [`FOLD_COLUMNS`] as they were at migration 0006 (PostgreSQL's 0003),
+/// for that step's backfill: the columns after it came with 0007 (the
+/// number is cast, so that PostgreSQL types the empty column as one).
+pub(crate) const FOLD_COLUMNS_0006: &str = "seq, hash, kind, at, member_id, scheme, amount, \
+     village, operator, aadhaar_last4, aadhaar_hash, NULL, CAST(NULL AS BIGINT), NULL, NULL";
 
 /// One event held above a kiosk's head, as the walk reads it back.
 pub(crate) struct Above {
@@ -552,6 +659,10 @@ pub(crate) struct Above {
     pub operator: Option<String>,
     pub aadhaar_last4: Option<String>,
     pub aadhaar_hash: Option<String>,
+    pub frequency: Option<String>,
+    pub periods: Option<i64>,
+    pub on_date: Option<String>,
+    pub member_name: Option<String>,
 }
 
 /// Finds the village a member registered in, among the ones held before
@@ -607,6 +718,20 @@ pub(crate) struct DayCounts {
     pub enrolments: i64,
 }
 
+/// What a run of events changed of one member's enrolment in a scheme:
+/// written as an upsert of `lab_enrolments`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct EnrolmentChange {
+    pub village: String,
+    /// The day she (re)joined, if she did in this run.
+    pub enrolled_on: Option<String>,
+    /// Whether the run decided her leaving: `Some(None)` she rejoined
+    /// after leaving, `Some(Some(day))` she left.
+    pub left_on: Option<Option<String>>,
+    /// Periods paid less periods taken back.
+    pub periods: i64,
+}
+
 /// One row of the operators' rollup, as it is added up.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct OpCounts {
@@ -649,6 +774,12 @@ pub(crate) struct Fold {
     /// Aadhaar references registered in this run: member → (last four
     /// digits, keyed hash, village).
     pub aadhaar: BTreeMap<String, (String, String, String)>,
+    /// Names of the members registered in this run.
+    pub names: BTreeMap<String, String>,
+    /// Schemes defined in this run: code → (frequency, dues a period).
+    pub schemes: BTreeMap<String, (String, i64)>,
+    /// What this run changed of each (member, scheme) enrolment.
+    pub enrolments: BTreeMap<(String, String), EnrolmentChange>,
     /// The time the event before the next one claims.
     pub last_at: Option<String>,
 }
@@ -656,11 +787,22 @@ pub(crate) struct Fold {
 impl Fold {
     pub fn add<E>(&mut self, e: Above, villages: &mut Villages<'_, E>) -> Result<(), E> {
         self.count_operator(&e);
+        if e.kind == "scheme_defined"
+            && let (Some(scheme), Some(frequency)) = (&e.scheme, &e.frequency)
+        {
+            self.schemes.insert(
+                scheme.clone(),
+                (frequency.clone(), e.amount.unwrap_or_default()),
+            );
+        }
         let Some(member) = e.member else {
             return Ok(());
         };
         if e.kind == "member_registered" {
             let village = e.village.unwrap_or_default();
+            if let Some(name) = e.member_name {
+                self.names.insert(member.clone(), name);
+            }
             if let (Some(last4), Some(hash)) = (e.aadhaar_last4, e.aadhaar_hash) {
                 self.aadhaar
                     .insert(member.clone(), (last4, hash, village.clone()));
@@ -673,10 +815,34 @@ impl Fold {
             Some(v) => v.clone(),
             None => {
                 let v = villages(&member)?.unwrap_or_default();
-                self.villages.insert(member, v.clone());
+                self.villages.insert(member.clone(), v.clone());
                 v
             }
         };
+        if let Some(scheme) = &e.scheme {
+            let change = self
+                .enrolments
+                .entry((member.clone(), scheme.clone()))
+                .or_default();
+            change.village = village.clone();
+            let periods = e.periods.unwrap_or(0);
+            match e.kind.as_str() {
+                "enrolled" => {
+                    change.enrolled_on = e.on_date.clone();
+                    change.left_on = Some(None);
+                }
+                "scheme_left" => change.left_on = Some(e.on_date.clone()),
+                "contribution_taken" => change.periods += periods,
+                "contribution_reversed" => change.periods -= periods,
+                _ => {}
+            }
+        }
+        if !matches!(
+            e.kind.as_str(),
+            "contribution_taken" | "contribution_reversed" | "enrolled"
+        ) {
+            return Ok(());
+        }
         // The kiosk's local date: its instants are written in IST.
         let day = e.at.get(..10).unwrap_or_default().to_string();
         let c = self

@@ -223,7 +223,11 @@ fn a_held_event_that_does_not_parse_stops_the_migration_and_changes_nothing() {
     let damaged_seq: u64 = {
         let conn = rusqlite::Connection::open(&db).expect("db");
         conn.execute_batch(
-            "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+            "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+             ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
+             ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
+             ALTER TABLE events DROP COLUMN member_name;
+             DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
              DROP INDEX events_closes;
              ALTER TABLE events DROP COLUMN operator; ALTER TABLE events DROP COLUMN aadhaar_last4;
              ALTER TABLE events DROP COLUMN aadhaar_hash; ALTER TABLE kiosk_heads DROP COLUMN through_at;

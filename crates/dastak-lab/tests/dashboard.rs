@@ -314,6 +314,10 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .collect();
     assert_eq!(numbers, ["8", "1", "1", "1"], "{cards}");
     assert!(b.text(".asof").await.starts_with("As of "));
+    assert!(
+        b.text("#expected").await.contains("Expected this month"),
+        "members × dues on the overview"
+    );
     b.shot("overview-en").await;
 
     // The kiosks of the hostile panchayat: chosen from the filter, shown as
@@ -396,6 +400,18 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .expect("collections");
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "a chart");
     b.shot("collections-en").await;
+    c.goto(&served.url("/arrears")).await.expect("arrears");
+    let ageing = c
+        .find_all(Locator::Css("#ageing tbody tr"))
+        .await
+        .expect("ageing rows");
+    assert!(!ageing.is_empty(), "the demo's villages");
+    let behind = c
+        .find_all(Locator::Css("#defaulters tbody tr"))
+        .await
+        .expect("defaulters");
+    assert!(!behind.is_empty(), "some demo members are behind");
+    b.shot("arrears-en").await;
     c.goto(&served.url("/operators")).await.expect("operators");
     let rows = c
         .find_all(Locator::Css("#operators tbody tr"))
@@ -439,6 +455,7 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         "kiosks",
         "collections",
         "closes",
+        "arrears",
         "operators",
         "anomalies",
         "officers",

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use dastak_core::domain::event::Event;
+use dastak_core::domain::event::{Body, Event};
 use dastak_core::domain::proof::parse_public_key;
 use dastak_core::wire::BatchError;
 use dastak_core::wire::{Ack, seal};
@@ -609,7 +609,11 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).expect("db");
             conn.execute_batch(
-                "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+                "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+             ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
+             ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
+             ALTER TABLE events DROP COLUMN member_name;
+             DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
              DROP INDEX events_closes;
                  ALTER TABLE events DROP COLUMN operator;
                  ALTER TABLE events DROP COLUMN aadhaar_last4;
@@ -622,12 +626,16 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Postgres(url) => {
             let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
             c.batch_execute(
-                "DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
+                "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+             ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
+             ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
+             ALTER TABLE events DROP COLUMN member_name;
+             DROP TABLE operator_daily; DROP TABLE aadhaar_seen; DROP TABLE monthly;
              DROP INDEX events_closes;
                  ALTER TABLE events DROP COLUMN operator, DROP COLUMN aadhaar_last4,
                      DROP COLUMN aadhaar_hash;
                  ALTER TABLE kiosk_heads DROP COLUMN through_at;
-                 DELETE FROM lab_schema WHERE version = 3;",
+                 DELETE FROM lab_schema WHERE version >= 3;",
             )
             .expect("back to step 2");
         }
@@ -728,6 +736,54 @@ fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
         "one person at two kiosks, and no one else"
     );
     assert_eq!(anomalies.aadhaar[0].group, anomalies.aadhaar[1].group);
+    // Each member's enrolment as her kiosk's events say: the day she
+    // joined, and the periods paid less those taken back; her name; the
+    // kiosk's scheme's dues.
+    let mut expected: BTreeMap<(String, String, String), (Option<String>, i64)> = BTreeMap::new();
+    let mut names: BTreeMap<(String, String), String> = BTreeMap::new();
+    for k in &kiosks {
+        for e in &k.events {
+            let e = Event::from_canonical(e.as_bytes()).expect("parses");
+            let key = |m: &str, s: &str| (k.code.clone(), m.to_string(), s.to_string());
+            match e.body {
+                Body::MemberRegistered(m) => {
+                    names.insert((k.code.clone(), m.member.member_id), m.member.name);
+                }
+                Body::Enrolled(x) => {
+                    expected.entry(key(&x.member_id, &x.scheme)).or_default().0 =
+                        Some(x.on.to_string());
+                }
+                Body::ContributionTaken(c) => {
+                    expected.entry(key(&c.member_id, &c.scheme)).or_default().1 +=
+                        i64::from(c.periods);
+                }
+                Body::ContributionReversed(r) => {
+                    expected.entry(key(&r.member_id, &r.scheme)).or_default().1 -=
+                        i64::from(r.periods);
+                }
+                _ => {}
+            }
+        }
+    }
+    let held: BTreeMap<_, _> = dastak_lab::enrolments(&lab)
+        .expect("enrolments")
+        .into_iter()
+        .map(|e| {
+            assert_eq!(
+                names.get(&(e.kiosk.clone(), e.member_id.clone())),
+                Some(&e.name)
+            );
+            assert_eq!(e.left_on, None);
+            ((e.kiosk, e.member_id, e.scheme), (e.enrolled_on, e.periods))
+        })
+        .collect();
+    assert_eq!(held, expected);
+    let dues = dastak_lab::scheme_dues(&lab).expect("dues");
+    assert_eq!(dues.len(), kiosks.len());
+    assert!(
+        dues.iter()
+            .all(|d| d.scheme == "FUND" && d.frequency == "monthly" && d.per_period.0 == 10_000)
+    );
 }
 
 stories!(

@@ -54,7 +54,8 @@ tr.red td{background:#fde2e1}
 .ok{background:#e2f5e1;border:1px solid #2e7d32;padding:.5em 1em}
 form.filter{margin:.5em 0}
 label{margin-right:1em}
-@media print{header,form,.noprint{display:none}body{background:#fff}@page{size:A4;margin:15mm}}
+th.print-only,td.print-only{display:none}
+@media print{header,form,.noprint{display:none}body{background:#fff}@page{size:A4;margin:15mm}th.print-only,td.print-only{display:table-cell;min-width:8em}}
 ";
 
 /// A page of a logged-in officer: menu, language switch, logout, the "as
@@ -66,6 +67,7 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/kiosks", "dash.kiosks"),
         ("/collections", "dash.collections"),
         ("/closes", "dash.closes"),
+        ("/arrears", "dash.arrears"),
         ("/operators", "dash.operators"),
         ("/anomalies", "dash.anomalies"),
     ];
@@ -210,8 +212,119 @@ pub fn overview(f: &Frame<'_>, o: &Overview) -> String {
         }
         h2 { (t(l, "dash.money")) }
         (totals_table(l, &[(t(l, "dash.today"), &o.today), (t(l, "dash.this_month"), &o.month)]))
+        div class="cards" id="expected" {
+            (card(&t(l, "dash.expected_month"), &rupees(o.expected_month), false))
+            @if o.expected_month.0 > 0 {
+                (card(&t(l, "dash.collected_share"),
+                    &format!("{}%", o.month.net.0.saturating_mul(100) / o.expected_month.0),
+                    o.month.net.0 < o.expected_month.0))
+            }
+        }
+        p { a href="/arrears" { (t(l, "dash.arrears")) } }
     };
     page(f, &t(l, "dash.overview"), body)
+}
+
+/// The arrears ageing by village, and the defaulters list (printable, for
+/// the field), of one village or all.
+pub fn arrears(
+    f: &Frame<'_>,
+    ageing: &[super::AgeingRow],
+    owing: &[super::Owing],
+    villages: &[String],
+    village: &str,
+) -> String {
+    let l = f.lang;
+    let choices: Vec<(String, String)> = villages.iter().map(|v| (v.clone(), v.clone())).collect();
+    let shown: Vec<&super::Owing> = owing
+        .iter()
+        .filter(|o| village.is_empty() || o.village == village)
+        .collect();
+    let body = html! {
+        h2 { (t(l, "dash.ageing")) }
+        table id="ageing" {
+            thead { tr {
+                th { (t(l, "dash.village")) }
+                th class="n" { (t(l, "dash.enrolled")) }
+                th class="n" { (t(l, "dash.paid_up")) }
+                @for a in super::Age::ALL { th class="n" { (t(l, a.key())) } }
+                th class="n" { (t(l, "dash.owed")) }
+            } }
+            tbody {
+                @for r in ageing {
+                    tr class=[(r.behind[2] > 0).then_some("red")] {
+                        td { (r.village) }
+                        td class="n" { (count(r.enrolled)) }
+                        td class="n" { (count(r.paid_up)) }
+                        @for n in r.behind { td class="n" { (count(n)) } }
+                        td class="n" { (rupees(r.owed)) }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "dash.defaulters")) }
+        form class="filter" method="get" action="/arrears" {
+            (select("village", &t(l, "dash.village"), &t(l, "dash.all"), &choices, village))
+            button type="submit" id="filter" { (t(l, "dash.show")) }
+        }
+        p class="noprint" {
+            a id="csv" href={ "/arrears.csv?" (serde_urlencoded::to_string([("village", village)]).unwrap_or_default()) } { (t(l, "dash.csv")) }
+        }
+        table id="defaulters" {
+            thead { tr {
+                th { (t(l, "dash.village")) }
+                th { (t(l, "dash.member")) }
+                th { (t(l, "dash.name")) }
+                th { (t(l, "dash.scheme")) }
+                th { (t(l, "dash.since")) }
+                th class="n" { (t(l, "dash.periods")) }
+                th class="n" { (t(l, "dash.owed")) }
+                th class="print-only" { (t(l, "dash.visited")) }
+            } }
+            tbody {
+                @for o in &shown {
+                    tr {
+                        td { (o.village) }
+                        td { (o.member_id) }
+                        td { (o.name) }
+                        td { (o.scheme) }
+                        td { (period_label(&o.since)) }
+                        td class="n" { (o.periods) }
+                        td class="n" { (rupees(o.amount)) }
+                        td class="print-only" {}
+                    }
+                }
+            }
+        }
+        p { (Message::new("dash.rows").arg("n", count(shown.len() as u64)).render(l)) }
+    };
+    page(f, &t(l, "dash.arrears"), body)
+}
+
+pub fn arrears_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.village"),
+        t(l, "dash.kiosk"),
+        t(l, "dash.member"),
+        t(l, "dash.name"),
+        t(l, "dash.scheme"),
+        t(l, "dash.since"),
+        t(l, "dash.periods"),
+        t(l, "dash.owed"),
+    ])
+}
+
+pub fn arrears_csv_line(o: &super::Owing) -> String {
+    super::csv_line(&[
+        o.village.clone(),
+        o.kiosk.clone(),
+        o.member_id.clone(),
+        o.name.clone(),
+        o.scheme.clone(),
+        o.since.clone(),
+        o.periods.to_string(),
+        o.amount.as_decimal().to_string(),
+    ])
 }
 
 fn totals_table(l: Lang, rows: &[(String, &Totals)]) -> Markup {

@@ -19,6 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use dastak_core::domain::time::local_date;
 use dastak_core::i18n::{Lang, Localized, t};
 use jiff::Timestamp;
 
@@ -71,6 +72,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/closes", get(closes))
         .route("/closes.csv", get(closes_csv))
         .route("/daily.csv", get(daily_csv))
+        .route("/arrears", get(arrears))
+        .route("/arrears.csv", get(arrears_csv))
         .route("/operators", get(operators))
         .route("/operators.csv", get(operators_csv))
         .route("/anomalies", get(anomalies))
@@ -334,7 +337,7 @@ fn place_filter(p: &Params) -> PlaceFilter {
 }
 
 async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
-    let (status, daily, places, now) = books(lab, s.lang, |lab| {
+    let (status, daily, places, enrolments, dues, now) = books(lab, s.lang, |lab| {
         let now = Timestamp::now();
         // Today's and this month's numbers: this month's rows alone.
         let w = Window::months(now, 1);
@@ -342,6 +345,8 @@ async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
             lab.status()?,
             crate::daily_between(lab, &w.from, &w.to)?,
             lab.kiosk_places()?,
+            crate::enrolments(lab)?,
+            crate::scheme_dues(lab)?,
             now,
         ))
     })
@@ -350,7 +355,8 @@ async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
         district: s.district.as_deref(),
         places: &places,
     };
-    let o = Overview::compute(&status, &daily, scope, now);
+    let mut o = Overview::compute(&status, &daily, scope, now);
+    o.expected_month = dashboard::expected_this_month(&enrolments, &dues, scope, local_date(now));
     Ok(html(
         StatusCode::OK,
         views::overview(&frame(&s, "/overview", now), &o),
@@ -660,6 +666,72 @@ async fn daily_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
         rx.recv().await.map(|chunk| (chunk, rx))
     });
     Ok(csv_response("daily.csv", Body::from_stream(stream)))
+}
+
+/// Who owes what as of today, of the kiosks the officer sees: the ageing
+/// by village and everyone behind.
+async fn arrears_rows(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Vec<dashboard::AgeingRow>, Vec<dashboard::Owing>, Timestamp), Response> {
+    let district = s.district.clone();
+    books(lab, s.lang, move |lab| {
+        let now = Timestamp::now();
+        let today = local_date(now);
+        let places = lab.kiosk_places()?;
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
+        let (enrolments, dues) = (crate::enrolments(lab)?, crate::scheme_dues(lab)?);
+        let owing = dashboard::owing(&enrolments, &dues, scope, today);
+        let ageing = dashboard::ageing(&enrolments, &dues, &owing, scope, today);
+        Ok((ageing, owing, now))
+    })
+    .await
+}
+
+async fn arrears(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    Query(p): Query<Params>,
+) -> Answer {
+    let (ageing, owing, now) = arrears_rows(lab, &s).await?;
+    let villages: Vec<String> = ageing.iter().map(|r| r.village.clone()).collect();
+    let village = p.get("village").map_or("", String::as_str);
+    Ok(html(
+        StatusCode::OK,
+        views::arrears(
+            &frame(&s, "/arrears", now),
+            &ageing,
+            &owing,
+            &villages,
+            village,
+        ),
+    ))
+}
+
+async fn arrears_csv(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    Query(p): Query<Params>,
+) -> Answer {
+    let village = p.get("village").cloned().unwrap_or_default();
+    audit_export(
+        &lab,
+        &s,
+        format!("arrears.csv?{}", query_string(&p, &["village"])),
+    )
+    .await?;
+    let (_, owing, _) = arrears_rows(lab, &s).await?;
+    Ok(csv(
+        "arrears.csv",
+        views::arrears_csv_header(s.lang),
+        owing
+            .iter()
+            .filter(|o| village.is_empty() || o.village == village)
+            .map(views::arrears_csv_line),
+    ))
 }
 
 /// The operators' rows of the last [`dashboard::RECENT_DAYS`] days, of the

@@ -20,10 +20,10 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, DayCounts, FACT_COLUMNS, FOLD_COLUMNS, Facts,
-    Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
-    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SessionRow, SharedAadhaar,
-    fate_range, fates, gaps, newest, place_of,
+    Above, AuditEntry, CashDifference, DailyRow, DayCounts, EnrolmentRow, FACT_COLUMNS,
+    FOLD_COLUMNS, FOLD_COLUMNS_0006, Facts, Fate, Fold, Head, HeldReceipt, Incoming, Ingested,
+    KioskStatus, LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row,
+    SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar, fate_range, fates, gaps, newest, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -48,7 +48,94 @@ const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
         include_str!("../../migrations/postgres/0003_operators.sql"),
         Some(fill_operators),
     ),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_enrolments.sql"),
+        Some(fill_enrolments),
+    ),
 ];
+
+/// Step 4's backfill: the facts of schemes, money, enrolments, leavings
+/// and registrations, then each kiosk's schemes, members' names and
+/// enrolments folded from its first event to its head.
+fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    let held = tx.query(
+        "SELECT kiosk, seq, canonical FROM events
+         WHERE kind IN ('scheme_defined', 'member_registered', 'enrolled', 'scheme_left',
+                        'contribution_taken', 'contribution_reversed')",
+        &[],
+    )?;
+    let mut keys: (Vec<String>, Vec<i64>) = Default::default();
+    let mut text: [Vec<Option<String>>; 5] = Default::default();
+    let mut numbers: [Vec<Option<i64>>; 2] = Default::default();
+    for r in &held {
+        let canonical: Vec<u8> = r.try_get(2)?;
+        // An event that no longer parses keeps its facts empty rather
+        // than stopping the lab (it parsed when it came).
+        let Ok(event) = dastak_core::domain::event::Event::from_canonical(&canonical) else {
+            continue;
+        };
+        let facts = Facts::from(event.body);
+        let v = facts.values();
+        keys.0.push(r.try_get(0)?);
+        keys.1.push(r.try_get(1)?);
+        for (col, x) in text.iter_mut().zip([v.3, v.4, v.14, v.16, v.17]) {
+            col.push(x.map(str::to_string));
+        }
+        numbers[0].push(v.5);
+        numbers[1].push(v.15);
+    }
+    tx.execute(
+        "UPDATE events e SET member_id = t.m, scheme = t.s, amount = t.a, frequency = t.f,
+             periods = t.p, on_date = t.o, member_name = t.n
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::bigint[], $9::bigint[]) AS t(k, q, m, s, f, o, n, a, p)
+         WHERE e.kiosk = t.k AND e.seq = t.q",
+        &[
+            &keys.0,
+            &keys.1,
+            &text[0],
+            &text[1],
+            &text[2],
+            &text[3],
+            &text[4],
+            &numbers[0],
+            &numbers[1],
+        ],
+    )?;
+    for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
+        let kiosk: String = h.try_get(0)?;
+        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS)?;
+        write_enrolments(tx, &kiosk, &fold)?;
+    }
+    Ok(())
+}
+
+/// A kiosk's events up to `through` folded, read as `columns` (which are
+/// [`FOLD_COLUMNS`] as the schema had them then): a backfill's fold.
+fn fold_up_to(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    through: i64,
+    columns: &str,
+) -> Result<Fold, postgres::Error> {
+    let rows = tx.query(
+        &format!("SELECT {columns} FROM events WHERE kiosk = $1 AND seq <= $2 ORDER BY seq"),
+        &[&kiosk, &through],
+    )?;
+    let mut fold = Fold::default();
+    let mut known: HashMap<String, String> = HashMap::new();
+    for r in &rows {
+        let a = above(r)?;
+        if a.kind == "member_registered"
+            && let (Some(m), Some(v)) = (&a.member, &a.village)
+        {
+            known.insert(m.clone(), v.clone());
+        }
+        fold.add(a, &mut |m| Ok::<_, postgres::Error>(known.get(m).cloned()))?;
+    }
+    Ok(fold)
+}
 
 /// What a step does after its SQL, in its transaction: fill a new column
 /// or rollup for the events a lab already held, read through the shared
@@ -99,19 +186,9 @@ fn fill_operators(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
     let heads = tx.query("SELECT kiosk, through FROM kiosk_heads", &[])?;
     for h in heads {
         let kiosk: String = h.try_get(0)?;
-        let rows = tx.query(
-            &format!(
-                "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = $1 AND seq <= $2 ORDER BY seq"
-            ),
-            &[&kiosk, &h.try_get::<_, i64>(1)?],
-        )?;
-        let mut fold = Fold::default();
-        for r in &rows {
-            fold.add(above(r)?, &mut |_| Ok::<_, postgres::Error>(None))?;
-        }
-        fold.registered.clear();
-        fold.sums.clear();
-        write_fold(tx, &kiosk, fold)?;
+        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS_0006)?;
+        // The daily and monthly rollups hold these events already.
+        write_ops_and_aadhaar(tx, &kiosk, &fold)?;
     }
     Ok(())
 }
@@ -552,6 +629,53 @@ impl LabStore for PgLab {
         })
     }
 
+    fn enrolments(&self) -> Result<Vec<EnrolmentRow>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT e.kiosk, e.member_id, COALESCE(m.name, ''), e.scheme, e.village,
+                        e.enrolled_on, e.left_on, e.periods
+                 FROM lab_enrolments e
+                 LEFT JOIN lab_members m ON m.kiosk = e.kiosk AND m.member_id = e.member_id
+                 ORDER BY e.kiosk COLLATE \"C\", e.member_id COLLATE \"C\", e.scheme COLLATE \"C\"",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(EnrolmentRow {
+                    kiosk: r.try_get(0)?,
+                    member_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    scheme: r.try_get(3)?,
+                    village: r.try_get(4)?,
+                    enrolled_on: r.try_get(5)?,
+                    left_on: r.try_get(6)?,
+                    periods: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kiosk, scheme, frequency, per_period FROM lab_schemes
+                 ORDER BY kiosk COLLATE \"C\", scheme COLLATE \"C\"",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(SchemeDues {
+                    kiosk: r.try_get(0)?,
+                    scheme: r.try_get(1)?,
+                    frequency: r.try_get(2)?,
+                    per_period: Paise(r.try_get(3)?),
+                })
+            })
+            .collect()
+    }
+
     fn shared_aadhaar(&self) -> Result<Vec<SharedAadhaar>, LabStoreError> {
         let rows = self.read(|c| {
             c.query(
@@ -781,6 +905,11 @@ fn copy_events(
         T::TEXT,
         T::TEXT,
         T::TEXT,
+        // frequency, periods, on_date, member_name, then the operator.
+        T::TEXT,
+        T::INT8,
+        T::TEXT,
+        T::TEXT,
         T::TEXT,
     ];
     let mut w = BinaryCopyInWriter::new(sink, &types);
@@ -789,7 +918,7 @@ fn copy_events(
         let s = seq(e.seq);
         let m = month(&e.at);
         let bytes = e.canonical.as_bytes();
-        let row: [&(dyn ToSql + Sync); 24] = [
+        let row: [&(dyn ToSql + Sync); 28] = [
             &kiosk,
             &s,
             &e.hash,
@@ -813,6 +942,10 @@ fn copy_events(
             &v.11,
             &v.12,
             &v.13,
+            &v.14,
+            &v.15,
+            &v.16,
+            &v.17,
             &e.operator,
         ];
         w.write(&row)?;
@@ -834,6 +967,10 @@ fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
         operator: r.try_get(8)?,
         aadhaar_last4: r.try_get(9)?,
         aadhaar_hash: r.try_get(10)?,
+        frequency: r.try_get(11)?,
+        periods: r.try_get(12)?,
+        on_date: r.try_get(13)?,
+        member_name: r.try_get(14)?,
     })
 }
 
@@ -927,6 +1064,103 @@ fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), p
             &[&kiosk, &members, &villages],
         )?;
     }
+    write_ops_and_aadhaar(tx, kiosk, &fold)?;
+    write_enrolments(tx, kiosk, &fold)?;
+    add_sums(tx, "daily", "day", kiosk, &fold.sums)?;
+    add_sums(tx, "monthly", "month", kiosk, &fold.by_month())
+}
+
+/// Writes a fold's members' names, schemes and enrolments (the tables of
+/// step 4), one statement each.
+fn write_enrolments(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    fold: &Fold,
+) -> Result<(), postgres::Error> {
+    if !fold.names.is_empty() {
+        let (members, names): (Vec<&str>, Vec<&str>) = fold
+            .names
+            .iter()
+            .map(|(m, n)| (m.as_str(), n.as_str()))
+            .unzip();
+        tx.execute(
+            "UPDATE lab_members l SET name = t.n
+             FROM unnest($2::text[], $3::text[]) AS t(m, n)
+             WHERE l.kiosk = $1 AND l.member_id = t.m",
+            &[&kiosk, &members, &names],
+        )?;
+    }
+    if !fold.schemes.is_empty() {
+        let mut c: (Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
+        for (code, (frequency, per_period)) in &fold.schemes {
+            c.0.push(code);
+            c.1.push(frequency);
+            c.2.push(*per_period);
+        }
+        tx.execute(
+            "INSERT INTO lab_schemes (kiosk, scheme, frequency, per_period)
+             SELECT $1, s, f, p FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(s, f, p)
+             ON CONFLICT (kiosk, scheme) DO UPDATE SET
+                 frequency = excluded.frequency, per_period = excluded.per_period",
+            &[&kiosk, &c.0, &c.1, &c.2],
+        )?;
+    }
+    // Those whose leaving this run decided (`left_on` is then what it
+    // decided, NULL when she rejoined), and the others (`left_on` kept).
+    for decided in [true, false] {
+        let mut text: [Vec<Option<&str>>; 5] = Default::default();
+        let mut periods: Vec<i64> = Vec::new();
+        for ((member, scheme), c) in &fold.enrolments {
+            if c.left_on.is_some() != decided {
+                continue;
+            }
+            let left = c.left_on.as_ref().and_then(|l| l.as_deref());
+            for (col, x) in text.iter_mut().zip([
+                Some(member.as_str()),
+                Some(scheme.as_str()),
+                Some(c.village.as_str()),
+                c.enrolled_on.as_deref(),
+                left,
+            ]) {
+                col.push(x);
+            }
+            periods.push(c.periods);
+        }
+        if periods.is_empty() {
+            continue;
+        }
+        let left = if decided {
+            "excluded.left_on"
+        } else {
+            "e.left_on"
+        };
+        tx.execute(
+            &format!(
+                "INSERT INTO lab_enrolments AS e (kiosk, member_id, scheme, village, enrolled_on,
+                                                  left_on, periods)
+                 SELECT $1, m, s, v, o, l, p
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                             $7::bigint[]) AS t(m, s, v, o, l, p)
+                 ON CONFLICT (kiosk, member_id, scheme) DO UPDATE SET
+                     village = excluded.village,
+                     enrolled_on = COALESCE(excluded.enrolled_on, e.enrolled_on),
+                     left_on = {left},
+                     periods = e.periods + excluded.periods"
+            ),
+            &[
+                &kiosk, &text[0], &text[1], &text[2], &text[3], &text[4], &periods,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes a fold's operators' days and Aadhaar references.
+fn write_ops_and_aadhaar(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    fold: &Fold,
+) -> Result<(), postgres::Error> {
     if !fold.ops.is_empty() {
         let mut keys: (Vec<&str>, Vec<&str>) = Default::default();
         let mut counts: [Vec<i64>; 6] = Default::default();
@@ -981,8 +1215,7 @@ fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), p
             &[&c[2]],
         )?;
     }
-    add_sums(tx, "daily", "day", kiosk, &fold.sums)?;
-    add_sums(tx, "monthly", "month", kiosk, &fold.by_month())
+    Ok(())
 }
 
 /// Adds counts to a rollup (`daily` by `day`, or `monthly` by `month`:

@@ -13,10 +13,10 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, DayCounts, FACT_COLUMNS, FOLD_COLUMNS, FactValues,
-    Facts, Fate, Fold, Head, HeldReceipt, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
-    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SessionRow, SharedAadhaar,
-    fate_range, fates, gaps, newest, place_of,
+    Above, AuditEntry, CashDifference, DailyRow, DayCounts, EnrolmentRow, FACT_COLUMNS,
+    FOLD_COLUMNS, FOLD_COLUMNS_0006, FactValues, Facts, Fate, Fold, Head, HeldReceipt, Incoming,
+    Ingested, KioskStatus, LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row,
+    SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar, fate_range, fates, gaps, newest, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -40,6 +40,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(
             include_str!("../../migrations/0006_operators.sql"),
             fill_operators,
+        ),
+        M::up_with_hook(
+            include_str!("../../migrations/0007_enrolments.sql"),
+            fill_enrolments,
         ),
     ])
 }
@@ -134,8 +138,40 @@ fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
 }
 
 /// [`FOLD_COLUMNS`] as they were before 0006 added the operator.
-const FOLD_COLUMNS_0004: &str =
-    "seq, hash, kind, at, member_id, scheme, amount, village, NULL, NULL, NULL";
+const FOLD_COLUMNS_0004: &str = "seq, hash, kind, at, member_id, scheme, amount, village, \
+     NULL, NULL, NULL, NULL, CAST(NULL AS BIGINT), NULL, NULL";
+
+/// 0007's backfill: the facts of schemes, money, enrolments, leavings and
+/// registrations, then each kiosk's schemes, members' names and
+/// enrolments folded from its first event to its head.
+fn fill_enrolments(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    {
+        let mut update = tx.prepare(
+            "UPDATE events SET member_id = ?3, scheme = ?4, amount = ?5, frequency = ?6,
+                 periods = ?7, on_date = ?8, member_name = ?9
+             WHERE kiosk = ?1 AND seq = ?2",
+        )?;
+        refill(
+            tx,
+            "'scheme_defined', 'member_registered', 'enrolled', 'scheme_left',
+             'contribution_taken', 'contribution_reversed'",
+            |kiosk, seq, v| {
+                update
+                    .execute(params![kiosk, seq, v.3, v.4, v.5, v.14, v.15, v.16, v.17])
+                    .map(drop)
+            },
+        )?;
+    }
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
+        write_enrolments(tx, &kiosk, &fold)?;
+    }
+    Ok(())
+}
 
 /// 0006's backfill: every held event's operator and registration's
 /// Aadhaar reference, each head's time, and the operators' rollup and the
@@ -171,7 +207,7 @@ fn fill_operators(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult 
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (kiosk, through) in heads {
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0006)?;
         // The daily and monthly rollups hold these events already.
         if !fold.ops.is_empty() {
             write_ops(tx, &kiosk, &fold)?;
@@ -537,6 +573,48 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
+    fn enrolments(&self) -> Result<Vec<EnrolmentRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.kiosk, e.member_id, COALESCE(m.name, ''), e.scheme, e.village,
+                    e.enrolled_on, e.left_on, e.periods
+             FROM lab_enrolments e
+             LEFT JOIN lab_members m ON m.kiosk = e.kiosk AND m.member_id = e.member_id
+             ORDER BY e.kiosk, e.member_id, e.scheme",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(EnrolmentRow {
+                    kiosk: r.get(0)?,
+                    member_id: r.get(1)?,
+                    name: r.get(2)?,
+                    scheme: r.get(3)?,
+                    village: r.get(4)?,
+                    enrolled_on: r.get(5)?,
+                    left_on: r.get(6)?,
+                    periods: r.get(7)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kiosk, scheme, frequency, per_period FROM lab_schemes ORDER BY kiosk, scheme",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SchemeDues {
+                    kiosk: r.get(0)?,
+                    scheme: r.get(1)?,
+                    frequency: r.get(2)?,
+                    per_period: Paise(r.get(3)?),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT kiosk, operator, day, receipts, reversals, registrations, enrolments,
@@ -626,7 +704,8 @@ fn ingest_on(
         "INSERT INTO events (kiosk, seq, hash, prev, kind, at, canonical, received_at,
                              {FACT_COLUMNS}, operator)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                     ?24, ?25, ?26, ?27)
              ON CONFLICT (kiosk, seq) DO NOTHING"
     ))?;
     let mut quarantine = conn.prepare_cached(
@@ -660,6 +739,10 @@ fn ingest_on(
                     v.11,
                     v.12,
                     v.13,
+                    v.14,
+                    v.15,
+                    v.16,
+                    v.17,
                     e.operator
                 ])?;
                 out.new += 1;
@@ -720,6 +803,10 @@ fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
         operator: r.get(8)?,
         aadhaar_last4: r.get(9)?,
         aadhaar_hash: r.get(10)?,
+        frequency: r.get(11)?,
+        periods: r.get(12)?,
+        on_date: r.get(13)?,
+        member_name: r.get(14)?,
     })
 }
 
@@ -778,6 +865,57 @@ fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite
     }
     if !fold.aadhaar.is_empty() {
         write_aadhaar(conn, kiosk, &fold)?;
+    }
+    write_enrolments(conn, kiosk, &fold)
+}
+
+/// Writes a fold's members' names, schemes and enrolments (the tables of
+/// step 0007).
+fn write_enrolments(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    if !fold.names.is_empty() {
+        let mut name = conn.prepare_cached(
+            "UPDATE lab_members SET name = ?3 WHERE kiosk = ?1 AND member_id = ?2",
+        )?;
+        for (member, n) in &fold.names {
+            name.execute(params![kiosk, member, n])?;
+        }
+    }
+    if !fold.schemes.is_empty() {
+        let mut scheme = conn.prepare_cached(
+            "INSERT INTO lab_schemes (kiosk, scheme, frequency, per_period) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kiosk, scheme) DO UPDATE SET
+                 frequency = excluded.frequency, per_period = excluded.per_period",
+        )?;
+        for (code, (frequency, per_period)) in &fold.schemes {
+            scheme.execute(params![kiosk, code, frequency, per_period])?;
+        }
+    }
+    if !fold.enrolments.is_empty() {
+        // `?8`: whether this run decided her leaving (then `left_on` is
+        // what it decided, NULL when she rejoined).
+        let mut enrolment = conn.prepare_cached(
+            "INSERT INTO lab_enrolments (kiosk, member_id, scheme, village, enrolled_on, left_on,
+                                         periods)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (kiosk, member_id, scheme) DO UPDATE SET
+                 village = excluded.village,
+                 enrolled_on = COALESCE(excluded.enrolled_on, enrolled_on),
+                 left_on = CASE WHEN ?8 THEN excluded.left_on ELSE left_on END,
+                 periods = periods + excluded.periods",
+        )?;
+        for ((member, scheme), c) in &fold.enrolments {
+            let left = c.left_on.clone().flatten();
+            enrolment.execute(params![
+                kiosk,
+                member,
+                scheme,
+                c.village,
+                c.enrolled_on,
+                left,
+                c.periods,
+                c.left_on.is_some()
+            ])?;
+        }
     }
     Ok(())
 }
