@@ -1271,7 +1271,9 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+            "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+             ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
+             DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
              ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
              ALTER TABLE events DROP COLUMN member_name;
@@ -1376,7 +1378,9 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+            "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+             ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
+             DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
              ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
              ALTER TABLE events DROP COLUMN member_name;

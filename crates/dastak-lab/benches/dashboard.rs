@@ -2,8 +2,8 @@
 //! 10,000,000 (issue 13: a state-year's events; at most 2× the small lab's
 //! time, because the pages read rollups, not events).
 //!
-//! Both labs have the same 200 kiosks (3 villages, 30 members, 2
-//! operators and 3 schemes each), the same shape of day, and history up
+//! Both labs have the same 200 kiosks (3 villages, 30 members in the
+//! fund, 2 operators and 3 schemes each), the same shape of day, and history up
 //! to today: the small one 30 days of it at ~17 events a kiosk-day, the
 //! big one 365 days at ~137. So the last 30 days that the pages show hold
 //! the same rollup rows in both; what differs is everything else the lab
@@ -42,8 +42,10 @@ const MEMBERS: u64 = 30;
 const SCHEMES: [&str; 3] = ["FUND", "SHG", "PDS"];
 const REPS: usize = 15;
 const PASSWORD: &str = "bench-password-1";
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 9] = [
     "/overview",
+    "/arrears",
+    "/coverage",
     "/kiosks",
     "/collections",
     "/collections?by=month",
@@ -117,6 +119,33 @@ fn kiosk_rows(k: u64, days: i64, per_day: u64, now: Timestamp) -> Vec<Row> {
                 village: format!("Village {}-{}", k, m % 3),
                 aadhaar: None,
                 name: format!("Member {m}"),
+                ration_card: None,
+            },
+            String::new(),
+            "VOL1",
+        );
+    }
+    // Every member in the fund, from the first day: what expected dues
+    // and arrears read.
+    push(
+        "scheme_defined",
+        at(0, 2),
+        Facts::Scheme {
+            scheme: "FUND".into(),
+            frequency: "monthly",
+            per_period: 10_000,
+        },
+        String::new(),
+        "ADMIN",
+    );
+    for m in 0..MEMBERS {
+        push(
+            "enrolled",
+            at(0, 3),
+            Facts::Enrolment {
+                member_id: member(m),
+                scheme: "FUND".into(),
+                on: at(0, 3)[..10].to_string(),
             },
             String::new(),
             "VOL1",

@@ -19,8 +19,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::store::{
-    CashDifference, DailyRow, EnrolmentRow, KioskStatus, OperatorDay, Place, SchemeDues,
-    SharedAadhaar,
+    CashDifference, CoverageRow, DailyRow, EnrolmentRow, KioskStatus, OperatorDay, Place,
+    SchemeDues, SharedAadhaar,
 };
 use dastak_core::domain::dues::{period_start, periods_begun};
 use dastak_core::domain::scheme::Frequency;
@@ -218,6 +218,52 @@ pub fn owing(
         ))
     });
     out
+}
+
+/// One village's line of the coverage page: the drive's numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageLine {
+    pub village: String,
+    /// Households the PDS lists name.
+    pub households: u64,
+    /// Of those, households with a registered member.
+    pub reached: u64,
+    /// Women of 18 to 60 in the listed households.
+    pub women: u64,
+    /// Members in a self-help group (its scheme's eligibility is women
+    /// of 18 to 60), still in it.
+    pub in_shg: u64,
+}
+
+/// Coverage by village, of the kiosks the officer sees.
+pub fn coverage(
+    rows: &[CoverageRow],
+    enrolments: &[EnrolmentRow],
+    scope: Scope<'_>,
+) -> Vec<CoverageLine> {
+    let mut by: BTreeMap<&str, CoverageLine> = BTreeMap::new();
+    for r in rows.iter().filter(|r| scope.sees(&r.kiosk)) {
+        let line = by.entry(&r.village).or_default();
+        line.households += r.households;
+        line.reached += r.reached;
+        line.women += r.women;
+    }
+    for e in enrolments.iter().filter(|e| {
+        scope.sees(&e.kiosk) && e.scheme == dastak_core::domain::scheme::SHG && e.left_on.is_none()
+    }) {
+        by.entry(&e.village).or_default().in_shg += 1;
+    }
+    by.into_iter()
+        .map(|(village, mut line)| {
+            line.village = village.to_string();
+            line
+        })
+        .collect()
+}
+
+/// `part` of `whole` in whole percent, rounded down; none of nothing.
+pub fn percent(part: u64, whole: u64) -> Option<u64> {
+    (whole > 0).then(|| part.saturating_mul(100) / whole)
 }
 
 /// One village's line of the arrears ageing.
@@ -942,6 +988,55 @@ mod tests {
         let long_ago = member("M7", "FUND", "2025-01-10", 0);
         let o = super::owing(&[long_ago], &dues, scope, today);
         assert_eq!((o[0].periods, o[0].age), (18, Age::MoreThanThree));
+    }
+
+    #[test]
+    fn coverage_adds_up_villages_across_kiosks_and_counts_women_still_in_an_shg() {
+        let mut places = HashMap::new();
+        for (k, d) in [("K1", "जयपुर"), ("K2", "जयपुर"), ("K3", "अजमेर")]
+        {
+            places.insert(
+                k.to_string(),
+                Place {
+                    district: d.into(),
+                    ..Place::default()
+                },
+            );
+        }
+        let scope = Scope {
+            district: Some("जयपुर"),
+            places: &places,
+        };
+        let row = |k: &str, v: &str, h, r, w| CoverageRow {
+            kiosk: k.into(),
+            village: v.into(),
+            households: h,
+            reached: r,
+            women: w,
+        };
+        let rows = [
+            row("K1", "A", 10, 4, 12),
+            row("K2", "A", 5, 5, 6),
+            row("K3", "A", 100, 100, 100),
+        ];
+        let shg = |k: &str, left: Option<&str>| EnrolmentRow {
+            kiosk: k.into(),
+            village: "A".into(),
+            scheme: "SHG".into(),
+            left_on: left.map(str::to_string),
+            ..EnrolmentRow::default()
+        };
+        let enrolments = [
+            shg("K1", None),
+            shg("K2", Some("2026-01-01")),
+            shg("K3", None),
+        ];
+        let lines = coverage(&rows, &enrolments, scope);
+        assert_eq!(lines.len(), 1);
+        let a = &lines[0];
+        assert_eq!((a.households, a.reached, a.women, a.in_shg), (15, 9, 18, 1));
+        assert_eq!(percent(a.reached, a.households), Some(60));
+        assert_eq!(percent(3, 0), None);
     }
 
     #[test]

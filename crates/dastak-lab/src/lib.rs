@@ -792,6 +792,11 @@ pub fn enrolments(lab: &Lab) -> Result<Vec<store::EnrolmentRow>, LabError> {
     Ok(lab.store.enrolments()?)
 }
 
+/// Households listed and reached, per kiosk and village.
+pub fn coverage(lab: &Lab) -> Result<Vec<store::CoverageRow>, LabError> {
+    Ok(lab.store.coverage()?)
+}
+
 /// Each kiosk's schemes' dues.
 pub fn scheme_dues(lab: &Lab) -> Result<Vec<store::SchemeDues>, LabError> {
     Ok(lab.store.scheme_dues()?)

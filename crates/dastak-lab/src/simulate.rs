@@ -18,13 +18,13 @@ use dastak_core::domain::aadhaar::{Aadhaar, DistrictSecret, verhoeff_check_digit
 use dastak_core::domain::cash::NoteCount;
 use dastak_core::domain::event::{
     Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
-    FORMAT_VERSION, GENESIS, KioskInitialised, MemberRecord, MemberRegistered, Nominee,
-    OperatorAdded, SchemeDefined, hash_hex,
+    FORMAT_VERSION, GENESIS, HouseholdsImported, KioskInitialised, MemberRecord, MemberRegistered,
+    Nominee, OperatorAdded, PdsRow, SchemeDefined, hash_hex,
 };
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::operator::Role;
 use dastak_core::domain::person::{Birth, Gender};
-use dastak_core::domain::scheme::{FUND, builtin_schemes};
+use dastak_core::domain::scheme::{SHG, builtin_schemes};
 use dastak_core::domain::time::{format_instant, ist};
 use dastak_core::i18n::Lang;
 use dastak_core::wire::BatchBody;
@@ -185,12 +185,12 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             language: Lang::Hi,
         }),
     );
-    // The fund, as `dastak init` defines it.
-    if let Some(fund) = builtin_schemes().into_iter().find(|s| s.code == FUND) {
+    // The fund and SHG savings, as `dastak init` defines them.
+    for scheme in builtin_schemes() {
         ledger.push(
             morning(0, 0),
             Body::SchemeDefined(SchemeDefined {
-                scheme: fund,
+                scheme,
                 by: "ADMIN".into(),
             }),
         );
@@ -208,10 +208,16 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             }),
         );
     }
+    // Each member's village, and whether she may join an SHG (a woman of
+    // 18 to 60).
+    let mut roster: Vec<(String, bool)> = Vec::new();
     let members: Vec<String> = (0..plan.members.max(1))
         .map(|m| {
             let member_id = format!("{code}-{:05}", m + 1);
             let female = rng.below(2) == 0;
+            let village = villages[rng.below(villages.len() as u64) as usize].clone();
+            let years = 20 + rng.below(45) as u8;
+            roster.push((village.clone(), female && years <= 60));
             let (given, gender) = if female {
                 (rng.pick(GIVEN_F), Gender::Female)
             } else {
@@ -227,11 +233,11 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
                         relative_name: format!("{} {}", rng.pick(GIVEN_M), rng.pick(FAMILY)),
                         gender,
                         birth: Birth::Approx {
-                            years: 20 + rng.below(45) as u8,
+                            years,
                             as_of: plan.start,
                         },
                         village: villages[rng.below(villages.len() as u64) as usize].clone(),
-                        ration_card: None,
+                        ration_card: Some(card(&code, m)),
                         phone: None,
                         aadhaar: aadhaar_of(plan, index, m).map(|a| a.reduce(&district_secret())),
                     },
@@ -255,6 +261,61 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
             member_id
         })
         .collect();
+    // The panchayat's PDS list: every member's household, and half as
+    // many again that no one from has come yet.
+    let rows = (0..plan.members.max(1) * 3 / 2)
+        .flat_map(|h| {
+            let village = roster.get(h as usize).map_or_else(
+                || villages[h as usize % villages.len()].clone(),
+                |r| r.0.clone(),
+            );
+            let person = |name: &str, gender, age, relation: &str| PdsRow {
+                ration_card: card(&code, h),
+                village: village.clone(),
+                name: name.to_string(),
+                gender,
+                age,
+                relation: relation.to_string(),
+            };
+            let mut people = vec![
+                person("मुखिया", Gender::Male, 45, "स्वयं"),
+                person("पत्नी", Gender::Female, 40, "पत्नी"),
+            ];
+            if h % 2 == 1 {
+                people.push(person("बेटी", Gender::Female, 19, "बेटी"));
+            }
+            people
+        })
+        .collect();
+    ledger.push(
+        morning(0, 5),
+        Body::HouseholdsImported(HouseholdsImported {
+            source: "pds.csv".into(),
+            rows,
+            by: "VOL1".into(),
+        }),
+    );
+    // Every other woman who may joins the SHG.
+    let shg: Vec<&String> = members
+        .iter()
+        .zip(&roster)
+        .enumerate()
+        .filter(|(m, (_, (_, may)))| *may && m % 2 == 0)
+        .map(|(_, (id, _))| id)
+        .collect();
+    for (i, member) in shg.iter().enumerate() {
+        ledger.push(
+            morning(0, 100 + i as i64),
+            Body::Enrolled(Enrolled {
+                member_id: (*member).clone(),
+                scheme: SHG.into(),
+                group: None,
+                on: plan.start,
+                nominee: None,
+                by: "VOL1".into(),
+            }),
+        );
+    }
     let mut receipt_no = 0u32;
     for day in 0..plan.days {
         // Sundays the centre is shut.
@@ -282,6 +343,25 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
         // One day in forty, a receipt is dated an hour before the one
         // before it (a clock set back, or an entry back-dated).
         let back = if rng.below(40) == 0 { 1 } else { 0 };
+        // Mondays the SHG members bring their week's savings.
+        if date.weekday() == jiff::civil::Weekday::Monday {
+            for (i, member) in shg.iter().enumerate() {
+                receipt_no += 1;
+                cash += 2_000;
+                ledger.push(
+                    morning(day, 5 + i as i64 % 20),
+                    Body::ContributionTaken(ContributionTaken {
+                        receipt: format!("{code}/2026-27/{receipt_no:06}"),
+                        member_id: (*member).clone(),
+                        scheme: SHG.into(),
+                        amount: Paise(2_000),
+                        first_period: 0,
+                        periods: 1,
+                        by: op.into(),
+                    }),
+                );
+            }
+        }
         let taken = plan.per_day / 2 + rng.below(u64::from(plan.per_day)) as u32;
         let mut receipts_today = Vec::new();
         for j in 0..taken {
@@ -362,6 +442,11 @@ pub fn kiosk(plan: &Plan, index: u32) -> SimKiosk {
         key,
         events: ledger.events,
     }
+}
+
+/// Household `h`'s ration card at kiosk `code`.
+fn card(code: &str, h: u32) -> String {
+    format!("RC-{code}-{:04}", h + 1)
 }
 
 /// The simulated district's Aadhaar key (every simulated kiosk is in the

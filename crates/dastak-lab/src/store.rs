@@ -110,7 +110,13 @@ pub enum Facts {
         aadhaar: Option<(String, String)>,
         /// Her name, for the defaulters list a field worker takes along.
         name: String,
+        /// Her household's ration card, for the coverage page.
+        ration_card: Option<String>,
     },
+    /// A PDS list: its households (ration card, village, women of 18 to
+    /// 60). Not columns of the event's row: ingest writes them to the
+    /// households table when the list arrives.
+    Households(Vec<Household>),
     /// A member enrolled in a scheme on a date.
     Enrolment {
         member_id: String,
@@ -169,7 +175,9 @@ impl From<Body> for Facts {
                 village: m.member.village,
                 aadhaar: m.member.aadhaar.map(|a| (a.last4, a.hash)),
                 name: m.member.name,
+                ration_card: m.member.ration_card,
             },
+            Body::HouseholdsImported(h) => Facts::Households(households(h.rows)),
             Body::Enrolled(e) => Facts::Enrolment {
                 member_id: e.member_id,
                 scheme: e.scheme,
@@ -200,6 +208,32 @@ impl From<Body> for Facts {
     }
 }
 
+/// One household of a PDS list, as the coverage page counts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Household {
+    pub ration_card: String,
+    pub village: String,
+    /// Its women of 18 to 60: who may join a self-help group.
+    pub women: i64,
+}
+
+/// A PDS list's lines (one per person) as households: the village of a
+/// card's first line, its women of 18 to 60 counted.
+pub fn households(rows: Vec<dastak_core::domain::event::PdsRow>) -> Vec<Household> {
+    let mut by: BTreeMap<String, Household> = BTreeMap::new();
+    for r in rows {
+        let woman =
+            r.gender == dastak_core::domain::person::Gender::Female && (18..=60).contains(&r.age);
+        let h = by.entry(r.ration_card.clone()).or_insert(Household {
+            ration_card: r.ration_card,
+            village: r.village,
+            women: 0,
+        });
+        h.women += i64::from(woman);
+    }
+    by.into_values().collect()
+}
+
 /// The facts as the event row's typed columns, in the order of
 /// [`FACT_COLUMNS`].
 pub(crate) type FactValues<'a> = (
@@ -221,22 +255,23 @@ pub(crate) type FactValues<'a> = (
     Option<i64>,
     Option<&'a str>,
     Option<&'a str>,
+    Option<&'a str>,
 );
 
 /// The event row's fact columns (migration 0002).
 pub(crate) const FACT_COLUMNS: &str = "panchayat, receipt, original, member_id, scheme, amount, \
      close_date, expected, counted, variance, reason, village, aadhaar_last4, aadhaar_hash, \
-     frequency, periods, on_date, member_name";
+     frequency, periods, on_date, member_name, ration_card";
 
 impl Facts {
     pub(crate) fn values(&self) -> FactValues<'_> {
         // (Tuples this long have no Default.)
         let mut v: FactValues<'_> = (
             None, None, None, None, None, None, None, None, None, None, None, None, None, None,
-            None, None, None, None,
+            None, None, None, None, None,
         );
         match self {
-            Facts::None => {}
+            Facts::None | Facts::Households(_) => {}
             Facts::Place { panchayat } => v.0 = Some(panchayat),
             Facts::Money {
                 receipt,
@@ -258,7 +293,9 @@ impl Facts {
                 village,
                 aadhaar,
                 name,
+                ration_card,
             } => {
+                v.18 = ration_card.as_deref();
                 v.3 = Some(member_id);
                 v.11 = Some(village);
                 if let Some((last4, hash)) = aadhaar {
@@ -384,6 +421,9 @@ pub trait LabStore {
     fn enrolments(&self) -> Result<Vec<EnrolmentRow>, LabStoreError>;
     /// Each kiosk's schemes' dues.
     fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError>;
+    /// Per kiosk and village: households its PDS lists name, those with a
+    /// registered member, and their women of 18 to 60.
+    fn coverage(&self) -> Result<Vec<CoverageRow>, LabStoreError>;
     /// Members whose Aadhaar reference is registered at more than one
     /// kiosk, marked so by ingest when the second one came (read through
     /// a partial index, not by grouping every member).
@@ -523,6 +563,19 @@ pub struct EnrolmentRow {
     pub periods: i64,
 }
 
+/// One kiosk's village in the coverage page.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct CoverageRow {
+    pub kiosk: String,
+    pub village: String,
+    /// Households its PDS lists name.
+    pub households: u64,
+    /// Of those, households with a registered member.
+    pub reached: u64,
+    /// Women of 18 to 60 in the listed households.
+    pub women: u64,
+}
+
 /// A kiosk's scheme's dues, from its `scheme_defined` event.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct SchemeDues {
@@ -638,13 +691,18 @@ pub(crate) struct Head {
 /// The columns of the events table that the head's walk reads, in the
 /// order of [`Above`]'s fields.
 pub(crate) const FOLD_COLUMNS: &str = "seq, hash, kind, at, member_id, scheme, amount, village, \
-     operator, aadhaar_last4, aadhaar_hash, frequency, periods, on_date, member_name";
+     operator, aadhaar_last4, aadhaar_hash, frequency, periods, on_date, member_name, ration_card";
 
 /// [`FOLD_COLUMNS`] as they were at migration 0006 (PostgreSQL's 0003),
 /// for that step's backfill: the columns after it came with 0007 (the
 /// number is cast, so that PostgreSQL types the empty column as one).
 pub(crate) const FOLD_COLUMNS_0006: &str = "seq, hash, kind, at, member_id, scheme, amount, \
-     village, operator, aadhaar_last4, aadhaar_hash, NULL, CAST(NULL AS BIGINT), NULL, NULL";
+     village, operator, aadhaar_last4, aadhaar_hash, NULL, CAST(NULL AS BIGINT), NULL, NULL, NULL";
+
+/// [`FOLD_COLUMNS`] as they were at migration 0007 (PostgreSQL's 0004).
+pub(crate) const FOLD_COLUMNS_0007: &str = "seq, hash, kind, at, member_id, scheme, amount, \
+     village, operator, aadhaar_last4, aadhaar_hash, frequency, periods, on_date, member_name, \
+     NULL";
 
 /// One event held above a kiosk's head, as the walk reads it back.
 pub(crate) struct Above {
@@ -663,6 +721,7 @@ pub(crate) struct Above {
     pub periods: Option<i64>,
     pub on_date: Option<String>,
     pub member_name: Option<String>,
+    pub ration_card: Option<String>,
 }
 
 /// Finds the village a member registered in, among the ones held before
@@ -776,6 +835,8 @@ pub(crate) struct Fold {
     pub aadhaar: BTreeMap<String, (String, String, String)>,
     /// Names of the members registered in this run.
     pub names: BTreeMap<String, String>,
+    /// Ration cards of the members registered in this run.
+    pub cards: BTreeMap<String, String>,
     /// Schemes defined in this run: code → (frequency, dues a period).
     pub schemes: BTreeMap<String, (String, i64)>,
     /// What this run changed of each (member, scheme) enrolment.
@@ -802,6 +863,9 @@ impl Fold {
             let village = e.village.unwrap_or_default();
             if let Some(name) = e.member_name {
                 self.names.insert(member.clone(), name);
+            }
+            if let Some(card) = e.ration_card {
+                self.cards.insert(member.clone(), card);
             }
             if let (Some(last4), Some(hash)) = (e.aadhaar_last4, e.aadhaar_hash) {
                 self.aadhaar

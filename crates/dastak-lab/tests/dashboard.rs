@@ -412,6 +412,13 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .expect("defaulters");
     assert!(!behind.is_empty(), "some demo members are behind");
     b.shot("arrears-en").await;
+    c.goto(&served.url("/coverage")).await.expect("coverage");
+    let villages = b.text("#coverage tbody").await;
+    assert!(
+        villages.contains('%'),
+        "households reached of listed: {villages}"
+    );
+    b.shot("coverage-en").await;
     c.goto(&served.url("/operators")).await.expect("operators");
     let rows = c
         .find_all(Locator::Css("#operators tbody tr"))
@@ -456,6 +463,7 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         "collections",
         "closes",
         "arrears",
+        "coverage",
         "operators",
         "anomalies",
         "officers",

@@ -609,7 +609,9 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).expect("db");
             conn.execute_batch(
-                "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+                "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+             ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
+             DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
              ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
              ALTER TABLE events DROP COLUMN member_name;
@@ -626,7 +628,9 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Postgres(url) => {
             let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
             c.batch_execute(
-                "DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
+                "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+             ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
+             DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
              ALTER TABLE events DROP COLUMN periods; ALTER TABLE events DROP COLUMN on_date;
              ALTER TABLE events DROP COLUMN member_name;
@@ -779,11 +783,53 @@ fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
         .collect();
     assert_eq!(held, expected);
     let dues = dastak_lab::scheme_dues(&lab).expect("dues");
-    assert_eq!(dues.len(), kiosks.len());
+    assert_eq!(dues.len(), 2 * kiosks.len(), "the fund and SHG savings");
+    assert!(dues.iter().all(
+        |d| (d.scheme.as_str(), d.frequency.as_str(), d.per_period.0)
+            == ("FUND", "monthly", 10_000)
+            || (d.scheme.as_str(), d.frequency.as_str(), d.per_period.0)
+                == ("SHG", "weekly", 2_000)
+    ));
+    // Coverage as the kiosks' PDS lists and registrations say: per kiosk
+    // and village, households listed, those with a registered member,
+    // their women of 18 to 60.
+    let mut listed: BTreeMap<(String, String), (u64, u64, u64)> = BTreeMap::new();
+    for k in &kiosks {
+        let mut cards_of_members = std::collections::BTreeSet::new();
+        let mut households: BTreeMap<String, (String, u64)> = BTreeMap::new();
+        for e in &k.events {
+            match Event::from_canonical(e.as_bytes()).expect("parses").body {
+                Body::MemberRegistered(m) => {
+                    cards_of_members.extend(m.member.ration_card);
+                }
+                Body::HouseholdsImported(h) => {
+                    for r in h.rows {
+                        let woman = r.gender == dastak_core::domain::person::Gender::Female
+                            && (18..=60).contains(&r.age);
+                        let e = households.entry(r.ration_card).or_insert((r.village, 0));
+                        e.1 += u64::from(woman);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (card, (village, women)) in households {
+            let c = listed.entry((k.code.clone(), village)).or_default();
+            c.0 += 1;
+            c.1 += u64::from(cards_of_members.contains(&card));
+            c.2 += women;
+        }
+    }
+    let held: BTreeMap<_, _> = dastak_lab::coverage(&lab)
+        .expect("coverage")
+        .into_iter()
+        .map(|c| ((c.kiosk, c.village), (c.households, c.reached, c.women)))
+        .collect();
     assert!(
-        dues.iter()
-            .all(|d| d.scheme == "FUND" && d.frequency == "monthly" && d.per_period.0 == 10_000)
+        held.values().any(|c| c.1 < c.0),
+        "some households not reached yet"
     );
+    assert_eq!(held, listed);
 }
 
 stories!(

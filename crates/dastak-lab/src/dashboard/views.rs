@@ -68,6 +68,7 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/collections", "dash.collections"),
         ("/closes", "dash.closes"),
         ("/arrears", "dash.arrears"),
+        ("/coverage", "dash.coverage"),
         ("/operators", "dash.operators"),
         ("/anomalies", "dash.anomalies"),
     ];
@@ -299,6 +300,63 @@ pub fn arrears(
         p { (Message::new("dash.rows").arg("n", count(shown.len() as u64)).render(l)) }
     };
     page(f, &t(l, "dash.arrears"), body)
+}
+
+/// Households reached of households listed, and women in SHGs of women
+/// of 18 to 60 listed, by village.
+pub fn coverage(f: &Frame<'_>, lines: &[super::CoverageLine]) -> String {
+    let l = f.lang;
+    let share = |part: u64, whole: u64| {
+        super::percent(part, whole).map_or_else(|| "–".to_string(), |p| format!("{p}%"))
+    };
+    let body = html! {
+        p class="noprint" { a id="csv" href="/coverage.csv" { (t(l, "dash.csv")) } }
+        table id="coverage" {
+            thead { tr {
+                th { (t(l, "dash.village")) }
+                th class="n" { (t(l, "dash.households_listed")) }
+                th class="n" { (t(l, "dash.households_reached")) }
+                th class="n" { "%" }
+                th class="n" { (t(l, "dash.women_listed")) }
+                th class="n" { (t(l, "dash.women_in_shg")) }
+                th class="n" { "%" }
+            } }
+            tbody {
+                @for c in lines {
+                    tr {
+                        td { (c.village) }
+                        td class="n" { (count(c.households)) }
+                        td class="n" { (count(c.reached)) }
+                        td class="n" { (share(c.reached, c.households)) }
+                        td class="n" { (count(c.women)) }
+                        td class="n" { (count(c.in_shg)) }
+                        td class="n" { (share(c.in_shg, c.women)) }
+                    }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.coverage"), body)
+}
+
+pub fn coverage_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.village"),
+        t(l, "dash.households_listed"),
+        t(l, "dash.households_reached"),
+        t(l, "dash.women_listed"),
+        t(l, "dash.women_in_shg"),
+    ])
+}
+
+pub fn coverage_csv_line(c: &super::CoverageLine) -> String {
+    super::csv_line(&[
+        c.village.clone(),
+        c.households.to_string(),
+        c.reached.to_string(),
+        c.women.to_string(),
+        c.in_shg.to_string(),
+    ])
 }
 
 pub fn arrears_csv_header(l: Lang) -> String {

@@ -72,6 +72,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/closes", get(closes))
         .route("/closes.csv", get(closes_csv))
         .route("/daily.csv", get(daily_csv))
+        .route("/coverage", get(coverage))
+        .route("/coverage.csv", get(coverage_csv))
         .route("/arrears", get(arrears))
         .route("/arrears.csv", get(arrears_csv))
         .route("/operators", get(operators))
@@ -666,6 +668,43 @@ async fn daily_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
         rx.recv().await.map(|chunk| (chunk, rx))
     });
     Ok(csv_response("daily.csv", Body::from_stream(stream)))
+}
+
+/// Coverage by village, of the kiosks the officer sees.
+async fn coverage_lines(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Vec<dashboard::CoverageLine>, Timestamp), Response> {
+    let district = s.district.clone();
+    books(lab, s.lang, move |lab| {
+        let now = Timestamp::now();
+        let places = lab.kiosk_places()?;
+        let scope = Scope {
+            district: district.as_deref(),
+            places: &places,
+        };
+        let lines = dashboard::coverage(&crate::coverage(lab)?, &crate::enrolments(lab)?, scope);
+        Ok((lines, now))
+    })
+    .await
+}
+
+async fn coverage(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (lines, now) = coverage_lines(lab, &s).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::coverage(&frame(&s, "/coverage", now), &lines),
+    ))
+}
+
+async fn coverage_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "village-coverage.csv".into()).await?;
+    let (lines, _) = coverage_lines(lab, &s).await?;
+    Ok(csv(
+        "village-coverage.csv",
+        views::coverage_csv_header(s.lang),
+        lines.iter().map(views::coverage_csv_line),
+    ))
 }
 
 /// Who owes what as of today, of the kiosks the officer sees: the ageing

@@ -20,10 +20,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, DayCounts, EnrolmentRow, FACT_COLUMNS,
-    FOLD_COLUMNS, FOLD_COLUMNS_0006, Facts, Fate, Fold, Head, HeldReceipt, Incoming, Ingested,
-    KioskStatus, LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row,
-    SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar, fate_range, fates, gaps, newest, place_of,
+    Above, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
+    FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate, Fold, Head,
+    HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer,
+    OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar,
+    fate_range, fates, gaps, newest, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -53,7 +54,96 @@ const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
         include_str!("../../migrations/postgres/0004_enrolments.sql"),
         Some(fill_enrolments),
     ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_coverage.sql"),
+        Some(fill_coverage),
+    ),
 ];
+
+/// Step 5's backfill: registrations' ration cards, each kiosk's members'
+/// cards folded from its first event to its head, and the households of
+/// every PDS list held.
+fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    let held = tx.query(
+        "SELECT kiosk, seq, canonical, kind FROM events
+         WHERE kind IN ('member_registered', 'households_imported') ORDER BY kiosk, seq",
+        &[],
+    )?;
+    let mut cards: (Vec<String>, Vec<i64>, Vec<Option<String>>) = Default::default();
+    for r in &held {
+        let canonical: Vec<u8> = r.try_get(2)?;
+        // An event that no longer parses keeps its facts empty rather
+        // than stopping the lab (it parsed when it came).
+        let Ok(event) = dastak_core::domain::event::Event::from_canonical(&canonical) else {
+            continue;
+        };
+        let kiosk: String = r.try_get(0)?;
+        match Facts::from(event.body) {
+            Facts::Households(list) => write_households(tx, &kiosk, &list)?,
+            Facts::Member { ration_card, .. } => {
+                cards.0.push(kiosk);
+                cards.1.push(r.try_get(1)?);
+                cards.2.push(ration_card);
+            }
+            _ => {}
+        }
+    }
+    tx.execute(
+        "UPDATE events e SET ration_card = t.c
+         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(k, q, c)
+         WHERE e.kiosk = t.k AND e.seq = t.q",
+        &[&cards.0, &cards.1, &cards.2],
+    )?;
+    for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
+        let kiosk: String = h.try_get(0)?;
+        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS)?;
+        write_cards(tx, &kiosk, &fold)?;
+    }
+    Ok(())
+}
+
+/// A PDS list's households, in one upsert (a later list's line for a card
+/// replaces an earlier one's).
+fn write_households(
+    tx: &mut Transaction<'_>,
+    kiosk: &str,
+    list: &[Household],
+) -> Result<(), postgres::Error> {
+    let mut c: (Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
+    for h in list {
+        c.0.push(&h.ration_card);
+        c.1.push(&h.village);
+        c.2.push(h.women);
+    }
+    tx.execute(
+        "INSERT INTO lab_households (kiosk, ration_card, village, women)
+         SELECT $1, r, v, w FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(r, v, w)
+         ON CONFLICT (kiosk, ration_card) DO UPDATE SET
+             village = excluded.village, women = excluded.women",
+        &[&kiosk, &c.0, &c.1, &c.2],
+    )?;
+    Ok(())
+}
+
+/// The ration cards of a fold's registered members (step 5's column).
+fn write_cards(tx: &mut Transaction<'_>, kiosk: &str, fold: &Fold) -> Result<(), postgres::Error> {
+    if fold.cards.is_empty() {
+        return Ok(());
+    }
+    let (members, cards): (Vec<&str>, Vec<&str>) = fold
+        .cards
+        .iter()
+        .map(|(m, c)| (m.as_str(), c.as_str()))
+        .unzip();
+    tx.execute(
+        "UPDATE lab_members l SET ration_card = t.c
+         FROM unnest($2::text[], $3::text[]) AS t(m, c)
+         WHERE l.kiosk = $1 AND l.member_id = t.m",
+        &[&kiosk, &members, &cards],
+    )?;
+    Ok(())
+}
 
 /// Step 4's backfill: the facts of schemes, money, enrolments, leavings
 /// and registrations, then each kiosk's schemes, members' names and
@@ -105,7 +195,7 @@ fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
     )?;
     for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
         let kiosk: String = h.try_get(0)?;
-        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS)?;
+        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS_0007)?;
         write_enrolments(tx, &kiosk, &fold)?;
     }
     Ok(())
@@ -656,6 +746,32 @@ impl LabStore for PgLab {
             .collect()
     }
 
+    fn coverage(&self) -> Result<Vec<CoverageRow>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT h.kiosk, h.village, COUNT(*),
+                        COUNT(*) FILTER (WHERE EXISTS (
+                            SELECT 1 FROM lab_members m
+                            WHERE m.kiosk = h.kiosk AND m.ration_card = h.ration_card)),
+                        COALESCE(SUM(h.women), 0)::bigint
+                 FROM lab_households h GROUP BY h.kiosk, h.village
+                 ORDER BY h.kiosk COLLATE \"C\", h.village COLLATE \"C\"",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(CoverageRow {
+                    kiosk: r.try_get(0)?,
+                    village: r.try_get(1)?,
+                    households: unsigned(r, 2)?,
+                    reached: unsigned(r, 3)?,
+                    women: unsigned(r, 4)?,
+                })
+            })
+            .collect()
+    }
+
     fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError> {
         let rows = self.read(|c| {
             c.query(
@@ -815,6 +931,11 @@ fn ingest_on(
             make_partition(tx, m)?;
         }
         copy_events(tx, kiosk, &new, now)?;
+        for e in &new {
+            if let Facts::Households(list) = &e.facts {
+                write_households(tx, kiosk, list)?;
+            }
+        }
         out.new = new.len() as u64;
     }
     for (e, fate) in events.iter().zip(&fates) {
@@ -905,9 +1026,11 @@ fn copy_events(
         T::TEXT,
         T::TEXT,
         T::TEXT,
-        // frequency, periods, on_date, member_name, then the operator.
+        // frequency, periods, on_date, member_name, ration_card, then the
+        // operator.
         T::TEXT,
         T::INT8,
+        T::TEXT,
         T::TEXT,
         T::TEXT,
         T::TEXT,
@@ -918,7 +1041,7 @@ fn copy_events(
         let s = seq(e.seq);
         let m = month(&e.at);
         let bytes = e.canonical.as_bytes();
-        let row: [&(dyn ToSql + Sync); 28] = [
+        let row: [&(dyn ToSql + Sync); 29] = [
             &kiosk,
             &s,
             &e.hash,
@@ -946,6 +1069,7 @@ fn copy_events(
             &v.15,
             &v.16,
             &v.17,
+            &v.18,
             &e.operator,
         ];
         w.write(&row)?;
@@ -971,6 +1095,7 @@ fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
         periods: r.try_get(12)?,
         on_date: r.try_get(13)?,
         member_name: r.try_get(14)?,
+        ration_card: r.try_get(15)?,
     })
 }
 
@@ -1066,6 +1191,7 @@ fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), p
     }
     write_ops_and_aadhaar(tx, kiosk, &fold)?;
     write_enrolments(tx, kiosk, &fold)?;
+    write_cards(tx, kiosk, &fold)?;
     add_sums(tx, "daily", "day", kiosk, &fold.sums)?;
     add_sums(tx, "monthly", "month", kiosk, &fold.by_month())
 }

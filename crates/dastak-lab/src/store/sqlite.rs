@@ -13,10 +13,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, DailyRow, DayCounts, EnrolmentRow, FACT_COLUMNS,
-    FOLD_COLUMNS, FOLD_COLUMNS_0006, FactValues, Facts, Fate, Fold, Head, HeldReceipt, Incoming,
-    Ingested, KioskStatus, LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row,
-    SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar, fate_range, fates, gaps, newest, place_of,
+    Above, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
+    FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, FactValues, Facts, Fate,
+    Fold, Head, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
+    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow,
+    SharedAadhaar, fate_range, fates, gaps, newest, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -44,6 +45,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(
             include_str!("../../migrations/0007_enrolments.sql"),
             fill_enrolments,
+        ),
+        M::up_with_hook(
+            include_str!("../../migrations/0008_coverage.sql"),
+            fill_coverage,
         ),
     ])
 }
@@ -139,7 +144,72 @@ fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
 
 /// [`FOLD_COLUMNS`] as they were before 0006 added the operator.
 const FOLD_COLUMNS_0004: &str = "seq, hash, kind, at, member_id, scheme, amount, village, \
-     NULL, NULL, NULL, NULL, CAST(NULL AS BIGINT), NULL, NULL";
+     NULL, NULL, NULL, NULL, CAST(NULL AS BIGINT), NULL, NULL, NULL";
+
+/// 0008's backfill: registrations' ration cards, then each kiosk's
+/// members' cards folded from its first event to its head, and the
+/// households of every PDS list held.
+fn fill_coverage(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    {
+        let mut update =
+            tx.prepare("UPDATE events SET ration_card = ?3 WHERE kiosk = ?1 AND seq = ?2")?;
+        refill(tx, "'member_registered'", |kiosk, seq, v| {
+            update.execute(params![kiosk, seq, v.18]).map(drop)
+        })?;
+    }
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
+        write_cards(tx, &kiosk, &fold)?;
+    }
+    let mut lists = tx.prepare(
+        "SELECT kiosk, seq, canonical FROM events WHERE kind = 'households_imported' ORDER BY kiosk, seq",
+    )?;
+    let mut rows = lists.query([])?;
+    while let Some(r) = rows.next()? {
+        let (kiosk, seq): (String, u64) = (r.get(0)?, r.get(1)?);
+        let canonical: Vec<u8> = r.get(2)?;
+        let event = Event::from_canonical(&canonical).map_err(|e| {
+            rusqlite_migration::HookError::Hook(format!("{kiosk} event {seq}: {e}"))
+        })?;
+        if let Facts::Households(list) = Facts::from(event.body) {
+            write_households(tx, &kiosk, &list)?;
+        }
+    }
+    Ok(())
+}
+
+/// A PDS list's households (a later list's line for a card replaces an
+/// earlier one's).
+fn write_households(
+    conn: &Connection,
+    kiosk: &str,
+    list: &[Household],
+) -> Result<(), rusqlite::Error> {
+    let mut add = conn.prepare_cached(
+        "INSERT INTO lab_households (kiosk, ration_card, village, women) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (kiosk, ration_card) DO UPDATE SET
+             village = excluded.village, women = excluded.women",
+    )?;
+    for h in list {
+        add.execute(params![kiosk, h.ration_card, h.village, h.women])?;
+    }
+    Ok(())
+}
+
+/// The ration cards of a fold's registered members (step 0008's column).
+fn write_cards(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    let mut card = conn.prepare_cached(
+        "UPDATE lab_members SET ration_card = ?3 WHERE kiosk = ?1 AND member_id = ?2",
+    )?;
+    for (member, c) in &fold.cards {
+        card.execute(params![kiosk, member, c])?;
+    }
+    Ok(())
+}
 
 /// 0007's backfill: the facts of schemes, money, enrolments, leavings and
 /// registrations, then each kiosk's schemes, members' names and
@@ -167,7 +237,7 @@ fn fill_enrolments(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (kiosk, through) in heads {
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
+        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0007)?;
         write_enrolments(tx, &kiosk, &fold)?;
     }
     Ok(())
@@ -598,6 +668,28 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
+    fn coverage(&self) -> Result<Vec<CoverageRow>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.kiosk, h.village, COUNT(*),
+                    SUM(EXISTS (SELECT 1 FROM lab_members m
+                                WHERE m.kiosk = h.kiosk AND m.ration_card = h.ration_card)),
+                    SUM(h.women)
+             FROM lab_households h GROUP BY h.kiosk, h.village ORDER BY h.kiosk, h.village",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CoverageRow {
+                    kiosk: r.get(0)?,
+                    village: r.get(1)?,
+                    households: r.get(2)?,
+                    reached: r.get(3)?,
+                    women: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn scheme_dues(&self) -> Result<Vec<SchemeDues>, LabStoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT kiosk, scheme, frequency, per_period FROM lab_schemes ORDER BY kiosk, scheme",
@@ -705,7 +797,7 @@ fn ingest_on(
                              {FACT_COLUMNS}, operator)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                      ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                     ?24, ?25, ?26, ?27)
+                     ?24, ?25, ?26, ?27, ?28)
              ON CONFLICT (kiosk, seq) DO NOTHING"
     ))?;
     let mut quarantine = conn.prepare_cached(
@@ -743,8 +835,12 @@ fn ingest_on(
                     v.15,
                     v.16,
                     v.17,
+                    v.18,
                     e.operator
                 ])?;
+                if let Facts::Households(list) = &e.facts {
+                    write_households(conn, kiosk, list)?;
+                }
                 out.new += 1;
             }
             Fate::Duplicate => out.duplicate += 1,
@@ -807,6 +903,7 @@ fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
         periods: r.get(12)?,
         on_date: r.get(13)?,
         member_name: r.get(14)?,
+        ration_card: r.get(15)?,
     })
 }
 
@@ -866,7 +963,11 @@ fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite
     if !fold.aadhaar.is_empty() {
         write_aadhaar(conn, kiosk, &fold)?;
     }
-    write_enrolments(conn, kiosk, &fold)
+    write_enrolments(conn, kiosk, &fold)?;
+    if !fold.cards.is_empty() {
+        write_cards(conn, kiosk, &fold)?;
+    }
+    Ok(())
 }
 
 /// Writes a fold's members' names, schemes and enrolments (the tables of
