@@ -121,9 +121,8 @@ impl Age {
     pub const ALL: [Age; 3] = [Age::UpToOne, Age::TwoToThree, Age::MoreThanThree];
 
     fn of(oldest_unpaid: Date, today: Date) -> Age {
-        let months = (i32::from(today.year()) - i32::from(oldest_unpaid.year())) * 12
-            + i32::from(today.month())
-            - i32::from(oldest_unpaid.month());
+        // Calendar months since: the months begun, less the first.
+        let months = periods_begun(Frequency::Monthly, oldest_unpaid, today).saturating_sub(1);
         match months {
             ..=1 => Age::UpToOne,
             2..=3 => Age::TwoToThree,
@@ -155,22 +154,50 @@ pub struct Owing {
     pub age: Age,
 }
 
-/// The dues of one enrolment as of `today`, with the kiosk's definition
-/// of its scheme: none if she has left, has no known enrolment day, or
-/// the lab does not know the scheme's dues. The same reckoning as the
-/// kiosk's (`dastak_core::domain::dues`): a period is due once it has
-/// begun; payments cover the oldest first.
-fn reckon(e: &EnrolmentRow, dues: &SchemeDues, today: Date) -> Option<(Frequency, Date, i64)> {
-    if e.left_on.is_some() {
-        return None;
-    }
-    let enrolled: Date = e.enrolled_on.as_deref()?.parse().ok()?;
-    let freq = match dues.frequency.as_str() {
-        "weekly" => Frequency::Weekly,
-        _ => Frequency::Monthly,
-    };
-    let owed = i64::from(periods_begun(freq, enrolled, today)) - e.periods;
-    Some((freq, enrolled, owed))
+/// An enrolment in force, reckoned as of a day with its kiosk's dues.
+struct InForce<'a> {
+    e: &'a EnrolmentRow,
+    dues: &'a SchemeDues,
+    freq: Frequency,
+    enrolled: Date,
+    /// Periods begun less periods paid: behind when positive.
+    owed: i64,
+}
+
+/// The enrolments in force as of `today` of the kiosks the officer sees,
+/// each with its kiosk's dues: not one she has left, has no known
+/// enrolment day for, or whose scheme's dues the lab does not know. The
+/// same reckoning as the kiosk's (`dastak_core::domain::dues`): a period
+/// is due once it has begun; payments cover the oldest first.
+fn in_force<'a>(
+    enrolments: &'a [EnrolmentRow],
+    dues: &'a [SchemeDues],
+    scope: Scope<'a>,
+    today: Date,
+) -> impl Iterator<Item = InForce<'a>> {
+    let known: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    enrolments.iter().filter_map(move |e| {
+        if !scope.sees(&e.kiosk) || e.left_on.is_some() {
+            return None;
+        }
+        let dues = *known.get(&(e.kiosk.as_str(), e.scheme.as_str()))?;
+        let enrolled: Date = e.enrolled_on.as_deref()?.parse().ok()?;
+        let freq = match dues.frequency.as_str() {
+            "weekly" => Frequency::Weekly,
+            _ => Frequency::Monthly,
+        };
+        let owed = i64::from(periods_begun(freq, enrolled, today)) - e.periods;
+        Some(InForce {
+            e,
+            dues,
+            freq,
+            enrolled,
+            owed,
+        })
+    })
 }
 
 /// Members behind with their dues as of `today`, of the kiosks the
@@ -181,32 +208,22 @@ pub fn owing(
     scope: Scope<'_>,
     today: Date,
 ) -> Vec<Owing> {
-    let dues: HashMap<(&str, &str), &SchemeDues> = dues
-        .iter()
-        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
-        .collect();
-    let mut out: Vec<Owing> = enrolments
-        .iter()
-        .filter(|e| scope.sees(&e.kiosk))
-        .filter_map(|e| {
-            let d = dues.get(&(e.kiosk.as_str(), e.scheme.as_str()))?;
-            let (freq, enrolled, owed) = reckon(e, d, today)?;
-            if owed <= 0 {
-                return None;
-            }
-            let paid = u32::try_from(e.periods.max(0)).unwrap_or(u32::MAX);
-            let since = period_start(freq, enrolled, paid);
-            Some(Owing {
-                kiosk: e.kiosk.clone(),
-                village: e.village.clone(),
-                member_id: e.member_id.clone(),
-                name: e.name.clone(),
-                scheme: e.scheme.clone(),
-                periods: owed,
-                amount: Paise(d.per_period.0.saturating_mul(owed)),
+    let mut out: Vec<Owing> = in_force(enrolments, dues, scope, today)
+        .filter(|f| f.owed > 0)
+        .map(|f| {
+            let paid = u32::try_from(f.e.periods.max(0)).unwrap_or(u32::MAX);
+            let since = period_start(f.freq, f.enrolled, paid);
+            Owing {
+                kiosk: f.e.kiosk.clone(),
+                village: f.e.village.clone(),
+                member_id: f.e.member_id.clone(),
+                name: f.e.name.clone(),
+                scheme: f.e.scheme.clone(),
+                periods: f.owed,
+                amount: Paise(f.dues.per_period.0.saturating_mul(f.owed)),
                 since: since.to_string(),
                 age: Age::of(since, today),
-            })
+            }
         })
         .collect();
     out.sort_by(|a, b| {
@@ -287,18 +304,9 @@ pub fn ageing(
     scope: Scope<'_>,
     today: Date,
 ) -> Vec<AgeingRow> {
-    let known: HashMap<(&str, &str), &SchemeDues> = dues
-        .iter()
-        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
-        .collect();
     let mut by: BTreeMap<&str, AgeingRow> = BTreeMap::new();
-    for e in enrolments.iter().filter(|e| scope.sees(&e.kiosk)) {
-        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
-            continue;
-        };
-        if reckon(e, d, today).is_some() {
-            by.entry(&e.village).or_default().enrolled += 1;
-        }
+    for f in in_force(enrolments, dues, scope, today) {
+        by.entry(&f.e.village).or_default().enrolled += 1;
     }
     for o in owing {
         let row = by.entry(&o.village).or_default();
@@ -323,23 +331,14 @@ pub fn expected_this_month(
     scope: Scope<'_>,
     today: Date,
 ) -> Paise {
-    let known: HashMap<(&str, &str), &SchemeDues> = dues
-        .iter()
-        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
-        .collect();
     let last_month_end = today.first_of_month().yesterday().ok();
     let mut total = 0i64;
-    for e in enrolments.iter().filter(|e| scope.sees(&e.kiosk)) {
-        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
-            continue;
-        };
-        let Some((freq, enrolled, _)) = reckon(e, d, today) else {
-            continue;
-        };
-        let before = last_month_end.map_or(0, |end| periods_begun(freq, enrolled, end));
-        let now = periods_begun(freq, enrolled, today);
+    for f in in_force(enrolments, dues, scope, today) {
+        let before = last_month_end.map_or(0, |end| periods_begun(f.freq, f.enrolled, end));
+        let now = periods_begun(f.freq, f.enrolled, today);
         total = total.saturating_add(
-            d.per_period
+            f.dues
+                .per_period
                 .0
                 .saturating_mul(i64::from(now.saturating_sub(before))),
         );

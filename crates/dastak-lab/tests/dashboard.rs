@@ -626,6 +626,22 @@ fn hostile_posts_and_filters_are_refused_or_read_as_text_and_change_nothing() {
     }
     let (_, kiosks) = get(&addr, "/kiosks?panchayat=%27%20OR%201%3D1%20--", &cookie);
     assert!(!kiosks.contains("SIM0000"), "the filter matched nothing");
+    // The arrears page's village filter: markup and SQL are a village
+    // that matches no one, shown as text.
+    for q in [
+        "%27%20OR%201%3D1%20--",
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ] {
+        let (code, page) = get(&addr, &format!("/arrears?village={q}"), &cookie);
+        assert_eq!(code, 200);
+        assert!(!page.contains("<script>alert"), "escaped");
+        let defaulters = page.split("id=\"defaulters\"").nth(1).expect("the list");
+        assert!(!defaulters.contains("SIM0"), "the filter matched no one");
+        let (code, csv) = get(&addr, &format!("/arrears.csv?village={q}"), &cookie);
+        assert_eq!(code, 200);
+        assert!(csv.contains("Village,Kiosk,Member"), "{csv}");
+        assert!(!csv.contains("SIM0"), "only the header: {csv}");
+    }
     // The hostile panchayat itself is shown escaped.
     let (_, all) = get(&addr, "/kiosks", &cookie);
     assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

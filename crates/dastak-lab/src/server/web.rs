@@ -339,26 +339,17 @@ fn place_filter(p: &Params) -> PlaceFilter {
 }
 
 async fn overview(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
-    let (status, daily, places, enrolments, dues, now) = books(lab, s.lang, |lab| {
-        let now = Timestamp::now();
+    let (o, now) = scoped(lab, &s, |lab, scope, now| {
         // Today's and this month's numbers: this month's rows alone.
         let w = Window::months(now, 1);
-        Ok((
-            lab.status()?,
-            crate::daily_between(lab, &w.from, &w.to)?,
-            lab.kiosk_places()?,
-            crate::enrolments(lab)?,
-            crate::scheme_dues(lab)?,
-            now,
-        ))
+        let daily = crate::daily_between(lab, &w.from, &w.to)?;
+        let mut o = Overview::compute(&lab.status()?, &daily, scope, now);
+        let (enrolments, dues) = (crate::enrolments(lab)?, crate::scheme_dues(lab)?);
+        o.expected_month =
+            dashboard::expected_this_month(&enrolments, &dues, scope, local_date(now));
+        Ok(o)
     })
     .await?;
-    let scope = Scope {
-        district: s.district.as_deref(),
-        places: &places,
-    };
-    let mut o = Overview::compute(&status, &daily, scope, now);
-    o.expected_month = dashboard::expected_this_month(&enrolments, &dues, scope, local_date(now));
     Ok(html(
         StatusCode::OK,
         views::overview(&frame(&s, "/overview", now), &o),
@@ -589,16 +580,30 @@ async fn recent<T: Send + 'static>(
     s: &Session,
     read: impl FnOnce(&crate::Lab, Scope<'_>, &Window) -> Result<T, LabError> + Send + 'static,
 ) -> Result<(T, Window, Timestamp), Response> {
+    let ((t, w), now) = scoped(lab, s, move |lab, scope, now| {
+        let w = Window::days(now, dashboard::RECENT_DAYS);
+        Ok((read(lab, scope, &w)?, w))
+    })
+    .await?;
+    Ok((t, w, now))
+}
+
+/// What `read` makes of the books for the officer's scope (the kiosks of
+/// her district, or all) as of now; with when it was read.
+async fn scoped<T: Send + 'static>(
+    lab: Shared,
+    s: &Session,
+    read: impl FnOnce(&crate::Lab, Scope<'_>, Timestamp) -> Result<T, LabError> + Send + 'static,
+) -> Result<(T, Timestamp), Response> {
     let district = s.district.clone();
     books(lab, s.lang, move |lab| {
         let now = Timestamp::now();
-        let w = Window::days(now, dashboard::RECENT_DAYS);
         let places = lab.kiosk_places()?;
         let scope = Scope {
             district: district.as_deref(),
             places: &places,
         };
-        Ok((read(lab, scope, &w)?, w, now))
+        Ok((read(lab, scope, now)?, now))
     })
     .await
 }
@@ -675,16 +680,12 @@ async fn coverage_lines(
     lab: Shared,
     s: &Session,
 ) -> Result<(Vec<dashboard::CoverageLine>, Timestamp), Response> {
-    let district = s.district.clone();
-    books(lab, s.lang, move |lab| {
-        let now = Timestamp::now();
-        let places = lab.kiosk_places()?;
-        let scope = Scope {
-            district: district.as_deref(),
-            places: &places,
-        };
-        let lines = dashboard::coverage(&crate::coverage(lab)?, &crate::enrolments(lab)?, scope);
-        Ok((lines, now))
+    scoped(lab, s, |lab, scope, _| {
+        Ok(dashboard::coverage(
+            &crate::coverage(lab)?,
+            &crate::enrolments(lab)?,
+            scope,
+        ))
     })
     .await
 }
@@ -713,21 +714,15 @@ async fn arrears_rows(
     lab: Shared,
     s: &Session,
 ) -> Result<(Vec<dashboard::AgeingRow>, Vec<dashboard::Owing>, Timestamp), Response> {
-    let district = s.district.clone();
-    books(lab, s.lang, move |lab| {
-        let now = Timestamp::now();
+    let ((ageing, owing), now) = scoped(lab, s, |lab, scope, now| {
         let today = local_date(now);
-        let places = lab.kiosk_places()?;
-        let scope = Scope {
-            district: district.as_deref(),
-            places: &places,
-        };
         let (enrolments, dues) = (crate::enrolments(lab)?, crate::scheme_dues(lab)?);
         let owing = dashboard::owing(&enrolments, &dues, scope, today);
         let ageing = dashboard::ageing(&enrolments, &dues, &owing, scope, today);
-        Ok((ageing, owing, now))
+        Ok((ageing, owing))
     })
-    .await
+    .await?;
+    Ok((ageing, owing, now))
 }
 
 async fn arrears(

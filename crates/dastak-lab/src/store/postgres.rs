@@ -95,12 +95,7 @@ fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
          WHERE e.kiosk = t.k AND e.seq = t.q",
         &[&cards.0, &cards.1, &cards.2],
     )?;
-    for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
-        let kiosk: String = h.try_get(0)?;
-        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS)?;
-        write_cards(tx, &kiosk, &fold)?;
-    }
-    Ok(())
+    refold(tx, FOLD_COLUMNS, write_cards)
 }
 
 /// A PDS list's households, in one upsert (a later list's line for a card
@@ -193,10 +188,21 @@ fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
             &numbers[1],
         ],
     )?;
+    refold(tx, FOLD_COLUMNS_0007, write_enrolments)
+}
+
+/// A migration's backfill of a rollup the lab did not keep before: each
+/// kiosk's events up to its head folded (read as `columns`), and what the
+/// step made written by `write`.
+fn refold(
+    tx: &mut Transaction<'_>,
+    columns: &str,
+    write: fn(&mut Transaction<'_>, &str, &Fold) -> Result<(), postgres::Error>,
+) -> Result<(), postgres::Error> {
     for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
         let kiosk: String = h.try_get(0)?;
-        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS_0007)?;
-        write_enrolments(tx, &kiosk, &fold)?;
+        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, columns)?;
+        write(tx, &kiosk, &fold)?;
     }
     Ok(())
 }
@@ -273,14 +279,8 @@ fn fill_operators(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
              WHERE e.kiosk = h.kiosk AND e.seq = h.through)",
         &[],
     )?;
-    let heads = tx.query("SELECT kiosk, through FROM kiosk_heads", &[])?;
-    for h in heads {
-        let kiosk: String = h.try_get(0)?;
-        let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, FOLD_COLUMNS_0006)?;
-        // The daily and monthly rollups hold these events already.
-        write_ops_and_aadhaar(tx, &kiosk, &fold)?;
-    }
-    Ok(())
+    // The daily and monthly rollups hold these events already.
+    refold(tx, FOLD_COLUMNS_0006, write_ops_and_aadhaar)
 }
 
 /// Any number, the same in every lab process: the key of the advisory
@@ -700,18 +700,7 @@ impl LabStore for PgLab {
                 [from, to],
             )?;
             while let Some(r) = rows.next()? {
-                let row = DailyRow {
-                    kiosk: r.try_get(0)?,
-                    village: r.try_get(1)?,
-                    day: r.try_get(2)?,
-                    scheme: r.try_get(3)?,
-                    receipts: unsigned(&r, 4)?,
-                    amount: Paise(r.try_get(5)?),
-                    reversals: unsigned(&r, 6)?,
-                    reversed: Paise(r.try_get(7)?),
-                    enrolments: unsigned(&r, 8)?,
-                };
-                if !each(row) {
+                if !each(daily_row(&r)?) {
                     break;
                 }
             }
@@ -824,21 +813,7 @@ impl LabStore for PgLab {
                 &[&from, &to],
             )
         })?;
-        rows.iter()
-            .map(|r| {
-                Ok(DailyRow {
-                    kiosk: r.try_get(0)?,
-                    village: r.try_get(1)?,
-                    day: r.try_get(2)?,
-                    scheme: r.try_get(3)?,
-                    receipts: unsigned(r, 4)?,
-                    amount: Paise(r.try_get(5)?),
-                    reversals: unsigned(r, 6)?,
-                    reversed: Paise(r.try_get(7)?),
-                    enrolments: unsigned(r, 8)?,
-                })
-            })
-            .collect()
+        Ok(rows.iter().map(daily_row).collect::<Result<_, _>>()?)
     }
 
     fn operator_days(&self, from: &str, to: &str) -> Result<Vec<OperatorDay>, LabStoreError> {
@@ -1076,6 +1051,22 @@ fn copy_events(
     }
     w.finish()?;
     Ok(())
+}
+
+/// A row of the daily or monthly rollup (kiosk, village, day or month,
+/// scheme, then the counts).
+fn daily_row(r: &postgres::Row) -> Result<DailyRow, postgres::Error> {
+    Ok(DailyRow {
+        kiosk: r.try_get(0)?,
+        village: r.try_get(1)?,
+        day: r.try_get(2)?,
+        scheme: r.try_get(3)?,
+        receipts: unsigned(r, 4)?,
+        amount: Paise(r.try_get(5)?),
+        reversals: unsigned(r, 6)?,
+        reversed: Paise(r.try_get(7)?),
+        enrolments: unsigned(r, 8)?,
+    })
 }
 
 fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {

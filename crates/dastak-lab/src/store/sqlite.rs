@@ -130,16 +130,8 @@ fn fill_daily(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
                 .map(drop)
         })?;
     }
-    let heads: Vec<(String, u64)> = tx
-        .prepare("SELECT kiosk, through FROM kiosk_heads")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (kiosk, through) in heads {
-        // The columns as 0004 left them: the operator came with 0006.
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0004)?;
-        write_daily(tx, &kiosk, &fold)?;
-    }
-    Ok(())
+    // The columns as 0004 left them: the operator came with 0006.
+    refold(tx, FOLD_COLUMNS_0004, write_daily)
 }
 
 /// [`FOLD_COLUMNS`] as they were before 0006 added the operator.
@@ -157,14 +149,7 @@ fn fill_coverage(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
             update.execute(params![kiosk, seq, v.18]).map(drop)
         })?;
     }
-    let heads: Vec<(String, u64)> = tx
-        .prepare("SELECT kiosk, through FROM kiosk_heads")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (kiosk, through) in heads {
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS)?;
-        write_cards(tx, &kiosk, &fold)?;
-    }
+    refold(tx, FOLD_COLUMNS, write_cards)?;
     let mut lists = tx.prepare(
         "SELECT kiosk, seq, canonical FROM events WHERE kind = 'households_imported' ORDER BY kiosk, seq",
     )?;
@@ -202,6 +187,9 @@ fn write_households(
 
 /// The ration cards of a fold's registered members (step 0008's column).
 fn write_cards(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    if fold.cards.is_empty() {
+        return Ok(());
+    }
     let mut card = conn.prepare_cached(
         "UPDATE lab_members SET ration_card = ?3 WHERE kiosk = ?1 AND member_id = ?2",
     )?;
@@ -232,15 +220,7 @@ fn fill_enrolments(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult
             },
         )?;
     }
-    let heads: Vec<(String, u64)> = tx
-        .prepare("SELECT kiosk, through FROM kiosk_heads")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (kiosk, through) in heads {
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0007)?;
-        write_enrolments(tx, &kiosk, &fold)?;
-    }
-    Ok(())
+    refold(tx, FOLD_COLUMNS_0007, write_enrolments)
 }
 
 /// 0006's backfill: every held event's operator and registration's
@@ -272,21 +252,11 @@ fn fill_operators(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult 
              WHERE e.kiosk = kiosk_heads.kiosk AND e.seq = kiosk_heads.through)",
         [],
     )?;
-    let heads: Vec<(String, u64)> = tx
-        .prepare("SELECT kiosk, through FROM kiosk_heads")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (kiosk, through) in heads {
-        let fold = fold_through(tx, &kiosk, through, FOLD_COLUMNS_0006)?;
-        // The daily and monthly rollups hold these events already.
-        if !fold.ops.is_empty() {
-            write_ops(tx, &kiosk, &fold)?;
-        }
-        if !fold.aadhaar.is_empty() {
-            write_aadhaar(tx, &kiosk, &fold)?;
-        }
-    }
-    Ok(())
+    // The daily and monthly rollups hold these events already.
+    refold(tx, FOLD_COLUMNS_0006, |tx, kiosk, fold| {
+        write_ops(tx, kiosk, fold)?;
+        write_aadhaar(tx, kiosk, fold)
+    })
 }
 
 impl SqliteLab {
@@ -601,18 +571,7 @@ impl LabStore for SqliteLab {
         )?;
         let mut rows = stmt.query([from, to])?;
         while let Some(r) = rows.next()? {
-            let row = DailyRow {
-                kiosk: r.get(0)?,
-                village: r.get(1)?,
-                day: r.get(2)?,
-                scheme: r.get(3)?,
-                receipts: r.get(4)?,
-                amount: Paise(r.get(5)?),
-                reversals: r.get(6)?,
-                reversed: Paise(r.get(7)?),
-                enrolments: r.get(8)?,
-            };
-            if !each(row) {
+            if !each(daily_row(r)?) {
                 break;
             }
         }
@@ -626,19 +585,7 @@ impl LabStore for SqliteLab {
              FROM monthly WHERE month BETWEEN ?1 AND ?2 ORDER BY month, kiosk, village, scheme",
         )?;
         let rows = stmt
-            .query_map([from, to], |r| {
-                Ok(DailyRow {
-                    kiosk: r.get(0)?,
-                    village: r.get(1)?,
-                    day: r.get(2)?,
-                    scheme: r.get(3)?,
-                    receipts: r.get(4)?,
-                    amount: Paise(r.get(5)?),
-                    reversals: r.get(6)?,
-                    reversed: Paise(r.get(7)?),
-                    enrolments: r.get(8)?,
-                })
-            })?
+            .query_map([from, to], daily_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -885,6 +832,22 @@ fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::E
     .optional()
 }
 
+/// A row of the daily or monthly rollup (kiosk, village, day or month,
+/// scheme, then the counts).
+fn daily_row(r: &rusqlite::Row<'_>) -> Result<DailyRow, rusqlite::Error> {
+    Ok(DailyRow {
+        kiosk: r.get(0)?,
+        village: r.get(1)?,
+        day: r.get(2)?,
+        scheme: r.get(3)?,
+        receipts: r.get(4)?,
+        amount: Paise(r.get(5)?),
+        reversals: r.get(6)?,
+        reversed: Paise(r.get(7)?),
+        enrolments: r.get(8)?,
+    })
+}
+
 /// An event row read with [`FOLD_COLUMNS`].
 fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
     Ok(Above {
@@ -957,17 +920,10 @@ fn advance_head(
 fn write_fold(conn: &Connection, kiosk: &str, fold: Fold) -> Result<(), rusqlite::Error> {
     write_daily(conn, kiosk, &fold)?;
     add_sums(conn, "monthly", "month", kiosk, &fold.by_month())?;
-    if !fold.ops.is_empty() {
-        write_ops(conn, kiosk, &fold)?;
-    }
-    if !fold.aadhaar.is_empty() {
-        write_aadhaar(conn, kiosk, &fold)?;
-    }
+    write_ops(conn, kiosk, &fold)?;
+    write_aadhaar(conn, kiosk, &fold)?;
     write_enrolments(conn, kiosk, &fold)?;
-    if !fold.cards.is_empty() {
-        write_cards(conn, kiosk, &fold)?;
-    }
-    Ok(())
+    write_cards(conn, kiosk, &fold)
 }
 
 /// Writes a fold's members' names, schemes and enrolments (the tables of
@@ -1063,6 +1019,11 @@ fn add_sums(
 }
 
 fn write_ops(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    // Each table is prepared for only when there is something for it: a
+    // backfill folds before later steps made their tables.
+    if fold.ops.is_empty() {
+        return Ok(());
+    }
     let mut op = conn.prepare_cached(
         "INSERT INTO operator_daily (kiosk, operator, day, receipts, reversals, registrations,
                                      enrolments, clock_confirms, backdated)
@@ -1084,6 +1045,9 @@ fn write_ops(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite
 /// Notes the references registered, and marks a reference shared once
 /// more than one kiosk holds it (a keyed read of the reference's rows).
 fn write_aadhaar(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusqlite::Error> {
+    if fold.aadhaar.is_empty() {
+        return Ok(());
+    }
     let mut seen = conn.prepare_cached(
         "INSERT INTO aadhaar_seen (hash, kiosk, member_id, last4, village)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -1098,6 +1062,24 @@ fn write_aadhaar(conn: &Connection, kiosk: &str, fold: &Fold) -> Result<(), rusq
     for (member, (last4, hash, village)) in &fold.aadhaar {
         seen.execute(params![hash, kiosk, member, last4, village])?;
         mark.execute([hash])?;
+    }
+    Ok(())
+}
+
+/// A migration's backfill of a rollup the lab did not keep before: each
+/// kiosk's events up to its head folded (read as `columns`), and what the
+/// step made written by `write`.
+fn refold(
+    tx: &rusqlite::Transaction,
+    columns: &str,
+    write: impl Fn(&Connection, &str, &Fold) -> Result<(), rusqlite::Error>,
+) -> rusqlite_migration::HookResult {
+    let heads: Vec<(String, u64)> = tx
+        .prepare("SELECT kiosk, through FROM kiosk_heads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kiosk, through) in heads {
+        write(tx, &kiosk, &fold_through(tx, &kiosk, through, columns)?)?;
     }
     Ok(())
 }
