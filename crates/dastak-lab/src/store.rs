@@ -724,6 +724,84 @@ pub(crate) struct Above {
     pub ration_card: Option<String>,
 }
 
+impl Above {
+    /// An event just stored, as the walk would read its row back (so a
+    /// stick's new events are folded from memory, not read again).
+    pub fn of(e: &Row) -> Above {
+        let v = e.facts.values();
+        let text = |x: Option<&str>| x.map(str::to_string);
+        Above {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            kind: e.kind.to_string(),
+            at: e.at.clone(),
+            member: text(v.3),
+            scheme: text(v.4),
+            amount: v.5,
+            village: text(v.11),
+            operator: Some(e.operator.clone()),
+            aadhaar_last4: text(v.12),
+            aadhaar_hash: text(v.13),
+            frequency: text(v.14),
+            periods: v.15,
+            on_date: text(v.16),
+            member_name: text(v.17),
+            ration_card: text(v.18),
+        }
+    }
+}
+
+/// What a stick's batches stored for one kiosk, for its head to pass once
+/// at the end of the stick (one fold and one write per rollup key a stick,
+/// not a batch).
+#[derive(Default)]
+pub(crate) struct Stored {
+    /// The new events, as the walk reads them.
+    pub above: Vec<Above>,
+    pub last_seq: u64,
+    pub last_at: Option<String>,
+}
+
+/// Every kiosk a stick's stored batches came from, in the order first seen.
+#[derive(Default)]
+pub(crate) struct Advances(Vec<(String, Stored)>);
+
+impl Advances {
+    /// Notes a batch that was stored (its savepoint released).
+    pub fn note(&mut self, kiosk: &str, events: &[Row], fates: &[Fate]) {
+        let at = match self.0.iter().position(|(k, _)| k == kiosk) {
+            Some(i) => i,
+            None => {
+                self.0.push((kiosk.to_string(), Stored::default()));
+                self.0.len() - 1
+            }
+        };
+        let s = &mut self.0[at].1;
+        let (last_seq, last_at) = newest(events, fates);
+        s.last_seq = s.last_seq.max(last_seq);
+        if let Some(t) = last_at
+            && s.last_at.as_deref().is_none_or(|h| t > h)
+        {
+            s.last_at = Some(t.to_string());
+        }
+        s.above.extend(
+            events
+                .iter()
+                .zip(fates)
+                .filter(|(_, f)| **f == Fate::New)
+                .map(|(e, _)| Above::of(e)),
+        );
+    }
+
+    /// Each kiosk and what it stored, the new events in sequence order.
+    pub fn into_kiosks(self) -> impl Iterator<Item = (String, Stored)> {
+        self.0.into_iter().map(|(k, mut s)| {
+            s.above.sort_by_key(|a| a.seq);
+            (k, s)
+        })
+    }
+}
+
 /// Finds the village a member registered in, among the ones held before
 /// this walk (the backend's `lab_members`).
 pub(crate) type Villages<'a, E> = dyn FnMut(&str) -> Result<Option<String>, E> + 'a;

@@ -646,6 +646,98 @@ fn step_back_before_operators(db: &DbUrl) {
     }
 }
 
+/// Everything ingest keeps of a lab's events, for comparing two labs.
+fn kept(lab: &Lab) -> String {
+    let mut status = lab.status().expect("status");
+    for s in &mut status {
+        s.last_contact = None;
+    }
+    format!(
+        "{status:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        dastak_lab::daily(lab).expect("daily"),
+        dastak_lab::monthly_between(lab, "", "9999-99").expect("monthly"),
+        dastak_lab::operator_days(lab, "", "9999-99-99").expect("operators"),
+        dastak_lab::enrolments(lab).expect("enrolments"),
+        dastak_lab::coverage(lab).expect("coverage"),
+        dastak_lab::scheme_dues(lab).expect("dues"),
+        dastak_lab::shared_aadhaar(lab).expect("shared"),
+    )
+}
+
+/// A stick's batches are folded into the rollups once a kiosk, at the end
+/// of the stick: the lab must keep exactly what it keeps when the same
+/// batches come one by one, whatever their order on the stick, with
+/// replays among them and a refused batch in the middle (its savepoint
+/// rolled back, its events in no rollup).
+fn a_stick_folds_as_its_batches_would_one_by_one(b: Backend) {
+    let kiosks: Vec<SimKiosk> = (0..3).map(|i| kiosk(&small(3, 13), i)).collect();
+    let one = Books::new(b);
+    let mut by_one = one.lab();
+    let mut each = Vec::new();
+    for k in &kiosks {
+        each.push(enrolled(&mut by_one, k));
+    }
+    for batches in &each {
+        receive(&mut by_one, batches);
+    }
+    // The first kiosk's batches last to first (each waits above a gap
+    // until the first comes), the others' interleaved, one batch twice,
+    // and in the middle a batch of a kiosk the lab does not know (refused
+    // alone).
+    let stranger = kiosk(&small(4, 13), 3);
+    let on_stick = |lab: &mut Lab| -> Vec<Vec<u8>> {
+        let mut sealed: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(lab, k)).collect();
+        sealed[0].reverse();
+        let mut out = Vec::new();
+        let longest = sealed.iter().map(Vec::len).max().unwrap_or(0);
+        for i in 0..longest {
+            for s in &sealed {
+                if let Some(x) = s.get(i) {
+                    out.push(x.clone());
+                }
+            }
+        }
+        out.push(sealed[1][0].clone());
+        let to = lab.identity().recipient;
+        let refused = seal(&stranger.signed_batches()[0], &to).expect("seal");
+        out.insert(out.len() / 2, refused);
+        out
+    };
+    let stick = Books::new(b);
+    let mut at_once = stick.lab();
+    let sealed = on_stick(&mut at_once);
+    let got = at_once.receive_all(&sealed, now()).expect("receive all");
+    assert_eq!(
+        got.iter().filter(|r| r.is_err()).count(),
+        1,
+        "the stranger's"
+    );
+    let new: u64 = got.iter().flatten().map(|(_, g)| g.new).sum();
+    assert_eq!(
+        new,
+        kiosks.iter().map(|k| k.events.len() as u64).sum::<u64>()
+    );
+    assert_eq!(kept(&at_once), kept(&by_one));
+    for k in &kiosks {
+        assert_eq!(acked(&at_once, &k.code), k.events.len() as u64);
+    }
+    // Half a stick now and the rest later, with the first kiosk's first
+    // batch in the later half: its others wait in the table above the gap
+    // and are read back when it comes.
+    let later = Books::new(b);
+    let mut halves = later.lab();
+    let sealed = on_stick(&mut halves);
+    let (first, rest) = sealed.split_at(sealed.len() / 2);
+    halves.receive_all(first, now()).expect("first half");
+    assert!(acked(&halves, &kiosks[0].code) < kiosks[0].events.len() as u64);
+    assert!(
+        halves.status().expect("status")[0].last_seq > 0,
+        "held above the gap"
+    );
+    halves.receive_all(rest, now()).expect("second half");
+    assert_eq!(kept(&halves), kept(&by_one));
+}
+
 /// Each operator's day is counted by ingest as the kiosks' own events
 /// say, across a lab's migration to the operators' rollup (the backfill
 /// and the ingest after it agree); the anomalies are there to be found:
@@ -835,6 +927,7 @@ fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
 stories!(
     operators_days_and_anomalies_are_counted_as_the_events_say,
     every_event_once_and_a_replay_changes_nothing,
+    a_stick_folds_as_its_batches_would_one_by_one,
     a_gap_is_reported_then_filled_and_the_rollup_waits_for_it,
     other_content_under_a_held_number_is_quarantined_not_written_over,
     a_lab_restored_from_an_older_backup_takes_the_rest_again,
@@ -1036,4 +1129,59 @@ fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_aga
         .execute("DELETE FROM event_keys WHERE hash = 'elsewhere'", &[])
         .expect("delete");
     assert_eq!(receive(&mut lab, &batches[..1]), (250, 0, 0));
+}
+
+/// A stick is stored at once; when another lab process claims one of its
+/// numbers meanwhile, the stick falls back to batch by batch: the raced
+/// batch is refused whole and every other batch of the stick is kept.
+#[test]
+fn a_raced_batch_in_a_stick_is_refused_alone_and_the_rest_are_kept() {
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    let kiosks: Vec<SimKiosk> = (0..2).map(|i| kiosk(&small(2, 16), i)).collect();
+    let a = enrolled(&mut lab, &kiosks[0]);
+    let b = enrolled(&mut lab, &kiosks[1]);
+    let stick = vec![a[0].clone(), b[0].clone(), a[1].clone()];
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let mut other = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let mut tx = other.transaction().expect("begin");
+    tx.execute(
+        "INSERT INTO event_keys (kiosk, seq, hash) VALUES ($1, 1, 'elsewhere')",
+        &[&kiosks[1].code],
+    )
+    .expect("claim");
+    let storing = std::thread::spawn(move || {
+        let got = lab.receive_all(&stick, now());
+        (lab, got)
+    });
+    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let waiting = (0..600).any(|_| {
+        let n: i64 = watch
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("activity")
+            .get(0);
+        n > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(waiting, "the lab never reached its claim");
+    tx.commit().expect("commit");
+    let (lab, got) = storing.join().expect("thread");
+    let got = got.expect("the stick is taken");
+    assert!(got[0].as_ref().is_ok_and(|(_, g)| g.new == 250));
+    let refused = got[1].as_ref().expect_err("the raced batch is refused");
+    assert!(
+        refused.to_string().contains("send the batch again"),
+        "{refused}"
+    );
+    assert!(got[2].as_ref().is_ok_and(|(_, g)| g.new == 250));
+    assert_eq!(acked(&lab, &kiosks[0].code), 500);
+    assert_eq!(acked(&lab, &kiosks[1].code), 0, "nothing of it was kept");
 }

@@ -20,11 +20,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
+    Above, Advances, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
     FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate, Fold, Head,
     HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer,
     OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar,
-    fate_range, fates, gaps, newest, place_of,
+    Stored, fate_range, fates, gaps, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -121,21 +121,32 @@ fn write_households(
     Ok(())
 }
 
-/// The ration cards of a fold's registered members (step 5's column).
-fn write_cards(tx: &mut Transaction<'_>, kiosk: &str, fold: &Fold) -> Result<(), postgres::Error> {
-    if fold.cards.is_empty() {
+/// Folds of several kiosks, written together: each writer below makes one
+/// statement for all of them (a stick's kiosks in one round trip a table,
+/// not one a kiosk).
+type Folds<'a> = [(&'a str, &'a Fold)];
+
+/// A fold's counts by (village, day or month, scheme).
+type Sums = BTreeMap<(String, String, String), DayCounts>;
+
+/// The ration cards of the folds' registered members (step 5's column).
+fn write_cards(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+    let mut c: [Vec<&str>; 3] = Default::default();
+    for (kiosk, fold) in folds {
+        for (m, card) in &fold.cards {
+            for (v, x) in c.iter_mut().zip([*kiosk, m, card]) {
+                v.push(x);
+            }
+        }
+    }
+    if c[0].is_empty() {
         return Ok(());
     }
-    let (members, cards): (Vec<&str>, Vec<&str>) = fold
-        .cards
-        .iter()
-        .map(|(m, c)| (m.as_str(), c.as_str()))
-        .unzip();
     tx.execute(
         "UPDATE lab_members l SET ration_card = t.c
-         FROM unnest($2::text[], $3::text[]) AS t(m, c)
-         WHERE l.kiosk = $1 AND l.member_id = t.m",
-        &[&kiosk, &members, &cards],
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, m, c)
+         WHERE l.kiosk = t.k AND l.member_id = t.m",
+        &[&c[0], &c[1], &c[2]],
     )?;
     Ok(())
 }
@@ -197,12 +208,12 @@ fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
 fn refold(
     tx: &mut Transaction<'_>,
     columns: &str,
-    write: fn(&mut Transaction<'_>, &str, &Fold) -> Result<(), postgres::Error>,
+    write: fn(&mut Transaction<'_>, &Folds<'_>) -> Result<(), postgres::Error>,
 ) -> Result<(), postgres::Error> {
     for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
         let kiosk: String = h.try_get(0)?;
         let fold = fold_up_to(tx, &kiosk, h.try_get(1)?, columns)?;
-        write(tx, &kiosk, &fold)?;
+        write(tx, &[(&kiosk, &fold)])?;
     }
     Ok(())
 }
@@ -401,19 +412,80 @@ impl LabStore for PgLab {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
         let mut tx = client.transaction()?;
         let mut out = Vec::new();
+        let mut advances = Advances::default();
+        // Months whose partition is known to exist in this transaction.
+        let mut months = BTreeSet::new();
+        // Each batch judged as it comes (while the workers still open the
+        // ones after it), against the books and the stick's batches before
+        // it; then the whole stick stored at once.
+        let mut taken: HashMap<String, HashMap<u64, String>> = HashMap::new();
+        let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
         for (kiosk, events) in batches {
-            // Each batch in a savepoint: one that fails leaves the others in.
-            let mut sp = tx.transaction()?;
-            match ingest_on(&mut sp, &kiosk, &events, now) {
-                Ok(got) => {
-                    sp.commit()?;
-                    out.push(Ok(got));
-                }
-                Err(e) => {
-                    sp.rollback()?;
-                    out.push(Err(e));
+            let before = taken.entry(kiosk.clone()).or_default();
+            let fates = judge(&mut tx, &kiosk, &events, before)?;
+            for (e, f) in events.iter().zip(&fates) {
+                if *f == Fate::New {
+                    before.insert(e.seq, e.hash.clone());
                 }
             }
+            judged.push((kiosk, events, fates));
+        }
+        let all: Vec<(&str, &[Row], &[Fate])> = judged
+            .iter()
+            .map(|(k, e, f)| (k.as_str(), e.as_slice(), f.as_slice()))
+            .collect();
+        let mut sp = tx.transaction()?;
+        let mut at_once = months.clone();
+        match store_judged(&mut sp, &all, now, &mut at_once) {
+            Ok(()) => {
+                sp.commit()?;
+                for (kiosk, events, fates) in &judged {
+                    advances.note(kiosk, events, fates);
+                    out.push(Ok(counted(fates)));
+                }
+            }
+            Err(_) => {
+                // Another process stored some of these numbers meanwhile,
+                // or a batch cannot be stored: each batch again on its own
+                // (as judged: a raced one is refused whole, and the kiosk
+                // sends it again), in its own savepoint, so one that fails
+                // leaves the others in.
+                sp.rollback()?;
+                for (kiosk, events, fates) in &judged {
+                    let mut sp = tx.transaction()?;
+                    let mut made = months.clone();
+                    match store_judged(&mut sp, &[(kiosk, events, fates)], now, &mut made) {
+                        Ok(()) => {
+                            sp.commit()?;
+                            months = made;
+                            advances.note(kiosk, events, fates);
+                            out.push(Ok(counted(fates)));
+                        }
+                        Err(e) => {
+                            sp.rollback()?;
+                            out.push(Err(e));
+                        }
+                    }
+                }
+            }
+        }
+        // Heads and rollups once a kiosk a stick, in the same commit.
+        let mut contacts = Vec::new();
+        let mut moved = Vec::new();
+        for (kiosk, stored) in advances.into_kiosks() {
+            contacts.push(kiosk.clone());
+            if stored.last_seq > 0 {
+                moved.push((kiosk, stored));
+            }
+        }
+        if !moved.is_empty() {
+            advance_heads(&mut tx, moved)?;
+        }
+        if !contacts.is_empty() {
+            tx.execute(
+                "UPDATE kiosks SET last_contact = $2 WHERE code = ANY($1)",
+                &[&contacts, &now],
+            )?;
         }
         tx.commit()?;
         Ok(out)
@@ -859,18 +931,19 @@ impl PgLab {
     }
 }
 
-/// Stores one batch's events inside the caller's savepoint.
-fn ingest_on(
+/// Each event's fate: against the hashes the books hold in the batch's
+/// range, and those `taken` by the stick's earlier batches (not stored
+/// yet; by sequence number, of this kiosk).
+fn judge(
     tx: &mut Transaction<'_>,
     kiosk: &str,
     events: &[Row],
-    now: &str,
-) -> Result<Ingested, LabStoreError> {
-    let mut out = Ingested::default();
+    taken: &HashMap<u64, String>,
+) -> Result<Vec<Fate>, postgres::Error> {
     let Some((low, high)) = fate_range(events) else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
-    let held: HashMap<u64, String> = tx
+    let mut held: HashMap<u64, String> = tx
         .query(
             "SELECT seq, hash FROM event_keys WHERE kiosk = $1 AND seq BETWEEN $2 AND $3",
             &[&kiosk, &seq(low), &seq(high)],
@@ -878,71 +951,99 @@ fn ingest_on(
         .iter()
         .map(|r| Ok((unsigned(r, 0)?, r.try_get(1)?)))
         .collect::<Result<_, postgres::Error>>()?;
-    let fates = fates(events, &held);
-    let new: Vec<&Row> = events
-        .iter()
-        .zip(&fates)
-        .filter(|(_, f)| **f == Fate::New)
-        .map(|(e, _)| e)
-        .collect();
-    if !new.is_empty() {
-        let seqs: Vec<i64> = new.iter().map(|e| seq(e.seq)).collect();
-        let hashes: Vec<&str> = new.iter().map(|e| e.hash.as_str()).collect();
-        let claimed = tx.execute(
-            "INSERT INTO event_keys (kiosk, seq, hash)
-             SELECT $1, s, h FROM unnest($2::bigint[], $3::text[]) AS t(s, h)
-             ON CONFLICT DO NOTHING",
-            &[&kiosk, &seqs, &hashes],
-        )?;
-        if claimed != new.len() as u64 {
-            // Another process stored some of them since they were read:
-            // the savepoint is rolled back and the kiosk sends again.
-            return Err(LabStoreError::Raced {
-                kiosk: kiosk.to_string(),
-            });
-        }
-        let months: BTreeSet<&str> = new.iter().map(|e| month(&e.at)).collect();
-        for m in months {
-            make_partition(tx, m)?;
-        }
-        copy_events(tx, kiosk, &new, now)?;
-        for e in &new {
-            if let Facts::Households(list) = &e.facts {
-                write_households(tx, kiosk, list)?;
+    if !taken.is_empty() {
+        for n in low..=high {
+            if let Some(h) = taken.get(&n) {
+                held.insert(n, h.clone());
             }
         }
-        out.new = new.len() as u64;
     }
-    for (e, fate) in events.iter().zip(&fates) {
-        match fate {
-            Fate::New => {}
+    Ok(fates(events, &held))
+}
+
+/// What a batch's fates add up to.
+fn counted(fates: &[Fate]) -> Ingested {
+    let mut out = Ingested::default();
+    for f in fates {
+        match f {
+            Fate::New => out.new += 1,
             Fate::Duplicate => out.duplicate += 1,
-            Fate::Fork | Fate::Conflict => {
-                tx.execute(
-                    "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                    &[
-                        &kiosk,
-                        &seq(e.seq),
-                        &e.hash,
-                        &e.canonical.as_bytes(),
-                        &fate.reason(),
-                        &now,
-                    ],
-                )?;
-                out.quarantined += 1;
+            Fate::Fork | Fate::Conflict => out.quarantined += 1,
+        }
+    }
+    out
+}
+
+/// Stores judged batches' new events (their numbers claimed, then the
+/// rows, each in one binary COPY for all the batches) and quarantines
+/// the refused ones. `months` holds the months whose partitions are known
+/// to exist; those made here are added.
+fn store_judged(
+    tx: &mut Transaction<'_>,
+    batches: &[(&str, &[Row], &[Fate])],
+    now: &str,
+    months: &mut BTreeSet<String>,
+) -> Result<(), LabStoreError> {
+    let mut new: Vec<(&str, &Row)> = Vec::new();
+    for (kiosk, events, fates) in batches {
+        for (e, fate) in events.iter().zip(fates.iter()) {
+            match fate {
+                Fate::New => new.push((kiosk, e)),
+                Fate::Duplicate => {}
+                Fate::Fork | Fate::Conflict => {
+                    tx.execute(
+                        "INSERT INTO quarantine (kiosk, seq, hash, canonical, reason, received_at)
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                        &[
+                            kiosk,
+                            &seq(e.seq),
+                            &e.hash,
+                            &e.canonical.as_bytes(),
+                            &fate.reason(),
+                            &now,
+                        ],
+                    )?;
+                }
             }
         }
     }
-    if out.new > 0 {
-        let (last_seq, last_at) = newest(events, &fates);
-        advance_head(tx, kiosk, last_seq, last_at)?;
+    if new.is_empty() {
+        return Ok(());
     }
-    tx.execute(
-        "UPDATE kiosks SET last_contact = $2 WHERE code = $1",
-        &[&kiosk, &now],
-    )?;
-    Ok(out)
+    // The numbers are claimed by a binary COPY (no conflict clause: a
+    // number another process stored since they were read breaks the key,
+    // the savepoint is rolled back and the kiosk sends again).
+    if let Err(e) = claim_keys(tx, &new) {
+        return Err(
+            if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+                LabStoreError::Raced {
+                    kiosk: batches
+                        .iter()
+                        .map(|(k, _, _)| *k)
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            } else {
+                e.into()
+            },
+        );
+    }
+    let wanted: BTreeSet<&str> = new.iter().map(|(_, e)| month(&e.at)).collect();
+    for m in wanted {
+        if !months.contains(m) {
+            make_partition(tx, m)?;
+            months.insert(m.to_string());
+        }
+    }
+    copy_events(tx, &new, now)?;
+    for (kiosk, e) in &new {
+        if let Facts::Households(list) = &e.facts {
+            write_households(tx, kiosk, list)?;
+        }
+    }
+    Ok(())
 }
 
 /// The partition of `month` (checked by [`month`]: digits and a dash, or
@@ -964,12 +1065,23 @@ fn make_partition(tx: &mut Transaction<'_>, month: &str) -> Result<(), postgres:
     ))
 }
 
+/// The new events' numbers and hashes, in one binary COPY into the table
+/// that keeps a kiosk's numbers unique across the months' partitions.
+fn claim_keys(tx: &mut Transaction<'_>, new: &[(&str, &Row)]) -> Result<(), postgres::Error> {
+    let sink = tx.copy_in("COPY event_keys (kiosk, seq, hash) FROM STDIN BINARY")?;
+    let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::INT8, Type::TEXT]);
+    for (kiosk, e) in new {
+        w.write(&[kiosk, &seq(e.seq), &e.hash])?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
 /// The new events, in one binary COPY (routed to their months by
 /// PostgreSQL).
 fn copy_events(
     tx: &mut Transaction<'_>,
-    kiosk: &str,
-    new: &[&Row],
+    new: &[(&str, &Row)],
     now: &str,
 ) -> Result<(), postgres::Error> {
     use Type as T;
@@ -1011,13 +1123,13 @@ fn copy_events(
         T::TEXT,
     ];
     let mut w = BinaryCopyInWriter::new(sink, &types);
-    for e in new {
+    for (kiosk, e) in new {
         let v = e.facts.values();
         let s = seq(e.seq);
         let m = month(&e.at);
         let bytes = e.canonical.as_bytes();
         let row: [&(dyn ToSql + Sync); 29] = [
-            &kiosk,
+            kiosk,
             &s,
             &e.hash,
             &e.prev,
@@ -1090,30 +1202,108 @@ fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
     })
 }
 
-/// Moves a kiosk's head past the events just stored, folding the ones it
-/// passes into the daily rollup; reads only what lies above the old head,
-/// a page at a time, and stops at the first missing number.
-fn advance_head(
+/// Moves the heads of a stick's kiosks past the events it stored, folding
+/// the ones each passes into the rollups: first the stick's own (from
+/// memory), then any held above them from before (a gap the stick
+/// filled), read a page at a time; a walk stops at the first missing
+/// number and never reads below its head. The heads, the members'
+/// villages and every rollup are read and written once for all the
+/// kiosks, not once a kiosk.
+fn advance_heads(
+    tx: &mut Transaction<'_>,
+    stored: Vec<(String, Stored)>,
+) -> Result<(), postgres::Error> {
+    let codes: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+    let mut heads: HashMap<String, Head> = HashMap::new();
+    for r in tx.query(
+        "SELECT kiosk, through, hash, last_seq, last_event_at, through_at
+         FROM kiosk_heads WHERE kiosk = ANY($1)",
+        &[&codes],
+    )? {
+        heads.insert(
+            r.try_get(0)?,
+            Head {
+                through: unsigned(&r, 1)?,
+                hash: r.try_get(2)?,
+                last_seq: unsigned(&r, 3)?,
+                last_event_at: r.try_get(4)?,
+                through_at: r.try_get(5)?,
+            },
+        );
+    }
+    // The villages of the members whose money and enrolments the stick's
+    // events count, in one read.
+    let mut wanted: (Vec<&str>, Vec<&str>) = Default::default();
+    for (kiosk, s) in &stored {
+        for a in &s.above {
+            if a.kind != "member_registered"
+                && let Some(m) = &a.member
+            {
+                wanted.0.push(kiosk);
+                wanted.1.push(m);
+            }
+        }
+    }
+    let mut known: HashMap<(String, String), String> = HashMap::new();
+    if !wanted.0.is_empty() {
+        for r in tx.query(
+            "SELECT DISTINCT l.kiosk, l.member_id, l.village
+             FROM unnest($1::text[], $2::text[]) AS t(k, m)
+             JOIN lab_members l ON l.kiosk = t.k AND l.member_id = t.m",
+            &[&wanted.0, &wanted.1],
+        )? {
+            known.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
+        }
+    }
+    let mut folds: Vec<(String, Fold)> = Vec::new();
+    let mut moved: Vec<(String, Head)> = Vec::new();
+    for (kiosk, s) in stored {
+        let mut head = heads.remove(&kiosk).unwrap_or_default();
+        let mut fold = Fold::default();
+        head.walk(s.above.into_iter().map(Ok), &mut fold, &mut |m: &str| {
+            Ok::<_, postgres::Error>(known.get(&(kiosk.clone(), m.to_string())).cloned())
+        })?;
+        // Events held above a gap wait in the table; most sticks leave
+        // none, and then the head has reached the highest one held.
+        if head.through < head.last_seq.max(s.last_seq) {
+            walk_table(tx, &kiosk, &mut head, &mut fold)?;
+        }
+        head.saw(s.last_seq, s.last_at.as_deref());
+        folds.push((kiosk.clone(), fold));
+        moved.push((kiosk, head));
+    }
+    let all: Vec<(&str, &Fold)> = folds.iter().map(|(k, f)| (k.as_str(), f)).collect();
+    write_folds(tx, &all)?;
+    let mut c: (Vec<&str>, Vec<i64>, Vec<&str>, Vec<i64>) = Default::default();
+    let mut times: (Vec<Option<&str>>, Vec<Option<&str>>) = Default::default();
+    for (kiosk, h) in &moved {
+        c.0.push(kiosk);
+        c.1.push(seq(h.through));
+        c.2.push(&h.hash);
+        c.3.push(seq(h.last_seq));
+        times.0.push(h.last_event_at.as_deref());
+        times.1.push(h.through_at.as_deref());
+    }
+    tx.execute(
+        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at, through_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[],
+                              $6::text[])
+         ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
+             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at,
+             through_at = excluded.through_at",
+        &[&c.0, &c.1, &c.2, &c.3, &times.0, &times.1],
+    )?;
+    Ok(())
+}
+
+/// Walks a head on over the events held above it in the table, a page at
+/// a time, the villages of each page's members read in one query.
+fn walk_table(
     tx: &mut Transaction<'_>,
     kiosk: &str,
-    last_seq: u64,
-    last_at: Option<&str>,
+    head: &mut Head,
+    fold: &mut Fold,
 ) -> Result<(), postgres::Error> {
-    let mut head = match tx.query_opt(
-        "SELECT through, hash, last_seq, last_event_at, through_at
-         FROM kiosk_heads WHERE kiosk = $1",
-        &[&kiosk],
-    )? {
-        Some(r) => Head {
-            through: unsigned(&r, 0)?,
-            hash: r.try_get(1)?,
-            last_seq: unsigned(&r, 2)?,
-            last_event_at: r.try_get(3)?,
-            through_at: r.try_get(4)?,
-        },
-        None => Head::default(),
-    };
-    let mut fold = Fold::default();
     let stmt = tx.prepare(&format!(
         "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = $1 AND seq > $2 ORDER BY seq"
     ))?;
@@ -1122,8 +1312,6 @@ fn advance_head(
         let page = tx.query_portal(&portal, PAGE)?;
         let rows = page.iter().map(above).collect::<Result<Vec<_>, _>>()?;
         let (full, last) = (page.len() == PAGE as usize, rows.last().map(|a| a.seq));
-        // The villages of the members this page's money and enrolments
-        // are counted under, in one read.
         let members: Vec<&str> = rows
             .iter()
             .filter(|a| a.kind != "member_registered")
@@ -1138,110 +1326,103 @@ fn advance_head(
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect::<Result<_, postgres::Error>>()?;
-        head.walk(rows.into_iter().map(Ok), &mut fold, &mut |m: &str| {
+        head.walk(rows.into_iter().map(Ok), fold, &mut |m: &str| {
             Ok::<_, postgres::Error>(known.get(m).cloned())
         })?;
         if !full || last != Some(head.through) {
-            break;
+            return Ok(());
         }
     }
-    write_fold(tx, kiosk, fold)?;
-    head.saw(last_seq, last_at);
-    tx.execute(
-        "INSERT INTO kiosk_heads (kiosk, through, hash, last_seq, last_event_at, through_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (kiosk) DO UPDATE SET through = excluded.through, hash = excluded.hash,
-             last_seq = excluded.last_seq, last_event_at = excluded.last_event_at,
-             through_at = excluded.through_at",
-        &[
-            &kiosk,
-            &seq(head.through),
-            &head.hash,
-            &seq(head.last_seq),
-            &head.last_event_at,
-            &head.through_at,
-        ],
-    )?;
-    Ok(())
 }
 
-/// Writes a fold's members and counts, one statement each.
-fn write_fold(tx: &mut Transaction<'_>, kiosk: &str, fold: Fold) -> Result<(), postgres::Error> {
-    if !fold.registered.is_empty() {
-        let (members, villages): (Vec<&str>, Vec<&str>) = fold
-            .registered
-            .iter()
-            .map(|(m, v)| (m.as_str(), v.as_str()))
-            .unzip();
+/// Writes the folds' members and counts, one statement a table for all
+/// of them.
+fn write_folds(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+    let mut c: [Vec<&str>; 3] = Default::default();
+    for (kiosk, fold) in folds {
+        for (m, village) in &fold.registered {
+            for (v, x) in c.iter_mut().zip([*kiosk, m, village]) {
+                v.push(x);
+            }
+        }
+    }
+    if !c[0].is_empty() {
         tx.execute(
             "INSERT INTO lab_members (kiosk, member_id, village)
-             SELECT $1, m, v FROM unnest($2::text[], $3::text[]) AS t(m, v)
+             SELECT k, m, v FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, m, v)
              ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
-            &[&kiosk, &members, &villages],
+            &[&c[0], &c[1], &c[2]],
         )?;
     }
-    write_ops_and_aadhaar(tx, kiosk, &fold)?;
-    write_enrolments(tx, kiosk, &fold)?;
-    write_cards(tx, kiosk, &fold)?;
-    add_sums(tx, "daily", "day", kiosk, &fold.sums)?;
-    add_sums(tx, "monthly", "month", kiosk, &fold.by_month())
+    write_ops_and_aadhaar(tx, folds)?;
+    write_enrolments(tx, folds)?;
+    write_cards(tx, folds)?;
+    let daily: Vec<(&str, &Sums)> = folds.iter().map(|(k, f)| (*k, &f.sums)).collect();
+    add_sums(tx, "daily", "day", &daily)?;
+    let months: Vec<(&str, Sums)> = folds.iter().map(|(k, f)| (*k, f.by_month())).collect();
+    let monthly: Vec<(&str, &Sums)> = months.iter().map(|(k, m)| (*k, m)).collect();
+    add_sums(tx, "monthly", "month", &monthly)
 }
 
-/// Writes a fold's members' names, schemes and enrolments (the tables of
-/// step 4), one statement each.
-fn write_enrolments(
-    tx: &mut Transaction<'_>,
-    kiosk: &str,
-    fold: &Fold,
-) -> Result<(), postgres::Error> {
-    if !fold.names.is_empty() {
-        let (members, names): (Vec<&str>, Vec<&str>) = fold
-            .names
-            .iter()
-            .map(|(m, n)| (m.as_str(), n.as_str()))
-            .unzip();
+/// Writes the folds' members' names, schemes and enrolments (the tables
+/// of step 4), one statement each.
+fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+    let mut names: [Vec<&str>; 3] = Default::default();
+    let mut schemes: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
+    for (kiosk, fold) in folds {
+        for (m, n) in &fold.names {
+            for (v, x) in names.iter_mut().zip([*kiosk, m, n]) {
+                v.push(x);
+            }
+        }
+        for (code, (frequency, per_period)) in &fold.schemes {
+            schemes.0.push(kiosk);
+            schemes.1.push(code);
+            schemes.2.push(frequency);
+            schemes.3.push(*per_period);
+        }
+    }
+    if !names[0].is_empty() {
         tx.execute(
             "UPDATE lab_members l SET name = t.n
-             FROM unnest($2::text[], $3::text[]) AS t(m, n)
-             WHERE l.kiosk = $1 AND l.member_id = t.m",
-            &[&kiosk, &members, &names],
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, m, n)
+             WHERE l.kiosk = t.k AND l.member_id = t.m",
+            &[&names[0], &names[1], &names[2]],
         )?;
     }
-    if !fold.schemes.is_empty() {
-        let mut c: (Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
-        for (code, (frequency, per_period)) in &fold.schemes {
-            c.0.push(code);
-            c.1.push(frequency);
-            c.2.push(*per_period);
-        }
+    if !schemes.0.is_empty() {
         tx.execute(
             "INSERT INTO lab_schemes (kiosk, scheme, frequency, per_period)
-             SELECT $1, s, f, p FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(s, f, p)
+             SELECT k, s, f, p
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(k, s, f, p)
              ON CONFLICT (kiosk, scheme) DO UPDATE SET
                  frequency = excluded.frequency, per_period = excluded.per_period",
-            &[&kiosk, &c.0, &c.1, &c.2],
+            &[&schemes.0, &schemes.1, &schemes.2, &schemes.3],
         )?;
     }
     // Those whose leaving this run decided (`left_on` is then what it
     // decided, NULL when she rejoined), and the others (`left_on` kept).
     for decided in [true, false] {
-        let mut text: [Vec<Option<&str>>; 5] = Default::default();
+        let mut text: [Vec<Option<&str>>; 6] = Default::default();
         let mut periods: Vec<i64> = Vec::new();
-        for ((member, scheme), c) in &fold.enrolments {
-            if c.left_on.is_some() != decided {
-                continue;
+        for (kiosk, fold) in folds {
+            for ((member, scheme), c) in &fold.enrolments {
+                if c.left_on.is_some() != decided {
+                    continue;
+                }
+                let left = c.left_on.as_ref().and_then(|l| l.as_deref());
+                for (col, x) in text.iter_mut().zip([
+                    Some(*kiosk),
+                    Some(member.as_str()),
+                    Some(scheme.as_str()),
+                    Some(c.village.as_str()),
+                    c.enrolled_on.as_deref(),
+                    left,
+                ]) {
+                    col.push(x);
+                }
+                periods.push(c.periods);
             }
-            let left = c.left_on.as_ref().and_then(|l| l.as_deref());
-            for (col, x) in text.iter_mut().zip([
-                Some(member.as_str()),
-                Some(scheme.as_str()),
-                Some(c.village.as_str()),
-                c.enrolled_on.as_deref(),
-                left,
-            ]) {
-                col.push(x);
-            }
-            periods.push(c.periods);
         }
         if periods.is_empty() {
             continue;
@@ -1255,9 +1436,9 @@ fn write_enrolments(
             &format!(
                 "INSERT INTO lab_enrolments AS e (kiosk, member_id, scheme, village, enrolled_on,
                                                   left_on, periods)
-                 SELECT $1, m, s, v, o, l, p
-                 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::bigint[]) AS t(m, s, v, o, l, p)
+                 SELECT k, m, s, v, o, l, p
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::bigint[]) AS t(k, m, s, v, o, l, p)
                  ON CONFLICT (kiosk, member_id, scheme) DO UPDATE SET
                      village = excluded.village,
                      enrolled_on = COALESCE(excluded.enrolled_on, e.enrolled_on),
@@ -1265,36 +1446,44 @@ fn write_enrolments(
                      periods = e.periods + excluded.periods"
             ),
             &[
-                &kiosk, &text[0], &text[1], &text[2], &text[3], &text[4], &periods,
+                &text[0], &text[1], &text[2], &text[3], &text[4], &text[5], &periods,
             ],
         )?;
     }
     Ok(())
 }
 
-/// Writes a fold's operators' days and Aadhaar references.
+/// Writes the folds' operators' days and Aadhaar references.
 fn write_ops_and_aadhaar(
     tx: &mut Transaction<'_>,
-    kiosk: &str,
-    fold: &Fold,
+    folds: &Folds<'_>,
 ) -> Result<(), postgres::Error> {
-    if !fold.ops.is_empty() {
-        let mut keys: (Vec<&str>, Vec<&str>) = Default::default();
-        let mut counts: [Vec<i64>; 6] = Default::default();
+    let mut keys: [Vec<&str>; 3] = Default::default();
+    let mut counts: [Vec<i64>; 6] = Default::default();
+    let mut refs: [Vec<&str>; 5] = Default::default();
+    for (kiosk, fold) in folds {
         for ((operator, day), c) in &fold.ops {
-            keys.0.push(operator);
-            keys.1.push(day);
+            for (v, x) in keys.iter_mut().zip([*kiosk, operator, day]) {
+                v.push(x);
+            }
             for (v, n) in counts.iter_mut().zip(c.values()) {
                 v.push(n);
             }
         }
+        for (member, (last4, hash, village)) in &fold.aadhaar {
+            for (v, x) in refs.iter_mut().zip([*kiosk, member, last4, hash, village]) {
+                v.push(x);
+            }
+        }
+    }
+    if !keys[0].is_empty() {
         tx.execute(
             "INSERT INTO operator_daily AS d (kiosk, operator, day, receipts, reversals,
                                              registrations, enrolments, clock_confirms, backdated)
-             SELECT $1, o, dy, r, rv, rg, en, cc, bd
-             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
-                         $7::bigint[], $8::bigint[], $9::bigint[])
-                  AS t(o, dy, r, rv, rg, en, cc, bd)
+             SELECT k, o, dy, r, rv, rg, en, cc, bd
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
+                         $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+                  AS t(k, o, dy, r, rv, rg, en, cc, bd)
              ON CONFLICT (kiosk, operator, day) DO UPDATE SET
                  receipts = d.receipts + excluded.receipts,
                  reversals = d.reversals + excluded.reversals,
@@ -1303,25 +1492,20 @@ fn write_ops_and_aadhaar(
                  clock_confirms = d.clock_confirms + excluded.clock_confirms,
                  backdated = d.backdated + excluded.backdated",
             &[
-                &kiosk, &keys.0, &keys.1, &counts[0], &counts[1], &counts[2], &counts[3],
+                &keys[0], &keys[1], &keys[2], &counts[0], &counts[1], &counts[2], &counts[3],
                 &counts[4], &counts[5],
             ],
         )?;
     }
-    if !fold.aadhaar.is_empty() {
-        let mut c: [Vec<&str>; 4] = Default::default();
-        for (member, (last4, hash, village)) in &fold.aadhaar {
-            for (v, x) in c.iter_mut().zip([member, last4, hash, village]) {
-                v.push(x);
-            }
-        }
+    if !refs[0].is_empty() {
         tx.execute(
             "INSERT INTO aadhaar_seen (hash, kiosk, member_id, last4, village)
-             SELECT h, $1, m, l, v FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
-                  AS t(m, l, h, v)
+             SELECT h, k, m, l, v
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                  AS t(k, m, l, h, v)
              ON CONFLICT (hash, kiosk, member_id) DO UPDATE SET
                  last4 = excluded.last4, village = excluded.village",
-            &[&kiosk, &c[0], &c[1], &c[2], &c[3]],
+            &[&refs[0], &refs[1], &refs[2], &refs[3], &refs[4]],
         )?;
         // A reference is shared once more than one kiosk holds it: every
         // row of it is marked (keyed reads of the references just seen).
@@ -1329,41 +1513,43 @@ fn write_ops_and_aadhaar(
             "UPDATE aadhaar_seen s SET shared = 1
              WHERE s.hash = ANY($1) AND s.shared = 0
                AND (SELECT COUNT(DISTINCT kiosk) FROM aadhaar_seen x WHERE x.hash = s.hash) > 1",
-            &[&c[2]],
+            &[&refs[3]],
         )?;
     }
     Ok(())
 }
 
 /// Adds counts to a rollup (`daily` by `day`, or `monthly` by `month`:
-/// names from this file, never from input), in one upsert.
+/// names from this file, never from input), in one upsert for every kiosk.
 fn add_sums(
     tx: &mut Transaction<'_>,
     table: &str,
     key: &str,
-    kiosk: &str,
-    sums: &BTreeMap<(String, String, String), DayCounts>,
+    sums: &[(&str, &Sums)],
 ) -> Result<(), postgres::Error> {
-    if sums.is_empty() {
-        return Ok(());
-    }
-    let mut cols: (Vec<&str>, Vec<&str>, Vec<&str>) = Default::default();
+    let mut cols: [Vec<&str>; 4] = Default::default();
     let mut counts: [Vec<i64>; 5] = Default::default();
-    for ((village, at, scheme), c) in sums {
-        cols.0.push(village);
-        cols.1.push(at);
-        cols.2.push(scheme);
-        for (v, n) in counts.iter_mut().zip(c.values()) {
-            v.push(n);
+    for (kiosk, by) in sums {
+        for ((village, at, scheme), c) in *by {
+            for (v, x) in cols.iter_mut().zip([*kiosk, village, at, scheme]) {
+                v.push(x);
+            }
+            for (v, n) in counts.iter_mut().zip(c.values()) {
+                v.push(n);
+            }
         }
+    }
+    if cols[0].is_empty() {
+        return Ok(());
     }
     tx.execute(
         &format!(
             "INSERT INTO {table} AS d (kiosk, village, {key}, scheme, receipts, amount, reversals,
                                       reversed, enrolments)
-             SELECT $1, v, dy, s, r, a, rv, rd, en
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                         $7::bigint[], $8::bigint[], $9::bigint[]) AS t(v, dy, s, r, a, rv, rd, en)
+             SELECT k, v, dy, s, r, a, rv, rd, en
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                         $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+                  AS t(k, v, dy, s, r, a, rv, rd, en)
              ON CONFLICT (kiosk, village, {key}, scheme) DO UPDATE SET
                  receipts = d.receipts + excluded.receipts, amount = d.amount + excluded.amount,
                  reversals = d.reversals + excluded.reversals,
@@ -1371,7 +1557,7 @@ fn add_sums(
                  enrolments = d.enrolments + excluded.enrolments"
         ),
         &[
-            &kiosk, &cols.0, &cols.1, &cols.2, &counts[0], &counts[1], &counts[2], &counts[3],
+            &cols[0], &cols[1], &cols[2], &cols[3], &counts[0], &counts[1], &counts[2], &counts[3],
             &counts[4],
         ],
     )?;

@@ -13,11 +13,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
+    Above, Advances, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
     FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, FactValues, Facts, Fate,
     Fold, Head, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
     Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow,
-    SharedAadhaar, fate_range, fates, gaps, newest, place_of,
+    SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -314,16 +314,26 @@ impl LabStore for SqliteLab {
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
         let mut tx = self.conn.transaction()?;
         let mut out = Vec::new();
+        let mut advances = Advances::default();
         for (kiosk, events) in batches {
             // Each batch in a savepoint: one that fails leaves the others in.
             let sp = tx.savepoint()?;
             match ingest_on(&sp, &kiosk, &events, now) {
-                Ok(got) => {
+                Ok((got, fates)) => {
                     sp.commit()?;
+                    advances.note(&kiosk, &events, &fates);
                     out.push(Ok(got));
                 }
                 Err(e) => out.push(Err(e)),
             }
+        }
+        // Heads and rollups once a kiosk a stick, in the same commit.
+        for (kiosk, stored) in advances.into_kiosks() {
+            if stored.last_seq > 0 {
+                advance_head(&tx, &kiosk, stored)?;
+            }
+            tx.prepare_cached("UPDATE kiosks SET last_contact = ?2 WHERE code = ?1")?
+                .execute(params![kiosk, now])?;
         }
         tx.commit()?;
         Ok(out)
@@ -720,13 +730,14 @@ impl LabStore for SqliteLab {
     }
 }
 
-/// Inserts one batch's events on `conn` (inside the caller's transaction).
+/// Inserts one batch's events on `conn` (inside the caller's transaction)
+/// and says what became of each; the caller moves the kiosk's head.
 fn ingest_on(
     conn: &Connection,
     kiosk: &str,
     events: &[Row],
     now: &str,
-) -> Result<Ingested, LabStoreError> {
+) -> Result<(Ingested, Vec<Fate>), LabStoreError> {
     let mut out = Ingested::default();
     let mut held = HashMap::new();
     if let Some((low, high)) = fate_range(events) {
@@ -804,15 +815,7 @@ fn ingest_on(
             }
         }
     }
-    if out.new > 0 {
-        let (last_seq, last_at) = newest(events, &fates);
-        advance_head(conn, kiosk, last_seq, last_at)?;
-    }
-    conn.execute(
-        "UPDATE kiosks SET last_contact = ?2 WHERE code = ?1",
-        params![kiosk, now],
-    )?;
-    Ok(out)
+    Ok((out, fates))
 }
 
 fn read_head(conn: &Connection, kiosk: &str) -> Result<Option<Head>, rusqlite::Error> {
@@ -870,32 +873,51 @@ fn above(r: &rusqlite::Row<'_>) -> Result<Above, rusqlite::Error> {
     })
 }
 
-/// Moves a kiosk's head past the events just inserted (`last_seq` and
-/// `last_at` the highest of them), folding the events it passes into the
-/// daily rollup. It reads only what lies above the old head, never the
-/// kiosk's history.
-fn advance_head(
-    conn: &Connection,
-    kiosk: &str,
-    last_seq: u64,
-    last_at: Option<&str>,
-) -> Result<(), rusqlite::Error> {
+/// Moves a kiosk's head past the events a stick stored, folding the events
+/// it passes into the rollups: first the stick's own (from memory), then
+/// any held above them from before (a gap the stick filled), read from the
+/// table. It never reads the kiosk's history below its head.
+fn advance_head(conn: &Connection, kiosk: &str, stored: Stored) -> Result<(), rusqlite::Error> {
+    let Stored {
+        above: new,
+        last_seq,
+        last_at,
+    } = stored;
+    let last = (last_seq, last_at.as_deref());
     let mut head = read_head(conn, kiosk)?.unwrap_or_default();
     let mut fold = Fold::default();
     {
+        let mut known = conn.prepare_cached(
+            "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
+        )?;
+        let mut villages = |member: &str| {
+            known
+                .query_row(params![kiosk, member], |r| r.get(0))
+                .optional()
+        };
+        head.walk(new.into_iter().map(Ok), &mut fold, &mut villages)?;
+        // Events held above a gap wait in the table; most sticks leave
+        // none, and then the head has reached the highest one held.
+        if head.through >= head.last_seq.max(last_seq) {
+            return finish_head(conn, kiosk, head, fold, last);
+        }
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = ?1 AND seq > ?2 ORDER BY seq"
         ))?;
         let rows = stmt.query_map(params![kiosk, head.through], above)?;
-        let mut known = conn.prepare_cached(
-            "SELECT village FROM lab_members WHERE kiosk = ?1 AND member_id = ?2",
-        )?;
-        head.walk(rows, &mut fold, &mut |member| {
-            known
-                .query_row(params![kiosk, member], |r| r.get(0))
-                .optional()
-        })?;
+        head.walk(rows, &mut fold, &mut villages)?;
     }
+    finish_head(conn, kiosk, head, fold, last)
+}
+
+/// Writes what a head's walk folded and the head itself.
+fn finish_head(
+    conn: &Connection,
+    kiosk: &str,
+    mut head: Head,
+    fold: Fold,
+    (last_seq, last_at): (u64, Option<&str>),
+) -> Result<(), rusqlite::Error> {
     write_fold(conn, kiosk, fold)?;
     head.saw(last_seq, last_at);
     conn.prepare_cached(
