@@ -705,28 +705,129 @@ pub struct CollectionFilter {
     pub period: Period,
 }
 
+/// One day's or month's line of the collections page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CollectionRow {
+    /// YYYY-MM-DD or YYYY-MM.
+    pub key: String,
+    pub totals: Totals,
+    /// The dues of the periods that began in it ([`expected_by`]).
+    pub expected: Paise,
+}
+
+impl CollectionFilter {
+    fn takes(&self, scope: Scope<'_>, kiosk: &str, scheme: &str) -> bool {
+        scope.sees(kiosk)
+            && self.place.matches(scope.place(kiosk))
+            && (self.scheme.is_empty() || scheme == self.scheme)
+    }
+
+    fn key(&self, day: &str) -> String {
+        match self.period {
+            Period::Day => day.to_string(),
+            Period::Month => day.get(..7).unwrap_or(day).to_string(),
+        }
+    }
+}
+
 /// Collections per day or month (the key: YYYY-MM-DD or YYYY-MM), oldest
-/// first.
+/// first, beside what was expected: every day or month of the window has
+/// its line, so a day with dues and nothing collected shows as one.
 pub fn collections(
     daily: &[DailyRow],
+    expected: &BTreeMap<String, Paise>,
     scope: Scope<'_>,
     f: &CollectionFilter,
-) -> Vec<(String, Totals)> {
-    let mut by: BTreeMap<String, Totals> = BTreeMap::new();
-    for r in daily {
-        if !scope.sees(&r.kiosk)
-            || !f.place.matches(scope.place(&r.kiosk))
-            || (!f.scheme.is_empty() && r.scheme != f.scheme)
+    w: &Window,
+) -> Vec<CollectionRow> {
+    let mut by: BTreeMap<String, CollectionRow> = BTreeMap::new();
+    if let (Ok(from), Ok(to)) = (w.from.parse::<Date>(), w.to.parse::<Date>()) {
+        for day in from
+            .series(jiff::Span::new().days(1))
+            .take_while(|d| *d <= to)
         {
+            let key = f.key(&day.to_string());
+            by.entry(key.clone()).or_insert_with(|| CollectionRow {
+                key,
+                ..CollectionRow::default()
+            });
+        }
+    }
+    for r in daily {
+        if !f.takes(scope, &r.kiosk, &r.scheme) {
             continue;
         }
-        let key = match f.period {
-            Period::Day => r.day.clone(),
-            Period::Month => r.day.get(..7).unwrap_or(&r.day).to_string(),
-        };
-        by.entry(key).or_default().add(r);
+        let key = f.key(&r.day);
+        by.entry(key.clone())
+            .or_insert_with(|| CollectionRow {
+                key,
+                ..CollectionRow::default()
+            })
+            .totals
+            .add(r);
     }
-    by.into_iter().collect()
+    for (key, amount) in expected {
+        if let Some(row) = by.get_mut(key) {
+            row.expected = *amount;
+        }
+    }
+    by.into_values().collect()
+}
+
+/// What the members of the kiosks a collections page shows were due to
+/// pay, by the day or month in `w` that each period of dues began: a
+/// monthly scheme's on the first of the month (her first on the day she
+/// joined, as the kiosk reckons it), a weekly one's every seventh day from
+/// joining. A member who left owes none that began after; a scheme whose
+/// dues the lab does not know adds nothing. Members × dues, period by
+/// period, for the "against expected" of the collections page.
+pub fn expected_by(
+    enrolments: &[EnrolmentRow],
+    dues: &[SchemeDues],
+    scope: Scope<'_>,
+    f: &CollectionFilter,
+    w: &Window,
+) -> BTreeMap<String, Paise> {
+    let mut out: BTreeMap<String, Paise> = BTreeMap::new();
+    let (Ok(from), Ok(to)) = (w.from.parse::<Date>(), w.to.parse::<Date>()) else {
+        return out;
+    };
+    let known: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    let before = from.yesterday().ok();
+    for e in enrolments {
+        if !f.takes(scope, &e.kiosk, &e.scheme) {
+            continue;
+        }
+        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
+            continue;
+        };
+        let Some(enrolled) = e
+            .enrolled_on
+            .as_deref()
+            .and_then(|x| x.parse::<Date>().ok())
+        else {
+            continue;
+        };
+        let freq = match d.frequency.as_str() {
+            "weekly" => Frequency::Weekly,
+            _ => Frequency::Monthly,
+        };
+        let left = e.left_on.as_deref().and_then(|x| x.parse::<Date>().ok());
+        let last = match left.and_then(|l| l.yesterday().ok()) {
+            Some(l) if l < to => l,
+            _ => to,
+        };
+        let first = before.map_or(0, |b| periods_begun(freq, enrolled, b));
+        for index in first..periods_begun(freq, enrolled, last) {
+            let day = period_start(freq, enrolled, index).max(enrolled);
+            let due = out.entry(f.key(&day.to_string())).or_default();
+            *due = Paise(due.0.saturating_add(d.per_period.0));
+        }
+    }
+    out
 }
 
 /// The schemes the rollup holds, for the filter.
@@ -987,6 +1088,114 @@ mod tests {
         let long_ago = member("M7", "FUND", "2025-01-10", 0);
         let o = super::owing(&[long_ago], &dues, scope, today);
         assert_eq!((o[0].periods, o[0].age), (18, Age::MoreThanThree));
+    }
+
+    #[test]
+    fn expected_dues_fall_on_the_day_each_period_begins_and_stop_when_she_leaves() {
+        let mut places = HashMap::new();
+        for (k, block) in [("K1", "B1"), ("K2", "B2")] {
+            places.insert(
+                k.to_string(),
+                Place {
+                    district: "D".into(),
+                    block: block.into(),
+                    panchayat: format!("P{k}"),
+                },
+            );
+        }
+        let scope = Scope {
+            district: None,
+            places: &places,
+        };
+        let dues: Vec<SchemeDues> = ["K1", "K2"]
+            .iter()
+            .flat_map(|k| {
+                [
+                    SchemeDues {
+                        kiosk: (*k).into(),
+                        scheme: "FUND".into(),
+                        frequency: "monthly".into(),
+                        per_period: Paise(10_000),
+                    },
+                    SchemeDues {
+                        kiosk: (*k).into(),
+                        scheme: "SHG".into(),
+                        frequency: "weekly".into(),
+                        per_period: Paise(2_000),
+                    },
+                ]
+            })
+            .collect();
+        let member = |k: &str, scheme: &str, on: &str, left: Option<&str>| EnrolmentRow {
+            kiosk: k.into(),
+            member_id: format!("{k}-{scheme}-{on}"),
+            name: String::new(),
+            scheme: scheme.into(),
+            village: "V".into(),
+            enrolled_on: Some(on.into()),
+            left_on: left.map(str::to_string),
+            periods: 0,
+        };
+        let enrolments = vec![
+            // Her first month on the day she joined, then the 1st.
+            member("K1", "FUND", "2026-05-20", None),
+            // Joined before the window: due on 1 June and 1 July.
+            member("K1", "FUND", "2026-01-10", None),
+            // Left on 1 July: owes June's, not July's.
+            member("K1", "FUND", "2026-01-10", Some("2026-07-01")),
+            // Weekly from Wednesday 3 June.
+            member("K1", "SHG", "2026-06-03", None),
+            // Another block's kiosk.
+            member("K2", "FUND", "2026-01-10", None),
+            // Joined after the window.
+            member("K1", "FUND", "2026-07-10", None),
+        ];
+        let w = Window {
+            from: "2026-05-15".into(),
+            to: "2026-07-05".into(),
+        };
+        let by_day = CollectionFilter::default();
+        let got = expected_by(&enrolments, &dues, scope, &by_day, &w);
+        let day = |d: &str| got.get(d).copied().unwrap_or_default().0;
+        assert_eq!(
+            day("2026-05-20"),
+            10_000,
+            "her first month, the day she joined"
+        );
+        assert_eq!(day("2026-06-01"), 4 * 10_000, "four fund members' June");
+        // Three fund members (not hers who left on 1 July) and a week of SHG.
+        assert_eq!(day("2026-07-01"), 3 * 10_000 + 2_000);
+        assert_eq!((day("2026-06-03"), day("2026-06-24")), (2_000, 2_000));
+        assert_eq!(got.keys().filter(|k| k.as_str() > "2026-07-05").count(), 0);
+        assert_eq!(day("2026-07-10"), 0, "after the window");
+        let total: i64 = got.values().map(|p| p.0).sum();
+        // Fund: 1 + 4 + 3 months; SHG: 3, 10, 17, 24 June and 1 July.
+        assert_eq!(total, 8 * 10_000 + 5 * 2_000);
+        // By month, one block, one scheme.
+        let f = CollectionFilter {
+            place: PlaceFilter {
+                block: "B1".into(),
+                panchayat: String::new(),
+            },
+            scheme: "FUND".into(),
+            period: Period::Month,
+        };
+        let months = expected_by(&enrolments, &dues, scope, &f, &w);
+        let m = |k: &str| months.get(k).copied().unwrap_or_default().0;
+        assert_eq!(
+            (m("2026-05"), m("2026-06"), m("2026-07")),
+            (10_000, 30_000, 20_000)
+        );
+        // Every day of the window has its line, with what was due.
+        let rows = collections(&[], &got, scope, &by_day, &w);
+        assert_eq!(rows.len(), 52);
+        assert_eq!(rows[0].key, "2026-05-15");
+        assert_eq!(
+            rows.iter()
+                .find(|r| r.key == "2026-06-01")
+                .map(|r| r.expected),
+            Some(Paise(40_000))
+        );
     }
 
     #[test]

@@ -399,7 +399,20 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .await
         .expect("collections");
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "a chart");
+    let head = b.text("#collections thead").await;
+    assert!(head.contains("Dues falling due"), "{head}");
     b.shot("collections-en").await;
+    c.goto(&served.url("/collections?by=month"))
+        .await
+        .expect("collections by month");
+    let head = b.text("#collections thead").await;
+    assert!(head.contains("Expected dues"), "{head}");
+    let lines = b.text("#collections tbody").await;
+    assert!(
+        lines.contains('%'),
+        "months with dues, collected as a share of them: {lines}"
+    );
+    b.shot("collections-month-en").await;
     c.goto(&served.url("/arrears")).await.expect("arrears");
     let ageing = c
         .find_all(Locator::Css("#ageing tbody tr"))

@@ -6,31 +6,42 @@
 use plotters::prelude::*;
 
 /// A line of net collections (rupees) over periods, oldest first, each
-/// keyed by its day (`YYYY-MM-DD`) or month (`YYYY-MM`). The x axis is
-/// time, so a day or month with nothing collected shows as a gap in the
-/// dates, not as a neighbour. An empty series draws an empty chart.
-pub fn collections_svg(points: &[(String, i64)], caption: &str) -> Result<String, String> {
-    let held: Vec<(i64, i64)> = points
+/// keyed by its day (`YYYY-MM-DD`) or month (`YYYY-MM`), beside a dashed
+/// line of the dues expected in each. The x axis is time, so a day or
+/// month with nothing collected shows as a gap in the dates, not as a
+/// neighbour. An empty series draws an empty chart.
+pub fn collections_svg(
+    points: &[(String, i64, i64)],
+    caption: &str,
+    expected_label: &str,
+) -> Result<String, String> {
+    let held: Vec<(i64, i64, i64)> = points
         .iter()
-        .filter_map(|(k, v)| ordinal(k).map(|x| (x, *v)))
+        .filter_map(|(k, v, e)| ordinal(k).map(|x| (x, *v, *e)))
         .collect();
     // A period the rollup has no row for collected nothing: it is drawn
     // as zero, not bridged by a line (up to a few years of days).
-    let xy: Vec<(i64, i64)> = match (held.first(), held.last()) {
+    let all: Vec<(i64, i64, i64)> = match (held.first(), held.last()) {
         (Some(a), Some(b)) if b.0 - a.0 < 5000 => {
-            let by: std::collections::HashMap<i64, i64> = held.iter().copied().collect();
+            let by: std::collections::HashMap<i64, (i64, i64)> =
+                held.iter().map(|&(x, v, e)| (x, (v, e))).collect();
             (a.0..=b.0)
-                .map(|x| (x, by.get(&x).copied().unwrap_or(0)))
+                .map(|x| {
+                    let (v, e) = by.get(&x).copied().unwrap_or((0, 0));
+                    (x, v, e)
+                })
                 .collect()
         }
         _ => held,
     };
-    let monthly = points.first().is_some_and(|(k, _)| k.len() == 7);
+    let xy: Vec<(i64, i64)> = all.iter().map(|&(x, v, _)| (x, v)).collect();
+    let due: Vec<(i64, i64)> = all.iter().map(|&(x, _, e)| (x, e)).collect();
+    let monthly = points.first().is_some_and(|(k, _, _)| k.len() == 7);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, 280)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let max = xy.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+        let max = xy.iter().chain(&due).map(|p| p.1).max().unwrap_or(0).max(1);
         let min = xy.iter().map(|p| p.1).min().unwrap_or(0).min(0);
         let first = xy.first().map_or(0, |p| p.0);
         let last = xy.last().map_or(0, |p| p.0).max(first + 1);
@@ -56,18 +67,43 @@ pub fn collections_svg(points: &[(String, i64)], caption: &str) -> Result<String
             .draw()
             .map_err(|e| e.to_string())?;
         let blue = RGBColor(0x1f, 0x5f, 0x99);
+        let grey = RGBColor(0x88, 0x88, 0x88);
+        // No expected line when none was given (the page by day, where
+        // dues fall on the first of the month and members pay on days of
+        // their own: a line of spikes beside a steady one would mislead).
+        if due.iter().any(|p| p.1 != 0) {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    due.iter().copied(),
+                    6,
+                    4,
+                    ShapeStyle::from(&grey).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(expected_label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey));
+        }
         chart
             .draw_series(LineSeries::new(
                 xy.iter().copied(),
                 ShapeStyle::from(&blue).stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .label(caption)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], blue));
         chart
             .draw_series(
                 xy.iter()
                     .filter(|p| p.1 != 0)
                     .map(|&p| Circle::new(p, 3, blue.filled())),
             )
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
@@ -106,10 +142,14 @@ mod tests {
     #[test]
     fn a_chart_is_svg_with_its_caption_and_labels() {
         let pts = vec![
-            ("2026-11-01".to_string(), 1200),
-            ("2026-11-02".to_string(), 2500),
+            ("2026-11-01".to_string(), 1200, 3000),
+            ("2026-11-02".to_string(), 2500, 0),
         ];
-        let svg = collections_svg(&pts, "Collections <&>").expect("svg");
+        let svg = collections_svg(&pts, "Collections <&>", "Expected dues").expect("svg");
+        assert!(
+            svg.contains("Expected dues"),
+            "the legend names the dashed line"
+        );
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
         assert!(svg.contains("01-11"), "x labels as dd-mm");
         assert_eq!(ordinal("2026-11"), Some(2026 * 12 + 10));
@@ -117,6 +157,6 @@ mod tests {
         assert_eq!(day_label(ordinal("2026-11-23").expect("day")), "23-11");
         // The caption is text in the SVG, escaped.
         assert!(!svg.contains("<&>"));
-        assert!(collections_svg(&[], "empty").is_ok());
+        assert!(collections_svg(&[], "empty", "due").is_ok());
     }
 }

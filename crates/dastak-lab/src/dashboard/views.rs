@@ -11,8 +11,8 @@ use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{
-    Anomalies, CollectionFilter, Freshness, KioskRow, KioskSort, Overview, Period, PlaceFilter,
-    Totals, Window,
+    Anomalies, CollectionFilter, CollectionRow, Freshness, KioskRow, KioskSort, Overview, Period,
+    PlaceFilter, Totals, Window,
 };
 use crate::officers::Role;
 use crate::store::{AuditEntry, CashDifference, OperatorDay};
@@ -544,7 +544,7 @@ pub fn kiosk_csv_line(r: &KioskRow) -> String {
 }
 
 pub struct CollectionsPage<'a> {
-    pub rows: &'a [(String, Totals)],
+    pub rows: &'a [CollectionRow],
     pub svg: &'a str,
     pub choices: &'a Choices,
     pub schemes: &'a [String],
@@ -568,6 +568,9 @@ fn window_note(l: Lang, w: &Window) -> Markup {
 pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
     let l = f.lang;
     let schemes: Vec<(String, String)> = c.schemes.iter().map(|p| (p.clone(), p.clone())).collect();
+    // A share of what was expected only by month: members pay on days of
+    // their own, so a day's collections are not a day's dues.
+    let by_month = c.filter.period == Period::Month;
     let body = html! {
         form class="filter" method="get" action="/collections" {
             (place_selects(l, c.choices, &c.filter.place))
@@ -597,21 +600,39 @@ pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
                 th class="n" { (t(l, "dash.reversals")) }
                 th class="n" { (t(l, "dash.enrolments")) }
                 th class="n" { (t(l, "dash.net")) }
+                th class="n" { (t(l, due_label(c.filter.period))) }
+                @if by_month {
+                    th class="n" { (t(l, "dash.collected_share")) }
+                }
             } }
             tbody {
-                @for (key, x) in c.rows.iter().rev() {
+                @for r in c.rows.iter().rev() {
+                    @let x = &r.totals;
                     tr {
-                        td { (period_label(key)) }
+                        td { (period_label(&r.key)) }
                         td class="n" { (count(x.receipts)) }
                         td class="n" { (count(x.reversals)) }
                         td class="n" { (count(x.enrolments)) }
                         td class="n" { (rupees(x.net)) }
+                        td class="n" { (rupees(r.expected)) }
+                        @if by_month {
+                            td class="n" { (share(x.net, r.expected)) }
+                        }
                     }
                 }
             }
         }
     };
     page(f, &t(l, "dash.collections"), body)
+}
+
+/// What was collected as a share of what was expected (– when nothing
+/// was expected).
+fn share(net: Paise, expected: Paise) -> String {
+    if expected.0 <= 0 {
+        return "–".to_string();
+    }
+    format!("{}%", net.0.max(0).saturating_mul(100) / expected.0)
 }
 
 /// `2026-11-23` as `23-11-2026`; `2026-11` as `11-2026`.
@@ -634,16 +655,28 @@ pub fn collections_csv_header(l: Lang, period: Period) -> String {
         t(l, "dash.reversals"),
         t(l, "dash.enrolments"),
         t(l, "dash.net"),
+        t(l, due_label(period)),
     ])
 }
 
-pub fn collections_csv_line(key: &str, x: &Totals) -> String {
+/// The heading of the dues column: the dues falling due on a day, or
+/// expected in a month.
+fn due_label(period: Period) -> &'static str {
+    match period {
+        Period::Day => "dash.falling_due",
+        Period::Month => "dash.expected_dues",
+    }
+}
+
+pub fn collections_csv_line(r: &CollectionRow) -> String {
+    let x = &r.totals;
     super::csv_line(&[
-        key.to_string(),
+        r.key.clone(),
         x.receipts.to_string(),
         x.reversals.to_string(),
         x.enrolments.to_string(),
         x.net.as_decimal().to_string(),
+        r.expected.as_decimal().to_string(),
     ])
 }
 

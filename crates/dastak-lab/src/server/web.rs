@@ -460,7 +460,7 @@ async fn kiosks_csv(
 }
 
 type CollectionsRead = (
-    Vec<(String, dashboard::Totals)>,
+    Vec<dashboard::CollectionRow>,
     views::Choices,
     Vec<String>,
     Window,
@@ -491,8 +491,17 @@ async fn collection_rows(
             district: district.as_deref(),
             places: &places,
         };
+        // Expected dues from the enrolments (one row a member and scheme,
+        // as the arrears page reads them), by the periods they began in.
+        let expected = dashboard::expected_by(
+            &crate::enrolments(lab)?,
+            &crate::scheme_dues(lab)?,
+            scope,
+            &f,
+            &w,
+        );
         Ok((
-            dashboard::collections(&daily, scope, &f),
+            dashboard::collections(&daily, &expected, scope, &f, &w),
             scope.choices(&f.place.block),
             dashboard::schemes(&daily),
             w,
@@ -517,13 +526,24 @@ async fn collections(
 ) -> Answer {
     let f = collection_filter(&p);
     let (rows, choices, schemes, window, now) = collection_rows(lab, &s, f.clone()).await?;
-    let points: Vec<(String, i64)> = rows
+    let points: Vec<(String, i64, i64)> = rows
         .iter()
-        .map(|(k, x)| (k.clone(), x.net.rupees()))
+        .map(|r| {
+            // Dues against collections by month only (see the chart).
+            let due = match f.period {
+                Period::Month => r.expected.rupees(),
+                Period::Day => 0,
+            };
+            (r.key.clone(), r.totals.net.rupees(), due)
+        })
         .collect();
     // A chart that cannot be drawn leaves its table, which has the numbers.
-    let svg =
-        dashboard::chart::collections_svg(&points, &t(s.lang, "dash.net")).unwrap_or_default();
+    let svg = dashboard::chart::collections_svg(
+        &points,
+        &t(s.lang, "dash.net"),
+        &t(s.lang, "dash.expected_dues"),
+    )
+    .unwrap_or_default();
     let q = query_string(&p, &["block", "panchayat", "scheme", "by"]);
     let page = views::collections(
         &frame(&s, "/collections", now),
@@ -552,7 +572,7 @@ async fn collections_csv(
     Ok(csv(
         "collections.csv",
         views::collections_csv_header(s.lang, f.period),
-        rows.iter().map(|(k, x)| views::collections_csv_line(k, x)),
+        rows.iter().map(views::collections_csv_line),
     ))
 }
 
