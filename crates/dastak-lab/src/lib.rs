@@ -116,7 +116,18 @@ pub struct Lab {
     identity: age::x25519::Identity,
     key: SigningKey,
     throttle: officers::Throttle,
+    /// Where each kiosk is, as last read (see [`Lab::kiosk_places`]).
+    places: std::sync::Mutex<Option<(std::time::Instant, Places)>>,
 }
+
+/// Each kiosk's place, shared by the pages that read it.
+pub type Places = std::sync::Arc<std::collections::HashMap<String, store::Place>>;
+
+/// How long the kiosks' places are kept before they are read again: a
+/// place changes only when a new kiosk's first event arrives, which this
+/// lab's own ingest notices at once; another lab process's (PostgreSQL)
+/// within this long.
+const PLACES_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What a lab tells a kiosk it needs: `dastak link` takes these.
 #[derive(Clone, Debug, Serialize)]
@@ -160,6 +171,7 @@ impl Lab {
             identity,
             key: SigningKey::from_bytes(&seed),
             throttle: officers::Throttle::default(),
+            places: std::sync::Mutex::new(None),
         })
     }
 
@@ -185,6 +197,7 @@ impl Lab {
             identity,
             key: SigningKey::from_bytes(&seed),
             throttle: officers::Throttle::default(),
+            places: std::sync::Mutex::new(None),
         })
     }
 
@@ -383,11 +396,25 @@ impl Lab {
         Ok(self.store.audit_log(limit)?)
     }
 
-    /// Where each kiosk is.
-    pub fn kiosk_places(
-        &self,
-    ) -> Result<std::collections::HashMap<String, store::Place>, LabError> {
-        Ok(self.store.kiosk_places()?)
+    /// Where each kiosk is: read from each kiosk's first event (a JSON
+    /// parse a kiosk), so kept for every page that asks within
+    /// [`PLACES_KEPT`], and forgotten when this lab stores batches.
+    pub fn kiosk_places(&self) -> Result<Places, LabError> {
+        let mut kept = self.places.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, places)) = kept.as_ref()
+            && at.elapsed() < PLACES_KEPT
+        {
+            return Ok(places.clone());
+        }
+        let places = Places::new(self.store.kiosk_places()?);
+        *kept = Some((std::time::Instant::now(), places.clone()));
+        Ok(places)
+    }
+
+    /// Forgets the kept places: batches were stored, a new kiosk may be
+    /// among them.
+    fn stored_batches(&self) {
+        *self.places.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// `dastak-lab kiosk add`.
@@ -485,6 +512,7 @@ impl Lab {
         now: Timestamp,
     ) -> Result<(String, Ingested), LabError> {
         let (kiosk, events) = self.open_batch(sealed)?;
+        self.stored_batches();
         let mut one = std::iter::once((kiosk.clone(), events));
         let got = self
             .store
@@ -518,6 +546,7 @@ impl Lab {
             .saturating_sub(1)
             .clamp(1, 8)
             .min(sealed.len().max(1));
+        self.stored_batches();
         let keys = self.store.kiosk_keys()?;
         let identity = &self.identity;
         let lookup =

@@ -1185,3 +1185,21 @@ fn a_raced_batch_in_a_stick_is_refused_alone_and_the_rest_are_kept() {
     assert_eq!(acked(&lab, &kiosks[0].code), 500);
     assert_eq!(acked(&lab, &kiosks[1].code), 0, "nothing of it was kept");
 }
+
+/// The kiosks' places are kept between pages; a batch stored by this lab
+/// makes them read again, so a new kiosk is on the pages at once.
+#[test]
+fn a_new_kiosk_is_placed_as_soon_as_its_first_batch_is_stored() {
+    let books = Books::new(Backend::Sqlite);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 17), 0);
+    let batches = enrolled(&mut lab, &k);
+    assert!(lab.kiosk_places().expect("places").is_empty());
+    receive(&mut lab, &batches[..1]);
+    let places = lab.kiosk_places().expect("places");
+    assert!(places.contains_key(&k.code), "{places:?}");
+    let stick = kiosk(&small(2, 17), 1);
+    let sealed = enrolled(&mut lab, &stick);
+    lab.receive_all(&sealed, now()).expect("stick");
+    assert!(lab.kiosk_places().expect("places").contains_key(&stick.code));
+}
