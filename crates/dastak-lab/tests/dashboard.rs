@@ -124,6 +124,9 @@ impl Drop for Served {
 struct Browser {
     driver: Child,
     client: Option<Client>,
+    /// Chromium's profile and temporary files (its TMPDIR), removed with
+    /// the browser: a run leaves nothing in /tmp.
+    _profile: tempfile::TempDir,
 }
 
 fn chromedriver() -> PathBuf {
@@ -149,8 +152,10 @@ impl Browser {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
         };
+        let profile = tempfile::tempdir().expect("profile dir");
         let driver = Command::new(chromedriver())
             .arg(format!("--port={port}"))
+            .env("TMPDIR", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -161,7 +166,8 @@ impl Browser {
                 // As root Chromium needs --no-sandbox.
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                          "--disable-dev-shm-usage", "--window-size=1280,1100",
-                         "--lang=en-IN"],
+                         "--lang=en-IN",
+                         format!("--user-data-dir={}", profile.path().join("chromium").display())],
                 "prefs": {
                     "download.default_directory": downloads.display().to_string(),
                     "download.prompt_for_download": false,
@@ -189,6 +195,7 @@ impl Browser {
         Browser {
             driver,
             client: Some(client),
+            _profile: profile,
         }
     }
 
@@ -453,6 +460,11 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
     );
     b.shot("anomalies-en").await;
     c.goto(&served.url("/officers")).await.expect("officers");
+    let log = b.text("#audit tbody").await;
+    assert!(
+        log.contains("Logged in") && log.contains("Downloaded") && !log.contains("login"),
+        "the audit log's actions in words: {log}"
+    );
     b.shot("officers-en").await;
 
     // Hindi, for this officer, on every page from now on.
@@ -470,6 +482,8 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
     }
     assert_eq!(b.path().await, "/officers");
     assert_eq!(b.text("h1").await, "अधिकारी");
+    let log = b.text("#audit tbody").await;
+    assert!(log.contains("भाषा बदली"), "{log}");
     for page in [
         "overview",
         "kiosks",

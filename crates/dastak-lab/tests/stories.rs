@@ -1201,5 +1201,9 @@ fn a_new_kiosk_is_placed_as_soon_as_its_first_batch_is_stored() {
     let stick = kiosk(&small(2, 17), 1);
     let sealed = enrolled(&mut lab, &stick);
     lab.receive_all(&sealed, now()).expect("stick");
-    assert!(lab.kiosk_places().expect("places").contains_key(&stick.code));
+    assert!(
+        lab.kiosk_places()
+            .expect("places")
+            .contains_key(&stick.code)
+    );
 }

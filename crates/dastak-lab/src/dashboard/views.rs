@@ -635,6 +635,22 @@ fn share(net: Paise, expected: Paise) -> String {
     format!("{}%", net.0.max(0).saturating_mul(100) / expected.0)
 }
 
+/// An audit entry's action in the officer's language (the log keeps the
+/// code: an entry written by a later version with a code this one does
+/// not know is shown as written).
+fn action_label(l: Lang, code: &str) -> String {
+    let key = match code {
+        "login" => "dash.audit_login",
+        "login_failed" => "dash.audit_login_failed",
+        "logout" => "dash.audit_logout",
+        "export" => "dash.audit_export",
+        "officer_add" => "dash.audit_officer_add",
+        "set_lang" => "dash.audit_set_lang",
+        _ => return code.to_string(),
+    };
+    t(l, key)
+}
+
 /// `2026-11-23` as `23-11-2026`; `2026-11` as `11-2026`.
 pub fn period_label(key: &str) -> String {
     let parts: Vec<&str> = key.split('-').collect();
@@ -952,7 +968,7 @@ pub fn officers(f: &Frame<'_>, log: &[AuditEntry], notice: Option<(bool, &str)>)
             thead { tr { th { (t(l, "dash.when")) } th { (t(l, "dash.name")) } th { (t(l, "dash.action")) } th { (t(l, "dash.detail")) } } }
             tbody {
                 @for e in log {
-                    tr { td { (when(Some(&e.at), l)) } td { (e.officer) } td { (e.action) } td { (e.detail) } }
+                    tr { td { (when(Some(&e.at), l)) } td { (e.officer) } td { (action_label(l, &e.action)) } td { (e.detail) } }
                 }
             }
         }
