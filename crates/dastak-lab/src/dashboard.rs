@@ -154,6 +154,45 @@ pub struct Owing {
     pub age: Age,
 }
 
+/// An enrolment with its kiosk's dues for the scheme.
+struct Dued<'a> {
+    e: &'a EnrolmentRow,
+    dues: &'a SchemeDues,
+    freq: Frequency,
+    enrolled: Date,
+}
+
+/// The enrolments that `keep` keeps, each with its kiosk's dues: not one
+/// with no known enrolment day, or whose scheme's dues the lab does not
+/// know (what is owed cannot be reckoned for those).
+fn dued<'a>(
+    enrolments: &'a [EnrolmentRow],
+    dues: &'a [SchemeDues],
+    keep: impl Fn(&EnrolmentRow) -> bool + 'a,
+) -> impl Iterator<Item = Dued<'a>> {
+    let known: HashMap<(&str, &str), &SchemeDues> = dues
+        .iter()
+        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
+        .collect();
+    enrolments.iter().filter_map(move |e| {
+        if !keep(e) {
+            return None;
+        }
+        let dues = *known.get(&(e.kiosk.as_str(), e.scheme.as_str()))?;
+        let enrolled: Date = e.enrolled_on.as_deref()?.parse().ok()?;
+        let freq = match dues.frequency.as_str() {
+            "weekly" => Frequency::Weekly,
+            _ => Frequency::Monthly,
+        };
+        Some(Dued {
+            e,
+            dues,
+            freq,
+            enrolled,
+        })
+    })
+}
+
 /// An enrolment in force, reckoned as of a day with its kiosk's dues.
 struct InForce<'a> {
     e: &'a EnrolmentRow,
@@ -175,28 +214,15 @@ fn in_force<'a>(
     scope: Scope<'a>,
     today: Date,
 ) -> impl Iterator<Item = InForce<'a>> {
-    let known: HashMap<(&str, &str), &SchemeDues> = dues
-        .iter()
-        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
-        .collect();
-    enrolments.iter().filter_map(move |e| {
-        if !scope.sees(&e.kiosk) || e.left_on.is_some() {
-            return None;
-        }
-        let dues = *known.get(&(e.kiosk.as_str(), e.scheme.as_str()))?;
-        let enrolled: Date = e.enrolled_on.as_deref()?.parse().ok()?;
-        let freq = match dues.frequency.as_str() {
-            "weekly" => Frequency::Weekly,
-            _ => Frequency::Monthly,
-        };
-        let owed = i64::from(periods_begun(freq, enrolled, today)) - e.periods;
-        Some(InForce {
-            e,
-            dues,
-            freq,
-            enrolled,
-            owed,
-        })
+    dued(enrolments, dues, move |e| {
+        scope.sees(&e.kiosk) && e.left_on.is_none()
+    })
+    .map(move |d| InForce {
+        owed: i64::from(periods_begun(d.freq, d.enrolled, today)) - d.e.periods,
+        e: d.e,
+        dues: d.dues,
+        freq: d.freq,
+        enrolled: d.enrolled,
     })
 }
 
@@ -741,30 +767,22 @@ pub fn collections(
     w: &Window,
 ) -> Vec<CollectionRow> {
     let mut by: BTreeMap<String, CollectionRow> = BTreeMap::new();
+    fn line(by: &mut BTreeMap<String, CollectionRow>, key: String) -> &mut CollectionRow {
+        by.entry(key.clone()).or_insert_with(|| CollectionRow {
+            key,
+            ..CollectionRow::default()
+        })
+    }
     if let (Ok(from), Ok(to)) = (w.from.parse::<Date>(), w.to.parse::<Date>()) {
         for day in from
             .series(jiff::Span::new().days(1))
             .take_while(|d| *d <= to)
         {
-            let key = f.key(&day.to_string());
-            by.entry(key.clone()).or_insert_with(|| CollectionRow {
-                key,
-                ..CollectionRow::default()
-            });
+            line(&mut by, f.key(&day.to_string()));
         }
     }
-    for r in daily {
-        if !f.takes(scope, &r.kiosk, &r.scheme) {
-            continue;
-        }
-        let key = f.key(&r.day);
-        by.entry(key.clone())
-            .or_insert_with(|| CollectionRow {
-                key,
-                ..CollectionRow::default()
-            })
-            .totals
-            .add(r);
+    for r in daily.iter().filter(|r| f.takes(scope, &r.kiosk, &r.scheme)) {
+        line(&mut by, f.key(&r.day)).totals.add(r);
     }
     for (key, amount) in expected {
         if let Some(row) = by.get_mut(key) {
@@ -792,29 +810,14 @@ pub fn expected_by(
     let (Ok(from), Ok(to)) = (w.from.parse::<Date>(), w.to.parse::<Date>()) else {
         return out;
     };
-    let known: HashMap<(&str, &str), &SchemeDues> = dues
-        .iter()
-        .map(|d| ((d.kiosk.as_str(), d.scheme.as_str()), d))
-        .collect();
     let before = from.yesterday().ok();
-    for e in enrolments {
-        if !f.takes(scope, &e.kiosk, &e.scheme) {
-            continue;
-        }
-        let Some(d) = known.get(&(e.kiosk.as_str(), e.scheme.as_str())) else {
-            continue;
-        };
-        let Some(enrolled) = e
-            .enrolled_on
-            .as_deref()
-            .and_then(|x| x.parse::<Date>().ok())
-        else {
-            continue;
-        };
-        let freq = match d.frequency.as_str() {
-            "weekly" => Frequency::Weekly,
-            _ => Frequency::Monthly,
-        };
+    for Dued {
+        e,
+        dues: d,
+        freq,
+        enrolled,
+    } in dued(enrolments, dues, |e| f.takes(scope, &e.kiosk, &e.scheme))
+    {
         let left = e.left_on.as_deref().and_then(|x| x.parse::<Date>().ok());
         let last = match left.and_then(|l| l.yesterday().ok()) {
             Some(l) if l < to => l,

@@ -411,9 +411,9 @@ impl Lab {
         Ok(places)
     }
 
-    /// Forgets the kept places: batches were stored, a new kiosk may be
-    /// among them.
-    fn stored_batches(&self) {
+    /// Forgets the kept places: batches are being stored, a new kiosk may
+    /// be among them.
+    fn forget_places(&self) {
         *self.places.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
@@ -512,7 +512,7 @@ impl Lab {
         now: Timestamp,
     ) -> Result<(String, Ingested), LabError> {
         let (kiosk, events) = self.open_batch(sealed)?;
-        self.stored_batches();
+        self.forget_places();
         let mut one = std::iter::once((kiosk.clone(), events));
         let got = self
             .store
@@ -546,7 +546,7 @@ impl Lab {
             .saturating_sub(1)
             .clamp(1, 8)
             .min(sealed.len().max(1));
-        self.stored_batches();
+        self.forget_places();
         let keys = self.store.kiosk_keys()?;
         let identity = &self.identity;
         let lookup =

@@ -1074,6 +1074,28 @@ fn a_postgres_lab_that_cannot_be_reached_is_named_and_nothing_is_changed() {
     assert!(!fresh.path().join(dastak_lab::KEY_FILE).exists());
 }
 
+/// Waits until a backend of the database at `url` waits for a lock (the
+/// lab's claim behind another process's uncommitted one), a minute at
+/// most; seen from a connection of its own.
+fn wait_for_a_lock_wait(url: &str) {
+    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    let waiting = (0..600).any(|_| {
+        let n: i64 = watch
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("activity")
+            .get(0);
+        n > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(waiting, "the lab never reached its claim");
+}
+
 #[test]
 fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_again() {
     let books = Books::new(Backend::Postgres);
@@ -1099,22 +1121,7 @@ fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_aga
     });
     // The lab's claim waits on the other's uncommitted one: seen from a
     // third connection as a backend waiting for a lock (a minute at most).
-    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
-    let waiting = (0..600).any(|_| {
-        let n: i64 = watch
-            .query_one(
-                "SELECT COUNT(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .expect("activity")
-            .get(0);
-        n > 0 || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            false
-        }
-    });
-    assert!(waiting, "the lab never reached its claim");
+    wait_for_a_lock_wait(url);
     tx.commit().expect("commit");
     let (mut lab, got) = storing.join().expect("thread");
     let refused = got.expect_err("the raced batch is refused");
@@ -1156,22 +1163,7 @@ fn a_raced_batch_in_a_stick_is_refused_alone_and_the_rest_are_kept() {
         let got = lab.receive_all(&stick, now());
         (lab, got)
     });
-    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
-    let waiting = (0..600).any(|_| {
-        let n: i64 = watch
-            .query_one(
-                "SELECT COUNT(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .expect("activity")
-            .get(0);
-        n > 0 || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            false
-        }
-    });
-    assert!(waiting, "the lab never reached its claim");
+    wait_for_a_lock_wait(url);
     tx.commit().expect("commit");
     let (lab, got) = storing.join().expect("thread");
     let got = got.expect("the stick is taken");
@@ -1184,6 +1176,51 @@ fn a_raced_batch_in_a_stick_is_refused_alone_and_the_rest_are_kept() {
     assert!(got[2].as_ref().is_ok_and(|(_, g)| g.new == 250));
     assert_eq!(acked(&lab, &kiosks[0].code), 500);
     assert_eq!(acked(&lab, &kiosks[1].code), 0, "nothing of it was kept");
+}
+
+/// A batch the database refuses half way through a stick's writing (here a
+/// trigger refuses one kiosk's events, after the stick made its months'
+/// partitions): the stick is rolled back, partitions and all, and written
+/// again batch by batch; that batch alone is refused, and the others'
+/// events go to their months' partitions, made again, not to the
+/// catch-all one.
+#[test]
+fn a_batch_refused_mid_stick_is_refused_alone_and_its_months_are_made_again() {
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    let kiosks: Vec<SimKiosk> = (0..2).map(|i| kiosk(&small(2, 18), i)).collect();
+    let a = enrolled(&mut lab, &kiosks[0]);
+    let b = enrolled(&mut lab, &kiosks[1]);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    c.batch_execute(&format!(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON events FOR EACH ROW
+             WHEN (NEW.kiosk = '{}') EXECUTE FUNCTION refuse();",
+        kiosks[1].code
+    ))
+    .expect("trigger");
+    let got = lab
+        .receive_all(&[a[0].clone(), b[0].clone(), a[1].clone()], now())
+        .expect("the stick is taken");
+    assert!(got[0].as_ref().is_ok_and(|(_, g)| g.new == 250));
+    assert!(got[1].is_err(), "the refused batch");
+    assert!(got[2].as_ref().is_ok_and(|(_, g)| g.new == 250));
+    assert_eq!(acked(&lab, &kiosks[0].code), 500);
+    let count = |c: &mut ::postgres::Client, table: &str| -> i64 {
+        c.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+            .expect("count")
+            .get(0)
+    };
+    assert_eq!(count(&mut c, "events"), 500);
+    assert_eq!(
+        count(&mut c, "events_other"),
+        0,
+        "into their months' partitions"
+    );
 }
 
 /// The kiosks' places are kept between pages; a batch stored by this lab

@@ -217,7 +217,7 @@ pub fn overview(f: &Frame<'_>, o: &Overview) -> String {
             (card(&t(l, "dash.expected_month"), &rupees(o.expected_month), false))
             @if o.expected_month.0 > 0 {
                 (card(&t(l, "dash.collected_share"),
-                    &format!("{}%", o.month.net.0.saturating_mul(100) / o.expected_month.0),
+                    &money_share(o.month.net, o.expected_month),
                     o.month.net.0 < o.expected_month.0))
             }
         }
@@ -306,9 +306,6 @@ pub fn arrears(
 /// of 18 to 60 listed, by village.
 pub fn coverage(f: &Frame<'_>, lines: &[super::CoverageLine]) -> String {
     let l = f.lang;
-    let share = |part: u64, whole: u64| {
-        super::percent(part, whole).map_or_else(|| "–".to_string(), |p| format!("{p}%"))
-    };
     let body = html! {
         p class="noprint" { a id="csv" href="/coverage.csv" { (t(l, "dash.csv")) } }
         table id="coverage" {
@@ -616,7 +613,7 @@ pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
                         td class="n" { (rupees(x.net)) }
                         td class="n" { (rupees(r.expected)) }
                         @if by_month {
-                            td class="n" { (share(x.net, r.expected)) }
+                            td class="n" { (money_share(x.net, r.expected)) }
                         }
                     }
                 }
@@ -626,13 +623,16 @@ pub fn collections(f: &Frame<'_>, c: &CollectionsPage<'_>) -> String {
     page(f, &t(l, "dash.collections"), body)
 }
 
-/// What was collected as a share of what was expected (– when nothing
-/// was expected).
-fn share(net: Paise, expected: Paise) -> String {
-    if expected.0 <= 0 {
-        return "–".to_string();
-    }
-    format!("{}%", net.0.max(0).saturating_mul(100) / expected.0)
+/// `part` as a whole percent of `whole` (– when the whole is nothing).
+fn share(part: u64, whole: u64) -> String {
+    super::percent(part, whole).map_or_else(|| "–".to_string(), |p| format!("{p}%"))
+}
+
+/// What was collected as a share of what was expected (nothing taken back
+/// more than was taken counts as none collected).
+fn money_share(net: Paise, expected: Paise) -> String {
+    let whole = |p: Paise| u64::try_from(p.0).unwrap_or(0);
+    share(whole(net), whole(expected))
 }
 
 /// An audit entry's action in the officer's language (the log keeps the

@@ -413,8 +413,6 @@ impl LabStore for PgLab {
         let mut tx = client.transaction()?;
         let mut out = Vec::new();
         let mut advances = Advances::default();
-        // Months whose partition is known to exist in this transaction.
-        let mut months = BTreeSet::new();
         // Each batch judged as it comes (while the workers still open the
         // ones after it), against the books and the stick's batches before
         // it; then the whole stick stored at once.
@@ -434,38 +432,27 @@ impl LabStore for PgLab {
             .iter()
             .map(|(k, e, f)| (k.as_str(), e.as_slice(), f.as_slice()))
             .collect();
-        let mut sp = tx.transaction()?;
-        let mut at_once = months.clone();
-        match store_judged(&mut sp, &all, now, &mut at_once) {
-            Ok(()) => {
-                sp.commit()?;
-                for (kiosk, events, fates) in &judged {
-                    advances.note(kiosk, events, fates);
-                    out.push(Ok(counted(fates)));
-                }
+        // Months whose partition is known to exist in this transaction.
+        let mut months = BTreeSet::new();
+        if stored_in_savepoint(&mut tx, &all, now, &mut months)?.is_ok() {
+            for (kiosk, events, fates) in &all {
+                advances.note(kiosk, events, fates);
+                out.push(Ok(counted(fates)));
             }
-            Err(_) => {
-                // Another process stored some of these numbers meanwhile,
-                // or a batch cannot be stored: each batch again on its own
-                // (as judged: a raced one is refused whole, and the kiosk
-                // sends it again), in its own savepoint, so one that fails
-                // leaves the others in.
-                sp.rollback()?;
-                for (kiosk, events, fates) in &judged {
-                    let mut sp = tx.transaction()?;
-                    let mut made = months.clone();
-                    match store_judged(&mut sp, &[(kiosk, events, fates)], now, &mut made) {
-                        Ok(()) => {
-                            sp.commit()?;
-                            months = made;
-                            advances.note(kiosk, events, fates);
-                            out.push(Ok(counted(fates)));
-                        }
-                        Err(e) => {
-                            sp.rollback()?;
-                            out.push(Err(e));
-                        }
+        } else {
+            // Another process stored some of these numbers meanwhile, or a
+            // batch cannot be stored: each batch again on its own (as
+            // judged: a raced one is refused whole, and the kiosk sends it
+            // again), in its own savepoint, so one that fails leaves the
+            // others in.
+            for one in &all {
+                let (kiosk, events, fates) = *one;
+                match stored_in_savepoint(&mut tx, &[*one], now, &mut months)? {
+                    Ok(()) => {
+                        advances.note(kiosk, events, fates);
+                        out.push(Ok(counted(fates)));
                     }
+                    Err(e) => out.push(Err(e)),
                 }
             }
         }
@@ -974,6 +961,29 @@ fn counted(fates: &[Fate]) -> Ingested {
     out
 }
 
+/// [`store_judged`] in a savepoint of its own: released when they are
+/// stored, rolled back (with any partition it made) when not, and why.
+fn stored_in_savepoint(
+    tx: &mut Transaction<'_>,
+    batches: &[(&str, &[Row], &[Fate])],
+    now: &str,
+    months: &mut BTreeSet<String>,
+) -> Result<Result<(), LabStoreError>, postgres::Error> {
+    let mut sp = tx.transaction()?;
+    let mut made = months.clone();
+    match store_judged(&mut sp, batches, now, &mut made) {
+        Ok(()) => {
+            sp.commit()?;
+            *months = made;
+            Ok(Ok(()))
+        }
+        Err(e) => {
+            sp.rollback()?;
+            Ok(Err(e))
+        }
+    }
+}
+
 /// Stores judged batches' new events (their numbers claimed, then the
 /// rows, each in one binary COPY for all the batches) and quarantines
 /// the refused ones. `months` holds the months whose partitions are known
@@ -1017,13 +1027,12 @@ fn store_judged(
         return Err(
             if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
                 LabStoreError::Raced {
-                    kiosk: batches
-                        .iter()
-                        .map(|(k, _, _)| *k)
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    kiosk: {
+                        let mut kiosks: Vec<&str> = batches.iter().map(|b| b.0).collect();
+                        kiosks.sort_unstable();
+                        kiosks.dedup();
+                        kiosks.join(", ")
+                    },
                 }
             } else {
                 e.into()
