@@ -4,9 +4,9 @@
 //! A throwaway cluster (tests/support/pg.rs: the system's initdb, a Unix
 //! socket, fsync off) and synthetic kiosks from the lab's simulator, sealed
 //! and signed as real kiosks' batches. Each round makes a fresh database
-//! and times `Lab::receive_all` of every batch, a stick's worth at a time
-//! (decrypt and verify on worker threads, fates, keys, COPY, heads and the
-//! daily rollup, one transaction per stick). Then the rows the lab stored
+//! and times `Lab::receive_all` of every batch, as one stick (decrypt and
+//! verify on worker threads, fates, keys, COPY, heads and the rollups, one
+//! transaction per `COMMIT_EVERY` batches). Then the rows the lab stored
 //! are read back, and a binary `COPY` of exactly those rows into a table of
 //! the events' shape (`LIKE events INCLUDING ALL`: the same columns and
 //! primary key, unpartitioned) is timed. Printed: both rates and the
@@ -62,11 +62,10 @@ fn main() {
         }
         opening += v.elapsed();
         let t = Instant::now();
-        // 40 batches to a stick, as `dastak-lab import` takes them.
-        for stick in sealed.chunks(40) {
-            for got in lab.receive_all(stick, now).expect("receive") {
-                got.expect("batch");
-            }
+        // The whole stick, as `dastak-lab import` takes it (a commit every
+        // 40 batches).
+        for got in lab.receive_all(&sealed, now).expect("receive") {
+            got.expect("batch");
         }
         let ingest = t.elapsed();
         drop(lab);

@@ -526,7 +526,8 @@ impl Lab {
     }
 
     /// Many sealed batches (a stick's worth): each verified on its own, the
-    /// good ones stored in one durable commit, each in its own savepoint.
+    /// good ones stored in durable commits of [`COMMIT_EVERY`] batches,
+    /// each batch in its own savepoint within it.
     ///
     /// Decrypting and verifying is the costly part and each batch stands
     /// alone, so worker threads open batches while this thread stores the
@@ -584,7 +585,23 @@ impl Lab {
                 slots: Vec::with_capacity(sealed.len()),
                 help: open,
             };
-            let stored = store.ingest_all(&mut opened, &now);
+            // A commit every COMMIT_EVERY batches; the workers go on
+            // opening the next ones while one is stored.
+            let mut stored = Ok(Vec::new());
+            while opened.next < opened.total {
+                let mut chunk = (&mut opened).take(COMMIT_EVERY);
+                match store.ingest_all(&mut chunk, &now) {
+                    Ok(got) => {
+                        if let Ok(all) = &mut stored {
+                            all.extend(got);
+                        }
+                    }
+                    Err(e) => {
+                        stored = Err(e);
+                        break;
+                    }
+                }
+            }
             // Joined here so that a worker that panicked is an error for
             // its batches (InOrder already recorded them), not a panic.
             for w in workers {
@@ -713,6 +730,14 @@ fn open_sealed(
 /// them: the good ones are yielded for storing, and every batch's place is
 /// kept in `slots` (its kiosk, or why it was refused) so that each answer
 /// lines up with its file.
+/// Batches stored in one commit by [`Lab::receive_all`]: a transaction's
+/// work (and what is redone when one fails) stays bounded on a big stick,
+/// and its rollups are written once for many batches. Between commits the
+/// workers keep opening batches, so opening the next ones overlaps storing
+/// these. A failure between commits leaves the earlier ones stored and no
+/// acknowledgement written: the kiosk sends again and they are duplicates.
+pub const COMMIT_EVERY: usize = 40;
+
 struct InOrder<'a> {
     rx: mpsc::Receiver<(usize, Result<Incoming, LabError>)>,
     early: BTreeMap<usize, Result<Incoming, LabError>>,

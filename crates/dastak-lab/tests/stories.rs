@@ -924,7 +924,49 @@ fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
     assert_eq!(held, listed);
 }
 
+/// The batches of `kiosks`, sealed to `lab`, taken in turns (one of each
+/// kiosk's, then the next of each): a kiosk's run crosses the stick's
+/// commits.
+fn interleaved(lab: &mut Lab, kiosks: &[SimKiosk]) -> Vec<Vec<u8>> {
+    let each: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(lab, k)).collect();
+    let longest = each.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|i| each.iter().filter_map(move |s| s.get(i).cloned()))
+        .collect()
+}
+
+/// A stick longer than one commit (`COMMIT_EVERY` batches) is stored in
+/// several, the workers opening the next batches meanwhile: the lab keeps
+/// what it keeps from the same batches one by one, and acknowledges all.
+fn a_stick_longer_than_a_commit_keeps_what_one_by_one_keeps(b: Backend) {
+    let kiosks: Vec<SimKiosk> = (0..30).map(|i| kiosk(&small(30, 21), i)).collect();
+    let by_one = Books::new(b);
+    let mut one = by_one.lab();
+    let batches = interleaved(&mut one, &kiosks);
+    receive(&mut one, &batches);
+    let stick = Books::new(b);
+    let mut lab = stick.lab();
+    let sealed = interleaved(&mut lab, &kiosks);
+    assert!(
+        sealed.len() > 2 * dastak_lab::COMMIT_EVERY,
+        "three commits: {} batches",
+        sealed.len()
+    );
+    let got = lab.receive_all(&sealed, now()).expect("the stick");
+    assert_eq!(got.len(), sealed.len());
+    let new: u64 = got.iter().map(|r| r.as_ref().expect("taken").1.new).sum();
+    assert_eq!(
+        new,
+        kiosks.iter().map(|k| k.events.len() as u64).sum::<u64>()
+    );
+    assert_eq!(kept(&lab), kept(&one));
+    for k in &kiosks {
+        assert_eq!(acked(&lab, &k.code), k.events.len() as u64);
+    }
+}
+
 stories!(
+    a_stick_longer_than_a_commit_keeps_what_one_by_one_keeps,
     operators_days_and_anomalies_are_counted_as_the_events_say,
     every_event_once_and_a_replay_changes_nothing,
     a_stick_folds_as_its_batches_would_one_by_one,
@@ -1221,6 +1263,77 @@ fn a_batch_refused_mid_stick_is_refused_alone_and_its_months_are_made_again() {
         0,
         "into their months' partitions"
     );
+}
+
+/// A stick's later commit fails as a whole (the database refuses the
+/// heads of a kiosk whose batches are all in it): the commits before it
+/// stay, nothing of it is kept, no acknowledgement goes on, and the same
+/// stick brought again is taken: the stored part as duplicates, the rest
+/// as new, and the books as if it had gone in at once.
+#[test]
+fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_again() {
+    let kiosks: Vec<SimKiosk> = (0..18).map(|i| kiosk(&small(18, 22), i)).collect();
+    let whole = Books::new(Backend::Postgres);
+    let mut at_once = whole.lab();
+    let all = interleaved(&mut at_once, &kiosks);
+    at_once.receive_all(&all, now()).expect("the stick");
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    // The last kiosk's batches, interleaved, all fall after the first
+    // commit: its heads are written only in a later one.
+    let mut sealed = interleaved(&mut lab, &kiosks[..17]);
+    let last = enrolled(&mut lab, &kiosks[17]);
+    assert!(sealed.len() > dastak_lab::COMMIT_EVERY);
+    sealed.extend(last.iter().cloned());
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    c.batch_execute(&format!(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON kiosk_heads FOR EACH ROW
+             WHEN (NEW.kiosk = '{}') EXECUTE FUNCTION refuse();",
+        kiosks[17].code
+    ))
+    .expect("trigger");
+    let err = lab.receive_all(&sealed, now());
+    assert!(err.is_err(), "the failed commit is an error: {err:?}");
+    let count = |c: &mut ::postgres::Client, sql: &str| -> i64 {
+        c.query_one(sql, &[]).expect("count").get(0)
+    };
+    let first: usize = sealed[..dastak_lab::COMMIT_EVERY]
+        .iter()
+        .map(|s| lab.open_batch(s).expect("open").1.len())
+        .sum();
+    assert_eq!(
+        count(&mut c, "SELECT COUNT(*) FROM events"),
+        first as i64,
+        "the first commit stays, and only it"
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            &format!(
+                "SELECT COUNT(*) FROM events WHERE kiosk = '{}'",
+                kiosks[17].code
+            )
+        ),
+        0,
+        "nothing of the failed commit"
+    );
+    assert_eq!(acked(&lab, &kiosks[17].code), 0);
+    c.batch_execute("DROP TRIGGER refuse ON kiosk_heads")
+        .expect("drop trigger");
+    let again = lab.receive_all(&sealed, now()).expect("taken again");
+    let (new, duplicate) = again.iter().fold((0, 0), |t, r| {
+        let g = &r.as_ref().expect("taken").1;
+        (t.0 + g.new, t.1 + g.duplicate)
+    });
+    let total: u64 = kiosks.iter().map(|k| k.events.len() as u64).sum();
+    assert!(duplicate > 0, "the stored part comes back as duplicates");
+    assert_eq!(new + duplicate, total);
+    assert_eq!(kept(&lab), kept(&at_once));
 }
 
 /// The kiosks' places are kept between pages; a batch stored by this lab

@@ -80,7 +80,7 @@ fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
         };
         let kiosk: String = r.try_get(0)?;
         match Facts::from(event.body) {
-            Facts::Households(list) => write_households(tx, &kiosk, &list)?,
+            Facts::Households(list) => write_households(tx, &[(&kiosk, &list)])?,
             Facts::Member { ration_card, .. } => {
                 cards.0.push(kiosk);
                 cards.1.push(r.try_get(1)?);
@@ -98,25 +98,37 @@ fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
     refold(tx, FOLD_COLUMNS, write_cards)
 }
 
-/// A PDS list's households, in one upsert (a later list's line for a card
-/// replaces an earlier one's).
+/// PDS lists' households (kiosk, list; in the kiosks' order), in one
+/// upsert: a later list's line for a card replaces an earlier one's, so
+/// each card is written once, as its last line says (one statement may
+/// not touch a row twice).
 fn write_households(
     tx: &mut Transaction<'_>,
-    kiosk: &str,
-    list: &[Household],
+    lists: &[(&str, &[Household])],
 ) -> Result<(), postgres::Error> {
-    let mut c: (Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
-    for h in list {
-        c.0.push(&h.ration_card);
-        c.1.push(&h.village);
-        c.2.push(h.women);
+    let mut last: BTreeMap<(&str, &str), &Household> = BTreeMap::new();
+    for (kiosk, list) in lists {
+        for h in *list {
+            last.insert((kiosk, &h.ration_card), h);
+        }
+    }
+    if last.is_empty() {
+        return Ok(());
+    }
+    let mut c: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
+    for ((kiosk, card), h) in last {
+        c.0.push(kiosk);
+        c.1.push(card);
+        c.2.push(&h.village);
+        c.3.push(h.women);
     }
     tx.execute(
         "INSERT INTO lab_households (kiosk, ration_card, village, women)
-         SELECT $1, r, v, w FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(r, v, w)
+         SELECT k, r, v, w FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+              AS t(k, r, v, w)
          ON CONFLICT (kiosk, ration_card) DO UPDATE SET
              village = excluded.village, women = excluded.women",
-        &[&kiosk, &c.0, &c.1, &c.2],
+        &[&c.0, &c.1, &c.2, &c.3],
     )?;
     Ok(())
 }
@@ -199,7 +211,7 @@ fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
             &numbers[1],
         ],
     )?;
-    refold(tx, FOLD_COLUMNS_0007, write_enrolments)
+    refold(tx, FOLD_COLUMNS_0007, write_names_and_enrolments)
 }
 
 /// A migration's backfill of a rollup the lab did not keep before: each
@@ -413,17 +425,18 @@ impl LabStore for PgLab {
         let mut tx = client.transaction()?;
         let mut out = Vec::new();
         let mut advances = Advances::default();
-        // Each batch judged as it comes (while the workers still open the
-        // ones after it), against the books and the stick's batches before
-        // it; then the whole stick stored at once.
-        let mut taken: HashMap<String, HashMap<u64, String>> = HashMap::new();
+        // The hashes held in every batch's range, in one read; then each
+        // batch judged in order against them and the stick's batches
+        // before it, and the whole stick stored at once.
+        let batches: Vec<Incoming> = batches.collect();
+        let mut held = held_in_ranges(&mut tx, &batches)?;
         let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
         for (kiosk, events) in batches {
-            let before = taken.entry(kiosk.clone()).or_default();
-            let fates = judge(&mut tx, &kiosk, &events, before)?;
+            let known = held.entry(kiosk.clone()).or_default();
+            let fates = fates(&events, known);
             for (e, f) in events.iter().zip(&fates) {
                 if *f == Fate::New {
-                    before.insert(e.seq, e.hash.clone());
+                    known.insert(e.seq, e.hash.clone());
                 }
             }
             judged.push((kiosk, events, fates));
@@ -918,34 +931,36 @@ impl PgLab {
     }
 }
 
-/// Each event's fate: against the hashes the books hold in the batch's
-/// range, and those `taken` by the stick's earlier batches (not stored
-/// yet; by sequence number, of this kiosk).
-fn judge(
+/// The hashes the books hold in each batch's [`fate_range`], by kiosk and
+/// number, in one read for a stick (a read a batch was a round trip each,
+/// a tenth of a stick's time).
+fn held_in_ranges(
     tx: &mut Transaction<'_>,
-    kiosk: &str,
-    events: &[Row],
-    taken: &HashMap<u64, String>,
-) -> Result<Vec<Fate>, postgres::Error> {
-    let Some((low, high)) = fate_range(events) else {
-        return Ok(Vec::new());
-    };
-    let mut held: HashMap<u64, String> = tx
-        .query(
-            "SELECT seq, hash FROM event_keys WHERE kiosk = $1 AND seq BETWEEN $2 AND $3",
-            &[&kiosk, &seq(low), &seq(high)],
-        )?
-        .iter()
-        .map(|r| Ok((unsigned(r, 0)?, r.try_get(1)?)))
-        .collect::<Result<_, postgres::Error>>()?;
-    if !taken.is_empty() {
-        for n in low..=high {
-            if let Some(h) = taken.get(&n) {
-                held.insert(n, h.clone());
-            }
+    batches: &[Incoming],
+) -> Result<HashMap<String, HashMap<u64, String>>, postgres::Error> {
+    let mut ranges: (Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
+    for (kiosk, events) in batches {
+        if let Some((low, high)) = fate_range(events) {
+            ranges.0.push(kiosk);
+            ranges.1.push(seq(low));
+            ranges.2.push(seq(high));
         }
     }
-    Ok(fates(events, &held))
+    let mut held: HashMap<String, HashMap<u64, String>> = HashMap::new();
+    if ranges.0.is_empty() {
+        return Ok(held);
+    }
+    for r in tx.query(
+        "SELECT DISTINCT k.kiosk, k.seq, k.hash
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(k, lo, hi)
+         JOIN event_keys k ON k.kiosk = t.k AND k.seq BETWEEN t.lo AND t.hi",
+        &[&ranges.0, &ranges.1, &ranges.2],
+    )? {
+        held.entry(r.try_get(0)?)
+            .or_default()
+            .insert(unsigned(&r, 1)?, r.try_get(2)?);
+    }
+    Ok(held)
 }
 
 /// What a batch's fates add up to.
@@ -1047,12 +1062,14 @@ fn store_judged(
         }
     }
     copy_events(tx, &new, now)?;
-    for (kiosk, e) in &new {
-        if let Facts::Households(list) = &e.facts {
-            write_households(tx, kiosk, list)?;
-        }
-    }
-    Ok(())
+    let lists: Vec<(&str, &[Household])> = new
+        .iter()
+        .filter_map(|(kiosk, e)| match &e.facts {
+            Facts::Households(list) => Some((*kiosk, list.as_slice())),
+            _ => None,
+        })
+        .collect();
+    Ok(write_households(tx, &lists)?)
 }
 
 /// The partition of `month` (checked by [`month`]: digits and a dash, or
@@ -1347,25 +1364,35 @@ fn walk_table(
 /// Writes the folds' members and counts, one statement a table for all
 /// of them.
 fn write_folds(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+    // A registration's village, name and card in one write of the row
+    // (three statements wrote each new member three times: a fifth of a
+    // stick's rollups). Names and cards come only with registrations; a
+    // registration without one keeps what the row had.
     let mut c: [Vec<&str>; 3] = Default::default();
+    let mut extra: [Vec<Option<&str>>; 2] = Default::default();
     for (kiosk, fold) in folds {
         for (m, village) in &fold.registered {
             for (v, x) in c.iter_mut().zip([*kiosk, m, village]) {
                 v.push(x);
             }
+            extra[0].push(fold.names.get(m).map(String::as_str));
+            extra[1].push(fold.cards.get(m).map(String::as_str));
         }
     }
     if !c[0].is_empty() {
         tx.execute(
-            "INSERT INTO lab_members (kiosk, member_id, village)
-             SELECT k, m, v FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, m, v)
-             ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village",
-            &[&c[0], &c[1], &c[2]],
+            "INSERT INTO lab_members AS l (kiosk, member_id, village, name, ration_card)
+             SELECT k, m, v, n, c
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                  AS t(k, m, v, n, c)
+             ON CONFLICT (kiosk, member_id) DO UPDATE SET village = excluded.village,
+                 name = COALESCE(excluded.name, l.name),
+                 ration_card = COALESCE(excluded.ration_card, l.ration_card)",
+            &[&c[0], &c[1], &c[2], &extra[0], &extra[1]],
         )?;
     }
     write_ops_and_aadhaar(tx, folds)?;
     write_enrolments(tx, folds)?;
-    write_cards(tx, folds)?;
     let daily: Vec<(&str, &Sums)> = folds.iter().map(|(k, f)| (*k, &f.sums)).collect();
     add_sums(tx, "daily", "day", &daily)?;
     let months: Vec<(&str, Sums)> = folds.iter().map(|(k, f)| (*k, f.by_month())).collect();
@@ -1373,22 +1400,18 @@ fn write_folds(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgr
     add_sums(tx, "monthly", "month", &monthly)
 }
 
-/// Writes the folds' members' names, schemes and enrolments (the tables
-/// of step 4), one statement each.
-fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+/// Step 4's backfill of the members' names, then their schemes and
+/// enrolments.
+fn write_names_and_enrolments(
+    tx: &mut Transaction<'_>,
+    folds: &Folds<'_>,
+) -> Result<(), postgres::Error> {
     let mut names: [Vec<&str>; 3] = Default::default();
-    let mut schemes: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
     for (kiosk, fold) in folds {
         for (m, n) in &fold.names {
             for (v, x) in names.iter_mut().zip([*kiosk, m, n]) {
                 v.push(x);
             }
-        }
-        for (code, (frequency, per_period)) in &fold.schemes {
-            schemes.0.push(kiosk);
-            schemes.1.push(code);
-            schemes.2.push(frequency);
-            schemes.3.push(*per_period);
         }
     }
     if !names[0].is_empty() {
@@ -1398,6 +1421,21 @@ fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), p
              WHERE l.kiosk = t.k AND l.member_id = t.m",
             &[&names[0], &names[1], &names[2]],
         )?;
+    }
+    write_enrolments(tx, folds)
+}
+
+/// Writes the folds' schemes and enrolments (the tables of step 4), one
+/// statement each.
+fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+    let mut schemes: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
+    for (kiosk, fold) in folds {
+        for (code, (frequency, per_period)) in &fold.schemes {
+            schemes.0.push(kiosk);
+            schemes.1.push(code);
+            schemes.2.push(frequency);
+            schemes.3.push(*per_period);
+        }
     }
     if !schemes.0.is_empty() {
         tx.execute(
