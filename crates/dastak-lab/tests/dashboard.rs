@@ -374,10 +374,20 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         .await
         .expect("click");
     let file = downloads.path().join("kiosks.csv");
+    // Until the browser has finished writing it: the file there, no
+    // partial download beside it, and its size the same twice running (a
+    // read as soon as it appeared once caught it half written).
+    let mut last = None;
     for _ in 0..100 {
-        if file.exists() {
+        let partial = std::fs::read_dir(downloads.path())
+            .expect("downloads")
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "crdownload"));
+        let size = std::fs::metadata(&file).ok().map(|m| m.len());
+        if size.is_some() && !partial && size == last {
             break;
         }
+        last = size;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let csv = std::fs::read_to_string(&file).expect("the CSV was downloaded");
