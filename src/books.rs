@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod cash;
 pub mod changes;
+pub mod claims;
 pub mod datadir;
 pub mod demo;
 pub mod households;
@@ -73,6 +74,12 @@ pub enum Field {
     Relation,
     Role,
     Language,
+    DiedOn,
+    Certificate,
+    Authority,
+    Claimant,
+    Ifsc,
+    Account,
 }
 
 impl Field {
@@ -106,6 +113,12 @@ impl Field {
             Field::Relation => "field.relation",
             Field::Role => "field.role",
             Field::Language => "field.language",
+            Field::DiedOn => "field.died_on",
+            Field::Certificate => "field.certificate",
+            Field::Authority => "field.authority",
+            Field::Claimant => "field.claimant",
+            Field::Ifsc => "field.ifsc",
+            Field::Account => "field.account",
         })
     }
 }
@@ -236,6 +249,18 @@ pub enum BooksError {
     BadNow,
     /// Linking, exporting or uploading to the lab.
     Sync(#[from] crate::sync::SyncError),
+    /// A claim's bank details that are not right.
+    Claim(Field, crate::domain::claim::ClaimError),
+    /// The fund's recorded rules do not make sense.
+    Fund(crate::domain::fund::FundError),
+    BadCause,
+    AttesterIsFiler,
+    AttesterEnrolled {
+        code: String,
+    },
+    OpenClaim {
+        claim: String,
+    },
     /// A refusal about one member of a group meeting.
     ForMember {
         id: String,
@@ -328,6 +353,14 @@ impl Localized for BooksError {
                 .arg("scheme", scheme)
                 .arg("on", on),
             E::NothingToChange => Message::new("member.nothing_to_change"),
+            E::Claim(f, e) => field(*f, e.message()),
+            E::Fund(e) => e.message(),
+            E::BadCause => Message::new("claim.bad_cause"),
+            E::AttesterIsFiler => Message::new("claim.attester_is_filer"),
+            E::AttesterEnrolled { code } => {
+                Message::new("claim.attester_enrolled").arg("code", code)
+            }
+            E::OpenClaim { claim } => Message::new("claim.open").arg("claim", claim),
             E::UnknownRationCard { card } => Message::new("member.unknown_card").arg("card", card),
             E::DataDirReadOnly { dir, detail } => Message::new("datadir.read_only")
                 .arg("dir", dir)

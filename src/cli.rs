@@ -27,6 +27,7 @@ mod coverage;
 mod day_close;
 mod demo;
 mod export;
+mod fund;
 mod group;
 mod households;
 mod identity;
@@ -110,6 +111,9 @@ pub enum Command {
     /// Members: add, enrol, find, show.
     #[command(subcommand)]
     Member(member::Cmd),
+    /// The mutual-aid fund: death claims.
+    #[command(subcommand)]
+    Fund(fund::Cmd),
     /// Take a contribution and print its receipt number.
     Pay(pay::Args),
     /// Reverse a contribution (a supervisor other than who took the cash).
@@ -266,6 +270,7 @@ fn dispatch(ctx: &mut Ctx, command: Option<Command>) -> Result<ExitCode, Failure
         Command::Group(cmd) => group::run(ctx, cmd)?,
         Command::Households(cmd) => households::run(ctx, cmd)?,
         Command::Member(cmd) => member::run(ctx, cmd)?,
+        Command::Fund(cmd) => fund::run(ctx, cmd)?,
         Command::Pay(args) => pay::run(ctx, args)?,
         Command::Reverse(args) => reverse::run(ctx, args)?,
         Command::DayClose(args) => day_close::run(ctx, args)?,

@@ -38,6 +38,7 @@ pub fn migrations() -> Migrations<'static> {
             include_str!("../migrations/0004_member_identity.sql"),
             fill_identity_keys,
         ),
+        M::up(include_str!("../migrations/0005_fund_claims.sql")),
     ])
 }
 

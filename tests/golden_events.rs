@@ -4,12 +4,15 @@
 
 use dastak::domain::aadhaar::AadhaarRef;
 use dastak::domain::cash::NoteCount;
+use dastak::domain::claim::{Claimant, DeathCause, Ifsc, SealedAccount};
 use dastak::domain::event::{
     Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, DuplicateAccepted,
     Enrolled, Event, GENESIS, GroupCreated, HouseholdsImported, KioskInitialised, MemberCorrected,
     MemberRecord, MemberRegistered, Nominee, NomineeChanged, OperatorAdded, PdsRow, SchemeDefined,
     SchemeLeft, hash_hex,
 };
+use dastak::domain::event::{ClaimFiled, FundRulesSet, NomineeShare, NomineesSet};
+use dastak::domain::fund::{Bar, FundRules};
 use dastak::domain::money::Paise;
 use dastak::domain::operator::Role;
 use dastak::domain::person::{Birth, Gender};
@@ -160,6 +163,57 @@ fn bodies() -> Vec<Body> {
             scheme: "SHG".into(),
             on: date(2026, 11, 24),
             reason: "गाँव छोड़ दिया".into(),
+            by: "SUP1".into(),
+        }),
+        Body::FundRulesSet(FundRulesSet {
+            scheme: "FUND".into(),
+            rules: FundRules::standard(date(2027, 1, 1)),
+            by: "ADMIN".into(),
+        }),
+        Body::NomineesSet(NomineesSet {
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            nominees: vec![
+                NomineeShare {
+                    name: "राजू".into(),
+                    relation: "पुत्र".into(),
+                    share: 60,
+                },
+                NomineeShare {
+                    name: "गीता".into(),
+                    relation: "पुत्री".into(),
+                    share: 40,
+                },
+            ],
+            on: date(2026, 11, 24),
+            reason: "बेटी को भी जोड़ा".into(),
+            by: "VOL1".into(),
+        }),
+        Body::ClaimFiled(ClaimFiled {
+            claim: "RMP01-C0001".into(),
+            member_id: "RMP01-00001".into(),
+            scheme: "FUND".into(),
+            died_on: date(2026, 11, 20),
+            cause: DeathCause::Illness,
+            certificate: "D-2026-000123".into(),
+            authority: "ग्राम पंचायत रामपुर".into(),
+            claimant: Claimant {
+                name: "राजू".into(),
+                relation: "पुत्र".into(),
+                phone: "9829012345".into(),
+                nominee: true,
+                reason: None,
+            },
+            account: SealedAccount {
+                ifsc: Ifsc::parse("SBIN0001234").expect("ifsc"),
+                last4: "9012".into(),
+                // Sealed bytes differ each time; fixed here for the golden.
+                sealed: "YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==".into(),
+            },
+            bars: vec![Bar::Waiting {
+                until: date(2027, 3, 1),
+            }],
+            attested_by: "VOL2".into(),
             by: "SUP1".into(),
         }),
     ]

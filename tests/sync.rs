@@ -41,50 +41,12 @@ impl LabServer {
     }
 }
 
-/// A lab directory, initialised through the real binary.
-fn lab() -> Kiosk {
-    let l = Kiosk::empty();
-    l.run(None, &["lab", "init"]).ok();
-    l
-}
-
-fn lab_identity(l: &Kiosk) -> (String, String) {
-    let r = l.run(None, &["lab", "identity", "--json"]);
-    r.ok();
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
-    (
-        v["recipient"].as_str().expect("recipient").to_string(),
-        v["ack_key"].as_str().expect("key").to_string(),
-    )
-}
-
 fn register(l: &Kiosk, k: &Kiosk) {
     let id = k.run(None, &["identity"]);
     id.ok();
     let mut parts = id.stdout.split_whitespace();
     let (code, key) = (parts.next().expect("code"), parts.next().expect("key"));
     l.run(None, &["lab", "kiosk", "add", code, key]).ok();
-}
-
-fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
-    link_as(k, l, url, ADMIN_PIN);
-}
-
-fn link_as(k: &Kiosk, l: &Kiosk, url: Option<&str>, admin_pin: &str) {
-    let (recipient, key) = lab_identity(l);
-    let mut args = vec![
-        "link",
-        "--operator",
-        "ADMIN",
-        "--lab-recipient",
-        &recipient,
-        "--lab-key",
-        &key,
-    ];
-    if let Some(u) = url {
-        args.extend(["--url", u]);
-    }
-    k.run(Some(admin_pin), &args).ok();
 }
 
 /// A kiosk with a member, `payments` contributions and a day close.

@@ -11,6 +11,7 @@ use crate::domain::dues::{Dues, dues};
 use crate::domain::event::{
     Body, DuplicateAccepted, Enrolled, MemberRecord, MemberRegistered, Nominee,
 };
+use crate::domain::fund::{Paid, standing};
 use crate::domain::person::{Birth, check_dob, parse_age, parse_gender, parse_mobile};
 use crate::domain::scheme::{Candidate, HouseholdConflict, Scheme, check_eligibility};
 use crate::domain::search::identity_key;
@@ -416,8 +417,17 @@ impl Books {
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
             let (scheme, d) = self.standing(&e, today)?;
-            let fund = (e.scheme == crate::domain::scheme::FUND && e.left_on.is_none())
-                .then(|| fund_standing(e.enrolled_on, &contributions, today));
+            let fund = if e.scheme == crate::domain::scheme::FUND && e.left_on.is_none() {
+                let book = self.fund_rules(&e.scheme)?;
+                Some(standing(
+                    &book,
+                    e.enrolled_on,
+                    &fund_paid(&contributions),
+                    today,
+                ))
+            } else {
+                None
+            };
             enrolments.push(EnrolmentView {
                 enrolment: e,
                 per_period: scheme.amount.per_period(),
@@ -428,6 +438,7 @@ impl Books {
             });
         }
         Ok(MemberView {
+            claims: queries::claims_of(conn, &id)?,
             changes: queries::member_changes(conn, &id)?,
             contributions,
             reversals: queries::reversals_of(conn, &id)?,
@@ -450,16 +461,10 @@ pub struct EnrolmentView {
     pub fund: Option<crate::domain::fund::Standing>,
 }
 
-/// A fund member's standing on `on`, from her payments to the fund that
-/// were not reversed. The fund's standard rules apply from the start until
-/// a kiosk records rules of its own.
-fn fund_standing(
-    enrolled: jiff::civil::Date,
-    contributions: &[queries::ContributionRow],
-    on: jiff::civil::Date,
-) -> crate::domain::fund::Standing {
-    use crate::domain::fund::{Paid, RuleBook, standing};
-    let paid: Vec<Paid> = contributions
+/// A member's payments to the fund that were not reversed, as standing
+/// reads them (the day each was taken, the periods it covered).
+pub(crate) fn fund_paid(contributions: &[queries::ContributionRow]) -> Vec<Paid> {
+    contributions
         .iter()
         .filter(|c| c.scheme == crate::domain::scheme::FUND && c.reversed_by.is_none())
         .filter_map(|c| {
@@ -469,8 +474,7 @@ fn fund_standing(
                 periods: c.periods,
             })
         })
-        .collect();
-    standing(&RuleBook::standard(), enrolled, &paid, on)
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -481,6 +485,8 @@ pub struct MemberView {
     pub reversals: Vec<ReversalRow>,
     /// Corrections, nominee changes and schemes left, oldest first.
     pub changes: Vec<queries::MemberChangeRow>,
+    /// Death claims filed for her, newest first.
+    pub claims: Vec<queries::ClaimRow>,
 }
 
 impl Books {

@@ -88,19 +88,22 @@ pub fn change_message(c: &queries::MemberChangeRow) -> Message {
         "phone" => "change.phone",
         "aadhaar" => "change.aadhaar",
         "relative_name" => "change.relative_name",
-        "nominee" => "change.nominee",
+        "nominee" | "nominees" => "change.nominee",
         _ => "change.left",
     });
     m.arg("old", c.old_value.clone().unwrap_or_else(|| "-".into()))
         .arg("new", &c.new_value)
         .arg("scheme", c.scheme.clone().unwrap_or_default())
-        .arg(
-            "on",
-            c.new_value
-                .parse::<jiff::civil::Date>()
-                .map(display_date)
-                .unwrap_or_else(|_| c.new_value.clone()),
-        )
+        .arg("on", date_text(&c.new_value))
+}
+
+/// A stored `YYYY-MM-DD` as the kiosk shows dates (dd-mm-yyyy); any other
+/// text as it is.
+pub fn date_text(stored: &str) -> String {
+    stored
+        .parse::<jiff::civil::Date>()
+        .map(display_date)
+        .unwrap_or_else(|_| stored.to_string())
 }
 
 fn time_of(at: &str) -> (String, String, jiff::civil::Date) {

@@ -10,7 +10,7 @@ use crate::books::{MemberRow, VillageCoverage};
 use crate::domain::money::{Paise, group_indian};
 use crate::domain::time::{display_date, display_instant};
 use crate::domain::words::amount_in_words;
-use crate::i18n::{Lang, Message, t};
+use crate::i18n::{Lang, Localized, Message, t};
 
 fn at_display(at: &str) -> String {
     at.parse::<Timestamp>()
@@ -133,6 +133,12 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .arg("reason", &r.reason)
                 .render(lang)
         );
+    }
+    for c in &v.claims {
+        dastak_core::outln!("{}", crate::books::claims::claim_line(c).render(lang));
+        for b in &c.bars {
+            dastak_core::outln!("    {}", b.message().render(lang));
+        }
     }
     if !v.changes.is_empty() {
         dastak_core::outln!("{}", t(lang, "member.changes"));

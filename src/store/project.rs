@@ -11,6 +11,7 @@ use crate::domain::event::{
     Enrolled, Event, GroupCreated, HouseholdsImported, KioskInitialised, MemberCorrected,
     MemberRegistered, NomineeChanged, OperatorAdded, SchemeDefined, SchemeLeft,
 };
+use crate::domain::event::{ClaimFiled, FundRulesSet, NomineesSet};
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::search::{identity_key, phonetic_key};
 use crate::domain::text::fold;
@@ -397,6 +398,105 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 "INSERT INTO duplicate_overrides (member_id, like_member, supervisor, reason, by_operator, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![member_id, like, supervisor, reason, by, seq],
+            )?;
+        }
+        Body::FundRulesSet(FundRulesSet { scheme, rules, .. }) => {
+            let json = serde_json::to_string(rules)
+                .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+            crate::store::exec(
+                conn,
+                "INSERT INTO fund_rules (seq, scheme, from_date, rules) VALUES (?1, ?2, ?3, ?4)",
+                params![seq, scheme, rules.from.to_string(), json],
+            )?;
+        }
+        Body::NomineesSet(NomineesSet {
+            member_id,
+            scheme,
+            nominees,
+            on,
+            reason,
+            by,
+        }) => {
+            for (i, n) in nominees.iter().enumerate() {
+                crate::store::exec(
+                    conn,
+                    "INSERT INTO nominee_shares
+                         (seq, position, member_id, scheme, on_date, name, relation, share)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        seq,
+                        i as i64,
+                        member_id,
+                        scheme,
+                        on.to_string(),
+                        n.name,
+                        n.relation,
+                        n.share
+                    ],
+                )?;
+            }
+            let shown: Vec<String> = nominees
+                .iter()
+                .map(|n| format!("{} ({}) {}%", n.name, n.relation, n.share))
+                .collect();
+            record_change(
+                conn,
+                e,
+                member_id,
+                "nominees",
+                Some(scheme),
+                None,
+                &shown.join(", "),
+                reason,
+                by,
+            )?;
+        }
+        Body::ClaimFiled(c) => {
+            let ClaimFiled {
+                claim,
+                member_id,
+                scheme,
+                died_on,
+                cause,
+                certificate,
+                authority,
+                claimant,
+                account,
+                bars,
+                attested_by,
+                by,
+            } = c;
+            let bars = serde_json::to_string(bars)
+                .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+            crate::store::exec(
+                conn,
+                "INSERT INTO claims (claim, seq, member_id, scheme, died_on, cause, certificate,
+                     authority, claimant, relation, phone, nominee, reason, ifsc, account_last4,
+                     account_sealed, bars, attested_by, by_operator, filed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20)",
+                params![
+                    claim,
+                    seq,
+                    member_id,
+                    scheme,
+                    died_on.to_string(),
+                    cause.code(),
+                    certificate,
+                    authority,
+                    claimant.name,
+                    claimant.relation,
+                    claimant.phone,
+                    claimant.nominee,
+                    claimant.reason,
+                    account.ifsc.as_str(),
+                    account.last4,
+                    account.sealed,
+                    bars,
+                    attested_by,
+                    by,
+                    e.at
+                ],
             )?;
         }
     }

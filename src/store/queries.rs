@@ -943,3 +943,103 @@ pub fn events_after(
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
+
+/// The versions of a fund scheme's rules as recorded (JSON of
+/// `domain::fund::FundRules`), in the order they were recorded.
+pub fn fund_rules(conn: &Connection, scheme: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT rules FROM fund_rules WHERE scheme = ?1 ORDER BY seq")?;
+    Ok(stmt
+        .query_map([scheme], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The operator who recorded a member's enrolment in a scheme (from the
+/// event that enrolled her).
+pub fn enrolled_by(
+    conn: &Connection,
+    member_id: &str,
+    scheme: &str,
+) -> Result<Option<String>, StoreError> {
+    let bytes: Option<Vec<u8>> = crate::store::row(
+        conn,
+        "SELECT e.canonical FROM events e JOIN enrolments n ON n.seq = e.seq
+         WHERE n.member_id = ?1 AND n.scheme = ?2",
+        params![member_id, scheme],
+        |r| r.get(0),
+    )
+    .optional()?;
+    match bytes {
+        Some(b) => Ok(Some(
+            crate::domain::event::Event::from_canonical(&b)?
+                .body
+                .by()
+                .to_string(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A claim as the member card and the statement show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimRow {
+    pub claim: String,
+    pub member_id: String,
+    pub died_on: String,
+    pub claimant: String,
+    pub account: String,
+    pub state: String,
+    /// The reasons the kiosk found it not payable when it was filed.
+    pub bars: Vec<crate::domain::fund::Bar>,
+}
+
+const CLAIM_COLS: &str = "claim, member_id, died_on, claimant, ifsc, account_last4, state, bars";
+
+fn claim_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
+    let ifsc: String = r.get(4)?;
+    let last4: String = r.get(5)?;
+    let bars: String = r.get(7)?;
+    Ok(ClaimRow {
+        claim: r.get(0)?,
+        member_id: r.get(1)?,
+        died_on: r.get(2)?,
+        claimant: r.get(3)?,
+        account: format!("{ifsc} ····{last4}"),
+        state: r.get(6)?,
+        bars: serde_json::from_str(&bars).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
+/// A member's claims, newest first.
+pub fn claims_of(conn: &Connection, member_id: &str) -> Result<Vec<ClaimRow>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CLAIM_COLS} FROM claims WHERE member_id = ?1 ORDER BY seq DESC"
+    ))?;
+    Ok(stmt
+        .query_map([member_id], claim_row)?
+        .collect::<Result<_, _>>()?)
+}
+
+/// A claim for the member in the scheme that is not closed by a
+/// rejection: a second one is not filed beside it.
+pub fn open_claim(
+    conn: &Connection,
+    member_id: &str,
+    scheme: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT claim FROM claims WHERE member_id = ?1 AND scheme = ?2 AND state <> 'rejected'
+         ORDER BY seq DESC LIMIT 1",
+        params![member_id, scheme],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// How many claims this kiosk has filed (the next one's number follows).
+pub fn claims_count(conn: &Connection) -> Result<u64, StoreError> {
+    let n: i64 = crate::store::row(conn, "SELECT COUNT(*) FROM claims", [], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -15,7 +15,7 @@ use crate::i18n::{Localized, Message};
 use crate::store::{Store, StoreError, project};
 
 /// Derived tables and the key they are compared in.
-pub const DERIVED_TABLES: [(&str, &str); 14] = [
+pub const DERIVED_TABLES: [(&str, &str); 17] = [
     ("kiosk", "id"),
     ("operators", "code"),
     ("schemes", "code"),
@@ -30,6 +30,9 @@ pub const DERIVED_TABLES: [(&str, &str); 14] = [
     ("day_closes", "seq"),
     ("duplicate_overrides", "member_id"),
     ("member_changes", "seq, what"),
+    ("fund_rules", "seq"),
+    ("nominee_shares", "seq, position"),
+    ("claims", "claim"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

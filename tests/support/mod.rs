@@ -353,3 +353,59 @@ impl Kiosk {
         self.db().query_row(sql, [], |r| r.get(0)).expect("count")
     }
 }
+
+/// A lab directory, initialised through the real binary.
+pub fn lab() -> Kiosk {
+    let l = Kiosk::empty();
+    l.run(None, &["lab", "init"]).ok();
+    l
+}
+
+pub fn lab_identity(l: &Kiosk) -> (String, String) {
+    let r = l.run(None, &["lab", "identity", "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    (
+        v["recipient"].as_str().expect("recipient").to_string(),
+        v["ack_key"].as_str().expect("key").to_string(),
+    )
+}
+
+pub fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
+    link_as(k, l, url, ADMIN_PIN);
+}
+
+pub fn link_as(k: &Kiosk, l: &Kiosk, url: Option<&str>, admin_pin: &str) {
+    let (recipient, key) = lab_identity(l);
+    let mut args = vec![
+        "link",
+        "--operator",
+        "ADMIN",
+        "--lab-recipient",
+        &recipient,
+        "--lab-key",
+        &key,
+    ];
+    if let Some(u) = url {
+        args.extend(["--url", u]);
+    }
+    k.run(Some(admin_pin), &args).ok();
+}
+
+/// The ledger's hashes and the first column of each of `more` (SQL giving
+/// one text), as text: equal before and after means a refused command
+/// wrote nothing (sign-in attempts are logged apart, on purpose).
+pub fn books_of(k: &Kiosk, more: &[&str]) -> String {
+    let db = k.db();
+    let q = |sql: &str| -> String {
+        db.query_row(sql, [], |r| r.get::<_, Option<String>>(0))
+            .expect("query")
+            .unwrap_or_default()
+    };
+    let mut out = q("SELECT group_concat(hash, ',') FROM (SELECT hash FROM events ORDER BY seq)");
+    for sql in more {
+        out.push('\n');
+        out.push_str(&q(sql));
+    }
+    out
+}

@@ -6,6 +6,7 @@
 
 pub mod aadhaar;
 pub mod cash;
+pub mod claim;
 pub mod digits;
 pub mod dues;
 pub mod event;

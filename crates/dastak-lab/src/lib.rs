@@ -504,6 +504,30 @@ impl Lab {
         })
     }
 
+    /// The whole account number of a claim's sealed account: only the lab,
+    /// which pays by bank transfer, can read it (a kiosk keeps the last
+    /// four digits). Bytes that do not open, or open to anything but 9 to
+    /// 18 digits, are a damaged claim.
+    pub fn open_account(
+        &self,
+        account: &dastak_core::domain::claim::SealedAccount,
+    ) -> Result<String, LabError> {
+        let damaged = || {
+            LabError::Batch(BatchError::Damaged {
+                detail: "sealed account".into(),
+            })
+        };
+        let bytes = account.sealed_bytes().ok_or_else(damaged)?;
+        let opened = unseal(&bytes, &self.identity)?;
+        let text = String::from_utf8(opened).map_err(|_| damaged())?;
+        let number =
+            dastak_core::domain::claim::AccountNumber::parse(&text).map_err(|_| damaged())?;
+        if number.last4() != account.last4 {
+            return Err(damaged());
+        }
+        Ok(number.digits().to_string())
+    }
+
     /// One sealed batch: verified, then stored in one durable commit (an
     /// upload: the acknowledgement that follows must be true).
     pub fn receive(

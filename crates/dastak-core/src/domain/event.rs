@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::aadhaar::AadhaarRef;
 use crate::domain::cash::NoteCount;
+use crate::domain::claim::{Claimant, DeathCause, SealedAccount};
+use crate::domain::fund::{Bar, FundRules};
 use crate::domain::money::Paise;
 use crate::domain::operator::Role;
 use crate::domain::person::{Birth, Gender};
@@ -83,6 +85,9 @@ pub enum Body {
     MemberCorrected(MemberCorrected),
     NomineeChanged(NomineeChanged),
     SchemeLeft(SchemeLeft),
+    FundRulesSet(FundRulesSet),
+    NomineesSet(NomineesSet),
+    ClaimFiled(ClaimFiled),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +241,55 @@ pub struct SchemeLeft {
     pub by: String,
 }
 
+/// A version of a fund scheme's rules, in force from its `from` date (never
+/// before it: a change never reaches back to deaths already past).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundRulesSet {
+    pub scheme: String,
+    pub rules: FundRules,
+    pub by: String,
+}
+
+/// One nominee and her share of a benefit, in whole percent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NomineeShare {
+    pub name: String,
+    pub relation: String,
+    pub share: u32,
+}
+
+/// A member's nominees for a scheme from `on`, their shares adding up to
+/// 100 (the nominees in force on the date of death are the ones paid).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NomineesSet {
+    pub member_id: String,
+    pub scheme: String,
+    pub nominees: Vec<NomineeShare>,
+    pub on: Date,
+    pub reason: String,
+    pub by: String,
+}
+
+/// A death claim filed at the kiosk by a supervisor (`by`) and attested
+/// by another operator, not the one who enrolled the member. `bars` are
+/// the reasons the kiosk found it not payable on the spot (empty when it
+/// found none): an ineligible claim is still filed, so the family is heard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimFiled {
+    pub claim: String,
+    pub member_id: String,
+    pub scheme: String,
+    pub died_on: Date,
+    pub cause: DeathCause,
+    pub certificate: String,
+    pub authority: String,
+    pub claimant: Claimant,
+    pub account: SealedAccount,
+    pub bars: Vec<Bar>,
+    pub attested_by: String,
+    pub by: String,
+}
+
 impl Body {
     /// The code of the operator who recorded it (the lab counts each
     /// operator's work and anomalies by it).
@@ -257,6 +311,9 @@ impl Body {
             Body::MemberCorrected(b) => &b.by,
             Body::NomineeChanged(b) => &b.by,
             Body::SchemeLeft(b) => &b.by,
+            Body::FundRulesSet(b) => &b.by,
+            Body::NomineesSet(b) => &b.by,
+            Body::ClaimFiled(b) => &b.by,
         }
     }
 
@@ -278,6 +335,9 @@ impl Body {
             Body::MemberCorrected(_) => "member_corrected",
             Body::NomineeChanged(_) => "nominee_changed",
             Body::SchemeLeft(_) => "scheme_left",
+            Body::FundRulesSet(_) => "fund_rules_set",
+            Body::NomineesSet(_) => "nominees_set",
+            Body::ClaimFiled(_) => "claim_filed",
         }
     }
 }
@@ -301,6 +361,9 @@ enum Kind {
     MemberCorrected,
     NomineeChanged,
     SchemeLeft,
+    FundRulesSet,
+    NomineesSet,
+    ClaimFiled,
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -351,6 +414,9 @@ impl<'de> Visitor<'de> for BodyVisitor {
             Kind::MemberCorrected => Body::MemberCorrected(MemberCorrected::deserialize(rest)?),
             Kind::NomineeChanged => Body::NomineeChanged(NomineeChanged::deserialize(rest)?),
             Kind::SchemeLeft => Body::SchemeLeft(SchemeLeft::deserialize(rest)?),
+            Kind::FundRulesSet => Body::FundRulesSet(FundRulesSet::deserialize(rest)?),
+            Kind::NomineesSet => Body::NomineesSet(NomineesSet::deserialize(rest)?),
+            Kind::ClaimFiled => Body::ClaimFiled(ClaimFiled::deserialize(rest)?),
         })
     }
 }

@@ -1,0 +1,223 @@
+//! Death claims on the mutual-aid fund, as a kiosk files them.
+//!
+//! A supervisor files; another operator attests, and not the one who
+//! enrolled the member (the person who brought a member in never vouches
+//! alone for her death). The kiosk checks what it can on the spot: the
+//! date of death (not in its future, not before she joined), the
+//! certificate, the claimant and her phone, the bank account (IFSC form, 9
+//! to 18 digits). Whether the fund's rules make the death payable is
+//! evaluated with the rules in force on the date of death, and the reasons
+//! it is not are recorded with the claim: an ineligible claim is still
+//! filed, because a family must be heard, and the lab decides.
+//!
+//! The account number is sealed to the lab's key before the event is
+//! written; so a kiosk not linked to its lab cannot file one. Payouts are
+//! bank transfers made at the lab: nothing here touches the cash drawer.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::books::members::fund_paid;
+use crate::books::receipts::date_text;
+use crate::books::{Books, BooksError, Field};
+use crate::domain::claim::{AccountNumber, Claimant, DeathCause, Ifsc, SealedAccount};
+use crate::domain::event::{Body, ClaimFiled};
+use crate::domain::fund::{Bar, FundRules, RuleBook, bars};
+use crate::domain::person::parse_mobile;
+use crate::domain::scheme::FUND;
+use crate::domain::text;
+use crate::domain::time::{local_date, parse_date};
+use crate::i18n::Message;
+use crate::store::queries::{self, ClaimRow, OperatorRow};
+
+/// What the supervisor types (the account number comes from the
+/// environment at the command line, never from its arguments).
+#[derive(Clone, Debug, Default)]
+pub struct ClaimForm {
+    pub member_id: String,
+    /// dd-mm-yyyy.
+    pub died_on: String,
+    pub cause: String,
+    pub certificate: String,
+    pub authority: String,
+    pub claimant: String,
+    pub relation: String,
+    pub phone: String,
+    /// Why someone other than the recorded nominee claims.
+    pub reason: Option<String>,
+    pub ifsc: String,
+    pub account: String,
+}
+
+/// A claim as filed: its number, the reasons the kiosk found it not
+/// payable (empty: none), and the account as the slip shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FiledClaim {
+    pub claim: String,
+    pub seq: u64,
+    pub member_id: String,
+    pub bars: Vec<Bar>,
+    pub account: String,
+    pub nominee: bool,
+}
+
+/// A claim on the member card: its number, state, the date of death and
+/// the claimant (the reasons the kiosk found, if any, follow it).
+pub fn claim_line(c: &ClaimRow) -> Message {
+    let state = match c.state.as_str() {
+        "filed" => Message::new("claim.state_filed"),
+        other => Message::new("claim.state_other").arg("state", other),
+    };
+    Message::new("claim.line")
+        .arg("claim", &c.claim)
+        .arg_msg("state", state)
+        .arg("died", date_text(&c.died_on))
+        .arg("claimant", &c.claimant)
+}
+
+impl Books {
+    /// The fund's rules as recorded for `scheme`; the standard rules when
+    /// the kiosk has recorded none.
+    pub fn fund_rules(&self, scheme: &str) -> Result<RuleBook, BooksError> {
+        let mut versions: Vec<FundRules> = Vec::new();
+        for json in queries::fund_rules(self.store.conn(), scheme)? {
+            // Written by the projection from a parsed event: a row that no
+            // longer parses is a database changed behind our back.
+            let rules = serde_json::from_str(&json).map_err(|e| {
+                crate::store::StoreError::Corrupt(format!("fund rules of {scheme}: {e}"))
+            })?;
+            versions.push(rules);
+        }
+        if versions.is_empty() {
+            return Ok(RuleBook::standard());
+        }
+        RuleBook::new(versions).map_err(BooksError::Fund)
+    }
+
+    /// Files a death claim for a fund member, attested by `attester`.
+    pub fn file_claim(
+        &mut self,
+        by: &OperatorRow,
+        attester: &OperatorRow,
+        f: &ClaimForm,
+        now: Timestamp,
+    ) -> Result<FiledClaim, BooksError> {
+        if !by.role.can_supervise() {
+            return Err(BooksError::NeedsSupervisor);
+        }
+        if attester.code == by.code {
+            return Err(BooksError::AttesterIsFiler);
+        }
+        let conn = self.store.conn();
+        let id = f.member_id.trim().to_ascii_uppercase();
+        let member = queries::member(conn, &id)?
+            .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
+        let enrolment = queries::enrolment(conn, &member.member_id, FUND)?.ok_or_else(|| {
+            BooksError::NotEnrolled {
+                id: member.member_id.clone(),
+                scheme: FUND.to_string(),
+            }
+        })?;
+        if queries::enrolled_by(conn, &member.member_id, FUND)?.as_deref()
+            == Some(attester.code.as_str())
+        {
+            return Err(BooksError::AttesterEnrolled {
+                code: attester.code.clone(),
+            });
+        }
+        if let Some(open) = queries::open_claim(conn, &member.member_id, FUND)? {
+            return Err(BooksError::OpenClaim { claim: open });
+        }
+        let today = local_date(now);
+        let died_on = parse_date(f.died_on.trim()).ok_or(BooksError::BadDate(Field::DiedOn))?;
+        if died_on > today || died_on < enrolment.enrolled_on {
+            return Err(BooksError::BadDate(Field::DiedOn));
+        }
+        let cause = DeathCause::parse(&f.cause).ok_or(BooksError::BadCause)?;
+        let certificate = text::free_text(&f.certificate, 1)
+            .map_err(|e| BooksError::Text(Field::Certificate, e))?;
+        let authority =
+            text::free_text(&f.authority, 2).map_err(|e| BooksError::Text(Field::Authority, e))?;
+        let name =
+            text::person_name(&f.claimant).map_err(|e| BooksError::Text(Field::Claimant, e))?;
+        let relation =
+            text::person_name(&f.relation).map_err(|e| BooksError::Text(Field::Relation, e))?;
+        let phone = parse_mobile(&f.phone).map_err(|e| BooksError::Person(Field::Phone, e))?;
+        // The nominee recorded for the fund is the one paid; anyone else
+        // claims with a reason, which the lab weighs.
+        let nominee = enrolment
+            .nominee_name
+            .as_deref()
+            .is_some_and(|n| text::fold(n) == text::fold(&name));
+        let reason = if nominee {
+            None
+        } else {
+            let r = f.reason.as_deref().unwrap_or_default();
+            Some(text::free_text(r, 5).map_err(|e| BooksError::Text(Field::Reason, e))?)
+        };
+        let ifsc = Ifsc::parse(&f.ifsc).map_err(|e| BooksError::Claim(Field::Ifsc, e))?;
+        let number =
+            AccountNumber::parse(&f.account).map_err(|e| BooksError::Claim(Field::Account, e))?;
+        let link = crate::sync::link_info(&self.store)?.ok_or(crate::sync::SyncError::NotLinked)?;
+        let sealed =
+            dastak_core::wire::seal(number.digits().as_bytes(), &link.recipient).map_err(|e| {
+                BooksError::Io {
+                    path: "seal".into(),
+                    detail: e.to_string(),
+                }
+            })?;
+        let account = SealedAccount::new(ifsc, &number, &sealed);
+        let book = self.fund_rules(FUND)?;
+        let contributions = queries::contributions_of(conn, &member.member_id)?;
+        let found = bars(
+            &book,
+            enrolment.enrolled_on,
+            &fund_paid(&contributions),
+            died_on,
+            today,
+            today,
+        );
+        let kiosk = self.kiosk()?.code;
+        let claim = format!(
+            "{kiosk}-C{:04}",
+            queries::claims_count(self.store.conn())? + 1
+        );
+        let shown = account.masked();
+        let body = Body::ClaimFiled(ClaimFiled {
+            claim: claim.clone(),
+            member_id: member.member_id.clone(),
+            scheme: FUND.to_string(),
+            died_on,
+            cause,
+            certificate,
+            authority,
+            claimant: Claimant {
+                name,
+                relation,
+                phone,
+                nominee,
+                reason,
+            },
+            account,
+            bars: found.clone(),
+            attested_by: attester.code.clone(),
+            by: by.code.clone(),
+        });
+        let seq = self
+            .store
+            .write(|w| w.append(now, body).map(|e| e.seq).map_err(BooksError::from))?;
+        Ok(FiledClaim {
+            claim,
+            seq,
+            member_id: member.member_id,
+            bars: found,
+            account: shown,
+            nominee,
+        })
+    }
+
+    /// A member's claims, newest first.
+    pub fn claims_of(&self, member_id: &str) -> Result<Vec<ClaimRow>, BooksError> {
+        Ok(queries::claims_of(self.store.conn(), member_id)?)
+    }
+}
