@@ -36,6 +36,8 @@ pub enum DocKind {
     TestPage,
     /// A nominee change (by the event's number).
     Nominee,
+    /// A death claim on the fund (by its claim number).
+    Claim,
 }
 
 /// Fields every document has.
@@ -62,7 +64,7 @@ macro_rules! fields {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 8] = [
         DocKind::Contribution,
         DocKind::Reversal,
         DocKind::Enrolment,
@@ -70,6 +72,7 @@ impl DocKind {
         DocKind::DayClose,
         DocKind::TestPage,
         DocKind::Nominee,
+        DocKind::Claim,
     ];
 
     /// The name used in template file names and the print queue.
@@ -82,6 +85,7 @@ impl DocKind {
             DocKind::DayClose => "day_close",
             DocKind::TestPage => "test_page",
             DocKind::Nominee => "nominee",
+            DocKind::Claim => "death_claim",
         }
     }
 
@@ -210,6 +214,32 @@ impl DocKind {
                 ),
                 lists: &[],
                 has_qr: false,
+            },
+            DocKind::Claim => Schema {
+                fields: fields!(
+                    "claim",
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "date",
+                    "time",
+                    "died_on",
+                    "cause",
+                    "certificate",
+                    "authority",
+                    "claimant",
+                    "relation",
+                    "not_nominee",
+                    "reason",
+                    "account",
+                    "benefit",
+                    "payable",
+                    "operator",
+                    "attester"
+                ),
+                lists: &[("bars", &["bar"])],
+                has_qr: true,
             },
         }
     }

@@ -30,6 +30,7 @@ fn file(
     args: &[(&str, &str)],
 ) -> Run {
     let mut fields: Vec<(&str, &str)> = vec![
+        ("--member", "RMP01-00001"),
         ("--died-on", "23-11-2026"),
         ("--cause", "illness"),
         ("--certificate", "D-2026-000123"),
@@ -53,8 +54,6 @@ fn file(
         by.0,
         "--attested-by",
         attester.0,
-        "--member",
-        "RMP01-00001",
         "--json",
     ];
     for (f, v) in &fields {
@@ -283,6 +282,22 @@ fn refused_claims_say_why_and_change_nothing() {
     assert_eq!(v["nominee"], false);
 }
 
+/// The nominee's name typed in the other script is still the nominee's.
+#[test]
+fn the_nominee_typed_in_latin_letters_is_the_nominee() {
+    let (k, _l, _) = kiosk();
+    let r = file(
+        &k,
+        ("SUP1", SUP_PIN),
+        ATTESTER,
+        Some(ACCOUNT),
+        &[("--claimant", "Sunita Devi")],
+    );
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["nominee"], true, "{v}");
+}
+
 #[test]
 fn a_kiosk_not_linked_to_its_lab_cannot_seal_an_account_and_files_nothing() {
     let k = Kiosk::ready();
@@ -290,4 +305,209 @@ fn a_kiosk_not_linked_to_its_lab_cannot_seal_an_account_and_files_nothing() {
     let before = books(&k);
     file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).failed_saying("link");
     assert_eq!(books(&k), before);
+}
+
+/// Power cut while filing: `fund claim file` killed at random moments,
+/// each time for another member. Every claim a child reported is in the
+/// books, the numbers run without a gap, no member has two, and `verify`
+/// passes.
+#[test]
+fn kill_nine_while_filing_loses_no_reported_claim_and_files_none_twice() {
+    let (k, _l, _) = kiosk();
+    let mut members = Vec::new();
+    for name in [
+        "Kamla", "Shanti", "Geeta", "Radha", "Meena", "Lata", "Pushpa", "Kiran",
+    ] {
+        for relative in ["Mohan Lal", "Sohan Lal", "Ramesh Kumar"] {
+            let r = k.member_add(
+                &[],
+                &[
+                    "--name",
+                    name,
+                    "--relative-name",
+                    relative,
+                    "--gender",
+                    "F",
+                    "--age",
+                    "40",
+                    "--village",
+                    "रामपुर",
+                    "--scheme",
+                    "FUND",
+                    "--nominee-name",
+                    relative,
+                    "--nominee-relation",
+                    "पति",
+                    "--json",
+                ],
+            );
+            r.ok();
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+            members.push((v["member_id"].as_str().expect("id").to_string(), relative));
+        }
+    }
+    let args = |id: &str, claimant: &str| -> Vec<String> {
+        [
+            "fund",
+            "claim",
+            "file",
+            "--operator",
+            "SUP1",
+            "--attested-by",
+            "ADMIN",
+            "--member",
+            id,
+            "--died-on",
+            "23-11-2026",
+            "--cause",
+            "natural",
+            "--certificate",
+            "D-1",
+            "--authority",
+            "ग्राम पंचायत",
+            "--claimant",
+            claimant,
+            "--relation",
+            "पति",
+            "--phone",
+            "9829012345",
+            "--ifsc",
+            "SBIN0001234",
+            "--json",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    // How long one filing takes, so kills land across the whole of it.
+    let t = std::time::Instant::now();
+    let first = &members[0];
+    let run = |id: &str, claimant: &str| {
+        let a = args(id, claimant);
+        let mut c = k.command(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        c.env("DASTAK_PIN", SUP_PIN)
+            .env("DASTAK_ATTESTER_PIN", ADMIN_PIN)
+            .env("DASTAK_ACCOUNT", ACCOUNT)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        c
+    };
+    let out = run(&first.0, first.1).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let full = t.elapsed();
+    let mut reported = vec!["RMP01-C0001".to_string()];
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
+    eprintln!("kill9 claims seed {seed}, one filing {full:?}");
+    let span = (full.as_micros() as u64 * 6 / 5).max(1);
+    let mut killed = 0;
+    for (id, claimant) in &members[1..] {
+        let mut child = run(id, claimant).spawn().expect("spawn");
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        std::thread::sleep(std::time::Duration::from_micros((seed >> 33) % span));
+        if child.try_wait().expect("try_wait").is_none() {
+            child.kill().expect("SIGKILL");
+            killed += 1;
+        }
+        let out = child.wait_with_output().expect("wait");
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            && let Some(c) = v["claim"].as_str()
+        {
+            reported.push(c.to_string());
+        }
+    }
+    eprintln!(
+        "killed {killed} of {}, reported {}",
+        members.len() - 1,
+        reported.len()
+    );
+    assert!(killed > 5, "too few rounds were interrupted ({killed})");
+    let db = k.db();
+    let held: Vec<String> = db
+        .prepare("SELECT claim FROM claims ORDER BY claim")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for r in &reported {
+        assert!(held.contains(r), "reported claim {r} is not in the books");
+    }
+    for (i, c) in held.iter().enumerate() {
+        assert_eq!(c, &format!("RMP01-C{:04}", i + 1), "a gap before {c}");
+    }
+    let twice: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT member_id FROM claims GROUP BY member_id HAVING COUNT(*) > 1)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(twice, 0, "a member with two claims");
+    k.run(None, &["verify"]).ok();
+}
+
+/// The claim slip, rendered as the printer prints it: tesseract reads its
+/// Hindi, its QR code scans and `receipt check` calls it genuine with the
+/// kiosk's key, and a changed amount on it is caught.
+#[test]
+fn the_claim_slip_reads_in_hindi_and_its_qr_code_verifies() {
+    let (k, _l, _) = kiosk();
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    let png = k.dir().join("claim.png");
+    k.run(
+        None,
+        &[
+            "receipt",
+            "render",
+            "RMP01-C0001",
+            "--png",
+            png.to_str().expect("utf8"),
+            "--doc-lang",
+            "hi",
+        ],
+    )
+    .ok();
+    let out = std::process::Command::new("tesseract")
+        .arg(&png)
+        .args(["-", "-l", "hin+eng"])
+        .output()
+        .expect("tesseract (Debian: tesseract-ocr tesseract-ocr-hin) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Hindi is what a villager reads; the numbers are checked through the
+    // QR code below (tesseract's Hindi model misreads Latin digits).
+    for word in ["दावा", "दावेदार", "सहायता"] {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+
+    let paper =
+        dastak::print::raster::Bitmap::from_png(&std::fs::read(&png).expect("png")).expect("png");
+    let codes = qr_codes(&paper);
+    assert_eq!(codes.len(), 1, "one QR code on the slip");
+    let payload = codes[0].clone();
+    assert!(
+        payload.starts_with("DASTAK1 D RMP01 RMP01-C0001 RMP01-00001 10000000 "),
+        "{payload}"
+    );
+    let genuine = k.run(None, &["receipt", "check", &payload]);
+    genuine.ok();
+    assert!(
+        genuine
+            .stdout
+            .contains("GENUINE death claim slip RMP01-C0001"),
+        "{}",
+        genuine.stdout
+    );
+    let forged = payload.replace(" 10000000 ", " 90000000 ");
+    let r = k.run(None, &["receipt", "check", &forged]);
+    r.failed();
+    assert!(r.stderr.contains("NOT GENUINE"), "{}", r.stderr);
 }

@@ -530,6 +530,45 @@ fn every_template_line_reads_once_with_real_data() {
         ],
     )
     .ok();
+    let l = lab();
+    link(&k, &l, None);
+    k.run_env(
+        &[
+            ("DASTAK_PIN", SUP_PIN),
+            ("DASTAK_ATTESTER_PIN", ADMIN_PIN),
+            ("DASTAK_ACCOUNT", "123456789012"),
+        ],
+        &[
+            "fund",
+            "claim",
+            "file",
+            "--operator",
+            "SUP1",
+            "--attested-by",
+            "ADMIN",
+            "--member",
+            &id,
+            "--died-on",
+            "23-11-2026",
+            "--cause",
+            "illness",
+            "--certificate",
+            "D-1",
+            "--authority",
+            "ग्राम पंचायत",
+            "--claimant",
+            "मोहन",
+            "--relation",
+            "पुत्र",
+            "--phone",
+            "9829012345",
+            "--ifsc",
+            "SBIN0001234",
+            "--reason",
+            "नामित गाँव से बाहर हैं",
+        ],
+    )
+    .ok();
     let close = k
         .count("SELECT seq FROM day_closes ORDER BY seq DESC LIMIT 1")
         .to_string();
@@ -551,6 +590,7 @@ fn every_template_line_reads_once_with_real_data() {
         (D::DayClose, close.as_str()),
         (D::TestPage, "tcp://127.0.0.1:9100"),
         (D::Nominee, nominee.as_str()),
+        (D::Claim, "RMP01-C0001"),
     ];
     assert_eq!(docs.len(), D::ALL.len());
     let r = dastak::print::Renderer::new(

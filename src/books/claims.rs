@@ -18,16 +18,18 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::books::members::fund_paid;
-use crate::books::receipts::date_text;
+use crate::books::receipts::display_date_text;
 use crate::books::{Books, BooksError, Field};
 use crate::domain::claim::{AccountNumber, Claimant, DeathCause, Ifsc, SealedAccount};
 use crate::domain::event::{Body, ClaimFiled};
 use crate::domain::fund::{Bar, FundRules, RuleBook, bars};
 use crate::domain::person::parse_mobile;
 use crate::domain::scheme::FUND;
+use crate::domain::search::identity_key;
 use crate::domain::text;
 use crate::domain::time::{local_date, parse_date};
 use crate::i18n::Message;
+use crate::print::DocKind;
 use crate::store::queries::{self, ClaimRow, OperatorRow};
 
 /// What the supervisor types (the account number comes from the
@@ -71,7 +73,7 @@ pub fn claim_line(c: &ClaimRow) -> Message {
     Message::new("claim.line")
         .arg("claim", &c.claim)
         .arg_msg("state", state)
-        .arg("died", date_text(&c.died_on))
+        .arg("died", display_date_text(&c.died_on))
         .arg("claimant", &c.claimant)
 }
 
@@ -125,9 +127,6 @@ impl Books {
                 code: attester.code.clone(),
             });
         }
-        if let Some(open) = queries::open_claim(conn, &member.member_id, FUND)? {
-            return Err(BooksError::OpenClaim { claim: open });
-        }
         let today = local_date(now);
         let died_on = parse_date(f.died_on.trim()).ok_or(BooksError::BadDate(Field::DiedOn))?;
         if died_on > today || died_on < enrolment.enrolled_on {
@@ -144,11 +143,13 @@ impl Books {
             text::person_name(&f.relation).map_err(|e| BooksError::Text(Field::Relation, e))?;
         let phone = parse_mobile(&f.phone).map_err(|e| BooksError::Person(Field::Phone, e))?;
         // The nominee recorded for the fund is the one paid; anyone else
-        // claims with a reason, which the lab weighs.
+        // claims with a reason, which the lab weighs. Her name typed in the
+        // other script, or spelt as villagers spell it, is still hers (the
+        // same key that finds one person typed twice).
         let nominee = enrolment
             .nominee_name
             .as_deref()
-            .is_some_and(|n| text::fold(n) == text::fold(&name));
+            .is_some_and(|n| identity_key(n) == identity_key(&name));
         let reason = if nominee {
             None
         } else {
@@ -178,13 +179,9 @@ impl Books {
             today,
         );
         let kiosk = self.kiosk()?.code;
-        let claim = format!(
-            "{kiosk}-C{:04}",
-            queries::claims_count(self.store.conn())? + 1
-        );
         let shown = account.masked();
-        let body = Body::ClaimFiled(ClaimFiled {
-            claim: claim.clone(),
+        let mut filed = ClaimFiled {
+            claim: String::new(),
             member_id: member.member_id.clone(),
             scheme: FUND.to_string(),
             died_on,
@@ -202,10 +199,21 @@ impl Books {
             bars: found.clone(),
             attested_by: attester.code.clone(),
             by: by.code.clone(),
-        });
-        let seq = self
-            .store
-            .write(|w| w.append(now, body).map(|e| e.seq).map_err(BooksError::from))?;
+        };
+        // Checked and numbered inside the write: two processes filing at
+        // once (the console and the command line) neither file twice for
+        // one member nor share a number.
+        let (claim, seq) = self.store.write(|w| -> Result<(String, u64), BooksError> {
+            if let Some(open) = queries::open_claim(w.conn(), &filed.member_id, FUND)? {
+                return Err(BooksError::OpenClaim { claim: open });
+            }
+            filed.claim = format!("{kiosk}-C{:04}", queries::claims_count(w.conn())? + 1);
+            let claim = filed.claim.clone();
+            let event = w.append(now, Body::ClaimFiled(filed))?;
+            // The slip waits in the print queue under the claim's number.
+            w.queue_print(DocKind::Claim.name(), &claim, now)?;
+            Ok((claim, event.seq))
+        })?;
         Ok(FiledClaim {
             claim,
             seq,

@@ -94,16 +94,7 @@ pub fn change_message(c: &queries::MemberChangeRow) -> Message {
     m.arg("old", c.old_value.clone().unwrap_or_else(|| "-".into()))
         .arg("new", &c.new_value)
         .arg("scheme", c.scheme.clone().unwrap_or_default())
-        .arg("on", date_text(&c.new_value))
-}
-
-/// A stored `YYYY-MM-DD` as the kiosk shows dates (dd-mm-yyyy); any other
-/// text as it is.
-pub fn date_text(stored: &str) -> String {
-    stored
-        .parse::<jiff::civil::Date>()
-        .map(display_date)
-        .unwrap_or_else(|_| stored.to_string())
+        .arg("on", display_date_text(&c.new_value))
 }
 
 fn time_of(at: &str) -> (String, String, jiff::civil::Date) {
@@ -194,6 +185,7 @@ impl Books {
             DocKind::Reversal => self.reversal_doc(&mut f, &w)?,
             DocKind::Enrolment | DocKind::Statement => self.member_doc(&mut f, &w)?,
             DocKind::Nominee => self.nominee_doc(&mut f, &w)?,
+            DocKind::Claim => self.claim_doc(&mut f, &w)?,
             DocKind::DayClose => self.day_close_doc(&mut f, &w)?,
             DocKind::TestPage => self.test_page_doc(&mut f, &w)?,
         };
@@ -507,6 +499,57 @@ impl Books {
         Ok(None)
     }
 
+    /// A death claim's slip, which the family keeps until the lab
+    /// decides: who died and when, who claims, the account (its last four
+    /// digits), whether the rules make it payable and why not, and a QR
+    /// code signed for the benefit the rules give and the day it was filed.
+    fn claim_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        let conn = self.store.conn();
+        let c = queries::claim(conn, w.reference)?
+            .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        let m = queries::member(conn, &c.member_id)?
+            .ok_or_else(|| Books::unknown(DocKind::Enrolment, &c.member_id))?;
+        let died: jiff::civil::Date = c
+            .died_on
+            .parse()
+            .map_err(|_| Books::unknown(w.kind, w.reference))?;
+        // Rules never reach back: the version in force on the date of
+        // death is the same at every reprint.
+        let benefit = self.fund_rules(&c.scheme)?.in_force(died).benefit;
+        let cause = crate::domain::claim::DeathCause::parse(&c.cause)
+            .map(|k| Message::new(k.key()).render(w.lang))
+            .unwrap_or_else(|| c.cause.clone());
+        let (date, time, day) = time_of(&c.filed_at);
+        f.set("claim", &c.claim)
+            .set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("relative_name", &m.relative_name)
+            .set("village", &m.village)
+            .set("date", date)
+            .set("time", time)
+            .set("died_on", display_date(died))
+            .set("cause", cause)
+            .set("certificate", &c.certificate)
+            .set("authority", &c.authority)
+            .set("claimant", &c.claimant)
+            .set("relation", &c.relation)
+            .set("reason", c.reason.clone().unwrap_or_default())
+            .set("account", format!("{} ····{}", c.ifsc, c.last4))
+            .set("benefit", benefit.to_string())
+            .set("operator", self.operator_name(&c.by)?)
+            .set("attester", self.operator_name(&c.attested_by)?);
+        if !c.nominee {
+            f.set("not_nominee", "1");
+        }
+        if c.bars.is_empty() {
+            f.set("payable", "1");
+        }
+        for b in &c.bars {
+            f.push("bars", item(&[("bar", b.message().render(w.lang))]));
+        }
+        self.signed(ProofKind::Claim, w, &c.claim, &c.member_id, benefit, day)
+    }
+
     /// The day close: cash counted by note against what was expected.
     fn day_close_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
         let conn = self.store.conn();
@@ -641,7 +684,9 @@ impl Books {
     }
 }
 
-fn display_date_text(iso: &str) -> String {
+/// A stored `YYYY-MM-DD` as the kiosk shows dates (dd-mm-yyyy); any other
+/// text as it is.
+pub fn display_date_text(iso: &str) -> String {
     iso.parse::<jiff::civil::Date>()
         .map(display_date)
         .unwrap_or_else(|_| iso.to_string())

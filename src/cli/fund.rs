@@ -9,8 +9,9 @@
 use clap::Subcommand;
 
 use crate::books::claims::ClaimForm;
-use crate::cli::{Ctx, Failure, OperatorArg, emit, now, required_env};
+use crate::cli::{Ctx, Failure, OperatorArg, now, required_env};
 use crate::i18n::{Localized, Message};
+use crate::print::DocKind;
 
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
@@ -72,8 +73,6 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
         Cmd::Claim(ClaimCmd::File(a)) => {
             let account = required_env("DASTAK_ACCOUNT", "claim.no_account")?;
             let pin = required_env("DASTAK_ATTESTER_PIN", "claim.no_attester_pin")?;
-            let (mut books, by) = ctx.open_as(&a.op)?;
-            let attester = books.authenticate(&a.attested_by, &pin, now()?)?;
             let form = ClaimForm {
                 member_id: a.member,
                 died_on: a.died_on,
@@ -87,26 +86,32 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
                 ifsc: a.ifsc,
                 account,
             };
-            let filed = books.file_claim(&by, &attester, &form, now()?)?;
-            let lang = ctx.lang;
-            emit(a.json, &filed, |f| {
-                dastak_core::outln!(
-                    "{}",
-                    Message::new("claim.filed")
-                        .arg("claim", &f.claim)
-                        .arg("member", &f.member_id)
-                        .arg("account", &f.account)
-                        .render(lang)
-                );
-                if f.bars.is_empty() {
-                    dastak_core::outln!("{}", Message::new("claim.eligible").render(lang));
-                } else {
-                    dastak_core::outln!("{}", Message::new("claim.not_eligible").render(lang));
-                    for b in &f.bars {
-                        dastak_core::outln!("  {}", b.message().render(lang));
+            let attested_by = a.attested_by;
+            ctx.commit_and_print(
+                &a.op,
+                a.json,
+                |books, by| {
+                    let attester = books.authenticate(&attested_by, &pin, now()?)?;
+                    Ok(books.file_claim(by, &attester, &form, now()?)?)
+                },
+                |f| (DocKind::Claim, f.claim.clone()),
+                |ctx, f| {
+                    ctx.say(
+                        Message::new("claim.filed")
+                            .arg("claim", &f.claim)
+                            .arg("member", &f.member_id)
+                            .arg("account", &f.account),
+                    );
+                    if f.bars.is_empty() {
+                        ctx.say(Message::new("claim.eligible"));
+                    } else {
+                        ctx.say(Message::new("claim.not_eligible"));
+                        for b in &f.bars {
+                            ctx.say(b.message());
+                        }
                     }
-                }
-            })?;
+                },
+            )?;
         }
     }
     Ok(())

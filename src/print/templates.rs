@@ -55,6 +55,8 @@ pub const BUILTIN: &[(&str, &str)] = builtin!(
     "test_page.en.tpl",
     "nominee.hi.tpl",
     "nominee.en.tpl",
+    "death_claim.hi.tpl",
+    "death_claim.en.tpl",
 );
 
 /// A template ready to print, with the logos it names.

@@ -1043,3 +1043,66 @@ pub fn claims_count(conn: &Connection) -> Result<u64, StoreError> {
     let n: i64 = crate::store::row(conn, "SELECT COUNT(*) FROM claims", [], |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
+
+/// A claim as its slip shows it.
+#[derive(Clone, Debug)]
+pub struct ClaimDetail {
+    pub claim: String,
+    pub member_id: String,
+    pub scheme: String,
+    pub died_on: String,
+    pub cause: String,
+    pub certificate: String,
+    pub authority: String,
+    pub claimant: String,
+    pub relation: String,
+    pub nominee: bool,
+    pub reason: Option<String>,
+    pub ifsc: String,
+    pub last4: String,
+    pub bars: Vec<crate::domain::fund::Bar>,
+    pub attested_by: String,
+    pub by: String,
+    pub filed_at: String,
+}
+
+/// One claim by its number.
+pub fn claim(conn: &Connection, claim: &str) -> Result<Option<ClaimDetail>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT claim, member_id, scheme, died_on, cause, certificate, authority, claimant,
+                relation, nominee, reason, ifsc, account_last4, bars, attested_by, by_operator,
+                filed_at
+         FROM claims WHERE claim = ?1",
+        [claim],
+        |r| {
+            let bars: String = r.get(13)?;
+            Ok(ClaimDetail {
+                claim: r.get(0)?,
+                member_id: r.get(1)?,
+                scheme: r.get(2)?,
+                died_on: r.get(3)?,
+                cause: r.get(4)?,
+                certificate: r.get(5)?,
+                authority: r.get(6)?,
+                claimant: r.get(7)?,
+                relation: r.get(8)?,
+                nominee: r.get(9)?,
+                reason: r.get(10)?,
+                ifsc: r.get(11)?,
+                last4: r.get(12)?,
+                bars: serde_json::from_str(&bars).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        13,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+                attested_by: r.get(14)?,
+                by: r.get(15)?,
+                filed_at: r.get(16)?,
+            })
+        },
+    )
+    .optional()?)
+}

@@ -409,3 +409,23 @@ pub fn books_of(k: &Kiosk, more: &[&str]) -> String {
     }
     out
 }
+
+/// The QR codes on a picture of the paper, decoded.
+pub fn qr_codes(paper: &dastak::print::raster::Bitmap) -> Vec<String> {
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        paper.width as usize,
+        paper.height as usize,
+        |x, y| {
+            if paper.get(x as u32, y as u32) {
+                0
+            } else {
+                255
+            }
+        },
+    );
+    prepared
+        .detect_grids()
+        .iter()
+        .map(|g| g.decode().expect("QR decodes").1)
+        .collect()
+}

@@ -8,7 +8,8 @@
 //!
 //! `DASTAK1 C RMP01 RMP01/2026-27/000042 RMP01-00001 10000 2026-11-23 <SIG>`
 //!
-//! version, kind (`C` contribution, `R` reversal slip, `E` enrolment slip),
+//! version, kind (`C` contribution, `R` reversal slip, `E` enrolment slip,
+//! `D` death claim slip: the benefit the rules give and the day filed),
 //! kiosk, document number, member, amount in paise, date, and the base32
 //! signature of everything before it (the text up to the last space).
 //! This module is IO-free; keys are kept by the data directory.
@@ -27,6 +28,7 @@ pub enum ProofKind {
     Contribution,
     Reversal,
     Enrolment,
+    Claim,
 }
 
 impl ProofKind {
@@ -35,6 +37,7 @@ impl ProofKind {
             ProofKind::Contribution => "C",
             ProofKind::Reversal => "R",
             ProofKind::Enrolment => "E",
+            ProofKind::Claim => "D",
         }
     }
 
@@ -43,6 +46,7 @@ impl ProofKind {
             "C" => Some(ProofKind::Contribution),
             "R" => Some(ProofKind::Reversal),
             "E" => Some(ProofKind::Enrolment),
+            "D" => Some(ProofKind::Claim),
             _ => None,
         }
     }
@@ -53,6 +57,7 @@ impl ProofKind {
             ProofKind::Contribution => "proof.kind_contribution",
             ProofKind::Reversal => "proof.kind_reversal",
             ProofKind::Enrolment => "proof.kind_enrolment",
+            ProofKind::Claim => "proof.kind_claim",
         }
     }
 }
