@@ -21,7 +21,7 @@ fn kiosk() -> (Kiosk, Kiosk, String) {
 
 /// `fund claim file` by `by` (code, PIN), attested by `attester`, with the
 /// account `account` (None: not given), the other fields as `args` change
-/// them from a good claim for सुनीता देवी.
+/// them from a good claim for सुनीता देवी; run to its end.
 fn file(
     k: &Kiosk,
     by: (&str, &str),
@@ -29,6 +29,21 @@ fn file(
     account: Option<&str>,
     args: &[(&str, &str)],
 ) -> Run {
+    run_output(
+        file_command(k, by, attester, account, args)
+            .output()
+            .expect("spawn dastak"),
+    )
+}
+
+/// The command [`file`] runs, not started.
+fn file_command(
+    k: &Kiosk,
+    by: (&str, &str),
+    attester: (&str, &str),
+    account: Option<&str>,
+    args: &[(&str, &str)],
+) -> std::process::Command {
     let mut fields: Vec<(&str, &str)> = vec![
         ("--member", "RMP01-00001"),
         ("--died-on", "23-11-2026"),
@@ -59,11 +74,13 @@ fn file(
     for (f, v) in &fields {
         a.extend([*f, *v]);
     }
-    let mut env = vec![("DASTAK_PIN", by.1), ("DASTAK_ATTESTER_PIN", attester.1)];
+    let mut c = k.command(&a);
+    c.env("DASTAK_PIN", by.1)
+        .env("DASTAK_ATTESTER_PIN", attester.1);
     if let Some(n) = account {
-        env.push(("DASTAK_ACCOUNT", n));
+        c.env("DASTAK_ACCOUNT", n);
     }
-    k.run_env(&env, &a)
+    c
 }
 
 /// The ledger and the claims, as text: equal before and after means a
@@ -120,8 +137,10 @@ fn a_claim_is_filed_attested_and_sealed_and_the_kiosk_keeps_only_four_digits() {
 
     // No whole account number anywhere in the kiosk's files.
     let digits = ACCOUNT.replace(' ', "");
+    let mut scanned = Vec::new();
     for entry in std::fs::read_dir(k.dir()).expect("ls").flatten() {
         if entry.path().is_file() {
+            scanned.push(entry.file_name());
             let bytes = std::fs::read(entry.path()).expect("read");
             assert!(
                 !bytes.windows(digits.len()).any(|w| w == digits.as_bytes()),
@@ -130,6 +149,10 @@ fn a_claim_is_filed_attested_and_sealed_and_the_kiosk_keeps_only_four_digits() {
             );
         }
     }
+    assert!(
+        scanned.iter().any(|f| f == "dastak.db"),
+        "the books were among the files read: {scanned:?}"
+    );
 
     // The lab opens the sealed number.
     let (ifsc, last4, sealed): (String, String, String) = k
@@ -239,6 +262,30 @@ fn refused_claims_say_why_and_change_nothing() {
             "Mobile number",
         ),
         (
+            file(&k, sup, ATTESTER, Some(ACCOUNT), &[("--authority", " ")]),
+            "Issued by",
+        ),
+        (
+            file(
+                &k,
+                sup,
+                ATTESTER,
+                Some(ACCOUNT),
+                &[("--claimant", "<script>")],
+            ),
+            "Claimant's name",
+        ),
+        (
+            file(
+                &k,
+                sup,
+                ATTESTER,
+                Some(ACCOUNT),
+                &[("--relation", "x\u{7}y")],
+            ),
+            "Relation",
+        ),
+        (
             file(
                 &k,
                 sup,
@@ -319,80 +366,35 @@ fn kill_nine_while_filing_loses_no_reported_claim_and_files_none_twice() {
         "Kamla", "Shanti", "Geeta", "Radha", "Meena", "Lata", "Pushpa", "Kiran",
     ] {
         for relative in ["Mohan Lal", "Sohan Lal", "Ramesh Kumar"] {
-            let r = k.member_add(
-                &[],
-                &[
-                    "--name",
-                    name,
-                    "--relative-name",
-                    relative,
-                    "--gender",
-                    "F",
-                    "--age",
-                    "40",
-                    "--village",
-                    "रामपुर",
-                    "--scheme",
-                    "FUND",
-                    "--nominee-name",
-                    relative,
-                    "--nominee-relation",
-                    "पति",
-                    "--json",
-                ],
-            );
+            let mut a = fund(name, relative, None);
+            a.push("--json".into());
+            let r = k.member_add(&[], &strs(&a));
             r.ok();
             let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
-            members.push((v["member_id"].as_str().expect("id").to_string(), relative));
+            members.push(v["member_id"].as_str().expect("id").to_string());
         }
     }
-    let args = |id: &str, claimant: &str| -> Vec<String> {
-        [
-            "fund",
-            "claim",
-            "file",
-            "--operator",
-            "SUP1",
-            "--attested-by",
-            "ADMIN",
-            "--member",
-            id,
-            "--died-on",
-            "23-11-2026",
-            "--cause",
-            "natural",
-            "--certificate",
-            "D-1",
-            "--authority",
-            "ग्राम पंचायत",
-            "--claimant",
-            claimant,
-            "--relation",
-            "पति",
-            "--phone",
-            "9829012345",
-            "--ifsc",
-            "SBIN0001234",
-            "--json",
-        ]
-        .iter()
-        .map(|a| a.to_string())
-        .collect()
-    };
-    // How long one filing takes, so kills land across the whole of it.
-    let t = std::time::Instant::now();
-    let first = &members[0];
-    let run = |id: &str, claimant: &str| {
-        let a = args(id, claimant);
-        let mut c = k.command(&a.iter().map(String::as_str).collect::<Vec<_>>());
-        c.env("DASTAK_PIN", SUP_PIN)
-            .env("DASTAK_ATTESTER_PIN", ADMIN_PIN)
-            .env("DASTAK_ACCOUNT", ACCOUNT)
-            .stdout(std::process::Stdio::piped())
+    // Each claimed by her nominee, Mohan.
+    let run = |id: &str| {
+        let mut c = file_command(
+            &k,
+            ("SUP1", SUP_PIN),
+            ATTESTER,
+            Some(ACCOUNT),
+            &[
+                ("--member", id),
+                ("--cause", "natural"),
+                ("--claimant", "Mohan"),
+                ("--relation", "पति"),
+            ],
+        );
+        c.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         c
     };
-    let out = run(&first.0, first.1).output().expect("run");
+    // How long one filing takes, so kills land across the whole of it.
+    let t = std::time::Instant::now();
+    let out = run(&members[0]).output().expect("run");
     assert!(
         out.status.success(),
         "{}",
@@ -400,19 +402,13 @@ fn kill_nine_while_filing_loses_no_reported_claim_and_files_none_twice() {
     );
     let full = t.elapsed();
     let mut reported = vec!["RMP01-C0001".to_string()];
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(7);
-    eprintln!("kill9 claims seed {seed}, one filing {full:?}");
+    let mut rng = Lcg::from_clock();
+    eprintln!("kill9 claims seed {}, one filing {full:?}", rng.0);
     let span = (full.as_micros() as u64 * 6 / 5).max(1);
     let mut killed = 0;
-    for (id, claimant) in &members[1..] {
-        let mut child = run(id, claimant).spawn().expect("spawn");
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        std::thread::sleep(std::time::Duration::from_micros((seed >> 33) % span));
+    for id in &members[1..] {
+        let mut child = run(id).spawn().expect("spawn");
+        std::thread::sleep(std::time::Duration::from_micros(rng.next() % span));
         if child.try_wait().expect("try_wait").is_none() {
             child.kill().expect("SIGKILL");
             killed += 1;

@@ -5,33 +5,6 @@ mod support;
 
 use support::*;
 
-fn fund(name: &str, relative: &str, card: Option<&str>) -> Vec<String> {
-    let mut a: Vec<String> = [
-        "--name",
-        name,
-        "--relative-name",
-        relative,
-        "--gender",
-        "F",
-        "--age",
-        "40",
-        "--scheme",
-        "FUND",
-        "--nominee-name",
-        "Mohan",
-        "--nominee-relation",
-        "पति",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    match card {
-        Some(c) => a.extend(["--ration-card".to_string(), c.to_string()]),
-        None => a.extend(["--village".to_string(), "रामपुर".to_string()]),
-    }
-    a
-}
-
 /// The ledger and what is derived from it, as a short text: equal before
 /// and after means a refused command wrote nothing.
 fn books(k: &Kiosk) -> String {
@@ -59,10 +32,6 @@ fn import_json(k: &Kiosk, file: &std::path::Path, operator: &str, pin: &str) -> 
     );
     r.ok();
     serde_json::from_str(&r.stdout).expect("json")
-}
-
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
 }
 
 #[test]

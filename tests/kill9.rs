@@ -9,17 +9,6 @@ use std::time::{Duration, Instant};
 
 use support::*;
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
-
 #[test]
 fn kill_nine_during_pay_loses_no_reported_receipt_and_leaves_no_gap() {
     let k = Kiosk::ready();
@@ -45,12 +34,8 @@ fn kill_nine_during_pay_loses_no_reported_receipt_and_leaves_no_gap() {
         k.run(Some(VOL_PIN), &args).ok();
         full = full.max(t.elapsed());
     }
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(7);
-    eprintln!("kill9 seed {seed}, full payment {full:?}");
-    let mut rng = Lcg(seed);
+    let mut rng = Lcg::from_clock();
+    eprintln!("kill9 seed {}, full payment {full:?}", rng.0);
     let span = (full.as_micros() as u64 * 6 / 5).max(1);
 
     let mut reported = vec![

@@ -38,7 +38,8 @@ fn reason(r: &str) -> Result<String, BooksError> {
 }
 
 impl Books {
-    fn member_for_change(&self, member_id: &str) -> Result<MemberRow, BooksError> {
+    /// The member by her ID as typed (trimmed, either case), or why not.
+    pub(super) fn member_for_change(&self, member_id: &str) -> Result<MemberRow, BooksError> {
         let id = member_id.trim().to_ascii_uppercase();
         queries::member(self.store.conn(), &id)?.ok_or(BooksError::UnknownMember { id })
     }

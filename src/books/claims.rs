@@ -110,10 +110,8 @@ impl Books {
         if attester.code == by.code {
             return Err(BooksError::AttesterIsFiler);
         }
+        let member = self.member_for_change(&f.member_id)?;
         let conn = self.store.conn();
-        let id = f.member_id.trim().to_ascii_uppercase();
-        let member = queries::member(conn, &id)?
-            .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
         let enrolment = queries::enrolment(conn, &member.member_id, FUND)?.ok_or_else(|| {
             BooksError::NotEnrolled {
                 id: member.member_id.clone(),
@@ -160,13 +158,7 @@ impl Books {
         let number =
             AccountNumber::parse(&f.account).map_err(|e| BooksError::Claim(Field::Account, e))?;
         let link = crate::sync::link_info(&self.store)?.ok_or(crate::sync::SyncError::NotLinked)?;
-        let sealed =
-            dastak_core::wire::seal(number.digits().as_bytes(), &link.recipient).map_err(|e| {
-                BooksError::Io {
-                    path: "seal".into(),
-                    detail: e.to_string(),
-                }
-            })?;
+        let sealed = crate::sync::seal(number.digits().as_bytes(), &link.recipient)?;
         let account = SealedAccount::new(ifsc, &number, &sealed);
         let book = self.fund_rules(FUND)?;
         let contributions = queries::contributions_of(conn, &member.member_id)?;
@@ -222,10 +214,5 @@ impl Books {
             account: shown,
             nominee,
         })
-    }
-
-    /// A member's claims, newest first.
-    pub fn claims_of(&self, member_id: &str) -> Result<Vec<ClaimRow>, BooksError> {
-        Ok(queries::claims_of(self.store.conn(), member_id)?)
     }
 }

@@ -429,3 +429,57 @@ pub fn qr_codes(paper: &dastak::print::raster::Bitmap) -> Vec<String> {
         .map(|g| g.decode().expect("QR decodes").1)
         .collect()
 }
+
+/// `member add` arguments for a woman in the fund, her nominee Mohan
+/// (पति), on ration card `card` or else in रामपुर.
+pub fn fund(name: &str, relative: &str, card: Option<&str>) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "--name",
+        name,
+        "--relative-name",
+        relative,
+        "--gender",
+        "F",
+        "--age",
+        "40",
+        "--scheme",
+        "FUND",
+        "--nominee-name",
+        "Mohan",
+        "--nominee-relation",
+        "पति",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    match card {
+        Some(c) => a.extend(["--ration-card".to_string(), c.to_string()]),
+        None => a.extend(["--village".to_string(), "रामपुर".to_string()]),
+    }
+    a
+}
+
+pub fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// A small deterministic generator (an LCG) for where a test's kills land;
+/// seeded from the clock, and the seed printed, so a failure can be rerun.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn from_clock() -> Lcg {
+        Lcg(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(7))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}

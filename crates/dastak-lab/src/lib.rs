@@ -611,21 +611,13 @@ impl Lab {
             };
             // A commit every COMMIT_EVERY batches; the workers go on
             // opening the next ones while one is stored.
-            let mut stored = Ok(Vec::new());
-            while opened.next < opened.total {
-                let mut chunk = (&mut opened).take(COMMIT_EVERY);
-                match store.ingest_all(&mut chunk, &now) {
-                    Ok(got) => {
-                        if let Ok(all) = &mut stored {
-                            all.extend(got);
-                        }
-                    }
-                    Err(e) => {
-                        stored = Err(e);
-                        break;
-                    }
+            let stored = (|| {
+                let mut all = Vec::new();
+                while opened.next < opened.total {
+                    all.extend(store.ingest_all(&mut (&mut opened).take(COMMIT_EVERY), &now)?);
                 }
-            }
+                Ok::<_, LabStoreError>(all)
+            })();
             // Joined here so that a worker that panicked is an error for
             // its batches (InOrder already recorded them), not a panic.
             for w in workers {
@@ -750,10 +742,6 @@ fn open_sealed(
     Ok((kiosk, events))
 }
 
-/// The opened batches, in the order they were given, as the workers finish
-/// them: the good ones are yielded for storing, and every batch's place is
-/// kept in `slots` (its kiosk, or why it was refused) so that each answer
-/// lines up with its file.
 /// Batches stored in one commit by [`Lab::receive_all`]: a transaction's
 /// work (and what is redone when one fails) stays bounded on a big stick,
 /// and its rollups are written once for many batches. Between commits the
@@ -762,6 +750,10 @@ fn open_sealed(
 /// acknowledgement written: the kiosk sends again and they are duplicates.
 pub const COMMIT_EVERY: usize = 40;
 
+/// The opened batches, in the order they were given, as the workers finish
+/// them: the good ones are yielded for storing, and every batch's place is
+/// kept in `slots` (its kiosk, or why it was refused) so that each answer
+/// lines up with its file.
 struct InOrder<'a> {
     rx: mpsc::Receiver<(usize, Result<Incoming, LabError>)>,
     early: BTreeMap<usize, Result<Incoming, LabError>>,

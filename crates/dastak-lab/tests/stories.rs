@@ -688,15 +688,7 @@ fn a_stick_folds_as_its_batches_would_one_by_one(b: Backend) {
     let on_stick = |lab: &mut Lab| -> Vec<Vec<u8>> {
         let mut sealed: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(lab, k)).collect();
         sealed[0].reverse();
-        let mut out = Vec::new();
-        let longest = sealed.iter().map(Vec::len).max().unwrap_or(0);
-        for i in 0..longest {
-            for s in &sealed {
-                if let Some(x) = s.get(i) {
-                    out.push(x.clone());
-                }
-            }
-        }
+        let mut out = in_turns(&sealed);
         out.push(sealed[1][0].clone());
         let to = lab.identity().recipient;
         let refused = seal(&stranger.signed_batches()[0], &to).expect("seal");
@@ -713,14 +705,7 @@ fn a_stick_folds_as_its_batches_would_one_by_one(b: Backend) {
         "the stranger's"
     );
     let new: u64 = got.iter().flatten().map(|(_, g)| g.new).sum();
-    assert_eq!(
-        new,
-        kiosks.iter().map(|k| k.events.len() as u64).sum::<u64>()
-    );
-    assert_eq!(kept(&at_once), kept(&by_one));
-    for k in &kiosks {
-        assert_eq!(acked(&at_once, &k.code), k.events.len() as u64);
-    }
+    took_all_as(&at_once, new, &kiosks, &by_one);
     // Half a stick now and the rest later, with the first kiosk's first
     // batch in the later half: its others wait in the table above the gap
     // and are read back when it comes.
@@ -924,15 +909,34 @@ fn operators_days_and_anomalies_are_counted_as_the_events_say(b: Backend) {
     assert_eq!(held, listed);
 }
 
-/// The batches of `kiosks`, sealed to `lab`, taken in turns (one of each
-/// kiosk's, then the next of each): a kiosk's run crosses the stick's
-/// commits.
-fn interleaved(lab: &mut Lab, kiosks: &[SimKiosk]) -> Vec<Vec<u8>> {
-    let each: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(lab, k)).collect();
+/// Each kiosk's batches taken in turns: the first of each, then the
+/// second of each, and so on.
+fn in_turns(each: &[Vec<Vec<u8>>]) -> Vec<Vec<u8>> {
     let longest = each.iter().map(Vec::len).max().unwrap_or(0);
     (0..longest)
         .flat_map(|i| each.iter().filter_map(move |s| s.get(i).cloned()))
         .collect()
+}
+
+/// The batches of `kiosks`, sealed to `lab`, taken in turns: a kiosk's run
+/// crosses the stick's commits.
+fn interleaved(lab: &mut Lab, kiosks: &[SimKiosk]) -> Vec<Vec<u8>> {
+    let each: Vec<Vec<Vec<u8>>> = kiosks.iter().map(|k| enrolled(lab, k)).collect();
+    in_turns(&each)
+}
+
+/// `lab` took every event of `kiosks` as new (`new` of them), keeps what
+/// `by_one` kept from the same batches one by one, and acknowledges each
+/// kiosk's last event.
+fn took_all_as(lab: &Lab, new: u64, kiosks: &[SimKiosk], by_one: &Lab) {
+    assert_eq!(
+        new,
+        kiosks.iter().map(|k| k.events.len() as u64).sum::<u64>()
+    );
+    assert_eq!(kept(lab), kept(by_one));
+    for k in kiosks {
+        assert_eq!(acked(lab, &k.code), k.events.len() as u64);
+    }
 }
 
 /// A stick longer than one commit (`COMMIT_EVERY` batches) is stored in
@@ -955,14 +959,7 @@ fn a_stick_longer_than_a_commit_keeps_what_one_by_one_keeps(b: Backend) {
     let got = lab.receive_all(&sealed, now()).expect("the stick");
     assert_eq!(got.len(), sealed.len());
     let new: u64 = got.iter().map(|r| r.as_ref().expect("taken").1.new).sum();
-    assert_eq!(
-        new,
-        kiosks.iter().map(|k| k.events.len() as u64).sum::<u64>()
-    );
-    assert_eq!(kept(&lab), kept(&one));
-    for k in &kiosks {
-        assert_eq!(acked(&lab, &k.code), k.events.len() as u64);
-    }
+    took_all_as(&lab, new, &kiosks, &one);
 }
 
 stories!(
