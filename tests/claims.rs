@@ -507,3 +507,115 @@ fn the_claim_slip_reads_in_hindi_and_its_qr_code_verifies() {
     r.failed();
     assert!(r.stderr.contains("NOT GENUINE"), "{}", r.stderr);
 }
+
+/// The lab's side through the real binaries: the claim goes by stick, the
+/// lab lists and shows it (the account's last four digits only, the
+/// kiosk's reasons), officers take its steps by their passwords, the
+/// objection window holds the approval back, an empty fund keeps it
+/// waiting, and the signed log checks.
+#[test]
+fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
+    let (k, l, _id) = kiosk();
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    register(&l, &k);
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+
+    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
+    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
+        l.run_env(&[pw], &["lab", "officer", "add", name, "--role", role])
+            .ok();
+    }
+    let list = l.run(None, &["lab", "claims", "list"]);
+    list.ok();
+    assert!(
+        list.stdout
+            .contains("RMP01-C0001  रामलाल मीणा (RMP01-00001)")
+            && list.stdout.contains("filed  ₹1,00,000.00"),
+        "{}",
+        list.stdout
+    );
+    let json = l.run(None, &["lab", "claims", "list", "--json"]);
+    json.ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v[0]["claim"], "RMP01-C0001");
+    assert_eq!(v[0]["state"], "filed");
+    assert_eq!(v[0]["barred"], true);
+    let show = l.run(None, &["lab", "claims", "show", "rmp01-c0001"]);
+    show.ok();
+    for line in [
+        "Claim RMP01-C0001: filed",
+        "Claimant: सुनीता देवी (पत्नी), phone 9829012345, the recorded nominee",
+        "Bank account: IFSC SBIN0001234, number ending 9012",
+        "The kiosk found it not payable: the death fell in the waiting period",
+        "attested by ADMIN",
+    ] {
+        assert!(show.stdout.contains(line), "{line}\n{}", show.stdout);
+    }
+    assert!(!show.stdout.contains("123456789012"), "{}", show.stdout);
+
+    let step = |now: &str, who: &str, args: &[&str]| {
+        let mut a = vec!["lab", "claims"];
+        a.extend(args);
+        a.extend(["--as", who]);
+        l.run_env(&[pw, ("DASTAK_NOW", now)], &a)
+    };
+    let day1 = "2026-11-24T11:00:00+05:30";
+    step(day1, "vera", &["verify", "RMP01-C0001"])
+        .ok()
+        .stdout
+        .contains("documents verified (claim log entry 1)")
+        .then_some(())
+        .expect("said what it recorded");
+    step(day1, "vera", &["publish", "RMP01-C0001"]).ok();
+    step(day1, "asha", &["approve", "RMP01-C0001"])
+        .failed_saying("Objections are heard until 01-12-2026");
+    step(day1, "vera", &["approve", "RMP01-C0001"]).failed_saying("role approver or above");
+    l.run_env(
+        &[("DASTAK_LAB_PASSWORD", "not her password")],
+        &["lab", "claims", "verify", "RMP01-C0001", "--as", "vera"],
+    )
+    .failed();
+    let later = "2026-12-02T11:00:00+05:30";
+    step(later, "asha", &["approve", "RMP01-C0001"]).ok();
+    // The kiosk collected nothing: the approved claim waits for the fund.
+    step(
+        later,
+        "vera",
+        &[
+            "pay",
+            "RMP01-C0001",
+            "--amount",
+            "100000",
+            "--bank-ref",
+            "UTR000111222",
+        ],
+    )
+    .failed_saying("The fund holds ₹0.00; this claim needs ₹1,00,000.00");
+    let list = l.run(None, &["lab", "claims", "list"]);
+    assert!(
+        list.stdout
+            .contains("approved  ₹1,00,000.00  — waits for the fund"),
+        "{}",
+        list.stdout
+    );
+    let hindi = l.run_env(
+        &[("DASTAK_LANG", "hi")],
+        &["lab", "claims", "show", "RMP01-C0001"],
+    );
+    hindi.ok();
+    assert!(
+        hindi.stdout.contains("दावा RMP01-C0001: स्वीकृत")
+            && hindi.stdout.contains("₹1,00,000.00 के लिए स्वीकृत"),
+        "{}",
+        hindi.stdout
+    );
+    l.run(None, &["lab", "claims", "check"])
+        .ok()
+        .stdout
+        .contains("3 entries")
+        .then_some(())
+        .expect("the log's three entries hold");
+}

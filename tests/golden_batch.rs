@@ -118,3 +118,79 @@ fn a_changed_event_is_refused_though_the_header_is_signed() {
     let err = verify_batch(old.as_bytes(), &kiosk).expect_err("old format");
     assert!(err.to_string().contains("format 1"), "{err}");
 }
+
+/// One entry of each step of the lab's claim log, chained and signed as the
+/// lab writes them and a kiosk receives them in its acknowledgement.
+fn decisions() -> Vec<Vec<u8>> {
+    use dastak::domain::money::Paise;
+    use dastak_core::wire::{Decision, Step};
+    let lab = SigningKey::from_bytes(&[22; 32]);
+    let day = |d: i8| jiff::civil::date(2026, 12, d);
+    let steps = [
+        Step::Verified,
+        Step::Published { until: day(9) },
+        Step::Objected {
+            objection: "सरपंच: नामांकित व्यक्ति गाँव में नहीं रहता".into(),
+        },
+        Step::Approved {
+            amount: Paise(5_000_000),
+        },
+        Step::Rejected {
+            reasons: "प्रमाणपत्र जाली".into(),
+        },
+        Step::Paid {
+            amount: Paise(5_000_000),
+            bank_ref: "UTR0012345".into(),
+            on: day(14),
+        },
+    ];
+    let mut prev = GENESIS.to_string();
+    steps
+        .into_iter()
+        .zip(1u64..)
+        .map(|(step, n)| {
+            let bytes = Decision {
+                v: Decision::VERSION,
+                n,
+                prev: prev.clone(),
+                kiosk: "RMP01".into(),
+                claim: "RMP01-C0001".into(),
+                officer: "meena".into(),
+                at: "2026-12-02T11:00:00+05:30".into(),
+                step,
+            }
+            .sign(&lab);
+            prev = hash_hex(&bytes);
+            bytes
+        })
+        .collect()
+}
+
+#[test]
+fn decision_bytes_are_frozen() {
+    let lab = SigningKey::from_bytes(&[22; 32]).verifying_key();
+    let all = decisions();
+    let mut text = String::new();
+    for bytes in &all {
+        // Each reads back as what was signed.
+        let d = dastak_core::wire::Decision::verify(bytes, &lab).expect("verifies");
+        assert_eq!(d.sign(&SigningKey::from_bytes(&[22; 32])), *bytes);
+        text.push_str(&String::from_utf8(bytes.clone()).expect("utf8"));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/decision.txt");
+    if std::env::var("DASTAK_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).expect("bless");
+    }
+    let want = std::fs::read_to_string(&path).expect("golden decisions exist");
+    assert_eq!(
+        text, want,
+        "the claim decision format changed: that is a new version"
+    );
+    // Another key's signature, or a changed amount, is refused.
+    let other = SigningKey::from_bytes(&[23; 32]).verifying_key();
+    assert!(dastak_core::wire::Decision::verify(&all[3], &other).is_err());
+    let changed = String::from_utf8(all[3].clone())
+        .expect("utf8")
+        .replacen("5000000", "9000000", 1);
+    assert!(dastak_core::wire::Decision::verify(changed.as_bytes(), &lab).is_err());
+}

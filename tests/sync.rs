@@ -41,14 +41,6 @@ impl LabServer {
     }
 }
 
-fn register(l: &Kiosk, k: &Kiosk) {
-    let id = k.run(None, &["identity"]);
-    id.ok();
-    let mut parts = id.stdout.split_whitespace();
-    let (code, key) = (parts.next().expect("code"), parts.next().expect("key"));
-    l.run(None, &["lab", "kiosk", "add", code, key]).ok();
-}
-
 /// A kiosk with a member, `payments` contributions and a day close.
 fn busy_kiosk(payments: usize) -> Kiosk {
     let k = Kiosk::ready();
@@ -1233,7 +1225,8 @@ fn a_lab_from_before_the_report_facts_reports_the_same_after_its_migration() {
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+            "DROP TABLE claim_log; DROP INDEX events_fund;
+             DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
@@ -1340,7 +1333,8 @@ fn a_lab_from_before_the_kiosk_heads_acknowledges_the_same_after_its_migration()
     {
         let conn = rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE)).expect("lab db");
         conn.execute_batch(
-            "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+            "DROP TABLE claim_log; DROP INDEX events_fund;
+             DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;

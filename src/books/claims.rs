@@ -90,10 +90,7 @@ impl Books {
             })?;
             versions.push(rules);
         }
-        if versions.is_empty() {
-            return Ok(RuleBook::standard());
-        }
-        RuleBook::new(versions).map_err(BooksError::Fund)
+        RuleBook::recorded(versions).map_err(BooksError::Fund)
     }
 
     /// Files a death claim for a fund member, attested by `attester`.

@@ -371,6 +371,15 @@ pub fn lab_identity(l: &Kiosk) -> (String, String) {
     )
 }
 
+/// Kiosk `k` registered at lab `l` by its code and public key.
+pub fn register(l: &Kiosk, k: &Kiosk) {
+    let id = k.run(None, &["identity"]);
+    id.ok();
+    let mut parts = id.stdout.split_whitespace();
+    let (code, key) = (parts.next().expect("code"), parts.next().expect("key"));
+    l.run(None, &["lab", "kiosk", "add", code, key]).ok();
+}
+
 pub fn link(k: &Kiosk, l: &Kiosk, url: Option<&str>) {
     link_as(k, l, url, ADMIN_PIN);
 }

@@ -41,6 +41,7 @@ use crate::i18n::{Localized, Message, english};
 pub const BATCH_MAGIC: &str = "DASTAK-BATCH 2";
 pub const ACK_MAGIC: &str = "DASTAK-ACK 1";
 pub const LINK_MAGIC: &str = "DASTAK-LINK 1";
+pub const DECISION_MAGIC: &str = "DASTAK-DECISION 1";
 pub const BATCH_VERSION: u16 = 2;
 /// At most this many events in one batch: a long offline month becomes
 /// several batches, and a broken upload re-sends little.
@@ -401,6 +402,74 @@ impl LinkOffer {
         } else {
             Err(offer.ack_key)
         })
+    }
+}
+
+/// One step of a death claim at the lab (documents verified, notice
+/// published, an objection, approval, rejection, payment), as an entry of
+/// the lab's claim log: one chain over every claim, each entry naming the
+/// hash of the one before it (as the kiosk's ledger does) and signed whole
+/// by the lab's acknowledgement key. The same signed bytes travel back to
+/// the claim's kiosk in its acknowledgement, so a kiosk checks them with
+/// the key it already trusts and keeps them in their order (`n`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub v: u16,
+    /// Its place in the lab's claim log: 1, 2, … without a gap.
+    pub n: u64,
+    /// The hash of entry `n - 1`'s signed bytes ([`GENESIS`] for the first).
+    pub prev: String,
+    /// The kiosk that filed the claim: the one whose acknowledgement
+    /// carries this entry.
+    pub kiosk: String,
+    pub claim: String,
+    /// The officer who took the step (her login name at the lab).
+    pub officer: String,
+    /// When (RFC 3339, the lab's clock).
+    pub at: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+/// What a [`Decision`] decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The death certificate and the claimant's identity were seen.
+    Verified,
+    /// The notice went up; objections are heard through `until` (a date).
+    Published {
+        until: jiff::civil::Date,
+    },
+    /// Someone objected, and why.
+    Objected {
+        objection: String,
+    },
+    /// To be paid: the benefit in force on the date of death less the fee.
+    Approved {
+        amount: crate::domain::money::Paise,
+    },
+    Rejected {
+        reasons: String,
+    },
+    /// Paid by bank transfer.
+    Paid {
+        amount: crate::domain::money::Paise,
+        bank_ref: String,
+        on: jiff::civil::Date,
+    },
+}
+
+impl Decision {
+    pub const VERSION: u16 = 1;
+
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        sign_whole(DECISION_MAGIC, self, key)
+    }
+
+    /// Checks an entry with the lab's key.
+    pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Decision, BatchError> {
+        open_whole(bytes, DECISION_MAGIC, |_: &Decision| Some(*key))
     }
 }
 

@@ -118,6 +118,12 @@ pub enum Command {
     /// Officers who log in to the dashboard.
     #[command(subcommand)]
     Officer(OfficerCmd),
+    /// Death claims the kiosks filed: list and show them, take a step
+    /// (verify, publish, object, approve, reject, pay) as an officer whose
+    /// password is read from $DASTAK_LAB_PASSWORD, else from the first
+    /// line of standard input, and check the signed claim log.
+    #[command(subcommand)]
+    Claims(ClaimsCmd),
     /// A lab to look around in: made if missing (keys, books), filled with
     /// synthetic kiosks' last 45 days (some silent, one never synced), and
     /// the admin officer `admin`, whose password is $DASTAK_LAB_PASSWORD
@@ -146,6 +152,73 @@ pub enum OfficerCmd {
         #[arg(long = "page-lang", default_value = "hi")]
         page_lang: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimsCmd {
+    /// Every claim: its member, village, date of death, state, amount.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One claim whole, with every step taken on it.
+    Show {
+        claim: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The death certificate and the claimant's identity were seen.
+    Verify {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+    },
+    /// The notice goes up: objections are heard for the fund's window.
+    Publish {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+    },
+    /// Record an objection heard while the notice is up.
+    Object {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+        #[arg(long)]
+        objection: String,
+    },
+    /// Approve the claim once its window has closed (an approver who did
+    /// not verify it).
+    Approve {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+    },
+    /// Turn the claim down, saying why (an approver who did not verify it).
+    Reject {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+        #[arg(long)]
+        reasons: String,
+    },
+    /// Record the bank transfer that paid an approved claim.
+    Pay {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+        /// The approved amount, in rupees (e.g. 50000).
+        #[arg(long)]
+        amount: String,
+        /// The bank's reference of the transfer (UTR).
+        #[arg(long)]
+        bank_ref: String,
+        /// The day it was paid, dd-mm-yyyy or yyyy-mm-dd (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Check the claim log: every entry signed by this lab and chained.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -293,22 +366,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
         }) => {
             let role = crate::officers::Role::parse(&role).ok_or(LabError::BadRole)?;
             let page_lang = asked_lang(Some(&page_lang))?.unwrap_or(Lang::Hi);
-            let password = match env_nonempty("DASTAK_LAB_PASSWORD") {
-                Some(p) => p,
-                None => {
-                    let mut line = String::new();
-                    std::io::stdin()
-                        .read_line(&mut line)
-                        .map_err(|e| LabError::Io {
-                            path: "stdin".into(),
-                            detail: e.to_string(),
-                        })?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            if password.is_empty() {
-                return Err(LabError::NoPassword.into());
-            }
+            let password = password()?;
             let mut lab = Lab::open_at(&dir, &db)?;
             lab.add_officer(
                 "cli",
@@ -324,6 +382,7 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
             );
         }
         Command::Demo { kiosks, days } => demo(ctx, &dir, &db, kiosks, days)?,
+        Command::Claims(cmd) => claims(ctx, &dir, &db, cmd)?,
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
@@ -604,6 +663,228 @@ fn say_simulated(ctx: &Ctx, kiosks: u32, r: &lab::ImportReport) {
     );
 }
 
+/// An officer's password: $DASTAK_LAB_PASSWORD, else the first line of
+/// standard input (never an argument, which `ps` shows).
+fn password() -> Result<String, Failure> {
+    let password = match env_nonempty("DASTAK_LAB_PASSWORD") {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| LabError::Io {
+                    path: "stdin".into(),
+                    detail: e.to_string(),
+                })?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.is_empty() {
+        return Err(LabError::NoPassword.into());
+    }
+    Ok(password)
+}
+
+/// `dastak-lab claims …`: see [`ClaimsCmd`].
+fn claims(
+    ctx: &Ctx,
+    dir: &std::path::Path,
+    db: &lab::DbUrl,
+    cmd: ClaimsCmd,
+) -> Result<(), Failure> {
+    use crate::claims::Action;
+    let mut lab = Lab::open_at(dir, db)?;
+    let (claim, officer, action) = match cmd {
+        ClaimsCmd::List { json } => {
+            let lines = lab.claim_lines()?;
+            return emit(json, &lines, |lines| {
+                if lines.is_empty() {
+                    ctx.say(Message::new("labclaim.none"));
+                }
+                for l in lines {
+                    ctx.say(claim_line(l));
+                }
+            });
+        }
+        ClaimsCmd::Show { claim, json } => {
+            let c = lab.claim(&claim)?;
+            return emit(json, &c, |c| show_claim(ctx, c));
+        }
+        ClaimsCmd::Check => {
+            let n = lab.check_claim_log()?;
+            ctx.say(Message::new("labclaim.log_ok").arg("n", n));
+            return Ok(());
+        }
+        ClaimsCmd::Verify { claim, officer } => (claim, officer, Action::Verify),
+        ClaimsCmd::Publish { claim, officer } => (claim, officer, Action::Publish),
+        ClaimsCmd::Object {
+            claim,
+            officer,
+            objection,
+        } => (claim, officer, Action::Object { objection }),
+        ClaimsCmd::Approve { claim, officer } => (claim, officer, Action::Approve),
+        ClaimsCmd::Reject {
+            claim,
+            officer,
+            reasons,
+        } => (claim, officer, Action::Reject { reasons }),
+        ClaimsCmd::Pay {
+            claim,
+            officer,
+            amount,
+            bank_ref,
+            on,
+        } => {
+            let amount = dastak_core::domain::money::Paise::parse(&amount)
+                .map_err(|_| Failure::of(&LabError::BadAmount))?;
+            let on = match on {
+                None => dastak_core::domain::time::local_date(now()?),
+                Some(d) => dastak_core::domain::time::parse_date(&d)
+                    .ok_or_else(|| Failure::of(&LabError::BadDate { got: d.clone() }))?,
+            };
+            (
+                claim,
+                officer,
+                Action::Pay {
+                    amount,
+                    bank_ref,
+                    on,
+                },
+            )
+        }
+    };
+    let password = password()?;
+    let entry = lab.claim_step(&officer, &password, &claim, action, now()?)?;
+    ctx.say(
+        Message::new("labclaim.recorded")
+            .arg("claim", &entry.claim)
+            .arg_msg("step", step_message(&entry.step))
+            .arg("n", entry.n),
+    );
+    Ok(())
+}
+
+/// A claim's line in `claims list`.
+fn claim_line(l: &crate::claims::ClaimLine) -> Message {
+    let mut m = Message::new("labclaim.line")
+        .arg("claim", &l.claim)
+        .arg("member", &l.member)
+        .arg("member_id", &l.member_id)
+        .arg("village", &l.village)
+        .arg("died", dastak_core::domain::time::display_date(l.died_on))
+        .arg_msg("state", l.state.message())
+        .arg("amount", l.payable);
+    if l.waiting_for_money {
+        m = Message::new("labclaim.line_waiting").arg_msg("line", m);
+    }
+    m
+}
+
+/// What a claim log entry decided, in words.
+fn step_message(step: &dastak_core::wire::Step) -> Message {
+    use dastak_core::domain::time::display_date;
+    use dastak_core::wire::Step;
+    match step {
+        Step::Verified => Message::new("labclaim.step_verified"),
+        Step::Published { until } => {
+            Message::new("labclaim.step_published").arg("until", display_date(*until))
+        }
+        Step::Objected { objection } => {
+            Message::new("labclaim.step_objected").arg("objection", objection)
+        }
+        Step::Approved { amount } => Message::new("labclaim.step_approved").arg("amount", amount),
+        Step::Rejected { reasons } => {
+            Message::new("labclaim.step_rejected").arg("reasons", reasons)
+        }
+        Step::Paid {
+            amount,
+            bank_ref,
+            on,
+        } => Message::new("labclaim.step_paid")
+            .arg("amount", amount)
+            .arg("bank_ref", bank_ref)
+            .arg("on", display_date(*on)),
+    }
+}
+
+/// `claims show`, as text.
+fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
+    use dastak_core::domain::time::display_date;
+    let f = &c.filing;
+    let m = c.member.clone().unwrap_or_default();
+    ctx.say(
+        Message::new("labclaim.show_head")
+            .arg("claim", &f.claim)
+            .arg_msg("state", c.state.message()),
+    );
+    ctx.say(
+        Message::new("labclaim.show_member")
+            .arg("member", &m.name)
+            .arg("member_id", &f.member_id)
+            .arg("village", &m.village)
+            .arg(
+                "joined",
+                m.enrolled_on
+                    .as_deref()
+                    .and_then(dastak_core::domain::time::parse_date)
+                    .map_or_else(|| "-".into(), display_date),
+            ),
+    );
+    ctx.say(
+        Message::new("labclaim.show_death")
+            .arg("died", display_date(f.died_on))
+            .arg_msg("cause", Message::new(f.cause.key()))
+            .arg("certificate", &f.certificate)
+            .arg("authority", &f.authority),
+    );
+    let claimant = Message::new(if f.claimant.nominee {
+        "labclaim.show_nominee"
+    } else {
+        "labclaim.show_not_nominee"
+    })
+    .arg("name", &f.claimant.name)
+    .arg("relation", &f.claimant.relation)
+    .arg("phone", &f.claimant.phone)
+    .arg("reason", f.claimant.reason.as_deref().unwrap_or(""));
+    ctx.say(claimant);
+    ctx.say(
+        Message::new("labclaim.show_account")
+            .arg("ifsc", f.account.ifsc.as_str())
+            .arg("last4", &f.account.last4),
+    );
+    ctx.say(
+        Message::new("labclaim.show_filed")
+            .arg("kiosk", &c.kiosk)
+            .arg(
+                "at",
+                c.filed_at
+                    .parse::<jiff::Timestamp>()
+                    .map(dastak_core::domain::time::display_instant)
+                    .unwrap_or_else(|_| c.filed_at.clone()),
+            )
+            .arg("by", &f.by)
+            .arg("attested", &f.attested_by),
+    );
+    for bar in &f.bars {
+        ctx.say(Message::new("labclaim.show_bar").arg_msg("bar", bar.message()));
+    }
+    ctx.say(Message::new("labclaim.show_payable").arg("amount", c.payable));
+    for d in &c.steps {
+        ctx.say(
+            Message::new("labclaim.show_step")
+                .arg("n", d.n)
+                .arg(
+                    "at",
+                    d.at.parse::<jiff::Timestamp>()
+                        .map(dastak_core::domain::time::display_instant)
+                        .unwrap_or_else(|_| d.at.clone()),
+                )
+                .arg("officer", &d.officer)
+                .arg_msg("step", step_message(&d.step)),
+        );
+    }
+}
+
 /// `dastak-lab demo`: see [`Command::Demo`].
 fn demo(
     ctx: &Ctx,
@@ -675,5 +956,113 @@ fn demo(
         Err(e) => return Err(e.into()),
     }
     refused_fails(&r)?;
+    if lab.claims()?.is_empty() {
+        demo_claims(&mut lab, &plan, now)?;
+    }
+    Ok(())
+}
+
+/// The demo's death claims, at one more synthetic kiosk (DMO00001) whose
+/// ledger holds them among its days: one filed 20 days ago and paid, one
+/// filed 4 days ago whose notice is up. Their steps are taken by the
+/// demo's officer `meena` (verifies, publishes) and `admin` (approves,
+/// pays), so the claim log has both hands. Made once: a claim's account is
+/// sealed afresh each time, so the same kiosk sent again would conflict.
+fn demo_claims(
+    lab: &mut Lab,
+    plan: &lab::simulate::Plan,
+    now: jiff::Timestamp,
+) -> Result<(), LabError> {
+    use crate::claims::Action;
+    use dastak_core::domain::event::Body;
+    let date = |days: i64| {
+        dastak_core::domain::time::local_date(now)
+            .checked_sub(jiff::Span::new().days(days))
+            .unwrap_or(dastak_core::domain::time::local_date(now))
+    };
+    // That day in office hours (IST), never after now.
+    let ago = |days: i64| {
+        date(days)
+            .at(11, 30, 0, 0)
+            .to_zoned(dastak_core::domain::time::ist())
+            .map_or(now, |z| z.timestamp())
+            .min(now)
+    };
+    // 45 days at least, whatever the demo's: the paid claim's member
+    // joined before she died 25 days ago.
+    let days = plan.days.max(45);
+    let mut k = lab::simulate::kiosk(
+        &lab::simulate::Plan {
+            kiosks: 1,
+            days,
+            start: date(i64::from(days) - 1),
+            prefix: "DMO".into(),
+            seed: plan.seed.wrapping_add(1),
+            ..plan.clone()
+        },
+        0,
+    );
+    let to = lab.identity().recipient;
+    let bad_recipient = || LabError::Io {
+        path: "demo claims".into(),
+        detail: to.clone(),
+    };
+    let member = |n: u32| format!("{}-{n:05}", k.code);
+    let paid = k
+        .claim(1, &member(1), date(25), &to)
+        .ok_or_else(bad_recipient)?;
+    let open = k
+        .claim(2, &member(2), date(6), &to)
+        .ok_or_else(bad_recipient)?;
+    k.insert(ago(20), Body::ClaimFiled(paid.clone()));
+    k.insert(ago(4), Body::ClaimFiled(open.clone()));
+    lab.add_kiosk(&k.code, &hex::encode(k.key.verifying_key().to_bytes()), now)?;
+    let sealed = k
+        .signed_batches()
+        .iter()
+        .map(|b| dastak_core::wire::seal(b, &to))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| bad_recipient())?;
+    lab.receive_all(&sealed, now)?;
+
+    let token = crate::officers::new_token().map_err(|e| LabError::Io {
+        path: "getrandom".into(),
+        detail: e.to_string(),
+    })?;
+    match lab.add_officer(
+        "cli",
+        "meena",
+        &token[..20],
+        crate::officers::Role::Officer,
+        None,
+        Lang::Hi,
+        now,
+    ) {
+        Ok(()) | Err(LabError::OfficerExists { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let officer = |name: &str| lab.officer_record(name);
+    let meena = officer("meena")?;
+    let admin = officer("admin")?;
+    let steps = [
+        (&meena, &paid.claim, Action::Verify, 19),
+        (&meena, &paid.claim, Action::Publish, 19),
+        (&admin, &paid.claim, Action::Approve, 11),
+        (
+            &admin,
+            &paid.claim,
+            Action::Pay {
+                amount: lab.claim(&paid.claim)?.payable,
+                bank_ref: "SBIN226123456789".into(),
+                on: date(10),
+            },
+            10,
+        ),
+        (&meena, &open.claim, Action::Verify, 3),
+        (&meena, &open.claim, Action::Publish, 2),
+    ];
+    for (who, claim, action, days) in steps {
+        lab.claim_step_by(who, claim, action, ago(days))?;
+    }
     Ok(())
 }

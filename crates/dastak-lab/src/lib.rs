@@ -15,6 +15,7 @@
 //! [`officers`] (roles, passwords, tokens) and [`dashboard`] (what the pages
 //! show, as HTML and SVG) do no IO.
 
+pub mod claims;
 pub mod cli;
 pub mod dashboard;
 pub mod officers;
@@ -70,6 +71,10 @@ pub enum LabError {
     BadLogin,
     LoginTooSoon { wait: i64 },
     NoPassword,
+    BadAmount,
+    BadDate { got: String },
+    ClaimStep(#[from] claims::ClaimStepError),
+    ClaimLog(#[from] claims::LogError),
 }
 
 impl Localized for LabError {
@@ -97,6 +102,10 @@ impl Localized for LabError {
             LabError::BadLogin => Message::new("dash.bad_login"),
             LabError::LoginTooSoon { wait } => Message::new("dash.too_soon").arg("wait", wait),
             LabError::NoPassword => Message::new("lab.no_password"),
+            LabError::BadAmount => Message::new("labclaim.bad_amount"),
+            LabError::BadDate { got } => Message::new("labclaim.bad_date").arg("got", got),
+            LabError::ClaimStep(e) => e.message(),
+            LabError::ClaimLog(e) => e.message(),
         }
     }
 }
@@ -324,6 +333,29 @@ impl Lab {
         password: &str,
         now: Timestamp,
     ) -> Result<(String, Session), LabError> {
+        let officer = self.authenticate(name, password, now)?;
+        let name = officer.name.clone();
+        let token = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
+        let csrf = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
+        let row = store::SessionRow {
+            token_hash: officers::token_hash(&token),
+            officer: officer.name.clone(),
+            csrf,
+            expires: now.as_second() + store::SESSION_SPAN,
+        };
+        self.store.open_session(&row)?;
+        self.audit(&name, "login", "", now)?;
+        Ok((token, Session::new(row, officer)))
+    }
+
+    /// The officer `name` if `password` is hers (throttled, and a wrong one
+    /// audited): for a login, and for a claim step on the command line.
+    pub(crate) fn authenticate(
+        &mut self,
+        name: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<store::Officer, LabError> {
         let name = officer_name(name).map_err(|_| LabError::BadLogin)?;
         let wait = self.throttle.wait(&name, now);
         if wait > 0 {
@@ -339,17 +371,12 @@ impl Lab {
             return Err(LabError::BadLogin);
         };
         self.throttle.succeeded(&name);
-        let token = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
-        let csrf = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
-        let row = store::SessionRow {
-            token_hash: officers::token_hash(&token),
-            officer: officer.name.clone(),
-            csrf,
-            expires: now.as_second() + store::SESSION_SPAN,
-        };
-        self.store.open_session(&row)?;
-        self.audit(&name, "login", "", now)?;
-        Ok((token, Session::new(row, officer)))
+        Ok(officer)
+    }
+
+    /// An officer's record, by name (the demo's officers).
+    pub(crate) fn officer_record(&self, name: &str) -> Result<store::Officer, LabError> {
+        self.store.officer(name)?.ok_or(LabError::BadLogin)
     }
 
     /// The live session whose cookie is `token`, if any.

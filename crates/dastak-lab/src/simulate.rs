@@ -17,9 +17,9 @@ use jiff::{Timestamp, ToSpan};
 use dastak_core::domain::aadhaar::{Aadhaar, DistrictSecret, verhoeff_check_digit};
 use dastak_core::domain::cash::NoteCount;
 use dastak_core::domain::event::{
-    Body, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled, Event,
-    FORMAT_VERSION, GENESIS, HouseholdsImported, KioskInitialised, MemberRecord, MemberRegistered,
-    Nominee, OperatorAdded, PdsRow, SchemeDefined, hash_hex,
+    Body, ClaimFiled, ClockConfirmed, ContributionReversed, ContributionTaken, DayClosed, Enrolled,
+    Event, FORMAT_VERSION, GENESIS, HouseholdsImported, KioskInitialised, MemberRecord,
+    MemberRegistered, Nominee, OperatorAdded, PdsRow, SchemeDefined, hash_hex,
 };
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::operator::Role;
@@ -87,6 +87,102 @@ impl SimKiosk {
             out.push(body.sign(&self.key));
         }
         out
+    }
+
+    /// Appends an event at `at`, chained to its last one (a claim, for the
+    /// demo and the tests).
+    pub fn push(&mut self, at: Timestamp, body: Body) {
+        let mut ledger = Ledger {
+            code: self.code.clone(),
+            prev: self
+                .events
+                .last()
+                .map_or_else(|| GENESIS.to_string(), |e| hash_hex(e.as_bytes())),
+            events: std::mem::take(&mut self.events),
+        };
+        ledger.push(at, body);
+        self.events = ledger.events;
+    }
+
+    /// Places an event at `at` among the others in time order, the ones
+    /// after it numbered and chained again (the ledger is synthetic, so it
+    /// can be written as if the event had always been there).
+    pub fn insert(&mut self, at: Timestamp, body: Body) {
+        let when = |e: &String| {
+            Event::from_canonical(e.as_bytes())
+                .ok()
+                .and_then(|e| e.at.parse::<Timestamp>().ok())
+        };
+        let split = self
+            .events
+            .iter()
+            .position(|e| when(e).is_some_and(|t| t > at))
+            .unwrap_or(self.events.len());
+        let later = self.events.split_off(split);
+        self.push(at, body);
+        for e in later {
+            // Each was written by this module: it parses.
+            if let Ok(event) = Event::from_canonical(e.as_bytes())
+                && let Ok(t) = event.at.parse::<Timestamp>()
+            {
+                self.push(t, event.body);
+            }
+        }
+    }
+
+    /// A death claim as this kiosk's supervisor would file it for its
+    /// member `member_id` of the fund (its `n`th claim), claimed by her
+    /// recorded nominee, the bank account sealed to the lab (`recipient`).
+    /// None when `recipient` is not an age recipient, or she is no member
+    /// of the fund with a nominee.
+    pub fn claim(
+        &self,
+        n: u32,
+        member_id: &str,
+        died_on: jiff::civil::Date,
+        recipient: &str,
+    ) -> Option<ClaimFiled> {
+        use dastak_core::domain::claim::{
+            AccountNumber, Claimant, DeathCause, Ifsc, SealedAccount,
+        };
+        // An account number of the kiosk and the claim (so two claims never
+        // share one by chance); both it and the IFSC are well formed.
+        let of_kiosk = hash_hex(self.code.as_bytes())
+            .bytes()
+            .take(6)
+            .fold(0u32, |a, b| a * 10 + u32::from(b % 10));
+        let number = AccountNumber::parse(&format!("3{of_kiosk:06}{n:05}")).ok()?;
+        let ifsc = Ifsc::parse("SBIN0001234").ok()?;
+        let sealed = dastak_core::wire::seal(number.digits().as_bytes(), recipient).ok()?;
+        // Claimed by the nominee she named when she joined.
+        let nominee = self.events.iter().find_map(|e| {
+            match Event::from_canonical(e.as_bytes()).ok()?.body {
+                Body::Enrolled(en) if en.member_id == member_id && en.scheme == "FUND" => {
+                    en.nominee
+                }
+                _ => None,
+            }
+        })?;
+        Some(ClaimFiled {
+            claim: format!("{}-C{n:04}", self.code),
+            member_id: member_id.to_string(),
+            scheme: "FUND".into(),
+            died_on,
+            cause: DeathCause::Illness,
+            certificate: format!("D-2026-{n:05}"),
+            authority: "ग्राम पंचायत".into(),
+            claimant: Claimant {
+                name: nominee.name,
+                relation: nominee.relation,
+                phone: "9876543210".into(),
+                nominee: true,
+                reason: None,
+            },
+            account: SealedAccount::new(ifsc, &number, &sealed),
+            bars: Vec::new(),
+            attested_by: "VOL2".into(),
+            by: "ADMIN".into(),
+        })
     }
 }
 

@@ -449,6 +449,46 @@ pub trait LabStore {
     fn audit(&mut self, entry: &AuditEntry) -> Result<(), LabStoreError>;
     /// The newest `limit` entries of the audit log, newest first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LabStoreError>;
+
+    /// The held `claim_filed` and `fund_rules_set` events (through their
+    /// partial index), by kiosk and sequence.
+    fn fund_events(&self) -> Result<Vec<HeldEvent>, LabStoreError>;
+    /// A claimed member: her name, village, and the day she joined the
+    /// claim's scheme (None when the lab holds no such member).
+    fn claim_member(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+        scheme: &str,
+    ) -> Result<Option<ClaimMember>, LabStoreError>;
+    /// The claim log's entries, their signed bytes in order of `n`.
+    fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError>;
+    /// Appends entry `n` of the claim log; false (nothing written) when an
+    /// entry `n` is there already: another officer's step came first.
+    fn append_claim_log(
+        &mut self,
+        n: u64,
+        kiosk: &str,
+        claim: &str,
+        signed: &[u8],
+    ) -> Result<bool, LabStoreError>;
+}
+
+/// One held event as its kiosk signed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldEvent {
+    pub kiosk: String,
+    pub seq: u64,
+    pub canonical: Vec<u8>,
+}
+
+/// What a claim's page shows of its member.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ClaimMember {
+    pub name: String,
+    pub village: String,
+    /// YYYY-MM-DD; None when her enrolment is not held.
+    pub enrolled_on: Option<String>,
 }
 
 /// Where a kiosk is, as its first event says.

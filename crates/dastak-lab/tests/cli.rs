@@ -241,7 +241,8 @@ fn a_held_event_that_does_not_parse_stops_the_migration_and_changes_nothing() {
     let damaged_seq: u64 = {
         let conn = rusqlite::Connection::open(&db).expect("db");
         conn.execute_batch(
-            "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+            "DROP TABLE claim_log; DROP INDEX events_fund;
+             DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
@@ -294,4 +295,60 @@ fn a_held_event_that_does_not_parse_stops_the_migration_and_changes_nothing() {
             .expect("tables");
         assert_eq!(rollup, 0);
     }
+}
+
+/// `dastak-lab demo` shows the fund paying out: one claim paid and closed,
+/// one whose notice is up and whose objections are still heard, their
+/// steps in a signed log; a second demo adds nothing and conflicts with
+/// nothing.
+#[test]
+fn the_demo_has_a_claim_paid_and_one_in_its_objection_window() {
+    let d = tempfile::tempdir().expect("dir");
+    let demo = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dastak-lab"))
+            .arg("--data-dir")
+            .arg(d.path())
+            .args(["--lang", "en", "demo", "--kiosks", "2", "--days", "10"])
+            .env("DASTAK_LAB_PASSWORD", "a demo password")
+            .env_remove("DASTAK_NOW")
+            .output()
+            .expect("spawn");
+        assert!(out.status.success(), "{out:?}");
+    };
+    demo();
+    let list = lab(d.path(), &["--lang", "en", "claims", "list", "--json"]);
+    assert!(list.status.success(), "{list:?}");
+    let claims: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let states: Vec<&str> = claims
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["state"].as_str().expect("state"))
+        .collect();
+    assert_eq!(states, ["paid", "published"]);
+    let today = dastak_core::domain::time::local_date(jiff::Timestamp::now());
+    let open = lab(d.path(), &["claims", "show", "DMO00001-C0002", "--json"]);
+    let open: serde_json::Value = serde_json::from_slice(&open.stdout).expect("json");
+    let until: jiff::civil::Date = open["steps"][1]["until"]
+        .as_str()
+        .expect("until")
+        .parse()
+        .expect("a date");
+    assert!(until >= today, "objections still heard: until {until}");
+    demo();
+    let check = lab(d.path(), &["--lang", "en", "claims", "check"]);
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("6 entries"),
+        "{check:?}"
+    );
+    let status = lab(d.path(), &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert!(
+        status
+            .as_array()
+            .expect("kiosks")
+            .iter()
+            .all(|k| k["quarantined"] == 0),
+        "{status}"
+    );
 }

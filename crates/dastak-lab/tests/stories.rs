@@ -395,6 +395,362 @@ fn two_hundred_kiosks_uploading_at_once_lose_and_double_nothing(b: Backend) {
     assert_eq!(daily.0, kiosks.iter().map(receipts_in).sum::<u64>());
 }
 
+/// Runs SQL on the books behind the lab's back (a tamper, or a check the
+/// database itself refuses something).
+fn raw_sql(books: &Books, b: Backend, sql: &str) -> Result<u64, String> {
+    match b {
+        Backend::Sqlite => {
+            let conn = rusqlite::Connection::open(books.dir.path().join(dastak_lab::DB_FILE))
+                .expect("open");
+            conn.execute_batch(sql)
+                .map(|()| conn.changes())
+                .map_err(|e| e.to_string())
+        }
+        Backend::Postgres => {
+            let mut c =
+                ::postgres::Client::connect(&books.pg[0].url, ::postgres::NoTls).expect("connect");
+            c.execute(sql, &[]).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Death claims on either backend, through the lab's pipeline: two claims
+/// a kiosk filed under rules it recorded; every refusal the steps make
+/// (role, maker-checker, the objection window, order of approval, what
+/// the fund holds, the amount, the day, the bank reference) writes
+/// nothing; the log is one signed chain that the database keeps
+/// append-only and whose tampering `check` names.
+fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
+    use dastak_core::domain::event::FundRulesSet;
+    use dastak_core::domain::fund::FundRules;
+    use dastak_core::domain::money::Paise;
+    use dastak_core::i18n::Lang;
+    use dastak_core::wire::{Decision, Step};
+    use dastak_lab::claims::{Action, ClaimStepError, State};
+    use dastak_lab::officers::Role;
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let plan = small(1, 41);
+    let mut k = kiosk(&plan, 0);
+    let first = enrolled(&mut lab, &k);
+    receive(&mut lab, &first);
+    // What the fund took, as the kiosk's events say.
+    let took: i64 = k
+        .events
+        .iter()
+        .map(|e| Event::from_canonical(e.as_bytes()).expect("parses").body)
+        .map(|body| match body {
+            Body::ContributionTaken(c) if c.scheme == "FUND" => c.amount.0,
+            Body::ContributionReversed(r) if r.scheme == "FUND" => -r.amount.0,
+            _ => 0,
+        })
+        .sum();
+    assert!(took > 0, "the simulated fund took money");
+    assert_eq!(lab.fund_balance("FUND", &[]).expect("balance"), Paise(took));
+
+    // Rules the kiosk recorded: a benefit of two thirds of what the fund
+    // holds, 10% fee, so one claim can be paid and a second cannot.
+    let gross = Paise::from_rupees(took / 100 * 2 / 3);
+    let net = Paise(gross.0 - gross.0 / 10);
+    let start = plan.start;
+    let day = |d: i64| start.checked_add(jiff::Span::new().days(d)).expect("day");
+    let at = |d: i64| {
+        day(d)
+            .at(12, 0, 0, 0)
+            .to_zoned(dastak_core::domain::time::ist())
+            .expect("zoned")
+            .timestamp()
+    };
+    k.push(
+        at(plan.days.into()),
+        Body::FundRulesSet(FundRulesSet {
+            scheme: "FUND".into(),
+            rules: FundRules {
+                benefit: gross,
+                fee_percent: 10,
+                ..FundRules::standard(start)
+            },
+            by: "ADMIN".into(),
+        }),
+    );
+    let to = lab.identity().recipient;
+    for n in 1..=2u32 {
+        let member = format!("{}-{n:05}", k.code);
+        let claim = k.claim(n, &member, day(30), &to).expect("claim");
+        k.push(at(i64::from(plan.days) + 1), Body::ClaimFiled(claim));
+    }
+    let again: Vec<Vec<u8>> = k
+        .signed_batches()
+        .iter()
+        .map(|b| seal(b, &to).expect("seal"))
+        .collect();
+    let (new, _, q) = receive(&mut lab, &again);
+    assert_eq!((new, q), (3, 0));
+
+    let c1 = format!("{}-C0001", k.code);
+    let c2 = format!("{}-C0002", k.code);
+    let lines = lab.claim_lines().expect("list");
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.state == State::Filed && l.payable == net)
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.member.is_empty() && !l.village.is_empty())
+    );
+    let shown = lab.claim(&c1.to_lowercase()).expect("show");
+    assert_eq!(
+        shown.member.expect("member").enrolled_on,
+        Some(start.to_string())
+    );
+    assert_eq!(
+        lab.open_account(&shown.filing.account)
+            .expect("opens")
+            .len(),
+        12
+    );
+
+    let pw = "a long password";
+    for (name, role) in [
+        ("vikram", Role::Viewer),
+        ("vera", Role::Officer),
+        ("arun", Role::Approver),
+        ("asha", Role::Approver),
+    ] {
+        lab.add_officer("cli", name, pw, role, None, Lang::En, now())
+            .expect("officer");
+    }
+    let t = |d: i64| at(i64::from(plan.days) + d);
+    let step =
+        |lab: &mut Lab, who: &str, c: &str, a: Action, d: i64| lab.claim_step(who, pw, c, a, t(d));
+    let refused = |r: Result<Decision, LabError>| match r {
+        Err(LabError::ClaimStep(e)) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let log_len = |lab: &Lab| lab.check_claim_log().expect("log holds");
+
+    // Who may do what.
+    let verified = step(&mut lab, "vera", &c1, Action::Verify, 2).expect("verify");
+    assert_eq!((verified.n, verified.step), (1, Step::Verified));
+    assert_eq!(log_len(&lab), 1);
+    assert_eq!(
+        refused(step(&mut lab, "vikram", &c2, Action::Verify, 2)),
+        ClaimStepError::Role {
+            need: Role::Officer
+        }
+    );
+    assert!(matches!(
+        step(&mut lab, "vera", &c1, Action::Verify, 2),
+        Err(LabError::ClaimStep(ClaimStepError::State { .. }))
+    ));
+    assert!(matches!(
+        step(&mut lab, "vera", &c1, Action::Approve, 2),
+        Err(LabError::ClaimStep(ClaimStepError::Role {
+            need: Role::Approver
+        }))
+    ));
+    assert!(matches!(
+        lab.claim_step("vera", "wrong password!", &c2, Action::Verify, t(2)),
+        Err(LabError::BadLogin)
+    ));
+    assert!(matches!(
+        step(&mut lab, "vera", "NOPE-C0001", Action::Verify, 2),
+        Err(LabError::ClaimStep(ClaimStepError::NoSuchClaim { .. }))
+    ));
+    assert_eq!(log_len(&lab), 1, "a refusal writes nothing");
+
+    // Published: objections heard for the rules' seven days.
+    let published = step(&mut lab, "vera", &c1, Action::Publish, 2).expect("publish");
+    let until = day(i64::from(plan.days) + 2 + 7);
+    assert_eq!(published.step, Step::Published { until });
+    assert_eq!(
+        refused(step(&mut lab, "asha", &c1, Action::Approve, 9)),
+        ClaimStepError::WindowOpen { until }
+    );
+    assert!(matches!(
+        refused(step(
+            &mut lab,
+            "vera",
+            &c1,
+            Action::Object {
+                objection: "\u{7}".into()
+            },
+            3
+        )),
+        ClaimStepError::Objection(_)
+    ));
+    step(
+        &mut lab,
+        "vera",
+        &c1,
+        Action::Object {
+            objection: "सरपंच: दावेदार का पता जाँचें".into(),
+        },
+        3,
+    )
+    .expect("an objection inside the window");
+    assert_eq!(
+        refused(step(
+            &mut lab,
+            "vera",
+            &c1,
+            Action::Object {
+                objection: "too late to object".into()
+            },
+            10
+        )),
+        ClaimStepError::WindowClosed { until }
+    );
+
+    // The second claim: verified by an approver, who may not decide it.
+    step(&mut lab, "arun", &c2, Action::Verify, 2).expect("verify c2");
+    step(&mut lab, "vera", &c2, Action::Publish, 2).expect("publish c2");
+    assert_eq!(
+        refused(step(&mut lab, "arun", &c2, Action::Approve, 10)),
+        ClaimStepError::SameChecker {
+            verifier: "arun".into()
+        }
+    );
+    // Approved: C2 first, then C1 — payments go in that order.
+    let a2 = step(&mut lab, "asha", &c2, Action::Approve, 10).expect("approve c2");
+    assert_eq!(a2.step, Step::Approved { amount: net });
+    step(&mut lab, "arun", &c1, Action::Approve, 10).expect("approve c1");
+    assert!(matches!(
+        step(
+            &mut lab,
+            "asha",
+            &c1,
+            Action::Reject {
+                reasons: "late thoughts".into()
+            },
+            10
+        ),
+        Err(LabError::ClaimStep(ClaimStepError::State { .. }))
+    ));
+    let lines = lab.claim_lines().expect("list");
+    let waiting: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.waiting_for_money)
+        .map(|l| l.claim.as_str())
+        .collect();
+    assert_eq!(waiting, [c1.as_str()], "the fund pays one: the later waits");
+
+    let pay = |amount: Paise, bank_ref: &str, on: i64| Action::Pay {
+        amount,
+        bank_ref: bank_ref.into(),
+        on: day(i64::from(plan.days) + on),
+    };
+    assert_eq!(
+        refused(step(&mut lab, "vera", &c1, pay(net, "UTR123456", 11), 11)),
+        ClaimStepError::NotInOrder { first: c2.clone() }
+    );
+    assert!(matches!(
+        refused(step(
+            &mut lab,
+            "vera",
+            &c2,
+            pay(Paise(net.0 + 100), "UTR123456", 11),
+            11
+        )),
+        ClaimStepError::Amount { .. }
+    ));
+    assert_eq!(
+        refused(step(&mut lab, "vera", &c2, pay(net, "UTR 12;--", 11), 11)),
+        ClaimStepError::BankRef
+    );
+    assert!(matches!(
+        refused(step(&mut lab, "vera", &c2, pay(net, "UTR123456", 12), 11)),
+        ClaimStepError::PaidOn { .. }
+    ));
+    let before = log_len(&lab);
+    let paid = step(&mut lab, "vera", &c2, pay(net, "utr123456", 11), 11).expect("pay c2");
+    assert_eq!(
+        paid.step,
+        Step::Paid {
+            amount: net,
+            bank_ref: "UTR123456".into(),
+            on: day(i64::from(plan.days) + 11)
+        }
+    );
+    assert_eq!(log_len(&lab), before + 1);
+    assert_eq!(
+        lab.fund_balance("FUND", &lab.claims().expect("claims"))
+            .expect("balance"),
+        Paise(took - net.0)
+    );
+    assert_eq!(
+        refused(step(&mut lab, "vera", &c1, pay(net, "UTR999999", 11), 11)),
+        ClaimStepError::FundShort {
+            balance: Paise(took - net.0),
+            need: net
+        }
+    );
+    assert_eq!(lab.claim(&c2).expect("c2").state, State::Paid);
+
+    // The log: each entry signed, chained, in the order taken, and every
+    // step in the audit log.
+    let entries = log_len(&lab);
+    assert_eq!(entries, 8);
+    let audited = lab
+        .audit_log(100)
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "claim")
+        .count();
+    assert_eq!(audited, entries);
+    drop(lab);
+    // Two officers' steps decided on the same log: the second one's entry
+    // number is taken, and it is not written.
+    {
+        let mut store = books.db.open().expect("store");
+        let last = store.claim_log().expect("log").pop().expect("an entry");
+        assert!(
+            !store
+                .append_claim_log(8, &k.code, &c1, &last)
+                .expect("append")
+        );
+        assert_eq!(store.claim_log().expect("log").len(), 8);
+    }
+
+    // The database keeps the log append-only; a change made around that
+    // is named by the check, and no step is taken on a broken log.
+    assert!(raw_sql(&books, b, "UPDATE claim_log SET claim = 'X'").is_err());
+    assert!(raw_sql(&books, b, "DELETE FROM claim_log").is_err());
+    let (drop_guard, amount_tamper) = match b {
+        Backend::Sqlite => (
+            "DROP TRIGGER claim_log_no_update; DROP TRIGGER claim_log_no_delete",
+            "UPDATE claim_log SET signed = CAST(replace(CAST(signed AS TEXT), 'approved', 'rejected') AS BLOB) WHERE n = 6",
+        ),
+        Backend::Postgres => (
+            "DROP TRIGGER claim_log_append_only ON claim_log",
+            "UPDATE claim_log SET signed = convert_to(replace(convert_from(signed, 'UTF8'), 'approved', 'rejected'), 'UTF8') WHERE n = 6",
+        ),
+    };
+    raw_sql(&books, b, drop_guard).expect("drop the guard");
+    raw_sql(&books, b, amount_tamper).expect("tamper");
+    let mut lab = books.lab();
+    assert!(matches!(
+        lab.check_claim_log(),
+        Err(LabError::ClaimLog(
+            dastak_lab::claims::LogError::Signature { n: 6 }
+        ))
+    ));
+    assert!(matches!(
+        lab.claim_step("asha", pw, &c1, Action::Verify, t(12)),
+        Err(LabError::ClaimLog(_))
+    ));
+    raw_sql(&books, b, "DELETE FROM claim_log WHERE n = 6").expect("remove");
+    assert!(matches!(
+        books.lab().check_claim_log(),
+        Err(LabError::ClaimLog(dastak_lab::claims::LogError::Chain {
+            n: 6
+        }))
+    ));
+}
+
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -609,7 +965,8 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).expect("db");
             conn.execute_batch(
-                "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+                "DROP TABLE claim_log; DROP INDEX events_fund;
+             DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
@@ -628,7 +985,8 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Postgres(url) => {
             let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
             c.batch_execute(
-                "DROP TABLE lab_households; DROP INDEX lab_members_by_card;
+                "DROP TABLE claim_log; DROP FUNCTION claim_log_append_only(); DROP INDEX events_fund;
+             DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
              ALTER TABLE lab_members DROP COLUMN name; ALTER TABLE events DROP COLUMN frequency;
@@ -973,6 +1331,7 @@ stories!(
     batches_from_an_unregistered_kiosk_or_signed_by_another_key_are_refused,
     two_hundred_kiosks_uploading_at_once_lose_and_double_nothing,
     officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed,
+    claims_go_through_the_pipeline_in_one_signed_chain,
 );
 
 /// The command line, with `--db` naming the backend.

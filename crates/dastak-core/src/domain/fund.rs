@@ -141,6 +141,16 @@ impl RuleBook {
         Ok(RuleBook { versions: kept })
     }
 
+    /// The book of a fund's recorded versions: the standard rules while it
+    /// has recorded none (the kiosk and the lab judge a claim alike).
+    pub fn recorded(versions: Vec<FundRules>) -> Result<RuleBook, FundError> {
+        if versions.is_empty() {
+            Ok(RuleBook::standard())
+        } else {
+            RuleBook::new(versions)
+        }
+    }
+
     /// The standard rules from the start: what a fund uses until it records
     /// rules of its own.
     pub fn standard() -> RuleBook {

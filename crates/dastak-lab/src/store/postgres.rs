@@ -20,11 +20,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, Advances, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
-    FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate, Fold, Head,
-    HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError, Officer,
-    OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar,
-    Stored, fate_range, fates, gaps, place_of,
+    Above, Advances, AuditEntry, CashDifference, ClaimMember, CoverageRow, DailyRow, DayCounts,
+    EnrolmentRow, FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate,
+    Fold, Head, HeldEvent, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore,
+    LabStoreError, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues,
+    SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
         5,
         include_str!("../../migrations/postgres/0005_coverage.sql"),
         Some(fill_coverage),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_claims.sql"),
+        None,
     ),
 ];
 
@@ -754,6 +759,73 @@ impl LabStore for PgLab {
                 })
             })
             .collect()
+    }
+
+    fn fund_events(&self) -> Result<Vec<HeldEvent>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kiosk, seq, canonical FROM events
+                 WHERE kind IN ('claim_filed', 'fund_rules_set') ORDER BY kiosk, seq",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(HeldEvent {
+                    kiosk: r.try_get(0)?,
+                    seq: unsigned(r, 1)?,
+                    canonical: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    fn claim_member(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+        scheme: &str,
+    ) -> Result<Option<ClaimMember>, LabStoreError> {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT COALESCE(m.name, ''), m.village, e.enrolled_on
+                 FROM lab_members m
+                 LEFT JOIN lab_enrolments e
+                     ON e.kiosk = m.kiosk AND e.member_id = m.member_id AND e.scheme = $3
+                 WHERE m.kiosk = $1 AND m.member_id = $2",
+                &[&kiosk, &member_id, &scheme],
+            )
+        })?;
+        row.map(|r| {
+            Ok(ClaimMember {
+                name: r.try_get(0)?,
+                village: r.try_get(1)?,
+                enrolled_on: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError> {
+        let rows = self.read(|c| c.query("SELECT signed FROM claim_log ORDER BY n", &[]))?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn append_claim_log(
+        &mut self,
+        n: u64,
+        kiosk: &str,
+        claim: &str,
+        signed: &[u8],
+    ) -> Result<bool, LabStoreError> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let added = client.execute(
+            "INSERT INTO claim_log (n, claim, kiosk, signed) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (n) DO NOTHING",
+            &[&n, &claim, &kiosk, &signed],
+        )?;
+        Ok(added == 1)
     }
 
     fn daily_each(

@@ -13,11 +13,11 @@ use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
 
 use super::{
-    Above, Advances, AuditEntry, CashDifference, CoverageRow, DailyRow, DayCounts, EnrolmentRow,
-    FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, FactValues, Facts, Fate,
-    Fold, Head, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore, LabStoreError,
-    Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues, SessionRow,
-    SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
+    Above, Advances, AuditEntry, CashDifference, ClaimMember, CoverageRow, DailyRow, DayCounts,
+    EnrolmentRow, FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, FactValues,
+    Facts, Fate, Fold, Head, HeldEvent, HeldReceipt, Household, Incoming, Ingested, KioskStatus,
+    LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues,
+    SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -50,6 +50,7 @@ pub fn migrations() -> Migrations<'static> {
             include_str!("../../migrations/0008_coverage.sql"),
             fill_coverage,
         ),
+        M::up(include_str!("../../migrations/0009_claims.sql")),
     ])
 }
 
@@ -567,6 +568,72 @@ impl LabStore for SqliteLab {
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    fn fund_events(&self) -> Result<Vec<HeldEvent>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kiosk, seq, canonical FROM events INDEXED BY events_fund
+             WHERE kind IN ('claim_filed', 'fund_rules_set') ORDER BY kiosk, seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(HeldEvent {
+                    kiosk: r.get(0)?,
+                    seq: r.get(1)?,
+                    canonical: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn claim_member(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+        scheme: &str,
+    ) -> Result<Option<ClaimMember>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(m.name, ''), m.village, e.enrolled_on
+             FROM lab_members m
+             LEFT JOIN lab_enrolments e
+                 ON e.kiosk = m.kiosk AND e.member_id = m.member_id AND e.scheme = ?3
+             WHERE m.kiosk = ?1 AND m.member_id = ?2",
+        )?;
+        Ok(stmt
+            .query_row(params![kiosk, member_id, scheme], |r| {
+                Ok(ClaimMember {
+                    name: r.get(0)?,
+                    village: r.get(1)?,
+                    enrolled_on: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT signed FROM claim_log ORDER BY n")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn append_claim_log(
+        &mut self,
+        n: u64,
+        kiosk: &str,
+        claim: &str,
+        signed: &[u8],
+    ) -> Result<bool, LabStoreError> {
+        let added = self.conn.execute(
+            "INSERT INTO claim_log (n, claim, kiosk, signed) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (n) DO NOTHING",
+            params![n, claim, kiosk, signed],
+        )?;
+        Ok(added == 1)
     }
 
     fn daily_each(

@@ -1,0 +1,868 @@
+//! Death claims at the lab: the steps an officer takes on a claim a kiosk
+//! filed, and the lab's claim log that records them.
+//!
+//! A claim goes filed → documents verified (an officer) → published (the
+//! notice goes up at the panchayat) → objections heard until the window
+//! closes → approved (an approver who did not verify it) or rejected with
+//! reasons → paid by bank transfer (the claim is then closed). Objections
+//! are recorded while the window is open and do not move the claim: the
+//! approver reads them before deciding.
+//!
+//! Every step is an entry of the claim log: one chain over all claims, each
+//! entry a [`Decision`] naming the hash of the one before and signed by the
+//! lab's acknowledgement key, so a kiosk can check the decisions it is sent
+//! and anyone holding the lab's key can check the log was not changed
+//! ([`check_log`]). The log is read and checked whole before each step:
+//! claims are few, and a step must never be written after a broken log.
+//!
+//! What a step may do is decided by [`decide`], which does no IO; the
+//! `impl Lab` here gathers what it needs (the filing, the log, the rules,
+//! the fund's balance) and writes the entry.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use dastak_core::domain::claim::DeathCause;
+use dastak_core::domain::event::{Body, ClaimFiled, Event, GENESIS, hash_hex};
+use dastak_core::domain::fund::{FundRules, RuleBook, payout};
+use dastak_core::domain::money::Paise;
+use dastak_core::domain::text::{self, TextError};
+use dastak_core::domain::time::{display_date, format_instant, local_date};
+use dastak_core::i18n::{Localized, Message, english};
+use dastak_core::wire::{Decision, Step};
+
+use crate::officers::Role;
+use crate::store::ClaimMember;
+use crate::{Lab, LabError};
+
+/// Where a claim is in the pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Filed,
+    Verified,
+    Published,
+    Approved,
+    Rejected,
+    /// Paid, and so closed.
+    Paid,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Filed => "filed",
+            State::Verified => "verified",
+            State::Published => "published",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Paid => "paid",
+        }
+    }
+
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            State::Filed => "labclaim.state_filed",
+            State::Verified => "labclaim.state_verified",
+            State::Published => "labclaim.state_published",
+            State::Approved => "labclaim.state_approved",
+            State::Rejected => "labclaim.state_rejected",
+            State::Paid => "labclaim.state_paid",
+        })
+    }
+}
+
+/// A claim as the lab holds it: the kiosk's filing and the lab's steps.
+#[derive(Clone, Debug, Serialize)]
+pub struct LabClaim {
+    pub kiosk: String,
+    /// When the kiosk filed it (its clock).
+    pub filed_at: String,
+    pub filing: ClaimFiled,
+    /// The member as the lab's books hold her.
+    pub member: Option<ClaimMember>,
+    pub steps: Vec<Decision>,
+    pub state: State,
+    /// What the rules in force on the date of death pay (less the fee).
+    pub payable: Paise,
+}
+
+impl LabClaim {
+    pub fn number(&self) -> &str {
+        &self.filing.claim
+    }
+
+    /// The officer who verified the documents.
+    pub fn verifier(&self) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|d| d.step == Step::Verified)
+            .map(|d| d.officer.as_str())
+    }
+
+    /// The last day objections are heard, once published.
+    pub fn objections_until(&self) -> Option<Date> {
+        self.steps.iter().find_map(|d| match d.step {
+            Step::Published { until } => Some(until),
+            _ => None,
+        })
+    }
+
+    /// The approved amount and the log entry that approved it.
+    pub fn approval(&self) -> Option<(Paise, &Decision)> {
+        self.steps.iter().find_map(|d| match d.step {
+            Step::Approved { amount } => Some((amount, d)),
+            _ => None,
+        })
+    }
+}
+
+/// The state the steps leave a claim in (objections move nothing).
+pub fn state_of(steps: &[Decision]) -> State {
+    steps
+        .iter()
+        .rev()
+        .find_map(|d| match d.step {
+            Step::Verified => Some(State::Verified),
+            Step::Published { .. } => Some(State::Published),
+            Step::Objected { .. } => None,
+            Step::Approved { .. } => Some(State::Approved),
+            Step::Rejected { .. } => Some(State::Rejected),
+            Step::Paid { .. } => Some(State::Paid),
+        })
+        .unwrap_or(State::Filed)
+}
+
+/// What an officer asks to do to a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Verify,
+    Publish,
+    Object {
+        objection: String,
+    },
+    Approve,
+    Reject {
+        reasons: String,
+    },
+    Pay {
+        amount: Paise,
+        bank_ref: String,
+        on: Date,
+    },
+}
+
+impl Action {
+    fn name(&self) -> &'static str {
+        match self {
+            Action::Verify => "verify",
+            Action::Publish => "publish",
+            Action::Object { .. } => "object",
+            Action::Approve => "approve",
+            Action::Reject { .. } => "reject",
+            Action::Pay { .. } => "pay",
+        }
+    }
+}
+
+/// What the fund can pay now, for a payment: the money it holds, and the
+/// claim of the same fund approved earliest and not yet paid (payments go
+/// in order of approval).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FundNow {
+    pub balance: Paise,
+    pub first_waiting: Option<String>,
+}
+
+/// Why a step on a claim was refused. Nothing was written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum ClaimStepError {
+    NoSuchClaim {
+        claim: String,
+    },
+    Role {
+        need: Role,
+    },
+    OtherDistrict {
+        claim: String,
+    },
+    /// The claim is not in a state this step follows.
+    State {
+        claim: String,
+        state: State,
+        step: &'static str,
+    },
+    /// The approver (or rejecter) verified the documents herself.
+    SameChecker {
+        verifier: String,
+    },
+    WindowOpen {
+        until: Date,
+    },
+    WindowClosed {
+        until: Date,
+    },
+    Objection(TextError),
+    Reasons(TextError),
+    BankRef,
+    PaidOn {
+        approved: Date,
+        today: Date,
+    },
+    Amount {
+        approved: Paise,
+    },
+    /// An earlier-approved claim waits to be paid first.
+    NotInOrder {
+        first: String,
+    },
+    FundShort {
+        balance: Paise,
+        need: Paise,
+    },
+    /// Another officer's step was written first: read again and retry.
+    Raced,
+}
+
+impl ClaimStepError {
+    /// Whether the same step may simply be asked again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ClaimStepError::Raced)
+    }
+}
+
+impl Localized for ClaimStepError {
+    fn message(&self) -> Message {
+        use ClaimStepError as E;
+        match self {
+            E::NoSuchClaim { claim } => Message::new("labclaim.no_such").arg("claim", claim),
+            E::Role { need } => Message::new("labclaim.role").arg("role", need.as_str()),
+            E::OtherDistrict { claim } => {
+                Message::new("labclaim.other_district").arg("claim", claim)
+            }
+            E::State { claim, state, step } => Message::new("labclaim.wrong_state")
+                .arg("claim", claim)
+                .arg_msg("state", state.message())
+                .arg("step", step),
+            E::SameChecker { verifier } => {
+                Message::new("labclaim.same_checker").arg("verifier", verifier)
+            }
+            E::WindowOpen { until } => {
+                Message::new("labclaim.window_open").arg("until", display_date(*until))
+            }
+            E::WindowClosed { until } => {
+                Message::new("labclaim.window_closed").arg("until", display_date(*until))
+            }
+            E::Objection(e) => Message::new("labclaim.field")
+                .arg_msg("field", Message::new("labclaim.field_objection"))
+                .arg_msg("why", e.message()),
+            E::Reasons(e) => Message::new("labclaim.field")
+                .arg_msg("field", Message::new("labclaim.field_reasons"))
+                .arg_msg("why", e.message()),
+            E::BankRef => Message::new("labclaim.bank_ref"),
+            E::PaidOn { approved, today } => Message::new("labclaim.paid_on")
+                .arg("approved", display_date(*approved))
+                .arg("today", display_date(*today)),
+            E::Amount { approved } => Message::new("labclaim.amount").arg("approved", approved),
+            E::NotInOrder { first } => Message::new("labclaim.not_in_order").arg("first", first),
+            E::FundShort { balance, need } => Message::new("labclaim.fund_short")
+                .arg("balance", balance)
+                .arg("need", need),
+            E::Raced => Message::new("labclaim.raced"),
+        }
+    }
+}
+
+/// A bank's reference for a transfer (a UTR: 12 digits for IMPS, 16 or
+/// 22 letters and digits for NEFT and RTGS): 6 to 35 English letters and
+/// digits, kept in capitals.
+pub fn bank_ref(input: &str) -> Result<String, ClaimStepError> {
+    let s = input.trim().to_ascii_uppercase();
+    if (6..=35).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(s)
+    } else {
+        Err(ClaimStepError::BankRef)
+    }
+}
+
+/// The step `action` records on `claim`, taken by `officer` (of `role`)
+/// on the lab's date `today`; `rules` are the fund's rules in force today
+/// (the objection window), `fund` what it holds (a payment).
+pub fn decide(
+    claim: &LabClaim,
+    action: Action,
+    officer: &str,
+    role: Role,
+    today: Date,
+    rules: &FundRules,
+    fund: &FundNow,
+) -> Result<Step, ClaimStepError> {
+    use ClaimStepError as E;
+    let need = match action {
+        Action::Approve | Action::Reject { .. } => Role::Approver,
+        _ => Role::Officer,
+    };
+    if role < need {
+        return Err(E::Role { need });
+    }
+    let state = claim.state;
+    let step_name = action.name();
+    let wrong = || E::State {
+        claim: claim.number().to_string(),
+        state,
+        step: step_name,
+    };
+    let checker = || match claim.verifier() {
+        Some(v) if v == officer => Err(E::SameChecker {
+            verifier: v.to_string(),
+        }),
+        _ => Ok(()),
+    };
+    let until = claim.objections_until();
+    match action {
+        Action::Verify if state == State::Filed => Ok(Step::Verified),
+        Action::Publish if state == State::Verified => Ok(Step::Published {
+            until: today.saturating_add(jiff::Span::new().days(rules.objection_days)),
+        }),
+        Action::Object { objection } if state == State::Published => {
+            if let Some(until) = until.filter(|u| today > *u) {
+                return Err(E::WindowClosed { until });
+            }
+            let objection = text::free_text(&objection, 5).map_err(E::Objection)?;
+            Ok(Step::Objected { objection })
+        }
+        Action::Approve if state == State::Published => {
+            checker()?;
+            if let Some(until) = until.filter(|u| today <= *u) {
+                return Err(E::WindowOpen { until });
+            }
+            Ok(Step::Approved {
+                amount: claim.payable,
+            })
+        }
+        // A claim may be turned down before its notice goes up (a forged
+        // certificate need not be published), but not once approved.
+        Action::Reject { reasons }
+            if matches!(state, State::Filed | State::Verified | State::Published) =>
+        {
+            checker()?;
+            let reasons = text::free_text(&reasons, 5).map_err(E::Reasons)?;
+            Ok(Step::Rejected { reasons })
+        }
+        Action::Pay {
+            amount,
+            bank_ref: reference,
+            on,
+        } if state == State::Approved => {
+            let (approved, entry) = claim.approval().ok_or_else(wrong)?;
+            let approved_on = entry
+                .at
+                .parse::<Timestamp>()
+                .map(local_date)
+                .unwrap_or(today);
+            if on < approved_on || on > today {
+                return Err(E::PaidOn {
+                    approved: approved_on,
+                    today,
+                });
+            }
+            if amount != approved {
+                return Err(E::Amount { approved });
+            }
+            let reference = bank_ref(&reference)?;
+            if let Some(first) = fund.first_waiting.as_ref().filter(|f| *f != claim.number()) {
+                return Err(E::NotInOrder {
+                    first: first.clone(),
+                });
+            }
+            if fund.balance < amount {
+                return Err(E::FundShort {
+                    balance: fund.balance,
+                    need: amount,
+                });
+            }
+            Ok(Step::Paid {
+                amount,
+                bank_ref: reference,
+                on,
+            })
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// Why the claim log does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", english(self))]
+pub enum LogError {
+    /// Entry `n` is not signed by this lab, or does not read.
+    Signature { n: u64 },
+    /// Entry `n` does not follow the one before it.
+    Chain { n: u64 },
+}
+
+impl Localized for LogError {
+    fn message(&self) -> Message {
+        match self {
+            LogError::Signature { n } => Message::new("labclaim.log_signature").arg("n", n),
+            LogError::Chain { n } => Message::new("labclaim.log_chain").arg("n", n),
+        }
+    }
+}
+
+/// Checks the whole claim log against the lab's key: every entry signed,
+/// numbered 1, 2, … and naming the hash of the one before. Returns the
+/// entries.
+pub fn check_log(
+    entries: &[Vec<u8>],
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<Vec<Decision>, LogError> {
+    let mut prev = GENESIS.to_string();
+    let mut out = Vec::with_capacity(entries.len());
+    for (bytes, n) in entries.iter().zip(1u64..) {
+        let d = Decision::verify(bytes, key).map_err(|_| LogError::Signature { n })?;
+        if d.n != n || d.prev != prev {
+            return Err(LogError::Chain { n });
+        }
+        prev = hash_hex(bytes);
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// The claims of the held events, with the steps of the log: each claim's
+/// payable amount from its kiosk's rules for its fund.
+fn assemble(
+    events: &[crate::store::HeldEvent],
+    log: Vec<Decision>,
+) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
+    let mut rules: BTreeMap<(String, String), Vec<FundRules>> = BTreeMap::new();
+    let mut filed = Vec::new();
+    for e in events {
+        // Held events were parsed and verified when they arrived: one that
+        // no longer parses is a damaged database, said so.
+        let event = Event::from_canonical(&e.canonical).map_err(|err| {
+            LabError::Batch(dastak_core::wire::BatchError::Damaged {
+                detail: format!("{} event {}: {err}", e.kiosk, e.seq),
+            })
+        })?;
+        match event.body {
+            Body::FundRulesSet(r) => rules
+                .entry((e.kiosk.clone(), r.scheme))
+                .or_default()
+                .push(r.rules),
+            Body::ClaimFiled(c) => filed.push((e.kiosk.clone(), event.at, c)),
+            _ => {}
+        }
+    }
+    let mut steps: BTreeMap<String, Vec<Decision>> = BTreeMap::new();
+    for d in log {
+        steps.entry(d.claim.clone()).or_default().push(d);
+    }
+    filed
+        .into_iter()
+        .map(|(kiosk, at, filing)| {
+            let versions = rules
+                .get(&(kiosk.clone(), filing.scheme.clone()))
+                .cloned()
+                .unwrap_or_default();
+            // The kiosk refused rules that do not check when they were set.
+            let book = RuleBook::recorded(versions).unwrap_or_else(|_| RuleBook::standard());
+            let payable = payout(&book, filing.died_on, &[100])
+                .map(|p| p.net)
+                .unwrap_or_default();
+            let steps = steps.remove(&filing.claim).unwrap_or_default();
+            let claim = LabClaim {
+                kiosk,
+                filed_at: at,
+                member: None,
+                state: state_of(&steps),
+                steps,
+                payable,
+                filing,
+            };
+            Ok((claim, book))
+        })
+        .collect()
+}
+
+/// A claim's line in `claims list`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimLine {
+    pub claim: String,
+    pub kiosk: String,
+    pub member_id: String,
+    pub member: String,
+    pub village: String,
+    pub died_on: Date,
+    pub cause: DeathCause,
+    pub state: State,
+    pub payable: Paise,
+    /// Approved and not payable yet from what the fund holds: waits, in
+    /// order of approval.
+    pub waiting_for_money: bool,
+    /// The kiosk found it not payable under the rules (its reasons are in
+    /// `claims show`).
+    pub barred: bool,
+}
+
+impl Lab {
+    /// Every claim held, with its steps, checked against the lab's key.
+    fn claims_with_rules(&self) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
+        let log = check_log(&self.store.claim_log()?, &self.key.verifying_key())?;
+        let mut all = assemble(&self.store.fund_events()?, log)?;
+        for (c, _) in &mut all {
+            c.member = self
+                .store
+                .claim_member(&c.kiosk, &c.filing.member_id, &c.filing.scheme)?;
+        }
+        Ok(all)
+    }
+
+    /// Every claim held, oldest filed first.
+    pub fn claims(&self) -> Result<Vec<LabClaim>, LabError> {
+        let mut all: Vec<LabClaim> = self.claims_with_rules()?.into_iter().map(|c| c.0).collect();
+        all.sort_by(|a, b| a.filed_at.cmp(&b.filed_at).then(a.number().cmp(b.number())));
+        Ok(all)
+    }
+
+    /// One claim, by its number (any case).
+    pub fn claim(&self, number: &str) -> Result<LabClaim, LabError> {
+        let number = number.trim().to_ascii_uppercase();
+        self.claims()?
+            .into_iter()
+            .find(|c| c.number() == number)
+            .ok_or_else(|| ClaimStepError::NoSuchClaim { claim: number }.into())
+    }
+
+    /// What the fund of `scheme` holds: its contributions less reversals at
+    /// every kiosk (the monthly rollup), less what the log says was paid.
+    pub fn fund_balance(&self, scheme: &str, claims: &[LabClaim]) -> Result<Paise, LabError> {
+        let took: i64 = self
+            .store
+            .monthly_between("0000-00", "9999-99")?
+            .iter()
+            .filter(|r| r.scheme == scheme)
+            .map(|r| r.amount.0 - r.reversed.0)
+            .sum();
+        let paid: i64 = claims
+            .iter()
+            .filter(|c| c.filing.scheme == scheme)
+            .flat_map(|c| &c.steps)
+            .filter_map(|d| match d.step {
+                Step::Paid { amount, .. } => Some(amount.0),
+                _ => None,
+            })
+            .sum();
+        Ok(Paise(took - paid))
+    }
+
+    /// `claims list`: every claim with its member and state; approved
+    /// claims the fund cannot pay yet are marked, in order of approval.
+    pub fn claim_lines(&self) -> Result<Vec<ClaimLine>, LabError> {
+        let claims = self.claims()?;
+        let mut waiting = std::collections::HashSet::new();
+        let funds: std::collections::BTreeSet<&str> =
+            claims.iter().map(|c| c.filing.scheme.as_str()).collect();
+        for fund in funds {
+            let mut left = self.fund_balance(fund, &claims)?;
+            for c in approved_unpaid(&claims, fund) {
+                if left < c.payable {
+                    waiting.insert(c.number().to_string());
+                } else {
+                    left = Paise(left.0 - c.payable.0);
+                }
+            }
+        }
+        Ok(claims
+            .iter()
+            .map(|c| {
+                let m = c.member.clone().unwrap_or_default();
+                ClaimLine {
+                    claim: c.number().to_string(),
+                    kiosk: c.kiosk.clone(),
+                    member_id: c.filing.member_id.clone(),
+                    member: m.name,
+                    village: m.village,
+                    died_on: c.filing.died_on,
+                    cause: c.filing.cause,
+                    state: c.state,
+                    payable: c.payable,
+                    waiting_for_money: waiting.contains(c.number()),
+                    barred: !c.filing.bars.is_empty(),
+                }
+            })
+            .collect())
+    }
+
+    /// Takes one step on a claim as `officer`, whose password is checked
+    /// first: the step is decided, signed and appended to the claim log,
+    /// and the officer's action is audited. Returns the entry.
+    pub fn claim_step(
+        &mut self,
+        officer: &str,
+        password: &str,
+        number: &str,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<Decision, LabError> {
+        let who = self.authenticate(officer, password, now)?;
+        self.claim_step_by(&who, number, action, now)
+    }
+
+    /// [`Lab::claim_step`] by an officer already known to be `who` (the
+    /// demo's officers, whose steps it takes for them).
+    pub(crate) fn claim_step_by(
+        &mut self,
+        who: &crate::store::Officer,
+        number: &str,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<Decision, LabError> {
+        // The books allow no other roles; the least is assumed.
+        let role = Role::parse(&who.role).unwrap_or(Role::Viewer);
+        let number = number.trim().to_ascii_uppercase();
+        let log = self.store.claim_log()?;
+        let prev = log
+            .last()
+            .map_or_else(|| GENESIS.to_string(), |b| hash_hex(b));
+        let n = log.len() as u64 + 1;
+        let all = self.claims_with_rules()?;
+        let claims: Vec<LabClaim> = all.iter().map(|c| c.0.clone()).collect();
+        let (claim, book) = all
+            .into_iter()
+            .find(|c| c.0.number() == number)
+            .ok_or_else(|| ClaimStepError::NoSuchClaim {
+                claim: number.clone(),
+            })?;
+        if let Some(d) = &who.district {
+            let place = self.kiosk_places()?.get(&claim.kiosk).cloned();
+            if place.is_none_or(|p| &p.district != d) {
+                return Err(ClaimStepError::OtherDistrict { claim: number }.into());
+            }
+        }
+        let today = local_date(now);
+        let fund = FundNow {
+            balance: self.fund_balance(&claim.filing.scheme, &claims)?,
+            first_waiting: approved_unpaid(&claims, &claim.filing.scheme)
+                .next()
+                .map(|c| c.number().to_string()),
+        };
+        let step = decide(
+            &claim,
+            action,
+            &who.name,
+            role,
+            today,
+            book.in_force(today),
+            &fund,
+        )?;
+        let entry = Decision {
+            v: Decision::VERSION,
+            n,
+            prev,
+            kiosk: claim.kiosk.clone(),
+            claim: number.clone(),
+            officer: who.name.clone(),
+            at: format_instant(now),
+            step,
+        };
+        let signed = entry.sign(&self.key);
+        if !self
+            .store
+            .append_claim_log(n, &claim.kiosk, &number, &signed)?
+        {
+            return Err(ClaimStepError::Raced.into());
+        }
+        let step_name = serde_json::to_value(&entry.step)
+            .ok()
+            .and_then(|v| v.get("step").and_then(|s| s.as_str().map(str::to_string)))
+            .unwrap_or_default();
+        self.audit(&who.name, "claim", &format!("{number} {step_name}"), now)?;
+        Ok(entry)
+    }
+
+    /// `claims check`: the whole log checked; the number of entries.
+    pub fn check_claim_log(&self) -> Result<usize, LabError> {
+        Ok(check_log(&self.store.claim_log()?, &self.key.verifying_key())?.len())
+    }
+}
+
+/// The approved, unpaid claims of `fund`, in order of approval.
+fn approved_unpaid<'c>(
+    claims: &'c [LabClaim],
+    fund: &'c str,
+) -> impl Iterator<Item = &'c LabClaim> {
+    let mut out: Vec<(u64, &LabClaim)> = claims
+        .iter()
+        .filter(|c| c.filing.scheme == fund && c.state == State::Approved)
+        .filter_map(|c| c.approval().map(|(_, d)| (d.n, c)))
+        .collect();
+    out.sort_by_key(|(n, _)| *n);
+    out.into_iter().map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dastak_core::domain::claim::{AccountNumber, Claimant, Ifsc, SealedAccount};
+
+    fn claim(steps: Vec<Step>) -> LabClaim {
+        let steps: Vec<Decision> = steps
+            .into_iter()
+            .zip(1u64..)
+            .map(|(step, n)| Decision {
+                v: 1,
+                n,
+                prev: GENESIS.into(),
+                kiosk: "RMP01".into(),
+                claim: "RMP01-C0001".into(),
+                officer: if n == 1 { "vera" } else { "arun" }.into(),
+                at: "2026-12-01T10:00:00+05:30".into(),
+                step,
+            })
+            .collect();
+        let number = AccountNumber::parse("123456789012").expect("number");
+        LabClaim {
+            kiosk: "RMP01".into(),
+            filed_at: "2026-11-30T10:00:00+05:30".into(),
+            filing: ClaimFiled {
+                claim: "RMP01-C0001".into(),
+                member_id: "RMP01-00001".into(),
+                scheme: "FUND".into(),
+                died_on: jiff::civil::date(2026, 11, 20),
+                cause: DeathCause::Natural,
+                certificate: "D-1".into(),
+                authority: "पंचायत".into(),
+                claimant: Claimant {
+                    name: "सुनीता".into(),
+                    relation: "पत्नी".into(),
+                    phone: "9829012345".into(),
+                    nominee: true,
+                    reason: None,
+                },
+                account: SealedAccount::new(
+                    Ifsc::parse("SBIN0001234").expect("ifsc"),
+                    &number,
+                    b"x",
+                ),
+                bars: vec![],
+                attested_by: "ADMIN".into(),
+                by: "SUP1".into(),
+            },
+            member: None,
+            state: state_of(&steps),
+            steps,
+            payable: Paise::from_rupees(100_000),
+        }
+    }
+
+    fn today() -> Date {
+        jiff::civil::date(2026, 12, 1)
+    }
+
+    fn act(c: &LabClaim, a: Action, who: &str, role: Role) -> Result<Step, ClaimStepError> {
+        let rules = FundRules::standard(jiff::civil::date(2000, 1, 1));
+        decide(c, a, who, role, today(), &rules, &FundNow::default())
+    }
+
+    #[test]
+    fn objections_do_not_move_a_claim() {
+        let c = claim(vec![
+            Step::Verified,
+            Step::Published {
+                until: jiff::civil::date(2026, 12, 8),
+            },
+            Step::Objected {
+                objection: "x".into(),
+            },
+        ]);
+        assert_eq!(c.state, State::Published);
+        assert_eq!(state_of(&[]), State::Filed);
+    }
+
+    #[test]
+    fn a_forged_certificate_is_rejected_before_any_notice_and_not_by_its_verifier() {
+        let filed = claim(vec![]);
+        let reasons = || Action::Reject {
+            reasons: "प्रमाणपत्र जाली है".into(),
+        };
+        assert!(matches!(
+            act(&filed, reasons(), "asha", Role::Approver),
+            Ok(Step::Rejected { .. })
+        ));
+        let verified = claim(vec![Step::Verified]);
+        assert_eq!(
+            act(&verified, reasons(), "vera", Role::Approver),
+            Err(ClaimStepError::SameChecker {
+                verifier: "vera".into()
+            })
+        );
+        assert!(matches!(
+            act(
+                &verified,
+                Action::Reject {
+                    reasons: "  ".into()
+                },
+                "asha",
+                Role::Approver
+            ),
+            Err(ClaimStepError::Reasons(_))
+        ));
+        // Nothing is approved unpublished, and nothing decided twice.
+        assert!(matches!(
+            act(&verified, Action::Approve, "asha", Role::Admin),
+            Err(ClaimStepError::State { .. })
+        ));
+        let rejected = claim(vec![Step::Rejected {
+            reasons: "x".into(),
+        }]);
+        assert!(matches!(
+            act(&rejected, Action::Verify, "asha", Role::Admin),
+            Err(ClaimStepError::State { .. })
+        ));
+    }
+
+    #[test]
+    fn the_window_is_the_rules_days_from_publishing() {
+        let c = claim(vec![Step::Verified]);
+        assert_eq!(
+            act(&c, Action::Publish, "arun", Role::Officer),
+            Ok(Step::Published {
+                until: jiff::civil::date(2026, 12, 8)
+            })
+        );
+    }
+
+    #[test]
+    fn bank_references_are_letters_and_digits() {
+        assert_eq!(bank_ref(" utr0012345 "), Ok("UTR0012345".into()));
+        for bad in [
+            "",
+            "12345",
+            "UTR-001234",
+            "UTR 001234",
+            &"9".repeat(36),
+            "यूटीआर१२३४५६",
+        ] {
+            assert_eq!(bank_ref(bad), Err(ClaimStepError::BankRef), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_empty_log_holds_and_an_entry_signed_by_another_key_does_not() {
+        let lab = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+        let other = ed25519_dalek::SigningKey::from_bytes(&[2; 32]);
+        assert_eq!(check_log(&[], &lab.verifying_key()), Ok(vec![]));
+        let d = &claim(vec![Step::Verified]).steps[0];
+        assert!(check_log(&[d.sign(&lab)], &lab.verifying_key()).is_ok());
+        assert_eq!(
+            check_log(&[d.sign(&other)], &lab.verifying_key()),
+            Err(LogError::Signature { n: 1 })
+        );
+    }
+}
