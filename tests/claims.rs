@@ -550,6 +550,7 @@ fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
         "Claimant: सुनीता देवी (पत्नी), phone 9829012345, the recorded nominee",
         "Bank account: IFSC SBIN0001234, number ending 9012",
         "The kiosk found it not payable: the death fell in the waiting period",
+        "⚑ Look into: Died inside the waiting period, which ended on 22-05-2027.",
         "attested by ADMIN",
     ] {
         assert!(show.stdout.contains(line), "{line}\n{}", show.stdout);
@@ -597,7 +598,7 @@ fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
     let list = l.run(None, &["lab", "claims", "list"]);
     assert!(
         list.stdout
-            .contains("approved  ₹1,00,000.00  — waits for the fund"),
+            .contains("approved  ₹1,00,000.00  ⚑ 1  — waits for the fund"),
         "{}",
         list.stdout
     );

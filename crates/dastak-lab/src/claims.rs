@@ -88,6 +88,8 @@ pub struct LabClaim {
     pub state: State,
     /// What the rules in force on the date of death pay (less the fee).
     pub payable: Paise,
+    /// Reasons to look twice (see [`Flag`]).
+    pub flags: Vec<Flag>,
 }
 
 impl LabClaim {
@@ -484,10 +486,241 @@ fn assemble(
                 steps,
                 payable,
                 filing,
+                flags: Vec::new(),
             };
             Ok((claim, book))
         })
         .collect()
+}
+
+/// A reason to look twice at a claim before approving it. Flags decide
+/// nothing: the approver reads them with the claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "flag", rename_all = "snake_case")]
+pub enum Flag {
+    /// Died inside the waiting period, which ended on `until`.
+    DiedWaiting { until: Date },
+    /// `periods` months paid at once on `on`, within [`LUMP_DAYS`] before
+    /// the death.
+    LumpBeforeDeath { on: Date, periods: u32 },
+    /// Money taken for her on `on`, after the death.
+    PaidAfterDeath { on: Date },
+    /// The same bank account as claim `other`.
+    SameAccount { other: String },
+    /// The same claimant (name or phone) as claim `other`, of another member.
+    SameClaimant { other: String },
+    /// Another claim, `other`, for the same member.
+    SameMember { other: String },
+    /// Her Aadhaar reference is registered at kiosk `kiosk` too.
+    SharedAadhaar { kiosk: String },
+    /// `operator` of her kiosk enrolled `share` of its `claims` claimants.
+    Enroller {
+        operator: String,
+        share: u32,
+        claims: u32,
+    },
+    /// Filed at a kiosk other than hers, `home`.
+    OtherKiosk { home: String },
+    /// The claimant is not the recorded nominee (the claim says why).
+    NotNominee,
+}
+
+impl Flag {
+    pub fn message(&self) -> Message {
+        match self {
+            Flag::DiedWaiting { until } => {
+                Message::new("labclaim.flag_waiting").arg("until", display_date(*until))
+            }
+            Flag::LumpBeforeDeath { on, periods } => Message::new("labclaim.flag_lump")
+                .arg("on", display_date(*on))
+                .arg("periods", periods),
+            Flag::PaidAfterDeath { on } => {
+                Message::new("labclaim.flag_after").arg("on", display_date(*on))
+            }
+            Flag::SameAccount { other } => {
+                Message::new("labclaim.flag_account").arg("other", other)
+            }
+            Flag::SameClaimant { other } => {
+                Message::new("labclaim.flag_claimant").arg("other", other)
+            }
+            Flag::SameMember { other } => Message::new("labclaim.flag_member").arg("other", other),
+            Flag::SharedAadhaar { kiosk } => {
+                Message::new("labclaim.flag_aadhaar").arg("kiosk", kiosk)
+            }
+            Flag::Enroller {
+                operator,
+                share,
+                claims,
+            } => Message::new("labclaim.flag_enroller")
+                .arg("operator", operator)
+                .arg("share", share)
+                .arg("claims", claims),
+            Flag::OtherKiosk { home } => {
+                Message::new("labclaim.flag_other_kiosk").arg("home", home)
+            }
+            Flag::NotNominee => Message::new("labclaim.flag_not_nominee"),
+        }
+    }
+}
+
+/// How close before a death a payment of many months at once is flagged.
+pub const LUMP_DAYS: i64 = 30;
+/// How many months at once is a lump: the months that lapse the cover.
+pub const LUMP_MONTHS: u32 = 3;
+/// An operator is flagged once she enrolled this many of her kiosk's
+/// claimants and more than half of them.
+pub const ENROLLER_MIN: u32 = 3;
+
+/// What the lab's books say of a claim's member, for its flags.
+#[derive(Clone, Debug, Default)]
+pub struct MemberFacts {
+    pub enrolled_on: Option<Date>,
+    /// Her contributions to the claim's fund not reversed: the day each
+    /// was taken and the months it paid.
+    pub paid: Vec<(Date, u32)>,
+    /// The operator who enrolled her in the fund.
+    pub enroller: Option<String>,
+    /// The whole account number, as the lab opens it.
+    pub account: Option<String>,
+    /// Other kiosks where her Aadhaar reference is registered.
+    pub aadhaar_elsewhere: Vec<String>,
+}
+
+impl MemberFacts {
+    /// From her events at her kiosk (contributions less the reversed ones,
+    /// and who enrolled her in `fund`).
+    pub fn of(events: &[crate::store::MemberEvent], fund: &str) -> MemberFacts {
+        let reversed: std::collections::HashSet<&str> = events
+            .iter()
+            .filter(|e| e.kind == "contribution_reversed")
+            .filter_map(|e| e.original.as_deref())
+            .collect();
+        let day = |at: &str| at.parse::<Timestamp>().ok().map(local_date);
+        let of_fund = |e: &&crate::store::MemberEvent| e.scheme.as_deref() == Some(fund);
+        MemberFacts {
+            paid: events
+                .iter()
+                .filter(of_fund)
+                .filter(|e| e.kind == "contribution_taken")
+                .filter(|e| !e.receipt.as_deref().is_some_and(|r| reversed.contains(r)))
+                .filter_map(|e| {
+                    let periods = u32::try_from(e.periods.unwrap_or(0)).unwrap_or(0);
+                    Some((day(&e.at)?, periods))
+                })
+                .collect(),
+            enroller: events
+                .iter()
+                .filter(of_fund)
+                .rfind(|e| e.kind == "enrolled")
+                .map(|e| e.operator.clone()),
+            ..MemberFacts::default()
+        }
+    }
+}
+
+/// Every claim's flags, in the order of `claims`: each claim judged by its
+/// kiosk's rules and its member's facts, and against the other claims.
+pub fn flags(claims: &[(LabClaim, RuleBook, MemberFacts)]) -> Vec<Vec<Flag>> {
+    use dastak_core::domain::fund::{Paid, Standing, standing};
+    use dastak_core::domain::search::identity_key;
+    // Claimants each operator enrolled, per kiosk.
+    let mut enrolled_by: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    let mut per_kiosk: BTreeMap<&str, u32> = BTreeMap::new();
+    for (c, _, f) in claims {
+        *per_kiosk.entry(c.kiosk.as_str()).or_default() += 1;
+        if let Some(op) = &f.enroller {
+            *enrolled_by
+                .entry((c.kiosk.as_str(), op.as_str()))
+                .or_default() += 1;
+        }
+    }
+    claims
+        .iter()
+        .map(|(c, book, f)| {
+            let died = c.filing.died_on;
+            let mut out = Vec::new();
+            if let Some(enrolled) = f.enrolled_on {
+                let paid: Vec<Paid> = f
+                    .paid
+                    .iter()
+                    .map(|&(on, periods)| Paid { on, periods })
+                    .collect();
+                if let Standing::Waiting { until } = standing(book, enrolled, &paid, died) {
+                    out.push(Flag::DiedWaiting { until });
+                }
+            }
+            let lump_from = died.saturating_sub(jiff::Span::new().days(LUMP_DAYS));
+            if let Some(&(on, periods)) = f
+                .paid
+                .iter()
+                .find(|(on, periods)| *on >= lump_from && *on <= died && *periods >= LUMP_MONTHS)
+            {
+                out.push(Flag::LumpBeforeDeath { on, periods });
+            }
+            if let Some(&(on, _)) = f.paid.iter().find(|(on, _)| *on > died) {
+                out.push(Flag::PaidAfterDeath { on });
+            }
+            let me_claimant = identity_key(&c.filing.claimant.name);
+            for (o, _, of) in claims {
+                if o.number() == c.number() {
+                    continue;
+                }
+                if o.filing.member_id == c.filing.member_id {
+                    out.push(Flag::SameMember {
+                        other: o.number().to_string(),
+                    });
+                    continue;
+                }
+                if f.account.is_some() && f.account == of.account {
+                    out.push(Flag::SameAccount {
+                        other: o.number().to_string(),
+                    });
+                }
+                if identity_key(&o.filing.claimant.name) == me_claimant
+                    || o.filing.claimant.phone == c.filing.claimant.phone
+                {
+                    out.push(Flag::SameClaimant {
+                        other: o.number().to_string(),
+                    });
+                }
+            }
+            for kiosk in &f.aadhaar_elsewhere {
+                out.push(Flag::SharedAadhaar {
+                    kiosk: kiosk.clone(),
+                });
+            }
+            if let Some(op) = &f.enroller {
+                let share = enrolled_by
+                    .get(&(c.kiosk.as_str(), op.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                let all = per_kiosk.get(c.kiosk.as_str()).copied().unwrap_or(0);
+                if share >= ENROLLER_MIN && share * 2 > all {
+                    out.push(Flag::Enroller {
+                        operator: op.clone(),
+                        share,
+                        claims: all,
+                    });
+                }
+            }
+            let home = home_kiosk(&c.filing.member_id);
+            if home != c.kiosk {
+                out.push(Flag::OtherKiosk {
+                    home: home.to_string(),
+                });
+            }
+            if !c.filing.claimant.nominee {
+                out.push(Flag::NotNominee);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The kiosk a member was registered at: her number's prefix
+/// (`RMP01-00001`).
+fn home_kiosk(member_id: &str) -> &str {
+    member_id.rsplit_once('-').map_or(member_id, |(k, _)| k)
 }
 
 /// A claim's line in `claims list`.
@@ -508,19 +741,54 @@ pub struct ClaimLine {
     /// The kiosk found it not payable under the rules (its reasons are in
     /// `claims show`).
     pub barred: bool,
+    /// Its flags (what they are is in `claims show`).
+    pub flags: usize,
 }
 
 impl Lab {
-    /// Every claim held, with its steps, checked against the lab's key.
+    /// Every claim held, with its steps (the log checked against the
+    /// lab's key), its member and its flags.
     fn claims_with_rules(&self) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
         let log = check_log(&self.store.claim_log()?, &self.key.verifying_key())?;
-        let mut all = assemble(&self.store.fund_events()?, log)?;
-        for (c, _) in &mut all {
+        let all = assemble(&self.store.fund_events()?, log)?;
+        let shared = self.store.shared_aadhaar()?;
+        let mut judged = Vec::with_capacity(all.len());
+        for (mut c, book) in all {
+            let home = home_kiosk(&c.filing.member_id).to_string();
             c.member = self
                 .store
-                .claim_member(&c.kiosk, &c.filing.member_id, &c.filing.scheme)?;
+                .claim_member(&home, &c.filing.member_id, &c.filing.scheme)?;
+            let mut facts = MemberFacts::of(
+                &self.store.member_events(&home, &c.filing.member_id)?,
+                &c.filing.scheme,
+            );
+            facts.enrolled_on = c
+                .member
+                .as_ref()
+                .and_then(|m| m.enrolled_on.as_deref())
+                .and_then(|d| d.parse().ok());
+            facts.account = self.open_account(&c.filing.account).ok();
+            let groups: Vec<&str> = shared
+                .iter()
+                .filter(|s| s.kiosk == home && s.member_id == c.filing.member_id)
+                .map(|s| s.group.as_str())
+                .collect();
+            facts.aadhaar_elsewhere = shared
+                .iter()
+                .filter(|s| groups.contains(&s.group.as_str()) && s.kiosk != home)
+                .map(|s| s.kiosk.clone())
+                .collect();
+            judged.push((c, book, facts));
         }
-        Ok(all)
+        let flags = flags(&judged);
+        Ok(judged
+            .into_iter()
+            .zip(flags)
+            .map(|((mut c, book, _), f)| {
+                c.flags = f;
+                (c, book)
+            })
+            .collect())
     }
 
     /// Every claim held, oldest filed first.
@@ -594,6 +862,7 @@ impl Lab {
                     payable: c.payable,
                     waiting_for_money: waiting.contains(c.number()),
                     barred: !c.filing.bars.is_empty(),
+                    flags: c.flags.len(),
                 }
             })
             .collect())
@@ -758,6 +1027,7 @@ mod tests {
             state: state_of(&steps),
             steps,
             payable: Paise::from_rupees(100_000),
+            flags: vec![],
         }
     }
 
@@ -863,6 +1133,202 @@ mod tests {
         assert_eq!(
             check_log(&[d.sign(&other)], &lab.verifying_key()),
             Err(LogError::Signature { n: 1 })
+        );
+    }
+
+    /// A claim `n` (`RMP01-C000n`) for `member`, claimed by `claimant`
+    /// whose phone is `phone`.
+    fn claim_of(n: u32, kiosk: &str, member: &str, claimant: &str, phone: &str) -> LabClaim {
+        let mut c = claim(vec![]);
+        c.kiosk = kiosk.into();
+        c.filing.claim = format!("{kiosk}-C{n:04}");
+        c.filing.member_id = member.into();
+        c.filing.claimant.name = claimant.into();
+        c.filing.claimant.phone = phone.into();
+        c
+    }
+
+    fn facts(enrolled: Date, paid: &[(Date, u32)]) -> MemberFacts {
+        MemberFacts {
+            enrolled_on: Some(enrolled),
+            paid: paid.to_vec(),
+            ..MemberFacts::default()
+        }
+    }
+
+    fn flags_of(claims: Vec<(LabClaim, MemberFacts)>) -> Vec<Vec<Flag>> {
+        let judged: Vec<_> = claims
+            .into_iter()
+            .map(|(c, f)| (c, RuleBook::standard(), f))
+            .collect();
+        flags(&judged)
+    }
+
+    fn d(y: i16, m: i8, day: i8) -> Date {
+        jiff::civil::date(y, m, day)
+    }
+
+    /// Died 20-11-2026: a member of two years who paid every month is
+    /// clean; each flag is raised by what it names, and only by it.
+    #[test]
+    fn each_risk_flag_is_raised_by_what_it_names() {
+        let monthly: Vec<(Date, u32)> = (0..24)
+            .map(|i| {
+                (
+                    d(2024, 11, 10).saturating_add(jiff::Span::new().months(i)),
+                    1,
+                )
+            })
+            .collect();
+        let clean = || facts(d(2024, 11, 10), &monthly);
+        let one = |c: LabClaim, f: MemberFacts| flags_of(vec![(c, f)]).remove(0);
+        let c = || claim_of(1, "RMP01", "RMP01-00001", "सुनीता देवी", "9829012345");
+        assert_eq!(one(c(), clean()), vec![]);
+
+        // Joined 100 days before: inside the 180 days' wait.
+        let recent = facts(d(2026, 8, 12), &[(d(2026, 8, 12), 4)]);
+        assert_eq!(
+            one(c(), recent),
+            vec![Flag::DiedWaiting {
+                until: d(2027, 2, 8)
+            }]
+        );
+        // Four months owed paid at once, 10 days before the death.
+        let mut lump = monthly[..20].to_vec();
+        lump.push((d(2026, 11, 10), 4));
+        assert_eq!(
+            one(c(), facts(d(2024, 11, 10), &lump)),
+            vec![Flag::LumpBeforeDeath {
+                on: d(2026, 11, 10),
+                periods: 4
+            }]
+        );
+        // A payment after the death.
+        let mut after = monthly.clone();
+        after.push((d(2026, 11, 25), 1));
+        assert_eq!(
+            one(c(), facts(d(2024, 11, 10), &after)),
+            vec![Flag::PaidAfterDeath {
+                on: d(2026, 11, 25)
+            }]
+        );
+        // Her Aadhaar reference registered at another kiosk.
+        let mut twice = clean();
+        twice.aadhaar_elsewhere = vec!["SIM00009".into()];
+        assert_eq!(
+            one(c(), twice),
+            vec![Flag::SharedAadhaar {
+                kiosk: "SIM00009".into()
+            }]
+        );
+        // Filed at a kiosk that is not hers.
+        let elsewhere = claim_of(1, "KTP02", "RMP01-00001", "सुनीता देवी", "9829012345");
+        assert_eq!(
+            one(elsewhere, clean()),
+            vec![Flag::OtherKiosk {
+                home: "RMP01".into()
+            }]
+        );
+        // Not the nominee.
+        let mut other = c();
+        other.filing.claimant.nominee = false;
+        assert_eq!(one(other, clean()), vec![Flag::NotNominee]);
+
+        // Between claims: the same member at two kiosks; the same account;
+        // the same claimant by name (either script) or by phone.
+        let pair = flags_of(vec![
+            (c(), clean()),
+            (
+                claim_of(1, "KTP02", "RMP01-00001", "Kamla", "9000000001"),
+                clean(),
+            ),
+        ]);
+        assert_eq!(
+            pair[0],
+            vec![Flag::SameMember {
+                other: "KTP02-C0001".into()
+            }]
+        );
+        let account = |n: &str| {
+            let mut f = clean();
+            f.account = Some(n.into());
+            f
+        };
+        let shared = flags_of(vec![
+            (c(), account("123456789012")),
+            (
+                claim_of(2, "RMP01", "RMP01-00002", "Kamla", "9000000001"),
+                account("123456789012"),
+            ),
+            (
+                claim_of(3, "RMP01", "RMP01-00003", "Sunita Devi", "9000000002"),
+                account("999999999999"),
+            ),
+            (
+                claim_of(4, "RMP01", "RMP01-00004", "Gita", "9829012345"),
+                account("888888888888"),
+            ),
+        ]);
+        assert_eq!(
+            shared[1],
+            vec![Flag::SameAccount {
+                other: "RMP01-C0001".into()
+            }]
+        );
+        assert_eq!(
+            shared[2],
+            vec![Flag::SameClaimant {
+                other: "RMP01-C0001".into()
+            }],
+            "सुनीता देवी typed in English letters"
+        );
+        assert_eq!(
+            shared[3],
+            vec![Flag::SameClaimant {
+                other: "RMP01-C0001".into()
+            }],
+            "the same phone"
+        );
+    }
+
+    #[test]
+    fn an_operator_who_enrolled_most_of_a_kiosks_claimants_is_flagged_from_the_third() {
+        let by = |op: &str| MemberFacts {
+            enroller: Some(op.into()),
+            ..MemberFacts::default()
+        };
+        let claims = |ops: &[&str]| {
+            flags_of(
+                ops.iter()
+                    .zip(1u32..)
+                    .map(|(op, n)| {
+                        let member = format!("RMP01-{n:05}");
+                        let phone = format!("90000000{n:02}");
+                        (
+                            claim_of(n, "RMP01", &member, &format!("N{n}"), &phone),
+                            by(op),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        // Two of two: too few to say.
+        assert!(claims(&["VOL1", "VOL1"]).iter().all(Vec::is_empty));
+        // Three of four: VOL1's three are flagged, VOL2's one is not.
+        let f = claims(&["VOL1", "VOL1", "VOL2", "VOL1"]);
+        let flagged = Flag::Enroller {
+            operator: "VOL1".into(),
+            share: 3,
+            claims: 4,
+        };
+        assert_eq!(f[0], vec![flagged.clone()]);
+        assert_eq!(f[2], vec![]);
+        assert_eq!(f[3], vec![flagged]);
+        // Three of six: not more than half.
+        assert!(
+            claims(&["VOL1", "VOL1", "VOL1", "VOL2", "VOL3", "VOL4"])
+                .iter()
+                .all(Vec::is_empty)
         );
     }
 }

@@ -774,6 +774,11 @@ fn claim_line(l: &crate::claims::ClaimLine) -> Message {
         .arg("died", dastak_core::domain::time::display_date(l.died_on))
         .arg_msg("state", l.state.message())
         .arg("amount", l.payable);
+    if l.flags > 0 {
+        m = Message::new("labclaim.line_flags")
+            .arg_msg("line", m)
+            .arg("flags", l.flags);
+    }
     if l.waiting_for_money {
         m = Message::new("labclaim.line_waiting").arg_msg("line", m);
     }
@@ -869,6 +874,9 @@ fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
         ctx.say(Message::new("labclaim.show_bar").arg_msg("bar", bar.message()));
     }
     ctx.say(Message::new("labclaim.show_payable").arg("amount", c.payable));
+    for flag in &c.flags {
+        ctx.say(Message::new("labclaim.show_flag").arg_msg("flag", flag.message()));
+    }
     for d in &c.steps {
         ctx.say(
             Message::new("labclaim.show_step")
@@ -988,14 +996,16 @@ fn demo_claims(
             .map_or(now, |z| z.timestamp())
             .min(now)
     };
-    // 45 days at least, whatever the demo's: the paid claim's member
-    // joined before she died 25 days ago.
-    let days = plan.days.max(45);
+    // Members who joined 120 days ago under rules with a 90-day wait (the
+    // kiosk records them), so the paid claim's death, 25 days ago, was
+    // covered; the other died 6 days ago. Neither paid after dying.
+    let days: u32 = 120;
+    let start = date(i64::from(days) - 1);
     let mut k = lab::simulate::kiosk(
         &lab::simulate::Plan {
             kiosks: 1,
             days,
-            start: date(i64::from(days) - 1),
+            start,
             prefix: "DMO".into(),
             seed: plan.seed.wrapping_add(1),
             ..plan.clone()
@@ -1014,6 +1024,30 @@ fn demo_claims(
     let open = k
         .claim(2, &member(2), date(6), &to)
         .ok_or_else(bad_recipient)?;
+    let deaths = [
+        (paid.member_id.clone(), paid.died_on),
+        (open.member_id.clone(), open.died_on),
+    ];
+    k.retain(|e| match &e.body {
+        Body::ContributionTaken(c) => !deaths.iter().any(|(m, died)| {
+            *m == c.member_id
+                && e.at
+                    .parse::<jiff::Timestamp>()
+                    .is_ok_and(|t| dastak_core::domain::time::local_date(t) > *died)
+        }),
+        _ => true,
+    });
+    k.insert(
+        ago(i64::from(days) - 1),
+        Body::FundRulesSet(dastak_core::domain::event::FundRulesSet {
+            scheme: paid.scheme.clone(),
+            rules: dastak_core::domain::fund::FundRules {
+                waiting_days: 90,
+                ..dastak_core::domain::fund::FundRules::standard(start)
+            },
+            by: "ADMIN".into(),
+        }),
+    );
     k.insert(ago(20), Body::ClaimFiled(paid.clone()));
     k.insert(ago(4), Body::ClaimFiled(open.clone()));
     lab.add_kiosk(&k.code, &hex::encode(k.key.verifying_key().to_bytes()), now)?;

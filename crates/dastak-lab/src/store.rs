@@ -461,6 +461,14 @@ pub trait LabStore {
         member_id: &str,
         scheme: &str,
     ) -> Result<Option<ClaimMember>, LabStoreError>;
+    /// A member's contributions, reversals and enrolments at her kiosk, in
+    /// order (for a claim's risk flags: a few hundred rows at most, read
+    /// through the events' key on the kiosk).
+    fn member_events(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+    ) -> Result<Vec<MemberEvent>, LabStoreError>;
     /// The claim log's entries, their signed bytes in order of `n`.
     fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError>;
     /// Appends entry `n` of the claim log; false (nothing written) when an
@@ -480,6 +488,19 @@ pub struct HeldEvent {
     pub kiosk: String,
     pub seq: u64,
     pub canonical: Vec<u8>,
+}
+
+/// One of a member's events as a claim's risk flags read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemberEvent {
+    pub kind: String,
+    pub at: String,
+    pub scheme: Option<String>,
+    pub receipt: Option<String>,
+    /// The receipt a reversal took back.
+    pub original: Option<String>,
+    pub periods: Option<i64>,
+    pub operator: String,
 }
 
 /// What a claim's page shows of its member.

@@ -426,7 +426,7 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
     use dastak_core::domain::money::Paise;
     use dastak_core::i18n::Lang;
     use dastak_core::wire::{Decision, Step};
-    use dastak_lab::claims::{Action, ClaimStepError, State};
+    use dastak_lab::claims::{Action, ClaimStepError, Flag, State};
     use dastak_lab::officers::Role;
     let books = Books::new(b);
     let mut lab = books.lab();
@@ -501,6 +501,30 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
             .iter()
             .all(|l| !l.member.is_empty() && !l.village.is_empty())
     );
+    // Flags from the books: both died inside the 180 days' wait; money
+    // taken after the death is flagged exactly when the kiosk took some.
+    let died = day(30);
+    for (c, n) in [(&c1, 1u32), (&c2, 2)] {
+        let member = format!("{}-{n:05}", k.code);
+        let flags = lab.claim(c).expect("claim").flags;
+        assert!(
+            flags.contains(&Flag::DiedWaiting { until: day(180) }),
+            "{flags:?}"
+        );
+        let paid_after = k.events.iter().any(|e| {
+            let e = Event::from_canonical(e.as_bytes()).expect("parses");
+            let on = dastak_core::domain::time::local_date(e.at.parse().expect("at"));
+            matches!(&e.body, Body::ContributionTaken(t) if t.member_id == member && t.scheme == "FUND")
+                && on > died
+        });
+        assert_eq!(
+            flags
+                .iter()
+                .any(|f| matches!(f, Flag::PaidAfterDeath { .. })),
+            paid_after,
+            "{c}: {flags:?}"
+        );
+    }
     let shown = lab.claim(&c1.to_lowercase()).expect("show");
     assert_eq!(
         shown.member.expect("member").enrolled_on,

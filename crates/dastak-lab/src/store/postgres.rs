@@ -23,8 +23,8 @@ use super::{
     Above, Advances, AuditEntry, CashDifference, ClaimMember, CoverageRow, DailyRow, DayCounts,
     EnrolmentRow, FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate,
     Fold, Head, HeldEvent, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore,
-    LabStoreError, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues,
-    SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
+    LabStoreError, MemberEvent, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN,
+    SchemeDues, SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -804,6 +804,37 @@ impl LabStore for PgLab {
             })
         })
         .transpose()
+    }
+
+    fn member_events(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+    ) -> Result<Vec<MemberEvent>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT kind, at, scheme, receipt, original, periods::bigint,
+                        COALESCE(operator, '')
+                 FROM events
+                 WHERE kiosk = $1 AND member_id = $2
+                   AND kind IN ('contribution_taken', 'contribution_reversed', 'enrolled')
+                 ORDER BY seq",
+                &[&kiosk, &member_id],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(MemberEvent {
+                    kind: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    scheme: r.try_get(2)?,
+                    receipt: r.try_get(3)?,
+                    original: r.try_get(4)?,
+                    periods: r.try_get(5)?,
+                    operator: r.try_get(6)?,
+                })
+            })
+            .collect()
     }
 
     fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError> {

@@ -16,8 +16,8 @@ use super::{
     Above, Advances, AuditEntry, CashDifference, ClaimMember, CoverageRow, DailyRow, DayCounts,
     EnrolmentRow, FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, FactValues,
     Facts, Fate, Fold, Head, HeldEvent, HeldReceipt, Household, Incoming, Ingested, KioskStatus,
-    LabStore, LabStoreError, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN, SchemeDues,
-    SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
+    LabStore, LabStoreError, MemberEvent, Officer, OperatorDay, Place, ReportRow, Row,
+    SESSION_SPAN, SchemeDues, SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
 };
 use ed25519_dalek::VerifyingKey;
 
@@ -609,6 +609,34 @@ impl LabStore for SqliteLab {
                 })
             })
             .optional()?)
+    }
+
+    fn member_events(
+        &self,
+        kiosk: &str,
+        member_id: &str,
+    ) -> Result<Vec<MemberEvent>, LabStoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, at, scheme, receipt, original, periods, COALESCE(operator, '')
+             FROM events
+             WHERE kiosk = ?1 AND member_id = ?2
+               AND kind IN ('contribution_taken', 'contribution_reversed', 'enrolled')
+             ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map(params![kiosk, member_id], |r| {
+                Ok(MemberEvent {
+                    kind: r.get(0)?,
+                    at: r.get(1)?,
+                    scheme: r.get(2)?,
+                    receipt: r.get(3)?,
+                    original: r.get(4)?,
+                    periods: r.get(5)?,
+                    operator: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError> {
