@@ -493,6 +493,32 @@ fn assemble(
         .collect()
 }
 
+/// What a claim log entry decided, in words.
+pub fn step_message(step: &Step) -> Message {
+    use dastak_core::domain::time::display_date;
+    match step {
+        Step::Verified => Message::new("labclaim.step_verified"),
+        Step::Published { until } => {
+            Message::new("labclaim.step_published").arg("until", display_date(*until))
+        }
+        Step::Objected { objection } => {
+            Message::new("labclaim.step_objected").arg("objection", objection)
+        }
+        Step::Approved { amount } => Message::new("labclaim.step_approved").arg("amount", amount),
+        Step::Rejected { reasons } => {
+            Message::new("labclaim.step_rejected").arg("reasons", reasons)
+        }
+        Step::Paid {
+            amount,
+            bank_ref,
+            on,
+        } => Message::new("labclaim.step_paid")
+            .arg("amount", amount)
+            .arg("bank_ref", bank_ref)
+            .arg("on", display_date(*on)),
+    }
+}
+
 /// A reason to look twice at a claim before approving it. Flags decide
 /// nothing: the approver reads them with the claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

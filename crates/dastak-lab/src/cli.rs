@@ -758,7 +758,7 @@ fn claims(
     ctx.say(
         Message::new("labclaim.recorded")
             .arg("claim", &entry.claim)
-            .arg_msg("step", step_message(&entry.step))
+            .arg_msg("step", crate::claims::step_message(&entry.step))
             .arg("n", entry.n),
     );
     Ok(())
@@ -783,33 +783,6 @@ fn claim_line(l: &crate::claims::ClaimLine) -> Message {
         m = Message::new("labclaim.line_waiting").arg_msg("line", m);
     }
     m
-}
-
-/// What a claim log entry decided, in words.
-fn step_message(step: &dastak_core::wire::Step) -> Message {
-    use dastak_core::domain::time::display_date;
-    use dastak_core::wire::Step;
-    match step {
-        Step::Verified => Message::new("labclaim.step_verified"),
-        Step::Published { until } => {
-            Message::new("labclaim.step_published").arg("until", display_date(*until))
-        }
-        Step::Objected { objection } => {
-            Message::new("labclaim.step_objected").arg("objection", objection)
-        }
-        Step::Approved { amount } => Message::new("labclaim.step_approved").arg("amount", amount),
-        Step::Rejected { reasons } => {
-            Message::new("labclaim.step_rejected").arg("reasons", reasons)
-        }
-        Step::Paid {
-            amount,
-            bank_ref,
-            on,
-        } => Message::new("labclaim.step_paid")
-            .arg("amount", amount)
-            .arg("bank_ref", bank_ref)
-            .arg("on", display_date(*on)),
-    }
 }
 
 /// `claims show`, as text.
@@ -888,7 +861,7 @@ fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
                         .unwrap_or_else(|_| d.at.clone()),
                 )
                 .arg("officer", &d.officer)
-                .arg_msg("step", step_message(&d.step)),
+                .arg_msg("step", crate::claims::step_message(&d.step)),
         );
     }
 }

@@ -470,6 +470,17 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
             .is_ok()
     );
     b.shot("anomalies-en").await;
+    // The demo's two claims: one paid and closed, one whose notice is up.
+    c.goto(&served.url("/claims")).await.expect("claims");
+    let claims = b.text("#claims tbody").await;
+    assert!(
+        claims.contains("DMO00001-C0001")
+            && claims.contains("paid (closed)")
+            && claims.contains("DMO00001-C0002")
+            && claims.contains("notice published; objections until"),
+        "{claims}"
+    );
+    b.shot("claims-en").await;
     c.goto(&served.url("/officers")).await.expect("officers");
     let log = b.text("#audit tbody").await;
     assert!(
@@ -504,6 +515,7 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         "coverage",
         "operators",
         "anomalies",
+        "claims",
         "officers",
     ] {
         c.goto(&served.url(&format!("/{page}")))

@@ -71,6 +71,7 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/coverage", "dash.coverage"),
         ("/operators", "dash.operators"),
         ("/anomalies", "dash.anomalies"),
+        ("/claims", "dash.claims"),
     ];
     if f.role >= Role::Admin {
         menu.push(("/officers", "dash.officers"));
@@ -940,6 +941,94 @@ pub fn anomalies_csv_line(l: Lang, (key, fields): &(&'static str, [String; 4])) 
     let mut all = vec![t(l, key)];
     all.extend(fields.iter().cloned());
     super::csv_line(&all)
+}
+
+/// The death claims the officer's kiosks filed: each with its member, its
+/// state, the benefit, its risk flags in words and the steps taken. Steps
+/// are taken with `dastak-lab claims` (the page reads only).
+pub fn claims(f: &Frame<'_>, claims: &[crate::claims::LabClaim]) -> String {
+    use dastak_core::domain::time::display_date;
+    let l = f.lang;
+    let body = html! {
+        p class="noprint" { a id="csv" href="/claims.csv" { (t(l, "dash.csv")) } }
+        p class="rule" { (t(l, "dash.claims_rule")) }
+        @if claims.is_empty() { p class="none" { (t(l, "dash.none")) } }
+        @else {
+            table id="claims" {
+                thead { tr {
+                    th { (t(l, "dash.claim")) } th { (t(l, "dash.kiosk")) }
+                    th { (t(l, "dash.member")) } th { (t(l, "dash.village")) }
+                    th { (t(l, "dash.died")) } th { (t(l, "dash.claim_state")) }
+                    th class="n" { (t(l, "dash.benefit")) } th { (t(l, "dash.flags")) }
+                    th { (t(l, "dash.steps")) }
+                } }
+                tbody {
+                    @for c in claims {
+                        @let m = c.member.clone().unwrap_or_default();
+                        tr {
+                            td { (c.number()) } td { (c.kiosk) }
+                            td { (m.name) " (" (c.filing.member_id) ")" } td { (m.village) }
+                            td { (display_date(c.filing.died_on)) }
+                            td { (c.state.message().render(l)) }
+                            td class="n" { (rupees(c.payable)) }
+                            td class="flags" {
+                                @for flag in &c.flags { div { "⚑ " (flag.message().render(l)) } }
+                            }
+                            td {
+                                @for d in &c.steps {
+                                    div { (step_line(l, d)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.claims"), body)
+}
+
+/// One claim log entry: when, who, what.
+fn step_line(l: Lang, d: &dastak_core::wire::Decision) -> String {
+    let at =
+        d.at.parse::<Timestamp>()
+            .map(display_instant)
+            .unwrap_or_else(|_| d.at.clone());
+    format!(
+        "{at} {}: {}",
+        d.officer,
+        crate::claims::step_message(&d.step).render(l)
+    )
+}
+
+pub fn claims_csv_header(l: Lang) -> String {
+    super::csv_line(&[
+        t(l, "dash.claim"),
+        t(l, "dash.kiosk"),
+        t(l, "dash.member_id"),
+        t(l, "dash.member"),
+        t(l, "dash.village"),
+        t(l, "dash.died"),
+        t(l, "dash.claim_state"),
+        t(l, "dash.benefit"),
+        t(l, "dash.flags"),
+    ])
+}
+
+pub fn claims_csv_line(l: Lang, c: &crate::claims::LabClaim) -> String {
+    let m = c.member.clone().unwrap_or_default();
+    let flags: Vec<String> = c.flags.iter().map(|f| f.message().render(l)).collect();
+    super::csv_line(&[
+        c.number().to_string(),
+        c.kiosk.clone(),
+        c.filing.member_id.clone(),
+        m.name,
+        m.village,
+        c.filing.died_on.to_string(),
+        c.state.code().to_string(),
+        c.payable.grouped(),
+        flags.join("; "),
+    ])
 }
 
 /// The officers page (admins): add an officer, and the audit log.

@@ -80,6 +80,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/operators.csv", get(operators_csv))
         .route("/anomalies", get(anomalies))
         .route("/anomalies.csv", get(anomalies_csv))
+        .route("/claims", get(claims))
+        .route("/claims.csv", get(claims_csv))
         .route("/officers", get(officers_page).post(add_officer))
         .route(
             "/fonts/devanagari-regular.ttf",
@@ -854,6 +856,38 @@ async fn anomalies_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer
         a.lines()
             .into_iter()
             .map(move |line| views::anomalies_csv_line(l, &line)),
+    ))
+}
+
+/// The claims of the kiosks the officer sees, oldest filed first.
+async fn claim_rows(
+    lab: Shared,
+    s: &Session,
+) -> Result<(Vec<crate::claims::LabClaim>, Timestamp), Response> {
+    scoped(lab, s, |lab, scope, _| {
+        let mut all = lab.claims()?;
+        all.retain(|c| scope.sees(&c.kiosk));
+        Ok(all)
+    })
+    .await
+}
+
+async fn claims(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    let (rows, now) = claim_rows(lab, &s).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::claims(&frame(&s, "/claims", now), &rows),
+    ))
+}
+
+async fn claims_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    audit_export(&lab, &s, "claims.csv".into()).await?;
+    let (rows, _) = claim_rows(lab, &s).await?;
+    let l = s.lang;
+    Ok(csv(
+        "claims.csv",
+        views::claims_csv_header(l),
+        rows.iter().map(move |c| views::claims_csv_line(l, c)),
     ))
 }
 
