@@ -253,6 +253,10 @@ pub enum BooksError {
     Claim(Field, crate::domain::claim::ClaimError),
     /// The fund's recorded rules do not make sense.
     Fund(crate::domain::fund::FundError),
+    /// Fund rules dated before today.
+    RulesRetroactive {
+        today: jiff::civil::Date,
+    },
     BadCause,
     AttesterIsFiler,
     AttesterEnrolled {
@@ -355,6 +359,8 @@ impl Localized for BooksError {
             E::NothingToChange => Message::new("member.nothing_to_change"),
             E::Claim(f, e) => field(*f, e.message()),
             E::Fund(e) => e.message(),
+            E::RulesRetroactive { today } => Message::new("fund.rules_retroactive")
+                .arg("today", crate::domain::time::display_date(*today)),
             E::BadCause => Message::new("claim.bad_cause"),
             E::AttesterIsFiler => Message::new("claim.attester_is_filer"),
             E::AttesterEnrolled { code } => {

@@ -620,3 +620,98 @@ fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
         .then_some(())
         .expect("the log's three entries hold");
 }
+
+/// The console's member card shows the claim under a heading of its own,
+/// with the kiosk's reason, in the real binary in a pseudo-terminal.
+#[test]
+fn the_console_member_card_shows_the_claim_and_its_reason() {
+    let (k, _l, _id) = kiosk();
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    // The kiosk's language, Hindi, for an operator who chose none.
+    let mut t = support::pty::Pty::spawn(k.dir());
+    t.wait_for("लॉग इन");
+    t.keys("VOL1\r");
+    t.keys(&format!("{VOL_PIN}\r"));
+    t.wait_for("VOL1");
+    t.keys("f");
+    t.keys("रामलाल");
+    t.keys("\r");
+    let card = t.wait_for("RMP01-C0001");
+    for line in [
+        "मृत्यु दावे:",
+        "दावा RMP01-C0001 (दर्ज, लैब के निर्णय की प्रतीक्षा)",
+        "मृत्यु प्रतीक्षा अवधि में हुई, जो 22-05-2027",
+    ] {
+        assert!(card.contains(line), "{line}:\n{card}");
+    }
+}
+
+/// `fund rules set` records a version of the rules from today or later,
+/// by an admin; a date in the past, rules that do not make sense, a
+/// volunteer, or an amount that is not one change nothing.
+#[test]
+fn fund_rules_are_recorded_from_today_on_and_never_back_dated() {
+    let k = Kiosk::ready();
+    let show = k.run(None, &["fund", "rules", "show"]);
+    show.ok();
+    assert!(
+        show.stdout
+            .contains("From 01-01-2000: benefit ₹1,00,000.00; covered 180 days"),
+        "{}",
+        show.stdout
+    );
+    let set = |pin: &str, who: &str, args: &[&str]| {
+        let mut a = vec!["fund", "rules", "set", "--operator", who];
+        a.extend(args);
+        k.run(Some(pin), &a)
+    };
+    let before = books_of(&k, &["SELECT group_concat(rules, ';') FROM fund_rules"]);
+    set(VOL_PIN, "VOL1", &["--benefit", "50000"]).failed_saying("admin");
+    set(
+        ADMIN_PIN,
+        "ADMIN",
+        &["--from", "22-11-2026", "--benefit", "50000"],
+    )
+    .failed_saying("today (23-11-2026) or later");
+    set(ADMIN_PIN, "ADMIN", &["--fee-percent", "150"]).failed();
+    set(ADMIN_PIN, "ADMIN", &["--benefit", "पचास"]).failed();
+    set(ADMIN_PIN, "ADMIN", &["--from", "31-02-2027"]).failed();
+    assert_eq!(
+        books_of(&k, &["SELECT group_concat(rules, ';') FROM fund_rules"]),
+        before
+    );
+
+    let r = set(
+        ADMIN_PIN,
+        "ADMIN",
+        &[
+            "--from",
+            "01-12-2026",
+            "--benefit",
+            "50000",
+            "--waiting-days",
+            "90",
+        ],
+    );
+    r.ok();
+    assert!(
+        r.stdout.contains(
+            "From 01-12-2026: benefit ₹50,000.00; covered 90 days after joining; may owe 2 months"
+        ),
+        "{}",
+        r.stdout
+    );
+    let json = k.run(None, &["fund", "rules", "show", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    // The standard rules stay in force before it: never retroactive.
+    assert_eq!(v.as_array().expect("versions").len(), 2, "{v}");
+    assert_eq!(v[0]["benefit"], 10_000_000);
+    assert_eq!(v[1]["benefit"], 5_000_000);
+    assert_eq!(v[1]["from"], "2026-12-01");
+    // The ledger holds it, and the books are what the ledger says.
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM events WHERE kind = 'fund_rules_set'"),
+        1
+    );
+    k.run(None, &["verify"]).ok();
+}

@@ -93,6 +93,32 @@ impl Books {
         RuleBook::recorded(versions).map_err(BooksError::Fund)
     }
 
+    /// Records a new version of the fund's rules (admins): `rules` take
+    /// effect on `rules.from`, never before today (a rule is never
+    /// retroactive: deaths before it stay judged by the rules then in
+    /// force). Returns the rules now recorded, every version.
+    pub fn set_fund_rules(
+        &mut self,
+        by: &OperatorRow,
+        rules: FundRules,
+        now: Timestamp,
+    ) -> Result<RuleBook, BooksError> {
+        crate::books::require_admin(by)?;
+        let today = local_date(now);
+        if rules.from < today {
+            return Err(BooksError::RulesRetroactive { today });
+        }
+        rules.check().map_err(BooksError::Fund)?;
+        let body = Body::FundRulesSet(crate::domain::event::FundRulesSet {
+            scheme: FUND.to_string(),
+            rules,
+            by: by.code.clone(),
+        });
+        self.store
+            .write(|w| w.append(now, body).map(|_| ()).map_err(BooksError::from))?;
+        self.fund_rules(FUND)
+    }
+
     /// Files a death claim for a fund member, attested by `attester`.
     pub fn file_claim(
         &mut self,

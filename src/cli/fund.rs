@@ -18,6 +18,48 @@ pub enum Cmd {
     /// Death claims.
     #[command(subcommand)]
     Claim(ClaimCmd),
+    /// The fund's rules: each version in force from its date.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCmd {
+    /// Every version of the rules recorded (the standard rules until one is).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a new version (admins), in force from --from (today or
+    /// later: never retroactive). What is not given stays as the rules in
+    /// force on that date have it.
+    Set(RulesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub op: OperatorArg,
+    /// The day the rules take effect, dd-mm-yyyy (default: today).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The benefit, in rupees.
+    #[arg(long)]
+    pub benefit: Option<String>,
+    #[arg(long)]
+    pub waiting_days: Option<u32>,
+    #[arg(long)]
+    pub grace_months: Option<u32>,
+    #[arg(long)]
+    pub lapse_months: Option<u32>,
+    /// Days after a death within which its claim must be filed.
+    #[arg(long)]
+    pub deadline_days: Option<u32>,
+    #[arg(long)]
+    pub objection_days: Option<u32>,
+    /// The administration fee, whole percent of the benefit.
+    #[arg(long)]
+    pub fee_percent: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -70,6 +112,49 @@ pub struct FileArgs {
 
 pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
     match cmd {
+        Cmd::Rules(RulesCmd::Show { json }) => {
+            let book = ctx.open()?.fund_rules(crate::domain::scheme::FUND)?;
+            crate::cli::emit(json, &book.versions(), |versions| {
+                for r in *versions {
+                    ctx.say(rules_line(r));
+                }
+            })?;
+        }
+        Cmd::Rules(RulesCmd::Set(a)) => {
+            let today = crate::domain::time::local_date(now()?);
+            let from = match a.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(d) => crate::domain::time::parse_date(d).ok_or_else(|| {
+                    Failure::of(&crate::books::BooksError::BadDate(
+                        crate::books::Field::Date,
+                    ))
+                })?,
+                None => today,
+            };
+            let (mut books, by) = ctx.open_as(&a.op)?;
+            let base = books
+                .fund_rules(crate::domain::scheme::FUND)?
+                .in_force(from)
+                .clone();
+            let benefit = match a.benefit {
+                Some(b) => crate::domain::money::Paise::parse(&b).map_err(|e| Failure::of(&e))?,
+                None => base.benefit,
+            };
+            let rules = crate::domain::fund::FundRules {
+                from,
+                benefit,
+                waiting_days: a.waiting_days.unwrap_or(base.waiting_days),
+                grace_months: a.grace_months.unwrap_or(base.grace_months),
+                lapse_months: a.lapse_months.unwrap_or(base.lapse_months),
+                claim_deadline_days: a.deadline_days.unwrap_or(base.claim_deadline_days),
+                objection_days: a.objection_days.unwrap_or(base.objection_days),
+                fee_percent: a.fee_percent.unwrap_or(base.fee_percent),
+            };
+            let book = books.set_fund_rules(&by, rules, now()?)?;
+            ctx.say(Message::new("fund.rules_set"));
+            for r in book.versions() {
+                ctx.say(rules_line(r));
+            }
+        }
         Cmd::Claim(ClaimCmd::File(a)) => {
             let account = required_env("DASTAK_ACCOUNT", "claim.no_account")?;
             let pin = required_env("DASTAK_ATTESTER_PIN", "claim.no_attester_pin")?;
@@ -115,4 +200,17 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// One version of the fund's rules, in words.
+fn rules_line(r: &crate::domain::fund::FundRules) -> Message {
+    Message::new("fund.rules_line")
+        .arg("from", crate::domain::time::display_date(r.from))
+        .arg("benefit", r.benefit)
+        .arg("waiting", r.waiting_days)
+        .arg("grace", r.grace_months)
+        .arg("lapse", r.lapse_months)
+        .arg("deadline", r.claim_deadline_days)
+        .arg("objection", r.objection_days)
+        .arg("fee", r.fee_percent)
 }

@@ -134,8 +134,11 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .render(lang)
         );
     }
+    if !v.claims.is_empty() {
+        dastak_core::outln!("{}", t(lang, "member.claims"));
+    }
     for c in &v.claims {
-        dastak_core::outln!("{}", crate::books::claims::claim_line(c).render(lang));
+        dastak_core::outln!("  {}", crate::books::claims::claim_line(c).render(lang));
         for b in &c.bars {
             dastak_core::outln!("    {}", b.message().render(lang));
         }

@@ -155,6 +155,22 @@ impl Widget for &MemberCard {
                 dues.render(l)
             )));
         }
+        if !v.claims.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from(t(l, "member.claims")));
+        }
+        for c in &v.claims {
+            lines.push(Line::from(format!(
+                "  {}",
+                crate::books::claims::claim_line(c).render(l)
+            )));
+            for b in &c.bars {
+                lines.push(Line::from(format!(
+                    "    {}",
+                    crate::i18n::Localized::message(b).render(l)
+                )));
+            }
+        }
         lines.push(Line::from(""));
         lines.push(Line::from(t(l, "member.history")));
         let mut history: Vec<(String, String)> = Vec::new();

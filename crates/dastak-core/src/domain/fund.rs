@@ -141,14 +141,12 @@ impl RuleBook {
         Ok(RuleBook { versions: kept })
     }
 
-    /// The book of a fund's recorded versions: the standard rules while it
-    /// has recorded none (the kiosk and the lab judge a claim alike).
-    pub fn recorded(versions: Vec<FundRules>) -> Result<RuleBook, FundError> {
-        if versions.is_empty() {
-            Ok(RuleBook::standard())
-        } else {
-            RuleBook::new(versions)
-        }
+    /// The book of a fund's recorded versions, over the standard rules
+    /// from the start: a version recorded later never reaches back before
+    /// its own date (the kiosk and the lab judge a claim alike).
+    pub fn recorded(mut versions: Vec<FundRules>) -> Result<RuleBook, FundError> {
+        versions.insert(0, FundRules::standard(jiff::civil::date(2000, 1, 1)));
+        RuleBook::new(versions)
     }
 
     /// The standard rules from the start: what a fund uses until it records
@@ -157,6 +155,11 @@ impl RuleBook {
         RuleBook {
             versions: vec![FundRules::standard(jiff::civil::date(2000, 1, 1))],
         }
+    }
+
+    /// Every version, oldest first.
+    pub fn versions(&self) -> &[FundRules] {
+        &self.versions
     }
 
     /// The version in force on `on`; before the first version took effect,
@@ -696,5 +699,23 @@ mod tests {
                 prop_assert_eq!(s, Standing::Grace { owes: owes as u32 });
             }
         }
+    }
+
+    #[test]
+    fn recorded_rules_never_reach_back_before_their_date() {
+        let later = FundRules {
+            benefit: Paise::from_rupees(50_000),
+            ..FundRules::standard(date(2026, 12, 1))
+        };
+        let book = RuleBook::recorded(vec![later.clone()]).expect("book");
+        assert_eq!(
+            book.in_force(date(2026, 11, 30)).benefit,
+            Paise::from_rupees(100_000)
+        );
+        assert_eq!(book.in_force(date(2026, 12, 1)), &later);
+        assert_eq!(
+            RuleBook::recorded(vec![]).expect("book"),
+            RuleBook::standard()
+        );
     }
 }
