@@ -581,6 +581,16 @@ fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
     .failed();
     let later = "2026-12-02T11:00:00+05:30";
     step(later, "asha", &["approve", "RMP01-C0001"]).ok();
+    // The whole number, only now and only for an officer's password.
+    let account = step(later, "vera", &["account", "RMP01-C0001"]);
+    account.ok();
+    assert!(
+        account
+            .stdout
+            .contains("IFSC SBIN0001234, account 123456789012"),
+        "{}",
+        account.stdout
+    );
     // The kiosk collected nothing: the approved claim waits for the fund.
     step(
         later,

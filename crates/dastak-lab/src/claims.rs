@@ -981,6 +981,37 @@ impl Lab {
         Ok(entry)
     }
 
+    /// The whole account number of an approved claim, for the officer who
+    /// makes the transfer (by password, audited): the lab reads it only
+    /// when the money is to go.
+    pub fn claim_account(
+        &mut self,
+        officer: &str,
+        password: &str,
+        number: &str,
+        now: Timestamp,
+    ) -> Result<(LabClaim, String), LabError> {
+        let who = self.authenticate(officer, password, now)?;
+        if Role::parse(&who.role).unwrap_or(Role::Viewer) < Role::Officer {
+            return Err(ClaimStepError::Role {
+                need: Role::Officer,
+            }
+            .into());
+        }
+        let claim = self.claim(number)?;
+        if claim.state != State::Approved {
+            return Err(ClaimStepError::State {
+                claim: claim.number().to_string(),
+                state: claim.state,
+                step: "account",
+            }
+            .into());
+        }
+        let digits = self.open_account(&claim.filing.account)?;
+        self.audit(&who.name, "claim_account", claim.number(), now)?;
+        Ok((claim, digits))
+    }
+
     /// `claims check`: the whole log checked; the number of entries.
     pub fn check_claim_log(&self) -> Result<usize, LabError> {
         Ok(check_log(&self.store.claim_log()?, &self.key.verifying_key())?.len())

@@ -167,6 +167,13 @@ pub enum ClaimsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The whole bank account number of an approved claim, for the
+    /// transfer (an officer, by password; audited).
+    Account {
+        claim: String,
+        #[arg(long = "as", value_name = "OFFICER")]
+        officer: String,
+    },
     /// The death certificate and the claimant's identity were seen.
     Verify {
         claim: String,
@@ -709,6 +716,19 @@ fn claims(
         ClaimsCmd::Show { claim, json } => {
             let c = lab.claim(&claim)?;
             return emit(json, &c, |c| show_claim(ctx, c));
+        }
+        ClaimsCmd::Account { claim, officer } => {
+            let password = password()?;
+            let (c, number) = lab.claim_account(&officer, &password, &claim, now()?)?;
+            ctx.say(
+                Message::new("labclaim.account")
+                    .arg("claim", c.number())
+                    .arg("ifsc", c.filing.account.ifsc.as_str())
+                    .arg("number", number)
+                    .arg("name", &c.filing.claimant.name)
+                    .arg("amount", c.payable),
+            );
+            return Ok(());
         }
         ClaimsCmd::Check => {
             let n = lab.check_claim_log()?;

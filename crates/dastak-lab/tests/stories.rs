@@ -689,6 +689,17 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         refused(step(&mut lab, "vera", &c2, pay(net, "UTR123456", 12), 11)),
         ClaimStepError::PaidOn { .. }
     ));
+    // The whole account, for the transfer: an officer's, once approved.
+    assert!(matches!(
+        lab.claim_account("vikram", pw, &c2, t(11)),
+        Err(LabError::ClaimStep(ClaimStepError::Role { .. }))
+    ));
+    let (_, digits) = lab.claim_account("vera", pw, &c2, t(11)).expect("account");
+    assert_eq!(digits.len(), 12);
+    assert_eq!(
+        &digits[8..],
+        lab.claim(&c2).expect("c2").filing.account.last4
+    );
     let before = log_len(&lab);
     let paid = step(&mut lab, "vera", &c2, pay(net, "utr123456", 11), 11).expect("pay c2");
     assert_eq!(
@@ -713,6 +724,10 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         }
     );
     assert_eq!(lab.claim(&c2).expect("c2").state, State::Paid);
+    assert!(matches!(
+        lab.claim_account("vera", pw, &c2, t(12)),
+        Err(LabError::ClaimStep(ClaimStepError::State { .. }))
+    ));
 
     // The log: each entry signed, chained, in the order taken, and every
     // step in the audit log.

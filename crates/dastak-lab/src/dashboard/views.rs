@@ -647,6 +647,8 @@ fn action_label(l: Lang, code: &str) -> String {
         "export" => "dash.audit_export",
         "officer_add" => "dash.audit_officer_add",
         "set_lang" => "dash.audit_set_lang",
+        "claim" => "dash.audit_claim",
+        "claim_account" => "dash.audit_claim_account",
         _ => return code.to_string(),
     };
     t(l, key)
