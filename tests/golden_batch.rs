@@ -55,6 +55,7 @@ fn sample() -> (Vec<u8>, Vec<u8>) {
     .expect("batch")
     .sign(&kiosk);
     let ack = Ack {
+        decisions: vec![],
         v: 1,
         kiosk: "RMP01".into(),
         through: 2,

@@ -322,6 +322,12 @@ pub struct Ack {
     pub hash: String,
     /// When the lab said so (RFC 3339).
     pub at: String,
+    /// The lab's decisions on this kiosk's death claims, each the signed
+    /// bytes of a [`Decision`] as its claim log holds them, in the log's
+    /// order: every one so far (a kiosk keeps those it has not seen; a
+    /// kiosk of a version before claims ignores them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<String>,
 }
 
 /// A document signed whole by the lab: its magic line, its JSON, and the
@@ -458,6 +464,35 @@ pub enum Step {
         bank_ref: String,
         on: jiff::civil::Date,
     },
+}
+
+impl Step {
+    /// Whether this step may come next on a claim that has taken `before`:
+    /// verified after filing, published after verification, objections
+    /// and the approval while published, a rejection before approval,
+    /// payment after approval (the lab decides by this order, and a kiosk
+    /// takes decisions only in it).
+    pub fn may_follow(&self, before: &[Step]) -> bool {
+        // Where the claim stands: its last step that moved it.
+        let last = before
+            .iter()
+            .rev()
+            .find(|s| !matches!(s, Step::Objected { .. }));
+        matches!(
+            (self, last),
+            (Step::Verified, None)
+                | (Step::Published { .. }, Some(Step::Verified))
+                | (
+                    Step::Objected { .. } | Step::Approved { .. },
+                    Some(Step::Published { .. })
+                )
+                | (
+                    Step::Rejected { .. },
+                    None | Some(Step::Verified | Step::Published { .. })
+                )
+                | (Step::Paid { .. }, Some(Step::Approved { .. }))
+        )
+    }
 }
 
 impl Decision {
@@ -601,6 +636,7 @@ mod tests {
     fn acks_verify_with_the_lab_key_only() {
         let lab = SigningKey::from_bytes(&[9; 32]);
         let ack = Ack {
+            decisions: vec![],
             v: 1,
             kiosk: "RMP01".into(),
             through: 7,
@@ -611,5 +647,39 @@ mod tests {
         assert_eq!(Ack::verify(&bytes, &lab.verifying_key()), Ok(ack));
         let other = SigningKey::from_bytes(&[8; 32]);
         assert!(Ack::verify(&bytes, &other.verifying_key()).is_err());
+    }
+
+    #[test]
+    fn a_claims_steps_follow_one_order() {
+        let day = jiff::civil::date(2026, 12, 9);
+        let published = Step::Published { until: day };
+        let approved = Step::Approved {
+            amount: crate::domain::money::Paise(100),
+        };
+        let objected = Step::Objected {
+            objection: "x".into(),
+        };
+        let paid = Step::Paid {
+            amount: crate::domain::money::Paise(100),
+            bank_ref: "UTR123456".into(),
+            on: day,
+        };
+        let rejected = Step::Rejected {
+            reasons: "x".into(),
+        };
+        assert!(Step::Verified.may_follow(&[]));
+        assert!(rejected.may_follow(&[]));
+        assert!(!published.may_follow(&[]));
+        assert!(!paid.may_follow(&[Step::Verified, published.clone()]));
+        let open = [Step::Verified, published.clone(), objected.clone()];
+        assert!(objected.may_follow(&open));
+        assert!(approved.may_follow(&open));
+        assert!(rejected.may_follow(&open));
+        let decided = [Step::Verified, published.clone(), approved.clone()];
+        assert!(paid.may_follow(&decided));
+        assert!(!rejected.may_follow(&decided));
+        assert!(!approved.may_follow(&decided), "decided once");
+        assert!(!Step::Verified.may_follow(&[Step::Verified]), "a replay");
+        assert!(!paid.may_follow(&[Step::Verified, published, approved, paid.clone()]));
     }
 }

@@ -956,6 +956,16 @@ impl Lab {
             book.in_force(today),
             &fund,
         )?;
+        // The one order of steps a kiosk also takes decisions by.
+        let before: Vec<Step> = claim.steps.iter().map(|d| d.step.clone()).collect();
+        if !step.may_follow(&before) {
+            return Err(ClaimStepError::State {
+                claim: number,
+                state: claim.state,
+                step: "step",
+            }
+            .into());
+        }
         let entry = Decision {
             v: Decision::VERSION,
             n,

@@ -513,12 +513,22 @@ impl Lab {
             .into());
         }
         let (through, hash) = self.store.head(kiosk)?;
+        // Signed by the lab when they were written, each entry travels as
+        // it is; a damaged one (not UTF-8) is not sent, and the claim log's
+        // check names it at the lab.
+        let decisions = self
+            .store
+            .claim_log_of(kiosk)?
+            .into_iter()
+            .filter_map(|b| String::from_utf8(b).ok())
+            .collect();
         Ok(Ack {
             v: 1,
             kiosk: kiosk.to_string(),
             through,
             hash,
             at: format_instant(now),
+            decisions,
         }
         .sign(&self.key))
     }

@@ -471,6 +471,9 @@ pub trait LabStore {
     ) -> Result<Vec<MemberEvent>, LabStoreError>;
     /// The claim log's entries, their signed bytes in order of `n`.
     fn claim_log(&self) -> Result<Vec<Vec<u8>>, LabStoreError>;
+    /// The claim log's entries on `kiosk`'s claims, in order of `n` (what
+    /// its acknowledgement carries back).
+    fn claim_log_of(&self, kiosk: &str) -> Result<Vec<Vec<u8>>, LabStoreError>;
     /// Appends entry `n` of the claim log; false (nothing written) when an
     /// entry `n` is there already: another officer's step came first.
     fn append_claim_log(

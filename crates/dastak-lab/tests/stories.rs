@@ -740,6 +740,36 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         .filter(|e| e.action == "claim")
         .count();
     assert_eq!(audited, entries);
+
+    // The kiosk's acknowledgement carries every decision on its claims,
+    // each signed by the lab, in the log's order and in an order a claim
+    // may take; another kiosk's carries none.
+    let key = parse_public_key(&lab.identity().ack_key).expect("ack key");
+    let ack = Ack::verify(&lab.ack(&k.code, t(12)).expect("ack"), &key).expect("verifies");
+    let carried: Vec<Decision> = ack
+        .decisions
+        .iter()
+        .map(|d| Decision::verify(d.as_bytes(), &key).expect("signed by the lab"))
+        .collect();
+    assert_eq!(
+        carried.iter().map(|d| d.n).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<u64>>()
+    );
+    for c in [&c1, &c2] {
+        let mut before = Vec::new();
+        for d in carried.iter().filter(|d| &d.claim == c) {
+            assert!(
+                d.step.may_follow(&before),
+                "{c}: {:?} after {before:?}",
+                d.step
+            );
+            before.push(d.step.clone());
+        }
+    }
+    let other = kiosk(&plan, 1);
+    enrolled(&mut lab, &other);
+    let none = Ack::verify(&lab.ack(&other.code, t(12)).expect("ack"), &key).expect("verifies");
+    assert!(none.decisions.is_empty());
     drop(lab);
     // Two officers' steps decided on the same log: the second one's entry
     // number is taken, and it is not written.

@@ -842,6 +842,16 @@ impl LabStore for PgLab {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
+    fn claim_log_of(&self, kiosk: &str) -> Result<Vec<Vec<u8>>, LabStoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT signed FROM claim_log WHERE kiosk = $1 ORDER BY n",
+                &[&kiosk],
+            )
+        })?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     fn append_claim_log(
         &mut self,
         n: u64,

@@ -649,6 +649,16 @@ impl LabStore for SqliteLab {
         Ok(rows)
     }
 
+    fn claim_log_of(&self, kiosk: &str) -> Result<Vec<Vec<u8>>, LabStoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT signed FROM claim_log WHERE kiosk = ?1 ORDER BY n")?;
+        let rows = stmt
+            .query_map([kiosk], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn append_claim_log(
         &mut self,
         n: u64,
