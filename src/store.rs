@@ -39,6 +39,7 @@ pub fn migrations() -> Migrations<'static> {
             fill_identity_keys,
         ),
         M::up(include_str!("../migrations/0005_fund_claims.sql")),
+        M::up(include_str!("../migrations/0006_claim_decisions.sql")),
     ])
 }
 

@@ -77,6 +77,13 @@ pub enum SyncError {
     },
     /// The settings name no lab at all, so no link file can be checked.
     NoTrustedLab,
+    /// A decision in an acknowledgement that is not the lab's, not on
+    /// this kiosk's claims, or out of a claim's order: the whole
+    /// acknowledgement is refused.
+    BadDecision {
+        claim: String,
+        n: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +130,9 @@ impl Localized for SyncError {
                 .arg("status", status)
                 .arg("detail", detail),
             SyncError::Batch(e) => e.message(),
+            SyncError::BadDecision { claim, n } => Message::new("sync.bad_decision")
+                .arg("claim", claim)
+                .arg("n", n),
             SyncError::AckMismatch { seq } => Message::new("sync.ack_mismatch").arg("seq", seq),
             SyncError::Encrypt { detail } => Message::new("sync.encrypt").arg("detail", detail),
             SyncError::NoLinkFile { path } => Message::new("sync.no_link_file").arg("path", path),
@@ -283,6 +293,8 @@ pub struct AckOutcome {
     /// The lab holds less than it said before: it was restored from a
     /// backup, and the rest will be sent again.
     pub lab_went_back: bool,
+    /// Lab decisions on this kiosk's claims recorded from it.
+    pub decisions: usize,
 }
 
 /// Applies a signed acknowledgement: verified with the lab's key, for this
@@ -301,15 +313,78 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
             return Err(SyncError::AckMismatch { seq: ack.through });
         }
     }
+    let decided = new_decisions(store, &ack, &key, &kiosk)?;
     let at = format_instant(now);
     store.write(|w| -> Result<(), SyncError> {
+        for body in &decided {
+            w.append(now, body.clone())?;
+        }
         Ok(lab_link::set_acked(w.conn(), ack.through, &at)?)
     })?;
     Ok(AckOutcome {
         before: link.acked_through,
         through: ack.through,
         lab_went_back: ack.through < link.acked_through,
+        decisions: decided.len(),
     })
+}
+
+/// The decisions of `ack` this kiosk has not recorded yet, as the events
+/// that record them. Each must be signed by the lab (`key`), on one of
+/// this kiosk's claims, and come in its claim's order after what is
+/// recorded: else the whole acknowledgement is refused and nothing is
+/// recorded. One already recorded (the same acknowledgement read again,
+/// or an old one) is passed over.
+fn new_decisions(
+    store: &Store,
+    ack: &Ack,
+    key: &ed25519_dalek::VerifyingKey,
+    kiosk: &str,
+) -> Result<Vec<crate::domain::event::Body>, SyncError> {
+    use crate::domain::event::{Body, ClaimDecided};
+    use dastak_core::wire::{Decision, Step};
+    let conn = store.conn();
+    let mut steps: std::collections::HashMap<String, Vec<Step>> = Default::default();
+    let mut out = Vec::new();
+    for text in &ack.decisions {
+        let bad = |claim: &str, n: u64| SyncError::BadDecision {
+            claim: claim.to_string(),
+            n,
+        };
+        let d = Decision::verify(text.as_bytes(), key).map_err(|_| bad("", 0))?;
+        if d.kiosk != kiosk || queries::claim(conn, &d.claim)?.is_none() {
+            return Err(bad(&d.claim, d.n));
+        }
+        if queries::decision_recorded(conn, d.n)? {
+            continue;
+        }
+        let before = match steps.entry(d.claim.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let mut recorded = Vec::new();
+                for t in queries::decisions_of(conn, &d.claim)? {
+                    // Recorded only after this same check: it verifies.
+                    recorded.push(
+                        Decision::verify(t.as_bytes(), key)
+                            .map_err(|_| bad(&d.claim, d.n))?
+                            .step,
+                    );
+                }
+                v.insert(recorded)
+            }
+        };
+        if !d.step.may_follow(before) {
+            return Err(bad(&d.claim, d.n));
+        }
+        before.push(d.step.clone());
+        out.push(Body::ClaimDecided(ClaimDecided {
+            claim: d.claim,
+            n: d.n,
+            step: d.step.code().to_string(),
+            decision: text.clone(),
+        }));
+    }
+    Ok(out)
 }
 
 fn mark_sent(store: &mut Store, now: Timestamp) -> Result<(), SyncError> {

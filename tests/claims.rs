@@ -725,3 +725,187 @@ fn fund_rules_are_recorded_from_today_on_and_never_back_dated() {
     );
     k.run(None, &["verify"]).ok();
 }
+
+/// The lab's decisions come back on the stick in its acknowledgement: the
+/// kiosk records them once (the same acknowledgement read again adds
+/// nothing), the member card shows where the claim stands, and an
+/// acknowledgement carrying a decision that is not the lab's, not on this
+/// kiosk's claims, or out of a claim's order is refused whole.
+#[test]
+fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refused() {
+    use dastak::domain::event::hash_hex;
+    use dastak_core::wire::{Ack, Decision, Step};
+    use ed25519_dalek::SigningKey;
+
+    let (k, l, id) = kiosk();
+    register(&l, &k);
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
+    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
+        l.run_env(&[pw], &["lab", "officer", "add", name, "--role", role])
+            .ok();
+    }
+    let step = |now: &str, who: &str, args: &[&str]| {
+        let mut a = vec!["lab", "claims"];
+        a.extend(args);
+        a.extend(["--as", who]);
+        l.run_env(&[pw, ("DASTAK_NOW", now)], &a).ok();
+    };
+    step(
+        "2026-11-24T11:00:00+05:30",
+        "vera",
+        &["verify", "RMP01-C0001"],
+    );
+    step(
+        "2026-11-24T11:00:00+05:30",
+        "vera",
+        &["publish", "RMP01-C0001"],
+    );
+    step(
+        "2026-12-02T11:00:00+05:30",
+        "asha",
+        &["approve", "RMP01-C0001"],
+    );
+    // The lab writes its acknowledgement, decisions and all, on the stick.
+    l.run(None, &["lab", "import", s]).ok();
+    let decided = "SELECT COUNT(*) FROM events WHERE kind = 'claim_decided'";
+    k.run(None, &["export", "--to", s]).ok();
+    assert_eq!(k.count(decided), 3);
+    let card = k.run(None, &["member", "show", "--member", &id]);
+    assert!(
+        card.stdout
+            .contains("Claim RMP01-C0001 (approved, to be paid by bank transfer)"),
+        "{}",
+        card.stdout
+    );
+    // Read again: nothing new. The books are what the ledger says.
+    k.run(None, &["export", "--to", s]).ok();
+    assert_eq!(k.count(decided), 3);
+    k.run(None, &["verify"]).ok();
+
+    // Acknowledgements a lab's key signed, carrying what it should not:
+    // the tests hold the lab's key, as a thief of it would.
+    let seed: [u8; 32] = hex::decode(
+        std::fs::read_to_string(l.dir().join(dastak_lab::KEY_FILE))
+            .expect("key")
+            .trim(),
+    )
+    .expect("hex")
+    .try_into()
+    .expect("32 bytes");
+    let lab = SigningKey::from_bytes(&seed);
+    let ack_path = stick.path().join("dastak/acks/RMP01.ack");
+    let real = Ack::verify(
+        &std::fs::read(&ack_path).expect("ack"),
+        &lab.verifying_key(),
+    )
+    .expect("the lab's");
+    let last = real.decisions.last().expect("three").clone();
+    let decision = |n: u64, claim: &str, kiosk: &str, step: Step, key: &SigningKey| {
+        let d = Decision {
+            v: 1,
+            n,
+            prev: hash_hex(last.as_bytes()),
+            kiosk: kiosk.into(),
+            claim: claim.into(),
+            officer: "asha".into(),
+            at: "2026-12-03T11:00:00+05:30".into(),
+            step,
+        };
+        String::from_utf8(d.sign(key)).expect("utf8")
+    };
+    let paid = || Step::Paid {
+        amount: dastak::domain::money::Paise::from_rupees(100_000),
+        bank_ref: "UTR000111222".into(),
+        on: jiff::civil::date(2026, 12, 3),
+    };
+    let other_key = SigningKey::from_bytes(&[9; 32]);
+    let cases = [
+        (
+            "signed by another key",
+            decision(4, "RMP01-C0001", "RMP01", paid(), &other_key),
+        ),
+        (
+            "another kiosk's claim",
+            decision(4, "KTP02-C0001", "KTP02", paid(), &lab),
+        ),
+        (
+            "verified again after approval",
+            decision(4, "RMP01-C0001", "RMP01", Step::Verified, &lab),
+        ),
+        (
+            "a claim this kiosk never filed",
+            decision(4, "RMP01-C0009", "RMP01", Step::Verified, &lab),
+        ),
+    ];
+    let before = books_of(&k, &["SELECT group_concat(n, ',') FROM claim_decisions"]);
+    for (what, bad) in cases {
+        let mut forged = real.clone();
+        forged.decisions.push(bad);
+        std::fs::write(&ack_path, forged.sign(&lab)).expect("write ack");
+        let r = k.run(None, &["export", "--to", s]);
+        assert!(
+            r.stderr.contains("not in order") || r.stdout.contains("not in order"),
+            "{what}: {} {}",
+            r.stdout,
+            r.stderr
+        );
+        assert_eq!(
+            books_of(&k, &["SELECT group_concat(n, ',') FROM claim_decisions"]),
+            before,
+            "{what}"
+        );
+    }
+    // The genuine next decision, in order, is taken.
+    let mut next = real.clone();
+    next.decisions
+        .push(decision(4, "RMP01-C0001", "RMP01", paid(), &lab));
+    std::fs::write(&ack_path, next.sign(&lab)).expect("write ack");
+    k.run(None, &["export", "--to", s]).ok();
+    assert_eq!(k.count(decided), 4);
+}
+
+/// Over the network too: the acknowledgement the lab serves carries its
+/// decisions, and the kiosk's `sync` records them.
+#[test]
+fn decisions_come_back_over_the_network() {
+    let k = Kiosk::ready();
+    let l = lab();
+    register(&l, &k);
+    let mut server = LabServer::start(l.dir());
+    link(&k, &l, Some(&server.url));
+    k.fund_member();
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    k.run(None, &["sync"]).ok();
+    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
+    l.run_env(
+        &[pw],
+        &["lab", "officer", "add", "vera", "--role", "officer"],
+    )
+    .ok();
+    for step in ["verify", "publish"] {
+        l.run_env(
+            &[pw, ("DASTAK_NOW", "2026-11-24T11:00:00+05:30")],
+            &["lab", "claims", step, "RMP01-C0001", "--as", "vera"],
+        )
+        .ok();
+    }
+    k.run(None, &["sync"]).ok();
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM claim_decisions"),
+        2,
+        "both decisions recorded"
+    );
+    let card = k.run(None, &["member", "show", "--member", "RMP01-00001"]);
+    assert!(
+        card.stdout
+            .contains("Claim RMP01-C0001 (notice published, objections heard)"),
+        "{}",
+        card.stdout
+    );
+    server.stop();
+}

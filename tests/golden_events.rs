@@ -11,7 +11,7 @@ use dastak::domain::event::{
     MemberRecord, MemberRegistered, Nominee, NomineeChanged, OperatorAdded, PdsRow, SchemeDefined,
     SchemeLeft, hash_hex,
 };
-use dastak::domain::event::{ClaimFiled, FundRulesSet, NomineeShare, NomineesSet};
+use dastak::domain::event::{ClaimDecided, ClaimFiled, FundRulesSet, NomineeShare, NomineesSet};
 use dastak::domain::fund::{Bar, FundRules};
 use dastak::domain::money::Paise;
 use dastak::domain::operator::Role;
@@ -215,6 +215,12 @@ fn bodies() -> Vec<Body> {
             }],
             attested_by: "VOL2".into(),
             by: "SUP1".into(),
+        }),
+        Body::ClaimDecided(ClaimDecided {
+            claim: "RMP01-C0001".into(),
+            n: 1,
+            step: "verified".into(),
+            decision: "DASTAK-DECISION 1\n{\"v\":1,\"n\":1}\n00\n".into(),
         }),
     ]
 }

@@ -8,38 +8,12 @@
 mod support;
 
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use dastak_lab::Lab;
 use support::*;
-
-struct LabServer {
-    url: String,
-    server: dastak_lab::server::Background,
-}
-
-impl LabServer {
-    fn start(dir: &Path) -> LabServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        LabServer::on(dir, listener)
-    }
-
-    fn on(dir: &Path, listener: TcpListener) -> LabServer {
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let lab = Lab::open(dir).expect("lab");
-        let server = dastak_lab::server::Background::start(lab, listener, Default::default());
-        LabServer { url, server }
-    }
-
-    fn stop(&mut self) {
-        self.server
-            .stop()
-            .expect("the lab's server stopped cleanly");
-    }
-}
 
 /// A kiosk with a member, `payments` contributions and a day close.
 fn busy_kiosk(payments: usize) -> Kiosk {

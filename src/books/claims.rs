@@ -68,6 +68,11 @@ pub struct FiledClaim {
 pub fn claim_line(c: &ClaimRow) -> Message {
     let state = match c.state.as_str() {
         "filed" => Message::new("claim.state_filed"),
+        "verified" => Message::new("claim.state_verified"),
+        "published" => Message::new("claim.state_published"),
+        "approved" => Message::new("claim.state_approved"),
+        "rejected" => Message::new("claim.state_rejected"),
+        "paid" => Message::new("claim.state_paid"),
         other => Message::new("claim.state_other").arg("state", other),
     };
     Message::new("claim.line")

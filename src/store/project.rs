@@ -499,6 +499,22 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 ],
             )?;
         }
+        Body::ClaimDecided(d) => {
+            crate::store::exec(
+                conn,
+                "INSERT INTO claim_decisions (n, seq, claim, step, decision)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![d.n, seq, d.claim, d.step, d.decision],
+            )?;
+            // An objection is heard; it does not move the claim.
+            if d.step != "objected" {
+                crate::store::exec(
+                    conn,
+                    "UPDATE claims SET state = ?2 WHERE claim = ?1",
+                    params![d.claim, d.step],
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -1106,3 +1106,23 @@ pub fn claim(conn: &Connection, claim: &str) -> Result<Option<ClaimDetail>, Stor
     )
     .optional()?)
 }
+
+/// Whether the lab's claim log entry `n` is recorded here.
+pub fn decision_recorded(conn: &Connection, n: u64) -> Result<bool, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM claim_decisions WHERE n = ?1)",
+        [n],
+        |r| r.get::<_, bool>(0),
+    )?)
+}
+
+/// The lab's decisions recorded on `claim`, as it signed them, in order.
+pub fn decisions_of(conn: &Connection, claim: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT decision FROM claim_decisions WHERE claim = ?1 ORDER BY n")?;
+    let rows = stmt
+        .query_map([claim], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}

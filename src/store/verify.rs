@@ -15,7 +15,7 @@ use crate::i18n::{Localized, Message};
 use crate::store::{Store, StoreError, project};
 
 /// Derived tables and the key they are compared in.
-pub const DERIVED_TABLES: [(&str, &str); 17] = [
+pub const DERIVED_TABLES: [(&str, &str); 18] = [
     ("kiosk", "id"),
     ("operators", "code"),
     ("schemes", "code"),
@@ -33,6 +33,7 @@ pub const DERIVED_TABLES: [(&str, &str); 17] = [
     ("fund_rules", "seq"),
     ("nominee_shares", "seq, position"),
     ("claims", "claim"),
+    ("claim_decisions", "n"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

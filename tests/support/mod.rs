@@ -493,3 +493,29 @@ impl Lcg {
         self.0 >> 33
     }
 }
+
+/// A lab serving kiosks on loopback, in this process.
+pub struct LabServer {
+    pub url: String,
+    pub server: dastak_lab::server::Background,
+}
+
+impl LabServer {
+    pub fn start(dir: &Path) -> LabServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        LabServer::on(dir, listener)
+    }
+
+    pub fn on(dir: &Path, listener: std::net::TcpListener) -> LabServer {
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let lab = dastak_lab::Lab::open(dir).expect("lab");
+        let server = dastak_lab::server::Background::start(lab, listener, Default::default());
+        LabServer { url, server }
+    }
+
+    pub fn stop(&mut self) {
+        self.server
+            .stop()
+            .expect("the lab's server stopped cleanly");
+    }
+}

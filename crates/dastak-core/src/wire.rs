@@ -467,6 +467,18 @@ pub enum Step {
 }
 
 impl Step {
+    /// Its name, as the log's JSON tags it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Step::Verified => "verified",
+            Step::Published { .. } => "published",
+            Step::Objected { .. } => "objected",
+            Step::Approved { .. } => "approved",
+            Step::Rejected { .. } => "rejected",
+            Step::Paid { .. } => "paid",
+        }
+    }
+
     /// Whether this step may come next on a claim that has taken `before`:
     /// verified after filing, published after verification, objections
     /// and the approval while published, a rejection before approval,

@@ -88,6 +88,7 @@ pub enum Body {
     FundRulesSet(FundRulesSet),
     NomineesSet(NomineesSet),
     ClaimFiled(ClaimFiled),
+    ClaimDecided(ClaimDecided),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,6 +291,18 @@ pub struct ClaimFiled {
     pub by: String,
 }
 
+/// A lab decision on one of this kiosk's claims, taken from the lab's
+/// acknowledgement: entry `n` of the lab's claim log, kept as the lab
+/// signed it (`decision`, a [`crate::wire::Decision`]'s bytes) so it can
+/// be checked again with the lab's key; `step` is its step's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimDecided {
+    pub claim: String,
+    pub n: u64,
+    pub step: String,
+    pub decision: String,
+}
+
 impl Body {
     /// The code of the operator who recorded it (the lab counts each
     /// operator's work and anomalies by it).
@@ -314,6 +327,9 @@ impl Body {
             Body::FundRulesSet(b) => &b.by,
             Body::NomineesSet(b) => &b.by,
             Body::ClaimFiled(b) => &b.by,
+            // Taken from the lab's acknowledgement by the sync, not an
+            // operator: the officer who decided is inside the decision.
+            Body::ClaimDecided(_) => "",
         }
     }
 
@@ -338,6 +354,7 @@ impl Body {
             Body::FundRulesSet(_) => "fund_rules_set",
             Body::NomineesSet(_) => "nominees_set",
             Body::ClaimFiled(_) => "claim_filed",
+            Body::ClaimDecided(_) => "claim_decided",
         }
     }
 }
@@ -364,6 +381,7 @@ enum Kind {
     FundRulesSet,
     NomineesSet,
     ClaimFiled,
+    ClaimDecided,
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -417,6 +435,7 @@ impl<'de> Visitor<'de> for BodyVisitor {
             Kind::FundRulesSet => Body::FundRulesSet(FundRulesSet::deserialize(rest)?),
             Kind::NomineesSet => Body::NomineesSet(NomineesSet::deserialize(rest)?),
             Kind::ClaimFiled => Body::ClaimFiled(ClaimFiled::deserialize(rest)?),
+            Kind::ClaimDecided => Body::ClaimDecided(ClaimDecided::deserialize(rest)?),
         })
     }
 }
