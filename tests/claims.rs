@@ -508,6 +508,29 @@ fn the_claim_slip_reads_in_hindi_and_its_qr_code_verifies() {
     assert!(r.stderr.contains("NOT GENUINE"), "{}", r.stderr);
 }
 
+const LAB_PASSWORD: (&str, &str) = ("DASTAK_LAB_PASSWORD", "a long password");
+
+/// A kiosk's claim filed and carried by stick to its lab, where the
+/// officers vera and asha (an approver) work: the kiosk, the lab, the
+/// member and the stick.
+fn claimed_at_the_lab() -> (Kiosk, Kiosk, String, tempfile::TempDir) {
+    let (k, l, id) = kiosk();
+    register(&l, &k);
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
+        l.run_env(
+            &[LAB_PASSWORD],
+            &["lab", "officer", "add", name, "--role", role],
+        )
+        .ok();
+    }
+    (k, l, id, stick)
+}
+
 /// The lab's side through the real binaries: the claim goes by stick, the
 /// lab lists and shows it (the account's last four digits only, the
 /// kiosk's reasons), officers take its steps by their passwords, the
@@ -515,19 +538,8 @@ fn the_claim_slip_reads_in_hindi_and_its_qr_code_verifies() {
 /// waiting, and the signed log checks.
 #[test]
 fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
-    let (k, l, _id) = kiosk();
-    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
-    let stick = tempfile::tempdir().expect("stick");
-    let s = stick.path().to_str().expect("utf8");
-    register(&l, &k);
-    k.run(None, &["export", "--to", s]).ok();
-    l.run(None, &["lab", "import", s]).ok();
-
-    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
-    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
-        l.run_env(&[pw], &["lab", "officer", "add", name, "--role", role])
-            .ok();
-    }
+    let (_k, l, _id, _stick) = claimed_at_the_lab();
+    let pw = LAB_PASSWORD;
     let list = l.run(None, &["lab", "claims", "list"]);
     list.ok();
     assert!(
@@ -642,9 +654,11 @@ fn the_console_member_card_shows_the_claim_and_its_reason() {
     t.wait_for("लॉग इन");
     t.keys("VOL1\r");
     t.keys(&format!("{VOL_PIN}\r"));
-    t.wait_for("VOL1");
+    // Home, once the PIN is checked (a slow hash): its help line.
+    t.wait_for("F खोजें");
     t.keys("f");
     t.keys("रामलाल");
+    t.wait_for("रामलाल मीणा");
     t.keys("\r");
     let card = t.wait_for("RMP01-C0001");
     for line in [
@@ -737,18 +751,9 @@ fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refus
     use dastak_core::wire::{Ack, Decision, Step};
     use ed25519_dalek::SigningKey;
 
-    let (k, l, id) = kiosk();
-    register(&l, &k);
-    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
-    let stick = tempfile::tempdir().expect("stick");
+    let (k, l, id, stick) = claimed_at_the_lab();
     let s = stick.path().to_str().expect("utf8");
-    k.run(None, &["export", "--to", s]).ok();
-    l.run(None, &["lab", "import", s]).ok();
-    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
-    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
-        l.run_env(&[pw], &["lab", "officer", "add", name, "--role", role])
-            .ok();
-    }
+    let pw = LAB_PASSWORD;
     let step = |now: &str, who: &str, args: &[&str]| {
         let mut a = vec!["lab", "claims"];
         a.extend(args);
