@@ -772,20 +772,30 @@ pub struct ClaimLine {
 }
 
 impl Lab {
-    /// Every claim held, with its steps (the log checked against the
-    /// lab's key), its member and its flags.
-    fn claims_with_rules(&self) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
-        let log = check_log(&self.store.claim_log()?, &self.key.verifying_key())?;
-        let all = assemble(&self.store.fund_events()?, log)?;
-        let shared = self.store.shared_aadhaar()?;
-        let mut judged = Vec::with_capacity(all.len());
-        for (mut c, book) in all {
-            let home = home_kiosk(&c.filing.member_id).to_string();
+    /// Every claim held, with its steps (`log`, the claim log's entries,
+    /// checked against the lab's key), its member and its fund's rules;
+    /// not yet flagged (a step needs no flags, and flagging opens every
+    /// sealed account).
+    fn held_claims(&self, log: &[Vec<u8>]) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
+        let log = check_log(log, &self.key.verifying_key())?;
+        let mut all = assemble(&self.store.fund_events()?, log)?;
+        for (c, _) in &mut all {
+            let home = home_kiosk(&c.filing.member_id);
             c.member = self
                 .store
-                .claim_member(&home, &c.filing.member_id, &c.filing.scheme)?;
+                .claim_member(home, &c.filing.member_id, &c.filing.scheme)?;
+        }
+        Ok(all)
+    }
+
+    /// `all` with their risk flags, from what the books hold of each member.
+    fn flagged(&self, all: Vec<(LabClaim, RuleBook)>) -> Result<Vec<LabClaim>, LabError> {
+        let shared = self.store.shared_aadhaar()?;
+        let mut judged = Vec::with_capacity(all.len());
+        for (c, book) in all {
+            let home = home_kiosk(&c.filing.member_id);
             let mut facts = MemberFacts::of(
-                &self.store.member_events(&home, &c.filing.member_id)?,
+                &self.store.member_events(home, &c.filing.member_id)?,
                 &c.filing.scheme,
             );
             facts.enrolled_on = c
@@ -810,16 +820,16 @@ impl Lab {
         Ok(judged
             .into_iter()
             .zip(flags)
-            .map(|((mut c, book, _), f)| {
+            .map(|((mut c, _, _), f)| {
                 c.flags = f;
-                (c, book)
+                c
             })
             .collect())
     }
 
     /// Every claim held, oldest filed first.
     pub fn claims(&self) -> Result<Vec<LabClaim>, LabError> {
-        let mut all: Vec<LabClaim> = self.claims_with_rules()?.into_iter().map(|c| c.0).collect();
+        let mut all = self.flagged(self.held_claims(&self.store.claim_log()?)?)?;
         all.sort_by(|a, b| a.filed_at.cmp(&b.filed_at).then(a.number().cmp(b.number())));
         Ok(all)
     }
@@ -926,14 +936,13 @@ impl Lab {
             .last()
             .map_or_else(|| GENESIS.to_string(), |b| hash_hex(b));
         let n = log.len() as u64 + 1;
-        let all = self.claims_with_rules()?;
-        let claims: Vec<LabClaim> = all.iter().map(|c| c.0.clone()).collect();
-        let (claim, book) = all
-            .into_iter()
-            .find(|c| c.0.number() == number)
-            .ok_or_else(|| ClaimStepError::NoSuchClaim {
+        let all = self.held_claims(&log)?;
+        let (claim, book) = all.iter().find(|c| c.0.number() == number).ok_or_else(|| {
+            ClaimStepError::NoSuchClaim {
                 claim: number.clone(),
-            })?;
+            }
+        })?;
+        let claims: Vec<LabClaim> = all.iter().map(|c| c.0.clone()).collect();
         if let Some(d) = &who.district {
             let place = self.kiosk_places()?.get(&claim.kiosk).cloned();
             if place.is_none_or(|p| &p.district != d) {
@@ -947,8 +956,9 @@ impl Lab {
                 .next()
                 .map(|c| c.number().to_string()),
         };
+        let step_name = action.name();
         let step = decide(
-            &claim,
+            claim,
             action,
             &who.name,
             role,
@@ -962,7 +972,7 @@ impl Lab {
             return Err(ClaimStepError::State {
                 claim: number,
                 state: claim.state,
-                step: "step",
+                step: step_name,
             }
             .into());
         }
@@ -983,11 +993,12 @@ impl Lab {
         {
             return Err(ClaimStepError::Raced.into());
         }
-        let step_name = serde_json::to_value(&entry.step)
-            .ok()
-            .and_then(|v| v.get("step").and_then(|s| s.as_str().map(str::to_string)))
-            .unwrap_or_default();
-        self.audit(&who.name, "claim", &format!("{number} {step_name}"), now)?;
+        self.audit(
+            &who.name,
+            "claim",
+            &format!("{number} {}", entry.step.code()),
+            now,
+        )?;
         Ok(entry)
     }
 
