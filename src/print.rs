@@ -38,6 +38,13 @@ pub enum DocKind {
     Nominee,
     /// A death claim on the fund (by its claim number).
     Claim,
+    /// The lab's public notice of a claim, for the panchayat's notice
+    /// board (`CLAIM/NOTICE`).
+    ClaimNotice,
+    /// The lab's rejection of a claim, with its reasons (`CLAIM/REJECTED`).
+    ClaimRejection,
+    /// The family's slip for a claim the lab paid (`CLAIM/PAID`).
+    ClaimPayout,
 }
 
 /// Fields every document has.
@@ -64,7 +71,7 @@ macro_rules! fields {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 8] = [
+    pub const ALL: [DocKind; 11] = [
         DocKind::Contribution,
         DocKind::Reversal,
         DocKind::Enrolment,
@@ -73,6 +80,9 @@ impl DocKind {
         DocKind::TestPage,
         DocKind::Nominee,
         DocKind::Claim,
+        DocKind::ClaimNotice,
+        DocKind::ClaimRejection,
+        DocKind::ClaimPayout,
     ];
 
     /// The name used in template file names and the print queue.
@@ -86,6 +96,9 @@ impl DocKind {
             DocKind::TestPage => "test_page",
             DocKind::Nominee => "nominee",
             DocKind::Claim => "death_claim",
+            DocKind::ClaimNotice => "claim_notice",
+            DocKind::ClaimRejection => "claim_rejection",
+            DocKind::ClaimPayout => "claim_payout",
         }
     }
 
@@ -239,6 +252,34 @@ impl DocKind {
                     "attester"
                 ),
                 lists: &[("bars", &["bar"])],
+                has_qr: true,
+            },
+            // The three papers a lab decision prints share their fields:
+            // each template uses what its decision says.
+            DocKind::ClaimNotice | DocKind::ClaimRejection | DocKind::ClaimPayout => Schema {
+                fields: fields!(
+                    "claim",
+                    "member_id",
+                    "member_name",
+                    "relative_name",
+                    "village",
+                    "joined_on",
+                    "died_on",
+                    "filed_on",
+                    "claimant",
+                    "relation",
+                    "account",
+                    "amount",
+                    "amount_words",
+                    "decided_on",
+                    "until",
+                    "reasons",
+                    "bank_ref",
+                    "paid_on",
+                    "officer",
+                    "lab_entry"
+                ),
+                lists: &[],
                 has_qr: true,
             },
         }

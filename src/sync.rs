@@ -295,6 +295,9 @@ pub struct AckOutcome {
     pub lab_went_back: bool,
     /// Lab decisions on this kiosk's claims recorded from it.
     pub decisions: usize,
+    /// The papers those decisions print (a notice, a letter, a payout
+    /// slip), queued with them: their references, in order.
+    pub documents: Vec<String>,
 }
 
 /// Applies a signed acknowledgement: verified with the lab's key, for this
@@ -315,9 +318,19 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
     }
     let decided = new_decisions(store, &ack, &key, &kiosk)?;
     let at = format_instant(now);
+    let mut documents = Vec::new();
     store.write(|w| -> Result<(), SyncError> {
         for body in &decided {
             w.append(now, body.clone())?;
+            // Queued in the same transaction: a decision recorded always
+            // has its paper waiting, even if the printer is off.
+            if let crate::domain::event::Body::ClaimDecided(d) = body
+                && let Some((doc, suffix)) = crate::domain::claim::decision_paper(&d.step)
+            {
+                let reference = format!("{}/{suffix}", d.claim);
+                w.queue_print(doc, &reference, now)?;
+                documents.push(reference);
+            }
         }
         Ok(lab_link::set_acked(w.conn(), ack.through, &at)?)
     })?;
@@ -326,6 +339,7 @@ pub fn apply_ack(store: &mut Store, bytes: &[u8], now: Timestamp) -> Result<AckO
         through: ack.through,
         lab_went_back: ack.through < link.acked_through,
         decisions: decided.len(),
+        documents,
     })
 }
 
@@ -502,6 +516,10 @@ pub struct UploadReport {
     /// What the lab said it held before anything was sent.
     pub lab_had: u64,
     pub lab_went_back: bool,
+    /// Lab decisions on this kiosk's claims recorded, and the papers they
+    /// print (see [`AckOutcome::documents`]).
+    pub decisions: usize,
+    pub documents: Vec<String>,
 }
 
 /// How hard to try over a flaky line.
@@ -644,6 +662,7 @@ pub fn upload(
     })?;
     let said = apply_ack(store, &first, now)?;
     let (lab_had, mut went_back) = (said.through, said.lab_went_back);
+    let (mut decisions, mut documents) = (said.decisions, said.documents);
     let batches = pending_batches(store, key)?;
     let post_url = format!("{base}/api/batches");
     let mut events = 0;
@@ -675,7 +694,10 @@ pub fn upload(
                 });
             }
         };
-        went_back |= apply_ack(store, &ack, now)?.lab_went_back;
+        let said = apply_ack(store, &ack, now)?;
+        went_back |= said.lab_went_back;
+        decisions += said.decisions;
+        documents.extend(said.documents);
         events += b.last - b.first + 1;
     }
     if !batches.is_empty() {
@@ -688,6 +710,8 @@ pub fn upload(
         acked_through: link_info(store)?.map(|l| l.acked_through).unwrap_or(0),
         lab_had,
         lab_went_back: went_back,
+        decisions,
+        documents,
     })
 }
 

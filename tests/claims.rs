@@ -778,8 +778,41 @@ fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refus
     // The lab writes its acknowledgement, decisions and all, on the stick.
     l.run(None, &["lab", "import", s]).ok();
     let decided = "SELECT COUNT(*) FROM events WHERE kind = 'claim_decided'";
-    k.run(None, &["export", "--to", s]).ok();
+    let export = k.run(None, &["export", "--to", s]);
+    export.ok();
     assert_eq!(k.count(decided), 3);
+    // No printer here: the notice the publication prints waits for one.
+    assert!(
+        export
+            .stdout
+            .contains("The lab's decisions on death claims recorded: 3."),
+        "{}",
+        export.stdout
+    );
+    assert_eq!(
+        books_of(
+            &k,
+            &[
+                "SELECT group_concat(doc || ' ' || ref) FROM print_jobs WHERE printed_at IS NULL AND doc LIKE 'claim_%'"
+            ]
+        ),
+        books_of(&k, &["SELECT 'claim_notice RMP01-C0001/NOTICE'"]),
+    );
+    let (text, payload) = paper(&k, "RMP01-C0001/NOTICE", "hi");
+    for word in ["सार्वजनिक", "सूचना", "आपत्ति", "दावेदार"]
+    {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+    // The amount the rules give, and the last day to object.
+    assert!(
+        payload.starts_with("DASTAK1 N RMP01 RMP01-C0001/NOTICE RMP01-00001 10000000 2026-12-01 "),
+        "{payload}"
+    );
+    genuine(
+        &k,
+        &payload,
+        "public notice of a death claim RMP01-C0001/NOTICE",
+    );
     let card = k.run(None, &["member", "show", "--member", &id]);
     assert!(
         card.stdout
@@ -872,6 +905,87 @@ fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refus
     std::fs::write(&ack_path, next.sign(&lab)).expect("write ack");
     k.run(None, &["export", "--to", s]).ok();
     assert_eq!(k.count(decided), 4);
+    // The family's slip: the amount, the bank's reference, a line to sign.
+    let (text, payload) = paper(&k, "rmp01-c0001/paid", "en");
+    for words in ["PAYOUT SLIP", "Bank reference", "thumb"] {
+        assert!(text.contains(words), "{words} not read in:\n{text}");
+    }
+    assert!(
+        payload.starts_with("DASTAK1 P RMP01 RMP01-C0001/PAID RMP01-00001 10000000 2026-12-03 "),
+        "{payload}"
+    );
+    genuine(
+        &k,
+        &payload,
+        "payout slip of a death claim RMP01-C0001/PAID",
+    );
+}
+
+/// The paper `reference` rendered as the printer would print it in `lang`:
+/// what tesseract reads off it, and its one QR code.
+fn paper(k: &Kiosk, reference: &str, lang: &str) -> (String, String) {
+    // As typed (the command takes lower case too), as stored.
+    let stored = reference.to_uppercase();
+    let kind = dastak::print::DocKind::ALL
+        .into_iter()
+        .find(|&d| dastak::books::claims::decision_of_paper(d, &stored).is_some())
+        .expect("a decision's paper");
+    every_line_reads_once(k.dir(), kind, &stored);
+    let png = k
+        .dir()
+        .join(format!("{}.{lang}.png", reference.replace('/', "-")));
+    k.run(
+        None,
+        &[
+            "receipt",
+            "render",
+            reference,
+            "--png",
+            png.to_str().expect("utf8"),
+            "--doc-lang",
+            lang,
+        ],
+    )
+    .ok();
+    // Kept where a person can look at it after the run.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("claim-papers");
+    std::fs::create_dir_all(&keep).expect("folder");
+    std::fs::copy(&png, keep.join(png.file_name().expect("name"))).expect("copy");
+    read_paper(&png)
+}
+
+/// What tesseract reads off a picture of paper, and its one QR code.
+fn read_paper(png: &std::path::Path) -> (String, String) {
+    let out = std::process::Command::new("tesseract")
+        .arg(png)
+        .args(["-", "-l", "hin+eng"])
+        .output()
+        .expect("tesseract (Debian: tesseract-ocr tesseract-ocr-hin) must be installed");
+    let bitmap =
+        dastak::print::raster::Bitmap::from_png(&std::fs::read(png).expect("png")).expect("png");
+    let codes = qr_codes(&bitmap);
+    assert_eq!(codes.len(), 1, "one QR code on the paper");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        codes[0].clone(),
+    )
+}
+
+/// `receipt check` says the scanned code is genuine and names `what`; the
+/// same code with its amount changed is not.
+fn genuine(k: &Kiosk, payload: &str, what: &str) {
+    let r = k.run(None, &["receipt", "check", payload]);
+    r.ok();
+    assert!(
+        r.stdout.contains(&format!("GENUINE {what}")),
+        "{}",
+        r.stdout
+    );
+    let mut fields: Vec<&str> = payload.split(' ').collect();
+    fields[5] = "1";
+    let r = k.run(None, &["receipt", "check", &fields.join(" ")]);
+    r.failed();
+    assert!(r.stderr.contains("NOT GENUINE"), "{}", r.stderr);
 }
 
 /// Over the network too: the acknowledgement the lab serves carries its
@@ -886,20 +1000,32 @@ fn decisions_come_back_over_the_network() {
     k.fund_member();
     file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
     k.run(None, &["sync"]).ok();
-    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
-    l.run_env(
-        &[pw],
-        &["lab", "officer", "add", "vera", "--role", "officer"],
+    // The papers the decisions print go to a real (emulated) printer.
+    let out = tempfile::tempdir().expect("out");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let printer = format!("tcp://{}", listener.local_addr().expect("addr"));
+    let emu = dastak::print::emulate::Emulator::new(out.path(), 384, false).spawn(listener);
+    std::fs::write(
+        k.dir().join("dastak.toml"),
+        format!("[printer]\nurl = \"{printer}\"\npaper = 58\ntimeout_seconds = 5\n"),
     )
-    .ok();
-    for step in ["verify", "publish"] {
-        l.run_env(
-            &[pw, ("DASTAK_NOW", "2026-11-24T11:00:00+05:30")],
-            &["lab", "claims", step, "RMP01-C0001", "--as", "vera"],
-        )
-        .ok();
+    .expect("config");
+    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
+    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
+        l.run_env(&[pw], &["lab", "officer", "add", name, "--role", role])
+            .ok();
     }
-    k.run(None, &["sync"]).ok();
+    let step = |who: &str, args: &[&str]| {
+        let mut a = vec!["lab", "claims"];
+        a.extend(args);
+        a.extend(["RMP01-C0001", "--as", who]);
+        l.run_env(&[pw, ("DASTAK_NOW", "2026-11-24T11:00:00+05:30")], &a)
+            .ok();
+    };
+    step("vera", &["verify"]);
+    step("vera", &["publish"]);
+    let sync = k.run(None, &["sync"]);
+    sync.ok();
     assert_eq!(
         k.count("SELECT COUNT(*) FROM claim_decisions"),
         2,
@@ -912,5 +1038,57 @@ fn decisions_come_back_over_the_network() {
         "{}",
         card.stdout
     );
+    // The notice came off the printer as the sync recorded it.
+    assert!(
+        sync.stdout.contains("Printed RMP01-C0001/NOTICE"),
+        "{}",
+        sync.stdout
+    );
+    assert_eq!(emu.emulator.jobs(), 1);
+    let (text, payload) = read_paper(&out.path().join("job-0001.png"));
+    assert!(text.contains("सार्वजनिक सूचना"), "{text}");
+    assert!(
+        payload.starts_with("DASTAK1 N RMP01 RMP01-C0001/NOTICE "),
+        "{payload}"
+    );
+    genuine(
+        &k,
+        &payload,
+        "public notice of a death claim RMP01-C0001/NOTICE",
+    );
+
+    // Rejected before approval: the family's letter, with the reasons.
+    step("asha", &["reject", "--reasons", "प्रमाण पत्र जाली पाया गया"]);
+    let sync = k.run(None, &["sync"]);
+    sync.ok();
+    assert!(
+        sync.stdout.contains("Printed RMP01-C0001/REJECTED"),
+        "{}",
+        sync.stdout
+    );
+    assert_eq!(emu.emulator.jobs(), 2);
+    every_line_reads_once(
+        k.dir(),
+        dastak::print::DocKind::ClaimRejection,
+        "RMP01-C0001/REJECTED",
+    );
+    let (text, payload) = read_paper(&out.path().join("job-0002.png"));
+    for word in ["अस्वीकृत", "जाली"] {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+    assert!(
+        payload.starts_with("DASTAK1 J RMP01 RMP01-C0001/REJECTED RMP01-00001 0 2026-11-24 "),
+        "{payload}"
+    );
+    genuine(
+        &k,
+        &payload,
+        "rejection letter of a death claim RMP01-C0001/REJECTED",
+    );
+    // Synced again: nothing new is recorded, nothing prints twice.
+    k.run(None, &["sync"]).ok();
+    assert_eq!(emu.emulator.jobs(), 2);
+    let card = k.run(None, &["member", "show", "--member", "RMP01-00001"]);
+    assert!(card.stdout.contains("(rejected"), "{}", card.stdout);
     server.stop();
 }

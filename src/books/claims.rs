@@ -244,3 +244,15 @@ impl Books {
         })
     }
 }
+
+/// The paper a lab decision prints (see
+/// [`crate::domain::claim::decision_paper`]) as a document kind.
+pub fn decision_paper(step: &str) -> Option<(DocKind, &'static str)> {
+    let (doc, suffix) = crate::domain::claim::decision_paper(step)?;
+    Some((DocKind::parse(doc)?, suffix))
+}
+
+/// The step whose paper `kind` is, and the claim of `reference`.
+pub fn decision_of_paper(kind: DocKind, reference: &str) -> Option<(&'static str, &str)> {
+    crate::domain::claim::decision_of_paper(kind.name(), reference)
+}

@@ -186,6 +186,9 @@ impl Books {
             DocKind::Enrolment | DocKind::Statement => self.member_doc(&mut f, &w)?,
             DocKind::Nominee => self.nominee_doc(&mut f, &w)?,
             DocKind::Claim => self.claim_doc(&mut f, &w)?,
+            DocKind::ClaimNotice | DocKind::ClaimRejection | DocKind::ClaimPayout => {
+                self.decision_doc(&mut f, &w)?
+            }
             DocKind::DayClose => self.day_close_doc(&mut f, &w)?,
             DocKind::TestPage => self.test_page_doc(&mut f, &w)?,
         };
@@ -548,6 +551,76 @@ impl Books {
             f.push("bars", item(&[("bar", b.message().render(w.lang))]));
         }
         self.signed(ProofKind::Claim, w, &c.claim, &c.member_id, benefit, day)
+    }
+
+    /// The paper a lab decision prints (see
+    /// [`crate::books::claims::decision_paper`]), built from the decision
+    /// as the lab signed it and the claim as the kiosk filed it. Its QR code
+    /// is the kiosk's, as on every paper it prints: it vouches that this
+    /// kiosk recorded the lab's decision, which the lab's own signature on
+    /// the recorded entry proves in turn.
+    fn decision_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        use dastak_core::wire::{Decision, Step};
+        let conn = self.store.conn();
+        let unknown = || Books::unknown(w.kind, w.reference);
+        let (step, claim) =
+            crate::books::claims::decision_of_paper(w.kind, w.reference).ok_or_else(unknown)?;
+        let c = queries::claim(conn, claim)?.ok_or_else(unknown)?;
+        let signed = queries::decision_of(conn, claim, step)?.ok_or_else(unknown)?;
+        let d = Decision::read_recorded(signed.as_bytes()).map_err(|_| unknown())?;
+        let m = queries::member(conn, &c.member_id)?
+            .ok_or_else(|| Books::unknown(DocKind::Enrolment, &c.member_id))?;
+        let died: jiff::civil::Date = c.died_on.parse().map_err(|_| unknown())?;
+        let (decided_on, _, decided) = time_of(&d.at);
+        let (filed_on, _, _) = time_of(&c.filed_at);
+        if let Some(e) = queries::enrolment(conn, &c.member_id, &c.scheme)? {
+            f.set("joined_on", display_date(e.enrolled_on));
+        }
+        f.set("claim", &c.claim)
+            .set("member_id", &m.member_id)
+            .set("member_name", &m.name)
+            .set("relative_name", &m.relative_name)
+            .set("village", &m.village)
+            .set("died_on", display_date(died))
+            .set("filed_on", filed_on)
+            .set("claimant", &c.claimant)
+            .set("relation", &c.relation)
+            .set("account", format!("{} ····{}", c.ifsc, c.last4))
+            .set("decided_on", decided_on)
+            .set("officer", &d.officer)
+            .set("lab_entry", d.n.to_string());
+        let mut money = |amount: Paise| {
+            f.set("amount", amount.to_string())
+                .set("amount_words", amount_in_words(amount, w.lang));
+        };
+        let (kind, amount, date) = match &d.step {
+            Step::Published { until } => {
+                // What the fund's rules give on the date of death, less
+                // its fee: what the lab will approve if no one objects.
+                let net = crate::domain::fund::payout(&self.fund_rules(&c.scheme)?, died, &[100])
+                    .map(|p| p.net)
+                    .map_err(|_| unknown())?;
+                money(net);
+                f.set("until", display_date(*until));
+                (ProofKind::ClaimNotice, net, *until)
+            }
+            Step::Rejected { reasons } => {
+                f.set("reasons", reasons);
+                (ProofKind::ClaimRejection, Paise(0), decided)
+            }
+            Step::Paid {
+                amount,
+                bank_ref,
+                on,
+            } => {
+                money(*amount);
+                f.set("bank_ref", bank_ref)
+                    .set("paid_on", display_date(*on));
+                (ProofKind::ClaimPayout, *amount, *on)
+            }
+            _ => return Err(unknown()),
+        };
+        self.signed(kind, w, w.reference, &c.member_id, amount, date)
     }
 
     /// The day close: cash counted by note against what was expected.

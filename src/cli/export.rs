@@ -31,7 +31,11 @@ pub fn run(ctx: &mut Ctx, Args { to, json }: Args) -> Result<(), Failure> {
                 .arg("events", group_indian(r.events))
                 .arg("dir", &r.folder),
         );
-    })
+    })?;
+    if let Some(a) = &r.ack {
+        ctx.print_decisions(&mut books, a.decisions, &a.documents, json);
+    }
+    Ok(())
 }
 
 fn ack_message(through: u64, went_back: bool) -> Message {

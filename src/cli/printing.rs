@@ -137,6 +137,39 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// After an acknowledgement: says how many lab decisions were recorded
+    /// and prints the papers they queued (see [`Ctx::print_now`]). Settings
+    /// are read only here: a broken `dastak.toml` must never keep the
+    /// records from leaving the kiosk, so it leaves the papers waiting in
+    /// the queue, with a warning.
+    pub(crate) fn print_decisions(
+        &self,
+        books: &mut Books,
+        decisions: usize,
+        documents: &[String],
+        quiet: bool,
+    ) {
+        if decisions > 0 && !quiet {
+            self.say(Message::new("sync.decisions").arg("count", decisions));
+        }
+        if documents.is_empty() {
+            return;
+        }
+        let settings = match self.settings() {
+            Ok(s) => s,
+            Err(f) => return self.warn(f.message),
+        };
+        let settings = &settings;
+        for reference in documents {
+            match books.find_printable(reference) {
+                Ok((kind, r)) => self.print_now(books, settings, kind, &r, quiet),
+                Err(e) => self.warn(e.message()),
+            }
+        }
+    }
+}
+
 pub(crate) fn profile_for(settings: &Settings, paper: Option<u32>) -> Result<Profile, Failure> {
     let mut p = settings.profile;
     match paper {

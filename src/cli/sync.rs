@@ -37,5 +37,7 @@ pub fn run(ctx: &mut Ctx, Args { url, json }: Args) -> Result<(), Failure> {
         } else {
             Message::new("sync.acked").arg("through", r.acked_through)
         });
-    })
+    })?;
+    ctx.print_decisions(&mut books, r.decisions, &r.documents, json);
+    Ok(())
 }

@@ -57,6 +57,12 @@ pub const BUILTIN: &[(&str, &str)] = builtin!(
     "nominee.en.tpl",
     "death_claim.hi.tpl",
     "death_claim.en.tpl",
+    "claim_notice.hi.tpl",
+    "claim_notice.en.tpl",
+    "claim_rejection.hi.tpl",
+    "claim_rejection.en.tpl",
+    "claim_payout.hi.tpl",
+    "claim_payout.en.tpl",
 );
 
 /// A template ready to print, with the logos it names.
@@ -178,5 +184,31 @@ fn collect_logos(
             Op::Each { body, .. } | Op::If { body, .. } => collect_logos(body, folder, out),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document kind added without its shipped templates, or with one
+    /// naming a field its document does not have, fails here rather than
+    /// on a kiosk's first print of it.
+    #[test]
+    fn every_document_has_a_built_in_template_that_parses_in_both_languages() {
+        for kind in DocKind::ALL {
+            for lang in [Lang::Hi, Lang::En] {
+                for width in [384, 576] {
+                    let loaded = builtin(kind, lang, width);
+                    assert!(
+                        loaded.is_ok(),
+                        "{} {lang:?} {width}: {:?}",
+                        kind.name(),
+                        loaded.err()
+                    );
+                }
+            }
+        }
+        assert_eq!(BUILTIN.len(), DocKind::ALL.len() * 2, "no template unused");
     }
 }

@@ -1117,6 +1117,22 @@ pub fn decision_recorded(conn: &Connection, n: u64) -> Result<bool, StoreError> 
     )?)
 }
 
+/// The lab's decision of `step` on `claim`, as it signed it (a claim
+/// takes each step that prints a paper at most once).
+pub fn decision_of(
+    conn: &Connection,
+    claim: &str,
+    step: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT decision FROM claim_decisions WHERE claim = ?1 AND step = ?2 ORDER BY n LIMIT 1",
+        [claim, step],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
 /// The lab's decisions recorded on `claim`, as it signed them, in order.
 pub fn decisions_of(conn: &Connection, claim: &str) -> Result<Vec<String>, StoreError> {
     let mut stmt =

@@ -519,3 +519,43 @@ impl LabServer {
             .expect("the lab's server stopped cleanly");
     }
 }
+
+/// Every line of document `reference` of `kind`, as the printer would
+/// print it in each language, has its placeholders filled and no word twice
+/// in a row (a template line repeating what its value already says).
+pub fn every_line_reads_once(dir: &Path, kind: dastak::print::DocKind, reference: &str) {
+    let books = dastak::books::DataDir {
+        root: dir.to_path_buf(),
+    }
+    .open_books()
+    .expect("books");
+    let now: jiff::Timestamp = NOW.parse().expect("now");
+    let r = renderer_58mm();
+    for lang in dastak::i18n::Lang::ALL {
+        let doc = books
+            .document(kind, reference, lang, now)
+            .expect("document");
+        for line in r.text(&doc).expect("text") {
+            assert!(!line.contains('{'), "{kind:?} {lang:?}: {line}");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for pair in words.windows(2) {
+                assert!(
+                    pair[0] != pair[1] || !pair[0].chars().any(char::is_alphabetic),
+                    "{kind:?} {lang:?}: a word twice in {line:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The renderer of a 58 mm printer without a cutter or its own QR codes.
+pub fn renderer_58mm() -> dastak::print::Renderer {
+    dastak::print::Renderer::new(
+        dastak::print::escpos::Profile {
+            width: 384,
+            cutter: false,
+            native_qr: false,
+        },
+        None,
+    )
+}

@@ -262,3 +262,49 @@ mod tests {
         }
     }
 }
+
+/// The paper a lab decision prints at the kiosk, by its document name, and
+/// the suffix of its reference (`RMP01-C0001/NOTICE`): the public notice
+/// when the claim is published, the letter when it is rejected, the
+/// family's slip when it is paid. The other steps print nothing: the member
+/// card shows them. Here, beside the claim, because the sync that records a
+/// decision queues its paper in the same transaction and sits below the
+/// printing code.
+pub fn decision_paper(step: &str) -> Option<(&'static str, &'static str)> {
+    match step {
+        "published" => Some(("claim_notice", "NOTICE")),
+        "rejected" => Some(("claim_rejection", "REJECTED")),
+        "paid" => Some(("claim_payout", "PAID")),
+        _ => None,
+    }
+}
+
+/// The step whose paper `doc` (a document name) is, and the claim of
+/// `reference`, when `reference` is that paper's.
+pub fn decision_of_paper<'r>(doc: &str, reference: &'r str) -> Option<(&'static str, &'r str)> {
+    let (claim, suffix) = reference.rsplit_once('/')?;
+    ["published", "rejected", "paid"]
+        .into_iter()
+        .find(|s| decision_paper(s) == Some((doc, suffix)))
+        .map(|s| (s, claim))
+}
+
+#[cfg(test)]
+mod paper_tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_paper_reference_reads_back_to_its_step() {
+        for step in ["published", "rejected", "paid"] {
+            let (doc, suffix) = decision_paper(step).expect("a paper");
+            let reference = format!("RMP01-C0001/{suffix}");
+            assert_eq!(
+                decision_of_paper(doc, &reference),
+                Some((step, "RMP01-C0001"))
+            );
+        }
+        assert_eq!(decision_paper("verified"), None);
+        assert_eq!(decision_of_paper("claim_notice", "RMP01-C0001/PAID"), None);
+        assert_eq!(decision_of_paper("claim_notice", "RMP01-C0001"), None);
+    }
+}

@@ -9,7 +9,10 @@
 //! `DASTAK1 C RMP01 RMP01/2026-27/000042 RMP01-00001 10000 2026-11-23 <SIG>`
 //!
 //! version, kind (`C` contribution, `R` reversal slip, `E` enrolment slip,
-//! `D` death claim slip: the benefit the rules give and the day filed),
+//! `D` death claim slip: the benefit the rules give and the day filed;
+//! for the papers a lab decision prints, `N` public notice: the amount and
+//! the last day to object, `J` rejection letter: no amount and the day
+//! decided, `P` payout slip: the amount paid and the day),
 //! kiosk, document number, member, amount in paise, date, and the base32
 //! signature of everything before it (the text up to the last space).
 //! This module is IO-free; keys are kept by the data directory.
@@ -29,6 +32,9 @@ pub enum ProofKind {
     Reversal,
     Enrolment,
     Claim,
+    ClaimNotice,
+    ClaimRejection,
+    ClaimPayout,
 }
 
 impl ProofKind {
@@ -38,6 +44,9 @@ impl ProofKind {
             ProofKind::Reversal => "R",
             ProofKind::Enrolment => "E",
             ProofKind::Claim => "D",
+            ProofKind::ClaimNotice => "N",
+            ProofKind::ClaimRejection => "J",
+            ProofKind::ClaimPayout => "P",
         }
     }
 
@@ -47,6 +56,9 @@ impl ProofKind {
             "R" => Some(ProofKind::Reversal),
             "E" => Some(ProofKind::Enrolment),
             "D" => Some(ProofKind::Claim),
+            "N" => Some(ProofKind::ClaimNotice),
+            "J" => Some(ProofKind::ClaimRejection),
+            "P" => Some(ProofKind::ClaimPayout),
             _ => None,
         }
     }
@@ -58,6 +70,9 @@ impl ProofKind {
             ProofKind::Reversal => "proof.kind_reversal",
             ProofKind::Enrolment => "proof.kind_enrolment",
             ProofKind::Claim => "proof.kind_claim",
+            ProofKind::ClaimNotice => "proof.kind_claim_notice",
+            ProofKind::ClaimRejection => "proof.kind_claim_rejection",
+            ProofKind::ClaimPayout => "proof.kind_claim_payout",
         }
     }
 }

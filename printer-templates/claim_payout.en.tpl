@@ -1,0 +1,31 @@
+# Payout slip (claim_payout), English: printed when the lab has paid a
+# death claim by bank transfer; the family signs or puts a thumb on it.
+text center bold | {panchayat} Gram Panchayat
+text center | e-Dastak centre {kiosk}, {block}
+rule
+if | duplicate
+text center bold big | DUPLICATE
+end
+text center bold big | PAYOUT SLIP
+text center bold | Mutual-aid fund: death claim
+text center | {claim}
+rule
+text | Member: {member_name}
+text | Village: {village}
+text | Died on: {died_on}
+text | Claimant: {claimant} ({relation})
+rule
+text center | Paid into the bank account
+text center bold big | {amount}
+text center | {amount_words}
+text | Account: {account}
+text | Bank reference: {bank_ref}
+text | Paid on: {paid_on}
+text | Paid by bank transfer only, never in cash.
+rule
+text | Claimant's signature or thumb impression:
+feed | 3
+text | ________________________
+qr
+text center | Check this slip by its QR code
+cut
