@@ -210,6 +210,12 @@ pub enum BooksError {
     UnknownReceipt {
         receipt: String,
     },
+    /// No statement of the fund for the month is held (month: YYYY-MM, or
+    /// empty when none at all).
+    NoStatementHeld {
+        scheme: String,
+        month: String,
+    },
     NotAContribution {
         receipt: String,
     },
@@ -374,6 +380,12 @@ impl Localized for BooksError {
             E::UnknownReceipt { receipt } => {
                 Message::new("receipt.unknown").arg("receipt", receipt)
             }
+            E::NoStatementHeld { scheme, month } if month.is_empty() => {
+                Message::new("fund.no_statement").arg("scheme", scheme)
+            }
+            E::NoStatementHeld { scheme, month } => Message::new("fund.no_statement_month")
+                .arg("scheme", scheme)
+                .arg("month", month),
             E::NotAContribution { receipt } => {
                 Message::new("receipt.not_contribution").arg("receipt", receipt)
             }

@@ -45,6 +45,9 @@ pub enum DocKind {
     ClaimRejection,
     /// The family's slip for a claim the lab paid (`CLAIM/PAID`).
     ClaimPayout,
+    /// The fund's statement of a month, made and signed by the lab, for
+    /// the notice board (`FUND-2026-11`).
+    FundStatement,
 }
 
 /// Fields every document has.
@@ -71,7 +74,7 @@ macro_rules! fields {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 11] = [
+    pub const ALL: [DocKind; 12] = [
         DocKind::Contribution,
         DocKind::Reversal,
         DocKind::Enrolment,
@@ -83,6 +86,7 @@ impl DocKind {
         DocKind::ClaimNotice,
         DocKind::ClaimRejection,
         DocKind::ClaimPayout,
+        DocKind::FundStatement,
     ];
 
     /// The name used in template file names and the print queue.
@@ -99,6 +103,7 @@ impl DocKind {
             DocKind::ClaimNotice => "claim_notice",
             DocKind::ClaimRejection => "claim_rejection",
             DocKind::ClaimPayout => "claim_payout",
+            DocKind::FundStatement => "fund_statement",
         }
     }
 
@@ -280,6 +285,35 @@ impl DocKind {
                     "lab_entry"
                 ),
                 lists: &[],
+                has_qr: true,
+            },
+            DocKind::FundStatement => Schema {
+                fields: fields!(
+                    "scheme",
+                    "scheme_code",
+                    "month",
+                    "as_of",
+                    "made_on",
+                    "members",
+                    "good",
+                    "grace",
+                    "waiting",
+                    "lapsed",
+                    "died",
+                    "opening",
+                    "collected",
+                    "receipts",
+                    "reversals",
+                    "payouts",
+                    "fees",
+                    "closing",
+                    "closing_words",
+                    "no_claims"
+                ),
+                lists: &[(
+                    "claims",
+                    &["claim", "name", "village", "step", "on", "amount"],
+                )],
                 has_qr: true,
             },
         }

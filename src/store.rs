@@ -40,6 +40,7 @@ pub fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("../migrations/0005_fund_claims.sql")),
         M::up(include_str!("../migrations/0006_claim_decisions.sql")),
+        M::up(include_str!("../migrations/0007_fund_statements.sql")),
     ])
 }
 

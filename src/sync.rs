@@ -84,6 +84,15 @@ pub enum SyncError {
         claim: String,
         n: u64,
     },
+    /// No fund statement on the stick.
+    NoStatement {
+        path: String,
+    },
+    /// A statement file that is damaged, changed, or not signed by the
+    /// lab this kiosk is linked to.
+    BadStatement {
+        path: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +150,10 @@ impl Localized for SyncError {
                 Message::new("sync.untrusted_lab").arg("key", short_key(key))
             }
             SyncError::NoTrustedLab => Message::new("sync.no_trusted_lab"),
+            SyncError::NoStatement { path } => Message::new("sync.no_statement").arg("path", path),
+            SyncError::BadStatement { path } => {
+                Message::new("sync.bad_statement").arg("path", path)
+            }
         }
     }
 }
@@ -239,6 +252,63 @@ pub fn link_from_stick(
         offer.url.as_deref(),
     )?;
     link_info(store)?.ok_or(SyncError::NotLinked)
+}
+
+/// Takes the fund statements on the stick at `root` (see
+/// [`batch::FundStatement`]): each is checked with the linked lab's key
+/// first, and one that does not check refuses them all, so a bad stick
+/// changes nothing. Each is kept unless the lab's later copy of the same
+/// month is held, and waits in the print queue. Returns what the stick
+/// held, oldest month first, and how many were kept.
+pub fn take_statements(
+    store: &mut Store,
+    root: &Path,
+    now: Timestamp,
+) -> Result<(Vec<batch::FundStatement>, usize), SyncError> {
+    let link = link_info(store)?.ok_or(SyncError::NotLinked)?;
+    let key = parse_public_key(&link.ack_key).ok_or(SyncError::BadLabKey)?;
+    let folder = stick_folder(root);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SyncError::NoStatement {
+                path: folder.display().to_string(),
+            });
+        }
+        Err(e) => return Err(stick_err(&folder, &e)),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| stick_err(&folder, &e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !(name.starts_with("statement-") && name.ends_with(".txt")) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| stick_err(&path, &e))?;
+        let bad = || SyncError::BadStatement {
+            path: path.display().to_string(),
+        };
+        let s = batch::FundStatement::verify(&bytes, &key).map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        found.push((s, text));
+    }
+    if found.is_empty() {
+        return Err(SyncError::NoStatement {
+            path: folder.display().to_string(),
+        });
+    }
+    found.sort_by(|a, b| (&a.0.month, &a.0.scheme).cmp(&(&b.0.month, &b.0.scheme)));
+    let received = format_instant(now);
+    let kept = store.write(|w| -> Result<usize, SyncError> {
+        let mut kept = 0;
+        for (s, text) in &found {
+            if queries::keep_statement(w.conn(), &s.scheme, &s.month, &s.at, text, &received)? {
+                kept += 1;
+            }
+        }
+        Ok(kept)
+    })?;
+    Ok((found.into_iter().map(|(s, _)| s).collect(), kept))
 }
 
 fn kiosk_code(store: &Store) -> Result<String, SyncError> {

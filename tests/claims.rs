@@ -921,6 +921,127 @@ fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refus
     );
 }
 
+/// The lab's statement of the month goes to the kiosk on a stick and is
+/// printed for the notice board: what it says is what the kiosk's books
+/// say, its QR code is the lab's and checks, and a statement changed on
+/// the stick, or none at all, is refused with nothing kept.
+#[test]
+fn the_funds_monthly_statement_comes_from_the_lab_and_reads_as_the_books_say() {
+    let (k, l, id) = kiosk();
+    register(&l, &k);
+    // Before any statement: a clear word, not a crash.
+    k.run(None, &["fund", "statement"])
+        .failed_saying("No statement of the fund FUND is held yet");
+    k.pay(&id);
+    k.pay(&id);
+    file(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &[]).ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let made = l.run(
+        None,
+        &[
+            "lab",
+            "fund",
+            "statement",
+            "--month",
+            "2026-11",
+            "--to",
+            s,
+            "--json",
+        ],
+    );
+    made.ok();
+    let v: serde_json::Value = serde_json::from_str(&made.stdout).expect("json");
+    let took = k.count("SELECT SUM(amount) FROM contributions WHERE scheme = 'FUND'");
+    assert!(took > 0);
+    assert_eq!(v["collected"], took);
+    assert_eq!(v["opening"], 0);
+    assert_eq!(v["payouts"], 0);
+    assert_eq!(v["closing"], took);
+    assert_eq!(v["members"]["died"], 1);
+    assert_eq!(v["claims"][0]["claim"], "RMP01-C0001");
+    assert_eq!(v["claims"][0]["step"], "filed");
+    assert_eq!(v["claims"][0]["name"], "रामलाल मी.");
+    let file = stick.path().join("dastak/statement-FUND-2026-11.txt");
+    assert!(file.is_file());
+
+    // Changed on the stick: refused, nothing kept.
+    let genuine_bytes = std::fs::read(&file).expect("read");
+    let changed = String::from_utf8(genuine_bytes.clone())
+        .expect("utf8")
+        .replacen(&format!("\"collected\":{took}"), "\"collected\":1", 1);
+    assert_ne!(changed.as_bytes(), genuine_bytes.as_slice());
+    std::fs::write(&file, &changed).expect("write");
+    k.run(None, &["fund", "statement", "--from", s])
+        .failed_saying("was not signed by the lab this kiosk is linked to; nothing was kept");
+    assert_eq!(k.count("SELECT COUNT(*) FROM fund_statements"), 0);
+    k.run(None, &["fund", "statement", "--month", "13-2026"])
+        .failed_saying("is not a month");
+    std::fs::write(&file, &genuine_bytes).expect("write");
+
+    let taken = k.run(None, &["fund", "statement", "--from", s]);
+    taken.ok();
+    assert!(
+        taken
+            .stdout
+            .contains("1 statements were on the stick; 1 new or newer were kept"),
+        "{}",
+        taken.stdout
+    );
+    // Taken again: held already, nothing new.
+    k.run(None, &["fund", "statement", "--from", s])
+        .ok()
+        .stdout
+        .contains("0 new or newer")
+        .then_some(())
+        .expect("kept once");
+    assert_eq!(k.count("SELECT COUNT(*) FROM fund_statements"), 1);
+
+    every_line_reads_once(
+        k.dir(),
+        dastak::print::DocKind::FundStatement,
+        "FUND-2026-11",
+    );
+    let png = k.dir().join("fund-statement.hi.png");
+    k.run(
+        None,
+        &[
+            "receipt",
+            "render",
+            "fund-2026-11",
+            "--png",
+            png.to_str().expect("utf8"),
+            "--doc-lang",
+            "hi",
+        ],
+    )
+    .ok();
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("claim-papers");
+    std::fs::create_dir_all(&keep).expect("folder");
+    std::fs::copy(&png, keep.join("fund-statement.hi.png")).expect("copy");
+    let (text, payload) = read_paper(&png);
+    for word in ["कोष", "विवरण", "शेष", "दावे"] {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+    assert!(
+        payload.starts_with(&format!(
+            "DASTAK1 F LAB FUND-2026-11 FUND {took} 2026-11-23 "
+        )),
+        "{payload}"
+    );
+    genuine(&k, &payload, "monthly statement of the fund FUND-2026-11");
+    // The lab checks its own paper with its own key.
+    let at_lab = l.run(None, &["lab", "verify-receipt", &payload]);
+    at_lab.ok();
+    assert!(at_lab.stdout.contains("GENUINE"), "{}", at_lab.stdout);
+    let mut fields: Vec<&str> = payload.split(' ').collect();
+    fields[5] = "1";
+    l.run(None, &["lab", "verify-receipt", &fields.join(" ")])
+        .failed();
+}
+
 /// The paper `reference` rendered as the printer would print it in `lang`:
 /// what tesseract reads off it, and its one QR code.
 fn paper(k: &Kiosk, reference: &str, lang: &str) -> (String, String) {

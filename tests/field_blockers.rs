@@ -548,9 +548,15 @@ fn every_template_line_reads_once_with_real_data() {
         (D::Nominee, nominee.as_str()),
         (D::Claim, "RMP01-C0001"),
     ];
-    // The papers of the lab's decisions need a lab to have decided: the
-    // claims tests read theirs the same way (tests/claims.rs, `paper`).
-    let decided = [D::ClaimNotice, D::ClaimRejection, D::ClaimPayout];
+    // The papers of the lab's decisions, and its fund statement, need a
+    // lab: the claims tests read theirs the same way (tests/claims.rs,
+    // `paper` and the statement's test).
+    let decided = [
+        D::ClaimNotice,
+        D::ClaimRejection,
+        D::ClaimPayout,
+        D::FundStatement,
+    ];
     assert_eq!(docs.len() + decided.len(), D::ALL.len());
     for (kind, reference) in docs {
         every_line_reads_once(k.dir(), kind, reference);

@@ -189,6 +189,7 @@ impl Books {
             DocKind::ClaimNotice | DocKind::ClaimRejection | DocKind::ClaimPayout => {
                 self.decision_doc(&mut f, &w)?
             }
+            DocKind::FundStatement => self.fund_statement_doc(&mut f, &w)?,
             DocKind::DayClose => self.day_close_doc(&mut f, &w)?,
             DocKind::TestPage => self.test_page_doc(&mut f, &w)?,
         };
@@ -621,6 +622,82 @@ impl Books {
             _ => return Err(unknown()),
         };
         self.signed(kind, w, w.reference, &c.member_id, amount, date)
+    }
+
+    /// The fund's statement of a month (reference `FUND-2026-11`), as the
+    /// lab signed it. Its QR code is the lab's own line, not this kiosk's:
+    /// the figures are the lab's, and `receipt check` verifies them with
+    /// the linked lab's key.
+    fn fund_statement_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
+        use dastak_core::wire::FundStatement;
+        let unknown = || Books::unknown(w.kind, w.reference);
+        let (scheme, month) = w
+            .reference
+            .rsplit_once('-')
+            .and_then(|(rest, mm)| Some((rest.rsplit_once('-')?, mm)))
+            .map(|((scheme, yyyy), mm)| (scheme, format!("{yyyy}-{mm}")))
+            .ok_or_else(unknown)?;
+        let signed = queries::statement(self.store.conn(), scheme, &month)?.ok_or_else(unknown)?;
+        let s = FundStatement::read_recorded(signed.as_bytes()).map_err(|_| unknown())?;
+        let m = &s.members;
+        let first = crate::domain::time::month_start(&s.month).ok_or_else(unknown)?;
+        let (made_on, _, _) = time_of(&s.at);
+        f.set("scheme", self.scheme_name(&s.scheme, w.lang)?)
+            .set("scheme_code", &s.scheme)
+            .set("month", first.strftime("%m-%Y").to_string())
+            .set("as_of", display_date(s.as_of))
+            .set("made_on", made_on)
+            .set(
+                "members",
+                (m.good + m.grace + m.waiting + m.lapsed).to_string(),
+            )
+            .set("good", m.good.to_string())
+            .set("grace", m.grace.to_string())
+            .set("waiting", m.waiting.to_string())
+            .set("lapsed", m.lapsed.to_string())
+            .set("died", m.died.to_string())
+            .set("opening", s.opening.to_string())
+            .set("collected", s.collected.to_string())
+            .set("receipts", s.receipts.to_string())
+            // Said only when there were some.
+            .set(
+                "reversals",
+                if s.reversals > 0 {
+                    s.reversals.to_string()
+                } else {
+                    String::new()
+                },
+            )
+            .set("payouts", s.payouts.to_string())
+            .set("fees", s.fees.to_string())
+            .set("closing", s.closing.to_string())
+            .set("closing_words", amount_in_words(s.closing, w.lang));
+        if s.claims.is_empty() {
+            f.set("no_claims", "-");
+        }
+        for c in &s.claims {
+            f.push(
+                "claims",
+                [
+                    ("claim", c.claim.clone()),
+                    ("name", c.name.clone()),
+                    ("village", c.village.clone()),
+                    ("step", Message::new(c.step_key()).render(w.lang)),
+                    ("on", display_date(c.on)),
+                    (
+                        "amount",
+                        if c.amount.0 == 0 {
+                            "-".to_string()
+                        } else {
+                            c.amount.to_string()
+                        },
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            );
+        }
+        Ok(Some(s.qr))
     }
 
     /// The day close: cash counted by note against what was expected.

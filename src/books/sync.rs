@@ -67,4 +67,64 @@ impl Books {
         let key = self.key.clone().ok_or(BooksError::NoKioskKey)?;
         Ok(sync::upload(&mut self.store, &key, url, retry, now)?)
     }
+
+    /// Takes the fund statements on the stick at `root`, checked with the
+    /// linked lab's key (see [`sync::take_statements`]).
+    pub fn take_statements(
+        &mut self,
+        root: &Path,
+        now: Timestamp,
+    ) -> Result<(Vec<dastak_core::wire::FundStatement>, usize), BooksError> {
+        Ok(sync::take_statements(&mut self.store, root, now)?)
+    }
+
+    /// The print reference of the statement of `scheme` for `month`
+    /// (YYYY-MM; None: the latest held), when it is held.
+    pub fn statement_reference(
+        &self,
+        scheme: &str,
+        month: Option<&str>,
+    ) -> Result<String, BooksError> {
+        let scheme = scheme.trim().to_ascii_uppercase();
+        let conn = self.store.conn();
+        let missing = |month: &str| BooksError::NoStatementHeld {
+            scheme: scheme.clone(),
+            month: month.to_string(),
+        };
+        let month = match month {
+            Some(m) => {
+                crate::store::queries::statement(conn, &scheme, m)?.ok_or_else(|| missing(m))?;
+                m.to_string()
+            }
+            None => crate::store::queries::newest_statement_month(conn, &scheme)?
+                .ok_or_else(|| missing(""))?,
+        };
+        Ok(format!("{scheme}-{month}"))
+    }
+
+    /// The key of the lab this kiosk is linked to: what its papers (the
+    /// fund statement) are checked with.
+    pub fn lab_key(&self) -> Result<VerifyingKey, BooksError> {
+        let link = sync::link_info(&self.store)?.ok_or(sync::SyncError::NotLinked)?;
+        Ok(crate::domain::proof::parse_public_key(&link.ack_key)
+            .ok_or(sync::SyncError::BadLabKey)?)
+    }
+
+    /// The statement held for a proof's document (`FUND-2026-11`), as the
+    /// lab signed it.
+    pub fn statement_of(
+        &self,
+        document: &str,
+    ) -> Result<Option<dastak_core::wire::FundStatement>, BooksError> {
+        let Some((scheme, month)) = document
+            .split_once('-')
+            .filter(|(_, m)| crate::domain::time::month_start(m).is_some())
+        else {
+            return Ok(None);
+        };
+        Ok(
+            crate::store::queries::statement(self.store.conn(), scheme, month)?
+                .and_then(|s| dastak_core::wire::FundStatement::read_recorded(s.as_bytes()).ok()),
+        )
+    }
 }

@@ -21,6 +21,22 @@ pub enum Cmd {
     /// The fund's rules: each version in force from its date.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// The fund's monthly statement, made and signed by the district lab,
+    /// printed for the notice board. With --from, first takes every
+    /// statement on the stick (checked with the linked lab's key; no PIN:
+    /// the lab's signature is what vouches for it). Prints the month asked
+    /// for, else the latest held; `dastak reprint FUND-2026-11` prints it
+    /// again, as a duplicate.
+    Statement {
+        /// The stick's mount point.
+        #[arg(long, value_name = "DIR")]
+        from: Option<std::path::PathBuf>,
+        /// mm-yyyy (or yyyy-mm).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long, default_value = crate::domain::scheme::FUND)]
+        scheme: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -112,6 +128,11 @@ pub struct FileArgs {
 
 pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
     match cmd {
+        Cmd::Statement {
+            from,
+            month,
+            scheme,
+        } => statement(ctx, from.as_deref(), month.as_deref(), &scheme)?,
         Cmd::Rules(RulesCmd::Show { json }) => {
             let book = ctx.open()?.fund_rules(crate::domain::scheme::FUND)?;
             crate::cli::emit(json, &book.versions(), |versions| {
@@ -213,4 +234,43 @@ fn rules_line(r: &crate::domain::fund::FundRules) -> Message {
         .arg("deadline", r.claim_deadline_days)
         .arg("objection", r.objection_days)
         .arg("fee", r.fee_percent)
+}
+
+/// `dastak fund statement`: see [`Cmd::Statement`].
+fn statement(
+    ctx: &mut Ctx,
+    from: Option<&std::path::Path>,
+    month: Option<&str>,
+    scheme: &str,
+) -> Result<(), Failure> {
+    use crate::domain::time::{month_code, month_start};
+    // Every argument is read before anything is kept: a mistyped month
+    // takes nothing off the stick.
+    let month = month
+        .map(|m| {
+            month_start(m).map(month_code).ok_or_else(|| Failure {
+                message: Message::new("fund.bad_month").arg("got", m),
+                code: 2,
+            })
+        })
+        .transpose()?;
+    let mut books = ctx.open()?;
+    let settings = ctx.settings()?;
+    if let Some(root) = from {
+        let (found, kept) = books.take_statements(root, now()?)?;
+        ctx.say(
+            Message::new("fund.statements_taken")
+                .arg("count", found.len())
+                .arg("kept", kept),
+        );
+    }
+    let reference = books.statement_reference(scheme, month.as_deref())?;
+    ctx.print_now(
+        &mut books,
+        &settings,
+        DocKind::FundStatement,
+        &reference,
+        false,
+    );
+    Ok(())
 }

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use crate::books::BooksError;
 use crate::cli::printing::{io_failure, profile_for};
 use crate::cli::{Ctx, Failure};
-use crate::domain::proof::{Proof, parse_public_key};
+use crate::domain::proof::{LAB_ISSUER, Proof, parse_public_key};
 use crate::i18n::{Lang, Localized, Message};
 use crate::print::{DocKind, Renderer};
 
@@ -112,6 +112,8 @@ pub fn check(ctx: &mut Ctx, text: &str, key: Option<&str>) -> Result<(), Failure
             claimed.kiosk.clone(),
             parse_public_key(k).ok_or_else(|| bad(Message::new("proof.bad_key")))?,
         ),
+        // The lab's own paper (the fund statement): the linked lab's key.
+        None if claimed.kiosk == LAB_ISSUER => (LAB_ISSUER.to_string(), ctx.open()?.lab_key()?),
         None => {
             let books = ctx.open()?;
             let key = books.key.as_ref().ok_or(BooksError::NoKioskKey)?;
@@ -120,6 +122,14 @@ pub fn check(ctx: &mut Ctx, text: &str, key: Option<&str>) -> Result<(), Failure
     };
     let proof = Proof::verify(text, &kiosk, &public).map_err(|e| bad(e.message()))?;
     ctx.say(proof.genuine_message());
+    // A statement held: the printed figures must be the ones it holds.
+    if key.is_none()
+        && proof.kiosk == LAB_ISSUER
+        && let Ok(Some(s)) = ctx.open()?.statement_of(&proof.document)
+        && s.proof() != proof
+    {
+        return Err(bad(Message::new("proof.mismatch")));
+    }
     // With the kiosk's own books at hand, say what became of it since.
     if key.is_none()
         && let Ok(books) = ctx.open()

@@ -63,6 +63,8 @@ pub const BUILTIN: &[(&str, &str)] = builtin!(
     "claim_rejection.en.tpl",
     "claim_payout.hi.tpl",
     "claim_payout.en.tpl",
+    "fund_statement.hi.tpl",
+    "fund_statement.en.tpl",
 );
 
 /// A template ready to print, with the logos it names.

@@ -1142,3 +1142,63 @@ pub fn decisions_of(conn: &Connection, claim: &str) -> Result<Vec<String>, Store
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
+
+/// Keeps a month's statement of a fund as the lab signed it, unless one
+/// the lab made later is held; true when kept. A statement kept again
+/// waits in the print queue again (a fresh copy, not a duplicate).
+pub fn keep_statement(
+    conn: &Connection,
+    scheme: &str,
+    month: &str,
+    made_at: &str,
+    statement: &str,
+    received_at: &str,
+) -> Result<bool, StoreError> {
+    let kept = conn.execute(
+        "INSERT INTO fund_statements (scheme, month, made_at, statement, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (scheme, month) DO UPDATE SET made_at = excluded.made_at,
+             statement = excluded.statement, received_at = excluded.received_at
+         WHERE excluded.made_at > fund_statements.made_at",
+        params![scheme, month, made_at, statement, received_at],
+    )? > 0;
+    if kept {
+        let reference = format!("{scheme}-{month}");
+        conn.execute(
+            "INSERT INTO print_jobs (doc, ref, created_at) VALUES ('fund_statement', ?1, ?2)
+             ON CONFLICT (doc, ref) DO UPDATE SET printed_at = NULL, copies = 0,
+                 attempts = 0, last_error = NULL, created_at = excluded.created_at",
+            params![reference, received_at],
+        )?;
+    }
+    Ok(kept)
+}
+
+/// The statement of `scheme` for `month` (YYYY-MM), as the lab signed it.
+pub fn statement(
+    conn: &Connection,
+    scheme: &str,
+    month: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT statement FROM fund_statements WHERE scheme = ?1 AND month = ?2",
+        [scheme, month],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// The latest month of `scheme` a statement is held for.
+pub fn newest_statement_month(
+    conn: &Connection,
+    scheme: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT month FROM fund_statements WHERE scheme = ?1 ORDER BY month DESC LIMIT 1",
+        [scheme],
+        |r| r.get(0),
+    )
+    .optional()?)
+}

@@ -42,6 +42,7 @@ pub const BATCH_MAGIC: &str = "DASTAK-BATCH 2";
 pub const ACK_MAGIC: &str = "DASTAK-ACK 1";
 pub const LINK_MAGIC: &str = "DASTAK-LINK 1";
 pub const DECISION_MAGIC: &str = "DASTAK-DECISION 1";
+pub const STATEMENT_MAGIC: &str = "DASTAK-FUND-STATEMENT 1";
 pub const BATCH_VERSION: u16 = 2;
 /// At most this many events in one batch: a long offline month becomes
 /// several batches, and a broken upload re-sends little.
@@ -528,6 +529,125 @@ impl Decision {
     }
 }
 
+/// The fund's statement of one month, made and signed whole by the lab
+/// (which alone holds every kiosk's collections and its own payouts) and
+/// printed at any kiosk linked to it: who is covered, what came in, which
+/// claims moved, what went out, and the balance. `qr` is the lab's signed
+/// proof line ([`crate::domain::proof`], kind `F`), so a printed copy is
+/// checked by `receipt check` without the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundStatement {
+    pub v: u16,
+    pub scheme: String,
+    /// YYYY-MM.
+    pub month: String,
+    /// The day the standings and the closing balance stand at: the month's
+    /// last day, or the day it was made when made within the month.
+    pub as_of: jiff::civil::Date,
+    /// When the lab made it (RFC 3339).
+    pub at: String,
+    pub members: StandingCounts,
+    /// Contributions taken in the month at every kiosk, less those given
+    /// back by reversals in the month.
+    pub collected: crate::domain::money::Paise,
+    pub receipts: u64,
+    pub reversals: u64,
+    /// Claims that moved in the month, each with its step and day.
+    pub claims: Vec<StatementClaim>,
+    /// Paid to families by bank transfer in the month.
+    pub payouts: crate::domain::money::Paise,
+    /// The administration fee kept from those payouts under the rules.
+    pub fees: crate::domain::money::Paise,
+    pub opening: crate::domain::money::Paise,
+    pub closing: crate::domain::money::Paise,
+    pub qr: String,
+}
+
+/// Members of the fund by standing on a statement's day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandingCounts {
+    pub waiting: u64,
+    pub good: u64,
+    pub grace: u64,
+    pub lapsed: u64,
+    /// Members whose death a claim records (no dues after it).
+    pub died: u64,
+}
+
+/// One claim's step in a statement's month. The member's name is masked
+/// to her first name and an initial: the statement goes up in public.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementClaim {
+    pub claim: String,
+    pub name: String,
+    pub village: String,
+    /// `filed`, `approved`, `rejected` or `paid`.
+    pub step: String,
+    pub on: jiff::civil::Date,
+    /// Approved or paid; 0 on a filing or a rejection.
+    pub amount: crate::domain::money::Paise,
+}
+
+impl StatementClaim {
+    /// The catalog key naming its step (the lab's names of claim states).
+    pub fn step_key(&self) -> &'static str {
+        match self.step.as_str() {
+            "filed" => "labclaim.state_filed",
+            "approved" => "labclaim.state_approved",
+            "rejected" => "labclaim.state_rejected",
+            _ => "labclaim.state_paid",
+        }
+    }
+}
+
+impl FundStatement {
+    pub const VERSION: u16 = 1;
+
+    /// Signs the statement, its QR line first (with the same key).
+    pub fn sign(mut self, key: &SigningKey) -> Vec<u8> {
+        self.qr = self.proof().sign(key);
+        sign_whole(STATEMENT_MAGIC, &self, key)
+    }
+
+    /// What the QR line vouches for: the month, the scheme, the closing
+    /// balance and the day it stands at.
+    pub fn proof(&self) -> crate::domain::proof::Proof {
+        use crate::domain::proof::{LAB_ISSUER, Proof, ProofKind};
+        Proof {
+            kind: ProofKind::FundStatement,
+            kiosk: LAB_ISSUER.into(),
+            document: format!("{}-{}", self.scheme, self.month),
+            member: self.scheme.clone(),
+            amount: self.closing,
+            date: self.as_of,
+        }
+    }
+
+    /// Checks a statement with the lab's key: the whole, and its QR line
+    /// (which must say what the statement says).
+    pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<FundStatement, BatchError> {
+        let s: FundStatement = open_whole(bytes, STATEMENT_MAGIC, |_: &FundStatement| Some(*key))?;
+        let qr = crate::domain::proof::Proof::verify(&s.qr, crate::domain::proof::LAB_ISSUER, key)
+            .map_err(|_| damaged("statement QR"))?;
+        if qr != s.proof() {
+            return Err(damaged("statement QR"));
+        }
+        Ok(s)
+    }
+
+    /// Reads a statement checked when it was kept (see
+    /// [`Decision::read_recorded`]).
+    pub fn read_recorded(bytes: &[u8]) -> Result<FundStatement, BatchError> {
+        let (json, _) = open_signed(bytes, STATEMENT_MAGIC)?;
+        serde_json::from_str(json).map_err(damaged)
+    }
+}
+
+/// The name of a statement's file on a stick.
+pub fn statement_file_name(scheme: &str, month: &str) -> String {
+    format!("statement-{scheme}-{month}.txt")
+}
+
 /// The folder on a stick that dastak writes to and reads acknowledgements
 /// from.
 pub fn stick_folder(root: &std::path::Path) -> std::path::PathBuf {
@@ -581,6 +701,88 @@ pub fn unseal(bytes: &[u8], identity: &age::x25519::Identity) -> Result<Vec<u8>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn statement() -> FundStatement {
+        use crate::domain::money::Paise;
+        FundStatement {
+            v: FundStatement::VERSION,
+            scheme: "FUND".into(),
+            month: "2026-11".into(),
+            as_of: jiff::civil::date(2026, 11, 30),
+            at: "2026-12-01T10:00:00+05:30".into(),
+            members: StandingCounts {
+                waiting: 3,
+                good: 40,
+                grace: 2,
+                lapsed: 1,
+                died: 1,
+            },
+            collected: Paise(460_000),
+            receipts: 46,
+            reversals: 1,
+            claims: vec![StatementClaim {
+                claim: "RMP01-C0001".into(),
+                name: "सुनीता दे.".into(),
+                village: "रामपुर".into(),
+                step: "paid".into(),
+                on: jiff::civil::date(2026, 11, 20),
+                amount: Paise(9_000_000),
+            }],
+            payouts: Paise(9_000_000),
+            fees: Paise(1_000_000),
+            opening: Paise(12_000_000),
+            closing: Paise(3_460_000),
+            qr: String::new(),
+        }
+    }
+
+    /// The statement's signed bytes are frozen: a change to its format is
+    /// a new version, not a silent one (kiosks keep old statements).
+    #[test]
+    fn a_fund_statement_verifies_whole_and_its_bytes_are_frozen() {
+        let lab = SigningKey::from_bytes(&[9; 32]);
+        let signed = statement().sign(&lab);
+        let read = FundStatement::verify(&signed, &lab.verifying_key()).expect("verifies");
+        assert_eq!(read.proof(), statement().proof());
+        assert!(
+            read.qr
+                .starts_with("DASTAK1 F LAB FUND-2026-11 FUND 3460000 2026-11-30 ")
+        );
+        let text = String::from_utf8(signed.clone()).expect("utf8");
+        let body = text.lines().nth(1).expect("json line");
+        assert_eq!(
+            body.split(",\"qr\"").next().expect("before the qr"),
+            concat!(
+                r#"{"v":1,"scheme":"FUND","month":"2026-11","as_of":"2026-11-30","#,
+                r#""at":"2026-12-01T10:00:00+05:30","members":{"waiting":3,"good":40,"#,
+                r#""grace":2,"lapsed":1,"died":1},"collected":460000,"receipts":46,"#,
+                r#""reversals":1,"claims":[{"claim":"RMP01-C0001","name":"सुनीता दे.","#,
+                r#""village":"रामपुर","step":"paid","on":"2026-11-20","amount":9000000}],"#,
+                r#""payouts":9000000,"fees":1000000,"opening":12000000,"closing":3460000"#
+            )
+        );
+        // Another key, a changed figure, or a QR line that says other than
+        // the statement (signed whole again by the lab's key) are refused.
+        let other = SigningKey::from_bytes(&[4; 32]);
+        assert!(FundStatement::verify(&signed, &other.verifying_key()).is_err());
+        let changed = text.replace("\"closing\":3460000", "\"closing\":3460001");
+        assert!(FundStatement::verify(changed.as_bytes(), &lab.verifying_key()).is_err());
+        let mut lying = statement();
+        lying.qr = FundStatement {
+            closing: crate::domain::money::Paise(99),
+            ..statement()
+        }
+        .proof()
+        .sign(&lab);
+        let lying = sign_whole(STATEMENT_MAGIC, &lying, &lab);
+        assert!(FundStatement::verify(&lying, &lab.verifying_key()).is_err());
+        assert_eq!(
+            FundStatement::read_recorded(&signed)
+                .expect("reads")
+                .closing,
+            statement().closing
+        );
+    }
 
     fn offer(lab: &SigningKey) -> LinkOffer {
         LinkOffer {

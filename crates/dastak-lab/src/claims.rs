@@ -438,27 +438,53 @@ pub fn check_log(
 
 /// The claims of the held events, with the steps of the log: each claim's
 /// payable amount from its kiosk's rules for its fund.
+/// Each kiosk's rules of each fund, as its `fund_rules_set` events
+/// recorded them (the standard rules where none were).
+pub(crate) fn rule_books(
+    events: &[crate::store::HeldEvent],
+) -> Result<BTreeMap<(String, String), RuleBook>, LabError> {
+    let mut rules: BTreeMap<(String, String), Vec<FundRules>> = BTreeMap::new();
+    for e in events {
+        if let Body::FundRulesSet(r) = held(e)?.body {
+            rules
+                .entry((e.kiosk.clone(), r.scheme))
+                .or_default()
+                .push(r.rules);
+        }
+    }
+    Ok(rules
+        .into_iter()
+        // The kiosk refused rules that do not check when they were set.
+        .map(|(k, v)| {
+            (
+                k,
+                RuleBook::recorded(v).unwrap_or_else(|_| RuleBook::standard()),
+            )
+        })
+        .collect())
+}
+
+/// A held event, parsed again.
+fn held(e: &crate::store::HeldEvent) -> Result<Event, LabError> {
+    // Held events were parsed and verified when they arrived: one that no
+    // longer parses is a damaged database, said so.
+    Event::from_canonical(&e.canonical).map_err(|err| {
+        LabError::Batch(dastak_core::wire::BatchError::Damaged {
+            detail: format!("{} event {}: {err}", e.kiosk, e.seq),
+        })
+    })
+}
+
 fn assemble(
     events: &[crate::store::HeldEvent],
     log: Vec<Decision>,
 ) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
-    let mut rules: BTreeMap<(String, String), Vec<FundRules>> = BTreeMap::new();
+    let books = rule_books(events)?;
     let mut filed = Vec::new();
     for e in events {
-        // Held events were parsed and verified when they arrived: one that
-        // no longer parses is a damaged database, said so.
-        let event = Event::from_canonical(&e.canonical).map_err(|err| {
-            LabError::Batch(dastak_core::wire::BatchError::Damaged {
-                detail: format!("{} event {}: {err}", e.kiosk, e.seq),
-            })
-        })?;
-        match event.body {
-            Body::FundRulesSet(r) => rules
-                .entry((e.kiosk.clone(), r.scheme))
-                .or_default()
-                .push(r.rules),
-            Body::ClaimFiled(c) => filed.push((e.kiosk.clone(), event.at, c)),
-            _ => {}
+        let event = held(e)?;
+        if let Body::ClaimFiled(c) = event.body {
+            filed.push((e.kiosk.clone(), event.at, c));
         }
     }
     let mut steps: BTreeMap<String, Vec<Decision>> = BTreeMap::new();
@@ -468,12 +494,10 @@ fn assemble(
     filed
         .into_iter()
         .map(|(kiosk, at, filing)| {
-            let versions = rules
+            let book = books
                 .get(&(kiosk.clone(), filing.scheme.clone()))
                 .cloned()
-                .unwrap_or_default();
-            // The kiosk refused rules that do not check when they were set.
-            let book = RuleBook::recorded(versions).unwrap_or_else(|_| RuleBook::standard());
+                .unwrap_or_else(RuleBook::standard);
             let payable = payout(&book, filing.died_on, &[100])
                 .map(|p| p.net)
                 .unwrap_or_default();
@@ -745,7 +769,7 @@ pub fn flags(claims: &[(LabClaim, RuleBook, MemberFacts)]) -> Vec<Vec<Flag>> {
 
 /// The kiosk a member was registered at: her number's prefix
 /// (`RMP01-00001`).
-fn home_kiosk(member_id: &str) -> &str {
+pub(crate) fn home_kiosk(member_id: &str) -> &str {
     member_id.rsplit_once('-').map_or(member_id, |(k, _)| k)
 }
 
@@ -776,7 +800,10 @@ impl Lab {
     /// checked against the lab's key), its member and its fund's rules;
     /// not yet flagged (a step needs no flags, and flagging opens every
     /// sealed account).
-    fn held_claims(&self, log: &[Vec<u8>]) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
+    pub(crate) fn held_claims(
+        &self,
+        log: &[Vec<u8>],
+    ) -> Result<Vec<(LabClaim, RuleBook)>, LabError> {
         let log = check_log(log, &self.key.verifying_key())?;
         let mut all = assemble(&self.store.fund_events()?, log)?;
         for (c, _) in &mut all {

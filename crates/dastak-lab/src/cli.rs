@@ -124,6 +124,9 @@ pub enum Command {
     /// line of standard input, and check the signed claim log.
     #[command(subcommand)]
     Claims(ClaimsCmd),
+    /// The mutual-aid fund as a whole.
+    #[command(subcommand)]
+    Fund(FundCmd),
     /// A lab to look around in: made if missing (keys, books), filled with
     /// synthetic kiosks' last 45 days (some silent, one never synced), and
     /// the admin officer `admin`, whose password is $DASTAK_LAB_PASSWORD
@@ -226,6 +229,27 @@ pub enum ClaimsCmd {
     },
     /// Check the claim log: every entry signed by this lab and chained.
     Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FundCmd {
+    /// The fund's statement of a month: members by standing, what was
+    /// collected, which claims moved, what was paid out, the opening and
+    /// closing balance. Signed by the lab; with --to it is written onto
+    /// the stick at DIR, where a kiosk prints it for the notice board
+    /// (`dastak fund statement`).
+    Statement {
+        #[arg(long, default_value = "FUND")]
+        scheme: String,
+        /// yyyy-mm (default: the last whole month; the running month
+        /// stands at today).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -390,6 +414,12 @@ fn dispatch(ctx: &mut Ctx, args: Args) -> Result<(), Failure> {
         }
         Command::Demo { kiosks, days } => demo(ctx, &dir, &db, kiosks, days)?,
         Command::Claims(cmd) => claims(ctx, &dir, &db, cmd)?,
+        Command::Fund(FundCmd::Statement {
+            scheme,
+            month,
+            to,
+            json,
+        }) => fund_statement(ctx, &Lab::open_at(&dir, &db)?, &scheme, month, to, json)?,
         Command::Import { dir: stick } => {
             let mut lab = Lab::open_at(&dir, &db)?;
             let r = lab.import_dir(&stick, now()?)?;
@@ -806,6 +836,77 @@ fn claim_line(l: &crate::claims::ClaimLine) -> Message {
 }
 
 /// `claims show`, as text.
+/// `dastak-lab fund statement`: see [`FundCmd::Statement`].
+fn fund_statement(
+    ctx: &Ctx,
+    lab: &Lab,
+    scheme: &str,
+    month: Option<String>,
+    to: Option<PathBuf>,
+    json: bool,
+) -> Result<(), Failure> {
+    use dastak_core::domain::time::{display_date, local_date, month_code};
+    let now = now()?;
+    let month = month.unwrap_or_else(|| {
+        let today = local_date(now);
+        // The last whole month: what a notice board wants at the month's
+        // turn. A first day before it cannot fail: jiff's dates reach far.
+        today
+            .first_of_month()
+            .yesterday()
+            .map_or_else(|_| month_code(today), month_code)
+    });
+    let s = lab.fund_statement(scheme, &month, now)?;
+    let path = to
+        .map(|to| lab.write_fund_statement(s.clone(), &to))
+        .transpose()?;
+    emit(json, &s, |s| {
+        ctx.say(
+            Message::new("fundstmt.head")
+                .arg("scheme", &s.scheme)
+                .arg("month", &s.month)
+                .arg("as_of", display_date(s.as_of)),
+        );
+        let m = &s.members;
+        ctx.say(
+            Message::new("fundstmt.members")
+                .arg("good", m.good)
+                .arg("grace", m.grace)
+                .arg("waiting", m.waiting)
+                .arg("lapsed", m.lapsed)
+                .arg("died", m.died),
+        );
+        ctx.say(
+            Message::new("fundstmt.money")
+                .arg("opening", s.opening)
+                .arg("collected", s.collected)
+                .arg("receipts", s.receipts)
+                .arg("reversals", s.reversals)
+                .arg("payouts", s.payouts)
+                .arg("fees", s.fees)
+                .arg("closing", s.closing),
+        );
+        for c in &s.claims {
+            ctx.say(
+                Message::new("fundstmt.claim")
+                    .arg("on", display_date(c.on))
+                    .arg("claim", &c.claim)
+                    .arg("name", &c.name)
+                    .arg("village", &c.village)
+                    .arg_msg("step", Message::new(c.step_key()))
+                    .arg("amount", c.amount),
+            );
+        }
+    })?;
+    // With --json, stdout is the statement alone: where it went is said on
+    // stderr.
+    if let Some(path) = path {
+        let m = Message::new("fundstmt.written").arg("path", path.display());
+        if json { ctx.warn(m) } else { ctx.say(m) }
+    }
+    Ok(())
+}
+
 fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
     use dastak_core::domain::time::display_date;
     let f = &c.filing;

@@ -724,6 +724,78 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         }
     );
     assert_eq!(lab.claim(&c2).expect("c2").state, State::Paid);
+
+    // The month's statement: what the kiosk's events took, less the one
+    // payout; the fee shown and kept; members by standing (both claimed
+    // members as died), signed with the lab's key.
+    let paid_day = t(11);
+    let month =
+        dastak_core::domain::time::month_code(dastak_core::domain::time::local_date(paid_day));
+    let s = lab
+        .fund_statement("fund", &month, paid_day)
+        .expect("statement");
+    assert_eq!(
+        (s.scheme.as_str(), s.month.as_str()),
+        ("FUND", month.as_str())
+    );
+    assert_eq!(s.opening.0 + s.collected.0, took);
+    assert_eq!((s.payouts, s.fees), (net, Paise(gross.0 / 10)));
+    assert_eq!(s.closing, Paise(took - net.0));
+    assert_eq!(
+        s.closing,
+        lab.fund_balance("FUND", &lab.claims().expect("claims"))
+            .expect("balance")
+    );
+    let paid_lines: Vec<(&str, &str, Paise)> = s
+        .claims
+        .iter()
+        .filter(|c| c.step == "paid")
+        .map(|c| (c.claim.as_str(), c.name.as_str(), c.amount))
+        .collect();
+    assert_eq!(paid_lines.len(), 1);
+    assert_eq!((paid_lines[0].0, paid_lines[0].2), (c2.as_str(), net));
+    assert!(
+        paid_lines[0].1.ends_with('.'),
+        "a masked name: {paid_lines:?}"
+    );
+    let fund_members = k
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(Event::from_canonical(e.as_bytes()).expect("parses").body,
+                Body::Enrolled(en) if en.scheme == "FUND")
+        })
+        .count() as u64;
+    let m = &s.members;
+    assert_eq!(m.died, 2);
+    assert_eq!(
+        m.waiting + m.good + m.grace + m.lapsed + m.died,
+        fund_members
+    );
+    let key = parse_public_key(&lab.identity().ack_key).expect("ack key");
+    let stick = tempfile::tempdir().expect("stick");
+    let path = lab
+        .write_fund_statement(s.clone(), stick.path())
+        .expect("written");
+    assert!(path.ends_with(format!("statement-FUND-{month}.txt")));
+    let signed = std::fs::read(&path).expect("read");
+    let read = dastak_core::wire::FundStatement::verify(&signed, &key).expect("verifies");
+    assert_eq!(read.closing, s.closing);
+    let forged = String::from_utf8(signed).expect("utf8").replacen(
+        &format!("\"closing\":{}", s.closing.0),
+        "\"closing\":1",
+        1,
+    );
+    assert!(dastak_core::wire::FundStatement::verify(forged.as_bytes(), &key).is_err());
+    for bad in ["2026-13", "next month", "2999-01"] {
+        assert!(
+            matches!(
+                lab.fund_statement("FUND", bad, paid_day),
+                Err(LabError::BadMonth { .. })
+            ),
+            "{bad}"
+        );
+    }
     assert!(matches!(
         lab.claim_account("vera", pw, &c2, t(12)),
         Err(LabError::ClaimStep(ClaimStepError::State { .. }))

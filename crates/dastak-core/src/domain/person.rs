@@ -186,3 +186,31 @@ mod tests {
         assert!(check_dob(date(2030, 1, 1), date(2026, 1, 1)).is_err());
     }
 }
+
+/// A name as a public list shows it: the first name and the initial of the
+/// next ("Sunita D.", "सुनीता दे."); a one-word name as it is. The initial
+/// is a whole grapheme, so a Hindi initial keeps its vowel sign.
+pub fn masked_name(name: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else {
+        return String::new();
+    };
+    match words.last().and_then(|w| w.graphemes(true).next()) {
+        Some(initial) => format!("{first} {initial}."),
+        None => first.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod masked_tests {
+    use super::masked_name;
+
+    #[test]
+    fn a_public_list_shows_a_first_name_and_an_initial() {
+        assert_eq!(masked_name("Sunita Kumari Devi"), "Sunita D.");
+        assert_eq!(masked_name("सुनीता देवी"), "सुनीता दे.");
+        assert_eq!(masked_name("  Kamla "), "Kamla");
+        assert_eq!(masked_name(""), "");
+    }
+}

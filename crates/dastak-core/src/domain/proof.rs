@@ -12,7 +12,10 @@
 //! `D` death claim slip: the benefit the rules give and the day filed;
 //! for the papers a lab decision prints, `N` public notice: the amount and
 //! the last day to object, `J` rejection letter: no amount and the day
-//! decided, `P` payout slip: the amount paid and the day),
+//! decided, `P` payout slip: the amount paid and the day; `F` the fund's
+//! monthly statement, signed by the lab and not a kiosk: issuer `LAB`,
+//! document `FUND-2026-11`, the scheme in place of a member, the closing
+//! balance and the day the statement stands at),
 //! kiosk, document number, member, amount in paise, date, and the base32
 //! signature of everything before it (the text up to the last space).
 //! This module is IO-free; keys are kept by the data directory.
@@ -26,6 +29,10 @@ use crate::i18n::{Localized, Message, english};
 
 pub const MAGIC: &str = "DASTAK1";
 
+/// The issuer a lab's papers name in place of a kiosk: a kiosk is linked
+/// to one lab, whose key tells it apart.
+pub const LAB_ISSUER: &str = "LAB";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProofKind {
     Contribution,
@@ -35,6 +42,7 @@ pub enum ProofKind {
     ClaimNotice,
     ClaimRejection,
     ClaimPayout,
+    FundStatement,
 }
 
 impl ProofKind {
@@ -47,6 +55,7 @@ impl ProofKind {
             ProofKind::ClaimNotice => "N",
             ProofKind::ClaimRejection => "J",
             ProofKind::ClaimPayout => "P",
+            ProofKind::FundStatement => "F",
         }
     }
 
@@ -59,6 +68,7 @@ impl ProofKind {
             "N" => Some(ProofKind::ClaimNotice),
             "J" => Some(ProofKind::ClaimRejection),
             "P" => Some(ProofKind::ClaimPayout),
+            "F" => Some(ProofKind::FundStatement),
             _ => None,
         }
     }
@@ -73,6 +83,7 @@ impl ProofKind {
             ProofKind::ClaimNotice => "proof.kind_claim_notice",
             ProofKind::ClaimRejection => "proof.kind_claim_rejection",
             ProofKind::ClaimPayout => "proof.kind_claim_payout",
+            ProofKind::FundStatement => "proof.kind_fund_statement",
         }
     }
 }

@@ -41,6 +41,26 @@ pub fn display_date(d: Date) -> String {
     d.strftime("%d-%m-%Y").to_string()
 }
 
+/// The first day of a month written `YYYY-MM` (or `MM-YYYY`, as people
+/// write it here; Devanagari digits too); None for anything else.
+pub fn month_start(s: &str) -> Option<Date> {
+    let s = to_ascii_digits(s.trim());
+    let (y, m) = match s.split_once('-')? {
+        (y, m) if y.len() == 4 && m.len() == 2 => (y, m),
+        (m, y) if y.len() == 4 && m.len() == 2 => (y, m),
+        _ => return None,
+    };
+    if !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()
+}
+
+/// `2026-11`: how a month is written in files and commands.
+pub fn month_code(d: Date) -> String {
+    d.strftime("%Y-%m").to_string()
+}
+
 /// Reads a stand-in for the clock (`$DASTAK_NOW`, for training, tests and
 /// the demo): RFC 3339, or a civil date-time or date read as IST (a date
 /// alone is its noon).
@@ -170,6 +190,25 @@ mod tests {
         assert_eq!(FinancialYear::of(date(2099, 4, 1)).to_string(), "2099-00");
         assert_eq!(FinancialYear::parse("2026-27"), Some(FinancialYear(2026)));
         assert_eq!(FinancialYear::parse("2026-28"), None);
+    }
+
+    #[test]
+    fn months_in_the_forms_people_type() {
+        assert_eq!(month_start("2026-11"), Some(date(2026, 11, 1)));
+        assert_eq!(month_start(" 11-2026 "), Some(date(2026, 11, 1)));
+        assert_eq!(month_start("११-२०२६"), Some(date(2026, 11, 1)));
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "26-11",
+            "2026-11-01",
+            "",
+            "abcd-ef",
+            "+026-11",
+        ] {
+            assert_eq!(month_start(bad), None, "{bad}");
+        }
+        assert_eq!(month_code(date(2026, 3, 31)), "2026-03");
     }
 
     #[test]
