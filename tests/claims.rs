@@ -1004,17 +1004,17 @@ fn the_funds_monthly_statement_comes_from_the_lab_and_reads_as_the_books_say() {
         dastak::print::DocKind::FundStatement,
         "FUND-2026-11",
     );
+    // The kiosk's language is Hindi: the paper is.
     let png = k.dir().join("fund-statement.hi.png");
     k.run(
         None,
         &[
-            "receipt",
-            "render",
-            "fund-2026-11",
+            "fund",
+            "statement",
+            "--month",
+            "11-2026",
             "--png",
             png.to_str().expect("utf8"),
-            "--doc-lang",
-            "hi",
         ],
     )
     .ok();

@@ -36,6 +36,10 @@ pub enum Cmd {
         month: Option<String>,
         #[arg(long, default_value = crate::domain::scheme::FUND)]
         scheme: String,
+        /// Draw it into this PNG as the printer would print it, instead of
+        /// printing it.
+        #[arg(long, value_name = "FILE")]
+        png: Option<std::path::PathBuf>,
     },
 }
 
@@ -132,7 +136,14 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
             from,
             month,
             scheme,
-        } => statement(ctx, from.as_deref(), month.as_deref(), &scheme)?,
+            png,
+        } => statement(
+            ctx,
+            from.as_deref(),
+            month.as_deref(),
+            &scheme,
+            png.as_deref(),
+        )?,
         Cmd::Rules(RulesCmd::Show { json }) => {
             let book = ctx.open()?.fund_rules(crate::domain::scheme::FUND)?;
             crate::cli::emit(json, &book.versions(), |versions| {
@@ -242,6 +253,7 @@ fn statement(
     from: Option<&std::path::Path>,
     month: Option<&str>,
     scheme: &str,
+    png: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
     use crate::domain::time::{month_code, month_start};
     // Every argument is read before anything is kept: a mistyped month
@@ -265,6 +277,10 @@ fn statement(
         );
     }
     let reference = books.statement_reference(scheme, month.as_deref())?;
+    if let Some(png) = png {
+        drop(books);
+        return crate::cli::receipt::render(ctx, &reference, png, None, None);
+    }
     ctx.print_now(
         &mut books,
         &settings,

@@ -481,6 +481,26 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         "{claims}"
     );
     b.shot("claims-en").await;
+    // The fund's statement of the month the paid claim was paid in (ten
+    // days ago in the demo): the payout, with the name masked.
+    let paid_on = dastak_core::domain::time::local_date(
+        jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 10),
+    );
+    let month = dastak_core::domain::time::month_code(paid_on);
+    c.goto(&served.url(&format!("/fund?month={month}")))
+        .await
+        .expect("fund");
+    let claims = b.text("#fund-claims tbody").await;
+    assert!(
+        claims.contains("DMO00001-C0001") && claims.contains("paid (closed)"),
+        "{claims}"
+    );
+    let paid = b.text("#fund-money tbody tr:nth-child(3)").await;
+    assert!(
+        paid.starts_with("Paid to families") && paid.contains('₹') && !paid.contains("₹0.00"),
+        "{paid}"
+    );
+    b.shot("fund-en").await;
     c.goto(&served.url("/officers")).await.expect("officers");
     let log = b.text("#audit tbody").await;
     assert!(
@@ -516,6 +536,7 @@ async fn an_officer_logs_in_filters_downloads_and_switches_language_in_a_real_br
         "operators",
         "anomalies",
         "claims",
+        "fund",
         "officers",
     ] {
         c.goto(&served.url(&format!("/{page}")))

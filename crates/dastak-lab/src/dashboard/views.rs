@@ -72,6 +72,7 @@ pub fn page(f: &Frame<'_>, title: &str, body: Markup) -> String {
         ("/operators", "dash.operators"),
         ("/anomalies", "dash.anomalies"),
         ("/claims", "dash.claims"),
+        ("/fund", "dash.fund"),
     ];
     if f.role >= Role::Admin {
         menu.push(("/officers", "dash.officers"));
@@ -988,6 +989,82 @@ pub fn claims(f: &Frame<'_>, claims: &[crate::claims::LabClaim]) -> String {
         }
     };
     page(f, &t(l, "dash.claims"), body)
+}
+
+/// The fund's statement of a month: members by standing, the money in and
+/// out with the opening and closing balance, the claims that moved (names
+/// masked, as on the printed copy), and links to the months either side.
+pub fn fund(f: &Frame<'_>, s: &dastak_core::wire::FundStatement) -> String {
+    use dastak_core::domain::time::{display_date, month_code, month_start};
+    let l = f.lang;
+    let first = month_start(&s.month);
+    let before = first.and_then(|d| d.yesterday().ok()).map(month_code);
+    let after = first
+        .and_then(|d| d.last_of_month().tomorrow().ok())
+        .filter(|d| *d <= dastak_core::domain::time::local_date(f.as_of))
+        .map(month_code);
+    let m = &s.members;
+    let standings = [
+        ("dash.fund_good", m.good),
+        ("dash.fund_grace", m.grace),
+        ("dash.fund_waiting", m.waiting),
+        ("dash.fund_lapsed", m.lapsed),
+        ("dash.fund_died", m.died),
+    ];
+    let money = [
+        ("dash.fund_opening", s.opening),
+        ("dash.fund_collected", s.collected),
+        ("dash.fund_payouts", s.payouts),
+        ("dash.fund_fees", s.fees),
+        ("dash.fund_closing", s.closing),
+    ];
+    let body = html! {
+        p class="noprint" {
+            @if let Some(b) = &before { a id="prev" href={ "/fund?month=" (b) } { "← " (t(l, "dash.fund_prev")) } }
+            " "
+            @if let Some(a) = &after { a id="next" href={ "/fund?month=" (a) } { (t(l, "dash.fund_next")) " →" } }
+        }
+        p id="fund-head" {
+            (Message::new("dash.fund_head")
+                .arg("month", first.map_or_else(|| s.month.clone(), |d| d.strftime("%m-%Y").to_string()))
+                .arg("as_of", display_date(s.as_of))
+                .render(l))
+        }
+        p class="rule" { (t(l, "dash.fund_rule")) }
+        table id="fund-members" {
+            thead { tr { th { (t(l, "dash.fund_standing")) } th class="n" { (t(l, "dash.fund_members")) } } }
+            tbody { @for (key, n) in standings { tr { td { (t(l, key)) } td class="n" { (count(n)) } } } }
+        }
+        table id="fund-money" {
+            thead { tr { th { } th class="n" { (t(l, "dash.amount")) } } }
+            tbody {
+                @for (key, p) in money { tr { td { (t(l, key)) } td class="n" { (rupees(p)) } } }
+                tr { td { (t(l, "dash.receipts")) } td class="n" { (count(s.receipts)) } }
+                tr { td { (t(l, "dash.reversals")) } td class="n" { (count(s.reversals)) } }
+            }
+        }
+        h2 { (t(l, "dash.claims")) }
+        @if s.claims.is_empty() { p class="none" { (t(l, "dash.none")) } }
+        @else {
+            table id="fund-claims" {
+                thead { tr {
+                    th { (t(l, "dash.date")) } th { (t(l, "dash.claim")) }
+                    th { (t(l, "dash.member")) } th { (t(l, "dash.village")) }
+                    th { (t(l, "dash.claim_state")) } th class="n" { (t(l, "dash.amount")) }
+                } }
+                tbody {
+                    @for c in &s.claims {
+                        tr {
+                            td { (display_date(c.on)) } td { (c.claim) } td { (c.name) }
+                            td { (c.village) } td { (t(l, c.step_key())) }
+                            td class="n" { @if c.amount.0 > 0 { (rupees(c.amount)) } @else { "-" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(f, &t(l, "dash.fund"), body)
 }
 
 /// One claim log entry: when, who, what.

@@ -82,6 +82,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/anomalies.csv", get(anomalies_csv))
         .route("/claims", get(claims))
         .route("/claims.csv", get(claims_csv))
+        .route("/fund", get(fund))
         .route("/officers", get(officers_page).post(add_officer))
         .route(
             "/fonts/devanagari-regular.ttf",
@@ -888,6 +889,28 @@ async fn claims_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
         "claims.csv",
         views::claims_csv_header(l),
         rows.iter().map(move |c| views::claims_csv_line(l, c)),
+    ))
+}
+
+/// The fund's statement of a month (`?month=yyyy-mm`; default the running
+/// month, standing at now), as `dastak-lab fund statement` makes it: the
+/// fund is the district's, so every officer sees it whole.
+async fn fund(State(lab): State<Shared>, Officer(s): Officer, Query(p): Query<Params>) -> Answer {
+    let month = p.get("month").cloned();
+    let (statement, now) = books(lab, s.lang, move |lab| {
+        let now = Timestamp::now();
+        let month = month.unwrap_or_else(|| {
+            dastak_core::domain::time::month_code(dastak_core::domain::time::local_date(now))
+        });
+        Ok((
+            lab.fund_statement(dastak_core::domain::scheme::FUND, &month, now)?,
+            now,
+        ))
+    })
+    .await?;
+    Ok(html(
+        StatusCode::OK,
+        views::fund(&frame(&s, "/fund", now), &statement),
     ))
 }
 
