@@ -197,6 +197,11 @@ pub enum BooksError {
         scheme: String,
         on: String,
     },
+    /// A claim records her death: nothing more is taken for her.
+    Died {
+        id: String,
+        on: String,
+    },
     NothingToChange,
     Utf16,
     UnknownRationCard {
@@ -362,6 +367,7 @@ impl Localized for BooksError {
                 .arg("id", id)
                 .arg("scheme", scheme)
                 .arg("on", on),
+            E::Died { id, on } => Message::new("member.died").arg("id", id).arg("on", on),
             E::NothingToChange => Message::new("member.nothing_to_change"),
             E::Claim(f, e) => field(*f, e.message()),
             E::Fund(e) => e.message(),

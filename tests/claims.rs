@@ -665,9 +665,16 @@ fn the_console_member_card_shows_the_claim_and_its_reason() {
         "मृत्यु दावे:",
         "दावा RMP01-C0001 (दर्ज, लैब के निर्णय की प्रतीक्षा)",
         "मृत्यु प्रतीक्षा अवधि में हुई, जो 22-05-2027",
+        "· देहांत के दिन,",
     ] {
         assert!(card.contains(line), "{line}:\n{card}");
     }
+    // `P` on the card of one whose death is recorded says so at once,
+    // instead of opening the contribution form.
+    t.keys("p");
+    let said = t.wait_for("कोई अंशदान");
+    assert!(said.contains("देहांत 23-11-2026 को हुआ"), "{said}");
+    assert!(!said.contains("अभी बकाया"), "the form opened:\n{said}");
 }
 
 /// `fund rules set` records a version of the rules from today or later,
@@ -1178,6 +1185,10 @@ fn decisions_come_back_over_the_network() {
         "public notice of a death claim RMP01-C0001/NOTICE",
     );
 
+    // While the claim stands, her death is recorded: no money is taken.
+    k.vol("pay", &["--member", "RMP01-00001", "--scheme", "FUND"])
+        .failed_saying("died on 23-11-2026");
+
     // Rejected before approval: the family's letter, with the reasons.
     step("asha", &["reject", "--reasons", "प्रमाण पत्र जाली पाया गया"]);
     let sync = k.run(None, &["sync"]);
@@ -1211,5 +1222,122 @@ fn decisions_come_back_over_the_network() {
     assert_eq!(emu.emulator.jobs(), 2);
     let card = k.run(None, &["member", "show", "--member", "RMP01-00001"]);
     assert!(card.stdout.contains("(rejected"), "{}", card.stdout);
+    // A rejected claim records no death (this certificate was forged):
+    // her dues are taken again.
+    k.pay("RMP01-00001");
     server.stop();
+}
+
+/// The demo (the README's first command) shows claims at work: one paid
+/// through every step, one whose notice is up and whose objections are
+/// still heard, both covered. The made-up lab that decided them is not
+/// left linked. A recorded death ends the member's dues on that day, and
+/// no contribution is taken for her after it.
+#[test]
+fn the_demo_has_a_paid_claim_and_one_in_its_objection_window_and_nothing_falls_due_after_a_death() {
+    let k = Kiosk::demo(40);
+    let conn = k.db();
+    let claims: Vec<(String, String, String, String, String)> = conn
+        .prepare("SELECT claim, member_id, state, died_on, bars FROM claims ORDER BY claim")
+        .expect("prepare")
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(claims.len(), 2, "{claims:?}");
+    let (paid, open) = (&claims[0], &claims[1]);
+    // Made the morning of 23-11-2026: deaths 25 and 6 days before its last day.
+    assert_eq!(
+        (
+            paid.0.as_str(),
+            paid.2.as_str(),
+            paid.3.as_str(),
+            paid.4.as_str()
+        ),
+        ("DEMO01-C0001", "paid", "2026-10-28", "[]")
+    );
+    assert_eq!(
+        (
+            open.0.as_str(),
+            open.2.as_str(),
+            open.3.as_str(),
+            open.4.as_str()
+        ),
+        ("DEMO01-C0002", "published", "2026-11-16", "[]")
+    );
+    let steps = |claim: &str| -> Vec<String> {
+        conn.prepare("SELECT step FROM claim_decisions WHERE claim = ?1 ORDER BY n")
+            .expect("prepare")
+            .query_map([claim], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    assert_eq!(
+        steps(&paid.0),
+        ["verified", "published", "approved", "paid"]
+    );
+    assert_eq!(steps(&open.0), ["verified", "published"]);
+    // Objections are heard through 27-11, after the demo was made.
+    let notice: String = conn
+        .query_row(
+            "SELECT decision FROM claim_decisions WHERE claim = ?1 AND step = 'published'",
+            [&open.0],
+            |r| r.get(0),
+        )
+        .expect("notice");
+    assert!(notice.contains(r#""until":"2026-11-27""#), "{notice}");
+    assert_eq!(k.count("SELECT COUNT(*) FROM lab_link"), 0);
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM print_jobs WHERE printed_at IS NULL"),
+        0
+    );
+    k.run(None, &["verify"]).ok();
+
+    let card = k.run(None, &["member", "show", "--member", &paid.1]);
+    card.ok();
+    for want in [
+        "Claim DEMO01-C0001 (paid by bank transfer): died 28-10-2026",
+        "on the day of death, 28-10-2026: ",
+    ] {
+        assert!(card.stdout.contains(want), "{want}:\n{}", card.stdout);
+    }
+    let card = k.run(None, &["member", "show", "--member", &open.1]);
+    assert!(
+        card.stdout
+            .contains("Claim DEMO01-C0002 (notice published, objections heard)"),
+        "{}",
+        card.stdout
+    );
+
+    // Three months on, the dead owe what they owed the day they died.
+    let dues = |now: &str| -> serde_json::Value {
+        let r = k.run_env(
+            &[("DASTAK_NOW", now)],
+            &["member", "show", "--member", &paid.1, "--json"],
+        );
+        r.ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        v["enrolments"][0]["dues"].clone()
+    };
+    let today = dues(NOW);
+    assert_eq!(today, dues("2027-02-23T10:00:00+05:30"));
+    assert!(today["arrears_periods"].as_i64().is_some(), "{today}");
+    // And no contribution is taken for him: refused, nothing written (the
+    // sign-in is logged apart, on purpose).
+    let books = || {
+        books_of(
+            &k,
+            &[
+                "SELECT group_concat(receipt_no) FROM contributions",
+                "SELECT group_concat(ref) FROM print_jobs",
+            ],
+        )
+    };
+    let before = books();
+    k.vol("pay", &["--member", &paid.1, "--scheme", "FUND"])
+        .failed_saying("died on 28-10-2026");
+    assert_eq!(before, books());
 }

@@ -198,6 +198,15 @@ impl Books {
                 on: display_date(on),
             });
         }
+        // Money taken after a recorded death would count for nothing (it
+        // never counts toward standing on the day of death) and would be
+        // the family's cash in the drawer for no cover: refused.
+        if let Some(died) = queries::recorded_death(conn, &id)? {
+            return Err(BooksError::Died {
+                id,
+                on: display_date(died),
+            });
+        }
         let paid = queries::periods_paid(conn, &id, &scheme_code)?;
         let before = dues(&scheme, enrolment.enrolled_on, today, paid);
         let plan = plan_payment(&scheme, &before, amount, periods)?;

@@ -5,6 +5,17 @@
 //! contributions, reversals and day closes — all made through the same
 //! operations as real work, so `dastak verify` passes on the result.
 //!
+//! The fund's rules (a 90-day wait) are recorded on the first day, and two
+//! fund members die near the end: one claim filed 20 days ago, taken
+//! through every step and paid, and one filed 4 days ago whose notice is up
+//! and whose objection window is still open. Their decisions come, as a
+//! lab's do, in signed acknowledgements applied by [`crate::sync`]; the lab
+//! is made up ([`DemoLab`]): its key is derived from a fixed phrase that
+//! only this module knows, its age identity is thrown away once the two
+//! accounts are sealed to it, and the kiosk is left unlinked afterwards,
+//! as a new kiosk is, to be linked to a real lab. A demo of fewer than six
+//! fund members has no claims.
+//!
 //! The numbers come from a fixed-seed SplitMix64 written here rather than
 //! the `rand` crate: the demo must be the same on every machine and every
 //! version, and SplitMix64 is ten lines.
@@ -12,12 +23,16 @@
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
+use crate::books::claims::ClaimForm;
 use crate::books::members::{EnrolForm, MemberForm};
 use crate::books::setup::{InitForm, NewOperator, init};
 use crate::books::{Books, BooksError, DataDir};
+use crate::domain::fund::FundRules;
 use crate::domain::scheme::{FUND, SHG};
-use crate::domain::time::{ist, local_date};
+use crate::domain::time::{display_date, format_instant, ist, local_date};
 use crate::store::queries::{self, OperatorRow};
+use dastak_core::domain::event::{GENESIS, hash_hex};
+use dastak_core::wire::{Ack, Decision, Step};
 
 pub const ADMIN: (&str, &str) = ("ADMIN", "1234");
 pub const SUPERVISOR: (&str, &str) = ("SUP1", "2345");
@@ -207,6 +222,164 @@ fn op(books: &Books, code: &str) -> Result<OperatorRow, BooksError> {
         .ok_or_else(|| BooksError::UnknownOperator { code: code.into() })
 }
 
+/// The demo's district lab, which exists only here: a fixed key that
+/// signs its decisions on the demo's claims, and its claim log (the signed
+/// entries, in order). Deriving the key from a phrase, not drawing it, is
+/// what makes the demo the same everywhere; it is no secret, which is why
+/// the demo kiosk does not stay linked to it.
+struct DemoLab {
+    key: ed25519_dalek::SigningKey,
+    log: Vec<String>,
+}
+
+impl DemoLab {
+    fn new() -> DemoLab {
+        use sha2::Digest;
+        let seed: [u8; 32] = sha2::Sha256::digest(b"dastak demo lab, not a real one").into();
+        DemoLab {
+            key: ed25519_dalek::SigningKey::from_bytes(&seed),
+            log: Vec::new(),
+        }
+    }
+
+    fn ack_key(&self) -> String {
+        hex::encode(self.key.verifying_key().to_bytes())
+    }
+
+    /// Takes one step on `claim` in the lab's log and hands the kiosk the
+    /// acknowledgement that carries it, as a sync at `now` would.
+    fn decide(
+        &mut self,
+        books: &mut Books,
+        claim: &str,
+        officer: &str,
+        step: Step,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
+        let kiosk = books.kiosk()?.code;
+        let prev = self
+            .log
+            .last()
+            .map_or_else(|| GENESIS.to_string(), |b| hash_hex(b.as_bytes()));
+        let decision = Decision {
+            v: Decision::VERSION,
+            n: self.log.len() as u64 + 1,
+            prev,
+            kiosk: kiosk.clone(),
+            claim: claim.to_string(),
+            officer: officer.to_string(),
+            at: format_instant(now),
+            step,
+        };
+        self.log
+            .push(String::from_utf8_lossy(&decision.sign(&self.key)).into_owned());
+        // The lab holds none of the kiosk's events (`through` 0): the demo
+        // kiosk never sent any, and says so.
+        let ack = Ack {
+            v: 1,
+            kiosk,
+            through: 0,
+            hash: GENESIS.to_string(),
+            at: format_instant(now),
+            decisions: self.log.clone(),
+        };
+        crate::sync::apply_ack(&mut books.store, &ack.sign(&self.key), now)?;
+        Ok(())
+    }
+}
+
+/// A fund member who dies in the demo's story, and her claim.
+struct Death {
+    member: String,
+    nominee: String,
+    relation: &'static str,
+    died: Date,
+    /// Filed this many days before the story's end.
+    filed: i64,
+    /// Paid in full; else left in its objection window.
+    paid: bool,
+    claim: Option<String>,
+}
+
+impl Death {
+    fn file(
+        &mut self,
+        books: &mut Books,
+        supervisor: &OperatorRow,
+        admin: &OperatorRow,
+        now: Timestamp,
+    ) -> Result<(), BooksError> {
+        let form = ClaimForm {
+            member_id: self.member.clone(),
+            died_on: display_date(self.died),
+            cause: if self.paid { "illness" } else { "natural" }.into(),
+            certificate: format!("D-2026-{:05}", 4_100 + self.filed),
+            authority: "ग्राम पंचायत रामपुर".into(),
+            claimant: self.nominee.clone(),
+            relation: self.relation.into(),
+            phone: format!("98290{:05}", 31_000 + self.filed),
+            reason: None,
+            ifsc: "SBIN0031234".into(),
+            account: format!("3012{:08}", 55_000 + self.filed),
+        };
+        self.claim = Some(books.file_claim(supervisor, admin, &form, now)?.claim);
+        Ok(())
+    }
+}
+
+/// On `day`, the story's claims: filed, and decided at the lab in the
+/// days after, each decision reaching the kiosk in an acknowledgement.
+fn claim_day(
+    books: &mut Books,
+    lab: &mut DemoLab,
+    deaths: &mut [Death],
+    ago: i64,
+    day: Date,
+    ops: (&OperatorRow, &OperatorRow),
+) -> Result<(), BooksError> {
+    let (supervisor, admin) = ops;
+    for d in deaths.iter_mut() {
+        let mut minute = 500;
+        let mut t = || {
+            minute += 5;
+            at(day, minute)
+        };
+        if ago == d.filed {
+            d.file(books, supervisor, admin, t())?;
+        }
+        let Some(claim) = d.claim.clone() else {
+            continue;
+        };
+        // The one nominee takes all: the rules' benefit less their fee.
+        let benefit = crate::domain::fund::payout(&books.fund_rules(FUND)?, d.died, &[100])
+            .map_err(BooksError::Fund)?
+            .net;
+        let steps: Vec<(&str, Step)> = match (d.paid, d.filed - ago) {
+            (_, 1) => vec![("meena", Step::Verified)],
+            (_, 2) => vec![(
+                "meena",
+                Step::Published {
+                    until: day.checked_add(7.days()).unwrap_or(day),
+                },
+            )],
+            (true, 9) => vec![("admin", Step::Approved { amount: benefit })],
+            (true, 10) => vec![(
+                "admin",
+                Step::Paid {
+                    amount: benefit,
+                    bank_ref: "SBIN226123456789".into(),
+                    on: day,
+                },
+            )],
+            _ => Vec::new(),
+        };
+        for (officer, step) in steps {
+            lab.decide(books, &claim, officer, step, t())?;
+        }
+    }
+    Ok(())
+}
+
 pub struct Summary {
     pub households: u64,
     pub members: u64,
@@ -255,6 +428,16 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             t0,
         )?;
     }
+    // The fund's rules from its first day, with a 90-day wait (the
+    // standard 180 would leave the whole half-year demo still waiting).
+    books.set_fund_rules(
+        &admin,
+        FundRules {
+            waiting_days: 90,
+            ..FundRules::standard(start)
+        },
+        at(start, 1),
+    )?;
     let volunteer = op(&books, VOLUNTEER.0)?;
     let supervisor = op(&books, SUPERVISOR.0)?;
     let hh = households(&mut rng, n_households);
@@ -279,6 +462,8 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
     // Enrolment drive over the first two weeks: about half the households
     // join the fund; a woman from some households in two villages joins the SHG.
     let mut fund: Vec<String> = Vec::new();
+    // Each fund member's nominee, when it is someone else in her household.
+    let mut nominees: Vec<Option<(String, &'static str)>> = Vec::new();
     let mut shg: Vec<(String, &str)> = Vec::new();
     for (i, h) in hh.iter().enumerate() {
         let day = start
@@ -310,7 +495,10 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
                 ..EnrolForm::default()
             };
             match books.register_member(&volunteer, &form, &[e], t) {
-                Ok(r) => fund.push(r.member_id),
+                Ok(r) => {
+                    fund.push(r.member_id);
+                    nominees.push(h.people.get(1).map(|p| (p.name.clone(), p.relation)));
+                }
                 // Random names can repeat with the same random father's
                 // name: the kiosk takes them for one person; skip him.
                 Err(BooksError::DuplicatePerson { .. }) => {}
@@ -361,17 +549,65 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
         }
     }
 
+    // The two who die: the last fund members whose nominee is someone
+    // else (the first members are the ones the README and tests open),
+    // both covered on the day.
+    let mut deaths: Vec<Death> = Vec::new();
+    if fund.len() >= 6 {
+        let last_two = (0..fund.len())
+            .rev()
+            // Not one who pays on the 20th, the day the demo reverses the
+            // day's last receipt: her cover would not hold.
+            .filter(|k| k % 27 + 1 != 20)
+            .filter_map(|k| nominees[k].clone().map(|n| (k, n)))
+            .take(2);
+        for ((k, (nominee, relation)), (paid, died, filed)) in
+            last_two.zip([(true, 25, 20), (false, 6, 4)])
+        {
+            deaths.push(Death {
+                member: fund[k].clone(),
+                nominee,
+                relation,
+                died: end.checked_sub(died.days()).unwrap_or(end),
+                filed,
+                paid,
+                claim: None,
+            });
+        }
+    }
+    let mut lab = DemoLab::new();
+    if !deaths.is_empty() {
+        // Sealed to a lab identity nobody keeps: the accounts are made up.
+        let identity = age::x25519::Identity::generate();
+        crate::sync::link(
+            &mut books.store,
+            &identity.to_public().to_string(),
+            &lab.ack_key(),
+            None,
+        )?;
+    }
+
     // Day by day: fund dues on each member's own day of the month, SHG
     // savings at each group's weekly meeting, a reversal now and then, and a
     // day close every evening that had cash.
     let mut receipts = 0u64;
     let mut day = start.checked_add(15.days()).unwrap_or(start);
+    let mut ago = DAYS - 15;
     while day <= end {
         let mut minute = 0i64;
         let mut had_cash = false;
         let mut last_receipt: Option<String> = None;
         for (k, id) in fund.iter().enumerate() {
-            if (k as i8 % 27) + 1 != day.day() || !rng.chance(85) {
+            // `k % 27` before narrowing: a wrapped `k as i8` left every
+            // member from the 129th on without a pay day, lapsed.
+            if (k % 27) as i8 + 1 != day.day() {
+                continue;
+            }
+            // Those who die in the story pay every month while they live
+            // (their cover must hold), and nothing after.
+            let chance = rng.chance(85);
+            let dies = deaths.iter().find(|d| d.member == *id);
+            if dies.is_some_and(|d| day > d.died) || !(chance || dies.is_some()) {
                 continue;
             }
             let t = at(day, minute);
@@ -420,11 +656,24 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             let reason = short.then_some("₹100 का नोट कम मिला, कल जाँच करेंगे");
             books.day_close(&volunteer, &notes, &coins, reason, at(day, 480))?;
         }
+        claim_day(
+            &mut books,
+            &mut lab,
+            &mut deaths,
+            ago,
+            day,
+            (&supervisor, &admin),
+        )?;
+        ago -= 1;
         day = match day.tomorrow() {
             Ok(d) => d,
             Err(_) => break,
         };
     }
+    // The made-up lab's key is no secret: the kiosk waits for a real one.
+    books
+        .store
+        .write(|w| crate::store::lab_link::clear(w.conn()))?;
     // The synthetic past was handed out on paper long ago: nothing of it
     // waits in the print queue.
     books

@@ -414,16 +414,19 @@ impl Books {
             .ok_or_else(|| BooksError::UnknownMember { id: id.clone() })?;
         let today = local_date(now);
         let contributions = queries::contributions_of(conn, &id)?;
+        let died = queries::recorded_death(conn, &id)?;
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
             let (scheme, d) = self.standing(&e, today)?;
             let fund = if e.scheme == crate::domain::scheme::FUND && e.left_on.is_none() {
                 let book = self.fund_rules(&e.scheme)?;
+                // After a recorded death, what her family's claim turns on:
+                // the standing on that day.
                 Some(standing(
                     &book,
                     e.enrolled_on,
                     &fund_paid(&contributions),
-                    today,
+                    died.map_or(today, |d| d.min(today)),
                 ))
             } else {
                 None
@@ -435,6 +438,7 @@ impl Books {
                 scheme_name_en: scheme.name_en,
                 dues: d,
                 fund,
+                died,
             });
         }
         Ok(MemberView {
@@ -459,6 +463,23 @@ pub struct EnrolmentView {
     /// In the mutual-aid fund: whether a death today would be covered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fund: Option<crate::domain::fund::Standing>,
+    /// The date of death a claim records: `fund` is the standing on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub died: Option<jiff::civil::Date>,
+}
+
+impl EnrolmentView {
+    /// The fund standing as the card says it: today's, or on the day of a
+    /// recorded death.
+    pub fn standing_message(&self) -> Option<crate::i18n::Message> {
+        let s = self.fund.as_ref()?.message();
+        Some(match self.died {
+            Some(d) => crate::i18n::Message::new("fund.on_death")
+                .arg("died", crate::domain::time::display_date(d))
+                .arg_msg("standing", s),
+            None => s,
+        })
+    }
 }
 
 /// A member's payments to the fund that were not reversed, as standing
@@ -502,8 +523,13 @@ impl Books {
                 code: e.scheme.clone(),
             })?;
         let paid = queries::periods_paid(conn, &e.member_id, &e.scheme)?;
-        // No dues fall after the day a member left the scheme.
-        let as_of = e.left_on.map_or(today, |left| left.min(today));
+        // No dues fall after the day a member left the scheme, nor after a
+        // death a claim records.
+        let died = queries::recorded_death(conn, &e.member_id)?;
+        let as_of = [e.left_on, died]
+            .into_iter()
+            .flatten()
+            .fold(today, |d, end| d.min(end));
         let d = dues(&scheme, e.enrolled_on, as_of, paid);
         Ok((scheme, d))
     }
@@ -531,6 +557,11 @@ impl Books {
         now: Timestamp,
     ) -> Result<crate::domain::money::Paise, BooksError> {
         let today = local_date(now);
+        // Nothing is to be collected from one whose death is recorded (the
+        // card still shows what she owed on that day).
+        if queries::recorded_death(self.store.conn(), member_id)?.is_some() {
+            return Ok(crate::domain::money::Paise(0));
+        }
         let mut total = 0;
         for e in queries::enrolments(self.store.conn(), member_id)? {
             total += self.standing(&e, today)?.1.amount_due.0;

@@ -93,8 +93,8 @@ pub fn member(lang: Lang, v: &MemberView) {
                 .render(lang)
         );
         dastak_core::outln!("    {}", e.dues.message().render(lang));
-        if let Some(s) = e.fund {
-            dastak_core::outln!("    {}", s.message().render(lang));
+        if let Some(s) = e.standing_message() {
+            dastak_core::outln!("    {}", s.render(lang));
         }
         if let Some(on) = e.enrolment.left_on {
             dastak_core::outln!(

@@ -61,6 +61,12 @@ pub fn set(
     Ok(())
 }
 
+/// Forgets the link (the demo, whose made-up lab must not stay linked).
+pub fn clear(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM lab_link WHERE id = 1", [])?;
+    Ok(())
+}
+
 /// The lab holds every event up to `through` (a checked acknowledgement).
 pub fn set_acked(conn: &Connection, through: u64, at: &str) -> Result<(), StoreError> {
     conn.execute(

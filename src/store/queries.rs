@@ -1038,6 +1038,28 @@ pub fn open_claim(
     .optional()?)
 }
 
+/// The date of death a claim records for the member (the latest claim
+/// the lab has not rejected: a rejected one may have been a death that
+/// was not), whatever the scheme: nothing falls due after it.
+pub fn recorded_death(
+    conn: &Connection,
+    member_id: &str,
+) -> Result<Option<jiff::civil::Date>, StoreError> {
+    let died: Option<String> = crate::store::row(
+        conn,
+        "SELECT died_on FROM claims WHERE member_id = ?1 AND state <> 'rejected'
+         ORDER BY seq DESC LIMIT 1",
+        [member_id],
+        |r| r.get(0),
+    )
+    .optional()?;
+    died.map(|d| {
+        d.parse()
+            .map_err(|e| StoreError::Corrupt(format!("claims.died_on {d}: {e}")))
+    })
+    .transpose()
+}
+
 /// How many claims this kiosk has filed (the next one's number follows).
 pub fn claims_count(conn: &Connection) -> Result<u64, StoreError> {
     let n: i64 = crate::store::row(conn, "SELECT COUNT(*) FROM claims", [], |r| r.get(0))?;

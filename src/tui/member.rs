@@ -75,6 +75,15 @@ impl MemberCard {
             return Step::Nothing;
         }
         match v.enrolments.get(n) {
+            // Said on the card at once, not after the form is filled in.
+            Some(e) if e.died.is_some() => {
+                self.error = e.died.map(|d| {
+                    Message::new("member.died")
+                        .arg("id", &v.member.member_id)
+                        .arg("on", display_date(d))
+                });
+                Step::Nothing
+            }
             Some(e) => Step::Go(
                 Box::new(Screen::Pay(pay::Pay::new(self.lang, &v.member, e))),
                 vec![],
@@ -113,6 +122,9 @@ impl Widget for &MemberCard {
         };
         let m = &v.member;
         lines.push(Line::from(format!("{}  {}", m.member_id, m.name)));
+        if let Some(e) = &self.error {
+            lines.push(error_line(e.render(l)));
+        }
         lines.push(Line::from(format!(
             "{}: {}   {}: {}",
             t(l, "member.relative_short"),
@@ -143,8 +155,8 @@ impl Widget for &MemberCard {
             };
             let dues = e.dues.message();
             let standing = e
-                .fund
-                .map(|s| format!(" · {}", s.message().render(l)))
+                .standing_message()
+                .map(|s| format!(" · {}", s.render(l)))
                 .unwrap_or_default();
             lines.push(Line::from(format!(
                 "[{}] {} ({}) {} — {}{standing}",

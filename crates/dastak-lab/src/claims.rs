@@ -38,6 +38,24 @@ use crate::officers::Role;
 use crate::store::ClaimMember;
 use crate::{Lab, LabError};
 
+/// See [`Lab::recorded_deaths`]; `claims` in the order they were filed, so
+/// a member's latest claim is the one that counts.
+pub(crate) fn recorded_deaths<'a>(
+    claims: impl Iterator<Item = &'a LabClaim>,
+) -> std::collections::HashMap<(String, String), Date> {
+    let mut out = std::collections::HashMap::new();
+    for c in claims.filter(|c| c.state != State::Rejected) {
+        out.insert(
+            (
+                home_kiosk(&c.filing.member_id).to_string(),
+                c.filing.member_id.clone(),
+            ),
+            c.filing.died_on,
+        );
+    }
+    out
+}
+
 /// Where a claim is in the pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -855,6 +873,17 @@ impl Lab {
     }
 
     /// Every claim held, oldest filed first.
+    /// The deaths the claims record, by (home kiosk, member): the date of
+    /// death of each member's latest claim that was not rejected (a
+    /// rejected one may have been a death that was not), as the kiosk
+    /// reckons it. Nothing falls due after it, in any scheme.
+    pub fn recorded_deaths(
+        &self,
+    ) -> Result<std::collections::HashMap<(String, String), Date>, LabError> {
+        let held = self.held_claims(&self.store.claim_log()?)?;
+        Ok(recorded_deaths(held.iter().map(|(c, _)| c)))
+    }
+
     pub fn claims(&self) -> Result<Vec<LabClaim>, LabError> {
         let mut all = self.flagged(self.held_claims(&self.store.claim_log()?)?)?;
         all.sort_by(|a, b| a.filed_at.cmp(&b.filed_at).then(a.number().cmp(b.number())));

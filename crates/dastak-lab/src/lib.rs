@@ -925,8 +925,23 @@ pub fn db_url(lab: &Lab) -> &DbUrl {
 }
 
 /// Every member's enrolments, with her name.
+/// Every enrolment the lab holds; one whose member a claim records as
+/// dead has left on her date of death (she owes nothing after it, and is
+/// no longer expected to pay: see [`Lab::recorded_deaths`]).
 pub fn enrolments(lab: &Lab) -> Result<Vec<store::EnrolmentRow>, LabError> {
-    Ok(lab.store.enrolments()?)
+    let mut rows = lab.store.enrolments()?;
+    let deaths = lab.recorded_deaths()?;
+    if !deaths.is_empty() {
+        for r in &mut rows {
+            if let Some(d) = deaths.get(&(r.kiosk.clone(), r.member_id.clone())) {
+                let died = d.to_string();
+                if r.left_on.as_ref().is_none_or(|l| *l > died) {
+                    r.left_on = Some(died);
+                }
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Households listed and reached, per kiosk and village.

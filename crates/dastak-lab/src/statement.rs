@@ -16,8 +16,8 @@
 //!   closing = opening + collected − payouts, the balance `claims list`
 //!   pays from;
 //! - the *standings* are each enrolled member's on the statement's day, by
-//!   her kiosk's rules; a member whose death a claim records counts as
-//!   died and not in any other standing;
+//!   her kiosk's rules; a member whose death a claim records (one not
+//!   rejected) counts as died and not in any other standing;
 //! - a claim's name is masked to a first name and an initial: the paper
 //!   goes up in public.
 
@@ -84,7 +84,9 @@ impl Lab {
         let mut fees = 0i64;
         let mut died: HashSet<(String, String)> = HashSet::new();
         for (c, book) in held.iter().filter(|(c, _)| c.filing.scheme == scheme) {
-            if c.filing.died_on <= as_of {
+            // A rejected claim records no death (the kiosk and the lab's
+            // dues reckon it so: see `Lab::recorded_deaths`).
+            if c.filing.died_on <= as_of && c.state != crate::claims::State::Rejected {
                 died.insert((
                     home_kiosk(&c.filing.member_id).to_string(),
                     c.filing.member_id.clone(),

@@ -892,6 +892,84 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
     ));
 }
 
+/// A claim records a death: the member's enrolments end on that day in
+/// what the dashboard reckons (no arrears chased, no dues expected after
+/// it), in every scheme; a rejected claim records none.
+fn a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none(b: Backend) {
+    use dastak_core::i18n::Lang;
+    use dastak_lab::claims::Action;
+    use dastak_lab::officers::Role;
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let plan = small(1, 43);
+    let mut k = kiosk(&plan, 0);
+    let first = enrolled(&mut lab, &k);
+    receive(&mut lab, &first);
+    let member = format!("{}-00001", k.code);
+    let left = |lab: &Lab| -> Vec<Option<String>> {
+        dastak_lab::enrolments(lab)
+            .expect("enrolments")
+            .into_iter()
+            .filter(|e| e.member_id == member)
+            .map(|e| e.left_on)
+            .collect()
+    };
+    let before = left(&lab);
+    assert!(
+        !before.is_empty() && before.iter().all(Option::is_none),
+        "{before:?}"
+    );
+
+    let died = plan
+        .start
+        .checked_add(jiff::Span::new().days(30))
+        .expect("day");
+    let to = lab.identity().recipient;
+    let claim = k.claim(1, &member, died, &to).expect("claim");
+    let filed_at = plan
+        .start
+        .checked_add(jiff::Span::new().days(i64::from(plan.days) + 1))
+        .expect("day")
+        .at(12, 0, 0, 0)
+        .to_zoned(dastak_core::domain::time::ist())
+        .expect("zoned")
+        .timestamp();
+    k.push(filed_at, Body::ClaimFiled(claim.clone()));
+    let again: Vec<Vec<u8>> = k
+        .signed_batches()
+        .iter()
+        .map(|b| seal(b, &to).expect("seal"))
+        .collect();
+    receive(&mut lab, &again);
+    assert_eq!(
+        left(&lab),
+        vec![Some(died.to_string()); before.len()],
+        "every enrolment of hers ends on the day she died"
+    );
+
+    lab.add_officer(
+        "cli",
+        "asha",
+        "a long password",
+        Role::Approver,
+        None,
+        Lang::En,
+        now(),
+    )
+    .expect("officer");
+    lab.claim_step(
+        "asha",
+        "a long password",
+        &claim.claim,
+        Action::Reject {
+            reasons: "the certificate is not of this member".into(),
+        },
+        filed_at,
+    )
+    .expect("reject");
+    assert_eq!(left(&lab), before, "a rejected claim records no death");
+}
+
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1473,6 +1551,7 @@ stories!(
     two_hundred_kiosks_uploading_at_once_lose_and_double_nothing,
     officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed,
     claims_go_through_the_pipeline_in_one_signed_chain,
+    a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none,
 );
 
 /// The command line, with `--db` naming the backend.
