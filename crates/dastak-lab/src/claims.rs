@@ -244,6 +244,11 @@ pub enum ClaimStepError {
         balance: Paise,
         need: Paise,
     },
+    /// Another claim for the same member (filed at another kiosk, or
+    /// again) is approved or paid: one death is paid once.
+    MemberClaimed {
+        other: String,
+    },
     /// Another officer's step was written first: read again and retry.
     Raced,
 }
@@ -292,6 +297,9 @@ impl Localized for ClaimStepError {
             E::FundShort { balance, need } => Message::new("labclaim.fund_short")
                 .arg("balance", balance)
                 .arg("need", need),
+            E::MemberClaimed { other } => {
+                Message::new("labclaim.member_claimed").arg("other", other)
+            }
             E::Raced => Message::new("labclaim.raced"),
         }
     }
@@ -1013,6 +1021,21 @@ impl Lab {
                 .map(|c| c.number().to_string()),
         };
         let step_name = action.name();
+        // Two kiosks may each file for one death (the family went to both):
+        // both are heard and flagged, but only one is ever approved.
+        if matches!(action, Action::Approve)
+            && let Some(other) = claims.iter().find(|c| {
+                c.number() != claim.number()
+                    && c.filing.member_id == claim.filing.member_id
+                    && c.filing.scheme == claim.filing.scheme
+                    && matches!(c.state, State::Approved | State::Paid)
+            })
+        {
+            return Err(ClaimStepError::MemberClaimed {
+                other: other.number().to_string(),
+            }
+            .into());
+        }
         let step = decide(
             claim,
             action,

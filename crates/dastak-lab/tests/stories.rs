@@ -970,6 +970,108 @@ fn a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none(b: Ba
     assert_eq!(left(&lab), before, "a rejected claim records no death");
 }
 
+/// The family went to two kiosks: each files for the same death. The lab
+/// hears both, flags each with the other, approves one, and refuses to
+/// approve the second (one death is paid once); the second is rejected.
+fn two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved(b: Backend) {
+    use dastak_core::i18n::Lang;
+    use dastak_lab::claims::{Action, ClaimStepError, Flag, State};
+    use dastak_lab::officers::Role;
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let plan = small(2, 47);
+    let (mut home, mut other) = (kiosk(&plan, 0), kiosk(&plan, 1));
+    for k in [&home, &other] {
+        let batches = enrolled(&mut lab, k);
+        receive(&mut lab, &batches);
+    }
+    let to = lab.identity().recipient;
+    let member = format!("{}-00001", home.code);
+    let died = plan
+        .start
+        .checked_add(jiff::Span::new().days(30))
+        .expect("day");
+    let at = |d: i64| {
+        plan.start
+            .checked_add(jiff::Span::new().days(d))
+            .expect("day")
+            .at(12, 0, 0, 0)
+            .to_zoned(dastak_core::domain::time::ist())
+            .expect("zoned")
+            .timestamp()
+    };
+    let filed = i64::from(plan.days) + 1;
+    let first = home.claim(1, &member, died, &to).expect("claim");
+    let mut twin = first.clone();
+    twin.claim = format!("{}-C0001", other.code);
+    home.push(at(filed), Body::ClaimFiled(first.clone()));
+    other.push(at(filed), Body::ClaimFiled(twin.clone()));
+    for k in [&home, &other] {
+        let again: Vec<Vec<u8>> = k
+            .signed_batches()
+            .iter()
+            .map(|b| seal(b, &to).expect("seal"))
+            .collect();
+        receive(&mut lab, &again);
+    }
+    let flags = |lab: &Lab, c: &str| lab.claim(c).expect("claim").flags;
+    assert!(
+        flags(&lab, &first.claim).contains(&Flag::SameMember {
+            other: twin.claim.clone()
+        }),
+        "{:?}",
+        flags(&lab, &first.claim)
+    );
+    assert!(
+        flags(&lab, &twin.claim).contains(&Flag::SameMember {
+            other: first.claim.clone()
+        }),
+        "{:?}",
+        flags(&lab, &twin.claim)
+    );
+
+    let pw = "a long password";
+    for (name, role) in [("vera", Role::Officer), ("asha", Role::Approver)] {
+        lab.add_officer("cli", name, pw, role, None, Lang::En, now())
+            .expect("officer");
+    }
+    let t = |d: i64| at(filed + d);
+    for c in [&first.claim, &twin.claim] {
+        lab.claim_step("vera", pw, c, Action::Verify, t(1))
+            .expect("verify");
+        lab.claim_step("vera", pw, c, Action::Publish, t(1))
+            .expect("publish");
+    }
+    lab.claim_step("asha", pw, &twin.claim, Action::Approve, t(10))
+        .expect("the first approved");
+    let log = lab.check_claim_log().expect("log");
+    match lab.claim_step("asha", pw, &first.claim, Action::Approve, t(10)) {
+        Err(LabError::ClaimStep(ClaimStepError::MemberClaimed { other })) => {
+            assert_eq!(other, twin.claim)
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(lab.check_claim_log().expect("log"), log, "nothing written");
+    lab.claim_step(
+        "asha",
+        pw,
+        &first.claim,
+        Action::Reject {
+            reasons: format!("{} is approved for this death", twin.claim),
+        },
+        t(10),
+    )
+    .expect("rejected");
+    assert_eq!(
+        lab.claim(&first.claim).expect("claim").state,
+        State::Rejected
+    );
+    assert_eq!(
+        lab.claim(&twin.claim).expect("claim").state,
+        State::Approved
+    );
+}
+
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1552,6 +1654,7 @@ stories!(
     officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed,
     claims_go_through_the_pipeline_in_one_signed_chain,
     a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none,
+    two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved,
 );
 
 /// The command line, with `--db` naming the backend.
