@@ -120,6 +120,18 @@ fn enrolled(lab: &mut Lab, k: &SimKiosk) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Every batch of `k` sealed afresh and received (those the lab holds are
+/// duplicates): how a kiosk's later events reach the lab in these stories.
+fn receive_all_again(lab: &mut Lab, k: &SimKiosk) -> (u64, u64, u64) {
+    let to = lab.identity().recipient;
+    let again: Vec<Vec<u8>> = k
+        .signed_batches()
+        .iter()
+        .map(|b| seal(b, &to).expect("seal"))
+        .collect();
+    receive(lab, &again)
+}
+
 /// (new, duplicate, quarantined) over `batches`, received one by one as
 /// uploads are.
 fn receive(lab: &mut Lab, batches: &[Vec<u8>]) -> (u64, u64, u64) {
@@ -935,12 +947,7 @@ fn a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none(b: Ba
         .expect("zoned")
         .timestamp();
     k.push(filed_at, Body::ClaimFiled(claim.clone()));
-    let again: Vec<Vec<u8>> = k
-        .signed_batches()
-        .iter()
-        .map(|b| seal(b, &to).expect("seal"))
-        .collect();
-    receive(&mut lab, &again);
+    receive_all_again(&mut lab, &k);
     assert_eq!(
         left(&lab),
         vec![Some(died.to_string()); before.len()],
@@ -1007,12 +1014,7 @@ fn two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved(b: B
     home.push(at(filed), Body::ClaimFiled(first.clone()));
     other.push(at(filed), Body::ClaimFiled(twin.clone()));
     for k in [&home, &other] {
-        let again: Vec<Vec<u8>> = k
-            .signed_batches()
-            .iter()
-            .map(|b| seal(b, &to).expect("seal"))
-            .collect();
-        receive(&mut lab, &again);
+        receive_all_again(&mut lab, k);
     }
     let flags = |lab: &Lab, c: &str| lab.claim(c).expect("claim").flags;
     assert!(
