@@ -134,3 +134,47 @@ fn demo_fills_a_panchayat_that_verifies_and_is_idempotent() {
     assert_eq!(before, k.snapshot(), "a second demo must change nothing");
     k.run(None, &["verify"]).ok();
 }
+
+/// The README's first command is `cargo run --release -- demo`: in a
+/// workspace that also builds the lab's binary, cargo runs the kiosk only
+/// when the package names it as its default (without, it refuses to
+/// guess). Asked of cargo itself, which builds nothing to answer.
+#[test]
+fn the_readmes_cargo_run_picks_the_kiosk_binary() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let packages = v["packages"].as_array().expect("packages");
+    let with_bins: Vec<&serde_json::Value> = packages
+        .iter()
+        .filter(|p| {
+            p["targets"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t["kind"][0] == "bin"))
+        })
+        .collect();
+    assert!(
+        with_bins.len() > 1,
+        "the workspace builds more than one binary"
+    );
+    let kiosk = packages
+        .iter()
+        .find(|p| p["name"] == "dastak")
+        .expect("the kiosk package");
+    assert_eq!(kiosk["default_run"], "dastak");
+}
