@@ -230,15 +230,18 @@ fn op(books: &Books, code: &str) -> Result<OperatorRow, BooksError> {
 struct DemoLab {
     key: ed25519_dalek::SigningKey,
     log: Vec<String>,
+    /// The demo kiosk's code: every decision is on its claims.
+    kiosk: String,
 }
 
 impl DemoLab {
-    fn new() -> DemoLab {
+    fn new(kiosk: &str) -> DemoLab {
         use sha2::Digest;
         let seed: [u8; 32] = sha2::Sha256::digest(b"dastak demo lab, not a real one").into();
         DemoLab {
             key: ed25519_dalek::SigningKey::from_bytes(&seed),
             log: Vec::new(),
+            kiosk: kiosk.to_string(),
         }
     }
 
@@ -256,7 +259,6 @@ impl DemoLab {
         step: Step,
         now: Timestamp,
     ) -> Result<(), BooksError> {
-        let kiosk = books.kiosk()?.code;
         let prev = self
             .log
             .last()
@@ -265,7 +267,7 @@ impl DemoLab {
             v: Decision::VERSION,
             n: self.log.len() as u64 + 1,
             prev,
-            kiosk: kiosk.clone(),
+            kiosk: self.kiosk.clone(),
             claim: claim.to_string(),
             officer: officer.to_string(),
             at: format_instant(now),
@@ -277,7 +279,7 @@ impl DemoLab {
         // kiosk never sent any, and says so.
         let ack = Ack {
             v: 1,
-            kiosk,
+            kiosk: self.kiosk.clone(),
             through: 0,
             hash: GENESIS.to_string(),
             at: format_instant(now),
@@ -350,30 +352,42 @@ fn claim_day(
         let Some(claim) = d.claim.clone() else {
             continue;
         };
-        // The one nominee takes all: the rules' benefit less their fee.
-        let benefit = crate::domain::fund::payout(&books.fund_rules(FUND)?, d.died, &[100])
-            .map_err(BooksError::Fund)?
-            .net;
-        let steps: Vec<(&str, Step)> = match (d.paid, d.filed - ago) {
-            (_, 1) => vec![("meena", Step::Verified)],
-            (_, 2) => vec![(
-                "meena",
-                Step::Published {
-                    until: day.checked_add(7.days()).unwrap_or(day),
+        // Read only on a day a step needs them: the rules in force on the
+        // day of death, and what the one nominee takes (benefit less fee).
+        let rules = |books: &Books| books.fund_rules(FUND);
+        let net = |books: &Books| -> Result<crate::domain::money::Paise, BooksError> {
+            Ok(crate::domain::fund::payout(&rules(books)?, d.died, &[100])
+                .map_err(BooksError::Fund)?
+                .net)
+        };
+        let step = match (d.paid, d.filed - ago) {
+            (_, 1) => Some(("meena", Step::Verified)),
+            (_, 2) => {
+                let days = rules(books)?.in_force(d.died).objection_days;
+                Some((
+                    "meena",
+                    Step::Published {
+                        until: day.checked_add(i64::from(days).days()).unwrap_or(day),
+                    },
+                ))
+            }
+            (true, 9) => Some((
+                "admin",
+                Step::Approved {
+                    amount: net(books)?,
                 },
-            )],
-            (true, 9) => vec![("admin", Step::Approved { amount: benefit })],
-            (true, 10) => vec![(
+            )),
+            (true, 10) => Some((
                 "admin",
                 Step::Paid {
-                    amount: benefit,
+                    amount: net(books)?,
                     bank_ref: "SBIN226123456789".into(),
                     on: day,
                 },
-            )],
-            _ => Vec::new(),
+            )),
+            _ => None,
         };
-        for (officer, step) in steps {
+        if let Some((officer, step)) = step {
             lab.decide(books, &claim, officer, step, t())?;
         }
     }
@@ -575,7 +589,7 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             });
         }
     }
-    let mut lab = DemoLab::new();
+    let mut lab = DemoLab::new(&form.kiosk);
     if !deaths.is_empty() {
         // Sealed to a lab identity nobody keeps: the accounts are made up.
         let identity = age::x25519::Identity::generate();

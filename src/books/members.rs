@@ -417,7 +417,7 @@ impl Books {
         let died = queries::recorded_death(conn, &id)?;
         let mut enrolments = Vec::new();
         for e in queries::enrolments(conn, &id)? {
-            let (scheme, d) = self.standing(&e, today)?;
+            let (scheme, d) = self.standing(&e, today, died)?;
             let fund = if e.scheme == crate::domain::scheme::FUND && e.left_on.is_none() {
                 let book = self.fund_rules(&e.scheme)?;
                 // After a recorded death, what her family's claim turns on:
@@ -512,10 +512,13 @@ pub struct MemberView {
 
 impl Books {
     /// A member's standing in one enrolment today: the scheme and the dues.
+    /// `died`: the death a claim records for her ([`queries::recorded_death`],
+    /// read once by the caller for all her enrolments).
     fn standing(
         &self,
         e: &EnrolmentRow,
         today: jiff::civil::Date,
+        died: Option<jiff::civil::Date>,
     ) -> Result<(Scheme, Dues), BooksError> {
         let conn = self.store.conn();
         let scheme =
@@ -525,7 +528,6 @@ impl Books {
         let paid = queries::periods_paid(conn, &e.member_id, &e.scheme)?;
         // No dues fall after the day a member left the scheme, nor after a
         // death a claim records.
-        let died = queries::recorded_death(conn, &e.member_id)?;
         let as_of = [e.left_on, died]
             .into_iter()
             .flatten()
@@ -547,7 +549,8 @@ impl Books {
                 scheme: scheme.to_string(),
             }
         })?;
-        Ok(self.standing(&e, local_date(now))?.1)
+        let died = queries::recorded_death(self.store.conn(), &e.member_id)?;
+        Ok(self.standing(&e, local_date(now), died)?.1)
     }
 
     /// What a member owes today across all their schemes (search results).
@@ -564,7 +567,7 @@ impl Books {
         }
         let mut total = 0;
         for e in queries::enrolments(self.store.conn(), member_id)? {
-            total += self.standing(&e, today)?.1.amount_due.0;
+            total += self.standing(&e, today, None)?.1.amount_due.0;
         }
         Ok(crate::domain::money::Paise(total))
     }

@@ -888,7 +888,10 @@ impl Lab {
     pub fn recorded_deaths(
         &self,
     ) -> Result<std::collections::HashMap<(String, String), Date>, LabError> {
-        let held = self.held_claims(&self.store.claim_log()?)?;
+        // Only the filings and their steps: not the member lookups that
+        // `held_claims` makes for each claim (every dashboard page asks).
+        let log = check_log(&self.store.claim_log()?, &self.key.verifying_key())?;
+        let held = assemble(&self.store.fund_events()?, log)?;
         Ok(recorded_deaths(held.iter().map(|(c, _)| c)))
     }
 

@@ -924,8 +924,7 @@ pub fn db_url(lab: &Lab) -> &DbUrl {
     &lab.db
 }
 
-/// Every member's enrolments, with her name.
-/// Every enrolment the lab holds; one whose member a claim records as
+/// Every enrolment the lab holds, with her name; one whose member a claim records as
 /// dead has left on her date of death (she owes nothing after it, and is
 /// no longer expected to pay: see [`Lab::recorded_deaths`]).
 pub fn enrolments(lab: &Lab) -> Result<Vec<store::EnrolmentRow>, LabError> {

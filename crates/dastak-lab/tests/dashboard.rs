@@ -685,6 +685,18 @@ fn hostile_posts_and_filters_are_refused_or_read_as_text_and_change_nothing() {
     assert!(code == 400 || code == 403, "malformed: {code}");
     assert_eq!(audit_len(), before, "nothing was done");
 
+    // The fund page's month: anything but a month is refused, in words,
+    // as the asker's mistake.
+    for q in [
+        "%27%20OR%201%3D1%20--",
+        "2026-13",
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ] {
+        let (code, page) = get(&addr, &format!("/fund?month={q}"), &cookie);
+        assert_eq!(code, 400, "{q}: {page}");
+        assert!(!page.contains("<script>alert"), "escaped");
+    }
+
     // SQL and markup in every filter: read as text, matching nothing.
     for q in [
         "/kiosks?panchayat=%27%20OR%201%3D1%20--&sort=%27%3B%20DROP%20TABLE%20kiosks",

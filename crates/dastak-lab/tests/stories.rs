@@ -120,6 +120,18 @@ fn enrolled(lab: &mut Lab, k: &SimKiosk) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Noon (IST) `d` days after `start`: when the claim stories' kiosks and
+/// officers act.
+fn noon(start: jiff::civil::Date, d: i64) -> Timestamp {
+    start
+        .checked_add(jiff::Span::new().days(d))
+        .expect("day")
+        .at(12, 0, 0, 0)
+        .to_zoned(dastak_core::domain::time::ist())
+        .expect("zoned")
+        .timestamp()
+}
+
 /// Every batch of `k` sealed afresh and received (those the lab holds are
 /// duplicates): how a kiosk's later events reach the lab in these stories.
 fn receive_all_again(lab: &mut Lab, k: &SimKiosk) -> (u64, u64, u64) {
@@ -466,13 +478,7 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
     let net = Paise(gross.0 - gross.0 / 10);
     let start = plan.start;
     let day = |d: i64| start.checked_add(jiff::Span::new().days(d)).expect("day");
-    let at = |d: i64| {
-        day(d)
-            .at(12, 0, 0, 0)
-            .to_zoned(dastak_core::domain::time::ist())
-            .expect("zoned")
-            .timestamp()
-    };
+    let at = |d: i64| noon(start, d);
     k.push(
         at(plan.days.into()),
         Body::FundRulesSet(FundRulesSet {
@@ -938,14 +944,7 @@ fn a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none(b: Ba
         .expect("day");
     let to = lab.identity().recipient;
     let claim = k.claim(1, &member, died, &to).expect("claim");
-    let filed_at = plan
-        .start
-        .checked_add(jiff::Span::new().days(i64::from(plan.days) + 1))
-        .expect("day")
-        .at(12, 0, 0, 0)
-        .to_zoned(dastak_core::domain::time::ist())
-        .expect("zoned")
-        .timestamp();
+    let filed_at = noon(plan.start, i64::from(plan.days) + 1);
     k.push(filed_at, Body::ClaimFiled(claim.clone()));
     receive_all_again(&mut lab, &k);
     assert_eq!(
@@ -998,15 +997,7 @@ fn two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved(b: B
         .start
         .checked_add(jiff::Span::new().days(30))
         .expect("day");
-    let at = |d: i64| {
-        plan.start
-            .checked_add(jiff::Span::new().days(d))
-            .expect("day")
-            .at(12, 0, 0, 0)
-            .to_zoned(dastak_core::domain::time::ist())
-            .expect("zoned")
-            .timestamp()
-    };
+    let at = |d: i64| noon(plan.start, d);
     let filed = i64::from(plan.days) + 1;
     let first = home.claim(1, &member, died, &to).expect("claim");
     let mut twin = first.clone();

@@ -141,7 +141,13 @@ fn lang_of(p: &Params) -> Lang {
 }
 
 fn failed(l: Lang, e: &LabError) -> Response {
-    problem(l, StatusCode::INTERNAL_SERVER_ERROR, &e.message().render(l))
+    // What the officer typed (a month in the address) is hers to mend; the
+    // rest is the lab's.
+    let code = match e {
+        LabError::BadMonth { .. } => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    problem(l, code, &e.message().render(l))
 }
 
 /// The officer of a request, from its session cookie; without a live
