@@ -10,6 +10,8 @@
 //! - [`durable`]: the one way either side writes a file that must survive a
 //!   power cut or a pulled stick.
 //! - `cli` (feature `cli`): what the two binaries' command lines share.
+//! - [`statement`]: the fund statement's arithmetic, from figures its
+//!   caller read.
 //! - [`i18n`]: the message catalogs, Hindi and English, that both sides
 //!   render their sentences from.
 //!
@@ -21,4 +23,5 @@ pub mod cli;
 pub mod domain;
 pub mod durable;
 pub mod i18n;
+pub mod statement;
 pub mod wire;

@@ -5,35 +5,24 @@
 //! with) and goes to kiosks on a stick, where it is printed for the
 //! panchayat's notice board; its QR line lets anyone check a printed copy.
 //!
-//! What the numbers are, decided here:
-//! - *collected* is the month's contributions at every kiosk less what
-//!   reversals in the month gave back (the monthly rollup, by the kiosk's
-//!   local date);
-//! - *payouts* are the transfers the claim log records as paid in the
-//!   month (by the day paid); the *fee* is what the rules kept back from
-//!   those claims' benefit. The fee stays in the fund (it pays its running,
-//!   which the fund does not record yet), so it is shown and not taken off:
-//!   closing = opening + collected − payouts, the balance `claims list`
-//!   pays from;
-//! - the *standings* are each enrolled member's on the statement's day, by
-//!   her kiosk's rules; a member whose death a claim records (one not
-//!   rejected) counts as died and not in any other standing;
-//! - a claim's name is masked to a first name and an initial: the paper
-//!   goes up in public.
+//! What the numbers are is decided in [`dastak_core::statement`]; what is
+//! read here: *collected* from the monthly rollup (by the kiosk's local
+//! date), payouts from the claim log (the balance `claims list` pays from),
+//! and the *standings*, each enrolled member's on the statement's day by
+//! her kiosk's rules; a member whose death a claim records (one not
+//! rejected) counts as died and not in any other standing.
 
 use std::collections::{BTreeMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use dastak_core::domain::fund::{Paid, RuleBook, Standing, payout, standing};
+use dastak_core::domain::fund::{Paid, RuleBook, Standing, standing};
 use dastak_core::domain::money::Paise;
-use dastak_core::domain::person::masked_name;
 use dastak_core::domain::time::{format_instant, local_date, month_code, month_start};
 use dastak_core::durable::{self, Access};
-use dastak_core::wire::{
-    FundStatement, StandingCounts, StatementClaim, Step, statement_file_name, stick_folder,
-};
+use dastak_core::statement::{ClaimHistory, MonthTotal, fee, reckon};
+use dastak_core::wire::{FundStatement, StandingCounts, statement_file_name, stick_folder};
 
 use crate::claims::{MemberFacts, home_kiosk, rule_books};
 use crate::{Lab, LabError, io};
@@ -57,103 +46,60 @@ impl Lab {
             return Err(bad());
         }
         let as_of = first.last_of_month().min(today);
-        let code = month_code(first);
-        let in_month = |d: Date| d >= first && d <= as_of;
 
-        let mut collected = 0i64;
-        let mut receipts = 0;
-        let mut reversals = 0;
-        let mut opening = 0i64;
-        for r in self.store.monthly_between("0000-00", &code)? {
-            if r.scheme != scheme {
-                continue;
-            }
-            let net = r.amount.0 - r.reversed.0;
-            if r.day == code {
-                collected += net;
-                receipts += r.receipts;
-                reversals += r.reversals;
-            } else {
-                opening += net;
-            }
-        }
+        let months: Vec<MonthTotal> = self
+            .store
+            .monthly_between("0000-00", &month_code(first))?
+            .into_iter()
+            .filter(|r| r.scheme == scheme)
+            .map(|r| MonthTotal {
+                month: r.day,
+                net: Paise(r.amount.0 - r.reversed.0),
+                receipts: r.receipts,
+                reversals: r.reversals,
+            })
+            .collect();
 
         let held = self.held_claims(&self.store.claim_log()?)?;
         let mut claims = Vec::new();
-        let mut payouts = 0i64;
-        let mut fees = 0i64;
         let mut died: HashSet<(String, String)> = HashSet::new();
         for (c, book) in held.iter().filter(|(c, _)| c.filing.scheme == scheme) {
-            // A rejected claim records no death (the kiosk and the lab's
-            // dues reckon it so: see `Lab::recorded_deaths`).
-            if c.filing.died_on <= as_of && c.state != crate::claims::State::Rejected {
+            let m = c.member.clone().unwrap_or_default();
+            let history = ClaimHistory {
+                claim: c.number().to_string(),
+                name: m.name,
+                village: m.village,
+                died_on: c.filing.died_on,
+                filed_on: c.filed_at.parse::<Timestamp>().ok().map(local_date),
+                steps: c
+                    .steps
+                    .iter()
+                    .map(|d| {
+                        let on = d.at.parse::<Timestamp>().ok().map(local_date);
+                        (on, d.step.clone())
+                    })
+                    .collect(),
+                fee: fee(book, c.filing.died_on),
+            };
+            if history.records_death_by(as_of) {
                 died.insert((
                     home_kiosk(&c.filing.member_id).to_string(),
                     c.filing.member_id.clone(),
                 ));
             }
-            let m = c.member.clone().unwrap_or_default();
-            let line = |step: &str, on: Date, amount: Paise| StatementClaim {
-                claim: c.number().to_string(),
-                name: masked_name(&m.name),
-                village: m.village.clone(),
-                step: step.to_string(),
-                on,
-                amount,
-            };
-            // No amount before the lab decides one: a public paper must
-            // not promise what may be refused.
-            if let Some(on) = c.filed_at.parse::<Timestamp>().ok().map(local_date)
-                && in_month(on)
-            {
-                claims.push(line("filed", on, Paise(0)));
-            }
-            for d in &c.steps {
-                let decided = d.at.parse::<Timestamp>().ok().map(local_date);
-                match &d.step {
-                    Step::Approved { amount } => {
-                        if let Some(on) = decided.filter(|on| in_month(*on)) {
-                            claims.push(line("approved", on, *amount));
-                        }
-                    }
-                    Step::Rejected { .. } => {
-                        if let Some(on) = decided.filter(|on| in_month(*on)) {
-                            claims.push(line("rejected", on, Paise(0)));
-                        }
-                    }
-                    Step::Paid { amount, on, .. } => {
-                        if *on < first {
-                            opening -= amount.0;
-                        } else if in_month(*on) {
-                            payouts += amount.0;
-                            fees += fee(book, c.filing.died_on).0;
-                            claims.push(line("paid", *on, *amount));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            claims.push(history);
         }
-        claims.sort_by(|a, b| a.on.cmp(&b.on).then(a.claim.cmp(&b.claim)));
 
         let members = self.standings(&scheme, as_of, &died)?;
-        Ok(FundStatement {
-            v: FundStatement::VERSION,
-            closing: Paise(opening + collected - payouts),
-            scheme,
-            month: code,
+        Ok(reckon(
+            &scheme,
+            first,
             as_of,
-            at: format_instant(now),
+            &format_instant(now),
+            &months,
+            &claims,
             members,
-            collected: Paise(collected),
-            receipts,
-            reversals,
-            claims,
-            payouts: Paise(payouts),
-            fees: Paise(fees),
-            opening: Paise(opening),
-            qr: String::new(),
-        })
+        ))
     }
 
     /// Signs `statement` and writes it into the dastak folder of the stick
@@ -223,12 +169,4 @@ impl Lab {
         }
         Ok(counts)
     }
-}
-
-/// The fee the rules in force on the day of death keep from the benefit.
-fn fee(book: &RuleBook, died_on: Date) -> Paise {
-    // One nominee at 100 % cannot be refused by `payout`.
-    payout(book, died_on, &[100])
-        .map(|p| p.fee)
-        .unwrap_or_default()
 }
