@@ -41,6 +41,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_fund_claims.sql")),
         M::up(include_str!("../migrations/0006_claim_decisions.sql")),
         M::up(include_str!("../migrations/0007_fund_statements.sql")),
+        M::up(include_str!("../migrations/0008_statement_keys.sql")),
     ])
 }
 

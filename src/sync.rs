@@ -302,7 +302,15 @@ pub fn take_statements(
     let kept = store.write(|w| -> Result<usize, SyncError> {
         let mut kept = 0;
         for (s, text) in &found {
-            if queries::keep_statement(w.conn(), &s.scheme, &s.month, &s.at, text, &received)? {
+            if queries::keep_statement(
+                w.conn(),
+                &s.scheme,
+                &s.month,
+                &s.at,
+                text,
+                &received,
+                &link.ack_key,
+            )? {
                 kept += 1;
             }
         }

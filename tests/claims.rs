@@ -603,6 +603,74 @@ fn a_claim_goes_by_stick_to_the_lab_and_through_its_steps() {
         "{}",
         account.stdout
     );
+    // Garbage in the pay step's fields, typed at the real binary: each
+    // refused with its reason, nothing logged (the log keeps its three
+    // entries, checked at the end).
+    let pay = |lang: &str, amount: &str, bank_ref: &str, on: Option<&str>| {
+        let mut a = vec![
+            "lab",
+            "claims",
+            "pay",
+            "RMP01-C0001",
+            "--as",
+            "vera",
+            "--amount",
+            amount,
+            "--bank-ref",
+            bank_ref,
+        ];
+        if let Some(on) = on {
+            a.extend(["--on", on]);
+        }
+        l.run_env(&[pw, ("DASTAK_NOW", later), ("DASTAK_LANG", lang)], &a)
+    };
+    let utr = "UTR000111222";
+    for (amount, bank_ref, on, says) in [
+        ("abc", utr, None, "The amount is in rupees, e.g. 50000"),
+        ("-100000", utr, None, "The amount is in rupees"),
+        ("1e5", utr, None, "The amount is in rupees"),
+        (
+            "99999999999999999999999999",
+            utr,
+            None,
+            "The amount is in rupees",
+        ),
+        ("", utr, None, "The amount is in rupees"),
+        ("50000", utr, None, "The amount approved is ₹1,00,000.00"),
+        (
+            "100000",
+            "UTR'; DROP TABLE claim_log;--",
+            None,
+            "6 to 35 English letters and digits",
+        ),
+        ("100000", "", None, "6 to 35 English letters and digits"),
+        (
+            "100000",
+            "UTR\u{7}00011122",
+            None,
+            "6 to 35 English letters",
+        ),
+        ("100000", "यूटीआर000111222", None, "6 to 35 English letters"),
+        (
+            "100000",
+            utr,
+            Some("31-02-2026"),
+            "\"31-02-2026\" is not a date",
+        ),
+        ("100000", utr, Some("2026-13-01"), "is not a date"),
+        ("100000", utr, Some("कल"), "is not a date"),
+        (
+            "100000",
+            utr,
+            Some("01-12-2026"),
+            "between the approval (02-12-2026) and today (02-12-2026)",
+        ),
+        ("100000", utr, Some("03-12-2026"), "between the approval"),
+    ] {
+        pay("en", amount, bank_ref, on).failed_saying(says);
+    }
+    pay("hi", "100000", "-UTR1", None).failed_saying("6 से 35 अंग्रेज़ी अक्षर");
+    pay("hi", "100000", utr, Some("32-12-2026")).failed_saying("तारीख़ नहीं है");
     // The kiosk collected nothing: the approved claim waits for the fund.
     step(
         later,
@@ -1340,4 +1408,135 @@ fn the_demo_has_a_paid_claim_and_one_in_its_objection_window_and_nothing_falls_d
     k.vol("pay", &["--member", &paid.1, "--scheme", "FUND"])
         .failed_saying("died on 28-10-2026");
     assert_eq!(before, books());
+}
+
+/// The README's demo holds the made-up lab's fund statements of its last
+/// two months, so a new user prints one: it reads in Hindi, its totals are
+/// the sums in the kiosk's books, its QR code verifies although the demo
+/// kiosk is linked to no lab (the key it was kept with is kept beside it),
+/// and a real lab that takes the demo kiosk's books counts the same money
+/// and the same members.
+#[test]
+fn the_demos_fund_statement_adds_up_to_its_books_reads_in_hindi_and_verifies_unlinked() {
+    let k = Kiosk::demo(40);
+    // Made the morning of 23-11-2026: the story ends on 22-11.
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM fund_statements WHERE month IN ('2026-10', '2026-11')"),
+        2
+    );
+    assert_eq!(k.count("SELECT COUNT(*) FROM lab_link"), 0);
+    let held: String = k
+        .db()
+        .query_row(
+            "SELECT statement FROM fund_statements WHERE month = '2026-11'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("held");
+    let s = dastak_core::wire::FundStatement::read_recorded(held.as_bytes()).expect("statement");
+
+    // The sums in the books: November's takings less its reversals (kept
+    // with the kiosk's offset, +05:30), everything ever taken less the
+    // payout the lab recorded.
+    let sum = |sql: &str| k.count(sql);
+    let took_nov = sum("SELECT COALESCE(SUM(amount), 0) FROM contributions
+         WHERE scheme = 'FUND' AND substr(at, 1, 7) = '2026-11'")
+        - sum("SELECT COALESCE(SUM(amount), 0) FROM reversals
+         WHERE scheme = 'FUND' AND substr(at, 1, 7) = '2026-11'");
+    let took_all = sum("SELECT SUM(amount) FROM contributions WHERE scheme = 'FUND'")
+        - sum("SELECT COALESCE(SUM(amount), 0) FROM reversals WHERE scheme = 'FUND'");
+    let paid: String = k
+        .db()
+        .query_row(
+            "SELECT decision FROM claim_decisions WHERE step = 'paid'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("paid");
+    let paid = dastak_core::wire::Decision::read_recorded(paid.as_bytes()).expect("decision");
+    let dastak_core::wire::Step::Paid { amount, .. } = paid.step else {
+        panic!("{paid:?}")
+    };
+    // The demo's benefit for 40 households, ₹6,000, less its 2 % fee.
+    assert_eq!(amount.0, 588_000);
+    assert!(took_all > amount.0, "the fund held what it paid");
+    assert_eq!(s.collected.0, took_nov);
+    assert_eq!(s.closing.0, took_all - amount.0);
+    assert_eq!(s.opening.0 + s.collected.0 - s.payouts.0, s.closing.0);
+    assert_eq!((s.payouts.0, s.fees.0), (amount.0, 12_000));
+    assert_eq!(
+        s.receipts as i64,
+        sum(
+            "SELECT COUNT(*) FROM contributions WHERE scheme = 'FUND' AND substr(at, 1, 7) = '2026-11'"
+        )
+    );
+    assert_eq!(s.members.died, 2);
+    let enrolled = sum("SELECT COUNT(*) FROM enrolments WHERE scheme = 'FUND'");
+    let m = &s.members;
+    assert_eq!(
+        (m.good + m.grace + m.waiting + m.lapsed + m.died) as i64,
+        enrolled
+    );
+    let steps: Vec<(&str, &str)> = s
+        .claims
+        .iter()
+        .map(|c| (c.claim.as_str(), c.step.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("DEMO01-C0001", "filed"),
+            ("DEMO01-C0001", "approved"),
+            ("DEMO01-C0001", "paid"),
+            ("DEMO01-C0002", "filed"),
+        ]
+    );
+
+    // Printed as the README says (the latest held), read back.
+    let png = k.dir().join("demo-fund-statement.hi.png");
+    k.run(
+        None,
+        &["fund", "statement", "--png", png.to_str().expect("utf8")],
+    )
+    .ok();
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("claim-papers");
+    std::fs::create_dir_all(&keep).expect("folder");
+    std::fs::copy(&png, keep.join("demo-fund-statement.hi.png")).expect("copy");
+    let (text, payload) = read_paper(&png);
+    for word in ["कोष", "विवरण", "शेष", "दावे"] {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+    assert!(
+        payload.starts_with(&format!(
+            "DASTAK1 F LAB FUND-2026-11 FUND {} 2026-11-22 ",
+            s.closing.0
+        )),
+        "{payload}"
+    );
+    genuine(&k, &payload, "monthly statement of the fund FUND-2026-11");
+
+    // A real lab given the demo kiosk's books: the same money and members
+    // (its claim log has none of the made-up lab's decisions, so no payout).
+    let l = lab();
+    register(&l, &k);
+    link_as(&k, &l, None, "1234");
+    let stick = tempfile::tempdir().expect("stick");
+    let st = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", st]).ok();
+    l.run(None, &["lab", "import", st]).ok();
+    let at_lab = l.run_env(
+        &[("DASTAK_NOW", NOW)],
+        &["lab", "fund", "statement", "--month", "2026-11", "--json"],
+    );
+    at_lab.ok();
+    let v: serde_json::Value = serde_json::from_str(&at_lab.stdout).expect("json");
+    assert_eq!(v["collected"], s.collected.0);
+    assert_eq!(v["receipts"], s.receipts);
+    assert_eq!(v["reversals"], s.reversals);
+    assert_eq!(v["opening"], s.opening.0);
+    assert_eq!(v["closing"], s.closing.0 + amount.0);
+    assert_eq!(
+        v["members"],
+        serde_json::to_value(&s.members).expect("members")
+    );
 }

@@ -5,16 +5,19 @@
 //! contributions, reversals and day closes — all made through the same
 //! operations as real work, so `dastak verify` passes on the result.
 //!
-//! The fund's rules (a 90-day wait) are recorded on the first day, and two
-//! fund members die near the end: one claim filed 20 days ago, taken
-//! through every step and paid, and one filed 4 days ago whose notice is up
-//! and whose objection window is still open. Their decisions come, as a
-//! lab's do, in signed acknowledgements applied by [`crate::sync`]; the lab
-//! is made up ([`DemoLab`]): its key is derived from a fixed phrase that
-//! only this module knows, its age identity is thrown away once the two
-//! accounts are sealed to it, and the kiosk is left unlinked afterwards,
-//! as a new kiosk is, to be linked to a real lab. A demo of fewer than six
-//! fund members has no claims.
+//! The fund's rules (a 90-day wait, ₹150 of benefit per listed household,
+//! a 2 % fee) are recorded on the first day, and two fund members die near the end: one claim filed 20
+//! days ago, taken through every step and paid, and one filed 4 days ago
+//! whose notice is up and whose objection window is still open. Their
+//! decisions come, as a lab's do, in signed acknowledgements applied by
+//! [`crate::sync`]; the lab is made up ([`DemoLab`]): its key is derived
+//! from a fixed phrase that only this module knows, its age identity is
+//! thrown away once the two accounts are sealed to it, and the kiosk is
+//! left unlinked afterwards, as a new kiosk is, to be linked to a real lab.
+//! Before that, the made-up lab's fund statements of the story's last
+//! month and the one before are kept, as if they had come on a stick, so
+//! `dastak fund statement` has one to print. A demo of fewer than six fund
+//! members has no claims and no statement.
 //!
 //! The numbers come from a fixed-seed SplitMix64 written here rather than
 //! the `rand` crate: the demo must be the same on every machine and every
@@ -290,6 +293,135 @@ impl DemoLab {
     }
 }
 
+impl DemoLab {
+    /// What the fund holds: everything its only kiosk took, less what was
+    /// given back, less what this lab paid out.
+    fn holds(&self, books: &Books) -> Result<crate::domain::money::Paise, BooksError> {
+        let mut held = 0i64;
+        for (_, amount, reversal) in queries::scheme_takings(books.store.conn(), FUND)? {
+            held += if reversal { -amount.0 } else { amount.0 };
+        }
+        for entry in &self.log {
+            if let Ok(d) = Decision::read_recorded(entry.as_bytes())
+                && let Step::Paid { amount, .. } = d.step
+            {
+                held -= amount.0;
+            }
+        }
+        Ok(crate::domain::money::Paise(held))
+    }
+
+    /// The fund's statement of the month starting `first`, standing at
+    /// `as_of`, signed at `made`, as a lab whose only kiosk is the demo's
+    /// would make it: `dastak-lab` reads the same figures from its rollups
+    /// and its claim log, and [`dastak_core::statement`] adds them up for
+    /// both. Kept at the kiosk with this lab's key, as one off a stick is.
+    fn statement(
+        &self,
+        books: &mut Books,
+        claims: &[String],
+        first: Date,
+        as_of: Date,
+        made: Timestamp,
+    ) -> Result<(), BooksError> {
+        use crate::domain::fund::{Standing, standing};
+        use dastak_core::statement::{ClaimHistory, MonthTotal, fee, reckon};
+        use dastak_core::wire::StandingCounts;
+
+        let conn = books.store.conn();
+        let corrupt =
+            |what: &str| crate::store::StoreError::Corrupt(format!("demo statement: {what}"));
+        let months: Vec<MonthTotal> = queries::scheme_takings(conn, FUND)?
+            .into_iter()
+            .map(|(at, amount, reversal)| {
+                let on = at.parse::<Timestamp>().map_err(|_| corrupt(&at))?;
+                Ok(MonthTotal {
+                    month: crate::domain::time::month_code(local_date(on)),
+                    net: crate::domain::money::Paise(if reversal { -amount.0 } else { amount.0 }),
+                    receipts: u64::from(!reversal),
+                    reversals: u64::from(reversal),
+                })
+            })
+            .collect::<Result<_, BooksError>>()?;
+
+        let book = books.fund_rules(FUND)?;
+        let (mut histories, mut whose) = (Vec::new(), Vec::new());
+        for number in claims {
+            let c = queries::claim(conn, number)?.ok_or_else(|| corrupt(number))?;
+            let m = queries::member(conn, &c.member_id)?.ok_or_else(|| corrupt(number))?;
+            let died_on: Date = c.died_on.parse().map_err(|_| corrupt(&c.died_on))?;
+            let mut steps = Vec::new();
+            for entry in &self.log {
+                let d = dastak_core::wire::Decision::read_recorded(entry.as_bytes())
+                    .map_err(|_| corrupt("decision"))?;
+                if d.claim == *number {
+                    let on = d.at.parse::<Timestamp>().ok().map(local_date);
+                    steps.push((on, d.step));
+                }
+            }
+            whose.push(c.member_id.clone());
+            histories.push(ClaimHistory {
+                claim: c.claim,
+                name: m.name,
+                village: m.village,
+                died_on,
+                filed_on: c.filed_at.parse::<Timestamp>().ok().map(local_date),
+                steps,
+                fee: fee(&book, died_on),
+            });
+        }
+
+        let mut members = StandingCounts::default();
+        for e in queries::enrolments_in(conn, FUND)? {
+            if e.enrolled_on > as_of || e.left_on.is_some_and(|l| l <= as_of) {
+                continue;
+            }
+            if histories
+                .iter()
+                .zip(&whose)
+                .any(|(h, m)| *m == e.member_id && h.records_death_by(as_of))
+            {
+                members.died += 1;
+                continue;
+            }
+            let paid: Vec<_> =
+                crate::books::members::fund_paid(&queries::contributions_of(conn, &e.member_id)?)
+                    .into_iter()
+                    .filter(|p| p.on <= as_of)
+                    .collect();
+            match standing(&book, e.enrolled_on, &paid, as_of) {
+                Standing::Waiting { .. } => members.waiting += 1,
+                Standing::Good => members.good += 1,
+                Standing::Grace { .. } => members.grace += 1,
+                Standing::Lapsed { .. } => members.lapsed += 1,
+            }
+        }
+
+        let s = reckon(
+            FUND,
+            first,
+            as_of,
+            &format_instant(made),
+            &months,
+            &histories,
+            members,
+        );
+        let signed = String::from_utf8_lossy(&s.clone().sign(&self.key)).into_owned();
+        books.store.write(|w| {
+            queries::keep_statement(
+                w.conn(),
+                &s.scheme,
+                &s.month,
+                &s.at,
+                &signed,
+                &s.at,
+                &self.ack_key(),
+            )
+        })?;
+        Ok(())
+    }
+}
+
 /// A fund member who dies in the demo's story, and her claim.
 struct Death {
     member: String,
@@ -377,7 +509,9 @@ fn claim_day(
                     amount: net(books)?,
                 },
             )),
-            (true, 10) => Some((
+            // Paid only from what the fund holds, as a lab pays: else it
+            // stays approved, waiting for the fund.
+            (true, 10) if lab.holds(books)?.0 >= net(books)?.0 => Some((
                 "admin",
                 Step::Paid {
                     amount: net(books)?,
@@ -443,11 +577,20 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
         )?;
     }
     // The fund's rules from its first day, with a 90-day wait (the
-    // standard 180 would leave the whole half-year demo still waiting).
+    // standard 180 would leave the whole half-year demo still waiting), a
+    // benefit of ₹150 per listed household in whole ₹500s (₹45,000 for the
+    // default 300: about half of what half a year of the village's dues
+    // brings; the standard ₹1,00,000 would be more than the fund holds,
+    // and a lab does not pay what the fund does not hold) and a 2 % fee,
+    // so the statement shows one.
     books.set_fund_rules(
         &admin,
         FundRules {
             waiting_days: 90,
+            benefit: crate::domain::money::Paise(
+                (i64::from(n_households) * 15_000 / 50_000 * 50_000).max(100_000),
+            ),
+            fee_percent: 2,
             ..FundRules::standard(start)
         },
         at(start, 1),
@@ -683,6 +826,19 @@ pub fn fill(dir: &DataDir, n_households: u32, now: Timestamp) -> Result<Summary,
             Ok(d) => d,
             Err(_) => break,
         };
+    }
+    // The lab's statements of the story's last month and the one before,
+    // made the evening the story ends, for the notice board.
+    if !deaths.is_empty() {
+        let claims: Vec<String> = deaths.iter().filter_map(|d| d.claim.clone()).collect();
+        let this = end.first_of_month();
+        let before = this
+            .checked_sub(1.month())
+            .map_err(|_| BooksError::BadDate(crate::books::Field::Date))?;
+        for first in [before, this] {
+            let as_of = first.last_of_month().min(end);
+            lab.statement(&mut books, &claims, first, as_of, at(end, 600))?;
+        }
     }
     // The made-up lab's key is no secret: the kiosk waits for a real one.
     books

@@ -627,7 +627,7 @@ impl Books {
     /// The fund's statement of a month (reference `FUND-2026-11`), as the
     /// lab signed it. Its QR code is the lab's own line, not this kiosk's:
     /// the figures are the lab's, and `receipt check` verifies them with
-    /// the linked lab's key.
+    /// the key the statement was kept with ([`Books::paper_key`]).
     fn fund_statement_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
         use dastak_core::wire::FundStatement;
         let unknown = || Books::unknown(w.kind, w.reference);

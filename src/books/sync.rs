@@ -110,6 +110,25 @@ impl Books {
             .ok_or(sync::SyncError::BadLabKey)?)
     }
 
+    /// The key a lab paper's proof for `document` (`FUND-2026-11`) is
+    /// checked with: the one its statement was checked with when it was
+    /// kept, when one is held (the kiosk may have been linked to another
+    /// lab since, or, after `dastak demo`, to none), else the linked lab's.
+    pub fn paper_key(&self, document: &str) -> Result<VerifyingKey, BooksError> {
+        let held = match document.split_once('-') {
+            Some((scheme, month)) => {
+                crate::store::queries::statement_key(self.store.conn(), scheme, month)?
+            }
+            None => None,
+        };
+        match held {
+            Some(k) => {
+                Ok(crate::domain::proof::parse_public_key(&k).ok_or(sync::SyncError::BadLabKey)?)
+            }
+            None => self.lab_key(),
+        }
+    }
+
     /// The statement held for a proof's document (`FUND-2026-11`), as the
     /// lab signed it.
     pub fn statement_of(

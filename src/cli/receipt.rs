@@ -112,8 +112,12 @@ pub fn check(ctx: &mut Ctx, text: &str, key: Option<&str>) -> Result<(), Failure
             claimed.kiosk.clone(),
             parse_public_key(k).ok_or_else(|| bad(Message::new("proof.bad_key")))?,
         ),
-        // The lab's own paper (the fund statement): the linked lab's key.
-        None if claimed.kiosk == LAB_ISSUER => (LAB_ISSUER.to_string(), ctx.open()?.lab_key()?),
+        // The lab's own paper (the fund statement): the key the statement
+        // held was checked with, else the linked lab's.
+        None if claimed.kiosk == LAB_ISSUER => (
+            LAB_ISSUER.to_string(),
+            ctx.open()?.paper_key(&claimed.document)?,
+        ),
         None => {
             let books = ctx.open()?;
             let key = books.key.as_ref().ok_or(BooksError::NoKioskKey)?;

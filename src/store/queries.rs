@@ -461,6 +461,36 @@ pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow
         .collect::<Result<_, _>>()?)
 }
 
+/// Every enrolment in `scheme`, by member.
+pub fn enrolments_in(conn: &Connection, scheme: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ENROLMENT_COLS} FROM enrolments WHERE scheme = ?1 ORDER BY member_id"
+    ))?;
+    Ok(stmt
+        .query_map([scheme], enrolment_row)?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The money of `scheme` as it came in and went back: each contribution
+/// (false) and each reversal (true) with its amount and when it was
+/// recorded, in the order recorded.
+pub fn scheme_takings(
+    conn: &Connection,
+    scheme: &str,
+) -> Result<Vec<(String, Paise, bool)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT at, amount, 0, seq FROM contributions WHERE scheme = ?1
+         UNION ALL
+         SELECT at, amount, 1, seq FROM reversals WHERE scheme = ?1
+         ORDER BY 4",
+    )?;
+    Ok(stmt
+        .query_map([scheme], |r| {
+            Ok((r.get(0)?, Paise(r.get(1)?), r.get::<_, bool>(2)?))
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
 pub fn enrolment(
     conn: &Connection,
     member_id: &str,
@@ -1175,14 +1205,16 @@ pub fn keep_statement(
     made_at: &str,
     statement: &str,
     received_at: &str,
+    lab_key: &str,
 ) -> Result<bool, StoreError> {
     let kept = conn.execute(
-        "INSERT INTO fund_statements (scheme, month, made_at, statement, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO fund_statements (scheme, month, made_at, statement, received_at, lab_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (scheme, month) DO UPDATE SET made_at = excluded.made_at,
-             statement = excluded.statement, received_at = excluded.received_at
+             statement = excluded.statement, received_at = excluded.received_at,
+             lab_key = excluded.lab_key
          WHERE excluded.made_at > fund_statements.made_at",
-        params![scheme, month, made_at, statement, received_at],
+        params![scheme, month, made_at, statement, received_at, lab_key],
     )? > 0;
     if kept {
         let reference = format!("{scheme}-{month}");
@@ -1209,6 +1241,24 @@ pub fn statement(
         |r| r.get(0),
     )
     .optional()?)
+}
+
+/// The key (hex) the statement of `scheme` for `month` was checked with
+/// when it was kept; None when none is held or it was kept before the
+/// kiosk recorded keys (schema v8).
+pub fn statement_key(
+    conn: &Connection,
+    scheme: &str,
+    month: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(crate::store::row(
+        conn,
+        "SELECT lab_key FROM fund_statements WHERE scheme = ?1 AND month = ?2",
+        [scheme, month],
+        |r| r.get::<_, Option<String>>(0),
+    )
+    .optional()?
+    .flatten())
 }
 
 /// The latest month of `scheme` a statement is held for.

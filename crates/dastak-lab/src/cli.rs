@@ -218,13 +218,15 @@ pub enum ClaimsCmd {
         #[arg(long = "as", value_name = "OFFICER")]
         officer: String,
         /// The approved amount, in rupees (e.g. 50000).
-        #[arg(long)]
+        // A minus sign is the amount's mistake, said in the officer's
+        // language, not a flag clap does not know.
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// The bank's reference of the transfer (UTR).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         bank_ref: String,
         /// The day it was paid, dd-mm-yyyy or yyyy-mm-dd (default: today).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         on: Option<String>,
     },
     /// Check the claim log: every entry signed by this lab and chained.
@@ -1035,10 +1037,7 @@ fn demo(
     let (password, made_up) = match env_nonempty("DASTAK_LAB_PASSWORD") {
         Some(p) => (p, false),
         None => {
-            let token = crate::officers::new_token().map_err(|e| LabError::Io {
-                path: "getrandom".into(),
-                detail: e.to_string(),
-            })?;
+            let token = crate::officers::new_token().map_err(crate::no_randomness)?;
             (token[..16].to_string(), true)
         }
     };
@@ -1153,10 +1152,7 @@ fn demo_claims(
         .map_err(|_| bad_recipient())?;
     lab.receive_all(&sealed, now)?;
 
-    let token = crate::officers::new_token().map_err(|e| LabError::Io {
-        path: "getrandom".into(),
-        detail: e.to_string(),
-    })?;
+    let token = crate::officers::new_token().map_err(crate::no_randomness)?;
     match lab.add_officer(
         "cli",
         "meena",
