@@ -56,25 +56,50 @@ pub const KEY_FILE: &str = "district-lab.key";
 pub enum LabError {
     Store(#[from] LabStoreError),
     Batch(#[from] BatchError),
-    NotInitialised { dir: String },
-    AlreadyInitialised { dir: String },
-    Io { path: String, detail: String },
+    NotInitialised {
+        dir: String,
+    },
+    AlreadyInitialised {
+        dir: String,
+    },
+    Io {
+        path: String,
+        detail: String,
+    },
+    /// The system would not give random bytes (a key, a session token).
+    NoRandomness {
+        detail: String,
+    },
     BadKioskKey,
     BadKioskCode,
-    NoBatches { dir: String },
+    NoBatches {
+        dir: String,
+    },
     BadUrl,
     Serve(#[from] server::ServeError),
     BadOfficerName,
-    OfficerExists { name: String },
-    ShortPassword { min: usize },
-    LongPassword { max: usize },
+    OfficerExists {
+        name: String,
+    },
+    ShortPassword {
+        min: usize,
+    },
+    LongPassword {
+        max: usize,
+    },
     BadRole,
     BadLogin,
-    LoginTooSoon { wait: i64 },
+    LoginTooSoon {
+        wait: i64,
+    },
     NoPassword,
     BadAmount,
-    BadDate { got: String },
-    BadMonth { got: String },
+    BadDate {
+        got: String,
+    },
+    BadMonth {
+        got: String,
+    },
     ClaimStep(#[from] claims::ClaimStepError),
     ClaimLog(#[from] claims::LogError),
 }
@@ -89,6 +114,9 @@ impl Localized for LabError {
             LabError::Io { path, detail } => Message::new("io.error")
                 .arg("path", path)
                 .arg("detail", detail),
+            LabError::NoRandomness { detail } => {
+                Message::new("lab.no_randomness").arg("detail", detail)
+            }
             LabError::BadKioskKey => Message::new("proof.bad_key"),
             LabError::BadKioskCode => Message::new("text.code"),
             LabError::NoBatches { dir } => Message::new("lab.no_batches").arg("dir", dir),
@@ -110,6 +138,13 @@ impl Localized for LabError {
             LabError::ClaimStep(e) => e.message(),
             LabError::ClaimLog(e) => e.message(),
         }
+    }
+}
+
+/// The system's random source failed: nothing on disk is to blame.
+pub(crate) fn no_randomness(e: getrandom::Error) -> LabError {
+    LabError::NoRandomness {
+        detail: e.to_string(),
     }
 }
 
@@ -167,7 +202,7 @@ impl Lab {
         let store = db.open()?;
         let identity = age::x25519::Identity::generate();
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| io(dir, e))?;
+        getrandom::fill(&mut seed).map_err(no_randomness)?;
         durable::write(dir, KEY_FILE, hex::encode(seed).as_bytes(), Access::Private)
             .map_err(|e| io(dir, e))?;
         durable::write(
@@ -338,8 +373,8 @@ impl Lab {
     ) -> Result<(String, Session), LabError> {
         let officer = self.authenticate(name, password, now)?;
         let name = officer.name.clone();
-        let token = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
-        let csrf = officers::new_token().map_err(|e| io(Path::new("getrandom"), e))?;
+        let token = officers::new_token().map_err(no_randomness)?;
+        let csrf = officers::new_token().map_err(no_randomness)?;
         let row = store::SessionRow {
             token_hash: officers::token_hash(&token),
             officer: officer.name.clone(),
