@@ -42,6 +42,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0006_claim_decisions.sql")),
         M::up(include_str!("../migrations/0007_fund_statements.sql")),
         M::up(include_str!("../migrations/0008_statement_keys.sql")),
+        M::up(include_str!("../migrations/0009_decisions_by_lab.sql")),
     ])
 }
 

@@ -1540,3 +1540,93 @@ fn the_demos_fund_statement_adds_up_to_its_books_reads_in_hindi_and_verifies_unl
         serde_json::to_value(&s.members).expect("members")
     );
 }
+
+/// A kiosk linked anew to another lab (the demo's kiosk to a real one, or
+/// a district's lab replaced) takes that lab's decisions although their
+/// places in its claim log are numbers the first lab's decisions took:
+/// each lab's log is its own. Before, the new lab's first entries were
+/// passed over as "already recorded", and its decisions never arrived.
+#[test]
+fn a_kiosk_linked_to_another_lab_records_its_decisions_numbered_as_the_first_labs_were() {
+    let k = Kiosk::demo(40);
+    let decided = "SELECT COUNT(*) FROM events WHERE kind = 'claim_decided'";
+    let from_demo = k.count(decided);
+    assert!(from_demo >= 6, "the demo lab's decisions: {from_demo}");
+    let l = lab();
+    register(&l, &k);
+    link_as(&k, &l, None, "1234");
+    let member: String = k
+        .db()
+        .query_row(
+            "SELECT member_id FROM enrolments WHERE scheme = 'FUND'
+             AND member_id NOT IN (SELECT member_id FROM claims) ORDER BY member_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a living member");
+    let filed = file(
+        &k,
+        ("SUP1", SUP_PIN),
+        ("ADMIN", "1234"),
+        Some(ACCOUNT),
+        &[
+            ("--member", &member),
+            ("--died-on", "20-11-2026"),
+            ("--reason", "नामित व्यक्ति की भी मृत्यु हो चुकी है"),
+        ],
+    );
+    filed.ok();
+    let v: serde_json::Value = serde_json::from_str(&filed.stdout).expect("json");
+    let claim = v["claim"].as_str().expect("claim").to_string();
+    assert_eq!(claim, "DEMO01-C0003");
+
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    l.run_env(
+        &[LAB_PASSWORD],
+        &["lab", "officer", "add", "vera", "--role", "officer"],
+    )
+    .ok();
+    for action in ["verify", "publish"] {
+        l.run_env(
+            &[LAB_PASSWORD],
+            &["lab", "claims", action, &claim, "--as", "vera"],
+        )
+        .ok();
+    }
+    // The new lab's log: entries 1 and 2, numbers the demo lab used too.
+    l.run(None, &["lab", "import", s]).ok();
+    let export = k.run(None, &["export", "--to", s]);
+    export.ok();
+    assert!(
+        export
+            .stdout
+            .contains("The lab's decisions on death claims recorded: 2."),
+        "{}",
+        export.stdout
+    );
+    assert_eq!(k.count(decided), from_demo + 2);
+    let state: String = k
+        .db()
+        .query_row("SELECT state FROM claims WHERE claim = ?1", [&claim], |r| {
+            r.get(0)
+        })
+        .expect("state");
+    assert_eq!(state, "published");
+    assert_eq!(
+        k.count(&format!(
+            "SELECT COUNT(*) FROM print_jobs WHERE ref = '{claim}/NOTICE' AND printed_at IS NULL"
+        )),
+        1
+    );
+    // Read again: nothing new. The demo's claims keep their states.
+    k.run(None, &["export", "--to", s]).ok();
+    assert_eq!(k.count(decided), from_demo + 2);
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM claims WHERE state = 'paid' OR state = 'published'"),
+        3
+    );
+    k.run(None, &["verify"]).ok();
+}

@@ -1159,12 +1159,14 @@ pub fn claim(conn: &Connection, claim: &str) -> Result<Option<ClaimDetail>, Stor
     .optional()?)
 }
 
-/// Whether the lab's claim log entry `n` is recorded here.
-pub fn decision_recorded(conn: &Connection, n: u64) -> Result<bool, StoreError> {
+/// Whether the lab's decision `signed` (its bytes as signed) is recorded
+/// here. By its bytes, not its number: each lab numbers its own log, and a
+/// kiosk linked anew to another lab gets numbers the first one used.
+pub fn decision_recorded(conn: &Connection, signed: &str) -> Result<bool, StoreError> {
     Ok(crate::store::row(
         conn,
-        "SELECT EXISTS (SELECT 1 FROM claim_decisions WHERE n = ?1)",
-        [n],
+        "SELECT EXISTS (SELECT 1 FROM claim_decisions WHERE decision = ?1)",
+        [signed],
         |r| r.get::<_, bool>(0),
     )?)
 }
@@ -1178,17 +1180,18 @@ pub fn decision_of(
 ) -> Result<Option<String>, StoreError> {
     Ok(crate::store::row(
         conn,
-        "SELECT decision FROM claim_decisions WHERE claim = ?1 AND step = ?2 ORDER BY n LIMIT 1",
+        "SELECT decision FROM claim_decisions WHERE claim = ?1 AND step = ?2 ORDER BY seq LIMIT 1",
         [claim, step],
         |r| r.get(0),
     )
     .optional()?)
 }
 
-/// The lab's decisions recorded on `claim`, as it signed them, in order.
+/// The decisions recorded on `claim`, as their labs signed them, in the
+/// order recorded.
 pub fn decisions_of(conn: &Connection, claim: &str) -> Result<Vec<String>, StoreError> {
     let mut stmt =
-        conn.prepare_cached("SELECT decision FROM claim_decisions WHERE claim = ?1 ORDER BY n")?;
+        conn.prepare_cached("SELECT decision FROM claim_decisions WHERE claim = ?1 ORDER BY seq")?;
     let rows = stmt
         .query_map([claim], |r| r.get(0))?
         .collect::<Result<_, _>>()?;

@@ -33,7 +33,7 @@ pub const DERIVED_TABLES: [(&str, &str); 18] = [
     ("fund_rules", "seq"),
     ("nominee_shares", "seq, position"),
     ("claims", "claim"),
-    ("claim_decisions", "n"),
+    ("claim_decisions", "seq"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
