@@ -157,6 +157,18 @@ pub enum BooksError {
     },
     NeedsSupervisor,
     NeedsAdmin,
+    /// A nominee not written as name, relation, share.
+    NomineeEntry {
+        got: String,
+    },
+    /// Not 1 to 5 nominees, or shares that are not whole percent adding
+    /// up to 100.
+    NomineeShares {
+        total: u64,
+    },
+    NomineeTwice {
+        name: String,
+    },
     UnknownScheme {
         code: String,
     },
@@ -334,6 +346,9 @@ impl Localized for BooksError {
             }
             E::NeedsSupervisor => Message::new("auth.needs_supervisor"),
             E::NeedsAdmin => Message::new("auth.needs_admin"),
+            E::NomineeEntry { got } => Message::new("member.nominee_entry").arg("got", got),
+            E::NomineeShares { total } => Message::new("member.nominee_shares").arg("total", total),
+            E::NomineeTwice { name } => Message::new("member.nominee_twice").arg("name", name),
             E::UnknownScheme { code } => Message::new("scheme.unknown").arg("code", code),
             E::UnknownGroup { code } => Message::new("group.unknown").arg("code", code),
             E::GroupExists { code } => Message::new("group.exists").arg("code", code),

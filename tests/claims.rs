@@ -1630,3 +1630,159 @@ fn a_kiosk_linked_to_another_lab_records_its_decisions_numbered_as_the_first_lab
     );
     k.run(None, &["verify"]).ok();
 }
+
+/// `member nominees` records a member's nominees with their shares (an
+/// event, a slip that reads in Hindi), refuses garbage with its reason
+/// and writes nothing, and a claim asks who were nominees on the day of
+/// death: a nominee with a share claims as a nominee; one named after the
+/// death does not, and must say why.
+#[test]
+fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_the_nominees() {
+    let (k, _l, id) = kiosk();
+    let set = |now: &str, nominees: &[&str]| {
+        let mut a = vec![
+            "member",
+            "nominees",
+            "--member",
+            &id,
+            "--operator",
+            "VOL1",
+            "--scheme",
+            "FUND",
+            "--reason",
+            "बेटी और बेटा दोनों",
+        ];
+        for n in nominees {
+            a.extend(["--nominee", n]);
+        }
+        k.run_env(&[("DASTAK_PIN", VOL_PIN), ("DASTAK_NOW", now)], &a)
+    };
+    let nov = NOW;
+    let before = books_of(&k, &["SELECT group_concat(ref) FROM print_jobs"]);
+    for (nominees, says) in [
+        (
+            &["सीता देवी,पुत्री,60"][..],
+            "add up to 100 (these add up to 60)",
+        ),
+        (
+            &["सीता देवी,पुत्री"][..],
+            "is not a nominee: write name, relation and share",
+        ),
+        (
+            &["सीता देवी,पुत्री,0", "मोहन लाल,पुत्र,100"][..],
+            "is not a nominee",
+        ),
+        (
+            &["सीता देवी,पुत्री,साठ", "मोहन लाल,पुत्र,40"][..],
+            "is not a nominee",
+        ),
+        (
+            &["सीता देवी,पुत्री,-60", "मोहन लाल,पुत्र,160"][..],
+            "is not a nominee",
+        ),
+        (
+            &["सीता देवी,पुत्री,50", "Sita Devi,daughter,50"][..],
+            "is named twice",
+        ),
+        (&["सीता\u{7} देवी,पुत्री,100"][..], "Nominee"),
+        (
+            &[
+                "राम,पुत्र,20",
+                "श्याम,पुत्र,20",
+                "गीता,पुत्री,20",
+                "मीना,पुत्री,20",
+                "रवि,पोता,10",
+                "सोनू,पोता,10",
+            ][..],
+            "Name 1 to 5 nominees",
+        ),
+    ] {
+        set(nov, nominees).failed_saying(says);
+    }
+    k.run(
+        None,
+        &[
+            "member",
+            "nominees",
+            "--member",
+            &id,
+            "--scheme",
+            "FUND",
+            "--operator",
+            "VOL1",
+            "--reason",
+            "x",
+        ],
+    )
+    .failed();
+    assert_eq!(
+        books_of(&k, &["SELECT group_concat(ref) FROM print_jobs"]),
+        before,
+        "a refused set writes nothing"
+    );
+
+    let r = set(nov, &["सीता देवी,पुत्री,60%", "मोहन लाल,पुत्र,40"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("2 nominees for FUND recorded with their shares, from today"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        k.count("SELECT COUNT(*) FROM nominee_shares WHERE member_id = 'RMP01-00001'"),
+        2
+    );
+    let seq = k.count("SELECT MAX(seq) FROM events WHERE kind = 'nominees_set'");
+    every_line_reads_once(k.dir(), dastak::print::DocKind::Nominee, &seq.to_string());
+    let png = k.dir().join("nominees.hi.png");
+    k.run(
+        None,
+        &[
+            "receipt",
+            "render",
+            &seq.to_string(),
+            "--png",
+            png.to_str().expect("utf8"),
+        ],
+    )
+    .ok();
+    let text = String::from_utf8_lossy(
+        &std::process::Command::new("tesseract")
+            .arg(&png)
+            .args(["-", "-l", "hin"])
+            .output()
+            .expect("tesseract (Debian: tesseract-ocr tesseract-ocr-hin) must be installed")
+            .stdout,
+    )
+    .into_owned();
+    for word in ["सीता", "मोहन", "60%", "40%"] {
+        assert!(text.contains(word), "{word} not read in:\n{text}");
+    }
+    let card = k.run(None, &["member", "show", "--member", &id]);
+    assert!(
+        card.stdout
+            .contains("सीता देवी (पुत्री) 60%, मोहन लाल (पुत्र) 40%"),
+        "{}",
+        card.stdout
+    );
+
+    // After the death (01-12), one more change: it does not decide who
+    // was nominee on that day.
+    set("2026-12-05T10:00:00+05:30", &["गीता बाई,बहू,100"]).ok();
+    let claim = |claimant: &str, reason: Option<&str>| {
+        let mut args = vec![("--died-on", "01-12-2026"), ("--claimant", claimant)];
+        if let Some(r) = reason {
+            args.push(("--reason", r));
+        }
+        let mut c = file_command(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &args);
+        c.env("DASTAK_NOW", "2026-12-10T10:00:00+05:30");
+        run_output(c.output().expect("spawn dastak"))
+    };
+    claim("गीता बाई", None).failed_saying("Reason: this cannot be empty");
+    let filed = claim("मोहन लाल", None);
+    filed.ok();
+    let v: serde_json::Value = serde_json::from_str(&filed.stdout).expect("json");
+    assert_eq!(v["nominee"], true, "{v}");
+    k.run(None, &["verify"]).ok();
+}

@@ -37,6 +37,14 @@ fn reason(r: &str) -> Result<String, BooksError> {
     text::free_text(r, 5).map_err(|e| BooksError::Text(Field::Reason, e))
 }
 
+/// A nominee's name and her relation to the member, checked as names.
+fn nominee_names(name: &str, relation: &str) -> Result<(String, String), BooksError> {
+    Ok((
+        text::person_name(name).map_err(|e| BooksError::Text(Field::NomineeName, e))?,
+        text::person_name(relation).map_err(|e| BooksError::Text(Field::NomineeRelation, e))?,
+    ))
+}
+
 impl Books {
     /// The member by her ID as typed (trimmed, either case), or why not.
     pub(super) fn member_for_change(&self, member_id: &str) -> Result<MemberRow, BooksError> {
@@ -122,25 +130,102 @@ impl Books {
     ) -> Result<u64, BooksError> {
         let m = self.member_for_change(member_id)?;
         let e = self.open_enrolment(&m, scheme)?;
-        let nominee = Nominee {
-            name: text::person_name(name).map_err(|e| BooksError::Text(Field::NomineeName, e))?,
-            relation: text::person_name(relation)
-                .map_err(|e| BooksError::Text(Field::NomineeRelation, e))?,
-        };
+        let (name, relation) = nominee_names(name, relation)?;
         let reason = reason(why)?;
         let body = Body::NomineeChanged(NomineeChanged {
             member_id: m.member_id,
             scheme: e.scheme,
-            nominee,
+            nominee: Nominee { name, relation },
             on: local_date(now),
             reason,
             by: by.code.clone(),
         });
+        self.record_with_slip(body, now)
+    }
+
+    /// Records a change of nominees and queues its slip under the event's
+    /// number, in one transaction; returns the number.
+    fn record_with_slip(&mut self, body: Body, now: Timestamp) -> Result<u64, BooksError> {
         self.store.write(|w| -> Result<u64, BooksError> {
             let event = w.append(now, body)?;
             w.queue_print(DocKind::Nominee.name(), &event.seq.to_string(), now)?;
             Ok(event.seq)
         })
+    }
+
+    /// Names a member's nominees in one scheme with their shares of a
+    /// benefit, from today: each entry `name,relation,share` (share in
+    /// whole percent), 1 to 5 of them adding up to 100, no one twice. The
+    /// first is the one the paise a split leaves over go to. The slip that
+    /// says so waits in the print queue under the event's number, which is
+    /// returned.
+    pub fn set_nominees(
+        &mut self,
+        by: &OperatorRow,
+        member_id: &str,
+        scheme: &str,
+        entries: &[String],
+        why: &str,
+        now: Timestamp,
+    ) -> Result<u64, BooksError> {
+        use crate::domain::event::{NomineeShare, NomineesSet};
+        let m = self.member_for_change(member_id)?;
+        let e = self.open_enrolment(&m, scheme)?;
+        let mut nominees: Vec<NomineeShare> = Vec::new();
+        for entry in entries {
+            let bad = || BooksError::NomineeEntry { got: entry.clone() };
+            let parts: Vec<&str> = entry.split(',').map(str::trim).collect();
+            let [name, relation, share] = parts[..] else {
+                return Err(bad());
+            };
+            let (name, relation) = nominee_names(name, relation)?;
+            let share = share
+                .trim_end_matches('%')
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (1..=100).contains(s))
+                .ok_or_else(bad)?;
+            let key = crate::domain::search::identity_key(&name);
+            if nominees
+                .iter()
+                .any(|n| crate::domain::search::identity_key(&n.name) == key)
+            {
+                return Err(BooksError::NomineeTwice { name });
+            }
+            nominees.push(NomineeShare {
+                name,
+                relation,
+                share,
+            });
+        }
+        let total: u64 = nominees.iter().map(|n| u64::from(n.share)).sum();
+        if !(1..=5).contains(&nominees.len()) || total != 100 {
+            return Err(BooksError::NomineeShares { total });
+        }
+        let reason = reason(why)?;
+        let body = Body::NomineesSet(NomineesSet {
+            member_id: m.member_id,
+            scheme: e.scheme,
+            nominees,
+            on: local_date(now),
+            reason,
+            by: by.code.clone(),
+        });
+        self.record_with_slip(body, now)
+    }
+
+    /// The nominees of a member's enrolment in `scheme` in force on `day`
+    /// (see [`crate::domain::claim::nominees_on`]).
+    pub fn nominees_on(
+        &self,
+        member_id: &str,
+        scheme: &str,
+        day: jiff::civil::Date,
+    ) -> Result<Vec<crate::domain::event::NomineeShare>, BooksError> {
+        let history = queries::nominee_history(self.store.conn())?;
+        Ok(crate::domain::claim::nominees_on(
+            &history, member_id, scheme, day,
+        ))
     }
 
     /// A member leaves a scheme on `on` (dd-mm-yyyy; today when empty): no

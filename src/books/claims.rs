@@ -168,14 +168,15 @@ impl Books {
         let relation =
             text::person_name(&f.relation).map_err(|e| BooksError::Text(Field::Relation, e))?;
         let phone = parse_mobile(&f.phone).map_err(|e| BooksError::Person(Field::Phone, e))?;
-        // The nominee recorded for the fund is the one paid; anyone else
-        // claims with a reason, which the lab weighs. Her name typed in the
-        // other script, or spelt as villagers spell it, is still hers (the
-        // same key that finds one person typed twice).
-        let nominee = enrolment
-            .nominee_name
-            .as_deref()
-            .is_some_and(|n| identity_key(n) == identity_key(&name));
+        // The nominees in force on the day of death are the ones paid (one
+        // named after it is not); anyone else claims with a reason, which
+        // the lab weighs. A name typed in the other script, or spelt as
+        // villagers spell it, is still hers (the same key that finds one
+        // person typed twice).
+        let nominee = self
+            .nominees_on(&member.member_id, FUND, died_on)?
+            .iter()
+            .any(|n| identity_key(&n.name) == identity_key(&name));
         let reason = if nominee {
             None
         } else {

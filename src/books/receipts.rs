@@ -480,8 +480,12 @@ impl Books {
     fn nominee_doc(&self, f: &mut Fields, w: &Wanted) -> Result<Option<String>, BooksError> {
         let conn = self.store.conn();
         let seq = w.seq()?;
-        let (member_id, c) = queries::member_change(conn, seq, "nominee")?
-            .ok_or_else(|| Books::unknown(w.kind, w.reference))?;
+        // One nominee named, or several with their shares.
+        let (member_id, c) = match queries::member_change(conn, seq, "nominee")? {
+            Some(found) => found,
+            None => queries::member_change(conn, seq, "nominees")?
+                .ok_or_else(|| Books::unknown(w.kind, w.reference))?,
+        };
         let m = queries::member(conn, &member_id)?
             .ok_or_else(|| Books::unknown(DocKind::Enrolment, &member_id))?;
         let (date, time, on) = time_of(&c.at);

@@ -93,6 +93,22 @@ pub enum Cmd {
         #[arg(long)]
         reason: String,
     },
+    /// Name a member's nominees for one scheme with their shares of the
+    /// benefit (whole percent adding up to 100); prints a slip.
+    Nominees {
+        #[command(flatten)]
+        member: MemberArg,
+        #[command(flatten)]
+        op: OperatorArg,
+        #[arg(long)]
+        scheme: String,
+        /// One nominee as NAME,RELATION,SHARE (e.g. "सीता देवी,पुत्री,60");
+        /// once for each, the first taking what a split leaves over.
+        #[arg(long = "nominee", required = true)]
+        nominees: Vec<String>,
+        #[arg(long)]
+        reason: String,
+    },
     /// A member leaves a scheme (supervisors): no dues after the date.
     Leave {
         #[command(flatten)]
@@ -292,6 +308,29 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
                     ctx.say(
                         Message::new("member.nominee_changed")
                             .arg("id", id.to_ascii_uppercase())
+                            .arg("scheme", scheme.to_ascii_uppercase()),
+                    )
+                },
+            )?;
+        }
+        Cmd::Nominees {
+            member,
+            op,
+            scheme,
+            nominees,
+            reason,
+        } => {
+            let id = member.id();
+            ctx.commit_and_print(
+                &op,
+                false,
+                |books, by| Ok(books.set_nominees(by, id, &scheme, &nominees, &reason, now()?)?),
+                |seq| (DocKind::Nominee, seq.to_string()),
+                |ctx, _| {
+                    ctx.say(
+                        Message::new("member.nominees_set")
+                            .arg("id", id.to_ascii_uppercase())
+                            .arg("count", nominees.len())
                             .arg("scheme", scheme.to_ascii_uppercase()),
                     )
                 },

@@ -435,6 +435,25 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     ],
                 )?;
             }
+            // The card's one nominee is the first, who takes what a split
+            // leaves over; the change keeps every share.
+            let old: Option<String> = crate::store::row(
+                conn,
+                "SELECT nominee_name || ' (' || COALESCE(nominee_relation, '') || ')'
+                 FROM enrolments WHERE member_id = ?1 AND scheme = ?2",
+                params![member_id, scheme],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+            if let Some(first) = nominees.first() {
+                crate::store::exec(
+                    conn,
+                    "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
+                     WHERE member_id = ?1 AND scheme = ?2",
+                    params![member_id, scheme, first.name, first.relation],
+                )?;
+            }
             let shown: Vec<String> = nominees
                 .iter()
                 .map(|n| format!("{} ({}) {}%", n.name, n.relation, n.share))
@@ -445,7 +464,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 member_id,
                 "nominees",
                 Some(scheme),
-                None,
+                old,
                 &shown.join(", "),
                 reason,
                 by,

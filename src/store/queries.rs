@@ -974,6 +974,25 @@ pub fn events_after(
     Ok(rows)
 }
 
+/// What names nominees, in the order recorded: every enrolment, change of
+/// nominee and set of nominees with shares (read whole only when a claim
+/// asks who was nominee on the day of death, which is rare).
+pub fn nominee_history(conn: &Connection) -> Result<Vec<crate::domain::event::Body>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, canonical FROM events
+         WHERE kind IN ('enrolled', 'nominee_changed', 'nominees_set') ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, bytes) = row?;
+        let e = crate::domain::event::Event::from_canonical(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+        out.push(e.body);
+    }
+    Ok(out)
+}
+
 /// The versions of a fund scheme's rules as recorded (JSON of
 /// `domain::fund::FundRules`), in the order they were recorded.
 pub fn fund_rules(conn: &Connection, scheme: &str) -> Result<Vec<String>, StoreError> {

@@ -263,6 +263,46 @@ mod tests {
     }
 }
 
+/// The nominees of `member_id`'s enrolment in `scheme` in force on `day`:
+/// the enrolment's nominee, then each change of nominee and each set of
+/// nominees with shares, in the order recorded, each in force from its own
+/// date; the last whose date is not after `day` is the one paid (a change
+/// after a death does not decide who is paid for it). A single nominee
+/// without a share takes 100 %. Empty when none was named by then.
+pub fn nominees_on<'a>(
+    history: impl IntoIterator<Item = &'a crate::domain::event::Body>,
+    member_id: &str,
+    scheme: &str,
+    day: jiff::civil::Date,
+) -> Vec<crate::domain::event::NomineeShare> {
+    use crate::domain::event::{Body, Nominee, NomineeShare};
+    let whole = |n: &Nominee| {
+        vec![NomineeShare {
+            name: n.name.clone(),
+            relation: n.relation.clone(),
+            share: 100,
+        }]
+    };
+    let mut in_force = Vec::new();
+    for body in history {
+        let (who, of, on, named) = match body {
+            Body::Enrolled(e) => (
+                &e.member_id,
+                &e.scheme,
+                e.on,
+                e.nominee.as_ref().map(whole).unwrap_or_default(),
+            ),
+            Body::NomineeChanged(c) => (&c.member_id, &c.scheme, c.on, whole(&c.nominee)),
+            Body::NomineesSet(n) => (&n.member_id, &n.scheme, n.on, n.nominees.clone()),
+            _ => continue,
+        };
+        if who == member_id && of == scheme && on <= day {
+            in_force = named;
+        }
+    }
+    in_force
+}
+
 /// The paper a lab decision prints at the kiosk, by its document name, and
 /// the suffix of its reference (`RMP01-C0001/NOTICE`): the public notice
 /// when the claim is published, the letter when it is rejected, the
@@ -292,6 +332,79 @@ pub fn decision_of_paper<'r>(doc: &str, reference: &'r str) -> Option<(&'static 
 #[cfg(test)]
 mod paper_tests {
     use super::*;
+
+    #[test]
+    fn the_nominees_paid_are_those_in_force_on_the_day_of_death() {
+        use crate::domain::event::{
+            Body, Enrolled, Nominee, NomineeChanged, NomineeShare, NomineesSet,
+        };
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let n = |name: &str| Nominee {
+            name: name.into(),
+            relation: "पुत्र".into(),
+        };
+        let history = [
+            Body::Enrolled(Enrolled {
+                member_id: "K-1".into(),
+                scheme: "FUND".into(),
+                group: None,
+                on: d("2026-01-10"),
+                nominee: Some(n("राम")),
+                by: "VOL1".into(),
+            }),
+            // Another member's change is not hers.
+            Body::NomineeChanged(NomineeChanged {
+                member_id: "K-2".into(),
+                scheme: "FUND".into(),
+                nominee: n("श्याम"),
+                on: d("2026-02-01"),
+                reason: "x".into(),
+                by: "SUP1".into(),
+            }),
+            Body::NomineesSet(NomineesSet {
+                member_id: "K-1".into(),
+                scheme: "FUND".into(),
+                nominees: vec![
+                    NomineeShare {
+                        name: "सीता".into(),
+                        relation: "पुत्री".into(),
+                        share: 60,
+                    },
+                    NomineeShare {
+                        name: "राम".into(),
+                        relation: "पुत्र".into(),
+                        share: 40,
+                    },
+                ],
+                on: d("2026-03-01"),
+                reason: "x".into(),
+                by: "SUP1".into(),
+            }),
+            Body::NomineeChanged(NomineeChanged {
+                member_id: "K-1".into(),
+                scheme: "FUND".into(),
+                nominee: n("मोहन"),
+                on: d("2026-05-01"),
+                reason: "x".into(),
+                by: "SUP1".into(),
+            }),
+        ];
+        let names = |day: &str| -> Vec<(String, u32)> {
+            nominees_on(&history, "K-1", "FUND", d(day))
+                .into_iter()
+                .map(|n| (n.name, n.share))
+                .collect()
+        };
+        assert!(names("2026-01-09").is_empty(), "not enrolled yet");
+        assert_eq!(names("2026-02-28"), [("राम".to_string(), 100)]);
+        assert_eq!(
+            names("2026-03-01"),
+            [("सीता".to_string(), 60), ("राम".to_string(), 40)]
+        );
+        assert_eq!(names("2026-04-30").len(), 2);
+        assert_eq!(names("2026-05-01"), [("मोहन".to_string(), 100)]);
+        assert!(nominees_on(&history, "K-1", "SHG", d("2026-06-01")).is_empty());
+    }
 
     #[test]
     fn a_decision_paper_reference_reads_back_to_its_step() {
