@@ -1514,6 +1514,14 @@ fn the_demos_fund_statement_adds_up_to_its_books_reads_in_hindi_and_verifies_unl
         "{payload}"
     );
     genuine(&k, &payload, "monthly statement of the fund FUND-2026-11");
+    let said = k.run(None, &["receipt", "check", &payload]);
+    assert!(
+        said.stdout
+            .contains("signed by the district lab: closing balance ₹")
+            && said.stdout.contains(" on 22-11-2026."),
+        "{}",
+        said.stdout
+    );
 
     // A real lab given the demo kiosk's books: the same money and members
     // (its claim log has none of the made-up lab's decisions, so no payout).

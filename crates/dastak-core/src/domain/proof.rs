@@ -205,6 +205,15 @@ impl Proof {
 impl Proof {
     /// "GENUINE receipt … of kiosk …: member …, amount, date."
     pub fn genuine_message(&self) -> Message {
+        // The lab's statement names no member: its line carries the scheme
+        // and the closing balance on its day.
+        if self.kind == ProofKind::FundStatement {
+            return Message::new("proof.valid_statement")
+                .arg_msg("kind", Message::new(self.kind.message_key()))
+                .arg("doc", &self.document)
+                .arg("amount", self.amount)
+                .arg("date", crate::domain::time::display_date(self.date));
+        }
         Message::new("proof.valid")
             .arg_msg("kind", Message::new(self.kind.message_key()))
             .arg("doc", &self.document)
