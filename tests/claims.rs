@@ -1646,7 +1646,8 @@ fn a_kiosk_linked_to_another_lab_records_its_decisions_numbered_as_the_first_lab
 /// death does not, and must say why.
 #[test]
 fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_the_nominees() {
-    let (k, _l, id) = kiosk();
+    let (k, l, id) = kiosk();
+    register(&l, &k);
     let set = |now: &str, nominees: &[&str]| {
         let mut a = vec![
             "member",
@@ -1793,4 +1794,21 @@ fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_th
     let v: serde_json::Value = serde_json::from_str(&filed.stdout).expect("json");
     assert_eq!(v["nominee"], true, "{v}");
     k.run(None, &["verify"]).ok();
+
+    // The claim carries them to the lab, which shows each one's part of
+    // what is payable (the standard ₹1,00,000, no fee).
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let show = l.run(None, &["lab", "claims", "show", "RMP01-C0001"]);
+    show.ok();
+    for line in [
+        "Nominees on the day of death, and their parts of what is payable:",
+        "सीता देवी (पुत्री): 60% — ₹60,000.00",
+        "मोहन लाल (पुत्र): 40% — ₹40,000.00",
+    ] {
+        assert!(show.stdout.contains(line), "{line}\n{}", show.stdout);
+    }
+    assert!(!show.stdout.contains("गीता बाई"), "{}", show.stdout);
 }

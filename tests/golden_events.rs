@@ -215,12 +215,52 @@ fn bodies() -> Vec<Body> {
             }],
             attested_by: "VOL2".into(),
             by: "SUP1".into(),
+            nominees: Vec::new(),
         }),
         Body::ClaimDecided(ClaimDecided {
             claim: "RMP01-C0001".into(),
             n: 1,
             step: "verified".into(),
             decision: "DASTAK-DECISION 1\n{\"v\":1,\"n\":1}\n00\n".into(),
+        }),
+        // Filed with the nominees in force on the day of death (the one
+        // above, without, keeps the bytes claims had before they carried
+        // them).
+        Body::ClaimFiled(ClaimFiled {
+            claim: "RMP01-C0002".into(),
+            member_id: "RMP01-00002".into(),
+            scheme: "FUND".into(),
+            died_on: date(2026, 11, 21),
+            cause: DeathCause::Natural,
+            certificate: "D-2026-000124".into(),
+            authority: "ग्राम पंचायत रामपुर".into(),
+            claimant: Claimant {
+                name: "सीता देवी".into(),
+                relation: "पुत्री".into(),
+                phone: "9829012346".into(),
+                nominee: true,
+                reason: None,
+            },
+            account: SealedAccount {
+                ifsc: Ifsc::parse("SBIN0001234").expect("ifsc"),
+                last4: "9013".into(),
+                sealed: "YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==".into(),
+            },
+            bars: vec![],
+            attested_by: "VOL2".into(),
+            by: "SUP1".into(),
+            nominees: vec![
+                NomineeShare {
+                    name: "सीता देवी".into(),
+                    relation: "पुत्री".into(),
+                    share: 60,
+                },
+                NomineeShare {
+                    name: "राजू".into(),
+                    relation: "पुत्र".into(),
+                    share: 40,
+                },
+            ],
         }),
     ]
 }

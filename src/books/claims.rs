@@ -173,8 +173,8 @@ impl Books {
         // the lab weighs. A name typed in the other script, or spelt as
         // villagers spell it, is still hers (the same key that finds one
         // person typed twice).
-        let nominee = self
-            .nominees_on(&member.member_id, FUND, died_on)?
+        let nominees = self.nominees_on(&member.member_id, FUND, died_on)?;
+        let nominee = nominees
             .iter()
             .any(|n| identity_key(&n.name) == identity_key(&name));
         let reason = if nominee {
@@ -220,6 +220,7 @@ impl Books {
             bars: found.clone(),
             attested_by: attester.code.clone(),
             by: by.code.clone(),
+            nominees,
         };
         // Checked and numbered inside the write: two processes filing at
         // once (the console and the command line) neither file twice for

@@ -484,6 +484,8 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                 bars,
                 attested_by,
                 by,
+                // Kept in the event, for the lab, which pays the parts.
+                nominees: _,
             } = c;
             let bars = serde_json::to_string(bars)
                 .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;

@@ -1182,6 +1182,7 @@ mod tests {
                 bars: vec![],
                 attested_by: "ADMIN".into(),
                 by: "SUP1".into(),
+                nominees: Vec::new(),
             },
             member: None,
             state: state_of(&steps),

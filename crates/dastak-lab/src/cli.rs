@@ -970,6 +970,21 @@ fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
         ctx.say(Message::new("labclaim.show_bar").arg_msg("bar", bar.message()));
     }
     ctx.say(Message::new("labclaim.show_payable").arg("amount", c.payable));
+    // Whose parts the benefit is: the nominees the kiosk's books name on
+    // the day of death (claims filed before kiosks said so name none).
+    let shares: Vec<u32> = f.nominees.iter().map(|n| n.share).collect();
+    if let Ok(parts) = dastak_core::domain::fund::parts(c.payable, &shares) {
+        ctx.say(Message::new("labclaim.show_shares"));
+        for (n, part) in f.nominees.iter().zip(parts) {
+            ctx.say(
+                Message::new("labclaim.show_share")
+                    .arg("name", &n.name)
+                    .arg("relation", &n.relation)
+                    .arg("share", n.share)
+                    .arg("part", part),
+            );
+        }
+    }
     for flag in &c.flags {
         ctx.say(Message::new("labclaim.show_flag").arg_msg("flag", flag.message()));
     }

@@ -197,6 +197,7 @@ impl SimKiosk {
             bars: Vec::new(),
             attested_by: "VOL2".into(),
             by: "ADMIN".into(),
+            nominees: Vec::new(),
         })
     }
 }

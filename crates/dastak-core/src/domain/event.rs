@@ -289,6 +289,12 @@ pub struct ClaimFiled {
     pub bars: Vec<Bar>,
     pub attested_by: String,
     pub by: String,
+    /// The nominees in force on the day of death, with their shares, as
+    /// the kiosk's books name them: whose parts the benefit is. Left out
+    /// when none (and so in claims filed before kiosks recorded it: their
+    /// bytes, and so their hashes, are what they were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nominees: Vec<NomineeShare>,
 }
 
 /// A lab decision on one of this kiosk's claims, taken from the lab's

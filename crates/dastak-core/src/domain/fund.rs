@@ -375,25 +375,32 @@ pub struct Payout {
 /// paise left over go to the first nominee: the parts always add up to
 /// the net, exactly.
 pub fn payout(book: &RuleBook, death: Date, shares: &[u32]) -> Result<Payout, FundError> {
-    if shares.is_empty() || shares.iter().map(|s| u64::from(*s)).sum::<u64>() != 100 {
-        return Err(FundError::Shares);
-    }
     let rules = book.in_force(death);
     let gross = rules.benefit;
     let fee = Paise(gross.0 * i64::from(rules.fee_percent) / 100);
     let net = Paise(gross.0 - fee.0);
+    Ok(Payout {
+        gross,
+        fee,
+        net,
+        parts: parts(net, shares)?,
+    })
+}
+
+/// `net` split by `shares` (whole percent, summing to 100): each part
+/// rounded down to the paisa, the paise left over to the first, so the
+/// parts add up to `net` exactly.
+pub fn parts(net: Paise, shares: &[u32]) -> Result<Vec<Paise>, FundError> {
+    if shares.is_empty() || shares.iter().map(|s| u64::from(*s)).sum::<u64>() != 100 {
+        return Err(FundError::Shares);
+    }
     let mut parts: Vec<Paise> = shares
         .iter()
         .map(|s| Paise(net.0 * i64::from(*s) / 100))
         .collect();
     let given: i64 = parts.iter().map(|p| p.0).sum();
     parts[0] = Paise(parts[0].0 + net.0 - given);
-    Ok(Payout {
-        gross,
-        fee,
-        net,
-        parts,
-    })
+    Ok(parts)
 }
 
 #[cfg(test)]
