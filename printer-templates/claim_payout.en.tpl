@@ -21,6 +21,13 @@ text center | {amount_words}
 text | Account: {account}
 text | Bank reference: {bank_ref}
 text | Paid on: {paid_on}
+if | has_shares
+text bold | Parts of the nominees on the day of death
+each | shares
+text | {name} ({relation}) {share}
+text right | {part}
+end
+end
 text | Paid by bank transfer only, never in cash.
 rule
 text | Claimant's signature or thumb impression:

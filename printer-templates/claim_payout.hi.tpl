@@ -22,6 +22,13 @@ text center | {amount_words}
 text | खाता: {account}
 text | बैंक संदर्भ: {bank_ref}
 text | भुगतान तिथि: {paid_on}
+if | has_shares
+text bold | मृत्यु के दिन के नामितों के हिस्से
+each | shares
+text | {name} ({relation}) {share}
+text right | {part}
+end
+end
 text | राशि केवल बैंक से दी गई, नकद नहीं।
 rule
 text | दावेदार के हस्ताक्षर / अँगूठे का निशान:

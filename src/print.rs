@@ -282,9 +282,10 @@ impl DocKind {
                     "bank_ref",
                     "paid_on",
                     "officer",
-                    "lab_entry"
+                    "lab_entry",
+                    "has_shares"
                 ),
-                lists: &[],
+                lists: &[("shares", &["name", "relation", "share", "part"])],
                 has_qr: true,
             },
             DocKind::FundStatement => Schema {

@@ -1811,4 +1811,74 @@ fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_th
         assert!(show.stdout.contains(line), "{line}\n{}", show.stdout);
     }
     assert!(!show.stdout.contains("गीता बाई"), "{}", show.stdout);
+
+    // Paid (the lab's steps signed with its key, as its acknowledgement
+    // brings them): the family's slip says whose part of the transfer
+    // each is.
+    use dastak::domain::event::{GENESIS, hash_hex};
+    use dastak_core::wire::{Ack, Decision, Step};
+    let seed: [u8; 32] = hex::decode(
+        std::fs::read_to_string(l.dir().join(dastak_lab::KEY_FILE))
+            .expect("key")
+            .trim(),
+    )
+    .expect("hex")
+    .try_into()
+    .expect("32 bytes");
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let ack_path = stick.path().join("dastak/acks/RMP01.ack");
+    let mut ack = Ack::verify(
+        &std::fs::read(&ack_path).expect("ack"),
+        &key.verifying_key(),
+    )
+    .expect("the lab's");
+    let net = dastak::domain::money::Paise::from_rupees(100_000);
+    let steps = [
+        Step::Verified,
+        Step::Published {
+            until: jiff::civil::date(2026, 12, 18),
+        },
+        Step::Approved { amount: net },
+        Step::Paid {
+            amount: net,
+            bank_ref: "UTR000111333".into(),
+            on: jiff::civil::date(2026, 12, 20),
+        },
+    ];
+    let mut prev = GENESIS.to_string();
+    for (n, step) in steps.into_iter().enumerate() {
+        let signed = String::from_utf8(
+            Decision {
+                v: 1,
+                n: n as u64 + 1,
+                prev: prev.clone(),
+                kiosk: "RMP01".into(),
+                claim: "RMP01-C0001".into(),
+                officer: "asha".into(),
+                at: "2026-12-20T11:00:00+05:30".into(),
+                step,
+            }
+            .sign(&key),
+        )
+        .expect("utf8");
+        prev = hash_hex(signed.as_bytes());
+        ack.decisions.push(signed);
+    }
+    std::fs::write(&ack_path, ack.sign(&key)).expect("write ack");
+    k.run_env(
+        &[("DASTAK_NOW", "2026-12-21T10:00:00+05:30")],
+        &["export", "--to", s],
+    )
+    .ok();
+    let (text, _) = paper(&k, "RMP01-C0001/PAID", "en");
+    for words in [
+        "PAYOUT SLIP",
+        "Parts of the nominees",
+        "सीता देवी",
+        " 60%",
+        "मोहन लाल (पुत्र) 40%",
+        "₹40,000.00",
+    ] {
+        assert!(text.contains(words), "{words} not read in:\n{text}");
+    }
 }

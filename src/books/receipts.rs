@@ -621,6 +621,26 @@ impl Books {
                 money(*amount);
                 f.set("bank_ref", bank_ref)
                     .set("paid_on", display_date(*on));
+                // Several nominees: the paper says whose part of the
+                // transfer each is (one nominee takes it whole).
+                let nominees = queries::claim_nominees(conn, claim)?;
+                let shares: Vec<u32> = nominees.iter().map(|n| n.share).collect();
+                if nominees.len() > 1
+                    && let Ok(parts) = crate::domain::fund::parts(*amount, &shares)
+                {
+                    f.set("has_shares", "1");
+                    for (n, part) in nominees.iter().zip(parts) {
+                        f.push(
+                            "shares",
+                            item(&[
+                                ("name", n.name.clone()),
+                                ("relation", n.relation.clone()),
+                                ("share", format!("{}%", n.share)),
+                                ("part", part.to_string()),
+                            ]),
+                        );
+                    }
+                }
                 (ProofKind::ClaimPayout, *amount, *on)
             }
             _ => return Err(unknown()),

@@ -1178,6 +1178,34 @@ pub fn claim(conn: &Connection, claim: &str) -> Result<Option<ClaimDetail>, Stor
     .optional()?)
 }
 
+/// The nominees a claim names as in force on the day of death, with their
+/// shares, as its `claim_filed` event holds them (empty when it names none).
+pub fn claim_nominees(
+    conn: &Connection,
+    claim: &str,
+) -> Result<Vec<crate::domain::event::NomineeShare>, StoreError> {
+    let found: Option<(i64, Vec<u8>)> = crate::store::row(
+        conn,
+        "SELECT e.seq, e.canonical FROM claims c JOIN events e ON e.seq = c.seq
+         WHERE c.claim = ?1",
+        [claim],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?;
+    let Some((seq, bytes)) = found else {
+        return Ok(Vec::new());
+    };
+    match crate::domain::event::Event::from_canonical(&bytes)
+        .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?
+        .body
+    {
+        crate::domain::event::Body::ClaimFiled(c) => Ok(c.nominees),
+        _ => Err(StoreError::Corrupt(format!(
+            "claim {claim}: event {seq} is not its filing"
+        ))),
+    }
+}
+
 /// Whether the lab's decision `signed` (its bytes as signed) is recorded
 /// here. By its bytes, not its number: each lab numbers its own log, and a
 /// kiosk linked anew to another lab gets numbers the first one used.
