@@ -324,7 +324,7 @@ impl DemoLab {
         as_of: Date,
         made: Timestamp,
     ) -> Result<(), BooksError> {
-        use crate::domain::fund::{Standing, standing};
+        use crate::domain::fund::standing;
         use dastak_core::statement::{ClaimHistory, MonthTotal, fee, reckon};
         use dastak_core::wire::StandingCounts;
 
@@ -389,12 +389,7 @@ impl DemoLab {
                     .into_iter()
                     .filter(|p| p.on <= as_of)
                     .collect();
-            match standing(&book, e.enrolled_on, &paid, as_of) {
-                Standing::Waiting { .. } => members.waiting += 1,
-                Standing::Good => members.good += 1,
-                Standing::Grace { .. } => members.grace += 1,
-                Standing::Lapsed { .. } => members.lapsed += 1,
-            }
+            members.count(&standing(&book, e.enrolled_on, &paid, as_of));
         }
 
         let s = reckon(

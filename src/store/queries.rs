@@ -453,21 +453,25 @@ pub fn member_change(
 }
 
 pub fn enrolments(conn: &Connection, member_id: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {ENROLMENT_COLS} FROM enrolments WHERE member_id = ?1 ORDER BY scheme"
-    ))?;
-    Ok(stmt
-        .query_map([member_id], enrolment_row)?
-        .collect::<Result<_, _>>()?)
+    enrolment_rows(conn, "member_id = ?1 ORDER BY scheme", member_id)
 }
 
 /// Every enrolment in `scheme`, by member.
 pub fn enrolments_in(conn: &Connection, scheme: &str) -> Result<Vec<EnrolmentRow>, StoreError> {
+    enrolment_rows(conn, "scheme = ?1 ORDER BY member_id", scheme)
+}
+
+/// Enrolments where `filter` (a fixed condition and order on `?1`) holds.
+fn enrolment_rows(
+    conn: &Connection,
+    filter: &str,
+    value: &str,
+) -> Result<Vec<EnrolmentRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {ENROLMENT_COLS} FROM enrolments WHERE scheme = ?1 ORDER BY member_id"
+        "SELECT {ENROLMENT_COLS} FROM enrolments WHERE {filter}"
     ))?;
     Ok(stmt
-        .query_map([scheme], enrolment_row)?
+        .query_map([value], enrolment_row)?
         .collect::<Result<_, _>>()?)
 }
 

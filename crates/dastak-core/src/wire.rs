@@ -588,6 +588,20 @@ pub struct StatementClaim {
     pub amount: crate::domain::money::Paise,
 }
 
+impl StandingCounts {
+    /// Counts one living member in her standing (the dead are counted
+    /// apart, by the claim that records the death).
+    pub fn count(&mut self, s: &crate::domain::fund::Standing) {
+        use crate::domain::fund::Standing;
+        match s {
+            Standing::Waiting { .. } => self.waiting += 1,
+            Standing::Good => self.good += 1,
+            Standing::Grace { .. } => self.grace += 1,
+            Standing::Lapsed { .. } => self.lapsed += 1,
+        }
+    }
+}
+
 impl StatementClaim {
     /// The catalog key naming its step (the lab's names of claim states).
     pub fn step_key(&self) -> &'static str {

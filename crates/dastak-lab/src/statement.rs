@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use dastak_core::domain::fund::{Paid, RuleBook, Standing, standing};
+use dastak_core::domain::fund::{Paid, RuleBook, standing};
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::time::{format_instant, local_date, month_code, month_start};
 use dastak_core::durable::{self, Access};
@@ -160,12 +160,7 @@ impl Lab {
                     .filter(|(on, _)| *on <= as_of)
                     .map(|(on, periods)| Paid { on, periods })
                     .collect();
-            match standing(&book, enrolled, &paid, as_of) {
-                Standing::Waiting { .. } => counts.waiting += 1,
-                Standing::Good => counts.good += 1,
-                Standing::Grace { .. } => counts.grace += 1,
-                Standing::Lapsed { .. } => counts.lapsed += 1,
-            }
+            counts.count(&standing(&book, enrolled, &paid, as_of));
         }
         Ok(counts)
     }
