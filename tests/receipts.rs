@@ -111,8 +111,8 @@ fn every_template_in_both_languages_and_widths_encodes_byte_exactly() {
 /// claim slip, the public notice, the family's payout slip and the lab's
 /// monthly statement, as the demo leaves them (its story is fixed by the
 /// clock, its made-up lab's key by a phrase) with the fixed kiosk key.
-/// The rejection letter is read back by OCR in `tests/claims.rs`: the demo
-/// rejects no claim.
+/// The rejection letter, which the demo has none of, is
+/// [`the_rejection_letter_in_both_languages_and_widths_encodes_byte_exactly`].
 #[test]
 fn the_funds_papers_in_both_languages_and_widths_encode_byte_exactly() {
     let k = Kiosk::demo(40);
@@ -127,6 +127,79 @@ fn the_funds_papers_in_both_languages_and_widths_encode_byte_exactly() {
             (DocKind::FundStatement, "FUND-2026-11"),
         ],
     );
+}
+
+/// The family's rejection letter byte for byte, in both languages and
+/// widths: a claim filed at a kiosk with the fixed key, carried by stick to
+/// a real lab, turned down there by an approver with her reasons at a
+/// fixed time, and the decision brought back on the stick.
+#[test]
+fn the_rejection_letter_in_both_languages_and_widths_encodes_byte_exactly() {
+    let k = Kiosk::ready();
+    std::fs::write(k.dir().join("kiosk.key"), KEY_SEED).expect("key");
+    let l = lab();
+    link(&k, &l, None);
+    let id = k.fund_member();
+    register(&l, &k);
+    let mut file = k.command(&[
+        "fund",
+        "claim",
+        "file",
+        "--operator",
+        "SUP1",
+        "--attested-by",
+        "ADMIN",
+        "--member",
+        &id,
+        "--died-on",
+        "23-11-2026",
+        "--cause",
+        "illness",
+        "--certificate",
+        "D-2026-000123",
+        "--authority",
+        "ग्राम पंचायत रामपुर",
+        "--claimant",
+        "सुनीता देवी",
+        "--relation",
+        "पत्नी",
+        "--phone",
+        "9829012345",
+        "--ifsc",
+        "SBIN0001234",
+    ]);
+    file.env("DASTAK_PIN", SUP_PIN)
+        .env("DASTAK_ATTESTER_PIN", ADMIN_PIN)
+        .env("DASTAK_ACCOUNT", "123456789012");
+    run_output(file.output().expect("spawn dastak")).ok();
+    let stick = tempfile::tempdir().expect("stick");
+    let s = stick.path().to_str().expect("utf8");
+    k.run(None, &["export", "--to", s]).ok();
+    l.run(None, &["lab", "import", s]).ok();
+    let pw = ("DASTAK_LAB_PASSWORD", "a long password");
+    l.run_env(
+        &[pw],
+        &["lab", "officer", "add", "asha", "--role", "approver"],
+    )
+    .ok();
+    l.run_env(
+        &[pw, ("DASTAK_NOW", "2026-11-24T11:00:00+05:30")],
+        &[
+            "lab",
+            "claims",
+            "reject",
+            "RMP01-C0001",
+            "--reasons",
+            "प्रमाण पत्र जाली पाया गया",
+            "--as",
+            "asha",
+        ],
+    )
+    .ok();
+    l.run(None, &["lab", "import", s]).ok();
+    k.run(None, &["export", "--to", s]).ok();
+    let b = books(&k);
+    encode_byte_exactly(&b, &[(DocKind::ClaimRejection, "RMP01-C0001/REJECTED")]);
 }
 
 /// Each of `docs` rendered for the 58 and 80 mm printers in both
