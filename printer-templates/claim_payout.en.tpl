@@ -18,14 +18,24 @@ rule
 text center | Paid into the bank account
 text center bold big | {amount}
 text center | {amount_words}
+ifnot | has_transfers
 text | Account: {account}
 text | Bank reference: {bank_ref}
+end
 text | Paid on: {paid_on}
 if | has_shares
 text bold | Parts of the nominees on the day of death
 each | shares
 text | {name} ({relation}) {share}
 text right | {part}
+end
+end
+if | has_transfers
+text bold | Each part by its own transfer
+each | transfers
+text | {name}: {part}
+text | Account: {account}
+text | Bank reference: {bank_ref}
 end
 end
 text | Paid by bank transfer only, never in cash.

@@ -19,14 +19,24 @@ rule
 text center | बैंक खाते में भेजी गई राशि
 text center bold big | {amount}
 text center | {amount_words}
+ifnot | has_transfers
 text | खाता: {account}
 text | बैंक संदर्भ: {bank_ref}
+end
 text | भुगतान तिथि: {paid_on}
 if | has_shares
 text bold | मृत्यु के दिन के नामितों के हिस्से
 each | shares
 text | {name} ({relation}) {share}
 text right | {part}
+end
+end
+if | has_transfers
+text bold | हर हिस्सा अलग ट्रांसफ़र से
+each | transfers
+text | {name}: {part}
+text | खाता: {account}
+text | बैंक संदर्भ: {bank_ref}
 end
 end
 text | राशि केवल बैंक से दी गई, नकद नहीं।

@@ -169,6 +169,28 @@ pub enum BooksError {
     NomineeTwice {
         name: String,
     },
+    /// A nominee's account not written as name, IFSC.
+    PayeeEntry {
+        got: String,
+    },
+    /// Not one account number for each `--payee`.
+    PayeeAccounts {
+        payees: usize,
+        accounts: usize,
+    },
+    /// An account given for someone who was not a nominee on the day.
+    PayeeNotNominee {
+        name: String,
+    },
+    /// Two accounts given for one nominee.
+    PayeeTwice {
+        name: String,
+    },
+    /// The claimant is one of several nominees and `name`'s part has no
+    /// account to go to.
+    PayeeMissing {
+        name: String,
+    },
     UnknownScheme {
         code: String,
     },
@@ -349,6 +371,15 @@ impl Localized for BooksError {
             E::NomineeEntry { got } => Message::new("member.nominee_entry").arg("got", got),
             E::NomineeShares { total } => Message::new("member.nominee_shares").arg("total", total),
             E::NomineeTwice { name } => Message::new("member.nominee_twice").arg("name", name),
+            E::PayeeEntry { got } => Message::new("claim.payee_entry").arg("got", got),
+            E::PayeeAccounts { payees, accounts } => Message::new("claim.payee_accounts")
+                .arg("payees", payees)
+                .arg("accounts", accounts),
+            E::PayeeNotNominee { name } => {
+                Message::new("claim.payee_not_nominee").arg("name", name)
+            }
+            E::PayeeTwice { name } => Message::new("claim.payee_twice").arg("name", name),
+            E::PayeeMissing { name } => Message::new("claim.payee_missing").arg("name", name),
             E::UnknownScheme { code } => Message::new("scheme.unknown").arg("code", code),
             E::UnknownGroup { code } => Message::new("group.unknown").arg("code", code),
             E::GroupExists { code } => Message::new("group.exists").arg("code", code),

@@ -283,9 +283,13 @@ impl DocKind {
                     "paid_on",
                     "officer",
                     "lab_entry",
-                    "has_shares"
+                    "has_shares",
+                    "has_transfers"
                 ),
-                lists: &[("shares", &["name", "relation", "share", "part"])],
+                lists: &[
+                    ("shares", &["name", "relation", "share", "part"]),
+                    ("transfers", &["name", "account", "bank_ref", "part"]),
+                ],
                 has_qr: true,
             },
             DocKind::FundStatement => Schema {

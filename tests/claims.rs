@@ -935,6 +935,7 @@ fn decisions_come_back_on_the_stick_once_and_forged_or_disordered_ones_are_refus
         amount: dastak::domain::money::Paise::from_rupees(100_000),
         bank_ref: "UTR000111222".into(),
         on: jiff::civil::date(2026, 12, 3),
+        parts: Vec::new(),
     };
     let other_key = SigningKey::from_bytes(&[9; 32]);
     let cases = [
@@ -1648,6 +1649,22 @@ fn a_kiosk_linked_to_another_lab_records_its_decisions_numbered_as_the_first_lab
 fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_the_nominees() {
     let (k, l, id) = kiosk();
     register(&l, &k);
+    // A benefit of ₹100 from today, and her ₹100 taken: the fund holds
+    // what the lab pays her family.
+    k.run_env(
+        &[("DASTAK_PIN", ADMIN_PIN)],
+        &[
+            "fund",
+            "rules",
+            "set",
+            "--operator",
+            "ADMIN",
+            "--benefit",
+            "100",
+        ],
+    )
+    .ok();
+    k.pay(&id);
     let set = |now: &str, nominees: &[&str]| {
         let mut a = vec![
             "member",
@@ -1779,24 +1796,75 @@ fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_th
     // After the death (01-12), one more change: it does not decide who
     // was nominee on that day.
     set("2026-12-05T10:00:00+05:30", &["गीता बाई,बहू,100"]).ok();
-    let claim = |claimant: &str, reason: Option<&str>| {
-        let mut args = vec![("--died-on", "01-12-2026"), ("--claimant", claimant)];
+    let claim = |claimant: &str, reason: Option<&str>, payees: &[&str], numbers: Option<&str>| {
+        let mut args = vec![
+            ("--died-on", "01-12-2026"),
+            ("--claimant", claimant),
+            ("--relation", "पुत्र"),
+        ];
         if let Some(r) = reason {
             args.push(("--reason", r));
         }
+        for p in payees {
+            args.push(("--payee", p));
+        }
         let mut c = file_command(&k, ("SUP1", SUP_PIN), ATTESTER, Some(ACCOUNT), &args);
         c.env("DASTAK_NOW", "2026-12-10T10:00:00+05:30");
+        if let Some(n) = numbers {
+            c.env("DASTAK_PAYEE_ACCOUNTS", n);
+        }
         run_output(c.output().expect("spawn dastak"))
     };
-    claim("गीता बाई", None).failed_saying("Reason: this cannot be empty");
-    let filed = claim("मोहन लाल", None);
+    claim("गीता बाई", None, &[], None).failed_saying("Reason: this cannot be empty");
+    // A nominee claims her part; the other's part goes to her own account,
+    // which must be given, once, for a nominee of that day.
+    let before = books(&k);
+    for (payees, numbers, says) in [
+        (&[][..], None, "give सीता देवी's account with --payee"),
+        (
+            &["सीता देवी,SBIN0005678"][..],
+            None,
+            "1 nominee accounts named with --payee, but 0 numbers",
+        ),
+        (
+            &["सीता देवी SBIN0005678"][..],
+            Some("555566667777"),
+            "is not a nominee's account",
+        ),
+        (
+            &["गीता बाई,SBIN0005678"][..],
+            Some("555566667777"),
+            "गीता बाई was not a nominee on the day of death",
+        ),
+        (
+            &["मोहन लाल,SBIN0005678"][..],
+            Some("555566667777"),
+            "मोहन लाल has two accounts",
+        ),
+        (
+            &["सीता देवी,SBIN0005678"][..],
+            Some("5555"),
+            "9 to 18 digits",
+        ),
+        (&["सीता देवी,SBIX05678"][..], Some("555566667777"), "IFSC"),
+    ] {
+        claim("मोहन लाल", None, payees, numbers).failed_saying(says);
+    }
+    assert_eq!(books(&k), before, "a refused claim writes nothing");
+    let filed = claim(
+        "मोहन लाल",
+        None,
+        &["Sita Devi,sbin0005678"],
+        Some("5555 6666 7777"),
+    );
     filed.ok();
     let v: serde_json::Value = serde_json::from_str(&filed.stdout).expect("json");
     assert_eq!(v["nominee"], true, "{v}");
     k.run(None, &["verify"]).ok();
 
     // The claim carries them to the lab, which shows each one's part of
-    // what is payable (the standard ₹1,00,000, no fee).
+    // what is payable (the ₹100 the rules now give, no fee) and the
+    // account it goes to.
     let stick = tempfile::tempdir().expect("stick");
     let s = stick.path().to_str().expect("utf8");
     k.run(None, &["export", "--to", s]).ok();
@@ -1805,66 +1873,72 @@ fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_th
     show.ok();
     for line in [
         "Nominees on the day of death, and their parts of what is payable:",
-        "सीता देवी (पुत्री): 60% — ₹60,000.00",
-        "मोहन लाल (पुत्र): 40% — ₹40,000.00",
+        "सीता देवी (पुत्री): 60% — ₹60.00",
+        "paid by her own transfer into SBIN0005678 ····7777",
+        "मोहन लाल (पुत्र): 40% — ₹40.00",
+        "paid by her own transfer into SBIN0001234 ····9012",
     ] {
         assert!(show.stdout.contains(line), "{line}\n{}", show.stdout);
     }
     assert!(!show.stdout.contains("गीता बाई"), "{}", show.stdout);
 
-    // Paid (the lab's steps signed with its key, as its acknowledgement
-    // brings them): the family's slip says whose part of the transfer
-    // each is.
-    use dastak::domain::event::{GENESIS, hash_hex};
-    use dastak_core::wire::{Ack, Decision, Step};
-    let seed: [u8; 32] = hex::decode(
-        std::fs::read_to_string(l.dir().join(dastak_lab::KEY_FILE))
-            .expect("key")
-            .trim(),
-    )
-    .expect("hex")
-    .try_into()
-    .expect("32 bytes");
-    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let ack_path = stick.path().join("dastak/acks/RMP01.ack");
-    let mut ack = Ack::verify(
-        &std::fs::read(&ack_path).expect("ack"),
-        &key.verifying_key(),
-    )
-    .expect("the lab's");
-    let net = dastak::domain::money::Paise::from_rupees(100_000);
-    let steps = [
-        Step::Verified,
-        Step::Published {
-            until: jiff::civil::date(2026, 12, 18),
-        },
-        Step::Approved { amount: net },
-        Step::Paid {
-            amount: net,
-            bank_ref: "UTR000111333".into(),
-            on: jiff::civil::date(2026, 12, 20),
-        },
-    ];
-    let mut prev = GENESIS.to_string();
-    for (n, step) in steps.into_iter().enumerate() {
-        let signed = String::from_utf8(
-            Decision {
-                v: 1,
-                n: n as u64 + 1,
-                prev: prev.clone(),
-                kiosk: "RMP01".into(),
-                claim: "RMP01-C0001".into(),
-                officer: "asha".into(),
-                at: "2026-12-20T11:00:00+05:30".into(),
-                step,
-            }
-            .sign(&key),
+    // The lab's steps, by its officers: each nominee's part is its own
+    // transfer, to her whole account number, with its own reference.
+    for (name, role) in [("vera", "officer"), ("asha", "approver")] {
+        l.run_env(
+            &[LAB_PASSWORD],
+            &["lab", "officer", "add", name, "--role", role],
         )
-        .expect("utf8");
-        prev = hash_hex(signed.as_bytes());
-        ack.decisions.push(signed);
+        .ok();
     }
-    std::fs::write(&ack_path, ack.sign(&key)).expect("write ack");
+    let lab_step = |now: &str, args: &[&str]| {
+        let mut a = vec!["lab", "claims"];
+        a.extend(args);
+        l.run_env(&[LAB_PASSWORD, ("DASTAK_NOW", now)], &a)
+    };
+    let dec11 = "2026-12-11T11:00:00+05:30";
+    lab_step(dec11, &["verify", "RMP01-C0001", "--as", "vera"]).ok();
+    lab_step(dec11, &["publish", "RMP01-C0001", "--as", "vera"]).ok();
+    let dec19 = "2026-12-19T11:00:00+05:30";
+    lab_step(dec19, &["approve", "RMP01-C0001", "--as", "asha"]).ok();
+    let account = lab_step(dec19, &["account", "RMP01-C0001", "--as", "vera"]);
+    account.ok();
+    for line in [
+        "transfer ₹60.00 to सीता देवी, IFSC SBIN0005678, account 555566667777",
+        "transfer ₹40.00 to मोहन लाल, IFSC SBIN0001234, account 123456789012",
+    ] {
+        assert!(account.stdout.contains(line), "{line}\n{}", account.stdout);
+    }
+    let log_len = || -> i64 {
+        rusqlite::Connection::open(l.dir().join(dastak_lab::DB_FILE))
+            .expect("lab db")
+            .query_row("SELECT COUNT(*) FROM claim_log", [], |r| r.get(0))
+            .expect("count")
+    };
+    let entries = log_len();
+    let pay = |refs: &[&str]| {
+        let mut a = vec![
+            "pay",
+            "RMP01-C0001",
+            "--as",
+            "vera",
+            "--amount",
+            "100",
+            "--on",
+            "20-12-2026",
+        ];
+        for r in refs {
+            a.extend(["--bank-ref", r]);
+        }
+        lab_step("2026-12-20T11:00:00+05:30", &a)
+    };
+    pay(&["UTR000111333"]).failed_saying("give 2 bank references");
+    pay(&["UTR000111333", "utr000111333"]).failed_saying("UTR000111333 is given twice");
+    assert_eq!(log_len(), entries, "a refused payment writes nothing");
+    pay(&["UTR000111333", "UTR000111444"]).ok();
+
+    // Back at the kiosk: the family's slip says whose part went where.
+    l.run(None, &["lab", "import", s]).ok();
     k.run_env(
         &[("DASTAK_NOW", "2026-12-21T10:00:00+05:30")],
         &["export", "--to", s],
@@ -1877,8 +1951,46 @@ fn nominees_with_shares_get_a_slip_and_those_in_force_on_the_day_of_death_are_th
         "सीता देवी",
         " 60%",
         "मोहन लाल (पुत्र) 40%",
-        "₹40,000.00",
+        "₹40.00",
+        "Each part by its own transfer",
+        "सीता देवी:",
     ] {
         assert!(text.contains(words), "{words} not read in:\n{text}");
+    }
+    let (text, _) = paper(&k, "RMP01-C0001/PAID", "hi");
+    for words in ["भुगतान पर्ची", "अलग ट्रांसफ़र", "सीता देवी", "मोहन लाल"]
+    {
+        assert!(text.contains(words), "{words} not read in:\n{text}");
+    }
+    // The references and accounts as the paper's lines print them, in
+    // both languages (to tesseract the printer font's zero is a letter O).
+    let b = dastak::books::DataDir {
+        root: k.dir().to_path_buf(),
+    }
+    .open_books()
+    .expect("books");
+    for (lang, reference) in [
+        (dastak::i18n::Lang::En, "Bank reference: "),
+        (dastak::i18n::Lang::Hi, "बैंक संदर्भ: "),
+    ] {
+        let doc = b
+            .document(
+                dastak::print::DocKind::ClaimPayout,
+                "RMP01-C0001/PAID",
+                lang,
+                NOW.parse().expect("now"),
+            )
+            .expect("slip");
+        let lines = renderer_58mm().text(&doc).expect("text").join("\n");
+        for want in [
+            "सीता देवी: ₹60.00\n".to_string(),
+            "मोहन लाल: ₹40.00\n".to_string(),
+            "SBIN0005678 ····7777\n".to_string(),
+            format!("{reference}UTR000111333\n"),
+            "SBIN0001234 ····9012\n".to_string(),
+            format!("{reference}UTR000111444\n"),
+        ] {
+            assert!(lines.contains(&want), "{want} not in:\n{lines}");
+        }
     }
 }

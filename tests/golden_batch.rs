@@ -120,7 +120,8 @@ fn a_changed_event_is_refused_though_the_header_is_signed() {
     assert!(err.to_string().contains("format 1"), "{err}");
 }
 
-/// One entry of each step of the lab's claim log, chained and signed as the
+/// One entry of each step of the lab's claim log (a payment both whole
+/// and in nominees' parts), chained and signed as the
 /// lab writes them and a kiosk receives them in its acknowledgement.
 fn decisions() -> Vec<Vec<u8>> {
     use dastak::domain::money::Paise;
@@ -143,6 +144,25 @@ fn decisions() -> Vec<Vec<u8>> {
             amount: Paise(5_000_000),
             bank_ref: "UTR0012345".into(),
             on: day(14),
+            parts: Vec::new(),
+        },
+        // Each nominee's part by its own transfer.
+        Step::Paid {
+            amount: Paise(5_000_000),
+            bank_ref: "UTR0012346".into(),
+            on: day(15),
+            parts: vec![
+                dastak_core::wire::PaidPart {
+                    name: "सीता देवी".into(),
+                    amount: Paise(3_000_000),
+                    bank_ref: "UTR0012346".into(),
+                },
+                dastak_core::wire::PaidPart {
+                    name: "मोहन लाल".into(),
+                    amount: Paise(2_000_000),
+                    bank_ref: "UTR0012347".into(),
+                },
+            ],
         },
     ];
     let mut prev = GENESIS.to_string();

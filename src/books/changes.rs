@@ -196,6 +196,7 @@ impl Books {
                 name,
                 relation,
                 share,
+                account: None,
             });
         }
         let total: u64 = nominees.iter().map(|n| u64::from(n.share)).sum();

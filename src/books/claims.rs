@@ -49,6 +49,11 @@ pub struct ClaimForm {
     pub reason: Option<String>,
     pub ifsc: String,
     pub account: String,
+    /// Where the claim names several nominees, each one's own account
+    /// for her part: `NAME,IFSC` as typed, with its number at the same
+    /// place in `payee_accounts` (from the environment, as the claimant's).
+    pub payees: Vec<String>,
+    pub payee_accounts: Vec<String>,
 }
 
 /// A claim as filed: its number, the reasons the kiosk found it not
@@ -189,6 +194,8 @@ impl Books {
         let link = crate::sync::link_info(&self.store)?.ok_or(crate::sync::SyncError::NotLinked)?;
         let sealed = crate::sync::seal(number.digits().as_bytes(), &link.recipient)?;
         let account = SealedAccount::new(ifsc, &number, &sealed);
+        let mut nominees = nominees;
+        self.payee_accounts(f, &mut nominees, nominee.then_some(&account), &link)?;
         let book = self.fund_rules(FUND)?;
         let contributions = queries::contributions_of(conn, &member.member_id)?;
         let found = bars(
@@ -244,6 +251,69 @@ impl Books {
             account: shown,
             nominee,
         })
+    }
+}
+
+impl Books {
+    /// Attaches each nominee's own account (sealed to the lab's key) to
+    /// her entry on the claim, from the form's `--payee` lines. When the
+    /// claimant is one of several nominees, her part goes to the claim's
+    /// account (`claimant`) and every other nominee must have one: the
+    /// lab then pays each part by its own transfer. A claimant who is not
+    /// a nominee may name the nominees' accounts; without them the lab
+    /// weighs her reason and pays by one transfer, as before.
+    fn payee_accounts(
+        &self,
+        f: &ClaimForm,
+        nominees: &mut [crate::domain::event::NomineeShare],
+        claimant: Option<&SealedAccount>,
+        link: &crate::sync::Link,
+    ) -> Result<(), BooksError> {
+        if f.payees.len() != f.payee_accounts.len() {
+            return Err(BooksError::PayeeAccounts {
+                payees: f.payees.len(),
+                accounts: f.payee_accounts.len(),
+            });
+        }
+        if let Some(own) = claimant
+            && nominees.len() > 1
+            && let Some(n) = nominees
+                .iter_mut()
+                .find(|n| identity_key(&n.name) == identity_key(&f.claimant))
+        {
+            n.account = Some(own.clone());
+        }
+        for (entry, number) in f.payees.iter().zip(&f.payee_accounts) {
+            let (name, ifsc) = entry
+                .rsplit_once(',')
+                .ok_or_else(|| BooksError::PayeeEntry { got: entry.clone() })?;
+            let name = name.trim();
+            let n = nominees
+                .iter_mut()
+                .find(|n| identity_key(&n.name) == identity_key(name))
+                .ok_or_else(|| BooksError::PayeeNotNominee {
+                    name: name.to_string(),
+                })?;
+            if n.account.is_some() {
+                return Err(BooksError::PayeeTwice {
+                    name: n.name.clone(),
+                });
+            }
+            let ifsc = Ifsc::parse(ifsc).map_err(|e| BooksError::Claim(Field::Ifsc, e))?;
+            let number =
+                AccountNumber::parse(number).map_err(|e| BooksError::Claim(Field::Account, e))?;
+            let sealed = crate::sync::seal(number.digits().as_bytes(), &link.recipient)?;
+            n.account = Some(SealedAccount::new(ifsc, &number, &sealed));
+        }
+        if claimant.is_some()
+            && nominees.len() > 1
+            && let Some(n) = nominees.iter().find(|n| n.account.is_none())
+        {
+            return Err(BooksError::PayeeMissing {
+                name: n.name.clone(),
+            });
+        }
+        Ok(())
     }
 }
 

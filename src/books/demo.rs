@@ -450,6 +450,8 @@ impl Death {
             reason: None,
             ifsc: "SBIN0031234".into(),
             account: format!("3012{:08}", 55_000 + self.filed),
+            payees: Vec::new(),
+            payee_accounts: Vec::new(),
         };
         self.claim = Some(books.file_claim(supervisor, admin, &form, now)?.claim);
         Ok(())
@@ -512,6 +514,7 @@ fn claim_day(
                     amount: net(books)?,
                     bank_ref: "SBIN226123456789".into(),
                     on: day,
+                    parts: Vec::new(),
                 },
             )),
             _ => None,

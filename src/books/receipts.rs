@@ -617,6 +617,7 @@ impl Books {
                 amount,
                 bank_ref,
                 on,
+                parts: transfers,
             } => {
                 money(*amount);
                 f.set("bank_ref", bank_ref)
@@ -637,6 +638,29 @@ impl Books {
                                 ("relation", n.relation.clone()),
                                 ("share", format!("{}%", n.share)),
                                 ("part", part.to_string()),
+                            ]),
+                        );
+                    }
+                }
+                // Each part by its own transfer: into whose account, by
+                // which reference (the lab lists them in the claim's
+                // order of nominees).
+                if !transfers.is_empty() {
+                    f.set("has_transfers", "1");
+                    for t in transfers {
+                        let account = nominees
+                            .iter()
+                            .find(|n| n.name == t.name)
+                            .and_then(|n| n.account.as_ref())
+                            .map(|a| a.masked())
+                            .unwrap_or_default();
+                        f.push(
+                            "transfers",
+                            item(&[
+                                ("name", t.name.clone()),
+                                ("account", account),
+                                ("bank_ref", t.bank_ref.clone()),
+                                ("part", t.amount.to_string()),
                             ]),
                         );
                     }

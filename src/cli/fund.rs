@@ -4,7 +4,8 @@
 //! $DASTAK_PIN) and attested by another operator (PIN from
 //! $DASTAK_ATTESTER_PIN); the bank account number is read from
 //! $DASTAK_ACCOUNT, never from the arguments, which anyone on the kiosk can
-//! read in `ps`.
+//! read in `ps`; the accounts of the other nominees, where each takes
+//! her own part, likewise from $DASTAK_PAYEE_ACCOUNTS.
 
 use clap::Subcommand;
 
@@ -126,6 +127,12 @@ pub struct FileArgs {
     /// The bank branch's IFSC.
     #[arg(long)]
     pub ifsc: String,
+    /// Another nominee's own account for her part, as NAME,IFSC (e.g.
+    /// "मोहन लाल,SBIN0001234"), once for each nominee but the claimant;
+    /// the numbers from $DASTAK_PAYEE_ACCOUNTS, in the same order,
+    /// separated by commas.
+    #[arg(long = "payee", value_name = "NAME,IFSC")]
+    pub payees: Vec<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -202,6 +209,12 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Result<(), Failure> {
                 reason: a.reason,
                 ifsc: a.ifsc,
                 account,
+                payees: a.payees,
+                // Never from the arguments, as the claimant's: anyone on
+                // the kiosk can read those.
+                payee_accounts: crate::cli::env_nonempty("DASTAK_PAYEE_ACCOUNTS")
+                    .map(|s| s.split(',').map(|n| n.trim().to_string()).collect())
+                    .unwrap_or_default(),
             };
             let attested_by = a.attested_by;
             ctx.commit_and_print(

@@ -199,6 +199,7 @@ mod tests {
                         amount: Paise(9_500_000),
                         on: d("2026-11-03"),
                         bank_ref: "UTR1".into(),
+                        parts: Vec::new(),
                     },
                 ),
             ],

@@ -459,12 +459,25 @@ pub enum Step {
     Rejected {
         reasons: String,
     },
-    /// Paid by bank transfer.
+    /// Paid by bank transfer: `bank_ref` is the (first) transfer's
+    /// reference; `parts`, when the claim's nominees each gave an account,
+    /// is one transfer per nominee (left out when the claim was paid by
+    /// one transfer, so earlier entries keep their bytes).
     Paid {
         amount: crate::domain::money::Paise,
         bank_ref: String,
         on: jiff::civil::Date,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        parts: Vec<PaidPart>,
     },
+}
+
+/// One nominee's part of a payment, by its own bank transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidPart {
+    pub name: String,
+    pub amount: crate::domain::money::Paise,
+    pub bank_ref: String,
 }
 
 impl Step {
@@ -899,6 +912,7 @@ mod tests {
             amount: crate::domain::money::Paise(100),
             bank_ref: "UTR123456".into(),
             on: day,
+            parts: Vec::new(),
         };
         let rejected = Step::Rejected {
             reasons: "x".into(),

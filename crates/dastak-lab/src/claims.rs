@@ -115,6 +115,20 @@ impl LabClaim {
         &self.filing.claim
     }
 
+    /// The nominees paid each by her own transfer: every nominee the
+    /// claim names, when it names several and each gave an account at the
+    /// kiosk. Empty when the benefit goes by one transfer to the claim's
+    /// account (one nominee, or a claimant who is not one: the lab weighs
+    /// her reason and pays her).
+    pub fn payees(&self) -> &[dastak_core::domain::event::NomineeShare] {
+        let n = &self.filing.nominees;
+        if n.len() > 1 && n.iter().all(|s| s.account.is_some()) {
+            n
+        } else {
+            &[]
+        }
+    }
+
     /// The officer who verified the documents.
     pub fn verifier(&self) -> Option<&str> {
         self.steps
@@ -170,7 +184,10 @@ pub enum Action {
     },
     Pay {
         amount: Paise,
-        bank_ref: String,
+        /// One transfer's reference for each payee (see
+        /// [`LabClaim::payees`]), in the order the claim names them; one
+        /// when the claim is paid whole.
+        bank_refs: Vec<String>,
         on: Date,
     },
 }
@@ -229,6 +246,16 @@ pub enum ClaimStepError {
     Objection(TextError),
     Reasons(TextError),
     BankRef,
+    /// Each nominee's part is its own transfer: `want` references, not
+    /// `got`.
+    Transfers {
+        want: usize,
+        got: usize,
+    },
+    /// One reference given for two transfers.
+    TransferTwice {
+        bank_ref: String,
+    },
     PaidOn {
         approved: Date,
         today: Date,
@@ -289,6 +316,12 @@ impl Localized for ClaimStepError {
                 .arg_msg("field", Message::new("labclaim.field_reasons"))
                 .arg_msg("why", e.message()),
             E::BankRef => Message::new("labclaim.bank_ref"),
+            E::Transfers { want, got } => Message::new("labclaim.transfers")
+                .arg("want", want)
+                .arg("got", got),
+            E::TransferTwice { bank_ref } => {
+                Message::new("labclaim.transfer_twice").arg("bank_ref", bank_ref)
+            }
             E::PaidOn { approved, today } => Message::new("labclaim.paid_on")
                 .arg("approved", display_date(*approved))
                 .arg("today", display_date(*today)),
@@ -383,7 +416,7 @@ pub fn decide(
         }
         Action::Pay {
             amount,
-            bank_ref: reference,
+            bank_refs,
             on,
         } if state == State::Approved => {
             let (approved, entry) = claim.approval().ok_or_else(wrong)?;
@@ -401,7 +434,46 @@ pub fn decide(
             if amount != approved {
                 return Err(E::Amount { approved });
             }
-            let reference = bank_ref(&reference)?;
+            let refs = bank_refs
+                .iter()
+                .map(|r| bank_ref(r))
+                .collect::<Result<Vec<String>, _>>()?;
+            let payees = claim.payees();
+            let want = payees.len().max(1);
+            if refs.len() != want {
+                return Err(E::Transfers {
+                    want,
+                    got: refs.len(),
+                });
+            }
+            if let Some(twice) = refs
+                .iter()
+                .enumerate()
+                .find(|(i, r)| refs[..*i].contains(r))
+                .map(|(_, r)| r.clone())
+            {
+                return Err(E::TransferTwice { bank_ref: twice });
+            }
+            // The paise a split leaves go to the first, as the kiosk's
+            // slip and `claims show` split it.
+            let shares: Vec<u32> = payees.iter().map(|p| p.share).collect();
+            let parts = if payees.is_empty() {
+                Vec::new()
+            } else {
+                let split = dastak_core::domain::fund::parts(amount, &shares)
+                    .map_err(|_| E::Amount { approved })?;
+                payees
+                    .iter()
+                    .zip(split)
+                    .zip(&refs)
+                    .map(|((p, part), r)| dastak_core::wire::PaidPart {
+                        name: p.name.clone(),
+                        amount: part,
+                        bank_ref: r.clone(),
+                    })
+                    .collect()
+            };
+            let reference = refs.first().cloned().ok_or(E::BankRef)?;
             if let Some(first) = fund.first_waiting.as_ref().filter(|f| *f != claim.number()) {
                 return Err(E::NotInOrder {
                     first: first.clone(),
@@ -417,6 +489,7 @@ pub fn decide(
                 amount,
                 bank_ref: reference,
                 on,
+                parts,
             })
         }
         _ => Err(wrong()),
@@ -562,10 +635,22 @@ pub fn step_message(step: &Step) -> Message {
             amount,
             bank_ref,
             on,
-        } => Message::new("labclaim.step_paid")
-            .arg("amount", amount)
-            .arg("bank_ref", bank_ref)
-            .arg("on", display_date(*on)),
+            parts,
+        } => {
+            let refs = if parts.is_empty() {
+                bank_ref.clone()
+            } else {
+                parts
+                    .iter()
+                    .map(|p| format!("{} {} ({})", p.name, p.amount, p.bank_ref))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            Message::new("labclaim.step_paid")
+                .arg("amount", amount)
+                .arg("bank_ref", refs)
+                .arg("on", display_date(*on))
+        }
     }
 }
 
@@ -656,8 +741,9 @@ pub struct MemberFacts {
     pub paid: Vec<(Date, u32)>,
     /// The operator who enrolled her in the fund.
     pub enroller: Option<String>,
-    /// The whole account number, as the lab opens it.
-    pub account: Option<String>,
+    /// The whole account numbers the claim pays into, as the lab opens
+    /// them: the claim's, and each nominee's own.
+    pub accounts: Vec<String>,
     /// Other kiosks where her Aadhaar reference is registered.
     pub aadhaar_elsewhere: Vec<String>,
 }
@@ -747,7 +833,7 @@ pub fn flags(claims: &[(LabClaim, RuleBook, MemberFacts)]) -> Vec<Vec<Flag>> {
                     });
                     continue;
                 }
-                if f.account.is_some() && f.account == of.account {
+                if f.accounts.iter().any(|a| of.accounts.contains(a)) {
                     out.push(Flag::SameAccount {
                         other: o.number().to_string(),
                     });
@@ -856,7 +942,10 @@ impl Lab {
                 .as_ref()
                 .and_then(|m| m.enrolled_on.as_deref())
                 .and_then(|d| d.parse().ok());
-            facts.account = self.open_account(&c.filing.account).ok();
+            facts.accounts = std::iter::once(&c.filing.account)
+                .chain(c.filing.nominees.iter().filter_map(|n| n.account.as_ref()))
+                .filter_map(|a| self.open_account(a).ok())
+                .collect();
             let groups: Vec<&str> = shared
                 .iter()
                 .filter(|s| s.kiosk == home && s.member_id == c.filing.member_id)
@@ -1084,16 +1173,19 @@ impl Lab {
         Ok(entry)
     }
 
-    /// The whole account number of an approved claim, for the officer who
-    /// makes the transfer (by password, audited): the lab reads it only
-    /// when the money is to go.
+    /// The transfers an approved claim is paid by, each with its whole
+    /// account number, for the officer who makes them (by password,
+    /// audited): the lab reads the numbers only when the money is to go.
+    /// One transfer to the claim's account, or one for each nominee's
+    /// part (see [`LabClaim::payees`]), in the order `claims pay` takes
+    /// their references.
     pub fn claim_account(
         &mut self,
         officer: &str,
         password: &str,
         number: &str,
         now: Timestamp,
-    ) -> Result<(LabClaim, String), LabError> {
+    ) -> Result<(LabClaim, Vec<Transfer>), LabError> {
         let who = self.authenticate(officer, password, now)?;
         if Role::parse(&who.role).unwrap_or(Role::Viewer) < Role::Officer {
             return Err(ClaimStepError::Role {
@@ -1110,15 +1202,53 @@ impl Lab {
             }
             .into());
         }
-        let digits = self.open_account(&claim.filing.account)?;
+        let payees = claim.payees();
+        let transfers = if payees.is_empty() {
+            vec![Transfer {
+                name: claim.filing.claimant.name.clone(),
+                ifsc: claim.filing.account.ifsc.as_str().to_string(),
+                number: self.open_account(&claim.filing.account)?,
+                amount: claim.payable,
+            }]
+        } else {
+            let shares: Vec<u32> = payees.iter().map(|p| p.share).collect();
+            let parts = dastak_core::domain::fund::parts(claim.payable, &shares).map_err(|_| {
+                LabError::Batch(dastak_core::wire::BatchError::Damaged {
+                    detail: "nominee shares".into(),
+                })
+            })?;
+            let mut out = Vec::new();
+            for (p, amount) in payees.iter().zip(parts) {
+                // `payees` holds only nominees with an account.
+                if let Some(a) = &p.account {
+                    out.push(Transfer {
+                        name: p.name.clone(),
+                        ifsc: a.ifsc.as_str().to_string(),
+                        number: self.open_account(a)?,
+                        amount,
+                    });
+                }
+            }
+            out
+        };
         self.audit(&who.name, "claim_account", claim.number(), now)?;
-        Ok((claim, digits))
+        Ok((claim, transfers))
     }
 
     /// `claims check`: the whole log checked; the number of entries.
     pub fn check_claim_log(&self) -> Result<usize, LabError> {
         Ok(check_log(&self.store.claim_log()?, &self.key.verifying_key())?.len())
     }
+}
+
+/// One bank transfer to make for a claim: to whom, where, how much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub name: String,
+    pub ifsc: String,
+    /// The whole account number.
+    pub number: String,
+    pub amount: Paise,
 }
 
 /// The approved, unpaid claims of `fund`, in order of approval.
@@ -1269,6 +1399,114 @@ mod tests {
         );
     }
 
+    /// Nominees who each gave an account are each paid by a transfer of
+    /// her own: one reference per nominee, none twice, the parts split as
+    /// the shares say (paise left to the first); a claim whose nominees
+    /// did not all give one is paid whole, by one reference.
+    #[test]
+    fn each_nominees_part_is_paid_by_its_own_transfer() {
+        use dastak_core::domain::event::NomineeShare;
+        let approved = |accounts: bool| {
+            let mut c = claim(vec![
+                Step::Verified,
+                Step::Published {
+                    until: jiff::civil::date(2026, 11, 30),
+                },
+                Step::Approved {
+                    amount: Paise(10_000_001),
+                },
+            ]);
+            c.payable = Paise(10_000_001);
+            let account = |n: &str| {
+                accounts.then(|| {
+                    SealedAccount::new(
+                        Ifsc::parse("SBIN0001234").expect("ifsc"),
+                        &AccountNumber::parse(n).expect("number"),
+                        b"x",
+                    )
+                })
+            };
+            c.filing.nominees = vec![
+                NomineeShare {
+                    name: "सुनीता".into(),
+                    relation: "पत्नी".into(),
+                    share: 60,
+                    account: account("123456789012"),
+                },
+                NomineeShare {
+                    name: "मोहन".into(),
+                    relation: "पुत्र".into(),
+                    share: 40,
+                    account: account("555566667777"),
+                },
+            ];
+            c
+        };
+        let pay = |c: &LabClaim, refs: &[&str]| {
+            let rules = FundRules::standard(jiff::civil::date(2000, 1, 1));
+            let fund = FundNow {
+                balance: Paise::from_rupees(1_000_000),
+                first_waiting: None,
+            };
+            decide(
+                c,
+                Action::Pay {
+                    amount: Paise(10_000_001),
+                    bank_refs: refs.iter().map(|r| r.to_string()).collect(),
+                    on: today(),
+                },
+                "vera",
+                Role::Officer,
+                today(),
+                &rules,
+                &fund,
+            )
+        };
+        let two = approved(true);
+        assert_eq!(two.payees().len(), 2);
+        assert_eq!(
+            pay(&two, &["UTR000111"]),
+            Err(ClaimStepError::Transfers { want: 2, got: 1 })
+        );
+        assert_eq!(
+            pay(&two, &["UTR000111", "utr000111"]),
+            Err(ClaimStepError::TransferTwice {
+                bank_ref: "UTR000111".into()
+            })
+        );
+        assert_eq!(pay(&two, &["UTR000111", "x"]), Err(ClaimStepError::BankRef));
+        assert_eq!(
+            pay(&two, &["UTR000111", "UTR000222"]),
+            Ok(Step::Paid {
+                amount: Paise(10_000_001),
+                bank_ref: "UTR000111".into(),
+                on: today(),
+                parts: vec![
+                    dastak_core::wire::PaidPart {
+                        name: "सुनीता".into(),
+                        amount: Paise(6_000_001),
+                        bank_ref: "UTR000111".into(),
+                    },
+                    dastak_core::wire::PaidPart {
+                        name: "मोहन".into(),
+                        amount: Paise(4_000_000),
+                        bank_ref: "UTR000222".into(),
+                    },
+                ],
+            })
+        );
+        let whole = approved(false);
+        assert!(whole.payees().is_empty());
+        assert_eq!(
+            pay(&whole, &["UTR000111", "UTR000222"]),
+            Err(ClaimStepError::Transfers { want: 1, got: 2 })
+        );
+        assert!(matches!(
+            pay(&whole, &["UTR000111"]),
+            Ok(Step::Paid { parts, .. }) if parts.is_empty()
+        ));
+    }
+
     #[test]
     fn bank_references_are_letters_and_digits() {
         assert_eq!(bank_ref(" utr0012345 "), Ok("UTR0012345".into()));
@@ -1412,7 +1650,7 @@ mod tests {
         );
         let account = |n: &str| {
             let mut f = clean();
-            f.account = Some(n.into());
+            f.accounts = vec![n.into()];
             f
         };
         let shared = flags_of(vec![
@@ -1429,6 +1667,16 @@ mod tests {
                 claim_of(4, "RMP01", "RMP01-00004", "Gita", "9829012345"),
                 account("888888888888"),
             ),
+            // A nominee's own account (after the claim's) that another
+            // claim pays into.
+            (
+                claim_of(5, "RMP01", "RMP01-00005", "Radha", "9000000005"),
+                {
+                    let mut f = account("777777777777");
+                    f.accounts.push("999999999999".into());
+                    f
+                },
+            ),
         ]);
         assert_eq!(
             shared[1],
@@ -1438,10 +1686,22 @@ mod tests {
         );
         assert_eq!(
             shared[2],
-            vec![Flag::SameClaimant {
-                other: "RMP01-C0001".into()
+            vec![
+                Flag::SameClaimant {
+                    other: "RMP01-C0001".into()
+                },
+                Flag::SameAccount {
+                    other: "RMP01-C0005".into()
+                }
+            ],
+            "सुनीता देवी typed in English letters; her account is a nominee's on C0005"
+        );
+        assert_eq!(
+            shared[4],
+            vec![Flag::SameAccount {
+                other: "RMP01-C0003".into()
             }],
-            "सुनीता देवी typed in English letters"
+            "a nominee's own account is compared too"
         );
         assert_eq!(
             shared[3],

@@ -222,9 +222,11 @@ pub enum ClaimsCmd {
         // language, not a flag clap does not know.
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
-        /// The bank's reference of the transfer (UTR).
-        #[arg(long, allow_hyphen_values = true)]
-        bank_ref: String,
+        /// The bank's reference of the transfer (UTR). Where the claim's
+        /// nominees are paid each by her own transfer, give one per
+        /// nominee, in the order `claims show` lists them.
+        #[arg(long, allow_hyphen_values = true, required = true)]
+        bank_ref: Vec<String>,
         /// The day it was paid, dd-mm-yyyy or yyyy-mm-dd (default: today).
         #[arg(long, allow_hyphen_values = true)]
         on: Option<String>,
@@ -751,15 +753,17 @@ fn claims(
         }
         ClaimsCmd::Account { claim, officer } => {
             let password = password()?;
-            let (c, number) = lab.claim_account(&officer, &password, &claim, now()?)?;
-            ctx.say(
-                Message::new("labclaim.account")
-                    .arg("claim", c.number())
-                    .arg("ifsc", c.filing.account.ifsc.as_str())
-                    .arg("number", number)
-                    .arg("name", &c.filing.claimant.name)
-                    .arg("amount", c.payable),
-            );
+            let (c, transfers) = lab.claim_account(&officer, &password, &claim, now()?)?;
+            for t in transfers {
+                ctx.say(
+                    Message::new("labclaim.account")
+                        .arg("claim", c.number())
+                        .arg("ifsc", t.ifsc)
+                        .arg("number", t.number)
+                        .arg("name", t.name)
+                        .arg("amount", t.amount),
+                );
+            }
             return Ok(());
         }
         ClaimsCmd::Check => {
@@ -799,7 +803,7 @@ fn claims(
                 officer,
                 Action::Pay {
                     amount,
-                    bank_ref,
+                    bank_refs: bank_ref,
                     on,
                 },
             )
@@ -983,6 +987,12 @@ fn show_claim(ctx: &Ctx, c: &crate::claims::LabClaim) {
                     .arg("share", n.share)
                     .arg("part", part),
             );
+            // Paid each by her own transfer: into which account.
+            if !c.payees().is_empty()
+                && let Some(a) = &n.account
+            {
+                ctx.say(Message::new("labclaim.show_share_account").arg("account", a.masked()));
+            }
         }
     }
     for flag in &c.flags {
@@ -1192,7 +1202,7 @@ fn demo_claims(
             &paid.claim,
             Action::Pay {
                 amount: lab.claim(&paid.claim)?.payable,
-                bank_ref: "SBIN226123456789".into(),
+                bank_refs: vec!["SBIN226123456789".into()],
                 on: date(10),
             },
             10,

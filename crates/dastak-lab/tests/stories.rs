@@ -682,7 +682,7 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
 
     let pay = |amount: Paise, bank_ref: &str, on: i64| Action::Pay {
         amount,
-        bank_ref: bank_ref.into(),
+        bank_refs: vec![bank_ref.into()],
         on: day(i64::from(plan.days) + on),
     };
     assert_eq!(
@@ -712,7 +712,9 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         lab.claim_account("vikram", pw, &c2, t(11)),
         Err(LabError::ClaimStep(ClaimStepError::Role { .. }))
     ));
-    let (_, digits) = lab.claim_account("vera", pw, &c2, t(11)).expect("account");
+    let (_, transfers) = lab.claim_account("vera", pw, &c2, t(11)).expect("account");
+    assert_eq!(transfers.len(), 1, "one nominee: one transfer");
+    let digits = &transfers[0].number;
     assert_eq!(digits.len(), 12);
     assert_eq!(
         &digits[8..],
@@ -725,7 +727,8 @@ fn claims_go_through_the_pipeline_in_one_signed_chain(b: Backend) {
         Step::Paid {
             amount: net,
             bank_ref: "UTR123456".into(),
-            on: day(i64::from(plan.days) + 11)
+            on: day(i64::from(plan.days) + 11),
+            parts: Vec::new(),
         }
     );
     assert_eq!(log_len(&lab), before + 1);

@@ -281,6 +281,7 @@ pub fn nominees_on<'a>(
             name: n.name.clone(),
             relation: n.relation.clone(),
             share: 100,
+            account: None,
         }]
     };
     let mut in_force = Vec::new();
@@ -369,11 +370,13 @@ mod paper_tests {
                         name: "सीता".into(),
                         relation: "पुत्री".into(),
                         share: 60,
+                        account: None,
                     },
                     NomineeShare {
                         name: "राम".into(),
                         relation: "पुत्र".into(),
                         share: 40,
+                        account: None,
                     },
                 ],
                 on: d("2026-03-01"),

@@ -257,6 +257,13 @@ pub struct NomineeShare {
     pub name: String,
     pub relation: String,
     pub share: u32,
+    /// On a claim, the account her part is paid into, sealed to the lab's
+    /// key as the claim's own is: when a claim names several nominees and
+    /// each has one, the lab pays each part by its own transfer. Left out
+    /// when none (a nominee set at the kiosk never carries one, and the
+    /// bytes of earlier events are what they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<crate::domain::claim::SealedAccount>,
 }
 
 /// A member's nominees for a scheme from `on`, their shares adding up to
