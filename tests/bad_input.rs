@@ -139,6 +139,13 @@ fn run_cases(k: &Kiosk, cases: Vec<Case>) {
                 "{}: message not one line: {msg}",
                 case.name
             );
+            // A value the command line itself refuses (clap's, status 2)
+            // is still said first in the operator's language.
+            assert!(
+                msg.starts_with("Error: "),
+                "{}: not said in the run's language first: {msg}",
+                case.name
+            );
             assert!(
                 !msg.contains(AADHAAR),
                 "{}: the Aadhaar number leaked into a message",
@@ -899,4 +906,88 @@ fn member_enrol_refuses_garbage_in_every_field() {
         3
     );
     k.run(None, &["verify"]).ok();
+}
+
+/// What the command line itself refuses (an unknown flag, a value of the
+/// wrong kind, a missing flag, a command that does not exist) is said
+/// first in the run's language, Hindi by default, for both programs, with
+/// clap's own message after it; nothing is written.
+#[test]
+fn command_line_mistakes_are_said_in_the_operators_language() {
+    let k = Kiosk::ready();
+    let before = books_snapshot(&k);
+    for (lang, args, says) in [
+        (
+            "hi",
+            &[
+                "fund",
+                "rules",
+                "set",
+                "--operator",
+                "ADMIN",
+                "--benefit",
+                "-5",
+            ][..],
+            "त्रुटि: -5 यह कमांड नहीं लेता",
+        ),
+        (
+            "en",
+            &[
+                "fund",
+                "rules",
+                "set",
+                "--operator",
+                "ADMIN",
+                "--waiting-days",
+                "abc",
+            ][..],
+            "Error: \"abc\" is not a value --waiting-days <WAITING_DAYS> takes",
+        ),
+        (
+            "hi",
+            &["fund", "rules", "set"][..],
+            "त्रुटि: इस कमांड को --operator <CODE> चाहिए",
+        ),
+        ("hi", &["pya"][..], "त्रुटि: \"pya\" नाम का कोई कमांड नहीं है"),
+    ] {
+        let mut c = k.command(args);
+        c.env("DASTAK_LANG", lang).env("DASTAK_PIN", ADMIN_PIN);
+        let out = run_output(c.output().expect("spawn dastak"));
+        assert_eq!(out.status, 2, "{args:?}: {}", out.stderr);
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(first.starts_with(says), "{args:?}: {}", out.stderr);
+        // clap's own words follow, pointing at the help.
+        assert!(out.stderr.contains("--help"), "{}", out.stderr);
+    }
+    // --lang on the line wins over the environment.
+    let out = run_output(
+        k.command(&["--lang", "hi", "pay", "--member"])
+            .output()
+            .expect("spawn dastak"),
+    );
+    assert!(out.stderr.starts_with("त्रुटि: "), "{}", out.stderr);
+    assert_eq!(books_snapshot(&k), before);
+
+    // The lab's program says it the same way.
+    let l = lab();
+    let out = l.run_env(
+        &[("DASTAK_LANG", "hi")],
+        &[
+            "lab",
+            "claims",
+            "pay",
+            "RMP01-C0001",
+            "--as",
+            "vera",
+            "--amount",
+            "100",
+        ],
+    );
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("त्रुटि: इस कमांड को --bank-ref <BANK_REF> चाहिए"),
+        "{}",
+        out.stderr
+    );
 }

@@ -35,13 +35,60 @@ impl Failure {
 /// errors (exit 2) come back as the exit status, already printed.
 pub fn parse<A: clap::Parser>() -> Result<A, ExitCode> {
     A::try_parse().map_err(|e| {
-        let _ = e.print();
-        if e.use_stderr() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
+        if !e.use_stderr() {
+            // Help and version: what was asked for, on stdout.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
         }
+        // A mistake on the command line: said first in the run's language
+        // (clap words its own messages in English only), then clap's
+        // message with the usage line, which names the flags as typed.
+        let lang = args_lang(std::env::args());
+        let prefix = Message::new("error.prefix").render(lang);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{prefix}: {}",
+            usage_message(&e).render(lang)
+        );
+        let _ = e.print();
+        ExitCode::from(2)
     })
+}
+
+/// The language a command line that did not parse asks for: its
+/// `--lang`, else `$DASTAK_LANG`, else Hindi (as a run's default).
+fn args_lang(args: impl Iterator<Item = String>) -> Lang {
+    let args: Vec<String> = args.collect();
+    let given = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--lang=")
+            .map(str::to_string)
+            .or_else(|| (a == "--lang").then(|| args.get(i + 1).cloned()).flatten())
+    });
+    given
+        .or_else(|| env_nonempty("DASTAK_LANG"))
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or(Lang::Hi)
+}
+
+/// What is wrong with a command line, in words the catalog translates.
+fn usage_message(e: &clap::Error) -> Message {
+    use clap::error::{ContextKind, ErrorKind};
+    let ctx = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            Message::new("cli.unknown_argument").arg("arg", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => Message::new("cli.invalid_value")
+            .arg("value", ctx(ContextKind::InvalidValue))
+            .arg("arg", ctx(ContextKind::InvalidArg)),
+        ErrorKind::MissingRequiredArgument => {
+            Message::new("cli.missing_argument").arg("arg", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidSubcommand => {
+            Message::new("cli.unknown_command").arg("command", ctx(ContextKind::InvalidSubcommand))
+        }
+        _ => Message::new("cli.usage"),
+    }
 }
 
 /// Writes the failure as one line on stderr in `lang` and gives its exit
