@@ -282,6 +282,55 @@ mod tests {
         assert_eq!(pds, crate::domain::search::phonetic_key("sunita devi"));
     }
 
+    /// Schema step 0009 rebuilds `claim_decisions` keyed by `seq`: the
+    /// decisions a kiosk held before it keep their numbers, order and
+    /// bytes, the same signed bytes still cannot be kept twice, and a
+    /// second lab's entry 1 now has a place beside the first lab's.
+    #[test]
+    fn decisions_recorded_before_migration_9_are_carried_across() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrations().to_version(&mut conn, 8).expect("v8");
+        // Only the claim's rows matter here, not the member it names.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO claims (claim, seq, member_id, scheme, died_on, cause, certificate,
+                                 authority, claimant, relation, phone, nominee, ifsc,
+                                 account_last4, account_sealed, bars, attested_by,
+                                 by_operator, filed_at)
+                VALUES ('K-C0001', 5, 'K-00001', 'FUND', '2026-11-20', 'natural', 'D-1',
+                        'पंचायत', 'सुनीता', 'पत्नी', '9829012345', 1, 'SBIN0001234',
+                        '9012', 'x', '[]', 'ADMIN', 'SUP1', '2026-11-21T10:00:00+05:30');
+             INSERT INTO claim_decisions (n, seq, claim, step, decision)
+                VALUES (1, 6, 'K-C0001', 'verified', 'signed one'),
+                       (2, 7, 'K-C0001', 'published', 'signed two');",
+        )
+        .expect("old rows");
+        migrations().to_latest(&mut conn).expect("latest");
+        let rows: Vec<(i64, i64, String, String)> = conn
+            .prepare("SELECT seq, n, step, decision FROM claim_decisions ORDER BY seq")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            vec![
+                (6, 1, "verified".into(), "signed one".into()),
+                (7, 2, "published".into(), "signed two".into()),
+            ]
+        );
+        let add = |seq: i64, n: i64, decision: &str| {
+            conn.execute(
+                "INSERT INTO claim_decisions (seq, n, claim, step, decision)
+                 VALUES (?1, ?2, 'K-C0001', 'verified', ?3)",
+                rusqlite::params![seq, n, decision],
+            )
+        };
+        assert!(add(8, 3, "signed one").is_err(), "the same bytes twice");
+        add(9, 1, "another lab's one").expect("another lab's entry 1");
+    }
+
     #[test]
     fn bundled_sqlite_is_at_least_3_51_3() {
         assert!(

@@ -508,15 +508,20 @@ fn claim_day(
             )),
             // Paid only from what the fund holds, as a lab pays: else it
             // stays approved, waiting for the fund.
-            (true, 10) if lab.holds(books)?.0 >= net(books)?.0 => Some((
-                "admin",
-                Step::Paid {
-                    amount: net(books)?,
-                    bank_ref: "SBIN226123456789".into(),
-                    on: day,
-                    parts: Vec::new(),
-                },
-            )),
+            (true, 10) => {
+                let net = net(books)?;
+                (lab.holds(books)?.0 >= net.0).then(|| {
+                    (
+                        "admin",
+                        Step::Paid {
+                            amount: net,
+                            bank_ref: "SBIN226123456789".into(),
+                            on: day,
+                            parts: Vec::new(),
+                        },
+                    )
+                })
+            }
             _ => None,
         };
         if let Some((officer, step)) = step {

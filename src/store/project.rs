@@ -336,12 +336,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
                     "event {seq} changes the nominee of an enrolment that does not exist"
                 )));
             };
-            crate::store::exec(
-                conn,
-                "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
-                 WHERE member_id = ?1 AND scheme = ?2",
-                params![member_id, scheme, nominee.name, nominee.relation],
-            )?;
+            set_card_nominee(conn, member_id, scheme, &nominee.name, &nominee.relation)?;
             let show = |n: Option<String>, r: Option<String>| {
                 n.map(|n| format!("{n} ({})", r.unwrap_or_default()))
             };
@@ -447,12 +442,7 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             .optional()?
             .flatten();
             if let Some(first) = nominees.first() {
-                crate::store::exec(
-                    conn,
-                    "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
-                     WHERE member_id = ?1 AND scheme = ?2",
-                    params![member_id, scheme, first.name, first.relation],
-                )?;
+                set_card_nominee(conn, member_id, scheme, &first.name, &first.relation)?;
             }
             let shown: Vec<String> = nominees
                 .iter()
@@ -537,5 +527,23 @@ pub fn apply(conn: &Connection, e: &Event, hash: &str) -> Result<(), StoreError>
             }
         }
     }
+    Ok(())
+}
+
+/// The one nominee an enrolment's card shows (a change of nominee, or the
+/// first of a set with shares).
+fn set_card_nominee(
+    conn: &Connection,
+    member_id: &str,
+    scheme: &str,
+    name: &str,
+    relation: &str,
+) -> Result<(), StoreError> {
+    crate::store::exec(
+        conn,
+        "UPDATE enrolments SET nominee_name = ?3, nominee_relation = ?4
+         WHERE member_id = ?1 AND scheme = ?2",
+        params![member_id, scheme, name, relation],
+    )?;
     Ok(())
 }
