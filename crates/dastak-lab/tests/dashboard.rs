@@ -742,6 +742,96 @@ fn hostile_posts_and_filters_are_refused_or_read_as_text_and_change_nothing() {
     assert_eq!(audit_len(), before + 1);
 }
 
+/// The claims page's forms take a claim's steps as `dastak-lab claims`
+/// does: offered where the claim stands, to the roles that may take them;
+/// a viewer's post, or one without the session's CSRF token, is refused
+/// before anything is read; a refused step (the objection window still
+/// open, an empty objection, a step that does not exist) says why in the
+/// officer's language and writes nothing; a good one is signed into the
+/// claim log and shown on the page.
+#[test]
+fn claim_steps_are_taken_on_the_claims_page_by_role_and_token() {
+    let lab = demo_lab();
+    let served = Served::start(lab.path());
+    let addr = served.addr.clone();
+    let now = jiff::Timestamp::now();
+    let (admin, csrf, viewer, viewer_csrf, open) = {
+        let mut lab = Lab::open(lab.path()).expect("open");
+        let (a, s) = lab.login("admin", PASSWORD, now).expect("admin");
+        let (v, vs) = lab.login("viewer1", VIEWER_PASSWORD, now).expect("viewer");
+        let open = lab
+            .claims()
+            .expect("claims")
+            .into_iter()
+            .find(|c| c.state == dastak_lab::claims::State::Published)
+            .expect("the demo's claim in its objection window");
+        (
+            format!("dastak_session={a}"),
+            s.csrf,
+            format!("dastak_session={v}"),
+            vs.csrf,
+            open.number().to_string(),
+        )
+    };
+    let log_len = || {
+        Lab::open(lab.path())
+            .expect("open")
+            .check_claim_log()
+            .expect("the log holds")
+    };
+    let before = log_len();
+
+    // What the page offers: on the published claim, an objection and
+    // (to an approver or admin) the approval and rejection.
+    let (code, page) = get(&addr, "/claims", &admin);
+    assert_eq!(code, 200);
+    for form in [
+        "class=\"step-object\"",
+        "class=\"step-approve\"",
+        "class=\"step-reject\"",
+    ] {
+        assert!(page.contains(form), "{form} not offered");
+    }
+    assert!(
+        page.contains(&format!("value=\"{csrf}\"")),
+        "the session's token"
+    );
+    let (_, seen) = get(&addr, "/claims", &viewer);
+    assert!(!seen.contains("step-object"), "a viewer is offered no step");
+
+    let step = |cookie: &str, body: String| post(&addr, "/claims", cookie, &body);
+    let object =
+        |token: &str, text: &str| format!("csrf={token}&claim={open}&step=object&objection={text}");
+    // A viewer, or a post without the token, is refused.
+    let (code, _) = step(&viewer, object(&viewer_csrf, "%E0%A4%97%E0%A4%B2%E0%A4%A4"));
+    assert_eq!(code, 403);
+    let (code, _) = step(
+        &admin,
+        format!("claim={open}&step=object&objection=x%20y%20z%20w%20v"),
+    );
+    assert_eq!(code, 403);
+    // Refused by the lab, said in words.
+    let (code, page) = step(&admin, format!("csrf={csrf}&claim={open}&step=approve"));
+    assert_eq!(code, 400, "{page}");
+    assert!(page.contains("Objections are heard until"), "{page}");
+    let (code, page) = step(&admin, object(&csrf, "%20%20"));
+    assert_eq!(code, 400, "{page}");
+    assert!(page.contains("id=\"notice\""), "{page}");
+    let (code, _) = step(&admin, format!("csrf={csrf}&claim={open}&step=erase"));
+    assert_eq!(code, 400);
+    let (code, page) = step(&admin, format!("csrf={csrf}&claim=NOPE-C0001&step=verify"));
+    assert_eq!(code, 400, "{page}");
+    assert_eq!(log_len(), before, "nothing was written");
+
+    // Taken: signed into the log, and on the page.
+    let objection = "The nominee lives in another village";
+    let (code, page) = step(&admin, object(&csrf, &objection.replace(' ', "+")));
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains(&format!("Claim {open}:")), "{page}");
+    assert!(page.contains(objection), "{page}");
+    assert_eq!(log_len(), before + 1);
+}
+
 #[test]
 fn a_district_officer_sees_only_her_districts_kiosks() {
     use dastak_core::i18n::Lang;

@@ -949,10 +949,17 @@ pub fn anomalies_csv_line(l: Lang, (key, fields): &(&'static str, [String; 4])) 
 /// The death claims the officer's kiosks filed: each with its member, its
 /// state, the benefit, its risk flags in words and the steps taken. Steps
 /// are taken with `dastak-lab claims` (the page reads only).
-pub fn claims(f: &Frame<'_>, claims: &[crate::claims::LabClaim]) -> String {
+pub fn claims(
+    f: &Frame<'_>,
+    claims: &[crate::claims::LabClaim],
+    notice: Option<(bool, &str)>,
+) -> String {
     use dastak_core::domain::time::display_date;
     let l = f.lang;
     let body = html! {
+        @if let Some((ok, text)) = notice {
+            p class=(if ok { "ok" } else { "error" }) role="status" id="notice" { (text) }
+        }
         p class="noprint" { a id="csv" href="/claims.csv" { (t(l, "dash.csv")) } }
         p class="rule" { (t(l, "dash.claims_rule")) }
         @if claims.is_empty() { p class="none" { (t(l, "dash.none")) } }
@@ -964,6 +971,7 @@ pub fn claims(f: &Frame<'_>, claims: &[crate::claims::LabClaim]) -> String {
                     th { (t(l, "dash.died")) } th { (t(l, "dash.claim_state")) }
                     th class="n" { (t(l, "dash.benefit")) } th { (t(l, "dash.flags")) }
                     th { (t(l, "dash.steps")) }
+                    @if f.role >= Role::Officer { th class="noprint" { (t(l, "dash.actions")) } }
                 } }
                 tbody {
                     @for c in claims {
@@ -981,6 +989,9 @@ pub fn claims(f: &Frame<'_>, claims: &[crate::claims::LabClaim]) -> String {
                                 @for d in &c.steps {
                                     div { (step_line(l, d)) }
                                 }
+                            }
+                            @if f.role >= Role::Officer {
+                                td class="noprint actions" { (claim_actions(f, c)) }
                             }
                         }
                     }
@@ -1068,6 +1079,64 @@ pub fn fund(f: &Frame<'_>, s: &dastak_core::wire::FundStatement) -> String {
 }
 
 /// One claim log entry: when, who, what.
+/// The steps an officer may take on a claim where it stands, each a small
+/// form (the lab decides again when it is sent: the page only offers).
+/// An approver's steps are offered to approvers; an officer's to all who
+/// may act.
+fn claim_actions(f: &Frame<'_>, c: &crate::claims::LabClaim) -> Markup {
+    use crate::claims::State;
+    let l = f.lang;
+    let approver = f.role >= Role::Approver;
+    let form = |step: &'static str, label: &'static str, fields: Markup| {
+        html! {
+            form method="post" action="/claims" class={ "step-" (step) } {
+                input type="hidden" name="csrf" value=(f.csrf);
+                input type="hidden" name="claim" value=(c.number());
+                input type="hidden" name="step" value=(step);
+                (fields)
+                button type="submit" { (t(l, label)) }
+            }
+        }
+    };
+    let text = |name: &'static str, label: &'static str| {
+        html! { label { (t(l, label)) " " input name=(name) required; } }
+    };
+    html! {
+        @match c.state {
+            State::Filed => {
+                (form("verify", "dash.act_verify", html! {}))
+                @if approver { (form("reject", "dash.act_reject", text("reasons", "dash.reasons"))) }
+            }
+            State::Verified => {
+                (form("publish", "dash.act_publish", html! {}))
+                @if approver { (form("reject", "dash.act_reject", text("reasons", "dash.reasons"))) }
+            }
+            State::Published => {
+                (form("object", "dash.act_object", text("objection", "dash.objection")))
+                @if approver {
+                    (form("approve", "dash.act_approve", html! {}))
+                    (form("reject", "dash.act_reject", text("reasons", "dash.reasons")))
+                }
+            }
+            State::Approved => {
+                @let payees: Vec<&str> = c.payees().iter().map(|p| p.name.as_str()).collect();
+                (form("pay", "dash.act_pay", html! {
+                    @let approved = c.approval().map_or(c.payable, |a| a.0);
+                    label { (t(l, "dash.amount")) " "
+                        input name="amount" required size="10"
+                            value=(format!("{}.{:02}", approved.0 / 100, approved.0 % 100)); }
+                    label { (t(l, "dash.bank_refs")) " " input name="bank_refs" required; }
+                    @if !payees.is_empty() {
+                        small { " " (Message::new("dash.bank_refs_each").arg("names", payees.join(", ")).render(l)) }
+                    }
+                    label { " " (t(l, "dash.paid_on")) " " input name="on" placeholder="dd-mm-yyyy"; }
+                }))
+            }
+            _ => {}
+        }
+    }
+}
+
 fn step_line(l: Lang, d: &dastak_core::wire::Decision) -> String {
     let at =
         d.at.parse::<Timestamp>()

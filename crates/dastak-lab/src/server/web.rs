@@ -80,7 +80,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/operators.csv", get(operators_csv))
         .route("/anomalies", get(anomalies))
         .route("/anomalies.csv", get(anomalies_csv))
-        .route("/claims", get(claims))
+        .route("/claims", get(claims).post(claim_step))
         .route("/claims.csv", get(claims_csv))
         .route("/fund", get(fund))
         .route("/officers", get(officers_page).post(add_officer))
@@ -880,11 +880,95 @@ async fn claim_rows(
 }
 
 async fn claims(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
+    claims_answer(lab, s, None).await
+}
+
+/// The claims page, with what became of a step just asked for.
+async fn claims_answer(lab: Shared, s: Session, notice: Option<(bool, String)>) -> Answer {
+    let status = match &notice {
+        Some((false, _)) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
     let (rows, now) = claim_rows(lab, &s).await?;
+    let notice = notice.as_ref().map(|(ok, text)| (*ok, text.as_str()));
     Ok(html(
-        StatusCode::OK,
-        views::claims(&frame(&s, "/claims", now), &rows),
+        status,
+        views::claims(&frame(&s, "/claims", now), &rows, notice),
     ))
+}
+
+/// A step on a claim from the claims page's forms, as `dastak-lab claims`
+/// takes it: by the officer of the session (no password again: she logged
+/// in), the lab deciding by her role and the claim's state, signed into
+/// the claim log and audited. A viewer is refused before anything is read.
+async fn claim_step(
+    State(lab): State<Shared>,
+    Officer(s): Officer,
+    form: Result<Form<Params>, FormRejection>,
+) -> Answer {
+    use crate::claims::Action;
+    let p = checked_form(&s, form)?;
+    at_least(&s, Role::Officer)?;
+    let l = s.lang;
+    let field = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let claim = field("claim");
+    let action = match field("step").as_str() {
+        "verify" => Ok(Action::Verify),
+        "publish" => Ok(Action::Publish),
+        "object" => Ok(Action::Object {
+            objection: field("objection"),
+        }),
+        "approve" => Ok(Action::Approve),
+        "reject" => Ok(Action::Reject {
+            reasons: field("reasons"),
+        }),
+        "pay" => dastak_core::domain::money::Paise::parse(&field("amount"))
+            .map_err(|_| LabError::BadAmount)
+            .and_then(|amount| {
+                let on = match p.get("on").map(|d| d.trim()).filter(|d| !d.is_empty()) {
+                    None => dastak_core::domain::time::local_date(Timestamp::now()),
+                    Some(d) => dastak_core::domain::time::parse_date(d)
+                        .ok_or_else(|| LabError::BadDate { got: d.to_string() })?,
+                };
+                // One reference per nominee paid by her own transfer,
+                // typed in one box: spaces or commas between them.
+                let bank_refs = field("bank_refs")
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                Ok(Action::Pay {
+                    amount,
+                    bank_refs,
+                    on,
+                })
+            }),
+        _ => {
+            return Err(problem(l, StatusCode::BAD_REQUEST, &t(l, "dash.bad_form")));
+        }
+    };
+    let action = match action {
+        Ok(a) => a,
+        Err(e) => return claims_answer(lab, s, Some((false, e.message().render(l)))).await,
+    };
+    let by = s.officer.clone();
+    let taken = with_lab(lab.clone(), move |lab| {
+        let who = lab.officer_record(&by)?;
+        lab.claim_step_by(&who, &claim, action, Timestamp::now())
+    })
+    .await?;
+    let notice = match taken {
+        Ok(entry) => (
+            true,
+            dastak_core::i18n::Message::new("labclaim.recorded")
+                .arg("claim", &entry.claim)
+                .arg_msg("step", crate::claims::step_message(&entry.step))
+                .arg("n", entry.n)
+                .render(l),
+        ),
+        Err(e) => (false, e.message().render(l)),
+    };
+    claims_answer(lab, s, Some(notice)).await
 }
 
 async fn claims_csv(State(lab): State<Shared>, Officer(s): Officer) -> Answer {
