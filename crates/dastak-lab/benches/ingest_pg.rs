@@ -76,10 +76,11 @@ fn main() {
         c.batch_execute("CREATE TABLE bare (LIKE events INCLUDING ALL)")
             .expect("table");
         // Which goes first alternates by round, and each starts after a
-        // checkpoint: the one timed second would otherwise pay for the
-        // first's dirty pages and WAL being written out meanwhile (seen as
-        // the bare COPY varying from 66 to 263 ms when it always came
-        // second).
+        // checkpoint, so that neither can be charged for the other's dirty
+        // pages and WAL being written out meanwhile (when the bare COPY
+        // always came second it varied from 58 to 263 ms; in turns, the
+        // medians by order came out within the rounds' spread of each
+        // other, so the order is printed rather than assumed).
         let bare_first = round % 2 == 0;
         let time_bare = |c: &mut postgres::Client| {
             c.batch_execute("CHECKPOINT").expect("checkpoint");
