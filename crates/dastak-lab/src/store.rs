@@ -1132,13 +1132,22 @@ impl Fold {
 /// The missing ranges below the highest of `held` (the sequence numbers
 /// held above `through`, in order).
 pub(crate) fn gaps(through: u64, held: impl IntoIterator<Item = u64>) -> Vec<(u64, u64)> {
+    gaps_between(through, held.into_iter().map(|s| (s, s)))
+}
+
+/// [`gaps`] from runs of numbers held above `through`, each as (first,
+/// last), in order of their first number.
+pub(crate) fn gaps_between(
+    through: u64,
+    runs: impl IntoIterator<Item = (u64, u64)>,
+) -> Vec<(u64, u64)> {
     let mut gaps = Vec::new();
     let mut expect = through + 1;
-    for s in held {
-        if s > expect {
-            gaps.push((expect, s - 1));
+    for (first, last) in runs {
+        if first > expect {
+            gaps.push((expect, first - 1));
         }
-        expect = s + 1;
+        expect = expect.max(last + 1);
     }
     gaps
 }
@@ -1225,4 +1234,20 @@ pub(crate) fn newest<'r>(events: &'r [Row], fates: &[Fate]) -> (u64, Option<&'r 
         }
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_between_runs_skip_what_a_run_reaching_below_the_head_holds() {
+        // Held: 3..=5 (partly at or below the head), 9, 12..=20.
+        assert_eq!(
+            gaps_between(4, [(3, 5), (9, 9), (12, 20)]),
+            vec![(6, 8), (10, 11)]
+        );
+        assert_eq!(gaps_between(4, [(5, 7)]), vec![]);
+        assert_eq!(gaps(0, [2, 3, 7]), vec![(1, 1), (4, 6)]);
+    }
 }

@@ -1302,7 +1302,10 @@ fn step_back_before_operators(db: &DbUrl) {
         DbUrl::Postgres(url) => {
             let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
             c.batch_execute(
-                "DROP TABLE claim_log; DROP FUNCTION claim_log_append_only(); DROP INDEX events_fund;
+                "CREATE TABLE event_keys (kiosk text NOT NULL, seq bigint NOT NULL,
+                                          hash text NOT NULL, PRIMARY KEY (kiosk, seq));
+             INSERT INTO event_keys SELECT kiosk, seq, hash FROM events; DROP TABLE event_runs;
+             DROP TABLE claim_log; DROP FUNCTION claim_log_append_only(); DROP INDEX events_fund;
              DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
@@ -1827,7 +1830,7 @@ fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_aga
     let mut other = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
     let mut tx = other.transaction().expect("begin");
     tx.execute(
-        "INSERT INTO event_keys (kiosk, seq, hash) VALUES ($1, 1, 'elsewhere')",
+        "INSERT INTO event_runs (kiosk, seqs) VALUES ($1, '[1,1]')",
         &[&k.code],
     )
     .expect("claim");
@@ -1850,9 +1853,59 @@ fn a_batch_raced_by_another_lab_process_is_refused_whole_and_taken_when_sent_aga
     assert_eq!((s.through, s.last_seq), (0, 0), "nothing of it was kept");
     // The other process's claim goes (here by hand); sent again, it is taken.
     other
-        .execute("DELETE FROM event_keys WHERE hash = 'elsewhere'", &[])
+        .execute(
+            "DELETE FROM event_runs WHERE kiosk = $1 AND seqs = '[1,1]'",
+            &[&k.code],
+        )
         .expect("delete");
     assert_eq!(receive(&mut lab, &batches[..1]), (250, 0, 0));
+}
+
+/// A PostgreSQL lab from before step 7 held a row for every number in
+/// `event_keys`; the step turns them into runs. A kiosk with a gap keeps
+/// it: the status still reports it, a held number sent again is a
+/// duplicate, and the missing batch fills it.
+#[test]
+fn a_lab_that_held_its_numbers_one_by_one_keeps_its_gaps_as_runs() {
+    let books = Books::new(Backend::Postgres);
+    let k = kiosk(&small(1, 8), 0);
+    let batches = {
+        let mut lab = books.lab();
+        let batches = enrolled(&mut lab, &k);
+        receive(&mut lab, &batches[..1]);
+        receive(&mut lab, &batches[2..]);
+        batches
+    };
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    c.batch_execute(
+        "CREATE TABLE event_keys (kiosk text NOT NULL, seq bigint NOT NULL,
+                                  hash text NOT NULL, PRIMARY KEY (kiosk, seq));
+         INSERT INTO event_keys SELECT kiosk, seq, hash FROM events;
+         DROP TABLE event_runs; DELETE FROM lab_schema WHERE version >= 7;",
+    )
+    .expect("back to step 6");
+    let mut lab = books.lab();
+    let last = k.events.len() as i64;
+    let runs: Vec<(i64, i64)> = c
+        .query(
+            "SELECT lower(seqs), upper(seqs) - 1 FROM event_runs ORDER BY lower(seqs)",
+            &[],
+        )
+        .expect("runs")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(runs, vec![(1, 250), (501, last)]);
+    let s = &lab.status().expect("status")[0];
+    assert_eq!((s.through, s.gaps.clone()), (250, vec![(251, 500)]));
+    assert_eq!(receive(&mut lab, &batches[2..]), (0, last as u64 - 500, 0));
+    assert_eq!(receive(&mut lab, &batches[1..2]), (250, 0, 0));
+    let s = &lab.status().expect("status")[0];
+    assert!(s.gaps.is_empty());
+    assert_eq!(acked(&lab, &k.code), last as u64);
 }
 
 /// A stick is stored at once; when another lab process claims one of its
@@ -1872,7 +1925,7 @@ fn a_raced_batch_in_a_stick_is_refused_alone_and_the_rest_are_kept() {
     let mut other = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
     let mut tx = other.transaction().expect("begin");
     tx.execute(
-        "INSERT INTO event_keys (kiosk, seq, hash) VALUES ($1, 1, 'elsewhere')",
+        "INSERT INTO event_runs (kiosk, seqs) VALUES ($1, '[1,1]')",
         &[&kiosks[1].code],
     )
     .expect("claim");

@@ -24,7 +24,7 @@ use super::{
     EnrolmentRow, FACT_COLUMNS, FOLD_COLUMNS, FOLD_COLUMNS_0006, FOLD_COLUMNS_0007, Facts, Fate,
     Fold, Head, HeldEvent, HeldReceipt, Household, Incoming, Ingested, KioskStatus, LabStore,
     LabStoreError, MemberEvent, Officer, OperatorDay, Place, ReportRow, Row, SESSION_SPAN,
-    SchemeDues, SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps, place_of,
+    SchemeDues, SessionRow, SharedAadhaar, Stored, fate_range, fates, gaps_between, place_of,
 };
 
 /// The schema's steps, as (version, SQL); a step that has landed is never
@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
     (
         6,
         include_str!("../../migrations/postgres/0006_claims.sql"),
+        None,
+    ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_event_runs.sql"),
         None,
     ),
 ];
@@ -519,25 +524,30 @@ impl LabStore for PgLab {
                  ORDER BY k.code COLLATE \"C\"",
                 &[],
             )?;
-            let above =
-                c.prepare("SELECT seq FROM event_keys WHERE kiosk = $1 AND seq > $2 ORDER BY seq")?;
+            // The runs of numbers held above the head (an empty range
+            // `(through, ∞)` never overlaps: `through` is at least 0).
+            let above = c.prepare(
+                "SELECT lower(seqs), upper(seqs) - 1 FROM event_runs
+                 WHERE kiosk = $1 AND seqs && int8range($2, NULL, '()')
+                 ORDER BY lower(seqs)",
+            )?;
             let mut out = Vec::new();
             for r in rows {
                 let kiosk: String = r.try_get(0)?;
                 let through = unsigned(&r, 2)?;
-                // Only numbers held above a gap are read: none, most days.
+                // Only runs held above a gap are read: none, most days.
                 let held = c
                     .query(&above, &[&kiosk, &seq(through)])?
                     .iter()
-                    .map(|h| unsigned(h, 0))
-                    .collect::<Result<Vec<_>, _>>()?;
+                    .map(|h| Ok((unsigned(h, 0)?, unsigned(h, 1)?)))
+                    .collect::<Result<Vec<_>, postgres::Error>>()?;
                 out.push(KioskStatus {
                     last_contact: r.try_get(1)?,
                     through,
                     last_seq: unsigned(&r, 3)?,
                     last_event_at: r.try_get(4)?,
                     quarantined: unsigned(&r, 5)?,
-                    gaps: gaps(through, held),
+                    gaps: gaps_between(through, held),
                     kiosk,
                 });
             }
@@ -1063,10 +1073,13 @@ fn held_in_ranges(
     if ranges.0.is_empty() {
         return Ok(held);
     }
+    // Lateral, so that each range is an index read of every month's
+    // partition, never a scan of the events.
     for r in tx.query(
-        "SELECT DISTINCT k.kiosk, k.seq, k.hash
+        "SELECT DISTINCT t.k, e.seq, e.hash
          FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(k, lo, hi)
-         JOIN event_keys k ON k.kiosk = t.k AND k.seq BETWEEN t.lo AND t.hi",
+         CROSS JOIN LATERAL (SELECT seq, hash FROM events
+                             WHERE kiosk = t.k AND seq BETWEEN t.lo AND t.hi) AS e",
         &[&ranges.0, &ranges.1, &ranges.2],
     )? {
         held.entry(r.try_get(0)?)
@@ -1148,12 +1161,12 @@ fn store_judged(
     if new.is_empty() {
         return Ok(());
     }
-    // The numbers are claimed by a binary COPY (no conflict clause: a
-    // number another process stored since they were read breaks the key,
-    // the savepoint is rolled back and the kiosk sends again).
-    if let Err(e) = claim_keys(tx, &new) {
+    // The numbers are claimed as runs (no conflict clause: a number
+    // another process stored since they were read breaks the exclusion
+    // constraint, the savepoint is rolled back and the kiosk sends again).
+    if let Err(e) = claim_runs(tx, &new) {
         return Err(
-            if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            if e.code() == Some(&postgres::error::SqlState::EXCLUSION_VIOLATION) {
                 LabStoreError::Raced {
                     kiosk: {
                         let mut kiosks: Vec<&str> = batches.iter().map(|b| b.0).collect();
@@ -1204,16 +1217,38 @@ fn make_partition(tx: &mut Transaction<'_>, month: &str) -> Result<(), postgres:
     ))
 }
 
-/// The new events' numbers and hashes, in one binary COPY into the table
-/// that keeps a kiosk's numbers unique across the months' partitions.
-fn claim_keys(tx: &mut Transaction<'_>, new: &[(&str, &Row)]) -> Result<(), postgres::Error> {
-    let sink = tx.copy_in("COPY event_keys (kiosk, seq, hash) FROM STDIN BINARY")?;
-    let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::INT8, Type::TEXT]);
-    for (kiosk, e) in new {
-        w.write(&[kiosk, &seq(e.seq), &e.hash])?;
+/// The new events' numbers, claimed as each kiosk's runs of consecutive
+/// numbers in one statement (migration 0007: a row a run, not a row a
+/// number).
+fn claim_runs(tx: &mut Transaction<'_>, new: &[(&str, &Row)]) -> Result<(), postgres::Error> {
+    let mut runs: (Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
+    for (kiosk, low, high) in runs_of(new.iter().map(|(k, e)| (*k, e.seq))) {
+        runs.0.push(kiosk);
+        runs.1.push(seq(low));
+        runs.2.push(seq(high));
     }
-    w.finish()?;
+    tx.execute(
+        "INSERT INTO event_runs (kiosk, seqs)
+         SELECT k, int8range(lo, hi, '[]')
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(k, lo, hi)",
+        &[&runs.0, &runs.1, &runs.2],
+    )?;
     Ok(())
+}
+
+/// Each kiosk's runs of consecutive numbers, as (kiosk, first, last), in
+/// order of kiosk and number (a stick's batches may interleave kiosks).
+fn runs_of<'a>(numbers: impl Iterator<Item = (&'a str, u64)>) -> Vec<(&'a str, u64, u64)> {
+    let mut numbers: Vec<(&str, u64)> = numbers.collect();
+    numbers.sort_unstable();
+    let mut runs: Vec<(&str, u64, u64)> = Vec::new();
+    for (kiosk, n) in numbers {
+        match runs.last_mut() {
+            Some((k, _, last)) if *k == kiosk && n <= *last + 1 => *last = (*last).max(n),
+            _ => runs.push((kiosk, n, n)),
+        }
+    }
+    runs
 }
 
 /// The new events, in one binary COPY (routed to their months by
@@ -1734,4 +1769,28 @@ fn officer_row(r: &postgres::Row) -> Result<Officer, postgres::Error> {
         district: r.try_get(3)?,
         lang: r.try_get(4)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_of_a_stick_that_interleaves_kiosks_are_each_kiosks_consecutive_numbers() {
+        let numbers = [
+            ("b", 4),
+            ("a", 1),
+            ("b", 5),
+            ("a", 2),
+            ("a", 4),
+            ("b", 6),
+            ("a", 3),
+        ];
+        assert_eq!(runs_of(numbers.into_iter()), vec![("a", 1, 4), ("b", 4, 6)]);
+        let gapped = [("a", 1), ("a", 3), ("a", 4), ("a", 9)];
+        assert_eq!(
+            runs_of(gapped.into_iter()),
+            vec![("a", 1, 1), ("a", 3, 4), ("a", 9, 9)]
+        );
+    }
 }
