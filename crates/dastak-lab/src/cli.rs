@@ -1131,17 +1131,14 @@ fn demo_claims(
         0,
     );
     let to = lab.identity().recipient;
-    let bad_recipient = || LabError::Io {
-        path: "demo claims".into(),
-        detail: to.clone(),
-    };
     let member = |n: u32| format!("{}-{n:05}", k.code);
+    let cannot = |n: u32| LabError::DemoClaims { member: member(n) };
     let paid = k
         .claim(1, &member(1), date(25), &to)
-        .ok_or_else(bad_recipient)?;
+        .ok_or_else(|| cannot(1))?;
     let open = k
         .claim(2, &member(2), date(6), &to)
-        .ok_or_else(bad_recipient)?;
+        .ok_or_else(|| cannot(2))?;
     let deaths = [
         (paid.member_id.clone(), paid.died_on),
         (open.member_id.clone(), open.died_on),
@@ -1173,8 +1170,7 @@ fn demo_claims(
         .signed_batches()
         .iter()
         .map(|b| dastak_core::wire::seal(b, &to))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| bad_recipient())?;
+        .collect::<Result<Vec<_>, _>>()?;
     lab.receive_all(&sealed, now)?;
 
     let token = crate::officers::new_token().map_err(crate::no_randomness)?;

@@ -100,6 +100,14 @@ pub enum LabError {
     BadMonth {
         got: String,
     },
+    /// Synthetic batches would not seal to the lab's own key (`simulate`,
+    /// `demo`): its identity file is not what `init` wrote.
+    Seal(#[from] dastak_core::wire::SealError),
+    /// The demo's synthetic kiosk could not file a member's claim (she
+    /// had no nominee, or her account would not seal to the lab's key).
+    DemoClaims {
+        member: String,
+    },
     ClaimStep(#[from] claims::ClaimStepError),
     ClaimLog(#[from] claims::LogError),
 }
@@ -135,6 +143,10 @@ impl Localized for LabError {
             LabError::BadAmount => Message::new("labclaim.bad_amount"),
             LabError::BadDate { got } => Message::new("labclaim.bad_date").arg("got", got),
             LabError::BadMonth { got } => Message::new("lab.bad_month").arg("got", got),
+            LabError::Seal(e) => Message::new("lab.seal").arg("detail", e),
+            LabError::DemoClaims { member } => {
+                Message::new("lab.demo_claims").arg("member", member)
+            }
             LabError::ClaimStep(e) => e.message(),
             LabError::ClaimLog(e) => e.message(),
         }
@@ -314,8 +326,7 @@ impl Lab {
                 .signed_batches()
                 .iter()
                 .map(|b| dastak_core::wire::seal(b, &recipient))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| io(Path::new("simulate"), e))?;
+                .collect::<Result<Vec<_>, _>>()?;
             for (n, got) in self.receive_all(&sealed, now)?.into_iter().enumerate() {
                 report.tally(format!("{} #{}", k.code, n + 1), got);
             }
