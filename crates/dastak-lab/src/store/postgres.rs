@@ -6,8 +6,9 @@
 //!
 //! Events are partitioned by month (see migrations/postgres/0001_lab.sql);
 //! a batch is stored with a handful of statements whatever its size: the
-//! hashes held under its numbers in one read, its numbers claimed in one
-//! INSERT, its events in one binary COPY, the rollup in one upsert each.
+//! hashes held under its numbers in one read, its numbers claimed as runs
+//! in one INSERT, its events in one binary COPY, the rollup in one upsert
+//! each.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -524,8 +525,8 @@ impl LabStore for PgLab {
                  ORDER BY k.code COLLATE \"C\"",
                 &[],
             )?;
-            // The runs of numbers held above the head (an empty range
-            // `(through, ∞)` never overlaps: `through` is at least 0).
+            // The runs that reach above the head (those overlapping
+            // `(through, ∞)`), through the runs' GiST index.
             let above = c.prepare(
                 "SELECT lower(seqs), upper(seqs) - 1 FROM event_runs
                  WHERE kiosk = $1 AND seqs && int8range($2, NULL, '()')
