@@ -1275,6 +1275,15 @@ fn operators_held(lab: &Lab) -> BTreeMap<(String, String, String), [u64; 6]> {
         .collect()
 }
 
+/// Undoes PostgreSQL step 7: a row a held number in `event_keys`, as
+/// labs held them before the numbers' runs (the schema version is left to
+/// the caller).
+const BEFORE_EVENT_RUNS: &str = "
+    CREATE TABLE event_keys (kiosk text NOT NULL, seq bigint NOT NULL,
+                             hash text NOT NULL, PRIMARY KEY (kiosk, seq));
+    INSERT INTO event_keys SELECT kiosk, seq, hash FROM events;
+    DROP TABLE event_runs;";
+
 /// The books taken back to before the operators' rollup (SQLite's step 5,
 /// PostgreSQL's step 2), as a lab of that age left them.
 fn step_back_before_operators(db: &DbUrl) {
@@ -1301,11 +1310,9 @@ fn step_back_before_operators(db: &DbUrl) {
         }
         DbUrl::Postgres(url) => {
             let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+            c.batch_execute(BEFORE_EVENT_RUNS).expect("back to step 6");
             c.batch_execute(
-                "CREATE TABLE event_keys (kiosk text NOT NULL, seq bigint NOT NULL,
-                                          hash text NOT NULL, PRIMARY KEY (kiosk, seq));
-             INSERT INTO event_keys SELECT kiosk, seq, hash FROM events; DROP TABLE event_runs;
-             DROP TABLE claim_log; DROP FUNCTION claim_log_append_only(); DROP INDEX events_fund;
+                "DROP TABLE claim_log; DROP FUNCTION claim_log_append_only(); DROP INDEX events_fund;
              DROP TABLE lab_households; DROP INDEX lab_members_by_card;
              ALTER TABLE lab_members DROP COLUMN ration_card; ALTER TABLE events DROP COLUMN ration_card;
              DROP TABLE lab_enrolments; DROP TABLE lab_schemes;
@@ -1880,13 +1887,9 @@ fn a_lab_that_held_its_numbers_one_by_one_keeps_its_gaps_as_runs() {
         panic!("postgres")
     };
     let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
-    c.batch_execute(
-        "CREATE TABLE event_keys (kiosk text NOT NULL, seq bigint NOT NULL,
-                                  hash text NOT NULL, PRIMARY KEY (kiosk, seq));
-         INSERT INTO event_keys SELECT kiosk, seq, hash FROM events;
-         DROP TABLE event_runs; DELETE FROM lab_schema WHERE version >= 7;",
-    )
-    .expect("back to step 6");
+    c.batch_execute(BEFORE_EVENT_RUNS).expect("back to step 6");
+    c.execute("DELETE FROM lab_schema WHERE version >= 7", &[])
+        .expect("step 6");
     let mut lab = books.lab();
     let last = k.events.len() as i64;
     let runs: Vec<(i64, i64)> = c
