@@ -1661,6 +1661,7 @@ stories!(
     claims_go_through_the_pipeline_in_one_signed_chain,
     a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none,
     two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved,
+    two_lab_processes_storing_one_kiosks_batches_at_once_take_turns,
 );
 
 /// The command line, with `--db` naming the backend.
@@ -1805,9 +1806,15 @@ fn a_postgres_lab_that_cannot_be_reached_is_named_and_nothing_is_changed() {
 /// lab's claim behind another process's uncommitted one), a minute at
 /// most; seen from a connection of its own.
 fn wait_for_a_lock_wait(url: &str) {
+    wait_for_lock_waits(url, 1);
+}
+
+/// Waits until `n` backends of the database at `url` wait for a lock, a
+/// minute at most.
+fn wait_for_lock_waits(url: &str, n: i64) {
     let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
     let waiting = (0..600).any(|_| {
-        let n: i64 = watch
+        let waiting: i64 = watch
             .query_one(
                 "SELECT COUNT(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND wait_event_type = 'Lock'",
@@ -1815,12 +1822,121 @@ fn wait_for_a_lock_wait(url: &str) {
             )
             .expect("activity")
             .get(0);
-        n > 0 || {
+        waiting >= n || {
             std::thread::sleep(std::time::Duration::from_millis(100));
             false
         }
     });
-    assert!(waiting, "the lab never reached its claim");
+    assert!(waiting, "no lab came to wait for a lock");
+}
+
+/// Two lab processes storing different batches of one kiosk at once (a
+/// stick at the import while the kiosk uploads its next batch) take
+/// turns: the second waits for the first to commit, and finds the head
+/// and the numbers where the first left them. Regression: on PostgreSQL
+/// each read the head before the other had committed, the one that
+/// committed last wrote its own back over the other's, and the next batch
+/// counted again into the rollups what the head had been moved back over;
+/// on SQLite the second found its reads stale and failed.
+fn two_lab_processes_storing_one_kiosks_batches_at_once_take_turns(b: Backend) {
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let k = kiosk(&small(1, 15), 0);
+    let batches = enrolled(&mut lab, &k);
+    assert_eq!(batches.len(), 3);
+    assert_eq!(receive(&mut lab, &batches[..1]), (250, 0, 0));
+    // A third connection stops the labs inside their commits: on
+    // PostgreSQL it holds the kiosk's head, where the first lab writes it
+    // (the months' partitions made beforehand, as earlier sticks would
+    // have, so that neither lab waits for the other to make one); on
+    // SQLite it holds the database's write lock, with a change.
+    let holder = Holder::new(&books, &k);
+    let second = batches[1].clone();
+    let first = std::thread::spawn(move || {
+        let got = lab.receive(&second, now());
+        (lab, got)
+    });
+    holder.wait_for_labs(1);
+    let mut other = books.lab();
+    let third = batches[2].clone();
+    let next = std::thread::spawn(move || other.receive(&third, now()));
+    holder.wait_for_labs(2);
+    holder.let_go();
+    let (mut lab, got) = first.join().expect("thread");
+    assert_eq!(got.expect("the first lab's batch").1.new, 250);
+    let got = next.join().expect("thread");
+    let last = k.events.len() as u64;
+    assert_eq!(got.expect("the second lab's batch").1.new, last - 500);
+    assert_eq!(acked(&lab, &k.code), last, "the head is past both");
+    // Sent again, every batch is a duplicate, and every receipt is
+    // counted once in the rollups.
+    assert_eq!(receive(&mut lab, &batches), (0, last, 0));
+    let (daily, report) = totals(&lab);
+    assert_eq!(daily, report);
+    assert_eq!(daily.0, receipts_in(&k));
+}
+
+/// A connection of its own that holds what a lab's commit needs, until
+/// it lets go.
+enum Holder {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<::postgres::Client>, String),
+}
+
+impl Holder {
+    fn new(books: &Books, k: &SimKiosk) -> Holder {
+        match &books.db {
+            DbUrl::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).expect("open");
+                c.execute_batch("BEGIN IMMEDIATE; UPDATE kiosks SET last_contact = last_contact")
+                    .expect("hold the write lock");
+                Holder::Sqlite(c)
+            }
+            DbUrl::Postgres(url) => {
+                let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+                let months: std::collections::BTreeSet<String> = k
+                    .events
+                    .iter()
+                    .map(|e| {
+                        let v: serde_json::Value = serde_json::from_str(e).expect("event");
+                        v["at"].as_str().expect("at")[..7].to_string()
+                    })
+                    .collect();
+                for m in &months {
+                    c.batch_execute(&format!(
+                        "CREATE TABLE IF NOT EXISTS events_{} PARTITION OF events
+                         FOR VALUES IN ('{m}')",
+                        m.replace('-', "_")
+                    ))
+                    .expect("partition");
+                }
+                c.batch_execute("BEGIN").expect("begin");
+                c.execute(
+                    "SELECT 1 FROM kiosk_heads WHERE kiosk = $1 FOR UPDATE",
+                    &[&k.code],
+                )
+                .expect("hold the head");
+                Holder::Postgres(Box::new(c), url.clone())
+            }
+        }
+    }
+
+    /// Until `n` labs wait: seen on PostgreSQL; on SQLite, which shows no
+    /// waiting connection, a while (a lab that came later would still find
+    /// the lock held, or the first lab's commit done).
+    fn wait_for_labs(&self, n: i64) {
+        match self {
+            Holder::Sqlite(_) => std::thread::sleep(std::time::Duration::from_millis(500)),
+            Holder::Postgres(_, url) => wait_for_lock_waits(url, n),
+        }
+    }
+
+    fn let_go(self) {
+        match self {
+            Holder::Sqlite(c) => c.execute_batch("COMMIT").expect("commit"),
+            Holder::Postgres(mut c, _) => c.batch_execute("ROLLBACK").expect("rollback"),
+        }
+    }
 }
 
 #[test]

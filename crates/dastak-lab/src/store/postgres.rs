@@ -440,6 +440,20 @@ impl LabStore for PgLab {
         // batch judged in order against them and the stick's batches
         // before it, and the whole stick stored at once.
         let batches: Vec<Incoming> = batches.collect();
+        // One lab process at a time stores a kiosk's batches: one that
+        // holds any of these kiosks is waited for, so that the numbers and
+        // heads read next are those it committed. (Read before it had
+        // committed, a head was written back over the one it wrote, and
+        // what it had counted into the rollups was counted again.) The
+        // kiosks are locked in one order, so two sticks never wait for
+        // each other.
+        let mut codes: Vec<&str> = batches.iter().map(|(k, _)| k.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        tx.query(
+            "SELECT code FROM kiosks WHERE code = ANY($1) ORDER BY code COLLATE \"C\" FOR UPDATE",
+            &[&codes],
+        )?;
         let mut held = held_in_ranges(&mut tx, &batches)?;
         let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
         for (kiosk, events) in batches {

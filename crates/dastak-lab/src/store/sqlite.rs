@@ -313,7 +313,13 @@ impl LabStore for SqliteLab {
         batches: &mut dyn Iterator<Item = Incoming>,
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
-        let mut tx = self.conn.transaction()?;
+        // The write lock first, so that another lab process storing now is
+        // waited for (the busy timeout) before anything is read: begun as
+        // a reader, the commit found its reads stale once the other had
+        // written, and failed as busy.
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = Vec::new();
         let mut advances = Advances::default();
         for (kiosk, events) in batches {
