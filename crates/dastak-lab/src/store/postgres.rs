@@ -435,7 +435,6 @@ impl LabStore for PgLab {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
         let mut tx = client.transaction()?;
         let mut out = Vec::new();
-        let mut advances = Advances::default();
         // The hashes held in every batch's range, in one read; then each
         // batch judged in order against them and the stick's batches
         // before it, and the whole stick stored at once.
@@ -472,17 +471,46 @@ impl LabStore for PgLab {
             .collect();
         // Months whose partition is known to exist in this transaction.
         let mut months = BTreeSet::new();
-        if stored_in_savepoint(&mut tx, &all, now, &mut months)?.is_ok() {
-            for (kiosk, events, fates) in &all {
-                advances.note(kiosk, events, fates);
+        // Most sticks are stored whole. Their heads are then walked over
+        // their new events on another thread while the rows are copied,
+        // from heads and villages read first (the kiosks are locked above:
+        // no other process moves them meanwhile). On two cores the copy
+        // keeps the server busy and this thread waiting, and the walk was
+        // a twentieth of a stick's ingest, with the server idle.
+        let mut notes = Advances::default();
+        for (kiosk, events, fates) in &all {
+            notes.note(kiosk, events, fates);
+        }
+        let (contacts, moved) = heads_to_move(notes);
+        let start = Start::read(&mut tx, &moved)?;
+        let (stored, walked) = std::thread::scope(|s| {
+            let walking = s.spawn(|| start.walk(moved));
+            let stored = stored_in_savepoint(&mut tx, &all, now, &mut months);
+            let walked = walking
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (stored, walked)
+        });
+        let contacts = if stored?.is_ok() {
+            for (_, _, fates) in &all {
                 out.push(Ok(counted(fates)));
             }
+            // The stick's rows are not needed past here; freeing them (a
+            // tenth of a million strings) overlaps the rollups' writes
+            // rather than following the commit.
+            drop(all);
+            std::thread::scope(|s| {
+                s.spawn(move || drop((judged, held)));
+                finish_heads(&mut tx, walked)
+            })?;
+            contacts
         } else {
             // Another process stored some of these numbers meanwhile, or a
             // batch cannot be stored: each batch again on its own (as
             // judged: a raced one is refused whole, and the kiosk sends it
             // again), in its own savepoint, so one that fails leaves the
             // others in.
+            let mut advances = Advances::default();
             for one in &all {
                 let (kiosk, events, fates) = *one;
                 match stored_in_savepoint(&mut tx, &[*one], now, &mut months)? {
@@ -493,19 +521,13 @@ impl LabStore for PgLab {
                     Err(e) => out.push(Err(e)),
                 }
             }
-        }
-        // Heads and rollups once a kiosk a stick, in the same commit.
-        let mut contacts = Vec::new();
-        let mut moved = Vec::new();
-        for (kiosk, stored) in advances.into_kiosks() {
-            contacts.push(kiosk.clone());
-            if stored.last_seq > 0 {
-                moved.push((kiosk, stored));
+            let (contacts, moved) = heads_to_move(advances);
+            if !moved.is_empty() {
+                let start = Start::read(&mut tx, &moved)?;
+                finish_heads(&mut tx, start.walk(moved))?;
             }
-        }
-        if !moved.is_empty() {
-            advance_heads(&mut tx, moved)?;
-        }
+            contacts
+        };
         if !contacts.is_empty() {
             tx.execute(
                 "UPDATE kiosks SET last_contact = $2 WHERE code = ANY($1)",
@@ -1391,77 +1413,147 @@ fn above(r: &postgres::Row) -> Result<Above, postgres::Error> {
     })
 }
 
-/// Moves the heads of a stick's kiosks past the events it stored, folding
-/// the ones each passes into the rollups: first the stick's own (from
-/// memory), then any held above them from before (a gap the stick
-/// filled), read a page at a time; a walk stops at the first missing
-/// number and never reads below its head. The heads, the members'
-/// villages and every rollup are read and written once for all the
-/// kiosks, not once a kiosk.
-fn advance_heads(
-    tx: &mut Transaction<'_>,
-    stored: Vec<(String, Stored)>,
-) -> Result<(), postgres::Error> {
-    let codes: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
-    let mut heads: HashMap<String, Head> = HashMap::new();
-    for r in tx.query(
-        "SELECT kiosk, through, hash, last_seq, last_event_at, through_at
-         FROM kiosk_heads WHERE kiosk = ANY($1)",
-        &[&codes],
-    )? {
-        heads.insert(
-            r.try_get(0)?,
-            Head {
-                through: unsigned(&r, 1)?,
-                hash: r.try_get(2)?,
-                last_seq: unsigned(&r, 3)?,
-                last_event_at: r.try_get(4)?,
-                through_at: r.try_get(5)?,
-            },
-        );
+/// The kiosks a stick's stored batches came from (each gets its last
+/// contact), and those whose heads it may move: the ones it stored new
+/// events of, with what it stored.
+fn heads_to_move(advances: Advances) -> (Vec<String>, Vec<(String, Stored)>) {
+    let mut contacts = Vec::new();
+    let mut moved = Vec::new();
+    for (kiosk, stored) in advances.into_kiosks() {
+        contacts.push(kiosk.clone());
+        if stored.last_seq > 0 {
+            moved.push((kiosk, stored));
+        }
     }
-    // The villages of the members whose money and enrolments the stick's
-    // events count, in one read, each member asked for once (a member has
-    // many events in a stick: asking for every event's made this read a
-    // tenth of the rollups' time).
-    let mut asked: HashSet<(&str, &str)> = HashSet::new();
-    let mut wanted: (Vec<&str>, Vec<&str>) = Default::default();
-    for (kiosk, s) in &stored {
-        for a in &s.above {
-            if a.kind != "member_registered"
-                && let Some(m) = &a.member
-                && asked.insert((kiosk, m))
-            {
-                wanted.0.push(kiosk);
-                wanted.1.push(m);
+    (contacts, moved)
+}
+
+/// Where a stick's heads start from: the kiosks' heads and the villages
+/// of the members whose money and enrolments the stick's events count,
+/// each read once for all the kiosks.
+struct Start {
+    heads: HashMap<String, Head>,
+    /// Kiosk, then member, to village (looked up by `&str`, without
+    /// building a key for every event).
+    villages: HashMap<String, HashMap<String, String>>,
+}
+
+/// A kiosk's head walked over a stick's new events, with what it folded
+/// and what the stick stored.
+struct Walked {
+    kiosk: String,
+    head: Head,
+    fold: Fold,
+    last_seq: u64,
+    last_at: Option<String>,
+}
+
+impl Start {
+    fn read(
+        tx: &mut Transaction<'_>,
+        stored: &[(String, Stored)],
+    ) -> Result<Start, postgres::Error> {
+        let codes: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+        let mut heads: HashMap<String, Head> = HashMap::new();
+        for r in tx.query(
+            "SELECT kiosk, through, hash, last_seq, last_event_at, through_at
+             FROM kiosk_heads WHERE kiosk = ANY($1)",
+            &[&codes],
+        )? {
+            heads.insert(
+                r.try_get(0)?,
+                Head {
+                    through: unsigned(&r, 1)?,
+                    hash: r.try_get(2)?,
+                    last_seq: unsigned(&r, 3)?,
+                    last_event_at: r.try_get(4)?,
+                    through_at: r.try_get(5)?,
+                },
+            );
+        }
+        // Each member asked for once (a member has many events in a
+        // stick: asking for every event's made this read a tenth of the
+        // rollups' time).
+        let mut asked: HashSet<(&str, &str)> = HashSet::new();
+        let mut wanted: (Vec<&str>, Vec<&str>) = Default::default();
+        for (kiosk, s) in stored {
+            for a in &s.above {
+                if a.kind != "member_registered"
+                    && let Some(m) = &a.member
+                    && asked.insert((kiosk, m))
+                {
+                    wanted.0.push(kiosk);
+                    wanted.1.push(m);
+                }
             }
         }
-    }
-    let mut known: HashMap<(String, String), String> = HashMap::new();
-    if !wanted.0.is_empty() {
-        for r in tx.query(
-            "SELECT l.kiosk, l.member_id, l.village
-             FROM unnest($1::text[], $2::text[]) AS t(k, m)
-             JOIN lab_members l ON l.kiosk = t.k AND l.member_id = t.m",
-            &[&wanted.0, &wanted.1],
-        )? {
-            known.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
+        let mut villages: HashMap<String, HashMap<String, String>> = HashMap::new();
+        if !wanted.0.is_empty() {
+            for r in tx.query(
+                "SELECT l.kiosk, l.member_id, l.village
+                 FROM unnest($1::text[], $2::text[]) AS t(k, m)
+                 JOIN lab_members l ON l.kiosk = t.k AND l.member_id = t.m",
+                &[&wanted.0, &wanted.1],
+            )? {
+                villages
+                    .entry(r.try_get(0)?)
+                    .or_default()
+                    .insert(r.try_get(1)?, r.try_get(2)?);
+            }
         }
+        Ok(Start { heads, villages })
     }
+
+    /// Walks each kiosk's head over the stick's new events, in memory
+    /// (no reads: it may run beside the copy of the rows).
+    fn walk(&self, stored: Vec<(String, Stored)>) -> Vec<Walked> {
+        let none = HashMap::new();
+        stored
+            .into_iter()
+            .map(|(kiosk, s)| {
+                let mut head = self.heads.get(&kiosk).cloned().unwrap_or_default();
+                let mut fold = Fold::default();
+                let villages = self.villages.get(&kiosk).unwrap_or(&none);
+                let walked = head.walk(s.above.into_iter().map(Ok), &mut fold, &mut |m: &str| {
+                    Ok::<_, std::convert::Infallible>(villages.get(m).cloned())
+                });
+                match walked {
+                    Ok(()) => {}
+                    Err(never) => match never {},
+                }
+                Walked {
+                    kiosk,
+                    head,
+                    fold,
+                    last_seq: s.last_seq,
+                    last_at: s.last_at,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Moves the walked heads on over any events held above them in the table
+/// from before (a gap the stick filled), read a page at a time; a walk
+/// stops at the first missing number and never reads below its head.
+/// Then writes every rollup and head once for all the kiosks.
+fn finish_heads(tx: &mut Transaction<'_>, walked: Vec<Walked>) -> Result<(), postgres::Error> {
     let mut folds: Vec<(String, Fold)> = Vec::new();
     let mut moved: Vec<(String, Head)> = Vec::new();
-    for (kiosk, s) in stored {
-        let mut head = heads.remove(&kiosk).unwrap_or_default();
-        let mut fold = Fold::default();
-        head.walk(s.above.into_iter().map(Ok), &mut fold, &mut |m: &str| {
-            Ok::<_, postgres::Error>(known.get(&(kiosk.clone(), m.to_string())).cloned())
-        })?;
+    for w in walked {
+        let Walked {
+            kiosk,
+            mut head,
+            mut fold,
+            last_seq,
+            last_at,
+        } = w;
         // Events held above a gap wait in the table; most sticks leave
         // none, and then the head has reached the highest one held.
-        if head.through < head.last_seq.max(s.last_seq) {
+        if head.through < head.last_seq.max(last_seq) {
             walk_table(tx, &kiosk, &mut head, &mut fold)?;
         }
-        head.saw(s.last_seq, s.last_at.as_deref());
+        head.saw(last_seq, last_at.as_deref());
         folds.push((kiosk.clone(), fold));
         moved.push((kiosk, head));
     }
