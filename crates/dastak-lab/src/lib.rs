@@ -783,6 +783,26 @@ impl Lab {
         Ok(self.store.ping()?)
     }
 
+    /// Makes this month's and next month's partitions of the events (by
+    /// the lab's clock, in IST) before their first events come: made by
+    /// ingest instead, a month's partition waits for every reader of the
+    /// events (a long export, a nightly backup), and the uploads and pages
+    /// after it wait behind it. Waits only a moment for such a reader;
+    /// returns the months it left (ingest makes them when it must, as
+    /// before). `serve` calls it when it starts and every hour.
+    pub fn make_months_ahead(&mut self, now: Timestamp) -> Result<Vec<String>, LabError> {
+        let today = now.to_zoned(dastak_core::domain::time::ist()).date();
+        let first = today.first_of_month();
+        let next = first
+            .checked_add(jiff::Span::new().months(1))
+            .unwrap_or(first);
+        let months: Vec<String> = [first, next]
+            .iter()
+            .map(|d| d.strftime("%Y-%m").to_string())
+            .collect();
+        Ok(self.store.make_months(&months)?)
+    }
+
     pub fn status(&self) -> Result<Vec<KioskStatus>, LabError> {
         Ok(self.store.status()?)
     }

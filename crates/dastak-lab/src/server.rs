@@ -108,6 +108,10 @@ pub async fn stop_signal() {
     }
 }
 
+/// How often the books' thread makes the coming months' partitions
+/// ([`Lab::make_months_ahead`]).
+const MONTHS_EVERY: Duration = Duration::from_secs(3600);
+
 /// A request's work on the books.
 type Job = Box<dyn FnOnce(&mut Lab) + Send>;
 
@@ -128,12 +132,31 @@ impl Shared {
     fn new(mut lab: Lab) -> (Shared, std::thread::JoinHandle<()>) {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
-            while let Ok(job) = queue.recv() {
-                // A job that panicked drops its answer's sender, so its
-                // request is answered 500; the books are as the backend
-                // left them (each write is a transaction of its own), and
-                // the next job is served.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut lab)));
+            let mut months_made = std::time::Instant::now();
+            // This month's and next month's partitions, now and every hour
+            // (a lab that runs for weeks meets the month's end ready). A
+            // month not made (a reader held the events; or an error, which
+            // the uploads will show) is left to ingest, as before: nothing
+            // is told here.
+            let _ = lab.make_months_ahead(Timestamp::now());
+            loop {
+                match queue.recv_timeout(MONTHS_EVERY.saturating_sub(months_made.elapsed())) {
+                    // A job that panicked drops its answer's sender, so its
+                    // request is answered 500; the books are as the backend
+                    // left them (each write is a transaction of its own),
+                    // and the next job is served.
+                    Ok(job) => {
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            job(&mut lab)
+                        }));
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+                if months_made.elapsed() >= MONTHS_EVERY {
+                    months_made = std::time::Instant::now();
+                    let _ = lab.make_months_ahead(Timestamp::now());
+                }
             }
         });
         (Shared { jobs }, thread)

@@ -1876,6 +1876,140 @@ fn two_lab_processes_storing_one_kiosks_batches_at_once_take_turns(b: Backend) {
     assert_eq!(daily.0, receipts_in(&k));
 }
 
+/// A month's partition made ahead ([`Lab::make_months_ahead`]): a reader
+/// of the events (an officer's long export, a nightly backup) does not
+/// hold up the month's first batches, as it holds up a month made by
+/// ingest, which waits until the reader is done. Making months ahead
+/// while a reader reads gives up after a moment and leaves them to
+/// ingest, and `serve` makes this month's and the next when it starts.
+#[test]
+fn a_month_made_ahead_is_not_held_up_by_a_reader_of_the_events() {
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let url = url.clone();
+    let partitions = |c: &mut ::postgres::Client| -> Vec<String> {
+        c.query(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'events'::regclass ORDER BY 1",
+            &[],
+        )
+        .expect("partitions")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let mut reader = ::postgres::Client::connect(&url, ::postgres::NoTls).expect("connect");
+    assert_eq!(
+        lab.make_months_ahead(now()).expect("months"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        partitions(&mut reader),
+        ["events_2026_11", "events_2026_12", "events_other"]
+    );
+    let month = |start, i| {
+        kiosk(
+            &Plan {
+                start,
+                days: 10,
+                ..small(2, 31)
+            },
+            i,
+        )
+    };
+    let november = month(jiff::civil::date(2026, 11, 1), 0);
+    let october = month(jiff::civil::date(2026, 10, 1), 1);
+    let november_batches = enrolled(&mut lab, &november);
+    let october_batches = enrolled(&mut lab, &october);
+    // The reader reads, and goes on reading.
+    reader
+        .batch_execute("BEGIN; SELECT COUNT(*) FROM events")
+        .expect("read");
+    let storing = std::thread::spawn(move || {
+        let got = receive(&mut lab, &november_batches);
+        (lab, got)
+    });
+    assert!(
+        finishes_before_a_lock_wait(&url, &storing),
+        "November's batches waited for the reader"
+    );
+    let (mut lab, got) = storing.join().expect("thread");
+    assert_eq!(got, (november.events.len() as u64, 0, 0));
+    // October was not made ahead: its first batch waits for the reader,
+    // and is stored once the reader is done.
+    let storing = std::thread::spawn(move || {
+        let got = receive(&mut lab, &october_batches);
+        (lab, got)
+    });
+    assert!(!finishes_before_a_lock_wait(&url, &storing));
+    reader.batch_execute("COMMIT").expect("done reading");
+    let (mut lab, got) = storing.join().expect("thread");
+    assert_eq!(got, (october.events.len() as u64, 0, 0));
+    // Months made ahead while a reader reads: given up after a moment,
+    // nothing made, nothing broken.
+    reader
+        .batch_execute("BEGIN; SELECT COUNT(*) FROM events")
+        .expect("read");
+    let later: Timestamp = "2027-01-20T10:00:00Z".parse().expect("time");
+    assert_eq!(
+        lab.make_months_ahead(later).expect("months"),
+        ["2027-01", "2027-02"]
+    );
+    reader.batch_execute("COMMIT").expect("done reading");
+    assert_eq!(
+        partitions(&mut reader),
+        [
+            "events_2026_10",
+            "events_2026_11",
+            "events_2026_12",
+            "events_other"
+        ]
+    );
+    // The server makes this month's and the next when it starts.
+    let this_month = Timestamp::now()
+        .to_zoned(dastak_core::domain::time::ist())
+        .date()
+        .strftime("events_%Y_%m")
+        .to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mut server = dastak_lab::server::Background::start(lab, listener, Default::default());
+    let made = (0..600).any(|_| {
+        partitions(&mut reader).contains(&this_month) || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    server.stop().expect("server stops");
+    assert!(made, "the server never made {this_month}");
+}
+
+/// Whether `storing` ends before any backend of the database at `url`
+/// waits for a lock (polled, a minute at most).
+fn finishes_before_a_lock_wait<T>(url: &str, storing: &std::thread::JoinHandle<T>) -> bool {
+    let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    for _ in 0..600 {
+        if storing.is_finished() {
+            return true;
+        }
+        let waiting: i64 = watch
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("activity")
+            .get(0);
+        if waiting > 0 {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("neither stored nor waiting after a minute");
+}
+
 /// A connection of its own that holds what a lab's commit needs, until
 /// it lets go.
 enum Holder {

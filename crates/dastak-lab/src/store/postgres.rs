@@ -677,6 +677,31 @@ impl LabStore for PgLab {
             .collect()
     }
 
+    fn make_months(&mut self, months: &[String]) -> Result<Vec<String>, LabStoreError> {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut left = Vec::new();
+        for m in months {
+            let m = month(m);
+            if m == "other" {
+                continue;
+            }
+            let mut tx = client.transaction()?;
+            // A partition is made under a lock that waits for every reader
+            // of the events (an export, a backup), and every reader after
+            // it waits behind it: so a moment, and then not now.
+            tx.batch_execute("SET LOCAL lock_timeout = '1s'")?;
+            match make_partition(&mut tx, m) {
+                Ok(()) => tx.commit()?,
+                Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+                    tx.rollback()?;
+                    left.push(m.to_string());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(left)
+    }
+
     fn ping(&self) -> Result<(), LabStoreError> {
         self.read(|c| c.query_one("SELECT EXISTS (SELECT 1 FROM kiosks)", &[]))?;
         Ok(())
