@@ -477,14 +477,16 @@ impl LabStore for PgLab {
         // no other process moves them meanwhile). On two cores the copy
         // keeps the server busy and this thread waiting, and the walk was
         // a twentieth of a stick's ingest, with the server idle.
-        let mut notes = Advances::default();
-        for (kiosk, events, fates) in &all {
-            notes.note(kiosk, events, fates);
-        }
-        let (contacts, moved) = heads_to_move(notes);
-        let start = Start::read(&mut tx, &moved)?;
-        let (stored, walked) = std::thread::scope(|s| {
-            let walking = s.spawn(|| start.walk(moved));
+        let start = Start::read(&mut tx, &all)?;
+        let (stored, (contacts, walked)) = std::thread::scope(|s| {
+            let walking = s.spawn(|| {
+                let mut notes = Advances::default();
+                for (kiosk, events, fates) in &all {
+                    notes.note(kiosk, events, fates);
+                }
+                let (contacts, moved) = heads_to_move(notes);
+                (contacts, start.walk(moved))
+            });
             let stored = stored_in_savepoint(&mut tx, &all, now, &mut months);
             let walked = walking
                 .join()
@@ -511,19 +513,21 @@ impl LabStore for PgLab {
             // again), in its own savepoint, so one that fails leaves the
             // others in.
             let mut advances = Advances::default();
+            let mut kept = Vec::new();
             for one in &all {
                 let (kiosk, events, fates) = *one;
                 match stored_in_savepoint(&mut tx, &[*one], now, &mut months)? {
                     Ok(()) => {
                         advances.note(kiosk, events, fates);
                         out.push(Ok(counted(fates)));
+                        kept.push(*one);
                     }
                     Err(e) => out.push(Err(e)),
                 }
             }
             let (contacts, moved) = heads_to_move(advances);
             if !moved.is_empty() {
-                let start = Start::read(&mut tx, &moved)?;
+                let start = Start::read(&mut tx, &kept)?;
                 finish_heads(&mut tx, start.walk(moved))?;
             }
             contacts
@@ -1474,11 +1478,15 @@ struct Walked {
 }
 
 impl Start {
+    /// The heads of `batches`' kiosks, and the villages of the members
+    /// their new events count for.
     fn read(
         tx: &mut Transaction<'_>,
-        stored: &[(String, Stored)],
+        batches: &[(&str, &[Row], &[Fate])],
     ) -> Result<Start, postgres::Error> {
-        let codes: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+        let mut codes: Vec<&str> = batches.iter().map(|b| b.0).collect();
+        codes.sort_unstable();
+        codes.dedup();
         let mut heads: HashMap<String, Head> = HashMap::new();
         for r in tx.query(
             "SELECT kiosk, through, hash, last_seq, last_event_at, through_at
@@ -1501,10 +1509,11 @@ impl Start {
         // rollups' time).
         let mut asked: HashSet<(&str, &str)> = HashSet::new();
         let mut wanted: (Vec<&str>, Vec<&str>) = Default::default();
-        for (kiosk, s) in stored {
-            for a in &s.above {
-                if a.kind != "member_registered"
-                    && let Some(m) = &a.member
+        for (kiosk, events, fates) in batches {
+            for (e, f) in events.iter().zip(fates.iter()) {
+                if *f == Fate::New
+                    && e.kind != "member_registered"
+                    && let Some(m) = e.facts.values().3
                     && asked.insert((kiosk, m))
                 {
                     wanted.0.push(kiosk);
