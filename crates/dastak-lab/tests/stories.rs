@@ -1809,20 +1809,24 @@ fn wait_for_a_lock_wait(url: &str) {
     wait_for_lock_waits(url, 1);
 }
 
+/// How many backends of `watch`'s database wait for a lock.
+fn lock_waits(watch: &mut ::postgres::Client) -> i64 {
+    watch
+        .query_one(
+            "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            &[],
+        )
+        .expect("activity")
+        .get(0)
+}
+
 /// Waits until `n` backends of the database at `url` wait for a lock, a
 /// minute at most.
 fn wait_for_lock_waits(url: &str, n: i64) {
     let mut watch = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
     let waiting = (0..600).any(|_| {
-        let waiting: i64 = watch
-            .query_one(
-                "SELECT COUNT(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .expect("activity")
-            .get(0);
-        waiting >= n || {
+        lock_waits(&mut watch) >= n || {
             std::thread::sleep(std::time::Duration::from_millis(100));
             false
         }
@@ -1994,15 +1998,7 @@ fn finishes_before_a_lock_wait<T>(url: &str, storing: &std::thread::JoinHandle<T
         if storing.is_finished() {
             return true;
         }
-        let waiting: i64 = watch
-            .query_one(
-                "SELECT COUNT(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .expect("activity")
-            .get(0);
-        if waiting > 0 {
+        if lock_waits(&mut watch) > 0 {
             return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
