@@ -12,9 +12,11 @@
 //! the binary binds the address and stops on SIGTERM or Ctrl-C; tests bind
 //! port 0 and stop when they are done.
 //!
-//! The lab's books are one SQLite connection, which one thread uses at a
-//! time: every request that touches them runs on tokio's blocking pool
-//! behind a mutex, so the async workers never wait on the disk.
+//! The lab's books (one SQLite or PostgreSQL connection) belong to one
+//! thread of their own: every request that touches them is sent there as a
+//! job, so the async workers never wait on the database. Between jobs that
+//! thread also makes the coming months' partitions of the events, when it
+//! starts and every hour ([`Lab::make_months_ahead`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
