@@ -134,15 +134,16 @@ impl Shared {
     fn new(mut lab: Lab) -> (Shared, std::thread::JoinHandle<()>) {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
-            let mut months_made = std::time::Instant::now();
-            // This month's and next month's partitions, now and every hour
-            // (a lab that runs for weeks meets the month's end ready). A
-            // month not made (a reader held the events; or an error, which
-            // the uploads will show) is left to ingest, as before: nothing
-            // is told here.
-            let _ = lab.make_months_ahead(Timestamp::now());
+            // This month's and next month's partitions, when the thread
+            // starts and every hour (a lab that runs for weeks meets the
+            // month's end ready). A month not made (a reader held the
+            // events; or an error, which the uploads will show) is left to
+            // ingest, as before: nothing is told here.
+            let mut months_made: Option<std::time::Instant> = None;
             loop {
-                match queue.recv_timeout(MONTHS_EVERY.saturating_sub(months_made.elapsed())) {
+                let due = months_made
+                    .map_or(Duration::ZERO, |t| MONTHS_EVERY.saturating_sub(t.elapsed()));
+                match queue.recv_timeout(due) {
                     // A job that panicked drops its answer's sender, so its
                     // request is answered 500; the books are as the backend
                     // left them (each write is a transaction of its own),
@@ -155,8 +156,8 @@ impl Shared {
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 }
-                if months_made.elapsed() >= MONTHS_EVERY {
-                    months_made = std::time::Instant::now();
+                if months_made.is_none_or(|t| t.elapsed() >= MONTHS_EVERY) {
+                    months_made = Some(std::time::Instant::now());
                     let _ = lab.make_months_ahead(Timestamp::now());
                 }
             }

@@ -1849,11 +1849,16 @@ fn two_lab_processes_storing_one_kiosks_batches_at_once_take_turns(b: Backend) {
     let batches = enrolled(&mut lab, &k);
     assert_eq!(batches.len(), 3);
     assert_eq!(receive(&mut lab, &batches[..1]), (250, 0, 0));
+    // The events' months (October and November) made ahead, so that
+    // neither lab waits for the other to make one.
+    let october: Timestamp = "2026-10-15T10:00:00Z".parse().expect("time");
+    assert_eq!(
+        lab.make_months_ahead(october).expect("months"),
+        Vec::<String>::new()
+    );
     // A third connection stops the labs inside their commits: on
-    // PostgreSQL it holds the kiosk's head, where the first lab writes it
-    // (the months' partitions made beforehand, as earlier sticks would
-    // have, so that neither lab waits for the other to make one); on
-    // SQLite it holds the database's write lock, with a change.
+    // PostgreSQL it holds the kiosk's head, where the first lab writes it;
+    // on SQLite it holds the database's write lock, with a change.
     let holder = Holder::new(&books, &k);
     let second = batches[1].clone();
     let first = std::thread::spawn(move || {
@@ -2024,22 +2029,6 @@ impl Holder {
             }
             DbUrl::Postgres(url) => {
                 let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
-                let months: std::collections::BTreeSet<String> = k
-                    .events
-                    .iter()
-                    .map(|e| {
-                        let v: serde_json::Value = serde_json::from_str(e).expect("event");
-                        v["at"].as_str().expect("at")[..7].to_string()
-                    })
-                    .collect();
-                for m in &months {
-                    c.batch_execute(&format!(
-                        "CREATE TABLE IF NOT EXISTS events_{} PARTITION OF events
-                         FOR VALUES IN ('{m}')",
-                        m.replace('-', "_")
-                    ))
-                    .expect("partition");
-                }
                 c.batch_execute("BEGIN").expect("begin");
                 c.execute(
                     "SELECT 1 FROM kiosk_heads WHERE kiosk = $1 FOR UPDATE",

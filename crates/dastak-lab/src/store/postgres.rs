@@ -1548,13 +1548,9 @@ impl Start {
                 let mut head = self.heads.get(&kiosk).cloned().unwrap_or_default();
                 let mut fold = Fold::default();
                 let villages = self.villages.get(&kiosk).unwrap_or(&none);
-                let walked = head.walk(s.above.into_iter().map(Ok), &mut fold, &mut |m: &str| {
+                let Ok(()) = head.walk(s.above.into_iter().map(Ok), &mut fold, &mut |m: &str| {
                     Ok::<_, std::convert::Infallible>(villages.get(m).cloned())
                 });
-                match walked {
-                    Ok(()) => {}
-                    Err(never) => match never {},
-                }
                 Walked {
                     kiosk,
                     head,
