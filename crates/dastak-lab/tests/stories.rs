@@ -186,6 +186,9 @@ fn receipts_in(k: &SimKiosk) -> u64 {
         .count() as u64
 }
 
+/// Also guards the PostgreSQL lab's prepared statements: they are
+/// prepared by the first upload, before the later months' partitions are
+/// made, and the replay must still find those months' events.
 fn every_event_once_and_a_replay_changes_nothing(b: Backend) {
     let books = Books::new(b);
     let mut lab = books.lab();

@@ -15,7 +15,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ed25519_dalek::VerifyingKey;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls};
+
+mod tx;
+use tx::{Prepared, Tx};
 
 use dastak_core::domain::money::Paise;
 use dastak_core::domain::proof::parse_public_key;
@@ -75,7 +78,7 @@ const MIGRATIONS: &[(i32, &str, Option<Hook>)] = &[
 /// Step 5's backfill: registrations' ration cards, each kiosk's members'
 /// cards folded from its first event to its head, and the households of
 /// every PDS list held.
-fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+fn fill_coverage(tx: &mut Tx<'_>) -> Result<(), postgres::Error> {
     let held = tx.query(
         "SELECT kiosk, seq, canonical, kind FROM events
          WHERE kind IN ('member_registered', 'households_imported') ORDER BY kiosk, seq",
@@ -114,7 +117,7 @@ fn fill_coverage(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
 /// each card is written once, as its last line says (one statement may
 /// not touch a row twice).
 fn write_households(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     lists: &[(&str, &[Household])],
 ) -> Result<(), postgres::Error> {
     let mut last: BTreeMap<(&str, &str), &Household> = BTreeMap::new();
@@ -153,7 +156,7 @@ type Folds<'a> = [(&'a str, &'a Fold)];
 type Sums = BTreeMap<(String, String, String), DayCounts>;
 
 /// The ration cards of the folds' registered members (step 5's column).
-fn write_cards(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+fn write_cards(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
     let mut c: [Vec<&str>; 3] = Default::default();
     for (kiosk, fold) in folds {
         for (m, card) in &fold.cards {
@@ -177,7 +180,7 @@ fn write_cards(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgr
 /// Step 4's backfill: the facts of schemes, money, enrolments, leavings
 /// and registrations, then each kiosk's schemes, members' names and
 /// enrolments folded from its first event to its head.
-fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+fn fill_enrolments(tx: &mut Tx<'_>) -> Result<(), postgres::Error> {
     let held = tx.query(
         "SELECT kiosk, seq, canonical FROM events
          WHERE kind IN ('scheme_defined', 'member_registered', 'enrolled', 'scheme_left',
@@ -229,9 +232,9 @@ fn fill_enrolments(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
 /// kiosk's events up to its head folded (read as `columns`), and what the
 /// step made written by `write`.
 fn refold(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     columns: &str,
-    write: fn(&mut Transaction<'_>, &Folds<'_>) -> Result<(), postgres::Error>,
+    write: fn(&mut Tx<'_>, &Folds<'_>) -> Result<(), postgres::Error>,
 ) -> Result<(), postgres::Error> {
     for h in tx.query("SELECT kiosk, through FROM kiosk_heads", &[])? {
         let kiosk: String = h.try_get(0)?;
@@ -244,7 +247,7 @@ fn refold(
 /// A kiosk's events up to `through` folded, read as `columns` (which are
 /// [`FOLD_COLUMNS`] as the schema had them then): a backfill's fold.
 fn fold_up_to(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     kiosk: &str,
     through: i64,
     columns: &str,
@@ -270,13 +273,13 @@ fn fold_up_to(
 /// What a step does after its SQL, in its transaction: fill a new column
 /// or rollup for the events a lab already held, read through the shared
 /// crate's typed events (no SQL reads an event's JSON).
-type Hook = fn(&mut Transaction<'_>) -> Result<(), postgres::Error>;
+type Hook = fn(&mut Tx<'_>) -> Result<(), postgres::Error>;
 
 /// Step 3's backfill: every held event's operator and registration's
 /// Aadhaar reference, each head's time, and the operators' rollup and the
 /// references seen folded from each kiosk's first event to its head (the
 /// daily rollup holds those events already).
-fn fill_operators(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+fn fill_operators(tx: &mut Tx<'_>) -> Result<(), postgres::Error> {
     let held = tx.query("SELECT kiosk, seq, canonical FROM events", &[])?;
     let mut cols: (Vec<String>, Vec<i64>, Vec<String>) = Default::default();
     let mut refs: (Vec<Option<String>>, Vec<Option<String>>) = Default::default();
@@ -327,6 +330,8 @@ const PAGE: i32 = 1000;
 
 pub struct PgLab {
     client: std::sync::Mutex<Client>,
+    /// The statements ingest has prepared on `client` (see [`tx`]).
+    prepared: Prepared,
 }
 
 impl PgLab {
@@ -336,12 +341,14 @@ impl PgLab {
         migrate(&mut client)?;
         Ok(PgLab {
             client: std::sync::Mutex::new(client),
+            prepared: Prepared::new(),
         })
     }
 }
 
 fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
-    let mut tx = client.transaction()?;
+    let mut prepared = Prepared::new();
+    let mut tx = Tx::new(client.transaction()?, &mut prepared);
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS lab_schema (
@@ -358,6 +365,8 @@ fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
         )));
     }
     for (version, sql, hook) in MIGRATIONS.iter().filter(|m| m.0 > at) {
+        // What a step changes, statements prepared before it may not see.
+        tx.forget_prepared();
         tx.batch_execute(sql)?;
         if let Some(hook) = hook {
             hook(&mut tx)?;
@@ -433,7 +442,7 @@ impl LabStore for PgLab {
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let mut tx = client.transaction()?;
+        let mut tx = Tx::new(client.transaction()?, &mut self.prepared);
         let mut out = Vec::new();
         // The hashes held in every batch's range, in one read; then each
         // batch judged in order against them and the stick's batches
@@ -689,7 +698,7 @@ impl LabStore for PgLab {
             if m == "other" {
                 continue;
             }
-            let mut tx = client.transaction()?;
+            let mut tx = Tx::new(client.transaction()?, &mut self.prepared);
             // A partition is made under a lock that waits for every reader
             // of the events (an export, a backup), and every reader after
             // it waits behind it: so a moment, and then not now.
@@ -1124,7 +1133,7 @@ impl PgLab {
 /// number, in one read for a stick (a read a batch was a round trip each,
 /// a tenth of a stick's time).
 fn held_in_ranges(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     batches: &[Incoming],
 ) -> Result<HashMap<String, HashMap<u64, String>>, postgres::Error> {
     let mut ranges: (Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
@@ -1171,7 +1180,7 @@ fn counted(fates: &[Fate]) -> Ingested {
 /// [`store_judged`] in a savepoint of its own: released when they are
 /// stored, rolled back (with any partition it made) when not, and why.
 fn stored_in_savepoint(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     batches: &[(&str, &[Row], &[Fate])],
     now: &str,
     months: &mut BTreeSet<String>,
@@ -1196,7 +1205,7 @@ fn stored_in_savepoint(
 /// the refused ones. `months` holds the months whose partitions are known
 /// to exist; those made here are added.
 fn store_judged(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     batches: &[(&str, &[Row], &[Fate])],
     now: &str,
     months: &mut BTreeSet<String>,
@@ -1266,7 +1275,7 @@ fn store_judged(
 
 /// The partition of `month` (checked by [`month`]: digits and a dash, or
 /// `other`), made if it is not there yet.
-fn make_partition(tx: &mut Transaction<'_>, month: &str) -> Result<(), postgres::Error> {
+fn make_partition(tx: &mut Tx<'_>, month: &str) -> Result<(), postgres::Error> {
     let table = format!("events_{}", month.replace('-', "_"));
     let exists: bool = tx
         .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?
@@ -1286,7 +1295,7 @@ fn make_partition(tx: &mut Transaction<'_>, month: &str) -> Result<(), postgres:
 /// The new events' numbers, claimed as each kiosk's runs of consecutive
 /// numbers in one statement (migration 0007: a row a run, not a row a
 /// number).
-fn claim_runs(tx: &mut Transaction<'_>, new: &[(&str, &Row)]) -> Result<(), postgres::Error> {
+fn claim_runs(tx: &mut Tx<'_>, new: &[(&str, &Row)]) -> Result<(), postgres::Error> {
     let mut runs: (Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
     for (kiosk, low, high) in runs_of(new.iter().map(|(k, e)| (*k, e.seq))) {
         runs.0.push(kiosk);
@@ -1319,11 +1328,7 @@ fn runs_of<'a>(numbers: impl Iterator<Item = (&'a str, u64)>) -> Vec<(&'a str, u
 
 /// The new events, in one binary COPY (routed to their months by
 /// PostgreSQL).
-fn copy_events(
-    tx: &mut Transaction<'_>,
-    new: &[(&str, &Row)],
-    now: &str,
-) -> Result<(), postgres::Error> {
+fn copy_events(tx: &mut Tx<'_>, new: &[(&str, &Row)], now: &str) -> Result<(), postgres::Error> {
     use Type as T;
     let sink = tx.copy_in(&format!(
         "COPY events (kiosk, seq, hash, prev, kind, at, month, canonical, received_at,
@@ -1481,7 +1486,7 @@ impl Start {
     /// The heads of `batches`' kiosks, and the villages of the members
     /// their new events count for.
     fn read(
-        tx: &mut Transaction<'_>,
+        tx: &mut Tx<'_>,
         batches: &[(&str, &[Row], &[Fate])],
     ) -> Result<Start, postgres::Error> {
         let mut codes: Vec<&str> = batches.iter().map(|b| b.0).collect();
@@ -1567,7 +1572,7 @@ impl Start {
 /// from before (a gap the stick filled), read a page at a time; a walk
 /// stops at the first missing number and never reads below its head.
 /// Then writes every rollup and head once for all the kiosks.
-fn finish_heads(tx: &mut Transaction<'_>, walked: Vec<Walked>) -> Result<(), postgres::Error> {
+fn finish_heads(tx: &mut Tx<'_>, walked: Vec<Walked>) -> Result<(), postgres::Error> {
     let mut folds: Vec<(String, Fold)> = Vec::new();
     let mut moved: Vec<(String, Head)> = Vec::new();
     for w in walked {
@@ -1614,7 +1619,7 @@ fn finish_heads(tx: &mut Transaction<'_>, walked: Vec<Walked>) -> Result<(), pos
 /// Walks a head on over the events held above it in the table, a page at
 /// a time, the villages of each page's members read in one query.
 fn walk_table(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     kiosk: &str,
     head: &mut Head,
     fold: &mut Fold,
@@ -1652,7 +1657,7 @@ fn walk_table(
 
 /// Writes the folds' members and counts, one statement a table for all
 /// of them.
-fn write_folds(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+fn write_folds(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
     // A registration's village, name and card in one write of the row
     // (three statements wrote each new member three times: a fifth of a
     // stick's rollups). Names and cards come only with registrations; a
@@ -1691,10 +1696,7 @@ fn write_folds(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgr
 
 /// Step 4's backfill of the members' names, then their schemes and
 /// enrolments.
-fn write_names_and_enrolments(
-    tx: &mut Transaction<'_>,
-    folds: &Folds<'_>,
-) -> Result<(), postgres::Error> {
+fn write_names_and_enrolments(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
     let mut names: [Vec<&str>; 3] = Default::default();
     for (kiosk, fold) in folds {
         for (m, n) in &fold.names {
@@ -1716,7 +1718,7 @@ fn write_names_and_enrolments(
 
 /// Writes the folds' schemes and enrolments (the tables of step 4), one
 /// statement each.
-fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
+fn write_enrolments(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
     let mut schemes: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i64>) = Default::default();
     for (kiosk, fold) in folds {
         for (code, (frequency, per_period)) in &fold.schemes {
@@ -1790,10 +1792,7 @@ fn write_enrolments(tx: &mut Transaction<'_>, folds: &Folds<'_>) -> Result<(), p
 }
 
 /// Writes the folds' operators' days and Aadhaar references.
-fn write_ops_and_aadhaar(
-    tx: &mut Transaction<'_>,
-    folds: &Folds<'_>,
-) -> Result<(), postgres::Error> {
+fn write_ops_and_aadhaar(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error> {
     let mut keys: [Vec<&str>; 3] = Default::default();
     let mut counts: [Vec<i64>; 6] = Default::default();
     let mut refs: [Vec<&str>; 5] = Default::default();
@@ -1860,7 +1859,7 @@ fn write_ops_and_aadhaar(
 /// Adds counts to a rollup (`daily` by `day`, or `monthly` by `month`:
 /// names from this file, never from input), in one upsert for every kiosk.
 fn add_sums(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_>,
     table: &str,
     key: &str,
     sums: &[(&str, &Sums)],
