@@ -6,7 +6,7 @@
 //! and signed as real kiosks' batches. Each round makes a fresh database
 //! and times `Lab::receive_all` of every batch, as one stick (decrypt and
 //! verify on worker threads, fates, keys, COPY, heads and the rollups, one
-//! transaction per `COMMIT_EVERY` batches), and a binary `COPY` of exactly
+//! transaction per commit of `commit_sizes`), and a binary `COPY` of exactly
 //! the rows the lab stores into a table of the events' shape (`LIKE events
 //! INCLUDING ALL`: the same columns and indexes, unpartitioned) in the same
 //! database. The two take turns at going first, each after a checkpoint.
@@ -97,8 +97,8 @@ fn main() {
         }
         c.batch_execute("CHECKPOINT").expect("checkpoint");
         let t = Instant::now();
-        // The whole stick, as `dastak-lab import` takes it (a commit every
-        // 40 batches).
+        // The whole stick, as `dastak-lab import` takes it (commits of 10,
+        // 20 and 30 batches).
         for got in lab.receive_all(&sealed, now).expect("receive") {
             got.expect("batch");
         }

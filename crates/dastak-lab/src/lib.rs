@@ -636,7 +636,7 @@ impl Lab {
     }
 
     /// Many sealed batches (a stick's worth): each verified on its own, the
-    /// good ones stored in durable commits of [`COMMIT_EVERY`] batches,
+    /// good ones stored in durable commits of [`commit_sizes`] batches,
     /// each batch in its own savepoint within it.
     ///
     /// Decrypting and verifying is the costly part and each batch stands
@@ -695,12 +695,16 @@ impl Lab {
                 slots: Vec::with_capacity(sealed.len()),
                 help: open,
             };
-            // A commit every COMMIT_EVERY batches; the workers go on
-            // opening the next ones while one is stored.
+            // The workers go on opening the next commit's batches while
+            // one is stored.
             let stored = (|| {
                 let mut all = Vec::new();
+                // (A batch that does not open is not counted in a commit,
+                // so the sizes may run out before the batches do.)
+                let mut sizes = commit_sizes(sealed.len()).into_iter();
                 while opened.next < opened.total {
-                    all.extend(store.ingest_all(&mut (&mut opened).take(COMMIT_EVERY), &now)?);
+                    let take = sizes.next().unwrap_or(COMMIT_EVERY);
+                    all.extend(store.ingest_all(&mut (&mut opened).take(take), &now)?);
                 }
                 Ok::<_, LabStoreError>(all)
             })();
@@ -855,6 +859,29 @@ fn open_sealed(
 /// these. A failure between commits leaves the earlier ones stored and no
 /// acknowledgement written: the kiosk sends again and they are duplicates.
 pub const COMMIT_EVERY: usize = 40;
+
+/// The batches of a stick's first commit.
+pub const FIRST_COMMIT: usize = 10;
+
+/// How many batches each commit of a stick of `n` stores, in order: a
+/// first commit of [`FIRST_COMMIT`], so that storing starts once a few
+/// batches are opened rather than a whole commit's worth, then each twice
+/// the one before, up to [`COMMIT_EVERY`]. One worker opens a batch in
+/// about a third of the time storing it takes, so the next commit's twice
+/// as many are open by the time this one is stored. (With every commit
+/// of 40, the server waited for the first 40 batches a tenth of a
+/// stick's time; `cargo bench -p dastak-lab --bench ingest_pg`, README.)
+pub fn commit_sizes(n: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let (mut left, mut next) = (n, FIRST_COMMIT);
+    while left > 0 {
+        let take = next.min(left);
+        sizes.push(take);
+        left -= take;
+        next = (next * 2).min(COMMIT_EVERY);
+    }
+    sizes
+}
 
 /// The opened batches, in the order they were given, as the workers finish
 /// them: the good ones are yielded for storing, and every batch's place is
@@ -1104,5 +1131,23 @@ fn officer_name(input: &str) -> Result<String, LabError> {
         Ok(name)
     } else {
         Err(LabError::BadOfficerName)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sticks_commits_start_small_double_and_take_every_batch() {
+        assert_eq!(commit_sizes(0), Vec::<usize>::new());
+        assert_eq!(commit_sizes(7), [7]);
+        assert_eq!(commit_sizes(60), [10, 20, 30]);
+        assert_eq!(commit_sizes(150), [10, 20, 40, 40, 40]);
+        for n in 0..500 {
+            let sizes = commit_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.iter().all(|s| (1..=COMMIT_EVERY).contains(s)));
+        }
     }
 }

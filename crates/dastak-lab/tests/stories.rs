@@ -1627,9 +1627,9 @@ fn took_all_as(lab: &Lab, new: u64, kiosks: &[SimKiosk], by_one: &Lab) {
     }
 }
 
-/// A stick longer than one commit (`COMMIT_EVERY` batches) is stored in
-/// several, the workers opening the next batches meanwhile: the lab keeps
-/// what it keeps from the same batches one by one, and acknowledges all.
+/// A stick longer than one commit (`commit_sizes`) is stored in several,
+/// the workers opening the next batches meanwhile: the lab keeps what it
+/// keeps from the same batches one by one, and acknowledges all.
 fn a_stick_longer_than_a_commit_keeps_what_one_by_one_keeps(b: Backend) {
     let kiosks: Vec<SimKiosk> = (0..30).map(|i| kiosk(&small(30, 21), i)).collect();
     let by_one = Books::new(b);
@@ -1641,7 +1641,7 @@ fn a_stick_longer_than_a_commit_keeps_what_one_by_one_keeps(b: Backend) {
     let sealed = interleaved(&mut lab, &kiosks);
     assert!(
         sealed.len() > 2 * dastak_lab::COMMIT_EVERY,
-        "three commits: {} batches",
+        "commits of the most batches, too: {} batches",
         sealed.len()
     );
     let got = lab.receive_all(&sealed, now()).expect("the stick");
@@ -2252,7 +2252,16 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     // commit: its heads are written only in a later one.
     let mut sealed = interleaved(&mut lab, &kiosks[..17]);
     let last = enrolled(&mut lab, &kiosks[17]);
-    assert!(sealed.len() > dastak_lab::COMMIT_EVERY);
+    // The commits wholly before the last kiosk's batches: they are kept.
+    let before = dastak_lab::commit_sizes(sealed.len() + last.len())
+        .into_iter()
+        .scan(0, |end, size| {
+            *end += size;
+            Some(*end)
+        })
+        .take_while(|end| *end <= sealed.len())
+        .last()
+        .expect("a commit before the last kiosk's batches");
     sealed.extend(last.iter().cloned());
     let DbUrl::Postgres(url) = &books.db else {
         panic!("postgres")
@@ -2271,14 +2280,14 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     let count = |c: &mut ::postgres::Client, sql: &str| -> i64 {
         c.query_one(sql, &[]).expect("count").get(0)
     };
-    let first: usize = sealed[..dastak_lab::COMMIT_EVERY]
+    let first: usize = sealed[..before]
         .iter()
         .map(|s| lab.open_batch(s).expect("open").1.len())
         .sum();
     assert_eq!(
         count(&mut c, "SELECT COUNT(*) FROM events"),
         first as i64,
-        "the first commit stays, and only it"
+        "the commits before it stay, and only they"
     );
     assert_eq!(
         count(
