@@ -1624,7 +1624,7 @@ fn walk_table(
     head: &mut Head,
     fold: &mut Fold,
 ) -> Result<(), postgres::Error> {
-    let stmt = tx.prepare(&format!(
+    let stmt = tx.statement(&format!(
         "SELECT {FOLD_COLUMNS} FROM events WHERE kiosk = $1 AND seq > $2 ORDER BY seq"
     ))?;
     let portal = tx.bind(&stmt, &[&kiosk, &seq(head.through)])?;

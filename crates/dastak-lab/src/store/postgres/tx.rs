@@ -36,8 +36,9 @@ impl<'a> Tx<'a> {
         Tx { tx, prepared }
     }
 
-    /// `sql` prepared on this connection, once.
-    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+    /// `sql` prepared on this connection, once (also for a portal's
+    /// statement, which `bind` takes prepared).
+    pub(super) fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
         if let Some(s) = self.prepared.get(sql) {
             return Ok(s.clone());
         }
