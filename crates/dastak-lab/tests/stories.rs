@@ -982,6 +982,98 @@ fn a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none(b: Ba
     assert_eq!(left(&lab), before, "a rejected claim records no death");
 }
 
+/// A member leaves a scheme, pays what she owed from before, and joins
+/// again, each reaching the lab in a later upload: the enrolments say she
+/// left on that day, keep it when a later upload writes her row again
+/// without deciding her leaving, and clear it when she rejoins. (Guards
+/// the rollups' merge of `left_on` over a row already held: the day a
+/// leaving decided, the row's own day when nothing decided it.)
+fn leaving_a_scheme_and_joining_again_is_what_the_enrolments_say(b: Backend) {
+    use dastak_core::domain::event::{Enrolled, SchemeLeft};
+    let books = Books::new(b);
+    let mut lab = books.lab();
+    let plan = small(1, 44);
+    let mut k = kiosk(&plan, 0);
+    let first = enrolled(&mut lab, &k);
+    receive(&mut lab, &first);
+    let member = format!("{}-00001", k.code);
+    let rows = |lab: &Lab| -> BTreeMap<String, (Option<String>, i64)> {
+        dastak_lab::enrolments(lab)
+            .expect("enrolments")
+            .into_iter()
+            .filter(|e| e.member_id == member)
+            .map(|e| (e.scheme, (e.left_on, e.periods)))
+            .collect()
+    };
+    let before = rows(&lab);
+    let scheme = before.keys().next().expect("she is enrolled").clone();
+    assert!(
+        before.values().all(|(left, _)| left.is_none()),
+        "{before:?}"
+    );
+
+    let day = |d: i64| {
+        plan.start
+            .checked_add(jiff::Span::new().days(d))
+            .expect("day")
+    };
+    let days = i64::from(plan.days);
+    k.push(
+        noon(plan.start, days + 1),
+        Body::SchemeLeft(SchemeLeft {
+            member_id: member.clone(),
+            scheme: scheme.clone(),
+            on: day(days + 1),
+            reason: "moved away".into(),
+            by: "VOL1".into(),
+        }),
+    );
+    receive_all_again(&mut lab, &k);
+    let left = rows(&lab);
+    assert_eq!(
+        left[&scheme].0,
+        Some(day(days + 1).to_string()),
+        "she left on that day"
+    );
+    assert_eq!(left[&scheme].1, before[&scheme].1, "no period added");
+
+    // Her dues from before she left, paid in a later upload: her row is
+    // written again without anything deciding her leaving, and the day
+    // stays.
+    k.push(
+        noon(plan.start, days + 2),
+        Body::ContributionTaken(dastak_core::domain::event::ContributionTaken {
+            receipt: format!("{}/2026-27/900001", k.code),
+            member_id: member.clone(),
+            scheme: scheme.clone(),
+            amount: dastak_core::domain::money::Paise(2_000),
+            first_period: 0,
+            periods: 1,
+            by: "VOL1".into(),
+        }),
+    );
+    receive_all_again(&mut lab, &k);
+    let paid = rows(&lab);
+    assert_eq!(paid[&scheme].0, left[&scheme].0, "the leaving day stays");
+    assert_eq!(paid[&scheme].1, before[&scheme].1 + 1, "one period more");
+
+    k.push(
+        noon(plan.start, days + 3),
+        Body::Enrolled(Enrolled {
+            member_id: member.clone(),
+            scheme: scheme.clone(),
+            group: None,
+            on: day(days + 3),
+            nominee: None,
+            by: "VOL1".into(),
+        }),
+    );
+    receive_all_again(&mut lab, &k);
+    let back = rows(&lab);
+    assert_eq!(back[&scheme].0, None, "joined again: no leaving day");
+    assert_eq!(back[&scheme].1, before[&scheme].1 + 1, "periods kept");
+}
+
 /// The family went to two kiosks: each files for the same death. The lab
 /// hears both, flags each with the other, approves one, and refuses to
 /// approve the second (one death is paid once); the second is rejected.
@@ -1663,6 +1755,7 @@ stories!(
     officers_log_in_their_sessions_expire_and_the_audit_log_cannot_be_changed,
     claims_go_through_the_pipeline_in_one_signed_chain,
     a_recorded_death_ends_dues_at_the_lab_and_a_rejected_claim_records_none,
+    leaving_a_scheme_and_joining_again_is_what_the_enrolments_say,
     two_kiosks_filing_for_one_member_are_both_heard_and_only_one_is_approved,
     two_lab_processes_storing_one_kiosks_batches_at_once_take_turns,
 );
