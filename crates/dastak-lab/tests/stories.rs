@@ -1981,6 +1981,57 @@ fn two_lab_processes_storing_one_kiosks_batches_at_once_take_turns(b: Backend) {
     assert_eq!(daily.0, receipts_in(&k));
 }
 
+/// Two lab processes store, at the same moment, two kiosks at which one
+/// woman registered with the same Aadhaar reference (a stick at the import
+/// while the other kiosk uploads): both of her registrations are marked
+/// shared, for the anomalies page. Regression: each process marked the
+/// references its own snapshot showed at two kiosks, neither saw the
+/// other's row before it committed, and the pair was never marked. (A
+/// third connection holds the daily rollup, which ingest writes after the
+/// references, so that both come to wait there before either commits.)
+#[test]
+fn one_aadhaar_reference_stored_at_two_kiosks_at_once_is_marked_shared() {
+    let books = Books::new(Backend::Postgres);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    // Of these, member 1 of the eighth kiosk and member 2 of the ninth are
+    // one woman (operators_days_and_anomalies_are_counted_as_the_events_say).
+    let kiosks: Vec<SimKiosk> = (0..9).map(|i| kiosk(&small(9, 12), i)).collect();
+    let (a, b) = (&kiosks[7], &kiosks[8]);
+    let mut lab = books.lab();
+    let of_a = enrolled(&mut lab, a);
+    let of_b = enrolled(&mut lab, b);
+    // Their months made ahead, so that neither waits for the other to make
+    // one.
+    let october: Timestamp = "2026-10-15T10:00:00Z".parse().expect("time");
+    lab.make_months_ahead(october).expect("months");
+    let mut holder = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    holder
+        .batch_execute("BEGIN; LOCK TABLE daily IN EXCLUSIVE MODE")
+        .expect("hold the daily rollup");
+    let first = std::thread::spawn(move || lab.receive_all(&of_a, now()).map(|_| lab));
+    let mut other = books.lab();
+    let second = std::thread::spawn(move || other.receive_all(&of_b, now()).map(|_| ()));
+    wait_for_lock_waits(url, 2);
+    holder.batch_execute("ROLLBACK").expect("let go");
+    let lab = first.join().expect("thread").expect("the first stick");
+    second.join().expect("thread").expect("the second stick");
+    let shared: Vec<(String, String)> = dastak_lab::shared_aadhaar(&lab)
+        .expect("shared")
+        .into_iter()
+        .map(|r| (r.kiosk, r.member_id))
+        .collect();
+    assert_eq!(
+        shared,
+        vec![
+            (a.code.clone(), format!("{}-00001", a.code)),
+            (b.code.clone(), format!("{}-00002", b.code)),
+        ],
+        "one woman at two kiosks, both marked"
+    );
+}
+
 /// A month's partition made ahead ([`Lab::make_months_ahead`]): a reader
 /// of the events (an officer's long export, a nightly backup) does not
 /// hold up the month's first batches, as it holds up a month made by

@@ -338,6 +338,10 @@ fn fill_operators(tx: &mut Tx<'_>) -> Result<(), postgres::Error> {
 /// lock under which one process at a time migrates or makes a partition.
 const LOCK: i64 = 0x6461_7374_616b;
 
+/// The key of the advisory lock under which one process at a time writes
+/// and marks Aadhaar references ([`write_ops_and_aadhaar`]).
+const AADHAAR_LOCK: i64 = 0x6461_7374_616b_0041;
+
 /// How many events above a head are read at a time by its walk (a walk
 /// stops at the first missing number, so it rarely needs a second page).
 const PAGE: i32 = 1000;
@@ -1844,6 +1848,14 @@ fn write_ops_and_aadhaar(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postg
         )?;
     }
     if !refs[0].is_empty() {
+        // One process at a time writes and marks references, until it
+        // commits: marking reads the references of other kiosks, which a
+        // process storing another kiosk at the same moment has not
+        // committed yet, so each saw only its own and a woman registered
+        // at two kiosks went unmarked. (The kiosks' own rows are locked
+        // at the start of ingest; this lock is taken after every other,
+        // so two processes never wait for each other in a circle.)
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AADHAAR_LOCK])?;
         tx.execute(
             "MERGE INTO aadhaar_seen AS s
              USING unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
