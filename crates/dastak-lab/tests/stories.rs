@@ -2032,6 +2032,64 @@ fn one_aadhaar_reference_stored_at_two_kiosks_at_once_is_marked_shared() {
     );
 }
 
+/// Two lab processes store at once the first events of a month not made
+/// ahead, of two kiosks (a stick at the import while another kiosk
+/// uploads): both are stored, one after the other. Regression: each read
+/// the events held before making the month, so the one that made it
+/// waited for the other's read to end, while the other waited for the
+/// partition lock the first held, and PostgreSQL refused one as a
+/// deadlock. (A third connection holds that lock, the lab's key in
+/// store/postgres.rs, until both have come to wait for it.)
+#[test]
+fn two_lab_processes_making_one_new_month_at_once_both_store() {
+    const LOCK: i64 = 0x6461_7374_616b;
+    let books = Books::new(Backend::Postgres);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let october = |i| {
+        kiosk(
+            &Plan {
+                start: jiff::civil::date(2026, 10, 1),
+                days: 10,
+                ..small(2, 33)
+            },
+            i,
+        )
+    };
+    let (a, b) = (october(0), october(1));
+    let mut lab = books.lab();
+    let of_a = enrolled(&mut lab, &a);
+    let of_b = enrolled(&mut lab, &b);
+    let size = |lab: &Lab, batch: &[u8]| lab.open_batch(batch).expect("open").1.len() as u64;
+    let (in_a, in_b) = (size(&lab, &of_a[0]), size(&lab, &of_b[0]));
+    // Opened before the lock is held: opening a lab takes it to migrate.
+    let mut other = books.lab();
+    let mut holder = ::postgres::Client::connect(url, ::postgres::NoTls).expect("connect");
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&LOCK])
+        .expect("hold the partition lock");
+    let first = std::thread::spawn(move || {
+        let got = receive(&mut lab, &of_a[..1]);
+        (lab, got)
+    });
+    let one_of_b = of_b[..1].to_vec();
+    let second = std::thread::spawn(move || receive(&mut other, &one_of_b));
+    wait_for_lock_waits(url, 2);
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&LOCK])
+        .expect("let go");
+    let (lab, got) = first.join().expect("thread");
+    assert_eq!(got, (in_a, 0, 0), "the first kiosk's batch");
+    assert_eq!(
+        second.join().expect("thread"),
+        (in_b, 0, 0),
+        "the second kiosk's batch"
+    );
+    assert_eq!(acked(&lab, &a.code), in_a);
+    assert_eq!(acked(&lab, &b.code), in_b);
+}
+
 /// A month's partition made ahead ([`Lab::make_months_ahead`]): a reader
 /// of the events (an officer's long export, a nightly backup) does not
 /// hold up the month's first batches, as it holds up a month made by

@@ -480,6 +480,23 @@ impl LabStore for PgLab {
             "SELECT code FROM kiosks WHERE code = ANY($1) ORDER BY code COLLATE \"C\" FOR UPDATE",
             &[&codes],
         )?;
+        // The months of every event here, made before anything of the
+        // events is read: making one waits for every reader of the events
+        // and holds the partition lock meanwhile, so a process that had
+        // read them first and then wanted the lock waited for a process
+        // waiting for it (two processes storing a new month's first events
+        // at once, which PostgreSQL refused as a deadlock). The kiosks are
+        // locked before: a process that made a month must never wait for a
+        // kiosk whose holder then reads the events.
+        let mut months = BTreeSet::new();
+        let wanted: BTreeSet<&str> = batches
+            .iter()
+            .flat_map(|(_, events)| events.iter().map(|e| month(&e.at)))
+            .collect();
+        for m in wanted {
+            make_partition(&mut tx, m)?;
+            months.insert(m.to_string());
+        }
         let mut held = held_in_ranges(&mut tx, &batches)?;
         let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
         for (kiosk, events) in batches {
@@ -496,8 +513,6 @@ impl LabStore for PgLab {
             .iter()
             .map(|(k, e, f)| (k.as_str(), e.as_slice(), f.as_slice()))
             .collect();
-        // Months whose partition is known to exist in this transaction.
-        let mut months = BTreeSet::new();
         // Most sticks are stored whole. Their heads are then walked over
         // their new events on another thread while the rows are copied,
         // from heads and villages read first (the kiosks are locked above:
