@@ -488,14 +488,14 @@ impl LabStore for PgLab {
         // at once, which PostgreSQL refused as a deadlock). The kiosks are
         // locked before: a process that made a month must never wait for a
         // kiosk whose holder then reads the events.
-        let mut months = BTreeSet::new();
+        // (Every month here is made now, so storing below never makes
+        // one, in a savepoint or out of it.)
         let wanted: BTreeSet<&str> = batches
             .iter()
             .flat_map(|(_, events)| events.iter().map(|e| month(&e.at)))
             .collect();
         for m in wanted {
             make_partition(&mut tx, m)?;
-            months.insert(m.to_string());
         }
         let mut held = held_in_ranges(&mut tx, &batches)?;
         let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
@@ -529,7 +529,7 @@ impl LabStore for PgLab {
                 let (contacts, moved) = heads_to_move(notes);
                 (contacts, start.walk(moved))
             });
-            let stored = stored_in_savepoint(&mut tx, &all, now, &mut months);
+            let stored = stored_in_savepoint(&mut tx, &all, now);
             let walked = walking
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -558,7 +558,7 @@ impl LabStore for PgLab {
             let mut kept = Vec::new();
             for one in &all {
                 let (kiosk, events, fates) = *one;
-                match stored_in_savepoint(&mut tx, &[*one], now, &mut months)? {
+                match stored_in_savepoint(&mut tx, &[*one], now)? {
                     Ok(()) => {
                         advances.note(kiosk, events, fates);
                         out.push(Ok(counted(fates)));
@@ -1211,19 +1211,16 @@ fn counted(fates: &[Fate]) -> Ingested {
 }
 
 /// [`store_judged`] in a savepoint of its own: released when they are
-/// stored, rolled back (with any partition it made) when not, and why.
+/// stored, rolled back when not, and why.
 fn stored_in_savepoint(
     tx: &mut Tx<'_>,
     batches: &[(&str, &[Row], &[Fate])],
     now: &str,
-    months: &mut BTreeSet<String>,
 ) -> Result<Result<(), LabStoreError>, postgres::Error> {
     let mut sp = tx.transaction()?;
-    let mut made = months.clone();
-    match store_judged(&mut sp, batches, now, &mut made) {
+    match store_judged(&mut sp, batches, now) {
         Ok(()) => {
             sp.commit()?;
-            *months = made;
             Ok(Ok(()))
         }
         Err(e) => {
@@ -1235,13 +1232,12 @@ fn stored_in_savepoint(
 
 /// Stores judged batches' new events (their numbers claimed, then the
 /// rows, each in one binary COPY for all the batches) and quarantines
-/// the refused ones. `months` holds the months whose partitions are known
-/// to exist; those made here are added.
+/// the refused ones. Their months' partitions are made before (see
+/// `ingest_all`).
 fn store_judged(
     tx: &mut Tx<'_>,
     batches: &[(&str, &[Row], &[Fate])],
     now: &str,
-    months: &mut BTreeSet<String>,
 ) -> Result<(), LabStoreError> {
     let mut new: Vec<(&str, &Row)> = Vec::new();
     for (kiosk, events, fates) in batches {
@@ -1287,13 +1283,6 @@ fn store_judged(
                 e.into()
             },
         );
-    }
-    let wanted: BTreeSet<&str> = new.iter().map(|(_, e)| month(&e.at)).collect();
-    for m in wanted {
-        if !months.contains(m) {
-            make_partition(tx, m)?;
-            months.insert(m.to_string());
-        }
     }
     copy_events(tx, &new, now)?;
     let lists: Vec<(&str, &[Household])> = new
