@@ -2436,11 +2436,14 @@ fn a_batch_refused_mid_stick_is_refused_alone_and_its_months_are_made_again() {
     );
 }
 
-/// A stick's later commit fails as a whole (the database refuses the
-/// heads of a kiosk whose batches are all in it): the commits before it
-/// stay, nothing of it is kept, no acknowledgement goes on, and the same
-/// stick brought again is taken: the stored part as duplicates, the rest
-/// as new, and the books as if it had gone in at once.
+/// A stick's later commit fails (the database refuses the heads of a
+/// kiosk whose batches are all in it): the commits before it stay, nothing
+/// of that kiosk is kept, no commit after it is tried, and every kiosk
+/// keeps the start of its events, never a gap (a big commit is stored in
+/// two halves that share no kiosk, and the half without the refused
+/// kiosk may be kept); no acknowledgement goes on, and the same stick
+/// brought again is taken: the stored part as duplicates, the rest as
+/// new, and the books as if it had gone in at once.
 #[test]
 fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_again() {
     let kiosks: Vec<SimKiosk> = (0..18).map(|i| kiosk(&small(18, 22), i)).collect();
@@ -2482,14 +2485,42 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     let count = |c: &mut ::postgres::Client, sql: &str| -> i64 {
         c.query_one(sql, &[]).expect("count").get(0)
     };
-    let first: usize = sealed[..before]
+    let events_in = |batches: &[Vec<u8>]| -> i64 {
+        batches
+            .iter()
+            .map(|s| lab.open_batch(s).expect("open").1.len() as i64)
+            .sum()
+    };
+    let first = events_in(&sealed[..before]);
+    // The failed commit: the first that holds a batch of the last kiosk.
+    let failed_end = dastak_lab::commit_sizes(sealed.len())
+        .into_iter()
+        .scan(0, |end, size| {
+            *end += size;
+            Some(*end)
+        })
+        .find(|end| *end > before)
+        .expect("a commit after");
+    let stored = count(&mut c, "SELECT COUNT(*) FROM events");
+    assert!(
+        stored >= first && stored < events_in(&sealed[..failed_end]),
+        "the commits before it stay, none after it is tried, and not all of it is \
+         kept: {first} ≤ {stored} < {}",
+        events_in(&sealed[..failed_end])
+    );
+    let gapped: Vec<(String, i64, i64)> = c
+        .query(
+            "SELECT kiosk, COUNT(*), MAX(seq) FROM events GROUP BY kiosk
+             HAVING COUNT(*) <> MAX(seq) OR MIN(seq) <> 1",
+            &[],
+        )
+        .expect("prefixes")
         .iter()
-        .map(|s| lab.open_batch(s).expect("open").1.len())
-        .sum();
-    assert_eq!(
-        count(&mut c, "SELECT COUNT(*) FROM events"),
-        first as i64,
-        "the commits before it stay, and only they"
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert!(
+        gapped.is_empty(),
+        "each kiosk keeps the start of its events: {gapped:?}"
     );
     assert_eq!(
         count(
@@ -2514,6 +2545,44 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     assert!(duplicate > 0, "the stored part comes back as duplicates");
     assert_eq!(new + duplicate, total);
     assert_eq!(kept(&lab), kept(&at_once));
+}
+
+/// A stick whose commits are big enough to be stored in two halves at
+/// once goes in whole on the one connection the lab has when it cannot
+/// open a second (the database refusing new connections, as at its
+/// limit): slower, never refused; and the lab keeps what one by one keeps.
+#[test]
+fn a_big_stick_goes_in_on_one_connection_when_a_second_cannot_be_opened() {
+    let kiosks: Vec<SimKiosk> = (0..8).map(|i| kiosk(&small(8, 43), i)).collect();
+    let by_one = Books::new(Backend::Postgres);
+    let mut one = by_one.lab();
+    let batches = interleaved(&mut one, &kiosks);
+    receive(&mut one, &batches);
+    let books = Books::new(Backend::Postgres);
+    let mut lab = books.lab();
+    let sealed = interleaved(&mut lab, &kiosks);
+    let DbUrl::Postgres(url) = &books.db else {
+        panic!("postgres")
+    };
+    let (cluster, name) = url.rsplit_once('/').expect("a database name");
+    // (A database cannot refuse connections from within itself.)
+    let mut admin = ::postgres::Client::connect(&format!("{cluster}/postgres"), ::postgres::NoTls)
+        .expect("connect");
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .expect("refuse new connections");
+    assert!(
+        ::postgres::Client::connect(url, ::postgres::NoTls).is_err(),
+        "a new connection is refused"
+    );
+    let got = lab
+        .receive_all(&sealed, now())
+        .expect("the stick, on one connection");
+    let new: u64 = got.iter().map(|r| r.as_ref().expect("taken").1.new).sum();
+    took_all_as(&lab, new, &kiosks, &one);
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .expect("allow connections again");
 }
 
 /// The kiosks' places are kept between pages; a batch stored by this lab

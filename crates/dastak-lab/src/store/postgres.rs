@@ -350,6 +350,11 @@ pub struct PgLab {
     client: std::sync::Mutex<Client>,
     /// The statements ingest has prepared on `client` (see [`tx`]).
     prepared: Prepared,
+    /// Where `client` connected, for [`spare`].
+    url: String,
+    /// A second connection, opened at the first commit big enough to
+    /// store in two halves (see [`halves`]), with its own statements.
+    spare: Option<(Client, Prepared)>,
 }
 
 impl PgLab {
@@ -360,8 +365,80 @@ impl PgLab {
         Ok(PgLab {
             client: std::sync::Mutex::new(client),
             prepared: Prepared::new(),
+            url: url.to_string(),
+            spare: None,
         })
     }
+}
+
+/// A commit of at least this many events is stored in two halves, on two
+/// connections at once (see [`halves`]); a network upload (one batch) and
+/// a small stick are stored on one.
+const HALVES_FROM: usize = 2_000;
+
+/// The batches of a big commit as two halves that share no kiosk, each
+/// half's batches in the order given, the halves near equal in events
+/// (each kiosk to the half with fewer so far, the biggest kiosks first);
+/// `None` when the commit is small or holds one kiosk.
+///
+/// Why two: a commit's rollups are as much work again for the server as
+/// its COPY, and one connection is one server process, so on the lab's
+/// two cores one stood idle while the other stored a stick (the ingest
+/// bench, README). Why by kiosk: every lock ingest takes but the months'
+/// and the Aadhaar references' is a kiosk's, so halves that share none
+/// never wait for each other there, and a kiosk's batches stay in one
+/// transaction, in order.
+fn halves(batches: &[Incoming]) -> Option<(Vec<usize>, Vec<usize>)> {
+    let total: usize = batches.iter().map(|(_, e)| e.len()).sum();
+    if total < HALVES_FROM {
+        return None;
+    }
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for (kiosk, events) in batches {
+        *sizes.entry(kiosk.as_str()).or_default() += events.len();
+    }
+    if sizes.len() < 2 {
+        return None;
+    }
+    let mut biggest: Vec<(&str, usize)> = sizes.into_iter().collect();
+    biggest.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let (mut load, mut second) = ([0usize; 2], HashSet::new());
+    for (kiosk, n) in biggest {
+        let to = usize::from(load[1] < load[0]);
+        load[to] += n;
+        if to == 1 {
+            second.insert(kiosk);
+        }
+    }
+    let (b, a): (Vec<usize>, Vec<usize>) =
+        (0..batches.len()).partition(|&i| second.contains(batches[i].0.as_str()));
+    Some((a, b))
+}
+
+/// The spare connection, opened (or opened again, if the server closed
+/// it) to `url`; `None` when it cannot be, and then the commit is stored
+/// on one connection as before: slower, never refused for it.
+fn spare<'a>(
+    spare: &'a mut Option<(Client, Prepared)>,
+    url: &str,
+) -> Option<(&'a mut Client, &'a mut Prepared)> {
+    if spare.as_ref().is_some_and(|(c, _)| c.is_closed()) {
+        *spare = None;
+    }
+    if spare.is_none() {
+        *spare = Client::connect(url, NoTls)
+            .ok()
+            .map(|c| (c, Prepared::new()));
+    }
+    spare.as_mut().map(|(c, p)| (c, p))
+}
+
+/// The months of every event in `batches`, each once.
+fn months_of(batches: &[Incoming]) -> BTreeSet<&str> {
+    batches
+        .iter()
+        .flat_map(|(_, events)| events.iter().map(|e| month(&e.at)))
+        .collect()
 }
 
 fn migrate(client: &mut Client) -> Result<(), LabStoreError> {
@@ -459,129 +536,46 @@ impl LabStore for PgLab {
         batches: &mut dyn Iterator<Item = Incoming>,
         now: &str,
     ) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
-        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let mut tx = Tx::new(client.transaction()?, &mut self.prepared);
-        let mut out = Vec::new();
-        // The hashes held in every batch's range, in one read; then each
-        // batch judged in order against them and the stick's batches
-        // before it, and the whole stick stored at once.
         let batches: Vec<Incoming> = batches.collect();
-        // One lab process at a time stores a kiosk's batches: one that
-        // holds any of these kiosks is waited for, so that the numbers and
-        // heads read next are those it committed. (Read before it had
-        // committed, a head was written back over the one it wrote, and
-        // what it had counted into the rollups was counted again.) The
-        // kiosks are locked in one order, so two sticks never wait for
-        // each other.
-        let mut codes: Vec<&str> = batches.iter().map(|(k, _)| k.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        tx.query(
-            "SELECT code FROM kiosks WHERE code = ANY($1) ORDER BY code COLLATE \"C\" FOR UPDATE",
-            &[&codes],
-        )?;
-        // The months of every event here, made before anything of the
-        // events is read: making one waits for every reader of the events
-        // and holds the partition lock meanwhile, so a process that had
-        // read them first and then wanted the lock waited for a process
-        // waiting for it (two processes storing a new month's first events
-        // at once, which PostgreSQL refused as a deadlock). The kiosks are
-        // locked before: a process that made a month must never wait for a
-        // kiosk whose holder then reads the events.
-        // (Every month here is made now, so storing below never makes
-        // one, in a savepoint or out of it.)
-        let wanted: BTreeSet<&str> = batches
-            .iter()
-            .flat_map(|(_, events)| events.iter().map(|e| month(&e.at)))
-            .collect();
-        for m in wanted {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let Some((first, second)) = halves(&batches) else {
+            return ingest_one(client, &mut self.prepared, batches, now);
+        };
+        let Some((spare, spare_prepared)) = spare(&mut self.spare, &self.url) else {
+            return ingest_one(client, &mut self.prepared, batches, now);
+        };
+        // Both halves find their months made: made by either, a month
+        // would hold the other until it committed.
+        let mut tx = Tx::new(client.transaction()?, &mut self.prepared);
+        for m in months_of(&batches) {
             make_partition(&mut tx, m)?;
         }
-        let mut held = held_in_ranges(&mut tx, &batches)?;
-        let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
-        for (kiosk, events) in batches {
-            let known = held.entry(kiosk.clone()).or_default();
-            let fates = fates(&events, known);
-            for (e, f) in events.iter().zip(&fates) {
-                if *f == Fate::New {
-                    known.insert(e.seq, e.hash.clone());
-                }
-            }
-            judged.push((kiosk, events, fates));
-        }
-        let all: Vec<(&str, &[Row], &[Fate])> = judged
-            .iter()
-            .map(|(k, e, f)| (k.as_str(), e.as_slice(), f.as_slice()))
-            .collect();
-        // Most sticks are stored whole. Their heads are then walked over
-        // their new events on another thread while the rows are copied,
-        // from heads and villages read first (the kiosks are locked above:
-        // no other process moves them meanwhile). On two cores the copy
-        // keeps the server busy and this thread waiting, and the walk was
-        // a twentieth of a stick's ingest, with the server idle.
-        let start = Start::read(&mut tx, &all)?;
-        let (stored, (contacts, walked)) = std::thread::scope(|s| {
-            let walking = s.spawn(|| {
-                let mut notes = Advances::default();
-                for (kiosk, events, fates) in &all {
-                    notes.note(kiosk, events, fates);
-                }
-                let (contacts, moved) = heads_to_move(notes);
-                (contacts, start.walk(moved))
-            });
-            let stored = stored_in_savepoint(&mut tx, &all, now);
-            let walked = walking
+        tx.commit()?;
+        let mut slots: Vec<Option<Incoming>> = batches.into_iter().map(Some).collect();
+        let mut take = |which: &[usize]| -> Vec<Incoming> {
+            which.iter().filter_map(|&i| slots[i].take()).collect()
+        };
+        let (a, b) = (take(&first), take(&second));
+        let (got_a, got_b) = std::thread::scope(|s| {
+            let other = s.spawn(|| ingest_one(spare, spare_prepared, b, now));
+            let got_a = ingest_one(client, &mut self.prepared, a, now);
+            let got_b = other
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (stored, walked)
+            (got_a, got_b)
         });
-        let contacts = if stored?.is_ok() {
-            for (_, _, fates) in &all {
-                out.push(Ok(counted(fates)));
+        // Either half failing fails the commit for the caller, as one
+        // transaction failing did; the other half may be stored, and is a
+        // duplicate when the stick comes again (the halves share no kiosk,
+        // so what each kiosk has stored is still the start of its batches).
+        let mut out: Vec<Option<Result<Ingested, LabStoreError>>> =
+            (0..first.len() + second.len()).map(|_| None).collect();
+        for (which, got) in [(first, got_a?), (second, got_b?)] {
+            for (i, r) in which.into_iter().zip(got) {
+                out[i] = Some(r);
             }
-            // The stick's rows are not needed past here; freeing them (a
-            // tenth of a million strings) overlaps the rollups' writes
-            // rather than following the commit.
-            drop(all);
-            std::thread::scope(|s| {
-                s.spawn(move || drop((judged, held)));
-                finish_heads(&mut tx, walked)
-            })?;
-            contacts
-        } else {
-            // Another process stored some of these numbers meanwhile, or a
-            // batch cannot be stored: each batch again on its own (as
-            // judged: a raced one is refused whole, and the kiosk sends it
-            // again), in its own savepoint, so one that fails leaves the
-            // others in.
-            let mut advances = Advances::default();
-            let mut kept = Vec::new();
-            for one in &all {
-                let (kiosk, events, fates) = *one;
-                match stored_in_savepoint(&mut tx, &[*one], now)? {
-                    Ok(()) => {
-                        advances.note(kiosk, events, fates);
-                        out.push(Ok(counted(fates)));
-                        kept.push(*one);
-                    }
-                    Err(e) => out.push(Err(e)),
-                }
-            }
-            let (contacts, moved) = heads_to_move(advances);
-            if !moved.is_empty() {
-                let start = Start::read(&mut tx, &kept)?;
-                finish_heads(&mut tx, start.walk(moved))?;
-            }
-            contacts
-        };
-        if !contacts.is_empty() {
-            tx.execute(
-                "UPDATE kiosks SET last_contact = $2 WHERE code = ANY($1)",
-                &[&contacts, &now],
-            )?;
         }
-        tx.commit()?;
-        Ok(out)
+        Ok(out.into_iter().flatten().collect())
     }
 
     fn head(&self, kiosk: &str) -> Result<(u64, String), LabStoreError> {
@@ -1162,6 +1156,133 @@ impl PgLab {
     }
 }
 
+/// Stores batches in one transaction on `client`: the whole of
+/// [`LabStore::ingest_all`] for a small commit, one half of a big one.
+fn ingest_one(
+    client: &mut Client,
+    prepared: &mut Prepared,
+    batches: Vec<Incoming>,
+    now: &str,
+) -> Result<Vec<Result<Ingested, LabStoreError>>, LabStoreError> {
+    let mut tx = Tx::new(client.transaction()?, prepared);
+    let mut out = Vec::new();
+    // One lab process at a time stores a kiosk's batches: one that
+    // holds any of these kiosks is waited for, so that the numbers and
+    // heads read next are those it committed. (Read before it had
+    // committed, a head was written back over the one it wrote, and
+    // what it had counted into the rollups was counted again.) The
+    // kiosks are locked in one order, so two sticks never wait for
+    // each other.
+    let mut codes: Vec<&str> = batches.iter().map(|(k, _)| k.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    tx.query(
+        "SELECT code FROM kiosks WHERE code = ANY($1) ORDER BY code COLLATE \"C\" FOR UPDATE",
+        &[&codes],
+    )?;
+    // The months of every event here, made before anything of the
+    // events is read: making one waits for every reader of the events
+    // and holds the partition lock meanwhile, so a process that had
+    // read them first and then wanted the lock waited for a process
+    // waiting for it (two processes storing a new month's first events
+    // at once, which PostgreSQL refused as a deadlock). The kiosks are
+    // locked before: a process that made a month must never wait for a
+    // kiosk whose holder then reads the events.
+    // (Every month here is made now, so storing below never makes
+    // one, in a savepoint or out of it.)
+    for m in months_of(&batches) {
+        make_partition(&mut tx, m)?;
+    }
+    // The hashes held in every batch's range, in one read; then each
+    // batch judged in order against them and the stick's batches
+    // before it, and the whole stick stored at once.
+    let mut held = held_in_ranges(&mut tx, &batches)?;
+    let mut judged: Vec<(String, Vec<Row>, Vec<Fate>)> = Vec::new();
+    for (kiosk, events) in batches {
+        let known = held.entry(kiosk.clone()).or_default();
+        let fates = fates(&events, known);
+        for (e, f) in events.iter().zip(&fates) {
+            if *f == Fate::New {
+                known.insert(e.seq, e.hash.clone());
+            }
+        }
+        judged.push((kiosk, events, fates));
+    }
+    let all: Vec<(&str, &[Row], &[Fate])> = judged
+        .iter()
+        .map(|(k, e, f)| (k.as_str(), e.as_slice(), f.as_slice()))
+        .collect();
+    // Most sticks are stored whole. Their heads are then walked over
+    // their new events on another thread while the rows are copied,
+    // from heads and villages read first (the kiosks are locked above:
+    // no other process moves them meanwhile). On two cores the copy
+    // keeps the server busy and this thread waiting, and the walk was
+    // a twentieth of a stick's ingest, with the server idle.
+    let start = Start::read(&mut tx, &all)?;
+    let (stored, (contacts, walked)) = std::thread::scope(|s| {
+        let walking = s.spawn(|| {
+            let mut notes = Advances::default();
+            for (kiosk, events, fates) in &all {
+                notes.note(kiosk, events, fates);
+            }
+            let (contacts, moved) = heads_to_move(notes);
+            (contacts, start.walk(moved))
+        });
+        let stored = stored_in_savepoint(&mut tx, &all, now);
+        let walked = walking
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (stored, walked)
+    });
+    let contacts = if stored?.is_ok() {
+        for (_, _, fates) in &all {
+            out.push(Ok(counted(fates)));
+        }
+        // The stick's rows are not needed past here; freeing them (a
+        // tenth of a million strings) overlaps the rollups' writes
+        // rather than following the commit.
+        drop(all);
+        std::thread::scope(|s| {
+            s.spawn(move || drop((judged, held)));
+            finish_heads(&mut tx, walked)
+        })?;
+        contacts
+    } else {
+        // Another process stored some of these numbers meanwhile, or a
+        // batch cannot be stored: each batch again on its own (as
+        // judged: a raced one is refused whole, and the kiosk sends it
+        // again), in its own savepoint, so one that fails leaves the
+        // others in.
+        let mut advances = Advances::default();
+        let mut kept = Vec::new();
+        for one in &all {
+            let (kiosk, events, fates) = *one;
+            match stored_in_savepoint(&mut tx, &[*one], now)? {
+                Ok(()) => {
+                    advances.note(kiosk, events, fates);
+                    out.push(Ok(counted(fates)));
+                    kept.push(*one);
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        let (contacts, moved) = heads_to_move(advances);
+        if !moved.is_empty() {
+            let start = Start::read(&mut tx, &kept)?;
+            finish_heads(&mut tx, start.walk(moved))?;
+        }
+        contacts
+    };
+    if !contacts.is_empty() {
+        tx.execute(
+            "UPDATE kiosks SET last_contact = $2 WHERE code = ANY($1)",
+            &[&contacts, &now],
+        )?;
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
 /// The hashes the books hold in each batch's [`fate_range`], by kiosk and
 /// number, in one read for a stick (a read a batch was a round trip each,
 /// a tenth of a stick's time).
@@ -1614,8 +1735,6 @@ fn finish_heads(tx: &mut Tx<'_>, walked: Vec<Walked>) -> Result<(), postgres::Er
         folds.push((kiosk.clone(), fold));
         moved.push((kiosk, head));
     }
-    let all: Vec<(&str, &Fold)> = folds.iter().map(|(k, f)| (k.as_str(), f)).collect();
-    write_folds(tx, &all)?;
     let mut c: (Vec<&str>, Vec<i64>, Vec<&str>, Vec<i64>) = Default::default();
     let mut times: (Vec<Option<&str>>, Vec<Option<&str>>) = Default::default();
     for (kiosk, h) in &moved {
@@ -1635,7 +1754,10 @@ fn finish_heads(tx: &mut Tx<'_>, walked: Vec<Walked>) -> Result<(), postgres::Er
              through_at = excluded.through_at",
         &[&c.0, &c.1, &c.2, &c.3, &times.0, &times.1],
     )?;
-    Ok(())
+    // The rollups after the heads: they end with the Aadhaar references,
+    // whose lock is best held for as little as can be.
+    let all: Vec<(&str, &Fold)> = folds.iter().map(|(k, f)| (k.as_str(), f)).collect();
+    write_folds(tx, &all)
 }
 
 /// Walks a head on over the events held above it in the table, a page at
@@ -1708,13 +1830,15 @@ fn write_folds(tx: &mut Tx<'_>, folds: &Folds<'_>) -> Result<(), postgres::Error
             &[&c[0], &c[1], &c[2], &extra[0], &extra[1]],
         )?;
     }
-    write_ops_and_aadhaar(tx, folds)?;
     write_enrolments(tx, folds)?;
     let daily: Vec<(&str, &Sums)> = folds.iter().map(|(k, f)| (*k, &f.sums)).collect();
     add_sums(tx, "daily", "day", &daily)?;
     let months: Vec<(&str, Sums)> = folds.iter().map(|(k, f)| (*k, f.by_month())).collect();
     let monthly: Vec<(&str, &Sums)> = months.iter().map(|(k, m)| (*k, m)).collect();
-    add_sums(tx, "monthly", "month", &monthly)
+    add_sums(tx, "monthly", "month", &monthly)?;
+    // Last: the Aadhaar references' lock is held until the commit, and
+    // the other half of a commit (or another process) waits for it.
+    write_ops_and_aadhaar(tx, folds)
 }
 
 /// Step 4's backfill of the members' names, then their schemes and
@@ -1944,6 +2068,62 @@ fn officer_row(r: &postgres::Row) -> Result<Officer, postgres::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch of `n` events of `kiosk`.
+    fn batch(kiosk: &str, n: usize) -> Incoming {
+        let row = |i: usize| Row {
+            seq: i as u64 + 1,
+            hash: String::new(),
+            prev: String::new(),
+            kind: "contribution_taken",
+            at: "2026-11-20T10:00:00Z".into(),
+            canonical: String::new(),
+            facts: Facts::default(),
+            operator: String::new(),
+        };
+        (kiosk.to_string(), (0..n).map(row).collect())
+    }
+
+    #[test]
+    fn a_big_commits_halves_share_no_kiosk_keep_its_order_and_are_near_equal() {
+        let batches = vec![
+            batch("a", 900),
+            batch("b", 300),
+            batch("c", 700),
+            batch("a", 100),
+            batch("d", 500),
+            batch("b", 300),
+            batch("e", 200),
+        ];
+        let (first, second) = halves(&batches).expect("big enough for two halves");
+        let kiosks = |half: &[usize]| -> BTreeSet<&str> {
+            half.iter().map(|&i| batches[i].0.as_str()).collect()
+        };
+        assert!(kiosks(&first).is_disjoint(&kiosks(&second)));
+        let mut every: Vec<usize> = first.iter().chain(&second).copied().collect();
+        every.sort_unstable();
+        assert_eq!(
+            every,
+            (0..batches.len()).collect::<Vec<_>>(),
+            "each batch once"
+        );
+        for half in [&first, &second] {
+            assert!(half.windows(2).all(|w| w[0] < w[1]), "in the order given");
+        }
+        let events = |half: &[usize]| -> usize { half.iter().map(|&i| batches[i].1.len()).sum() };
+        // a 1000, c 700, b 600, d 500, e 200: 1000 + 500 against 700 + 600 + 200.
+        assert_eq!((events(&first), events(&second)), (1500, 1500));
+    }
+
+    #[test]
+    fn a_small_commit_or_one_kiosks_is_stored_whole() {
+        assert_eq!(halves(&[batch("a", 900), batch("b", 900)]), None);
+        assert_eq!(
+            halves(&[batch("a", HALVES_FROM), batch("a", HALVES_FROM)]),
+            None
+        );
+        assert!(halves(&[batch("a", HALVES_FROM), batch("b", 1)]).is_some());
+    }
 
     #[test]
     fn runs_of_a_stick_that_interleaves_kiosks_are_each_kiosks_consecutive_numbers() {
