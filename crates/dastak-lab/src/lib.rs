@@ -858,6 +858,9 @@ fn open_sealed(
 /// workers keep opening batches, so opening the next ones overlaps storing
 /// these. A failure between commits leaves the earlier ones stored and no
 /// acknowledgement written: the kiosk sends again and they are duplicates.
+/// (On PostgreSQL a big commit is two transactions that share no kiosk,
+/// and one may be stored when the other fails: every kiosk still keeps
+/// the start of its events; see `store/postgres.rs`, `halves`.)
 pub const COMMIT_EVERY: usize = 40;
 
 /// The batches of a stick's first commit.

@@ -8,7 +8,8 @@
 //! a batch is stored with a handful of statements whatever its size: the
 //! hashes held under its numbers in one read, its numbers claimed as runs
 //! in one INSERT, its events in one binary COPY, the rollup in one upsert
-//! each.
+//! each. A big commit of a stick is stored in two halves that share no
+//! kiosk, on two connections at once ([`halves`]).
 //!
 //! The rollups' upserts are `MERGE`, not `INSERT … ON CONFLICT`: a MERGE
 //! inserts a new row plainly, where ON CONFLICT inserts it speculatively
