@@ -2457,13 +2457,18 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     // commit: its heads are written only in a later one.
     let mut sealed = interleaved(&mut lab, &kiosks[..17]);
     let last = enrolled(&mut lab, &kiosks[17]);
-    // The commits wholly before the last kiosk's batches: they are kept.
-    let before = dastak_lab::commit_sizes(sealed.len() + last.len())
+    // Where each commit ends: those wholly before the last kiosk's
+    // batches are kept, and the first after them fails.
+    let ends: Vec<usize> = dastak_lab::commit_sizes(sealed.len() + last.len())
         .into_iter()
         .scan(0, |end, size| {
             *end += size;
             Some(*end)
         })
+        .collect();
+    let before = ends
+        .iter()
+        .copied()
         .take_while(|end| *end <= sealed.len())
         .last()
         .expect("a commit before the last kiosk's batches");
@@ -2493,20 +2498,16 @@ fn a_failed_later_commit_of_a_stick_keeps_the_earlier_and_the_stick_is_taken_aga
     };
     let first = events_in(&sealed[..before]);
     // The failed commit: the first that holds a batch of the last kiosk.
-    let failed_end = dastak_lab::commit_sizes(sealed.len())
+    let failed_end = ends
         .into_iter()
-        .scan(0, |end, size| {
-            *end += size;
-            Some(*end)
-        })
         .find(|end| *end > before)
         .expect("a commit after");
+    let through_failed = events_in(&sealed[..failed_end]);
     let stored = count(&mut c, "SELECT COUNT(*) FROM events");
     assert!(
-        stored >= first && stored < events_in(&sealed[..failed_end]),
+        stored >= first && stored < through_failed,
         "the commits before it stay, none after it is tried, and not all of it is \
-         kept: {first} ≤ {stored} < {}",
-        events_in(&sealed[..failed_end])
+         kept: {first} ≤ {stored} < {through_failed}"
     );
     let gapped: Vec<(String, i64, i64)> = c
         .query(
